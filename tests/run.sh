@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs every test program given as arguments, prints their PASS/FAIL/SKIP lines,
+# and ends with "N passed, M failed". A program that crashes or exits nonzero
+# without printing FAIL counts as one failure, so a crash can never pass.
+set -u
+passed=0; failed=0; skipped=0
+for prog in "$@"; do
+    out=$("$prog" 2>&1); rc=$?
+    printf '%s\n' "$out" | sed "s|^|[$(basename "$prog")] |"
+    p=$(printf '%s\n' "$out" | grep -c '^PASS ')
+    f=$(printf '%s\n' "$out" | grep -c '^FAIL ')
+    s=$(printf '%s\n' "$out" | grep -c '^SKIP ')
+    passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+        echo "[$(basename "$prog")] FAIL: exited with status $rc"
+        failed=$((failed + 1))
+    fi
+done
+echo "$skipped skipped"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
