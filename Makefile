@@ -10,7 +10,7 @@ BUILD   ?= build
 
 EXAMPLES     = fqcnt fqstats
 EXAMPLE_BINS = $(addprefix $(BUILD)/,$(EXAMPLES))
-TOOL_BINS    = $(BUILD)/fqgen $(BUILD)/fqref
+TOOL_BINS    = $(BUILD)/fqgen $(BUILD)/fqref $(BUILD)/fqdump
 TEST_SRCS    = $(wildcard tests/test_*.c)
 TEST_BINS    = $(patsubst tests/%.c,$(BUILD)/%,$(TEST_SRCS))
 TEST_SCRIPTS = $(wildcard tests/test_*.sh)

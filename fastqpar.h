@@ -434,3 +434,1760 @@ FASTQPAR_DEF int fqp_default_threads(void);
 }
 #endif
 #endif /* FASTQPAR_H */
+
+/* ======================================================================= */
+/*                            IMPLEMENTATION                               */
+/* ======================================================================= */
+#if defined(FASTQPAR_IMPLEMENTATION) && !defined(FASTQPAR_IMPLEMENTATION_DONE)
+#define FASTQPAR_IMPLEMENTATION_DONE
+
+#if defined(__STDC_NO_THREADS__) && !defined(__cplusplus)
+#error "fastqpar.h needs C11 <threads.h> (glibc >= 2.28, musl, or a C11 threads shim)"
+#endif
+#include <threads.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#if defined(__unix__) || defined(__APPLE__)
+#include <unistd.h>
+#endif
+#ifndef FASTQPAR_NO_ZLIB
+#include <zlib.h>
+#endif
+
+#if defined(FASTQPAR_MALLOC) && defined(FASTQPAR_REALLOC) && defined(FASTQPAR_FREE)
+/* all three given */
+#elif !defined(FASTQPAR_MALLOC) && !defined(FASTQPAR_REALLOC) && !defined(FASTQPAR_FREE)
+#define FASTQPAR_MALLOC(sz) malloc(sz)
+#define FASTQPAR_REALLOC(p, sz) realloc(p, sz)
+#define FASTQPAR_FREE(p) free(p)
+#else
+#error "define all of FASTQPAR_MALLOC, FASTQPAR_REALLOC and FASTQPAR_FREE, or none"
+#endif
+
+#define FQP__DEFAULT_BATCH_RECORDS 8192u
+#define FQP__DEFAULT_BATCH_BYTES (1u << 20)
+#define FQP__DEFAULT_READ_SIZE (1u << 20)
+#define FQP__CACHE_LINE 64
+
+/* ---- results ---- */
+
+FASTQPAR_DEF const char *fqp_result_string(fqp_result r)
+{
+    switch (r) {
+#define FQP__CASE(name, value, text) case name: return text;
+        FQP_RESULT_LIST(FQP__CASE)
+#undef FQP__CASE
+    default: return "unknown result";
+    }
+}
+
+/* ---- memory ---- */
+
+static void *fqp__alloc(const fqp_allocator *a, size_t size)
+{
+    return a->alloc ? a->alloc(size, a->user) : FASTQPAR_MALLOC(size);
+}
+
+static void fqp__free(const fqp_allocator *a, void *ptr)
+{
+    if (!ptr) return;
+    if (a->free) a->free(ptr, a->user);
+    else FASTQPAR_FREE(ptr);
+}
+
+static void *fqp__realloc(const fqp_allocator *a, void *ptr, size_t old_size, size_t new_size)
+{
+    void *q;
+    if (!a->alloc) return FASTQPAR_REALLOC(ptr, new_size);
+    if (a->realloc) return a->realloc(ptr, old_size, new_size, a->user);
+    q = a->alloc(new_size, a->user);
+    if (!q) return NULL;
+    if (ptr) {
+        memcpy(q, ptr, old_size < new_size ? old_size : new_size);
+        a->free(ptr, a->user);
+    }
+    return q;
+}
+
+static void *fqp__calloc(const fqp_allocator *a, size_t size)
+{
+    void *p = fqp__alloc(a, size);
+    if (p) memset(p, 0, size);
+    return p;
+}
+
+/* Grows *buf (of *cap elements of `elem` bytes) to hold at least `need`
+   elements, doubling so that repeated growth is amortised. Never leaves a
+   NULL buffer behind, so memcpy of 0 bytes from it stays defined. */
+static fqp_result fqp__reserve(const fqp_allocator *a, void **buf, uint64_t *cap, uint64_t need, size_t elem)
+{
+    uint64_t n = *cap ? *cap : 16;
+    void *q;
+    if (*buf && need <= *cap) return FQP_OK;
+    while (n < need) {
+        if (n > UINT64_MAX / 2) return FQP_ERR_NOMEM;
+        n *= 2;
+    }
+    if (n > (uint64_t)SIZE_MAX / elem) return FQP_ERR_NOMEM;
+    q = fqp__realloc(a, *buf, (size_t)(*cap * elem), (size_t)(n * elem));
+    if (!q) return FQP_ERR_NOMEM;
+    *buf = q;
+    *cap = n;
+    return FQP_OK;
+}
+
+/* Gives back a buffer that a huge record grew far beyond its usual size. */
+static void fqp__shrink(const fqp_allocator *a, void **buf, uint64_t *cap, uint64_t keep, uint64_t limit, size_t elem)
+{
+    void *q;
+    if (*cap <= limit || keep > limit) return;
+    q = fqp__realloc(a, *buf, (size_t)(*cap * elem), (size_t)(limit * elem));
+    if (!q) return; /* keeping the big one is harmless */
+    *buf = q;
+    *cap = limit;
+}
+
+/* ---- time ---- */
+
+static double fqp__now(void)
+{
+    struct timespec ts;
+    timespec_get(&ts, TIME_UTC);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* ---- errors ---- */
+
+/* Copies up to 40 bytes of input into `out`, escaping what is not printable,
+   so a message shows the offending text without dumping a 2 Mbp line. */
+static void fqp__snippet(char *out, size_t cap, const char *p, uint64_t n)
+{
+    size_t o = 0;
+    uint64_t i, shown = n < 40 ? n : 40;
+    for (i = 0; i < shown && o + 5 < cap; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c >= 32 && c < 127 && c != '"' && c != '\\') out[o++] = (char)c;
+        else o += (size_t)snprintf(out + o, cap - o, "\\x%02x", c);
+    }
+    if (shown < n && o + 4 < cap) { memcpy(out + o, "...", 3); o += 3; }
+    out[o < cap ? o : cap - 1] = 0;
+}
+
+static fqp_result fqp__verror(fqp_error *e, fqp_result code, const char *file, uint64_t record,
+                              uint64_t line, uint64_t offset, const char *fmt, va_list ap)
+{
+    int n = 0;
+    if (!e) return code;
+    memset(e, 0, sizeof *e);
+    e->code = code;
+    e->record = record;
+    e->line = line;
+    e->offset = offset;
+    if (file) snprintf(e->file, sizeof e->file, "%s", file);
+    /* location first, then the detail into what is left: a long detail is cut, never the location */
+    if (line && record)
+        n = snprintf(e->message, sizeof e->message, "%s: record %llu, line %llu, byte %llu: ", e->file,
+                     (unsigned long long)record, (unsigned long long)line, (unsigned long long)offset);
+    else if (line)
+        n = snprintf(e->message, sizeof e->message, "%s: line %llu, byte %llu: ", e->file,
+                     (unsigned long long)line, (unsigned long long)offset);
+    else if (file)
+        n = snprintf(e->message, sizeof e->message, "%s: ", e->file);
+    if (n < 0 || (size_t)n >= sizeof e->message) n = 0;
+    vsnprintf(e->message + n, sizeof e->message - (size_t)n, fmt, ap);
+    return code;
+}
+
+static fqp_result fqp__error(fqp_error *e, fqp_result code, const char *file, uint64_t record, uint64_t line,
+                             uint64_t offset, const char *fmt, ...) FQP_PRINTF_FORMAT(7, 8);
+static fqp_result fqp__error(fqp_error *e, fqp_result code, const char *file, uint64_t record, uint64_t line,
+                             uint64_t offset, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fqp__verror(e, code, file, record, line, offset, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+static void fqp__log(const fqp_config *c, fqp_log_level level, const char *fmt, ...) FQP_PRINTF_FORMAT(3, 4);
+static void fqp__log(const fqp_config *c, fqp_log_level level, const char *fmt, ...)
+{
+    char msg[FQP_ERROR_MESSAGE_MAX];
+    va_list ap;
+    if (!c->log) return;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    c->log(c->log_user, level, msg);
+}
+
+/* ---- configuration ---- */
+
+/* Cores this process may use: the affinity mask from /proc, capped by a
+   cgroup CPU quota; sysconf where /proc is missing. */
+FASTQPAR_DEF int fqp_default_threads(void)
+{
+    int n = 0;
+    char line[4096];
+    FILE *f = fopen("/proc/self/status", "r");
+    if (f) {
+        while (fgets(line, sizeof line, f)) {
+            const char *s;
+            if (strncmp(line, "Cpus_allowed:", 13) != 0) continue;
+            for (s = line + 13; *s; s++) {
+                int v = -1;
+                if (*s >= '0' && *s <= '9') v = *s - '0';
+                else if (*s >= 'a' && *s <= 'f') v = *s - 'a' + 10;
+                else if (*s >= 'A' && *s <= 'F') v = *s - 'A' + 10;
+                if (v > 0) n += (v & 1) + ((v >> 1) & 1) + ((v >> 2) & 1) + ((v >> 3) & 1);
+            }
+            break;
+        }
+        fclose(f);
+    }
+#if defined(_SC_NPROCESSORS_ONLN)
+    if (n <= 0) n = (int)sysconf(_SC_NPROCESSORS_ONLN);
+#endif
+    f = fopen("/sys/fs/cgroup/cpu.max", "r"); /* cgroup v2: "max 100000" or "200000 100000" */
+    if (f) {
+        long long quota = 0, period = 0;
+        if (fscanf(f, "%lld %lld", &quota, &period) == 2 && quota > 0 && period > 0) {
+            int q = (int)((quota + period - 1) / period);
+            if (q > 0 && (n <= 0 || q < n)) n = q;
+        }
+        fclose(f);
+    }
+    if (n <= 0) n = 1;
+    if (n > FQP_MAX_THREADS) n = FQP_MAX_THREADS;
+    return n;
+}
+
+/* The one place that reads the environment. Value > 0 wins: the desc field,
+   then the FASTQPAR_* variable, then the built-in default. */
+static fqp_result fqp__env_u64(const fqp_config *in, const char *name, uint64_t *out, fqp_error *err)
+{
+    const char *v;
+    char *end = NULL;
+    unsigned long long x;
+    if (in->ignore_env || !(v = getenv(name)) || !*v) return FQP_OK;
+    errno = 0;
+    x = strtoull(v, &end, 10);
+    if (errno || *end || x == 0 || v[0] == '-')
+        return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0,
+                          "environment variable %s=\"%s\" is not a positive integer", name, v);
+    *out = (uint64_t)x;
+    return FQP_OK;
+}
+
+static fqp_result fqp__config_resolve(const fqp_config *in, fqp_config *out, fqp_error *err)
+{
+    uint64_t threads = 0, records = 0, bytes = 0, depth = 0;
+    fqp_result r;
+    *out = *in;
+    if ((in->allocator.alloc == NULL) != (in->allocator.free == NULL))
+        return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0,
+                          "config.allocator needs both alloc and free, or neither");
+    if (in->threads < 0 || in->threads > FQP_MAX_THREADS)
+        return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0,
+                          "config.threads = %d is outside 0..%d", in->threads, FQP_MAX_THREADS);
+    if ((int)in->validate < 0 || in->validate > FQP_VALIDATE_ALL)
+        return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "config.validate = %d is unknown",
+                          (int)in->validate);
+    if ((r = fqp__env_u64(in, "FASTQPAR_THREADS", &threads, err)) < 0) return r;
+    if ((r = fqp__env_u64(in, "FASTQPAR_BATCH_RECORDS", &records, err)) < 0) return r;
+    if ((r = fqp__env_u64(in, "FASTQPAR_BATCH_BYTES", &bytes, err)) < 0) return r;
+    if ((r = fqp__env_u64(in, "FASTQPAR_QUEUE_DEPTH", &depth, err)) < 0) return r;
+    if (!out->threads) out->threads = threads ? (int)(threads < FQP_MAX_THREADS ? threads : FQP_MAX_THREADS)
+                                              : fqp_default_threads();
+    if (!out->batch_records) out->batch_records = records ? records : FQP__DEFAULT_BATCH_RECORDS;
+    if (!out->batch_bytes) out->batch_bytes = bytes ? bytes : FQP__DEFAULT_BATCH_BYTES;
+    if (!out->queue_depth) out->queue_depth = depth ? (size_t)depth : (size_t)(out->threads < 2 ? 2 : out->threads);
+    if (!out->read_size) out->read_size = FQP__DEFAULT_READ_SIZE;
+    if (out->validate == FQP_VALIDATE_DEFAULT) out->validate = FQP_VALIDATE_ALL;
+    return FQP_OK;
+}
+
+/* ---- queue ---- */
+
+struct fqp_queue {
+    mtx_t mu;
+    cnd_t not_empty, not_full;
+    void **items;        /* ring buffer */
+    uint64_t ring_cap;
+    size_t head, count;
+    size_t capacity;     /* 0: unbounded */
+    size_t high_water;
+    int closed, cancelled;
+    double push_wait, pop_wait;
+    fqp_allocator alloc;
+};
+
+FASTQPAR_DEF fqp_result fqp_queue_create(fqp_queue **out, size_t capacity, const fqp_allocator *allocator)
+{
+    fqp_allocator a;
+    fqp_queue *q;
+    if (!out) return FQP_ERR_INVALID_ARGUMENT;
+    *out = NULL;
+    memset(&a, 0, sizeof a);
+    if (allocator) a = *allocator;
+    if ((a.alloc == NULL) != (a.free == NULL)) return FQP_ERR_INVALID_ARGUMENT;
+    q = (fqp_queue *)fqp__calloc(&a, sizeof *q);
+    if (!q) return FQP_ERR_NOMEM;
+    q->alloc = a;
+    q->capacity = capacity;
+    if (fqp__reserve(&a, (void **)&q->items, &q->ring_cap, capacity ? capacity : 16, sizeof(void *)) != FQP_OK) {
+        fqp__free(&a, q);
+        return FQP_ERR_NOMEM;
+    }
+    if (mtx_init(&q->mu, mtx_plain) != thrd_success) goto fail_mu;
+    if (cnd_init(&q->not_empty) != thrd_success) goto fail_ne;
+    if (cnd_init(&q->not_full) != thrd_success) goto fail_nf;
+    *out = q;
+    return FQP_OK;
+fail_nf:
+    cnd_destroy(&q->not_empty);
+fail_ne:
+    mtx_destroy(&q->mu);
+fail_mu:
+    fqp__free(&a, q->items);
+    fqp__free(&a, q);
+    return FQP_ERR_THREAD;
+}
+
+FASTQPAR_DEF void fqp_queue_destroy(fqp_queue *q)
+{
+    fqp_allocator a;
+    if (!q) return;
+    a = q->alloc;
+    cnd_destroy(&q->not_full);
+    cnd_destroy(&q->not_empty);
+    mtx_destroy(&q->mu);
+    fqp__free(&a, q->items);
+    fqp__free(&a, q);
+}
+
+/* Unbounded queues grow their ring; the items are unrolled into the new one. */
+static fqp_result fqp__queue_grow(fqp_queue *q)
+{
+    uint64_t n = q->ring_cap * 2, i;
+    void **items;
+    if (n > (uint64_t)SIZE_MAX / sizeof(void *)) return FQP_ERR_NOMEM;
+    items = (void **)fqp__alloc(&q->alloc, (size_t)n * sizeof(void *));
+    if (!items) return FQP_ERR_NOMEM;
+    for (i = 0; i < q->count; i++) items[i] = q->items[(q->head + i) % q->ring_cap];
+    fqp__free(&q->alloc, q->items);
+    q->items = items;
+    q->ring_cap = n;
+    q->head = 0;
+    return FQP_OK;
+}
+
+FASTQPAR_DEF fqp_result fqp_queue_push(fqp_queue *q, void *item)
+{
+    fqp_result r = FQP_OK;
+    mtx_lock(&q->mu);
+    if (q->capacity && q->count >= q->capacity && !q->closed && !q->cancelled) {
+        double t0 = fqp__now();
+        while (q->count >= q->capacity && !q->closed && !q->cancelled) cnd_wait(&q->not_full, &q->mu);
+        q->push_wait += fqp__now() - t0;
+    }
+    if (q->closed || q->cancelled) r = FQP_ERR_CANCELLED;
+    else if (q->count == q->ring_cap) r = fqp__queue_grow(q);
+    if (r == FQP_OK) {
+        q->items[(q->head + q->count) % q->ring_cap] = item;
+        q->count++;
+        if (q->count > q->high_water) q->high_water = q->count;
+        cnd_signal(&q->not_empty);
+    }
+    mtx_unlock(&q->mu);
+    return r;
+}
+
+/* Takes the oldest item; the lock is held by the caller. */
+static void *fqp__queue_take(fqp_queue *q)
+{
+    void *item = q->items[q->head];
+    q->head = (q->head + 1) % q->ring_cap;
+    q->count--;
+    cnd_signal(&q->not_full);
+    return item;
+}
+
+FASTQPAR_DEF fqp_result fqp_queue_pop(fqp_queue *q, void **item)
+{
+    fqp_result r = FQP_OK;
+    mtx_lock(&q->mu);
+    if (q->count == 0 && !q->closed && !q->cancelled) {
+        double t0 = fqp__now();
+        while (q->count == 0 && !q->closed && !q->cancelled) cnd_wait(&q->not_empty, &q->mu);
+        q->pop_wait += fqp__now() - t0;
+    }
+    if (q->cancelled) r = FQP_ERR_CANCELLED;
+    else if (q->count == 0) r = FQP_DONE;
+    else *item = fqp__queue_take(q);
+    mtx_unlock(&q->mu);
+    return r;
+}
+
+FASTQPAR_DEF fqp_result fqp_queue_try_pop(fqp_queue *q, void **item)
+{
+    fqp_result r = FQP_OK;
+    mtx_lock(&q->mu);
+    if (q->cancelled) r = FQP_ERR_CANCELLED;
+    else if (q->count) *item = fqp__queue_take(q);
+    else r = q->closed ? FQP_DONE : FQP_AGAIN;
+    mtx_unlock(&q->mu);
+    return r;
+}
+
+FASTQPAR_DEF fqp_result fqp_queue_try_pop_any(fqp_queue *q, void **item)
+{
+    fqp_result r = FQP_AGAIN;
+    mtx_lock(&q->mu);
+    if (q->count) {
+        *item = fqp__queue_take(q);
+        r = FQP_OK;
+    }
+    mtx_unlock(&q->mu);
+    return r;
+}
+
+FASTQPAR_DEF void fqp_queue_close(fqp_queue *q)
+{
+    mtx_lock(&q->mu);
+    q->closed = 1;
+    cnd_broadcast(&q->not_empty);
+    cnd_broadcast(&q->not_full);
+    mtx_unlock(&q->mu);
+}
+
+FASTQPAR_DEF void fqp_queue_cancel(fqp_queue *q)
+{
+    mtx_lock(&q->mu);
+    q->cancelled = 1;
+    cnd_broadcast(&q->not_empty);
+    cnd_broadcast(&q->not_full);
+    mtx_unlock(&q->mu);
+}
+
+FASTQPAR_DEF size_t fqp_queue_depth(fqp_queue *q)
+{
+    size_t n;
+    mtx_lock(&q->mu);
+    n = q->count;
+    mtx_unlock(&q->mu);
+    return n;
+}
+
+FASTQPAR_DEF size_t fqp_queue_high_water(fqp_queue *q)
+{
+    size_t n;
+    mtx_lock(&q->mu);
+    n = q->high_water;
+    mtx_unlock(&q->mu);
+    return n;
+}
+
+FASTQPAR_DEF void fqp_queue_wait_seconds(fqp_queue *q, double *push_seconds, double *pop_seconds)
+{
+    mtx_lock(&q->mu);
+    if (push_seconds) *push_seconds = q->push_wait;
+    if (pop_seconds) *pop_seconds = q->pop_wait;
+    mtx_unlock(&q->mu);
+}
+
+/* ---- reader: sources and gzip ---- */
+
+/* Producer thread only. Turns any source into a stream of text bytes.
+   Gzip is recognised by its magic bytes in what was already read, so
+   nothing is read twice and pipes work. */
+typedef struct fqp__reader {
+    const fqp_allocator *alloc;
+    const char *name;
+    FILE *fp;
+    int own_fp;
+    const unsigned char *mem;
+    size_t mem_size, mem_pos;
+    fqp_read_fn read;
+    void *read_user;
+    unsigned char *in;           /* compressed bytes, or the first plain bytes */
+    uint64_t in_cap;
+    size_t in_pos, in_len;
+    size_t read_size;
+    int detected, gzip, raw_eof;
+    uint64_t raw_bytes;          /* bytes taken from the source */
+#ifndef FASTQPAR_NO_ZLIB
+    z_stream zs;
+    int zs_ready, in_member;
+#endif
+} fqp__reader;
+
+static fqp_result fqp__reader_open(fqp__reader *r, const fqp_input_desc *in, const fqp_allocator *alloc,
+                                   size_t read_size, fqp_error *err)
+{
+    int sources = (in->path != NULL) + (in->file != NULL) + (in->data != NULL) + (in->read != NULL);
+    memset(r, 0, sizeof *r);
+    r->alloc = alloc;
+    r->read_size = read_size;
+    if (sources != 1)
+        return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0,
+                          "input needs exactly one of path, file, data or read (%d given)", sources);
+    if (in->path) {
+        r->name = in->name ? in->name : strcmp(in->path, "-") == 0 ? "<stdin>" : in->path;
+        if (strcmp(in->path, "-") == 0) {
+            r->fp = stdin;
+        } else {
+            r->fp = fopen(in->path, "rb");
+            if (!r->fp)
+                return fqp__error(err, FQP_ERR_OPEN, r->name, 0, 0, 0, "cannot open: %s", strerror(errno));
+            r->own_fp = 1;
+        }
+    } else if (in->file) {
+        r->name = in->name ? in->name : "<file>";
+        r->fp = in->file;
+    } else if (in->data) {
+        r->name = in->name ? in->name : "<memory>";
+        r->mem = (const unsigned char *)in->data;
+        r->mem_size = in->size;
+    } else {
+        r->name = in->name ? in->name : "<callback>";
+        r->read = in->read;
+        r->read_user = in->read_user;
+    }
+    if (fqp__reserve(alloc, (void **)&r->in, &r->in_cap, read_size, 1) != FQP_OK)
+        return fqp__error(err, FQP_ERR_NOMEM, r->name, 0, 0, 0, "out of memory for the input buffer");
+    return FQP_OK;
+}
+
+static void fqp__reader_close(fqp__reader *r)
+{
+#ifndef FASTQPAR_NO_ZLIB
+    if (r->zs_ready) inflateEnd(&r->zs);
+#endif
+    if (r->own_fp && r->fp) fclose(r->fp);
+    fqp__free(r->alloc, r->in);
+    memset(r, 0, sizeof *r);
+}
+
+/* Reads up to `size` bytes from the source. *got == 0 only at end of input;
+   a failing source is an error, never an early end. */
+static fqp_result fqp__raw_read(fqp__reader *r, void *buf, size_t size, size_t *got, fqp_error *err)
+{
+    *got = 0;
+    if (r->raw_eof || size == 0) return FQP_OK;
+    if (r->mem) {
+        size_t n = r->mem_size - r->mem_pos < size ? r->mem_size - r->mem_pos : size;
+        memcpy(buf, r->mem + r->mem_pos, n);
+        r->mem_pos += n;
+        *got = n;
+    } else if (r->fp) {
+        *got = fread(buf, 1, size, r->fp);
+        if (*got == 0 && ferror(r->fp))
+            return fqp__error(err, FQP_ERR_READ, r->name, 0, 0, 0, "read error after %llu bytes: %s",
+                              (unsigned long long)r->raw_bytes, strerror(errno));
+    } else {
+        int64_t n = r->read(r->read_user, buf, size);
+        if (n < 0 || (uint64_t)n > size)
+            return fqp__error(err, FQP_ERR_READ, r->name, 0, 0, 0,
+                              "read callback returned %lld after %llu bytes", (long long)n,
+                              (unsigned long long)r->raw_bytes);
+        *got = (size_t)n;
+    }
+    if (*got == 0) r->raw_eof = 1;
+    r->raw_bytes += *got;
+    return FQP_OK;
+}
+
+/* Makes at least `want` bytes available at r->in + r->in_pos unless the
+   source ends first. Moves unread bytes to the front to make room. */
+static fqp_result fqp__fill_in(fqp__reader *r, size_t want, fqp_error *err)
+{
+    while (r->in_len - r->in_pos < want && !r->raw_eof) {
+        size_t got;
+        fqp_result res;
+        if (r->in_pos) {
+            memmove(r->in, r->in + r->in_pos, r->in_len - r->in_pos);
+            r->in_len -= r->in_pos;
+            r->in_pos = 0;
+        }
+        res = fqp__raw_read(r, r->in + r->in_len, (size_t)r->in_cap - r->in_len, &got, err);
+        if (res != FQP_OK) return res;
+        r->in_len += got;
+    }
+    return FQP_OK;
+}
+
+#ifndef FASTQPAR_NO_ZLIB
+/* Inflates into out[0..size). Every member of a multi-member file is read;
+   anything but another member after a member's end is an error. */
+static fqp_result fqp__inflate(fqp__reader *r, unsigned char *out, size_t size, size_t *got, fqp_error *err)
+{
+    size_t produced = 0;
+    while (produced < size) {
+        int zr;
+        uint64_t at;
+        if (!r->in_member) {
+            fqp_result res = fqp__fill_in(r, 2, err);
+            if (res != FQP_OK) return res;
+            if (r->in_len == r->in_pos) break; /* clean end after a whole member */
+            at = r->raw_bytes - (r->in_len - r->in_pos);
+            if (r->in_len - r->in_pos < 2 || r->in[r->in_pos] != 0x1f || r->in[r->in_pos + 1] != 0x8b)
+                return fqp__error(err, FQP_ERR_GZIP_TRAILING, r->name, 0, 0, at,
+                                  "%llu bytes after the gzip data end at compressed byte %llu are not another gzip member",
+                                  (unsigned long long)(r->in_len - r->in_pos), (unsigned long long)at);
+            if (inflateReset(&r->zs) != Z_OK)
+                return fqp__error(err, FQP_ERR_GZIP_CORRUPT, r->name, 0, 0, at, "inflateReset failed");
+            r->in_member = 1;
+        }
+        if (r->in_pos == r->in_len) {
+            fqp_result res;
+            if (produced && r->fp) break; /* hand over what we have before a read that may block */
+            res = fqp__fill_in(r, 1, err);
+            if (res != FQP_OK) return res;
+            if (r->in_pos == r->in_len)
+                return fqp__error(err, FQP_ERR_GZIP_TRUNCATED, r->name, 0, 0, r->raw_bytes,
+                                  "gzip data ends early at compressed byte %llu (truncated file?)",
+                                  (unsigned long long)r->raw_bytes);
+        }
+        r->zs.next_in = r->in + r->in_pos;
+        r->zs.avail_in = (uInt)(r->in_len - r->in_pos < UINT_MAX ? r->in_len - r->in_pos : UINT_MAX);
+        r->zs.next_out = out + produced;
+        r->zs.avail_out = (uInt)(size - produced < UINT_MAX ? size - produced : UINT_MAX);
+        zr = inflate(&r->zs, Z_NO_FLUSH);
+        at = r->raw_bytes - (r->in_len - r->in_pos);
+        produced = (size_t)(r->zs.next_out - out);
+        r->in_pos = (size_t)(r->zs.next_in - r->in);
+        if (zr == Z_STREAM_END) {
+            r->in_member = 0;
+        } else if (zr != Z_OK && zr != Z_BUF_ERROR) {
+            return fqp__error(err, FQP_ERR_GZIP_CORRUPT, r->name, 0, 0, at,
+                              "corrupt gzip data near compressed byte %llu: %s", (unsigned long long)at,
+                              r->zs.msg ? r->zs.msg : "inflate failed");
+        }
+    }
+    *got = produced;
+    return FQP_OK;
+}
+#endif
+
+/* Producer thread: the next text bytes into out[0..size); *got == 0 at end. */
+static fqp_result fqp__reader_read(fqp__reader *r, void *out, size_t size, size_t *got, fqp_error *err)
+{
+    *got = 0;
+    if (!r->detected) {
+        fqp_result res = fqp__fill_in(r, 2, err);
+        if (res != FQP_OK) return res;
+        r->detected = 1;
+        r->gzip = r->in_len >= 2 && r->in[0] == 0x1f && r->in[1] == 0x8b;
+        if (r->gzip) {
+#ifdef FASTQPAR_NO_ZLIB
+            return fqp__error(err, FQP_ERR_NO_ZLIB, r->name, 0, 0, 0,
+                              "input is gzip-compressed but fastqpar was built with FASTQPAR_NO_ZLIB");
+#else
+            memset(&r->zs, 0, sizeof r->zs);
+            if (inflateInit2(&r->zs, 15 + 16) != Z_OK)
+                return fqp__error(err, FQP_ERR_NOMEM, r->name, 0, 0, 0, "inflateInit2 failed");
+            r->zs_ready = 1;
+            r->in_member = 1;
+#endif
+        }
+    }
+#ifndef FASTQPAR_NO_ZLIB
+    if (r->gzip) return fqp__inflate(r, (unsigned char *)out, size, got, err);
+#endif
+    if (r->in_pos < r->in_len) { /* bytes read while detecting */
+        size_t n = r->in_len - r->in_pos < size ? r->in_len - r->in_pos : size;
+        memcpy(out, r->in + r->in_pos, n);
+        r->in_pos += n;
+        *got = n;
+        return FQP_OK;
+    }
+    return fqp__raw_read(r, out, size, got, err);
+}
+
+/* ---- batches ---- */
+
+/* Where one record lies in its batch's raw text, found by the producer. */
+typedef struct fqp__span {
+    uint64_t start;     /* '@' */
+    uint64_t head_end;  /* end of the header text (before "\r\n" / "\n") */
+    uint64_t seq;       /* first sequence line */
+    uint64_t plus;      /* the '+' line */
+    uint64_t qual;      /* first quality line */
+    uint64_t end;       /* just after the record's last newline */
+    uint64_t len;       /* bases */
+    uint32_t flags;     /* FQP__ONE_LINE_*: copy with one memcpy */
+    uint32_t pad;
+} fqp__span;
+
+#define FQP__ONE_LINE_SEQ 1u
+#define FQP__ONE_LINE_QUAL 2u
+
+typedef struct fqp__batch {
+    fqp_batch pub;               /* first member: fqp_batch* casts to fqp__batch* */
+    fqp_producer *owner;
+    char *raw;                   /* input text, starting at pub.offset */
+    uint64_t raw_cap, raw_len;
+    fqp__span *spans;
+    uint64_t spans_cap;
+    uint64_t head_bytes;
+    /* parsed arrays, filled by the consumer */
+    char *head, *seq, *qual;
+    uint64_t head_cap, seq_cap, qual_cap;
+    uint64_t *head_off, *name_len, *seq_off;
+    uint64_t head_off_cap, name_len_cap, seq_off_cap;
+    /* ordered output */
+    char *out;
+    uint64_t out_cap, out_len;
+} fqp__batch;
+
+static void fqp__batch_free(const fqp_allocator *a, fqp__batch *b)
+{
+    if (!b) return;
+    fqp__free(a, b->raw);
+    fqp__free(a, b->spans);
+    fqp__free(a, b->head);
+    fqp__free(a, b->seq);
+    fqp__free(a, b->qual);
+    fqp__free(a, b->head_off);
+    fqp__free(a, b->name_len);
+    fqp__free(a, b->seq_off);
+    fqp__free(a, b->out);
+    fqp__free(a, b);
+}
+
+/* ---- producer state ---- */
+
+enum { FQP__HEAD, FQP__SEQ, FQP__QUAL };
+
+/* Where the scan of the record in progress stands. Offsets are into the
+   current batch's raw text and move when the text is carried over. */
+typedef struct fqp__scan {
+    int phase;
+    uint64_t line_start, search;   /* line being scanned; where memchr resumes */
+    uint64_t line_no;              /* line number of line_start */
+    uint64_t rec_start, rec_line;
+    uint64_t head_end, seq_start, plus_start, qual_start;
+    uint64_t seq_len, seq_lines, qual_len, qual_lines, first_qual_len;
+    uint64_t blank_line, blank_offset; /* first blank line seen where a header was due */
+} fqp__scan;
+
+struct fqp_producer {
+    fqp_config cfg;
+    fqp_output_desc output;
+    fqp__reader reader;
+    fqp_queue *queue;            /* filled batches, producer -> consumers */
+    fqp_queue *free_q;           /* empty batches, back to the producer */
+    fqp__batch **pool;           /* every batch ever allocated: freed in destroy */
+    size_t pool_size, pool_count;
+    unsigned char base_ok[256];  /* validation table for sequence letters */
+    /* producer thread only */
+    fqp__scan scan;
+    fqp__batch *prev;            /* batch whose tail is carried into the next */
+    uint64_t carry_from, carry_len;
+    uint64_t next_index, next_record, raw0_offset, raw0_line;
+    int eof, finished;
+    fqp_error perr;
+    double read_seconds, pool_wait_seconds;
+    uint64_t records, bases, batches;
+    /* shared, under mu */
+    mtx_t mu;
+    int failed, stopped;
+    uint64_t stop_last;
+    fqp_error err;
+    /* ordered output, under out_mu */
+    mtx_t out_mu;
+    fqp__batch **pending;        /* indexed by batch index % pool_size */
+    uint64_t next_write;
+    int writing;
+};
+
+/* ---- producer: finding record boundaries ---- */
+
+static fqp_result fqp__scan_error(fqp_producer *p, const fqp__batch *b, fqp_result code, uint64_t line,
+                                  uint64_t raw_off, const char *fmt, ...) FQP_PRINTF_FORMAT(6, 7);
+static fqp_result fqp__scan_error(fqp_producer *p, const fqp__batch *b, fqp_result code, uint64_t line,
+                                  uint64_t raw_off, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fqp__verror(&p->perr, code, p->reader.name, b->pub.first_record + b->pub.count + 1, line,
+                b->pub.offset + raw_off, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+/* Records the record that just ended at `end`. */
+static fqp_result fqp__scan_emit(fqp_producer *p, fqp__batch *b, uint64_t end)
+{
+    fqp__scan *s = &p->scan;
+    fqp__span *sp;
+    if (p->cfg.max_record_bytes && end - s->rec_start > p->cfg.max_record_bytes)
+        return fqp__scan_error(p, b, FQP_ERR_RECORD_TOO_LONG, s->rec_line, s->rec_start,
+                               "record is %llu bytes, more than max_record_bytes (%llu)",
+                               (unsigned long long)(end - s->rec_start),
+                               (unsigned long long)p->cfg.max_record_bytes);
+    if (fqp__reserve(&p->cfg.allocator, (void **)&b->spans, &b->spans_cap, b->pub.count + 1, sizeof *sp))
+        return fqp__scan_error(p, b, FQP_ERR_NOMEM, s->rec_line, s->rec_start, "out of memory");
+    sp = &b->spans[b->pub.count++];
+    sp->start = s->rec_start;
+    sp->head_end = s->head_end;
+    sp->seq = s->seq_start;
+    sp->plus = s->plus_start;
+    sp->qual = s->qual_start;
+    sp->end = end;
+    sp->len = s->seq_len;
+    sp->flags = (s->seq_lines == 1 ? FQP__ONE_LINE_SEQ : 0u) | (s->qual_lines == 1 ? FQP__ONE_LINE_QUAL : 0u);
+    sp->pad = 0;
+    b->head_bytes += s->head_end - s->rec_start - 1;
+    b->pub.bases += s->seq_len;
+    s->phase = FQP__HEAD;
+    s->rec_start = end;
+    return FQP_OK;
+}
+
+/* One complete line [ls, ce) (ce excludes "\r\n"); the next line starts at
+   `next`. Sets *done when it completes a record. */
+static fqp_result fqp__scan_line(fqp_producer *p, fqp__batch *b, uint64_t ls, uint64_t ce, uint64_t next,
+                                 int *done)
+{
+    fqp__scan *s = &p->scan;
+    const char *buf = b->raw;
+    char shown[200], shown2[200];
+    *done = 0;
+    switch (s->phase) {
+    case FQP__HEAD:
+        if (ce == ls) { /* blank: fine at the end of the input, an error before a record */
+            if (!s->blank_line) {
+                s->blank_line = s->line_no;
+                s->blank_offset = b->pub.offset + ls;
+            }
+            s->rec_start = next;
+            return FQP_OK;
+        }
+        if (s->blank_line) {
+            return fqp__error(&p->perr, FQP_ERR_MISSING_AT, p->reader.name,
+                              b->pub.first_record + b->pub.count + 1, s->blank_line, s->blank_offset,
+                              "blank line where a record header ('@') was expected; blank lines are "
+                              "only allowed at the end of the input");
+        }
+        if (buf[ls] != '@') {
+            fqp__snippet(shown, sizeof shown, buf + ls, ce - ls);
+            return fqp__scan_error(p, b, FQP_ERR_MISSING_AT, s->line_no, ls,
+                                   "expected a header line starting with '@', found \"%s\"", shown);
+        }
+        s->rec_start = ls;
+        s->rec_line = s->line_no;
+        s->head_end = ce;
+        s->seq_start = next;
+        s->seq_len = s->seq_lines = 0;
+        s->phase = FQP__SEQ;
+        return FQP_OK;
+    case FQP__SEQ:
+        if (ce > ls && buf[ls] == '+') {
+            uint64_t n = ce - ls - 1, hl = s->head_end - s->rec_start - 1, name = 0;
+            const char *h = buf + s->rec_start + 1;
+            while (name < hl && h[name] != ' ' && h[name] != '\t') name++;
+            if (n && !(n == hl && memcmp(buf + ls + 1, h, n) == 0) &&
+                !(n == name && memcmp(buf + ls + 1, h, n) == 0)) {
+                fqp__snippet(shown, sizeof shown, buf + ls + 1, n);
+                fqp__snippet(shown2, sizeof shown2, h, hl);
+                return fqp__scan_error(p, b, FQP_ERR_PLUS_NAME_MISMATCH, s->line_no, ls,
+                                       "text after '+' (\"%s\") is not the record's name (\"%s\")", shown,
+                                       shown2);
+            }
+            s->plus_start = ls;
+            s->qual_start = next;
+            s->qual_len = s->qual_lines = 0;
+            s->phase = FQP__QUAL;
+            return FQP_OK;
+        }
+        if (ce > ls && buf[ls] == '@') {
+            fqp__snippet(shown, sizeof shown, buf + ls, ce - ls);
+            return fqp__scan_error(p, b, FQP_ERR_MISSING_PLUS, s->line_no, ls,
+                                   "expected the '+' line after the sequence, found \"%s\"", shown);
+        }
+        s->seq_len += ce - ls;
+        s->seq_lines++;
+        return FQP_OK;
+    default: /* FQP__QUAL: read by length, so a line starting with '@' or '+' is quality */
+        s->qual_len += ce - ls;
+        if (s->qual_lines++ == 0) s->first_qual_len = ce - ls;
+        if (s->qual_len < s->seq_len) return FQP_OK;
+        if (s->qual_len > s->seq_len) {
+            if (s->qual_lines > 1 && s->first_qual_len < s->seq_len && buf[ls] == '@')
+                return fqp__scan_error(p, b, FQP_ERR_LENGTH_MISMATCH, s->line_no - s->qual_lines + 1,
+                                       s->qual_start,
+                                       "quality is shorter than the sequence (%llu vs %llu characters)",
+                                       (unsigned long long)s->first_qual_len, (unsigned long long)s->seq_len);
+            return fqp__scan_error(p, b, FQP_ERR_LENGTH_MISMATCH, s->line_no, ls,
+                                   "quality is longer than the sequence (%llu vs %llu characters)",
+                                   (unsigned long long)s->qual_len, (unsigned long long)s->seq_len);
+        }
+        *done = 1;
+        return fqp__scan_emit(p, b, next);
+    }
+}
+
+/* Scans every complete line of the batch's text (and at end of input the
+   last, unterminated one). Sets *full when the batch reached its record
+   limit, or holds a record that alone exceeds the byte limit. */
+static fqp_result fqp__scan_text(fqp_producer *p, fqp__batch *b, int *full)
+{
+    fqp__scan *s = &p->scan;
+    const char *buf = b->raw;
+    uint64_t len = b->raw_len;
+    *full = 0;
+    for (;;) {
+        const char *nl = s->search < len ? (const char *)memchr(buf + s->search, '\n', len - s->search) : NULL;
+        uint64_t eol, next, ce;
+        int done;
+        fqp_result r;
+        if (nl) {
+            eol = (uint64_t)(nl - buf);
+            next = eol + 1;
+        } else {
+            s->search = len;
+            if (!p->eof || s->line_start >= len) return FQP_OK;
+            eol = next = len; /* the last line has no newline */
+        }
+        ce = eol > s->line_start && buf[eol - 1] == '\r' ? eol - 1 : eol;
+        r = fqp__scan_line(p, b, s->line_start, ce, next, &done);
+        if (r != FQP_OK) return r;
+        s->line_start = s->search = next;
+        s->line_no++;
+        if (done && (b->pub.count >= p->cfg.batch_records || next >= p->cfg.batch_bytes)) {
+            *full = 1;
+            return FQP_OK;
+        }
+    }
+}
+
+/* At end of input: the record in progress is either an empty read whose
+   empty quality line has no newline, or truncated. */
+static fqp_result fqp__scan_finish(fqp_producer *p, fqp__batch *b)
+{
+    fqp__scan *s = &p->scan;
+    if (s->phase == FQP__HEAD) return FQP_OK;
+    if (s->phase == FQP__QUAL && s->qual_lines == 0 && s->seq_len == 0) return fqp__scan_emit(p, b, b->raw_len);
+    if (s->phase == FQP__SEQ)
+        return fqp__scan_error(p, b, FQP_ERR_TRUNCATED_RECORD, s->rec_line, s->rec_start,
+                               "input ends before the record's '+' line");
+    return fqp__scan_error(p, b, FQP_ERR_TRUNCATED_RECORD, s->rec_line, s->rec_start,
+                           "input ends inside the quality (%llu of %llu characters)",
+                           (unsigned long long)s->qual_len, (unsigned long long)s->seq_len);
+}
+
+/* ---- producer: filling batches ---- */
+
+static fqp__batch *fqp__batch_new(fqp_producer *p)
+{
+    fqp__batch *b = (fqp__batch *)fqp__calloc(&p->cfg.allocator, sizeof *b);
+    if (!b) return NULL;
+    b->owner = p;
+    b->pub.file = p->reader.name;
+    p->pool[p->pool_count++] = b;
+    return b;
+}
+
+/* A batch to fill: a recycled one, a new one while the pool is not full,
+   or (blocking) the next one a consumer releases. */
+static fqp_result fqp__take_free(fqp_producer *p, fqp__batch **out, int blocking)
+{
+    void *item = NULL;
+    fqp_result r = fqp_queue_try_pop(p->free_q, &item);
+    if (r == FQP_AGAIN && p->pool_count < p->pool_size) {
+        *out = fqp__batch_new(p);
+        return *out ? FQP_OK : FQP_ERR_NOMEM;
+    }
+    if (r == FQP_AGAIN) {
+        double t0 = fqp__now();
+        if (!blocking) return FQP_ERR_INVALID_ARGUMENT;
+        r = fqp_queue_pop(p->free_q, &item);
+        p->pool_wait_seconds += fqp__now() - t0;
+    }
+    if (r != FQP_OK) return FQP_ERR_CANCELLED;
+    *out = (fqp__batch *)item;
+    return FQP_OK;
+}
+
+static int fqp__cancelled(fqp_producer *p)
+{
+    int c;
+    mtx_lock(&p->mu);
+    c = p->failed || p->stopped;
+    mtx_unlock(&p->mu);
+    return c;
+}
+
+/* Producer thread: fills the next batch with whole records. The tail of the
+   previous batch (a record cut by the batch limit) is copied to the front.
+   FQP_DONE when the input has no more records. */
+static fqp_result fqp__produce(fqp_producer *p, fqp__batch **out, int blocking)
+{
+    const fqp_allocator *a = &p->cfg.allocator;
+    fqp__batch *b;
+    fqp_result r;
+    int full = 0;
+    uint64_t want = p->cfg.batch_bytes;
+    if (p->finished) return FQP_DONE;
+    r = fqp__take_free(p, &b, blocking);
+    if (r == FQP_ERR_INVALID_ARGUMENT)
+        return fqp__error(&p->perr, r, p->reader.name, 0, 0, 0,
+                          "fqp_producer_read: every batch is still held; release one first");
+    if (r == FQP_ERR_NOMEM) return fqp__error(&p->perr, r, p->reader.name, 0, 0, 0, "out of memory for a batch");
+    if (r != FQP_OK) return r;
+    if (want < p->carry_len + 1) want = p->carry_len + 1;
+    if (b == p->prev) {
+        /* consumers are done with this batch: its tail moves to the front */
+        memmove(b->raw, b->raw + p->carry_from, (size_t)p->carry_len);
+        fqp__shrink(a, (void **)&b->raw, &b->raw_cap, want, 2 * p->cfg.batch_bytes, 1);
+    } else {
+        fqp__shrink(a, (void **)&b->raw, &b->raw_cap, 0, 2 * p->cfg.batch_bytes, 1);
+        if (fqp__reserve(a, (void **)&b->raw, &b->raw_cap, want, 1))
+            return fqp__error(&p->perr, FQP_ERR_NOMEM, p->reader.name, 0, 0, 0, "out of memory for batch text");
+        /* only the producer writes raw text, and only into batches it holds:
+           the previous batch's tail is read while a consumer reads its head */
+        if (p->carry_len) memcpy(b->raw, p->prev->raw + p->carry_from, (size_t)p->carry_len);
+    }
+    if (fqp__reserve(a, (void **)&b->raw, &b->raw_cap, want, 1))
+        return fqp__error(&p->perr, FQP_ERR_NOMEM, p->reader.name, 0, 0, 0, "out of memory for batch text");
+    /* the parsed arrays of a huge record are given back too */
+    fqp__shrink(a, (void **)&b->seq, &b->seq_cap, 0, 2 * p->cfg.batch_bytes, 1);
+    fqp__shrink(a, (void **)&b->qual, &b->qual_cap, 0, 2 * p->cfg.batch_bytes, 1);
+    fqp__shrink(a, (void **)&b->out, &b->out_cap, 0, 4 * p->cfg.batch_bytes, 1);
+    b->raw_len = p->carry_len;
+    b->pub.index = p->next_index;
+    b->pub.first_record = p->next_record;
+    b->pub.count = 0;
+    b->pub.bases = 0;
+    b->pub.first_line = p->raw0_line;
+    b->pub.offset = p->raw0_offset;
+    b->head_bytes = 0;
+    b->out_len = 0;
+    p->prev = b;
+    p->carry_from = p->carry_len = 0;
+
+    for (;;) {
+        size_t got = 0;
+        double t0;
+        if ((r = fqp__scan_text(p, b, &full)) != FQP_OK) return r;
+        if (full) break;
+        if (p->eof) {
+            if ((r = fqp__scan_finish(p, b)) != FQP_OK) return r;
+            p->finished = 1;
+            break;
+        }
+        if (p->cfg.max_record_bytes && b->raw_len - p->scan.rec_start > p->cfg.max_record_bytes)
+            return fqp__scan_error(p, b, FQP_ERR_RECORD_TOO_LONG, p->scan.phase == FQP__HEAD ? p->scan.line_no
+                                                                                           : p->scan.rec_line,
+                                   p->scan.rec_start, "record is longer than max_record_bytes (%llu)",
+                                   (unsigned long long)p->cfg.max_record_bytes);
+        if (b->raw_len == b->raw_cap) {
+            if (b->pub.count) break; /* full by bytes: the partial record moves on */
+            if (fqp__reserve(a, (void **)&b->raw, &b->raw_cap, b->raw_cap + 1, 1))
+                return fqp__error(&p->perr, FQP_ERR_NOMEM, p->reader.name, b->pub.first_record + 1, 0, 0,
+                                  "out of memory growing a batch to %llu bytes for record %llu",
+                                  (unsigned long long)(2 * b->raw_cap),
+                                  (unsigned long long)(b->pub.first_record + 1));
+        }
+        if (fqp__cancelled(p)) return FQP_ERR_CANCELLED;
+        t0 = fqp__now();
+        r = fqp__reader_read(&p->reader, b->raw + b->raw_len,
+                             (size_t)(b->raw_cap - b->raw_len < p->cfg.read_size ? b->raw_cap - b->raw_len
+                                                                                  : p->cfg.read_size),
+                             &got, &p->perr);
+        p->read_seconds += fqp__now() - t0;
+        if (r != FQP_OK) return r;
+        if (got == 0) p->eof = 1;
+        b->raw_len += got;
+    }
+
+    /* what follows the last whole record starts the next batch */
+    p->carry_from = p->scan.rec_start;
+    if (p->carry_from > b->raw_len) p->carry_from = b->raw_len;
+    p->carry_len = b->raw_len - p->carry_from;
+    b->pub.text_bytes = p->carry_from;
+    p->raw0_offset += p->carry_from;
+    p->raw0_line = p->scan.phase == FQP__HEAD ? p->scan.line_no : p->scan.rec_line;
+    p->scan.line_start -= p->carry_from;
+    p->scan.search -= p->carry_from;
+    p->scan.rec_start -= p->carry_from;
+    if (p->scan.phase != FQP__HEAD) {
+        p->scan.head_end -= p->carry_from;
+        p->scan.seq_start -= p->carry_from;
+        if (p->scan.phase == FQP__QUAL) {
+            p->scan.plus_start -= p->carry_from;
+            p->scan.qual_start -= p->carry_from;
+        }
+    }
+    if (b->pub.count == 0) { /* only blank lines were left */
+        fqp_queue_push(p->free_q, b);
+        return FQP_DONE;
+    }
+    p->next_index++;
+    p->next_record += b->pub.count;
+    p->records += b->pub.count;
+    p->bases += b->pub.bases;
+    p->batches++;
+    *out = b;
+    return FQP_OK;
+}
+
+/* ---- consumer: parsing a batch into arrays ---- */
+
+/* Copies the lines of [from, to) without their "\n" / "\r\n" into dst. */
+static uint64_t fqp__copy_lines(char *dst, const char *raw, uint64_t from, uint64_t to)
+{
+    uint64_t n = 0;
+    while (from < to) {
+        const char *nl = (const char *)memchr(raw + from, '\n', (size_t)(to - from));
+        uint64_t eol = nl ? (uint64_t)(nl - raw) : to, ce = eol;
+        if (ce > from && raw[ce - 1] == '\r') ce--;
+        memcpy(dst + n, raw + from, (size_t)(ce - from));
+        n += ce - from;
+        from = eol + 1;
+    }
+    return n;
+}
+
+/* Position in raw text of the k-th character of a possibly wrapped region. */
+static uint64_t fqp__raw_pos(const char *raw, uint64_t from, uint64_t to, uint64_t k)
+{
+    while (from < to) {
+        const char *nl = (const char *)memchr(raw + from, '\n', (size_t)(to - from));
+        uint64_t eol = nl ? (uint64_t)(nl - raw) : to, ce = eol;
+        if (ce > from && raw[ce - 1] == '\r') ce--;
+        if (k < ce - from) return from + k;
+        k -= ce - from;
+        from = eol + 1;
+    }
+    return from;
+}
+
+static uint64_t fqp__line_of(const fqp__batch *b, uint64_t raw_off)
+{
+    uint64_t line = b->pub.first_line, i;
+    for (i = 0; i < raw_off; i++) line += b->raw[i] == '\n';
+    return line;
+}
+
+static fqp_result fqp__invalid(fqp_producer *p, fqp__batch *b, uint64_t i, int is_qual, uint64_t k,
+                               fqp_error *err)
+{
+    const fqp__span *sp = &b->spans[i];
+    uint64_t from = is_qual ? sp->qual : sp->seq, to = is_qual ? sp->end : sp->plus;
+    uint64_t pos = fqp__raw_pos(b->raw, from, to, k);
+    unsigned char c = (unsigned char)b->raw[pos];
+    char shown[16];
+    fqp__snippet(shown, sizeof shown, b->raw + pos, 1);
+    (void)p;
+    return fqp__error(err, is_qual ? FQP_ERR_INVALID_QUALITY : FQP_ERR_INVALID_BASE, b->pub.file,
+                      b->pub.first_record + i + 1, fqp__line_of(b, pos), b->pub.offset + pos,
+                      is_qual ? "quality character \"%s\" (%u) at position %llu is outside '!'..'~' (Phred+33 Q0..Q93)"
+                              : "invalid sequence character \"%s\" (%u) at position %llu",
+                      shown, (unsigned)c, (unsigned long long)(k + 1));
+}
+
+/* Consumer thread: builds the structure-of-arrays view of a batch and
+   validates it. Runs in parallel across consumers; the producer only found
+   where the records are. */
+static fqp_result fqp__batch_parse(fqp_producer *p, fqp__batch *b, fqp_error *err)
+{
+    const fqp_allocator *a = &p->cfg.allocator;
+    const char *raw = b->raw;
+    uint64_t n = b->pub.count, i, ho = 0, so = 0;
+    int check_seq = p->cfg.validate == FQP_VALIDATE_SEQUENCE || p->cfg.validate == FQP_VALIDATE_ALL;
+    int check_qual = p->cfg.validate == FQP_VALIDATE_QUALITY || p->cfg.validate == FQP_VALIDATE_ALL;
+    if (fqp__reserve(a, (void **)&b->head_off, &b->head_off_cap, n + 1, sizeof(uint64_t)) ||
+        fqp__reserve(a, (void **)&b->seq_off, &b->seq_off_cap, n + 1, sizeof(uint64_t)) ||
+        fqp__reserve(a, (void **)&b->name_len, &b->name_len_cap, n + 1, sizeof(uint64_t)) ||
+        fqp__reserve(a, (void **)&b->head, &b->head_cap, b->head_bytes + 1, 1) ||
+        fqp__reserve(a, (void **)&b->seq, &b->seq_cap, b->pub.bases + 1, 1) ||
+        fqp__reserve(a, (void **)&b->qual, &b->qual_cap, b->pub.bases + 1, 1))
+        return fqp__error(err, FQP_ERR_NOMEM, b->pub.file, 0, 0, 0, "out of memory parsing batch %llu",
+                          (unsigned long long)b->pub.index);
+    for (i = 0; i < n; i++) {
+        const fqp__span *sp = &b->spans[i];
+        uint64_t hl = sp->head_end - sp->start - 1, nl = 0, len = sp->len;
+        const char *h = raw + sp->start + 1;
+        b->head_off[i] = ho;
+        b->seq_off[i] = so;
+        memcpy(b->head + ho, h, (size_t)hl);
+        while (nl < hl && h[nl] != ' ' && h[nl] != '\t') nl++;
+        b->name_len[i] = nl;
+        ho += hl;
+        if (sp->flags & FQP__ONE_LINE_SEQ) memcpy(b->seq + so, raw + sp->seq, (size_t)len);
+        else fqp__copy_lines(b->seq + so, raw, sp->seq, sp->plus);
+        if (sp->flags & FQP__ONE_LINE_QUAL) memcpy(b->qual + so, raw + sp->qual, (size_t)len);
+        else fqp__copy_lines(b->qual + so, raw, sp->qual, sp->end);
+        if (check_seq) {
+            const unsigned char *s = (const unsigned char *)b->seq + so;
+            unsigned ok = 1;
+            uint64_t k;
+            for (k = 0; k < len; k++) ok &= p->base_ok[s[k]];
+            if (!ok) {
+                for (k = 0; p->base_ok[s[k]]; k++) {}
+                return fqp__invalid(p, b, i, 0, k, err);
+            }
+        }
+        if (check_qual) {
+            const unsigned char *q = (const unsigned char *)b->qual + so;
+            unsigned char lo = 255, hi = 0;
+            uint64_t k;
+            for (k = 0; k < len; k++) {
+                lo = q[k] < lo ? q[k] : lo;
+                hi = q[k] > hi ? q[k] : hi;
+            }
+            if (len && (lo < 33 || hi > 126)) {
+                for (k = 0; q[k] >= 33 && q[k] <= 126; k++) {}
+                return fqp__invalid(p, b, i, 1, k, err);
+            }
+        }
+        so += len;
+    }
+    b->head_off[n] = ho;
+    b->seq_off[n] = so;
+    b->pub.head = b->head;
+    b->pub.head_off = b->head_off;
+    b->pub.name_len = b->name_len;
+    b->pub.seq = b->seq;
+    b->pub.qual = b->qual;
+    b->pub.seq_off = b->seq_off;
+    return FQP_OK;
+}
+
+/* ---- producer: the public pieces ---- */
+
+FASTQPAR_DEF fqp_result fqp_producer_create(fqp_producer **out, const fqp_producer_desc *desc, fqp_error *err)
+{
+    fqp_config cfg;
+    fqp_producer *p;
+    fqp_result r;
+    const char *letters = "ACGTUNRYKMSWBDHVacgtunrykmswbdhv.-*";
+    if (err) memset(err, 0, sizeof *err);
+    if (!out || !desc) return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "NULL argument");
+    *out = NULL;
+    if ((r = fqp__config_resolve(&desc->config, &cfg, err)) != FQP_OK) return r;
+    p = (fqp_producer *)fqp__calloc(&cfg.allocator, sizeof *p);
+    if (!p) return fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory");
+    p->cfg = cfg;
+    p->output = desc->output;
+    p->pool_size = cfg.queue_depth + (size_t)cfg.threads + 1;
+    p->raw0_line = 1;
+    p->scan.line_no = 1;
+    for (; *letters; letters++) p->base_ok[(unsigned char)*letters] = 1;
+    if (mtx_init(&p->mu, mtx_plain) != thrd_success) {
+        fqp__free(&cfg.allocator, p);
+        return fqp__error(err, FQP_ERR_THREAD, NULL, 0, 0, 0, "mtx_init failed");
+    }
+    if (mtx_init(&p->out_mu, mtx_plain) != thrd_success) {
+        mtx_destroy(&p->mu);
+        fqp__free(&cfg.allocator, p);
+        return fqp__error(err, FQP_ERR_THREAD, NULL, 0, 0, 0, "mtx_init failed");
+    }
+    /* destroy copes with a half-built producer from here on */
+    p->pool = (fqp__batch **)fqp__calloc(&cfg.allocator, p->pool_size * sizeof *p->pool);
+    p->pending = (fqp__batch **)fqp__calloc(&cfg.allocator, p->pool_size * sizeof *p->pending);
+    if (!p->pool || !p->pending) r = fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory");
+    else if ((r = fqp_queue_create(&p->queue, cfg.queue_depth, &cfg.allocator)) != FQP_OK ||
+             (r = fqp_queue_create(&p->free_q, p->pool_size, &cfg.allocator)) != FQP_OK)
+        fqp__error(err, r, NULL, 0, 0, 0, "cannot create the batch queues: %s", fqp_result_string(r));
+    else
+        r = fqp__reader_open(&p->reader, &desc->input, &p->cfg.allocator, cfg.read_size, err);
+    if (r != FQP_OK) {
+        fqp_producer_destroy(p);
+        return r;
+    }
+    fqp__log(&p->cfg, FQP_LOG_DEBUG, "%s: %d threads, batches of %llu records / %llu bytes, queue depth %zu",
+             p->reader.name, cfg.threads, (unsigned long long)cfg.batch_records,
+             (unsigned long long)cfg.batch_bytes, cfg.queue_depth);
+    *out = p;
+    return FQP_OK;
+}
+
+FASTQPAR_DEF void fqp_producer_destroy(fqp_producer *p)
+{
+    fqp_allocator a;
+    size_t i;
+    if (!p) return;
+    a = p->cfg.allocator;
+    fqp__reader_close(&p->reader);
+    if (p->pool)
+        for (i = 0; i < p->pool_count; i++) fqp__batch_free(&a, p->pool[i]);
+    fqp_queue_destroy(p->queue);
+    fqp_queue_destroy(p->free_q);
+    fqp__free(&a, p->pool);
+    fqp__free(&a, p->pending);
+    mtx_destroy(&p->out_mu);
+    mtx_destroy(&p->mu);
+    fqp__free(&a, p);
+}
+
+FASTQPAR_DEF void fqp_producer_fail(fqp_producer *p, const fqp_error *err)
+{
+    mtx_lock(&p->mu);
+    if (!p->failed) {
+        p->failed = 1;
+        if (err) p->err = *err;
+        else fqp__error(&p->err, FQP_ERR_CANCELLED, NULL, 0, 0, 0, "cancelled");
+        if (p->err.code >= 0) p->err.code = FQP_ERR_CONSUMER;
+    }
+    mtx_unlock(&p->mu);
+    fqp_queue_cancel(p->queue);
+    fqp_queue_cancel(p->free_q);
+}
+
+FASTQPAR_DEF void fqp_producer_stop(fqp_producer *p, uint64_t last)
+{
+    mtx_lock(&p->mu);
+    if (!p->stopped || last < p->stop_last) p->stop_last = last;
+    p->stopped = 1;
+    mtx_unlock(&p->mu);
+    fqp_queue_cancel(p->queue);
+    fqp_queue_cancel(p->free_q);
+}
+
+FASTQPAR_DEF fqp_result fqp_producer_error(fqp_producer *p, fqp_error *err)
+{
+    fqp_result r;
+    mtx_lock(&p->mu);
+    r = p->failed ? p->err.code : FQP_OK;
+    if (err) {
+        if (p->failed) *err = p->err;
+        else memset(err, 0, sizeof *err);
+    }
+    mtx_unlock(&p->mu);
+    return r;
+}
+
+FASTQPAR_DEF fqp_queue *fqp_producer_queue(fqp_producer *p) { return p->queue; }
+
+FASTQPAR_DEF fqp_result fqp_producer_run(fqp_producer *p)
+{
+    for (;;) {
+        fqp__batch *b = NULL;
+        fqp_result r = fqp__produce(p, &b, 1);
+        if (r == FQP_DONE) {
+            fqp_queue_close(p->queue);
+            return FQP_OK;
+        }
+        if (r == FQP_ERR_CANCELLED) return r;
+        if (r != FQP_OK) {
+            fqp_producer_fail(p, &p->perr);
+            return r;
+        }
+        if (fqp_queue_push(p->queue, b) != FQP_OK) return FQP_ERR_CANCELLED; /* b stays in the pool list */
+    }
+}
+
+/* What a consumer's next() reports once the queue is cancelled. */
+static fqp_result fqp__end_code(fqp_producer *p)
+{
+    fqp_result r;
+    mtx_lock(&p->mu);
+    r = p->failed ? p->err.code : p->stopped ? FQP_STOP : FQP_ERR_CANCELLED;
+    mtx_unlock(&p->mu);
+    return r;
+}
+
+FASTQPAR_DEF fqp_result fqp_producer_next(fqp_producer *p, fqp_batch **batch)
+{
+    void *item = NULL;
+    fqp_result r = fqp_queue_pop(p->queue, &item);
+    fqp_error e;
+    *batch = NULL;
+    if (r == FQP_DONE) return FQP_DONE;
+    if (r != FQP_OK) return fqp__end_code(p);
+    if ((r = fqp__batch_parse(p, (fqp__batch *)item, &e)) != FQP_OK) {
+        fqp_producer_fail(p, &e);
+        fqp_queue_push(p->free_q, item);
+        return r;
+    }
+    *batch = &((fqp__batch *)item)->pub;
+    return FQP_OK;
+}
+
+/* Writes one batch's output; the caller is the only writer right now. */
+static fqp_result fqp__write_out(fqp_producer *p, fqp__batch *b)
+{
+    fqp_error e;
+    int bad = 0;
+    if (!b->out_len) return FQP_OK;
+    if (p->output.file) bad = fwrite(b->out, 1, (size_t)b->out_len, p->output.file) != b->out_len;
+    else bad = p->output.write(p->output.write_user, b->out, (size_t)b->out_len) != 0;
+    if (!bad) return FQP_OK;
+    fqp__error(&e, FQP_ERR_WRITE, b->pub.file, 0, 0, 0, "writing the output of batch %llu failed%s%s",
+               (unsigned long long)b->pub.index, p->output.file ? ": " : "",
+               p->output.file ? strerror(errno) : "");
+    fqp_producer_fail(p, &e);
+    return FQP_ERR_WRITE;
+}
+
+/* Ordered output: the batch waits in `pending` until every earlier one has
+   been written. Whoever finds the oldest batch ready becomes the writer and
+   writes every ready batch in order, outside the lock, so other consumers
+   never wait for a write. */
+FASTQPAR_DEF fqp_result fqp_producer_release(fqp_producer *p, fqp_batch *batch)
+{
+    fqp__batch *b = (fqp__batch *)batch;
+    fqp_result r = FQP_OK;
+    int failed, stopped;
+    uint64_t stop_last;
+    if (!b) return FQP_ERR_INVALID_ARGUMENT;
+    if (!p->output.file && !p->output.write) {
+        fqp_queue_push(p->free_q, b);
+        return FQP_OK;
+    }
+    mtx_lock(&p->out_mu);
+    p->pending[b->pub.index % p->pool_size] = b;
+    if (p->writing) {
+        mtx_unlock(&p->out_mu);
+        return FQP_OK;
+    }
+    p->writing = 1;
+    while ((b = p->pending[p->next_write % p->pool_size]) != NULL && b->pub.index == p->next_write) {
+        p->pending[p->next_write % p->pool_size] = NULL;
+        mtx_unlock(&p->out_mu);
+        mtx_lock(&p->mu);
+        failed = p->failed;
+        stopped = p->stopped;
+        stop_last = p->stop_last;
+        mtx_unlock(&p->mu);
+        if (!failed && !(stopped && b->pub.index > stop_last) && fqp__write_out(p, b) != FQP_OK)
+            r = FQP_ERR_WRITE;
+        fqp_queue_push(p->free_q, b);
+        mtx_lock(&p->out_mu);
+        p->next_write++;
+    }
+    p->writing = 0;
+    mtx_unlock(&p->out_mu);
+    return r;
+}
+
+FASTQPAR_DEF fqp_result fqp_producer_read(fqp_producer *p, fqp_batch **batch)
+{
+    fqp__batch *b = NULL;
+    fqp_result r;
+    fqp_error e;
+    *batch = NULL;
+    r = fqp__produce(p, &b, 0);
+    if (r == FQP_DONE) return r;
+    if (r != FQP_OK) {
+        fqp_producer_fail(p, &p->perr);
+        return r;
+    }
+    if ((r = fqp__batch_parse(p, b, &e)) != FQP_OK) {
+        fqp_producer_fail(p, &e);
+        return r;
+    }
+    *batch = &b->pub;
+    return FQP_OK;
+}
+
+FASTQPAR_DEF fqp_result fqp_producer_finish(fqp_producer *p, fqp_metrics *m, fqp_error *err)
+{
+    fqp_result r = FQP_OK;
+    if (p->output.file && fflush(p->output.file) != 0) {
+        fqp_error e;
+        fqp__error(&e, FQP_ERR_WRITE, p->reader.name, 0, 0, 0, "flushing the output failed: %s", strerror(errno));
+        fqp_producer_fail(p, &e);
+    }
+    if (m) {
+        double push_wait = 0, pop_wait = 0;
+        memset(m, 0, sizeof *m);
+        fqp_queue_wait_seconds(p->queue, &push_wait, &pop_wait);
+        m->records = p->records;
+        m->bases = p->bases;
+        m->batches = p->batches;
+        m->input_bytes = p->raw0_offset + p->carry_len;
+        m->compressed_bytes = p->reader.raw_bytes;
+        m->gzip = p->reader.gzip;
+        m->producer_read_seconds = p->read_seconds;
+        m->producer_blocked_seconds = p->pool_wait_seconds + push_wait;
+        m->consumer_wait_seconds = pop_wait;
+        m->queue_high_water = fqp_queue_high_water(p->queue);
+        m->batch_pool = p->pool_count;
+        m->threads = p->cfg.threads;
+    }
+    r = fqp_producer_error(p, err);
+    return r;
+}
+
+/* ---- batch accessors ---- */
+
+FASTQPAR_DEF fqp_record fqp_batch_record(const fqp_batch *b, uint64_t i)
+{
+    fqp_record r;
+    const char *h = b->head + b->head_off[i];
+    uint64_t hl = b->head_off[i + 1] - b->head_off[i], nl = b->name_len[i];
+    r.name = h;
+    r.name_len = nl;
+    r.comment = h + (nl < hl ? nl + 1 : hl);
+    r.comment_len = nl < hl ? hl - nl - 1 : 0;
+    r.seq = b->seq + b->seq_off[i];
+    r.qual = b->qual + b->seq_off[i];
+    r.len = b->seq_off[i + 1] - b->seq_off[i];
+    r.number = b->first_record + i + 1;
+    return r;
+}
+
+FASTQPAR_DEF fqp_result fqp_batch_write(fqp_batch *batch, const void *data, size_t size)
+{
+    fqp__batch *b = (fqp__batch *)batch;
+    fqp_producer *p = b->owner;
+    if (!p->output.file && !p->output.write) return FQP_ERR_INVALID_ARGUMENT;
+    if (fqp__reserve(&p->cfg.allocator, (void **)&b->out, &b->out_cap, b->out_len + size, 1)) return FQP_ERR_NOMEM;
+    if (size) memcpy(b->out + b->out_len, data, size);
+    b->out_len += size;
+    return FQP_OK;
+}
+
+FASTQPAR_DEF fqp_result fqp_batch_write_record(fqp_batch *batch, uint64_t i)
+{
+    fqp__batch *b = (fqp__batch *)batch;
+    fqp_producer *p = b->owner;
+    uint64_t hl = batch->head_off[i + 1] - batch->head_off[i], len = batch->seq_off[i + 1] - batch->seq_off[i];
+    uint64_t need = hl + 2 * len + 6;
+    char *o;
+    if (!p->output.file && !p->output.write) return FQP_ERR_INVALID_ARGUMENT;
+    if (fqp__reserve(&p->cfg.allocator, (void **)&b->out, &b->out_cap, b->out_len + need, 1)) return FQP_ERR_NOMEM;
+    o = b->out + b->out_len;
+    *o++ = '@';
+    memcpy(o, batch->head + batch->head_off[i], (size_t)hl);
+    o += hl;
+    *o++ = '\n';
+    memcpy(o, batch->seq + batch->seq_off[i], (size_t)len);
+    o += len;
+    *o++ = '\n';
+    *o++ = '+';
+    *o++ = '\n';
+    memcpy(o, batch->qual + batch->seq_off[i], (size_t)len);
+    o += len;
+    *o++ = '\n';
+    b->out_len += need;
+    return FQP_OK;
+}
+
+FASTQPAR_DEF fqp_result fqp_batch_error(fqp_batch *batch, uint64_t i, fqp_result code, const char *fmt, ...)
+{
+    fqp__batch *b = (fqp__batch *)batch;
+    fqp_error e;
+    va_list ap;
+    if (code >= 0) code = FQP_ERR_CONSUMER;
+    va_start(ap, fmt);
+    if (i < batch->count) {
+        const fqp__span *sp = &b->spans[i];
+        fqp__verror(&e, code, batch->file, batch->first_record + i + 1, fqp__line_of(b, sp->start),
+                    batch->offset + sp->start, fmt, ap);
+    } else {
+        fqp__verror(&e, code, batch->file, 0, 0, 0, fmt, ap);
+    }
+    va_end(ap);
+    fqp_producer_fail(b->owner, &e);
+    return code;
+}
+
+/* ---- pipeline ---- */
+
+/* One consumer thread's view; padded so that consumers updating their
+   counters never share a cache line. */
+typedef struct fqp__worker {
+    const fqp_pipeline_desc *desc;
+    fqp_producer *p;
+    void *state;
+    int index, initialized;
+    fqp_consumer_metrics m;
+    char pad[FQP__CACHE_LINE];
+} fqp__worker;
+
+static int fqp__producer_thread(void *arg)
+{
+    fqp_producer_run((fqp_producer *)arg);
+    return 0;
+}
+
+static int fqp__consumer_thread(void *arg)
+{
+    fqp__worker *w = (fqp__worker *)arg;
+    const fqp_pipeline_desc *d = w->desc;
+    fqp_error e;
+    if (d->init) {
+        fqp_result r = d->init(w->state, w->index, d->user);
+        if (r < 0) {
+            fqp__error(&e, r, NULL, 0, 0, 0, "consumer %d: init() failed: %s", w->index, fqp_result_string(r));
+            fqp_producer_fail(w->p, &e);
+            return 0;
+        }
+    }
+    w->initialized = 1;
+    for (;;) {
+        fqp_batch *b = NULL;
+        fqp_result r;
+        double t0 = fqp__now(), t1, t2;
+        {
+            void *item = NULL;
+            r = fqp_queue_pop(w->p->queue, &item);
+            t1 = fqp__now();
+            w->m.wait_seconds += t1 - t0;
+            if (r != FQP_OK) break;
+            if ((r = fqp__batch_parse(w->p, (fqp__batch *)item, &e)) != FQP_OK) {
+                fqp_producer_fail(w->p, &e);
+                break;
+            }
+            b = &((fqp__batch *)item)->pub;
+        }
+        r = d->process(b, w->state, d->user);
+        t2 = fqp__now();
+        w->m.busy_seconds += t2 - t1;
+        w->m.batches++;
+        w->m.records += b->count;
+        w->m.bases += b->bases;
+        if (r == FQP_STOP) {
+            fqp_producer_stop(w->p, b->index);
+            fqp_producer_release(w->p, b);
+            break;
+        }
+        if (r < 0) {
+            fqp__error(&e, r, b->file, 0, 0, 0, "consumer %d: process() failed on batch %llu (records %llu-%llu): %s",
+                       w->index, (unsigned long long)b->index, (unsigned long long)(b->first_record + 1),
+                       (unsigned long long)(b->first_record + b->count), fqp_result_string(r));
+            fqp_producer_fail(w->p, &e); /* a fqp_batch_error() before this one wins */
+            fqp_producer_release(w->p, b);
+            break;
+        }
+        if (fqp_producer_release(w->p, b) != FQP_OK) break;
+    }
+    return 0;
+}
+
+FASTQPAR_DEF fqp_result fqp_pipeline_run(const fqp_pipeline_desc *desc, fqp_metrics *metrics, fqp_error *err)
+{
+    fqp_producer_desc pd;
+    fqp_producer *p = NULL;
+    fqp__worker *w = NULL;
+    thrd_t *threads = NULL, prod;
+    char *states = NULL;
+    size_t stride, i;
+    int n, started = 0, prod_started = 0, stopped;
+    fqp_result r;
+    fqp_allocator a;
+    double t0 = fqp__now();
+    if (err) memset(err, 0, sizeof *err);
+    if (!desc || !desc->process)
+        return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "pipeline needs a process() callback");
+    memset(&pd, 0, sizeof pd);
+    pd.input = desc->input;
+    pd.config = desc->config;
+    pd.output = desc->output;
+    if ((r = fqp_producer_create(&p, &pd, err)) != FQP_OK) return r;
+    a = p->cfg.allocator;
+    n = p->cfg.threads;
+    stride = (desc->state_size + FQP__CACHE_LINE - 1) / FQP__CACHE_LINE * FQP__CACHE_LINE;
+    w = (fqp__worker *)fqp__calloc(&a, (size_t)n * sizeof *w);
+    threads = (thrd_t *)fqp__calloc(&a, (size_t)n * sizeof *threads);
+    states = (char *)fqp__calloc(&a, stride * (size_t)n + FQP__CACHE_LINE);
+    if (!w || !threads || !states) {
+        r = fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory for %d consumers", n);
+        goto done;
+    }
+    for (i = 0; i < (size_t)n; i++) {
+        uintptr_t base = (uintptr_t)states + FQP__CACHE_LINE - 1;
+        w[i].desc = desc;
+        w[i].p = p;
+        w[i].index = (int)i;
+        w[i].state = (void *)(base / FQP__CACHE_LINE * FQP__CACHE_LINE + i * stride);
+    }
+    if (thrd_create(&prod, fqp__producer_thread, p) != thrd_success) {
+        r = fqp__error(err, FQP_ERR_THREAD, NULL, 0, 0, 0, "cannot start the producer thread");
+        goto done;
+    }
+    prod_started = 1;
+    for (started = 0; started < n; started++) {
+        if (thrd_create(&threads[started], fqp__consumer_thread, &w[started]) != thrd_success) {
+            fqp_error e;
+            fqp__error(&e, FQP_ERR_THREAD, NULL, 0, 0, 0, "cannot start consumer thread %d of %d", started + 1, n);
+            fqp_producer_fail(p, &e);
+            break;
+        }
+    }
+done:
+    if (prod_started) thrd_join(prod, NULL);
+    for (i = 0; i < (size_t)started; i++) thrd_join(threads[i], NULL);
+    if (prod_started) {
+        r = fqp_producer_finish(p, metrics, err);
+        mtx_lock(&p->mu);
+        stopped = p->stopped;
+        mtx_unlock(&p->mu);
+        if (r == FQP_OK && stopped) r = FQP_STOP;
+        for (i = 0; i < (size_t)started; i++) {
+            if (r >= 0 && desc->merge && w[i].initialized) desc->merge(w[i].state, (int)i, desc->user);
+        }
+        for (i = 0; i < (size_t)started; i++) {
+            if (desc->fini && w[i].initialized) desc->fini(w[i].state, (int)i, desc->user);
+        }
+        if (metrics) {
+            metrics->consumer_wait_seconds = 0;
+            for (i = 0; i < (size_t)started; i++) {
+                metrics->consumer[i] = w[i].m;
+                metrics->consumer_wait_seconds += w[i].m.wait_seconds;
+            }
+            metrics->threads = n;
+            metrics->wall_seconds = fqp__now() - t0;
+        }
+    }
+    fqp__free(&a, w);
+    fqp__free(&a, threads);
+    fqp__free(&a, states);
+    fqp_producer_destroy(p);
+    return r;
+}
+
+#endif /* FASTQPAR_IMPLEMENTATION */
+
+/*
+------------------------------------------------------------------------------
+This software is available under 2 licenses -- choose whichever you prefer.
+------------------------------------------------------------------------------
+ALTERNATIVE A - MIT License
+Copyright (c) 2026 the fastqpar authors
+Permission is hereby granted, free of charge, to any person obtaining a copy of
+this software and associated documentation files (the "Software"), to deal in
+the Software without restriction, including without limitation the rights to
+use, copy, modify, merge, publish, distribute, sublicense, and/or sell copies
+of the Software, and to permit persons to whom the Software is furnished to do
+so, subject to the following conditions:
+The above copyright notice and this permission notice shall be included in all
+copies or substantial portions of the Software.
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+SOFTWARE.
+------------------------------------------------------------------------------
+ALTERNATIVE B - Public Domain (www.unlicense.org)
+This is free and unencumbered software released into the public domain.
+Anyone is free to copy, modify, publish, use, compile, sell, or distribute this
+software, either in source code form or as a compiled binary, for any purpose,
+commercial or non-commercial, and by any means.
+In jurisdictions that recognize copyright laws, the author or authors of this
+software dedicate any and all copyright interest in the software to the public
+domain. We make this dedication for the benefit of the public at large and to
+the detriment of our heirs and successors. We intend this dedication to be an
+overt act of relinquishment in perpetuity of all present and future rights to
+this software under copyright law.
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER IN AN
+ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION
+WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
+------------------------------------------------------------------------------
+*/

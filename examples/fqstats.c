@@ -1,0 +1,619 @@
+/* fqstats - per-file FASTQ statistics like `seqkit stats`, built on fastqpar.
+
+   Build: make build/fqstats      (or: cc -std=c11 -O2 -I. examples/fqstats.c -lz -lpthread -lm)
+   Run:   fqstats -a -T reads_1.fq.gz reads_2.fq.gz
+
+   How it uses fastqpar (the pattern to copy for any "reduce" over reads):
+     - one fqp_pipeline_run() per file;
+     - every consumer thread counts into its own fqs_counts (the pipeline's
+       zeroed per-consumer state), so process() takes no lock at all;
+     - init() allocates the state's heap arrays, fini() frees them;
+     - merge() adds each consumer's counts into the file's total on the
+       calling thread after every consumer has finished.
+
+   Memory does not grow with the input: read lengths go into a histogram
+   (dense counts below FQS_DENSE_MAX, compacted (length, count) pairs above),
+   and quartiles and N50 are read off the histogram. */
+#define FASTQPAR_IMPLEMENTATION
+#include "fastqpar.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char FQS_USAGE[] =
+    "usage: fqstats [-a] [-T] [--json] [-t N] [FILE...]\n"
+    "Statistics of FASTQ files (plain or gzip), one row per file, computed like\n"
+    "`seqkit stats`. FILE '-' or no FILE reads stdin.\n"
+    "  -a       all statistics: add Q1 Q2 Q3 sum_gap N50 Q20(%) Q30(%) GC(%)\n"
+    "  -T       tab-separated output, like `seqkit stats -T`\n"
+    "  --json   a JSON array, one object per file, every field (-a implied),\n"
+    "           numbers as numbers; keys: file format type num_seqs sum_len\n"
+    "           min_len avg_len max_len q1 q2 q3 sum_gap n50 q20_pct q30_pct gc_pct\n"
+    "  -t N     consumer threads (default: FASTQPAR_THREADS, else usable cores)\n"
+    "  -h       this help\n"
+    "Columns:\n"
+    "  format   FASTQ; empty for an input without records (as seqkit)\n"
+    "  type     guessed as seqkit does, from the first 10000 letters of the first\n"
+    "           record: DNA if all are ACGTN, IUPAC codes or gaps; else RNA (U\n"
+    "           instead of T); else Protein; else Unlimit (also when the first\n"
+    "           record is empty); empty for an input without records\n"
+    "  avg_len  mean length, rounded half up to 1 decimal\n"
+    "  Q1 Q2 Q3 quartiles of read length: Q2 is the median; Q1 and Q3 are the\n"
+    "           medians of the lower and the upper half, each half including the\n"
+    "           median when the count is odd (Tukey's hinges). Same as seqkit\n"
+    "           2.3.0, except that seqkit prints length/2 for Q1 and Q3 when all\n"
+    "           reads have one length; fqstats prints that length\n"
+    "  sum_gap  count of the gap letters '-', '.' and ' ' in sequences\n"
+    "  N50      the largest length L such that reads of length >= L hold at\n"
+    "           least half of sum_len\n"
+    "  Q20(%) Q30(%)  percent of bases whose Phred+33 quality is >= 20, >= 30\n"
+    "  GC(%)    percent of letters G, C, g, c among all letters (N, gaps and\n"
+    "           IUPAC codes such as S count in the denominator only)\n"
+    "  Percentages are rounded half up to 2 decimals, as seqkit does.\n";
+
+/* ---- the length histogram ------------------------------------------------- */
+
+enum { FQS_DENSE_MAX = 65536 };    /* lengths below this are counted in an array */
+enum { FQS_DENSE_START = 256 };    /* first array size; it doubles up to FQS_DENSE_MAX */
+enum { FQS_GUESS_LETTERS = 10000 }; /* seqkit guesses the type from this prefix */
+
+typedef struct fqs_length_count {
+    uint64_t length, count;
+} fqs_length_count;
+
+/* Counts of read lengths. Short reads (the common case) cost one increment in
+   `dense`; long reads go to `sparse`, which is sorted and folded whenever it
+   fills, so it holds at most one entry per distinct long length. Each long
+   read has at least FQS_DENSE_MAX letters, so `sparse` stays below 16 bytes
+   per 64 KiB of input even when every long length differs. */
+typedef struct fqs_histogram {
+    uint64_t *dense;           /* dense[len]: reads of length len, len < dense_size */
+    size_t dense_size;         /* a power of two, at most FQS_DENSE_MAX */
+    fqs_length_count *sparse;  /* lengths >= FQS_DENSE_MAX, sorted after compact */
+    size_t sparse_count, sparse_capacity;
+} fqs_histogram;
+
+static void fqs_histogram_free(fqs_histogram *h) {
+    free(h->dense);
+    free(h->sparse);
+    memset(h, 0, sizeof *h);
+}
+
+/* Makes dense[length] addressable (length < FQS_DENSE_MAX). 0 or -1 (no memory). */
+static int fqs_histogram_grow_dense(fqs_histogram *h, uint64_t length) {
+    size_t size = h->dense_size ? h->dense_size : FQS_DENSE_START;
+    uint64_t *dense;
+    while (size <= length) size *= 2;  /* stops at FQS_DENSE_MAX at the latest */
+    dense = (uint64_t *)realloc(h->dense, size * sizeof *dense);
+    if (!dense) return -1;
+    memset(dense + h->dense_size, 0, (size - h->dense_size) * sizeof *dense);
+    h->dense = dense;
+    h->dense_size = size;
+    return 0;
+}
+
+static int fqs_compare_length(const void *a, const void *b) {
+    uint64_t x = ((const fqs_length_count *)a)->length, y = ((const fqs_length_count *)b)->length;
+    return (x > y) - (x < y);
+}
+
+/* Sorts `sparse` by length and folds equal lengths into one entry. */
+static void fqs_histogram_compact(fqs_histogram *h) {
+    size_t i, out = 0;
+    if (h->sparse_count < 2) return;
+    qsort(h->sparse, h->sparse_count, sizeof *h->sparse, fqs_compare_length);
+    for (i = 1; i < h->sparse_count; i++) {
+        if (h->sparse[i].length == h->sparse[out].length)
+            h->sparse[out].count += h->sparse[i].count;
+        else
+            h->sparse[++out] = h->sparse[i];
+    }
+    h->sparse_count = out + 1;
+}
+
+/* Adds `count` reads of `length`. 0 or -1 (no memory). */
+static int fqs_histogram_add(fqs_histogram *h, uint64_t length, uint64_t count) {
+    if (length < FQS_DENSE_MAX) {
+        if (length >= h->dense_size && fqs_histogram_grow_dense(h, length) != 0) return -1;
+        h->dense[length] += count;
+        return 0;
+    }
+    if (h->sparse_count == h->sparse_capacity) {
+        /* Fold repeats first; grow only if that freed less than half. */
+        fqs_histogram_compact(h);
+        if (h->sparse_count >= h->sparse_capacity / 2) {
+            size_t capacity = h->sparse_capacity ? h->sparse_capacity * 2 : 64;
+            fqs_length_count *sparse;
+            if (capacity > SIZE_MAX / sizeof *sparse) return -1;
+            sparse = (fqs_length_count *)realloc(h->sparse, capacity * sizeof *sparse);
+            if (!sparse) return -1;
+            h->sparse = sparse;
+            h->sparse_capacity = capacity;
+        }
+    }
+    h->sparse[h->sparse_count].length = length;
+    h->sparse[h->sparse_count].count = count;
+    h->sparse_count++;
+    return 0;
+}
+
+/* into += from. 0 or -1 (no memory). */
+static int fqs_histogram_merge(fqs_histogram *into, const fqs_histogram *from) {
+    size_t i;
+    if (from->dense_size > into->dense_size &&
+        fqs_histogram_grow_dense(into, from->dense_size - 1) != 0)
+        return -1;
+    for (i = 0; i < from->dense_size; i++) into->dense[i] += from->dense[i];
+    for (i = 0; i < from->sparse_count; i++)
+        if (fqs_histogram_add(into, from->sparse[i].length, from->sparse[i].count) != 0) return -1;
+    return 0;
+}
+
+/* The length at 0-based position `rank` of all lengths sorted ascending.
+   Needs a compacted histogram and rank < number of reads. */
+static uint64_t fqs_histogram_at(const fqs_histogram *h, uint64_t rank) {
+    uint64_t seen = 0;
+    size_t i;
+    for (i = 0; i < h->dense_size; i++) {
+        seen += h->dense[i];
+        if (seen > rank) return i;
+    }
+    for (i = 0; i < h->sparse_count; i++) {
+        seen += h->sparse[i].count;
+        if (seen > rank) return h->sparse[i].length;
+    }
+    return 0; /* not reached when rank < number of reads */
+}
+
+/* Twice the median of the sorted lengths at positions first .. first+n-1
+   (n >= 1). Twice, so that a median between two lengths (x.5) stays exact. */
+static uint64_t fqs_median_x2(const fqs_histogram *h, uint64_t first, uint64_t n) {
+    uint64_t middle = first + n / 2;
+    if (n % 2 == 1) return 2 * fqs_histogram_at(h, middle);
+    return fqs_histogram_at(h, middle - 1) + fqs_histogram_at(h, middle);
+}
+
+/* N50: walking from the longest reads down, the length at which the running
+   sum of lengths first reaches half of `sum`. Needs a compacted histogram. */
+static uint64_t fqs_histogram_n50(const fqs_histogram *h, uint64_t sum) {
+    uint64_t running = 0;
+    size_t i;
+    for (i = h->sparse_count; i-- > 0;) {
+        running += h->sparse[i].length * h->sparse[i].count;
+        if (running >= sum - running) return h->sparse[i].length; /* 2*running >= sum, no overflow */
+    }
+    for (i = h->dense_size; i-- > 0;) {
+        running += i * h->dense[i];
+        if (h->dense[i] && running >= sum - running) return i;
+    }
+    return 0; /* no reads */
+}
+
+/* ---- what one consumer (and the merged total) counts ---------------------- */
+
+typedef enum fqs_type {
+    FQS_TYPE_NONE = 0, /* no record seen (yet) */
+    FQS_TYPE_DNA,
+    FQS_TYPE_RNA,
+    FQS_TYPE_PROTEIN,
+    FQS_TYPE_UNLIMIT
+} fqs_type;
+
+static const char *const FQS_TYPE_NAMES[] = {"", "DNA", "RNA", "Protein", "Unlimit"};
+
+typedef struct fqs_counts {
+    uint64_t records, bases, min_len, max_len;
+    uint64_t gc, gaps, q20, q30;
+    fqs_type type;         /* set by the one consumer that receives record 1 */
+    int out_of_memory;     /* set by merge(), which cannot return an error */
+    fqs_histogram lengths;
+} fqs_counts;
+
+/* Letter classes for the per-base loop: bit 0 = G or C, bit 1 = gap. The
+   GC letters are seqkit's: only G, C, g, c (not S). */
+enum { FQS_GC = 1, FQS_GAP = 2 };
+static const unsigned char FQS_LETTER_CLASS[256] = {
+    ['G'] = FQS_GC, ['C'] = FQS_GC, ['g'] = FQS_GC, ['c'] = FQS_GC,
+    ['-'] = FQS_GAP, ['.'] = FQS_GAP, [' '] = FQS_GAP,
+};
+
+static int fqs_all_in(const char *letters, const char *seq, uint64_t len) {
+    uint64_t i;
+    for (i = 0; i < len; i++)
+        if (seq[i] == '\0' || !strchr(letters, seq[i])) return 0;
+    return 1;
+}
+
+/* seqkit's guess from the first record. Its order (DNA, RNA, IUPAC DNA, IUPAC
+   RNA, Protein) comes down to these three sets, tried in turn. */
+static fqs_type fqs_guess_type(const char *seq, uint64_t len) {
+    static const char dna[] = "ACGTRYSWKMBDHVNacgtryswkmbdhvn-. ";
+    static const char rna[] = "ACGURYSWKMBDHVNacguryswkmbdhvn-. ";
+    static const char protein[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz*_-. ";
+    if (len == 0) return FQS_TYPE_UNLIMIT;
+    if (len > FQS_GUESS_LETTERS) len = FQS_GUESS_LETTERS;
+    if (fqs_all_in(dna, seq, len)) return FQS_TYPE_DNA;
+    if (fqs_all_in(rna, seq, len)) return FQS_TYPE_RNA;
+    if (fqs_all_in(protein, seq, len)) return FQS_TYPE_PROTEIN;
+    return FQS_TYPE_UNLIMIT;
+}
+
+/* Consumer thread, before its first batch: the state arrives zeroed; give it
+   its first histogram array. */
+static fqp_result fqs_init(void *state, int consumer, void *user) {
+    fqs_counts *c = (fqs_counts *)state;
+    (void)consumer;
+    (void)user;
+    return fqs_histogram_grow_dense(&c->lengths, 0) == 0 ? FQP_OK : FQP_ERR_NOMEM;
+}
+
+/* Consumer thread, once per batch: count into this consumer's own state.
+   Nothing here is shared with other threads, so there is no lock. */
+static fqp_result fqs_process(fqp_batch *b, void *state, void *user) {
+    fqs_counts *c = (fqs_counts *)state;
+    const unsigned char *seq, *qual;
+    uint64_t i, n, gc = 0, gaps = 0, q20 = 0, q30 = 0;
+    (void)user;
+    if (b->count == 0) return FQP_OK;
+    if (b->first_record == 0) c->type = fqs_guess_type(b->seq + b->seq_off[0], b->seq_off[1] - b->seq_off[0]);
+
+    for (i = 0; i < b->count; i++) {
+        uint64_t len = b->seq_off[i + 1] - b->seq_off[i];
+        if (c->records == 0 || len < c->min_len) c->min_len = len;
+        if (len > c->max_len) c->max_len = len;
+        c->records++;
+        if (fqs_histogram_add(&c->lengths, len, 1) != 0)
+            return fqp_batch_error(b, i, FQP_ERR_NOMEM, "no memory for the length histogram");
+    }
+
+    /* Sequences and qualities of the whole batch are each one contiguous
+       array, so the per-base counts are one tight, branch-free loop. */
+    seq = (const unsigned char *)b->seq + b->seq_off[0];
+    qual = (const unsigned char *)b->qual + b->seq_off[0];
+    n = b->seq_off[b->count] - b->seq_off[0];
+    for (i = 0; i < n; i++) {
+        unsigned letter = FQS_LETTER_CLASS[seq[i]];
+        gc += letter & FQS_GC;
+        gaps += letter >> 1;
+        q20 += qual[i] >= 33 + 20; /* Phred+33 */
+        q30 += qual[i] >= 33 + 30;
+    }
+    c->bases += n;
+    c->gc += gc;
+    c->gaps += gaps;
+    c->q20 += q20;
+    c->q30 += q30;
+    return FQP_OK;
+}
+
+/* Calling thread, consumer 0, 1, ... after all consumers joined: add one
+   consumer's counts into the file total (user). */
+static void fqs_merge(void *state, int consumer, void *user) {
+    fqs_counts *c = (fqs_counts *)state, *total = (fqs_counts *)user;
+    (void)consumer;
+    if (c->type != FQS_TYPE_NONE) total->type = c->type;
+    if (c->records == 0) return;
+    if (total->records == 0 || c->min_len < total->min_len) total->min_len = c->min_len;
+    if (c->max_len > total->max_len) total->max_len = c->max_len;
+    total->records += c->records;
+    total->bases += c->bases;
+    total->gc += c->gc;
+    total->gaps += c->gaps;
+    total->q20 += c->q20;
+    total->q30 += c->q30;
+    if (fqs_histogram_merge(&total->lengths, &c->lengths) != 0) total->out_of_memory = 1;
+}
+
+/* Calling thread, after merge, also after an error: free what init() and
+   process() allocated. */
+static void fqs_fini(void *state, int consumer, void *user) {
+    (void)consumer;
+    (void)user;
+    fqs_histogram_free(&((fqs_counts *)state)->lengths);
+}
+
+/* ---- one row of output ---------------------------------------------------- */
+
+typedef struct fqs_column {
+    const char *header, *json_key;
+    int numeric; /* right-aligned, a JSON number */
+} fqs_column;
+
+/* The first FQS_BASIC_COLUMNS are shown without -a. */
+static const fqs_column FQS_COLUMNS[] = {
+    {"file", "file", 0},       {"format", "format", 0},   {"type", "type", 0},
+    {"num_seqs", "num_seqs", 1}, {"sum_len", "sum_len", 1}, {"min_len", "min_len", 1},
+    {"avg_len", "avg_len", 1}, {"max_len", "max_len", 1}, {"Q1", "q1", 1},
+    {"Q2", "q2", 1},           {"Q3", "q3", 1},           {"sum_gap", "sum_gap", 1},
+    {"N50", "n50", 1},         {"Q20(%)", "q20_pct", 1},  {"Q30(%)", "q30_pct", 1},
+    {"GC(%)", "gc_pct", 1},
+};
+#define FQS_NCOLUMNS ((int)(sizeof FQS_COLUMNS / sizeof FQS_COLUMNS[0]))
+#define FQS_BASIC_COLUMNS 8
+#define FQS_CELL_MAX 48 /* a uint64 with commas and decimals fits easily */
+
+typedef struct fqs_row {
+    const char *file;                     /* column 0: the argument as given */
+    char cell[FQS_NCOLUMNS][FQS_CELL_MAX]; /* columns 1 ..; plain numbers as -T prints them */
+} fqs_row;
+
+static const char *fqs_row_cell(const fqs_row *row, int column) {
+    return column == 0 ? row->file : row->cell[column];
+}
+
+/* seqkit rounds half up as trunc((v + 0.5/10^d) * 10^d) / 10^d and then
+   prints with %.Nf. Doing the same double arithmetic makes every printed
+   digit agree with seqkit; printf alone would round some ties the other way. */
+static double fqs_round_half_up(double v, int decimals) {
+    double scale = pow(10.0, decimals);
+    return trunc((v + 0.5 / scale) * scale) / scale;
+}
+
+static void fqs_percent(char *out, uint64_t part, uint64_t whole) {
+    double p = whole ? fqs_round_half_up((double)part / (double)whole * 100, 2) : 0.0;
+    snprintf(out, FQS_CELL_MAX, "%.2f", p);
+}
+
+/* A value kept as twice itself, printed with one decimal: 301 -> "150.5". */
+static void fqs_half(char *out, uint64_t x2) {
+    snprintf(out, FQS_CELL_MAX, "%" PRIu64 ".%c", x2 / 2, x2 % 2 ? '5' : '0');
+}
+
+static void fqs_count(char *out, uint64_t v) {
+    snprintf(out, FQS_CELL_MAX, "%" PRIu64, v);
+}
+
+/* Turns the merged total into the text of one row. */
+static void fqs_fill_row(fqs_row *row, const char *file, fqs_counts *t) {
+    uint64_t n = t->records, half = (n + 1) / 2;
+    double mean = n ? fqs_round_half_up((double)t->bases / (double)n, 1) : 0.0;
+    fqs_histogram_compact(&t->lengths); /* fqs_histogram_at and _n50 need sorted pairs */
+    row->file = file;
+    snprintf(row->cell[1], FQS_CELL_MAX, "%s", n ? "FASTQ" : "");
+    snprintf(row->cell[2], FQS_CELL_MAX, "%s", n ? FQS_TYPE_NAMES[t->type] : "");
+    fqs_count(row->cell[3], n);
+    fqs_count(row->cell[4], t->bases);
+    fqs_count(row->cell[5], t->min_len);
+    snprintf(row->cell[6], FQS_CELL_MAX, "%.1f", mean);
+    fqs_count(row->cell[7], t->max_len);
+    /* Quartiles: Tukey's hinges. Q2 is the median of all n lengths; Q1 the
+       median of the smallest ceil(n/2), Q3 of the largest ceil(n/2). */
+    fqs_half(row->cell[8], n ? fqs_median_x2(&t->lengths, 0, half) : 0);
+    fqs_half(row->cell[9], n ? fqs_median_x2(&t->lengths, 0, n) : 0);
+    fqs_half(row->cell[10], n ? fqs_median_x2(&t->lengths, n - half, half) : 0);
+    fqs_count(row->cell[11], t->gaps);
+    fqs_count(row->cell[12], fqs_histogram_n50(&t->lengths, t->bases));
+    fqs_percent(row->cell[13], t->q20, t->bases);
+    fqs_percent(row->cell[14], t->q30, t->bases);
+    fqs_percent(row->cell[15], t->gc, t->bases);
+}
+
+/* Runs the pipeline over one file and fills its row. 0, or -1 after printing
+   the error. */
+static int fqs_stats_file(const char *path, int threads, fqs_row *row) {
+    fqp_pipeline_desc desc;
+    fqs_counts total;
+    fqp_error err;
+    fqp_result r;
+    memset(&desc, 0, sizeof desc); /* zero means default */
+    memset(&total, 0, sizeof total);
+    desc.input.path = path;        /* plain or gzip; "-" is stdin */
+    desc.config.threads = threads; /* 0: FASTQPAR_THREADS or the usable cores */
+    desc.state_size = sizeof(fqs_counts);
+    desc.user = &total;
+    desc.init = fqs_init;
+    desc.process = fqs_process;
+    desc.merge = fqs_merge;
+    desc.fini = fqs_fini;
+    r = fqp_pipeline_run(&desc, NULL, &err);
+    if (r < 0) {
+        fprintf(stderr, "fqstats: %s\n", err.message); /* names file, record, line */
+        fqs_histogram_free(&total.lengths);
+        return -1;
+    }
+    if (total.out_of_memory) {
+        fprintf(stderr, "fqstats: %s: out of memory\n", path);
+        fqs_histogram_free(&total.lengths);
+        return -1;
+    }
+    fqs_fill_row(row, path, &total);
+    fqs_histogram_free(&total.lengths);
+    return 0;
+}
+
+/* ---- printing ------------------------------------------------------------- */
+
+/* "1500000" -> "1,500,000", "449.70" -> "449.7", "150.0" -> "150": the
+   shape of seqkit's human-readable table. */
+static void fqs_humanize(char *out, size_t size, const char *number) {
+    const char *dot = strchr(number, '.');
+    size_t digits = dot ? (size_t)(dot - number) : strlen(number), i, o = 0, end;
+    for (i = 0; i < digits && o + 2 < size; i++) {
+        if (i > 0 && (digits - i) % 3 == 0) out[o++] = ',';
+        out[o++] = number[i];
+    }
+    if (dot) {
+        end = strlen(dot);
+        while (end > 1 && dot[end - 1] == '0') end--; /* drop trailing zeros */
+        if (end > 1)
+            for (i = 0; i < end && o + 1 < size; i++) out[o++] = dot[i];
+    }
+    out[o] = '\0';
+}
+
+static void fqs_print_tsv(const fqs_row *rows, int nrows, int ncolumns) {
+    int r, c;
+    for (c = 0; c < ncolumns; c++) printf("%s%c", FQS_COLUMNS[c].header, c + 1 < ncolumns ? '\t' : '\n');
+    for (r = 0; r < nrows; r++)
+        for (c = 0; c < ncolumns; c++)
+            printf("%s%c", fqs_row_cell(&rows[r], c), c + 1 < ncolumns ? '\t' : '\n');
+}
+
+/* An aligned table like seqkit's: text left, numbers right, two spaces apart. */
+static void fqs_print_table(const fqs_row *rows, int nrows, int ncolumns) {
+    size_t width[FQS_NCOLUMNS];
+    char text[FQS_CELL_MAX + 16];
+    int r, c;
+    for (c = 0; c < ncolumns; c++) {
+        width[c] = strlen(FQS_COLUMNS[c].header);
+        for (r = 0; r < nrows; r++) {
+            const char *cell = fqs_row_cell(&rows[r], c);
+            size_t len = strlen(cell);
+            if (FQS_COLUMNS[c].numeric) {
+                fqs_humanize(text, sizeof text, cell);
+                len = strlen(text);
+            }
+            if (len > width[c]) width[c] = len;
+        }
+    }
+    for (r = -1; r < nrows; r++) { /* row -1 is the header */
+        for (c = 0; c < ncolumns; c++) {
+            const char *cell = r < 0 ? FQS_COLUMNS[c].header : fqs_row_cell(&rows[r], c);
+            if (r >= 0 && FQS_COLUMNS[c].numeric) {
+                fqs_humanize(text, sizeof text, cell);
+                cell = text;
+            }
+            printf(FQS_COLUMNS[c].numeric ? "%*s" : "%-*s", (int)width[c], cell);
+            fputs(c + 1 < ncolumns ? "  " : "\n", stdout);
+        }
+    }
+}
+
+static void fqs_print_json_string(const char *s) {
+    putchar('"');
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\') printf("\\%c", ch);
+        else if (ch < 0x20) printf("\\u%04x", ch);
+        else putchar(ch);
+    }
+    putchar('"');
+}
+
+static void fqs_print_json(const fqs_row *rows, int nrows) {
+    int r, c;
+    printf("[\n");
+    for (r = 0; r < nrows; r++) {
+        printf("  {");
+        for (c = 0; c < FQS_NCOLUMNS; c++) {
+            const char *cell = fqs_row_cell(&rows[r], c);
+            printf("%s\"%s\": ", c ? ", " : "", FQS_COLUMNS[c].json_key);
+            if (FQS_COLUMNS[c].numeric) fputs(cell, stdout); /* "150.0", "96.16": valid JSON numbers */
+            else fqs_print_json_string(cell);
+        }
+        printf("}%s\n", r + 1 < nrows ? "," : "");
+    }
+    printf("]\n");
+}
+
+/* ---- main ----------------------------------------------------------------- */
+
+typedef struct fqs_options {
+    int all, tabular, json, threads;
+    const char **files;
+    int nfiles;
+} fqs_options;
+
+static int fqs_usage_error(const char *fmt, const char *arg) {
+    fprintf(stderr, "fqstats: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n%s", FQS_USAGE);
+    return 2;
+}
+
+/* Fills opt from argv. 0 to go on, else the exit status (-h: 0 after usage). */
+static int fqs_parse_args(int argc, char **argv, fqs_options *opt, int *exit_now) {
+    int i, options_done = 0;
+    *exit_now = 0;
+    for (i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (options_done || arg[0] != '-' || arg[1] == '\0') { /* a file, or "-" */
+            opt->files[opt->nfiles++] = arg;
+        } else if (strcmp(arg, "--") == 0) {
+            options_done = 1;
+        } else if (strcmp(arg, "--json") == 0) {
+            opt->json = 1;
+        } else if (strcmp(arg, "--help") == 0) {
+            *exit_now = 1;
+            return 0;
+        } else if (arg[1] == '-') {
+            *exit_now = 1;
+            return fqs_usage_error("unknown option %s", arg);
+        } else {
+            const char *p; /* short options, bundled like -aT */
+            for (p = arg + 1; *p; p++) {
+                if (*p == 'a') opt->all = 1;
+                else if (*p == 'T') opt->tabular = 1;
+                else if (*p == 'h') {
+                    *exit_now = 1;
+                    return 0;
+                } else if (*p == 't') {
+                    const char *value = p[1] ? p + 1 : (i + 1 < argc ? argv[++i] : NULL);
+                    char *end;
+                    long threads;
+                    if (!value) {
+                        *exit_now = 1;
+                        return fqs_usage_error("%s needs a number", "-t");
+                    }
+                    threads = strtol(value, &end, 10);
+                    if (*value == '\0' || *end != '\0' || threads < 1 || threads > FQP_MAX_THREADS) {
+                        *exit_now = 1;
+                        return fqs_usage_error("-t wants 1 to 256 threads, not '%s'", value);
+                    }
+                    opt->threads = (int)threads;
+                    break; /* the rest of this argument was the value */
+                } else {
+                    char name[3] = {'-', *p, '\0'};
+                    *exit_now = 1;
+                    return fqs_usage_error("unknown option %s", name);
+                }
+            }
+        }
+    }
+    if (opt->nfiles == 0) opt->files[opt->nfiles++] = "-"; /* like cat: no file, stdin */
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    fqs_options opt;
+    fqs_row *rows;
+    int i, status = 0, exit_now;
+    memset(&opt, 0, sizeof opt);
+    opt.files = (const char **)malloc((size_t)argc * sizeof *opt.files);
+    if (!opt.files) {
+        fprintf(stderr, "fqstats: out of memory\n");
+        return 1;
+    }
+    status = fqs_parse_args(argc, argv, &opt, &exit_now);
+    if (exit_now) {
+        if (status == 0) fputs(FQS_USAGE, stdout);
+        free(opt.files);
+        return status;
+    }
+    rows = (fqs_row *)calloc((size_t)opt.nfiles, sizeof *rows);
+    if (!rows) {
+        fprintf(stderr, "fqstats: out of memory\n");
+        free(opt.files);
+        return 1;
+    }
+    /* Files run one after another, each with all consumer threads; like
+       seqkit, the first bad file stops everything. */
+    for (i = 0; i < opt.nfiles && status == 0; i++)
+        if (fqs_stats_file(opt.files[i], opt.threads, &rows[i]) != 0) status = 1;
+    if (status == 0) {
+        int ncolumns = opt.all ? FQS_NCOLUMNS : FQS_BASIC_COLUMNS;
+        if (opt.json) fqs_print_json(rows, opt.nfiles);
+        else if (opt.tabular) fqs_print_tsv(rows, opt.nfiles, ncolumns);
+        else fqs_print_table(rows, opt.nfiles, ncolumns);
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            fprintf(stderr, "fqstats: cannot write the output\n");
+            status = 1;
+        }
+    }
+    free(rows);
+    free(opt.files);
+    return status;
+}

@@ -1,0 +1,288 @@
+#!/usr/bin/env bash
+# tests/test_fqstats.sh - fqstats against `seqkit stats` (Debian's seqkit 2.3.0)
+# on seqkit's own example files, plus checks that need no seqkit: threads,
+# stdin, JSON, malformed input, usage errors.
+#
+# Prints one line per check: PASS name | FAIL name | SKIP name: reason.
+# Lines starting with "  " explain a failure or a documented difference.
+# Exits nonzero if any check failed. Environment:
+#   FQP_BUILD    directory with the fqstats binary (default: build)
+#   SEQKIT       seqkit binary (default: seqkit on PATH)
+#   SEQKIT_DATA  seqkit's example files (default: /usr/share/doc/seqkit-examples/tests)
+set -u
+
+FQSTATS=${FQP_BUILD:-build}/fqstats
+SEQKIT=${SEQKIT:-$(command -v seqkit 2>/dev/null || true)}
+DATA=${SEQKIT_DATA:-/usr/share/doc/seqkit-examples/tests}
+FILES="Illimina1.8.fq.gz reads_1.fq.gz reads_2.fq.gz nanopore.fq.gz pcs109_5k.fq.gz sana_ground.fq.gz"
+
+failed=0
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1"; failed=$((failed + 1)); }
+skip() { echo "SKIP $1: $2"; }
+note() { sed 's/^/  /'; }  # indents explanations under a PASS/FAIL line
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/test_fqstats.XXXXXX") || { echo "FAIL setup: mktemp -d"; exit 1; }
+trap 'rm -rf "$tmp"' EXIT
+
+if [ ! -x "$FQSTATS" ]; then
+    echo "FAIL setup: $FQSTATS is missing (make build/fqstats)"
+    exit 1
+fi
+
+# ---- test inputs ----------------------------------------------------------
+
+# A synthetic FASTQ that exercises what the example files do not: lengths on
+# both sides of the dense/sparse histogram boundary (65536), many repeated and
+# many distinct long lengths (sparse compaction and growth), lowercase, N,
+# IUPAC codes, gap letters '-' and '.', an empty read, qualities '!'..'J'.
+awk -v seed=7 'BEGIN {
+    srand(seed)
+    letters = "ACGTACGTACGTacgtNNSRW-."
+    for (i = 0; i < 4096; i++) {
+        s = s substr(letters, 1 + int(rand() * length(letters)), 1)
+        q = q sprintf("%c", 33 + int(rand() * 42))
+    }
+    while (length(s) < 300000) { s = s s; q = q q }
+    for (r = 1; r <= 2600; r++) {
+        x = rand()
+        if (r == 1000) len = 0
+        else if (x < 0.90) len = 1 + int(rand() * 300)
+        else if (x < 0.94) len = 65530 + int(rand() * 12)  # around the boundary
+        else if (x < 0.97) len = 70000                     # one long length, repeated
+        else len = 66000 + int(rand() * 60000)             # distinct long lengths
+        start = 1 + int(rand() * 1000)
+        printf "@read%d synthetic\n%s\n+\n%s\n", r, substr(s, start, len), substr(q, start, len)
+    }
+}' > "$tmp/synthetic.fq"
+
+# Record 2 has no '+' line: its quality line (line 7) stands where '+' belongs.
+printf '@r1\nACGT\n+\nIIII\n@r2\nACGT\nIIII\n@r3\nACGT\n+\nIIII\n' > "$tmp/bad.fq"
+: > "$tmp/empty.fq"
+
+# ---- comparing tables -----------------------------------------------------
+
+# compare_tsv OURS THEIRS: prints "DIFF ..." for every cell that differs and
+# "QUIRK ..." for a difference that is seqkit 2.3.0's known quirk: when all
+# reads have one length L, seqkit prints L/2 for Q1 and Q3; fqstats prints L.
+compare_tsv() {
+    awk -F'\t' '
+    FNR == NR { ours[FNR] = $0; nours = FNR; next }
+    { theirs[FNR] = $0; ntheirs = FNR }
+    END {
+        if (nours != ntheirs) print "DIFF rows: fqstats " nours ", seqkit " ntheirs
+        nh = split(theirs[1], head, "\t")
+        for (c = 1; c <= nh; c++) column[head[c]] = c
+        for (r = 1; r <= ntheirs; r++) {
+            nx = split(ours[r], x, "\t"); ny = split(theirs[r], y, "\t")
+            if (nx != ny) { print "DIFF row " r ": fqstats " nx " cells, seqkit " ny; continue }
+            for (c = 1; c <= ny; c++) {
+                if (x[c] == y[c]) continue
+                name = head[c]; min = y[column["min_len"]]; max = y[column["max_len"]]
+                if (r > 1 && (name == "Q1" || name == "Q3") && min == max && \
+                    y[c] + 0 == max / 2 && x[c] + 0 == max + 0)
+                    print "QUIRK " y[1] " " name ": fqstats " x[c] ", seqkit " y[c] \
+                          " (seqkit 2.3.0 prints length/2 when all reads have one length)"
+                else
+                    print "DIFF row " r " column " name ": fqstats \"" x[c] "\", seqkit \"" y[c] "\""
+            }
+        }
+    }' "$1" "$2"
+}
+
+# check_same NAME OURS THEIRS: PASS if the tables agree except known quirks.
+check_same() {
+    local diffs
+    diffs=$(compare_tsv "$2" "$3")
+    if printf '%s\n' "$diffs" | grep -q '^DIFF'; then
+        fail "$1"
+    else
+        pass "$1"
+    fi
+    [ -n "$diffs" ] && printf '%s\n' "$diffs" | note
+    return 0
+}
+
+# ---- against seqkit -------------------------------------------------------
+
+seqkit_ok=1
+if [ -z "$SEQKIT" ] || [ ! -x "$SEQKIT" ]; then
+    seqkit_ok=0; why="seqkit not installed"
+elif [ ! -d "$DATA" ]; then
+    seqkit_ok=0; why="no seqkit example files in $DATA"
+else
+    version=$("$SEQKIT" version 2>/dev/null | head -n 1)
+    case "$version" in
+        *v2.3.*) ;;
+        *) seqkit_ok=0; why="seqkit '$version' is not v2.3.x, the version these checks expect" ;;
+    esac
+fi
+
+if [ "$seqkit_ok" = 0 ]; then
+    for f in $FILES; do skip "seqkit-a-T $f" "$why"; done
+    for name in seqkit-T seqkit-table seqkit-synthetic seqkit-empty seqkit-quartiles; do skip "$name" "$why"; done
+else
+    present=""
+    for f in $FILES; do
+        if [ ! -f "$DATA/$f" ]; then skip "seqkit-a-T $f" "$DATA/$f missing"; continue; fi
+        present="$present $DATA/$f"
+        # The same path goes to both, so the file column must match too.
+        "$FQSTATS" -a -T "$DATA/$f" > "$tmp/ours.tsv" 2> "$tmp/err" || note < "$tmp/err"
+        "$SEQKIT" stats -a -T "$DATA/$f" > "$tmp/theirs.tsv"
+        check_same "seqkit-a-T $f" "$tmp/ours.tsv" "$tmp/theirs.tsv"
+    done
+
+    if [ -n "$present" ]; then
+        # Without -a: the eight basic columns, several files in one run.
+        "$FQSTATS" -T $present > "$tmp/ours.tsv"
+        "$SEQKIT" stats -T $present > "$tmp/theirs.tsv"
+        check_same seqkit-T "$tmp/ours.tsv" "$tmp/theirs.tsv"
+
+        # The human table, byte for byte, on the files where seqkit has no quirk.
+        regular=""
+        for f in $present; do
+            case "$f" in */Illimina1.8.fq.gz) ;; *) regular="$regular $f" ;; esac
+        done
+        "$FQSTATS" -a $regular > "$tmp/ours.txt"
+        "$SEQKIT" stats -a $regular > "$tmp/theirs.txt"
+        if cmp -s "$tmp/ours.txt" "$tmp/theirs.txt"; then pass seqkit-table
+        else fail seqkit-table; diff "$tmp/ours.txt" "$tmp/theirs.txt" | note; fi
+    else
+        skip seqkit-T "no example files"; skip seqkit-table "no example files"
+    fi
+
+    "$FQSTATS" -a -T "$tmp/synthetic.fq" > "$tmp/ours.tsv" 2> "$tmp/err" || note < "$tmp/err"
+    "$SEQKIT" stats -a -T "$tmp/synthetic.fq" > "$tmp/theirs.tsv"
+    check_same seqkit-synthetic "$tmp/ours.tsv" "$tmp/theirs.tsv"
+
+    "$FQSTATS" -a -T "$tmp/empty.fq" > "$tmp/ours.tsv"
+    "$SEQKIT" stats -a -T "$tmp/empty.fq" > "$tmp/theirs.tsv"
+    check_same seqkit-empty "$tmp/ours.tsv" "$tmp/theirs.tsv"
+
+    # Quartiles and N50 on 60 small random files full of ties, where the
+    # median rules (odd/even counts, equal middle values) all come into play.
+    : > "$tmp/ours.tsv"; : > "$tmp/theirs.tsv"
+    for i in $(seq 1 60); do
+        awk -v seed="$i" 'BEGIN {
+            srand(seed); n = 2 + int(rand() * 12)
+            for (r = 1; r <= n; r++) {
+                len = 1 + int(rand() * 6) * 3 + (r == 1)   # ties, but never all equal
+                s = ""; for (k = 0; k < len; k++) s = s "A"
+                q = s; gsub(/A/, "I", q)
+                printf "@r%d\n%s\n+\n%s\n", r, s, q
+            }
+        }' > "$tmp/small$i.fq"
+        "$FQSTATS" -a -T "$tmp/small$i.fq" | tail -n +2 >> "$tmp/ours.tsv"
+        "$SEQKIT" stats -a -T "$tmp/small$i.fq" | tail -n +2 >> "$tmp/theirs.tsv"
+    done
+    # Medians that straddle the histogram's dense/sparse boundary (65536).
+    for lengths in "60000 65535 65536 70001 100000 100000" "65535 65536" "65536 65535 65535"; do
+        echo "$lengths" | awk '{
+            for (r = 1; r <= NF; r++) {
+                s = "C"; while (length(s) < $r) s = s s
+                q = "5"; while (length(q) < $r) q = q q
+                printf "@long%d\n%s\n+\n%s\n", r, substr(s, 1, $r), substr(q, 1, $r)
+            }
+        }' > "$tmp/long.fq"
+        "$FQSTATS" -a -T "$tmp/long.fq" | tail -n +2 >> "$tmp/ours.tsv"
+        "$SEQKIT" stats -a -T "$tmp/long.fq" | tail -n +2 >> "$tmp/theirs.tsv"
+    done
+    check_same seqkit-quartiles "$tmp/ours.tsv" "$tmp/theirs.tsv"
+fi
+
+# ---- fqstats on its own ---------------------------------------------------
+
+# Inputs for the checks below: the example files that exist, and the synthetic one.
+inputs="$tmp/synthetic.fq"
+for f in $FILES; do [ -f "$DATA/$f" ] && inputs="$inputs $DATA/$f"; done
+
+# Thread count must not change a single digit. Small batches
+# (FASTQPAR_BATCH_RECORDS) spread every file over many batches and consumers,
+# so the merge step really merges.
+for f in $inputs; do
+    name=$(basename "$f")
+    FASTQPAR_BATCH_RECORDS=97 "$FQSTATS" -a -T -t 1 "$f" > "$tmp/t1" 2> "$tmp/e1"; rc1=$?
+    FASTQPAR_BATCH_RECORDS=97 "$FQSTATS" -a -T -t 4 "$f" > "$tmp/t4" 2> "$tmp/e4"; rc4=$?
+    "$FQSTATS" -a -T "$f" > "$tmp/tdefault" 2>&1
+    if [ "$rc1" = 0 ] && [ "$rc4" = 0 ] && [ -s "$tmp/t1" ] && cmp -s "$tmp/t1" "$tmp/t4" &&
+       cmp -s "$tmp/t1" "$tmp/tdefault"; then
+        pass "threads-1-vs-4 $name"
+    else
+        fail "threads-1-vs-4 $name"
+        { cat "$tmp/e1" "$tmp/e4"; diff "$tmp/t1" "$tmp/t4"; diff "$tmp/t1" "$tmp/tdefault"; } | note
+    fi
+done
+
+# stdin ('-') gives the same row as the path, except the file column.
+for f in "$tmp/synthetic.fq" "$DATA/nanopore.fq.gz"; do
+    name=$(basename "$f")
+    if [ ! -f "$f" ]; then skip "stdin $name" "$f missing"; continue; fi
+    "$FQSTATS" -a -T - < "$f" > "$tmp/stdin.tsv" 2> "$tmp/err"; rc=$?
+    "$FQSTATS" -a -T "$f" > "$tmp/path.tsv"
+    if [ "$rc" = 0 ] && [ "$(cut -f1 "$tmp/stdin.tsv" | tail -n 1)" = "-" ] &&
+       cmp -s <(cut -f2- "$tmp/stdin.tsv") <(cut -f2- "$tmp/path.tsv"); then
+        pass "stdin $name"
+    else
+        fail "stdin $name"; { cat "$tmp/err"; diff "$tmp/stdin.tsv" "$tmp/path.tsv"; } | note
+    fi
+done
+
+# Malformed input: exit status 1, and the message names the file and line 7.
+"$FQSTATS" -a -T "$tmp/bad.fq" > "$tmp/out" 2> "$tmp/err"; rc=$?
+if [ "$rc" = 1 ] && grep -q "bad.fq" "$tmp/err" && grep -Eq "line 7([^0-9]|$)" "$tmp/err" && [ ! -s "$tmp/out" ]; then
+    pass malformed-missing-plus
+else
+    fail malformed-missing-plus
+    { echo "exit status $rc (want 1), stderr:"; cat "$tmp/err"; } | note
+fi
+
+# The same through stdin: still an error with a line number.
+"$FQSTATS" -T - < "$tmp/bad.fq" > /dev/null 2> "$tmp/err"; rc=$?
+if [ "$rc" = 1 ] && grep -Eq "line 7([^0-9]|$)" "$tmp/err"; then pass malformed-stdin
+else fail malformed-stdin; { echo "exit status $rc, stderr:"; cat "$tmp/err"; } | note; fi
+
+# A missing file: exit status 1, the name in the message.
+"$FQSTATS" "$tmp/no-such-file.fq" > /dev/null 2> "$tmp/err"; rc=$?
+if [ "$rc" = 1 ] && grep -q "no-such-file.fq" "$tmp/err"; then pass missing-file
+else fail missing-file; { echo "exit status $rc, stderr:"; cat "$tmp/err"; } | note; fi
+
+# Usage errors exit 2; -h exits 0 with the usage.
+bad_usage=""
+for args in "-t 0 x.fq" "-t abc x.fq" "-t" "-x x.fq" "--nope x.fq"; do
+    # shellcheck disable=SC2086
+    "$FQSTATS" $args > /dev/null 2>&1; rc=$?
+    [ "$rc" = 2 ] || bad_usage="$bad_usage [$args: exit $rc]"
+done
+"$FQSTATS" -h > "$tmp/usage" 2>&1 || bad_usage="$bad_usage [-h: nonzero exit]"
+grep -q '^usage: fqstats' "$tmp/usage" || bad_usage="$bad_usage [-h: no usage text]"
+if [ -z "$bad_usage" ]; then pass usage; else fail usage; echo "$bad_usage" | note; fi
+
+# --json: valid JSON, one object per file, the same values as -a -T.
+if ! command -v python3 > /dev/null 2>&1; then
+    skip json "python3 not installed"
+else
+    "$FQSTATS" --json $inputs "$tmp/empty.fq" > "$tmp/out.json" 2> "$tmp/err"
+    "$FQSTATS" -a -T $inputs "$tmp/empty.fq" > "$tmp/out.tsv" 2>> "$tmp/err"
+    if python3 - "$tmp/out.json" "$tmp/out.tsv" > "$tmp/json.log" 2>&1 <<'EOF'
+import json, sys
+rows = json.load(open(sys.argv[1]))
+lines = [l.rstrip("\n").split("\t") for l in open(sys.argv[2])]
+keys = ["file", "format", "type", "num_seqs", "sum_len", "min_len", "avg_len", "max_len",
+        "q1", "q2", "q3", "sum_gap", "n50", "q20_pct", "q30_pct", "gc_pct"]
+assert len(rows) == len(lines) - 1, "object count"
+for obj, cells in zip(rows, lines[1:]):
+    assert list(obj) == keys, "keys %s" % list(obj)
+    for k, cell in zip(keys, cells):
+        v = obj[k]
+        if k in ("file", "format", "type"):
+            assert v == cell, (k, v, cell)
+        else:
+            assert isinstance(v, (int, float)) and not isinstance(v, bool), (k, v)
+            assert v == float(cell), (k, v, cell)
+print("ok")
+EOF
+    then pass json
+    else fail json; cat "$tmp/err" "$tmp/json.log" | note; fi
+fi
+
+[ "$failed" -eq 0 ]
