@@ -1329,6 +1329,10 @@ static fqp_result fqp__scan_line(fqp_producer *p, fqp__batch *b, uint64_t ls, ui
                                    "quality is longer than the sequence (%llu vs %llu characters)",
                                    (unsigned long long)s->qual_len, (unsigned long long)s->seq_len);
         }
+        if (b->pub.count && next > p->cfg.batch_bytes) {
+            *done = 2; /* does not fit: it starts the next batch */
+            return FQP_OK;
+        }
         *done = 1;
         return fqp__scan_emit(p, b, next);
     }
@@ -1359,6 +1363,13 @@ static fqp_result fqp__scan_text(fqp_producer *p, fqp__batch *b, int *full)
         ce = eol > s->line_start && buf[eol - 1] == '\r' ? eol - 1 : eol;
         r = fqp__scan_line(p, b, s->line_start, ce, next, &done);
         if (r != FQP_OK) return r;
+        if (done == 2) { /* rescanned from its header in the next batch */
+            s->phase = FQP__HEAD;
+            s->line_start = s->search = s->rec_start;
+            s->line_no = s->rec_line;
+            *full = 1;
+            return FQP_OK;
+        }
         s->line_start = s->search = next;
         s->line_no++;
         if (done && (b->pub.count >= p->cfg.batch_records || next >= p->cfg.batch_bytes)) {
@@ -1488,8 +1499,9 @@ static fqp_result fqp__produce(fqp_producer *p, fqp__batch **out, int blocking)
                                                                                            : p->scan.rec_line,
                                    p->scan.rec_start, "record is longer than max_record_bytes (%llu)",
                                    (unsigned long long)p->cfg.max_record_bytes);
+        if (b->pub.count && b->raw_len >= p->cfg.batch_bytes) break; /* the partial record moves on */
         if (b->raw_len == b->raw_cap) {
-            if (b->pub.count) break; /* full by bytes: the partial record moves on */
+            if (b->pub.count) break;
             if (fqp__reserve(a, (void **)&b->raw, &b->raw_cap, b->raw_cap + 1, 1))
                 return fqp__error(&p->perr, FQP_ERR_NOMEM, p->reader.name, b->pub.first_record + 1, 0, 0,
                                   "out of memory growing a batch to %llu bytes for record %llu",
@@ -1498,10 +1510,13 @@ static fqp_result fqp__produce(fqp_producer *p, fqp__batch **out, int blocking)
         }
         if (fqp__cancelled(p)) return FQP_ERR_CANCELLED;
         t0 = fqp__now();
-        r = fqp__reader_read(&p->reader, b->raw + b->raw_len,
-                             (size_t)(b->raw_cap - b->raw_len < p->cfg.read_size ? b->raw_cap - b->raw_len
-                                                                                  : p->cfg.read_size),
-                             &got, &p->perr);
+        {
+            /* read no further than the batch limit unless the first record needs more */
+            uint64_t room = b->raw_cap - b->raw_len;
+            if (b->pub.count && p->cfg.batch_bytes - b->raw_len < room) room = p->cfg.batch_bytes - b->raw_len;
+            if (room > p->cfg.read_size) room = p->cfg.read_size;
+            r = fqp__reader_read(&p->reader, b->raw + b->raw_len, (size_t)room, &got, &p->perr);
+        }
         p->read_seconds += fqp__now() - t0;
         if (r != FQP_OK) return r;
         if (got == 0) p->eof = 1;

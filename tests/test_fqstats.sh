@@ -56,8 +56,11 @@ awk -v seed=7 'BEGIN {
     }
 }' > "$tmp/synthetic.fq"
 
-# Record 2 has no '+' line: its quality line (line 7) stands where '+' belongs.
-printf '@r1\nACGT\n+\nIIII\n@r2\nACGT\nIIII\n@r3\nACGT\n+\nIIII\n' > "$tmp/bad.fq"
+# Record 2 lacks its '+' and quality lines: the next header (line 7) stands
+# where '+' belongs. (Leaving out only the '+' line would be found one line
+# later: fastqpar reads wrapped sequences, so the quality line would pass for
+# a second sequence line.)
+printf '@r1\nACGT\n+\nIIII\n@r2\nACGT\n@r3\nACGT\n+\nIIII\n' > "$tmp/bad.fq"
 : > "$tmp/empty.fq"
 
 # ---- comparing tables -----------------------------------------------------

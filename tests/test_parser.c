@@ -1,0 +1,597 @@
+/* Parser and reader tests: exact records for each edge case, exact error
+   code/line/record for each malformed input, and identical results for every
+   way of cutting the input into reads and batches. */
+#define FASTQPAR_IMPLEMENTATION
+#include "fastqpar.h"
+#include "test.h"
+
+#include <zlib.h>
+
+/* ---- helpers ---- */
+
+typedef struct dump {
+    char *text;
+    size_t len, cap;
+    uint64_t records, batches;
+} dump;
+
+static void dump_add(dump *d, const void *p, size_t n)
+{
+    if (d->len + n + 1 > d->cap) {
+        d->cap = (d->len + n + 1) * 2;
+        d->text = (char *)realloc(d->text, d->cap);
+    }
+    memcpy(d->text + d->len, p, n);
+    d->len += n;
+    d->text[d->len] = 0;
+}
+
+/* One line per record: name TAB comment TAB seq TAB qual. */
+static void dump_batch(dump *d, const fqp_batch *b)
+{
+    uint64_t i;
+    for (i = 0; i < b->count; i++) {
+        fqp_record r = fqp_batch_record(b, i);
+        dump_add(d, r.name, r.name_len);
+        dump_add(d, "\t", 1);
+        dump_add(d, r.comment, r.comment_len);
+        dump_add(d, "\t", 1);
+        dump_add(d, r.seq, r.len);
+        dump_add(d, "\t", 1);
+        dump_add(d, r.qual, r.len);
+        dump_add(d, "\n", 1);
+    }
+    d->records += b->count;
+    d->batches++;
+}
+
+typedef struct chunked {
+    const char *data;
+    size_t size, pos;
+    uint64_t rng;
+    size_t max_read;   /* 0: random 1..16 */
+    size_t fail_at;    /* return an error once pos reaches this (0: never) */
+} chunked;
+
+static int64_t chunked_read(void *user, void *buf, size_t size)
+{
+    chunked *c = (chunked *)user;
+    size_t n;
+    if (c->fail_at && c->pos >= c->fail_at) return -1;
+    c->rng = c->rng * 6364136223846793005ull + 1442695040888963407ull;
+    n = c->max_read ? c->max_read : 1 + (size_t)((c->rng >> 33) % 16);
+    if (n > size) n = size;
+    if (n > c->size - c->pos) n = c->size - c->pos;
+    if (c->fail_at && c->pos + n > c->fail_at) n = c->fail_at - c->pos;
+    memcpy(buf, c->data + c->pos, n);
+    c->pos += n;
+    return (int64_t)n;
+}
+
+/* Reads everything single-threaded; returns the final result code. */
+static fqp_result read_all(const fqp_input_desc *in, const fqp_config *cfg, dump *d, fqp_error *err)
+{
+    fqp_producer_desc pd;
+    fqp_producer *p;
+    fqp_batch *b;
+    fqp_result r;
+    memset(&pd, 0, sizeof pd);
+    memset(d, 0, sizeof *d);
+    pd.input = *in;
+    if (cfg) pd.config = *cfg;
+    pd.config.ignore_env = 1;
+    if ((r = fqp_producer_create(&p, &pd, err)) != FQP_OK) return r;
+    while ((r = fqp_producer_read(p, &b)) == FQP_OK) {
+        dump_batch(d, b);
+        fqp_producer_release(p, b);
+    }
+    if (r == FQP_DONE) r = FQP_OK;
+    fqp_producer_error(p, err);
+    fqp_producer_destroy(p);
+    return r;
+}
+
+static fqp_result read_text(const char *text, const fqp_config *cfg, dump *d, fqp_error *err)
+{
+    fqp_input_desc in;
+    memset(&in, 0, sizeof in);
+    in.data = text;
+    in.size = strlen(text);
+    in.name = "t.fq";
+    return read_all(&in, cfg, d, err);
+}
+
+/* Parses `text` and compares the dump with `expect`. */
+static void expect_records(const char *text, const char *expect, uint64_t n)
+{
+    dump d;
+    fqp_error err;
+    fqp_result r = read_text(text, NULL, &d, &err);
+    CHECK_EQ_INT(r, FQP_OK);
+    if (r != FQP_OK) fprintf(stderr, "  error: %s\n", err.message);
+    CHECK_EQ_U64(d.records, n);
+    CHECK(d.text ? strcmp(d.text, expect) == 0 : expect[0] == 0);
+    if (d.text && strcmp(d.text, expect) != 0) fprintf(stderr, "  got:\n%s  expected:\n%s", d.text, expect);
+    free(d.text);
+}
+
+/* Parses `text`, expecting error `code` at record/line/offset. */
+static void expect_error(const char *text, fqp_validation v, fqp_result code, uint64_t record, uint64_t line,
+                         uint64_t offset)
+{
+    dump d;
+    fqp_error err;
+    fqp_config cfg;
+    fqp_result r;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.validate = v;
+    r = read_text(text, &cfg, &d, &err);
+    CHECK_EQ_INT(r, code);
+    CHECK_EQ_INT(err.code, code);
+    CHECK_EQ_U64(err.record, record);
+    CHECK_EQ_U64(err.line, line);
+    CHECK_EQ_U64(err.offset, offset);
+    CHECK(strstr(err.message, "t.fq") != NULL);
+    if (err.code != code || err.line != line) fprintf(stderr, "  message: %s\n", err.message);
+    free(d.text);
+}
+
+/* ---- well-formed edge cases ---- */
+
+static void test_four_line(void)
+{
+    expect_records("@r1 comment here\nACGT\n+\nIIII\n@r2\nGG\n+\n#!\n",
+                   "r1\tcomment here\tACGT\tIIII\nr2\t\tGG\t#!\n", 2);
+}
+
+static void test_crlf_and_mixed(void)
+{
+    expect_records("@r1\r\nACGT\r\n+\r\nIIII\r\n@r2\nAC\n+\r\nII\n", "r1\t\tACGT\tIIII\nr2\t\tAC\tII\n", 2);
+}
+
+static void test_wrapped(void)
+{
+    expect_records("@w1\nACG\nTAC\nG\n+\nIII\nJJJ\nK\n@w2\nAA\n+\nBB\n",
+                   "w1\t\tACGTACG\tIIIJJJK\nw2\t\tAA\tBB\n", 2);
+    /* wrapped quality whose lines make the fast-path position a newline */
+    expect_records("@x\nACGTAC\n+\nII\nIII\nI\n", "x\t\tACGTAC\tIIIIII\n", 1);
+}
+
+static void test_no_final_newline(void)
+{
+    expect_records("@r1\nACGT\n+\nIIII", "r1\t\tACGT\tIIII\n", 1);
+    expect_records("@r1\r\nACGT\r\n+\r\nIIII\r", "r1\t\tACGT\tIIII\n", 1);
+}
+
+static void test_trailing_blank_lines(void)
+{
+    expect_records("@r1\nACGT\n+\nIIII\n\n\n\r\n", "r1\t\tACGT\tIIII\n", 1);
+}
+
+static void test_empty_reads(void)
+{
+    expect_records("@e1\n\n+\n\n@r2\nA\n+\nI\n@e3\n\n+\n\n", "e1\t\t\t\nr2\t\tA\tI\ne3\t\t\t\n", 3);
+    /* an empty read at the very end whose empty quality line has no newline */
+    expect_records("@e1\n\n+\n", "e1\t\t\t\n", 1);
+}
+
+static void test_quality_starting_with_at_or_plus(void)
+{
+    expect_records("@r1\nACGT\n+\n@III\n@r2\nA\n+\n+\n@r3\nAC\n+\n@@\n",
+                   "r1\t\tACGT\t@III\nr2\t\tA\t+\nr3\t\tAC\t@@\n", 3);
+}
+
+static void test_plus_repeats_name(void)
+{
+    expect_records("@r1 c\nAC\n+r1 c\nII\n@r2 c\nAC\n+r2\nII\n", "r1\tc\tAC\tII\nr2\tc\tAC\tII\n", 2);
+}
+
+static void test_empty_input(void)
+{
+    expect_records("", "", 0);
+    expect_records("\n\n", "", 0);
+}
+
+static void test_high_qualities_and_iupac(void)
+{
+    expect_records("@r\nACGTNRYKMSWBDHVUacgtn.-*\n+\n!!!!!!!!!!!!~~~~~~~~~~~~\n",
+                   "r\t\tACGTNRYKMSWBDHVUacgtn.-*\t!!!!!!!!!!!!~~~~~~~~~~~~\n", 1);
+}
+
+/* ---- malformed input: code, record, line, byte offset ---- */
+
+static void test_errors(void)
+{
+    expect_error("@r1\nAC\n+\nII\nr2\nAC\n+\nII\n", FQP_VALIDATE_ALL, FQP_ERR_MISSING_AT, 2, 5, 12);
+    expect_error("@r1\nAC\n+\nII\n@r2\nAC\nII\n@r3\nAC\n+\nII\n", FQP_VALIDATE_ALL, FQP_ERR_MISSING_PLUS, 2, 8, 22);
+    expect_error("@r1\nACGT\n+\nIII\n@r2\nAC\n+\nII\n", FQP_VALIDATE_ALL, FQP_ERR_LENGTH_MISMATCH, 1, 4, 11);
+    expect_error("@r1\nAC\n+\nIII\n", FQP_VALIDATE_ALL, FQP_ERR_LENGTH_MISMATCH, 1, 4, 9);
+    expect_error("@r1\nACGT\n+\nII", FQP_VALIDATE_ALL, FQP_ERR_TRUNCATED_RECORD, 1, 1, 0);
+    expect_error("@r1\nAC\n+\nII\n@r2\nACGT\n", FQP_VALIDATE_ALL, FQP_ERR_TRUNCATED_RECORD, 2, 5, 12);
+    expect_error("@r1\nAC\n+\nII\n@r2", FQP_VALIDATE_ALL, FQP_ERR_TRUNCATED_RECORD, 2, 5, 12);
+    expect_error("@r1\nAC\n+r9\nII\n", FQP_VALIDATE_ALL, FQP_ERR_PLUS_NAME_MISMATCH, 1, 3, 7);
+    expect_error("@r1\nAC\n+\nII\n@r2\nAXC\n+\nIII\n", FQP_VALIDATE_ALL, FQP_ERR_INVALID_BASE, 2, 6, 17);
+    expect_error("@r1\nAC\n+\nII\n@r2\nACG\n+\nI I\n", FQP_VALIDATE_ALL, FQP_ERR_INVALID_QUALITY, 2, 8, 23);
+    /* in a wrapped record the line of the bad character is named */
+    expect_error("@r1\nACG\nTNX\n+\nIIIIII\n", FQP_VALIDATE_ALL, FQP_ERR_INVALID_BASE, 1, 3, 10);
+    expect_error("@r1\nAC\n+\nII\n\n@r2\nAC\n+\nII\n", FQP_VALIDATE_ALL, FQP_ERR_MISSING_AT, 2, 5, 12);
+    expect_error("ACGT\n", FQP_VALIDATE_ALL, FQP_ERR_MISSING_AT, 1, 1, 0);
+}
+
+static void test_validation_selectable(void)
+{
+    dump d;
+    fqp_error err;
+    fqp_config cfg;
+    const char *bad_base = "@r\nAXZ\n+\nIII\n", *bad_qual = "@r\nACG\n+\nI\x01I\n";
+    memset(&cfg, 0, sizeof cfg);
+    cfg.validate = FQP_VALIDATE_NONE;
+    CHECK_EQ_INT(read_text(bad_base, &cfg, &d, &err), FQP_OK);
+    CHECK_EQ_U64(d.records, 1);
+    free(d.text);
+    CHECK_EQ_INT(read_text(bad_qual, &cfg, &d, &err), FQP_OK);
+    free(d.text);
+    cfg.validate = FQP_VALIDATE_QUALITY;
+    CHECK_EQ_INT(read_text(bad_base, &cfg, &d, &err), FQP_OK);
+    free(d.text);
+    CHECK_EQ_INT(read_text(bad_qual, &cfg, &d, &err), FQP_ERR_INVALID_QUALITY);
+    free(d.text);
+    cfg.validate = FQP_VALIDATE_SEQUENCE;
+    CHECK_EQ_INT(read_text(bad_base, &cfg, &d, &err), FQP_ERR_INVALID_BASE);
+    free(d.text);
+    CHECK_EQ_INT(read_text(bad_qual, &cfg, &d, &err), FQP_OK);
+    free(d.text);
+}
+
+/* ---- every split of the input gives the same records ---- */
+
+static const char *mixed_input =
+    "@a1 c1\nACGTACGTAC\n+\nIIIIIIIIII\n"
+    "@a2\r\nAC\r\nGT\r\n+\r\nII\r\n#I\r\n"
+    "@a3\n\n+\n\n"
+    "@a4 long comment with spaces\nNNNN\n+a4 long comment with spaces\n@+@+\n"
+    "@a5\nA\nC\nG\n+\n!\n\"\n#\n"
+    "@a6\nACGTTGCA\n+\n~~~~~~~~\n\n";
+
+static void test_every_read_size(void)
+{
+    dump ref, d;
+    fqp_error err;
+    fqp_config cfg;
+    size_t rs;
+    CHECK_EQ_INT(read_text(mixed_input, NULL, &ref, &err), FQP_OK);
+    CHECK_EQ_U64(ref.records, 6);
+    for (rs = 1; rs <= strlen(mixed_input) + 1; rs++) {
+        memset(&cfg, 0, sizeof cfg);
+        cfg.read_size = rs;
+        cfg.batch_bytes = 1 + rs % 64;   /* batches from one record to several */
+        cfg.batch_records = 1 + rs % 4;
+        CHECK_EQ_INT(read_text(mixed_input, &cfg, &d, &err), FQP_OK);
+        CHECK(d.text && strcmp(d.text, ref.text) == 0);
+        free(d.text);
+    }
+    free(ref.text);
+}
+
+static void test_random_short_callback_reads(void)
+{
+    dump ref, d;
+    fqp_error err;
+    fqp_input_desc in;
+    chunked c;
+    fqp_config cfg;
+    int seed;
+    CHECK_EQ_INT(read_text(mixed_input, NULL, &ref, &err), FQP_OK);
+    for (seed = 1; seed <= 200; seed++) {
+        memset(&c, 0, sizeof c);
+        c.data = mixed_input;
+        c.size = strlen(mixed_input);
+        c.rng = (uint64_t)seed;
+        memset(&in, 0, sizeof in);
+        in.read = chunked_read;
+        in.read_user = &c;
+        memset(&cfg, 0, sizeof cfg);
+        cfg.batch_bytes = (uint64_t)(seed % 50) + 1;
+        CHECK_EQ_INT(read_all(&in, &cfg, &d, &err), FQP_OK);
+        CHECK(d.text && strcmp(d.text, ref.text) == 0);
+        free(d.text);
+    }
+    free(ref.text);
+}
+
+/* Every error keeps its code and location however the input is cut. */
+static void test_error_location_any_split(void)
+{
+    const char *text = "@r1\nAC\n+\nII\n@r2\nACGT\n+\nIIII\n@r3\nAC\n+\nIII\n@r4\nAC\n+\nII\n";
+    size_t rs;
+    for (rs = 1; rs <= strlen(text); rs++) {
+        dump d;
+        fqp_error err;
+        fqp_config cfg;
+        memset(&cfg, 0, sizeof cfg);
+        cfg.read_size = rs;
+        cfg.batch_records = 1 + rs % 3;
+        CHECK_EQ_INT(read_text(text, &cfg, &d, &err), FQP_ERR_LENGTH_MISMATCH);
+        CHECK_EQ_U64(err.record, 3);
+        CHECK_EQ_U64(err.line, 12);
+        CHECK_EQ_U64(err.offset, 37);
+        free(d.text);
+    }
+}
+
+/* ---- batches ---- */
+
+static void test_batch_limits_and_numbering(void)
+{
+    fqp_producer_desc pd;
+    fqp_producer *p;
+    fqp_batch *b;
+    fqp_error err;
+    uint64_t expect_index = 0, expect_first = 0;
+    char text[20000];
+    size_t o = 0;
+    int i;
+    for (i = 0; i < 500; i++) o += (size_t)sprintf(text + o, "@r%d\nACGTACGTAC\n+\nIIIIIIIIII\n", i);
+    memset(&pd, 0, sizeof pd);
+    pd.input.data = text;
+    pd.input.size = o;
+    pd.config.ignore_env = 1;
+    pd.config.batch_records = 7;
+    pd.config.batch_bytes = 1u << 20;
+    REQUIRE(fqp_producer_create(&p, &pd, &err) == FQP_OK);
+    while (fqp_producer_read(p, &b) == FQP_OK) {
+        fqp_record r = fqp_batch_record(b, 0);
+        char name[32];
+        CHECK_EQ_U64(b->index, expect_index);
+        CHECK_EQ_U64(b->first_record, expect_first);
+        CHECK(b->count == 7 || (b->count == 500 % 7 && expect_first == 500 - 500 % 7));
+        CHECK_EQ_U64(b->first_line, 4 * expect_first + 1);
+        sprintf(name, "r%llu", (unsigned long long)expect_first);
+        CHECK_MEM(r.name, r.name_len, name);
+        CHECK_EQ_U64(r.number, expect_first + 1);
+        CHECK_EQ_U64(b->bases, 10 * b->count);
+        CHECK_EQ_U64(b->seq_off[b->count], b->bases);
+        expect_index++;
+        expect_first += b->count;
+        fqp_producer_release(p, b);
+    }
+    CHECK_EQ_U64(expect_first, 500);
+    fqp_producer_destroy(p);
+
+    /* byte limit: each batch holds at most batch_bytes of text */
+    pd.config.batch_records = 1000000;
+    pd.config.batch_bytes = 100; /* each record is 31-33 bytes: 3 per batch */
+    REQUIRE(fqp_producer_create(&p, &pd, &err) == FQP_OK);
+    expect_first = 0;
+    while (fqp_producer_read(p, &b) == FQP_OK) {
+        CHECK(b->text_bytes <= 100);
+        CHECK(b->count >= 1 && b->count <= 3);
+        expect_first += b->count;
+        fqp_producer_release(p, b);
+    }
+    CHECK_EQ_U64(expect_first, 500);
+    fqp_producer_destroy(p);
+}
+
+static void test_long_read_2mbp(void)
+{
+    size_t n = 2000000, i;
+    char *text = (char *)malloc(2 * n + 64);
+    fqp_input_desc in;
+    fqp_config cfg;
+    dump d;
+    fqp_error err;
+    size_t o = (size_t)sprintf(text, "@long\n");
+    for (i = 0; i < n; i++) text[o++] = "ACGT"[i % 4];
+    o += (size_t)sprintf(text + o, "\n+\n");
+    for (i = 0; i < n; i++) text[o++] = (char)('!' + i % 94);
+    o += (size_t)sprintf(text + o, "\n@short\nA\n+\nI\n");
+    memset(&in, 0, sizeof in);
+    in.data = text;
+    in.size = o;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.batch_bytes = 4096;
+    cfg.read_size = 65536;
+    CHECK_EQ_INT(read_all(&in, &cfg, &d, &err), FQP_OK);
+    CHECK_EQ_U64(d.records, 2);
+    CHECK_EQ_U64(d.len, strlen("long\t\t") + n + 1 + n + 1 + strlen("short\t\tA\tI\n"));
+    CHECK(d.len > n && memcmp(d.text + 6, "ACGTACGT", 8) == 0);
+    free(d.text);
+    /* with a cap the same record is an error naming it */
+    cfg.max_record_bytes = 1000000;
+    CHECK_EQ_INT(read_all(&in, &cfg, &d, &err), FQP_ERR_RECORD_TOO_LONG);
+    CHECK_EQ_U64(err.record, 1);
+    CHECK_EQ_U64(err.line, 1);
+    free(d.text);
+    free(text);
+}
+
+/* ---- sources ---- */
+
+static void test_sources(void)
+{
+    const char *text = "@r1\nACGT\n+\nIIII\n@r2\nAC\n+\nII\n";
+    const char *expect = "r1\t\tACGT\tIIII\nr2\t\tAC\tII\n";
+    char path[64];
+    FILE *f;
+    fqp_input_desc in;
+    dump d;
+    fqp_error err;
+    snprintf(path, sizeof path, "/tmp/fqp_test_src_%d.fq", (int)rand());
+    f = fopen(path, "wb");
+    REQUIRE(f != NULL);
+    fputs(text, f);
+    fclose(f);
+    memset(&in, 0, sizeof in);
+    in.path = path;
+    CHECK_EQ_INT(read_all(&in, NULL, &d, &err), FQP_OK);
+    CHECK(d.text && strcmp(d.text, expect) == 0);
+    free(d.text);
+    memset(&in, 0, sizeof in);
+    in.file = fopen(path, "rb");
+    REQUIRE(in.file != NULL);
+    CHECK_EQ_INT(read_all(&in, NULL, &d, &err), FQP_OK);
+    CHECK(d.text && strcmp(d.text, expect) == 0);
+    fclose(in.file);
+    free(d.text);
+    remove(path);
+    memset(&in, 0, sizeof in);
+    in.path = "/nonexistent/x.fq";
+    CHECK_EQ_INT(read_all(&in, NULL, &d, &err), FQP_ERR_OPEN);
+    CHECK(strstr(err.message, "/nonexistent/x.fq") != NULL);
+    memset(&in, 0, sizeof in);
+    CHECK_EQ_INT(read_all(&in, NULL, &d, &err), FQP_ERR_INVALID_ARGUMENT);
+    in.path = path;
+    in.data = text;
+    CHECK_EQ_INT(read_all(&in, NULL, &d, &err), FQP_ERR_INVALID_ARGUMENT);
+}
+
+static void test_read_error_is_not_eof(void)
+{
+    const char *text = "@r1\nAC\n+\nII\n@r2\nAC\n+\nII\n@r3\nAC\n+\nII\n";
+    size_t at;
+    for (at = 1; at < strlen(text); at++) {
+        chunked c;
+        fqp_input_desc in;
+        dump d;
+        fqp_error err;
+        memset(&c, 0, sizeof c);
+        c.data = text;
+        c.size = strlen(text);
+        c.max_read = 3;
+        c.fail_at = at;
+        memset(&in, 0, sizeof in);
+        in.read = chunked_read;
+        in.read_user = &c;
+        CHECK_EQ_INT(read_all(&in, NULL, &d, &err), FQP_ERR_READ);
+        free(d.text);
+    }
+}
+
+/* ---- gzip ---- */
+
+static size_t gz(const char *text, unsigned char *out, size_t cap)
+{
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+    zs.next_in = (Bytef *)(uintptr_t)text;
+    zs.avail_in = (uInt)strlen(text);
+    zs.next_out = out;
+    zs.avail_out = (uInt)cap;
+    deflate(&zs, Z_FINISH);
+    deflateEnd(&zs);
+    return cap - zs.avail_out;
+}
+
+static fqp_result read_bytes(const unsigned char *data, size_t n, size_t read_size, dump *d, fqp_error *err)
+{
+    fqp_input_desc in;
+    fqp_config cfg;
+    memset(&in, 0, sizeof in);
+    in.data = data;
+    in.size = n;
+    in.name = "t.fq.gz";
+    memset(&cfg, 0, sizeof cfg);
+    cfg.read_size = read_size;
+    return read_all(&in, &cfg, d, err);
+}
+
+static void test_gzip(void)
+{
+    unsigned char buf[4096];
+    size_t n1, n2, n3, rs;
+    dump d;
+    fqp_error err;
+    n1 = gz("@r1\nACGT\n+\nIIII\n", buf, sizeof buf);
+    n2 = gz("@r2\nAC\n+\nII\n", buf + n1, sizeof buf - n1);
+    n3 = gz("", buf + n1 + n2, sizeof buf - n1 - n2); /* like BGZF's empty EOF member */
+    for (rs = 1; rs <= 64; rs *= 2) {
+        CHECK_EQ_INT(read_bytes(buf, n1 + n2 + n3, rs, &d, &err), FQP_OK);
+        CHECK(d.text && strcmp(d.text, "r1\t\tACGT\tIIII\nr2\t\tAC\tII\n") == 0);
+        free(d.text);
+    }
+    /* truncated at every length: an error, never a short clean read */
+    for (rs = 2; rs < n1 + n2; rs++) {
+        if (rs == n1) continue; /* a whole first member is a valid file */
+        fqp_result r = read_bytes(buf, rs, 7, &d, &err);
+        CHECK(r == FQP_ERR_GZIP_TRUNCATED || r == FQP_ERR_GZIP_CORRUPT || r == FQP_ERR_GZIP_TRAILING);
+        free(d.text);
+    }
+    CHECK_EQ_INT(read_bytes(buf, n1 + n2 - 3, 1000, &d, &err), FQP_ERR_GZIP_TRUNCATED);
+    CHECK(strstr(err.message, "t.fq.gz") != NULL);
+    free(d.text);
+    /* corrupt CRC (the 4 bytes before ISIZE at the end of member 1) */
+    buf[n1 - 8] ^= 0xff;
+    CHECK_EQ_INT(read_bytes(buf, n1, 1000, &d, &err), FQP_ERR_GZIP_CORRUPT);
+    CHECK(strstr(err.message, "byte") != NULL);
+    free(d.text);
+    buf[n1 - 8] ^= 0xff;
+    /* garbage after a member */
+    memcpy(buf + n1, "junk", 4);
+    CHECK_EQ_INT(read_bytes(buf, n1 + 4, 1000, &d, &err), FQP_ERR_GZIP_TRAILING);
+    free(d.text);
+    /* a gzip file of nothing */
+    n1 = gz("", buf, sizeof buf);
+    CHECK_EQ_INT(read_bytes(buf, n1, 1000, &d, &err), FQP_OK);
+    CHECK_EQ_U64(d.records, 0);
+    free(d.text);
+}
+
+/* ---- allocator: everything allocated is freed ---- */
+
+static long live_allocs;
+static void *count_alloc(size_t n, void *u) { (void)u; live_allocs++; return malloc(n); }
+static void count_free(void *p, void *u) { (void)u; if (p) live_allocs--; free(p); }
+
+static void test_allocator(void)
+{
+    fqp_config cfg;
+    dump d;
+    fqp_error err;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.allocator.alloc = count_alloc;
+    cfg.allocator.free = count_free;
+    cfg.batch_bytes = 16;
+    live_allocs = 0;
+    CHECK_EQ_INT(read_text(mixed_input, &cfg, &d, &err), FQP_OK);
+    CHECK_EQ_U64(d.records, 6);
+    CHECK_EQ_INT(live_allocs, 0);
+    free(d.text);
+    cfg.allocator.free = NULL;
+    CHECK_EQ_INT(read_text(mixed_input, &cfg, &d, &err), FQP_ERR_INVALID_ARGUMENT);
+}
+
+static void test_result_strings(void)
+{
+    CHECK(strcmp(fqp_result_string(FQP_OK), "ok") == 0);
+    CHECK(strcmp(fqp_result_string(FQP_ERR_MISSING_PLUS), "missing '+' line") == 0);
+    CHECK(strcmp(fqp_result_string((fqp_result)-999), "unknown result") == 0);
+}
+
+int main(void)
+{
+    RUN(test_four_line);
+    RUN(test_crlf_and_mixed);
+    RUN(test_wrapped);
+    RUN(test_no_final_newline);
+    RUN(test_trailing_blank_lines);
+    RUN(test_empty_reads);
+    RUN(test_quality_starting_with_at_or_plus);
+    RUN(test_plus_repeats_name);
+    RUN(test_empty_input);
+    RUN(test_high_qualities_and_iupac);
+    RUN(test_errors);
+    RUN(test_validation_selectable);
+    RUN(test_every_read_size);
+    RUN(test_random_short_callback_reads);
+    RUN(test_error_location_any_split);
+    RUN(test_batch_limits_and_numbering);
+    RUN(test_long_read_2mbp);
+    RUN(test_sources);
+    RUN(test_read_error_is_not_eof);
+    RUN(test_gzip);
+    RUN(test_allocator);
+    RUN(test_result_strings);
+    TEST_EXIT();
+}

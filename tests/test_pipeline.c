@@ -1,0 +1,506 @@
+/* Pipeline tests: identical totals for 1..16 consumers, ordered output equal
+   to single-threaded output, early stop, errors from producer and consumer,
+   manual mode. A watchdog fails the program if anything hangs. */
+#define _POSIX_C_SOURCE 200809L /* setenv in the environment test */
+#define FASTQPAR_IMPLEMENTATION
+#include "fastqpar.h"
+#include "test.h"
+
+#include <threads.h>
+
+/* ---- watchdog: a hang is a failure, not a stuck CI job ---- */
+
+static const char *volatile current_test = "start";
+static int watchdog(void *arg)
+{
+    struct timespec ts;
+    const char *seen = NULL;
+    int same = 0;
+    (void)arg;
+    ts.tv_sec = 1;
+    ts.tv_nsec = 0;
+    for (;;) {
+        thrd_sleep(&ts, NULL);
+        if (current_test == seen) same++;
+        else same = 0, seen = current_test;
+        if (same >= 120) { /* generous for valgrind/TSan builds */
+            printf("FAIL watchdog: %s hung for 120 s\n", seen);
+            fflush(stdout);
+            _Exit(1);
+        }
+    }
+    return 0;
+}
+
+/* ---- input ---- */
+
+static char *make_input(int n, size_t *size)
+{
+    char *t = (char *)malloc((size_t)n * 200 + 1);
+    size_t o = 0;
+    int i, k;
+    uint64_t x = 12345;
+    for (i = 0; i < n; i++) {
+        int len = 1 + i % 150;
+        o += (size_t)sprintf(t + o, "@read%d lane:%d\n", i, i % 7);
+        for (k = 0; k < len; k++) {
+            x = x * 6364136223846793005ull + 1442695040888963407ull;
+            t[o++] = "ACGTN"[(x >> 33) % 5];
+        }
+        t[o++] = '\n';
+        t[o++] = '+';
+        t[o++] = '\n';
+        for (k = 0; k < len; k++) t[o++] = (char)('#' + (i + k) % 40);
+        t[o++] = '\n';
+    }
+    t[o] = 0;
+    *size = o;
+    return t;
+}
+
+typedef struct totals {
+    uint64_t records, bases, gc, qsum, batches, name_hash;
+    uint64_t max_index_seen;
+} totals;
+
+typedef struct run_opts {
+    int stop_after_records;   /* process returns FQP_STOP once a batch covers this record (0: never) */
+    int fail_on_batch;        /* process fails on this batch index + 1 (0: never) */
+    int use_batch_error;
+    int write_records;        /* ordered output of every record */
+    int init_fails;
+} run_opts;
+
+static run_opts opts;
+
+static fqp_result tally(fqp_batch *b, void *state, void *user)
+{
+    totals *t = (totals *)state;
+    uint64_t i, k;
+    (void)user;
+    if (opts.fail_on_batch && b->index + 1 == (uint64_t)opts.fail_on_batch) {
+        if (opts.use_batch_error) return fqp_batch_error(b, 1, FQP_ERR_CONSUMER, "bad record on purpose");
+        return FQP_ERR_CONSUMER;
+    }
+    for (i = 0; i < b->count; i++) {
+        fqp_record r = fqp_batch_record(b, i);
+        for (k = 0; k < r.len; k++) {
+            t->gc += r.seq[k] == 'G' || r.seq[k] == 'C';
+            t->qsum += (uint64_t)(r.qual[k] - 33);
+        }
+        {   /* a sum of per-record hashes: independent of which consumer saw which batch */
+            uint64_t h = r.number;
+            for (k = 0; k < r.name_len; k++) h = h * 31 + (unsigned char)r.name[k];
+            t->name_hash += h;
+        }
+        if (opts.write_records && fqp_batch_write_record(b, i) != FQP_OK) return FQP_ERR_NOMEM;
+    }
+    t->records += b->count;
+    t->bases += b->bases;
+    t->batches++;
+    if (b->index > t->max_index_seen) t->max_index_seen = b->index;
+    if (opts.stop_after_records && b->first_record + b->count >= (uint64_t)opts.stop_after_records) return FQP_STOP;
+    return FQP_OK;
+}
+
+static fqp_result init_state(void *state, int consumer, void *user)
+{
+    (void)state;
+    (void)user;
+    return opts.init_fails && consumer == 1 ? FQP_ERR_NOMEM : FQP_OK;
+}
+
+static void merge(void *state, int consumer, void *user)
+{
+    totals *t = (totals *)state, *all = (totals *)user;
+    (void)consumer;
+    all->records += t->records;
+    all->bases += t->bases;
+    all->gc += t->gc;
+    all->qsum += t->qsum;
+    all->batches += t->batches;
+    all->name_hash += t->name_hash;
+}
+
+typedef struct membuf {
+    char *data;
+    size_t len, cap;
+    int fail_after; /* fail the n-th write (0: never) */
+    int writes;
+} membuf;
+
+static int mem_write(void *user, const void *data, size_t n)
+{
+    membuf *m = (membuf *)user;
+    if (m->fail_after && ++m->writes >= m->fail_after) return -1;
+    if (m->len + n + 1 > m->cap) {
+        m->cap = (m->len + n + 1) * 2;
+        m->data = (char *)realloc(m->data, m->cap);
+    }
+    memcpy(m->data + m->len, data, n);
+    m->len += n;
+    m->data[m->len] = 0;
+    return 0;
+}
+
+static fqp_result run(const char *text, size_t size, int threads, uint64_t batch_records, membuf *out,
+                      totals *all, fqp_metrics *m, fqp_error *err)
+{
+    fqp_pipeline_desc d;
+    memset(&d, 0, sizeof d);
+    memset(all, 0, sizeof *all);
+    d.input.data = text;
+    d.input.size = size;
+    d.input.name = "mem.fq";
+    d.config.threads = threads;
+    d.config.batch_records = batch_records;
+    d.config.ignore_env = 1;
+    d.state_size = sizeof(totals);
+    d.init = init_state;
+    d.process = tally;
+    d.merge = merge;
+    d.user = all;
+    if (out) {
+        d.output.write = mem_write;
+        d.output.write_user = out;
+    }
+    return fqp_pipeline_run(&d, m, err);
+}
+
+static void test_totals_independent_of_threads(void)
+{
+    size_t size;
+    char *text = make_input(5000, &size);
+    totals ref, t;
+    fqp_metrics m;
+    fqp_error err;
+    int threads;
+    memset(&opts, 0, sizeof opts);
+    CHECK_EQ_INT(run(text, size, 1, 64, NULL, &ref, &m, &err), FQP_OK);
+    CHECK_EQ_U64(ref.records, 5000);
+    CHECK_EQ_U64(m.records, 5000);
+    CHECK_EQ_U64(m.batches, (5000 + 63) / 64);
+    CHECK_EQ_U64(m.input_bytes, size);
+    CHECK_EQ_U64(m.compressed_bytes, size);
+    for (threads = 1; threads <= 16; threads++) {
+        uint64_t per = 0;
+        int i;
+        CHECK_EQ_INT(run(text, size, threads, 1 + (uint64_t)threads * 7, NULL, &t, &m, &err), FQP_OK);
+        CHECK_EQ_U64(t.records, ref.records);
+        CHECK_EQ_U64(t.bases, ref.bases);
+        CHECK_EQ_U64(t.gc, ref.gc);
+        CHECK_EQ_U64(t.qsum, ref.qsum);
+        CHECK_EQ_U64(t.name_hash, ref.name_hash);
+        CHECK_EQ_INT(m.threads, threads);
+        for (i = 0; i < threads; i++) per += m.consumer[i].records;
+        CHECK_EQ_U64(per, 5000);
+        CHECK(m.batch_pool <= m.queue_high_water + (size_t)threads + 1 + 2 * (size_t)threads);
+        CHECK(m.queue_high_water <= (size_t)(threads < 2 ? 2 : threads));
+    }
+    free(text);
+}
+
+static void test_ordered_output_identical(void)
+{
+    size_t size;
+    char *text = make_input(3000, &size);
+    membuf one, many;
+    totals t;
+    fqp_metrics m;
+    fqp_error err;
+    int threads;
+    memset(&opts, 0, sizeof opts);
+    opts.write_records = 1;
+    memset(&one, 0, sizeof one);
+    CHECK_EQ_INT(run(text, size, 1, 50, &one, &t, &m, &err), FQP_OK);
+    REQUIRE(one.data != NULL);
+    CHECK_EQ_U64(one.len, size); /* our input is already canonical four-line FASTQ */
+    CHECK(memcmp(one.data, text, size) == 0);
+    for (threads = 2; threads <= 16; threads *= 2) {
+        memset(&many, 0, sizeof many);
+        CHECK_EQ_INT(run(text, size, threads, 13, &many, &t, &m, &err), FQP_OK);
+        CHECK(many.len == one.len && memcmp(many.data, one.data, one.len) == 0);
+        free(many.data);
+    }
+    free(one.data);
+    free(text);
+}
+
+/* Stop after record 1000: output holds exactly the batches up to the one
+   that stopped, in order, whatever the number of threads. */
+static void test_early_stop(void)
+{
+    size_t size;
+    char *text = make_input(20000, &size);
+    totals t;
+    fqp_metrics m;
+    fqp_error err;
+    int threads;
+    memset(&opts, 0, sizeof opts);
+    opts.write_records = 1;
+    opts.stop_after_records = 1000;
+    for (threads = 1; threads <= 8; threads *= 2) {
+        membuf out;
+        memset(&out, 0, sizeof out);
+        CHECK_EQ_INT(run(text, size, threads, 100, &out, &t, &m, &err), FQP_STOP);
+        REQUIRE(out.data != NULL);
+        /* batches 0..9 hold records 1..1000 */
+        CHECK(out.len > 0 && memcmp(out.data, text, out.len) == 0);
+        CHECK(strncmp(text + out.len, "@read1000 ", 10) == 0);
+        CHECK(t.records >= 1000);
+        free(out.data);
+    }
+    free(text);
+}
+
+static void test_consumer_error(void)
+{
+    size_t size;
+    char *text = make_input(5000, &size);
+    totals t;
+    fqp_metrics m;
+    fqp_error err;
+    int threads;
+    memset(&opts, 0, sizeof opts);
+    opts.fail_on_batch = 5;
+    for (threads = 1; threads <= 8; threads *= 2) {
+        opts.use_batch_error = 0;
+        CHECK_EQ_INT(run(text, size, threads, 100, NULL, &t, &m, &err), FQP_ERR_CONSUMER);
+        CHECK(strstr(err.message, "batch 4") != NULL);
+        CHECK_EQ_U64(t.records, 0); /* merge is skipped on error */
+        opts.use_batch_error = 1;
+        CHECK_EQ_INT(run(text, size, threads, 100, NULL, &t, &m, &err), FQP_ERR_CONSUMER);
+        CHECK_EQ_U64(err.record, 402); /* record 1 of batch 4, 1-based */
+        CHECK_EQ_U64(err.line, 4 * 401 + 1);
+        CHECK(strstr(err.message, "bad record on purpose") != NULL);
+    }
+    opts.fail_on_batch = 0;
+    opts.init_fails = 1;
+    CHECK_EQ_INT(run(text, size, 4, 100, NULL, &t, &m, &err), FQP_ERR_NOMEM);
+    CHECK(strstr(err.message, "init") != NULL);
+    free(text);
+}
+
+static void test_producer_error(void)
+{
+    size_t size;
+    char *text = make_input(5000, &size);
+    char *bad;
+    totals t;
+    fqp_metrics m;
+    fqp_error err;
+    int threads;
+    memset(&opts, 0, sizeof opts);
+    /* break record 3001's '+' line: the error names it whatever the thread count */
+    bad = strstr(text, "@read3000 ");
+    REQUIRE(bad != NULL);
+    bad = strchr(bad, '\n');
+    bad = strchr(bad + 1, '\n');
+    bad[1] = '-';
+    for (threads = 1; threads <= 8; threads *= 2) {
+        CHECK_EQ_INT(run(text, size, threads, 100, NULL, &t, &m, &err), FQP_ERR_MISSING_PLUS);
+        CHECK_EQ_U64(err.record, 3001);
+        CHECK(strstr(err.message, "mem.fq: record 3001, line ") != NULL);
+    }
+    free(text);
+}
+
+static void test_write_error(void)
+{
+    size_t size;
+    char *text = make_input(5000, &size);
+    totals t;
+    fqp_metrics m;
+    fqp_error err;
+    membuf out;
+    memset(&opts, 0, sizeof opts);
+    opts.write_records = 1;
+    memset(&out, 0, sizeof out);
+    out.fail_after = 3;
+    CHECK_EQ_INT(run(text, size, 4, 100, &out, &t, &m, &err), FQP_ERR_WRITE);
+    CHECK(strstr(err.message, "batch 2") != NULL);
+    free(out.data);
+    free(text);
+}
+
+/* Manual mode: the caller's own threads use producer, queue and consumer loop. */
+typedef struct manual_consumer {
+    fqp_producer *p;
+    uint64_t records;
+    fqp_result last;
+} manual_consumer;
+
+static int manual_producer_thread(void *arg)
+{
+    fqp_producer_run((fqp_producer *)arg);
+    return 0;
+}
+
+static int manual_consumer_thread(void *arg)
+{
+    manual_consumer *c = (manual_consumer *)arg;
+    fqp_batch *b;
+    while ((c->last = fqp_producer_next(c->p, &b)) == FQP_OK) {
+        c->records += b->count;
+        fqp_producer_release(c->p, b);
+    }
+    return 0;
+}
+
+static void test_manual_mode(void)
+{
+    size_t size;
+    char *text = make_input(4000, &size);
+    fqp_producer_desc pd;
+    fqp_producer *p;
+    fqp_error err;
+    fqp_metrics m;
+    manual_consumer c[3];
+    thrd_t tp, tc[3];
+    int i;
+    uint64_t total = 0;
+    memset(&pd, 0, sizeof pd);
+    pd.input.data = text;
+    pd.input.size = size;
+    pd.config.threads = 3;
+    pd.config.batch_records = 33;
+    pd.config.ignore_env = 1;
+    REQUIRE(fqp_producer_create(&p, &pd, &err) == FQP_OK);
+    thrd_create(&tp, manual_producer_thread, p);
+    for (i = 0; i < 3; i++) {
+        memset(&c[i], 0, sizeof c[i]);
+        c[i].p = p;
+        thrd_create(&tc[i], manual_consumer_thread, &c[i]);
+    }
+    thrd_join(tp, NULL);
+    for (i = 0; i < 3; i++) {
+        thrd_join(tc[i], NULL);
+        CHECK_EQ_INT(c[i].last, FQP_DONE);
+        total += c[i].records;
+    }
+    CHECK_EQ_INT(fqp_producer_finish(p, &m, &err), FQP_OK);
+    CHECK_EQ_U64(total, 4000);
+    CHECK_EQ_U64(m.records, 4000);
+    CHECK(m.batch_pool <= pd.config.queue_depth + 3 + 1 + 3);
+    fqp_producer_destroy(p);
+    free(text);
+}
+
+/* Memory stays bounded: the pool never exceeds depth + threads + 1 batches. */
+static void test_pool_bound(void)
+{
+    size_t size;
+    char *text = make_input(20000, &size);
+    totals t;
+    fqp_metrics m;
+    fqp_error err;
+    fqp_pipeline_desc d;
+    memset(&opts, 0, sizeof opts);
+    memset(&d, 0, sizeof d);
+    d.input.data = text;
+    d.input.size = size;
+    d.config.threads = 3;
+    d.config.queue_depth = 2;
+    d.config.batch_records = 10;
+    d.config.ignore_env = 1;
+    d.state_size = sizeof(totals);
+    d.process = tally;
+    d.merge = merge;
+    d.user = &t;
+    memset(&t, 0, sizeof t);
+    CHECK_EQ_INT(fqp_pipeline_run(&d, &m, &err), FQP_OK);
+    CHECK_EQ_U64(t.records, 20000);
+    CHECK_EQ_U64(m.batches, 2000);
+    CHECK(m.batch_pool <= 2 + 3 + 1);
+    CHECK(m.queue_high_water <= 2);
+    free(text);
+}
+
+/* Environment overrides apply where the desc leaves zero, and bad values are errors. */
+static void test_environment(void)
+{
+    size_t size;
+    char *text = make_input(100, &size);
+    fqp_pipeline_desc d;
+    fqp_metrics m;
+    fqp_error err;
+    totals t;
+    memset(&opts, 0, sizeof opts);
+    memset(&d, 0, sizeof d);
+    d.input.data = text;
+    d.input.size = size;
+    d.state_size = sizeof(totals);
+    d.process = tally;
+    d.merge = merge;
+    d.user = &t;
+    setenv("FASTQPAR_THREADS", "3", 1);
+    setenv("FASTQPAR_BATCH_RECORDS", "10", 1);
+    memset(&t, 0, sizeof t);
+    CHECK_EQ_INT(fqp_pipeline_run(&d, &m, &err), FQP_OK);
+    CHECK_EQ_INT(m.threads, 3);
+    CHECK_EQ_U64(m.batches, 10);
+    d.config.threads = 2; /* an explicit value wins */
+    memset(&t, 0, sizeof t);
+    CHECK_EQ_INT(fqp_pipeline_run(&d, &m, &err), FQP_OK);
+    CHECK_EQ_INT(m.threads, 2);
+    setenv("FASTQPAR_BATCH_RECORDS", "ten", 1);
+    CHECK_EQ_INT(fqp_pipeline_run(&d, &m, &err), FQP_ERR_INVALID_ARGUMENT);
+    CHECK(strstr(err.message, "FASTQPAR_BATCH_RECORDS") != NULL);
+    unsetenv("FASTQPAR_THREADS");
+    unsetenv("FASTQPAR_BATCH_RECORDS");
+    CHECK(fqp_default_threads() >= 1);
+    free(text);
+}
+
+/* Many short runs with random stop/error points: every one ends, none leaks. */
+static void test_shutdown_many_times(void)
+{
+    size_t size;
+    char *text = make_input(2000, &size);
+    totals t;
+    fqp_metrics m;
+    fqp_error err;
+    int i;
+    uint64_t x = 99;
+    for (i = 0; i < 200; i++) {
+        fqp_result r;
+        int kind;
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        kind = (int)((x >> 40) % 3);
+        memset(&opts, 0, sizeof opts);
+        opts.write_records = (int)((x >> 20) & 1);
+        if (kind == 1) opts.stop_after_records = 1 + (int)((x >> 30) % 2000);
+        if (kind == 2) opts.fail_on_batch = 1 + (int)((x >> 30) % 40);
+        {
+            membuf out;
+            memset(&out, 0, sizeof out);
+            r = run(text, size, 1 + (int)((x >> 50) % 6), 1 + (x >> 10) % 60, opts.write_records ? &out : NULL, &t,
+                    &m, &err);
+            free(out.data);
+        }
+        if (kind == 0) CHECK_EQ_INT(r, FQP_OK);
+        if (kind == 1) CHECK_EQ_INT(r, FQP_STOP);
+        if (kind == 2) CHECK(r == FQP_ERR_CONSUMER || r == FQP_OK); /* OK when the batch does not exist */
+    }
+    free(text);
+}
+
+#define RUN_WATCHED(fn) do { current_test = #fn; RUN(fn); } while (0)
+
+int main(void)
+{
+    thrd_t w;
+    thrd_create(&w, watchdog, NULL);
+    thrd_detach(w);
+    RUN_WATCHED(test_totals_independent_of_threads);
+    RUN_WATCHED(test_ordered_output_identical);
+    RUN_WATCHED(test_early_stop);
+    RUN_WATCHED(test_consumer_error);
+    RUN_WATCHED(test_producer_error);
+    RUN_WATCHED(test_write_error);
+    RUN_WATCHED(test_manual_mode);
+    RUN_WATCHED(test_pool_bound);
+    RUN_WATCHED(test_environment);
+    RUN_WATCHED(test_shutdown_many_times);
+    TEST_EXIT();
+}
