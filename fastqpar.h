@@ -133,7 +133,9 @@
 #define FASTQPAR_VERSION_PATCH 0
 #define FASTQPAR_VERSION_STRING "0.1.0"
 
-#ifdef FASTQPAR_STATIC
+#if defined(FASTQPAR_STATIC) && (defined(__GNUC__) || defined(__clang__))
+#define FASTQPAR_DEF static __attribute__((unused)) /* a program need not use every function */
+#elif defined(FASTQPAR_STATIC)
 #define FASTQPAR_DEF static
 #else
 #define FASTQPAR_DEF extern

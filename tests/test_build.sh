@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# The headers compile, warning-free, in every configuration users will try:
+# gcc and clang as C11, g++ and clang++ as C++, FASTQPAR_STATIC, two
+# translation units, FASTQPAR_NO_ZLIB, and FASTQPAR_MALLOC/REALLOC/FREE.
+set -u
+cd "$(dirname "$0")/.."
+out=$(mktemp -d "${TMPDIR:-/tmp}/fqp-build.XXXXXX")
+trap 'rm -rf "$out"' EXIT
+fail=0
+C_FLAGS="-std=c11 -Wall -Wextra -Wpedantic -Werror -O1 -I."
+CXX_FLAGS="-std=c++11 -Wall -Wextra -Wpedantic -Werror -O1 -I. -x c++"
+input='@a\nACGT\n+\nIIII\n@b\nAC\n+\nII\n'
+
+check() { # name, expected stdout, command...
+    local name=$1 expect=$2; shift 2
+    local got
+    if got=$("$@" 2>"$out/err"); [ "$got" = "$expect" ]; then
+        echo "PASS $name"
+    else
+        echo "FAIL $name: got '$got', expected '$expect'"; sed 's/^/  /' "$out/err" | head -20
+        fail=1
+    fi
+}
+have() { command -v "$1" >/dev/null 2>&1; }
+
+for cc in gcc clang; do
+    if ! have $cc; then echo "SKIP c11:$cc: $cc not installed"; continue; fi
+    for variant in "" "-DFASTQPAR_STATIC" "-DUSE_MALLOC_MACROS"; do
+        name="c11:$cc${variant:+:${variant#-D}}"
+        if $cc $C_FLAGS $variant -o "$out/v" tests/build/variant.c -lz -lpthread 2>"$out/err"; then
+            check "$name" "2 6" sh -c "printf '$input' | '$out/v'"
+        else
+            echo "FAIL $name: does not compile"; head -20 "$out/err"; fail=1
+        fi
+    done
+    # without zlib: no -lz at all, plain input works, gzip input is a clear error
+    if $cc $C_FLAGS -DFASTQPAR_NO_ZLIB -o "$out/nz" tests/build/variant.c -lpthread 2>"$out/err"; then
+        check "c11:$cc:NO_ZLIB:plain" "2 6" sh -c "printf '$input' | '$out/nz'"
+        if printf "$input" | gzip | "$out/nz" 2>"$out/err" >/dev/null; then
+            echo "FAIL c11:$cc:NO_ZLIB:gzip: accepted gzip input"; fail=1
+        elif grep -q "FASTQPAR_NO_ZLIB" "$out/err"; then echo "PASS c11:$cc:NO_ZLIB:gzip"
+        else echo "FAIL c11:$cc:NO_ZLIB:gzip: message was: $(cat "$out/err")"; fail=1; fi
+    else
+        echo "FAIL c11:$cc:NO_ZLIB: does not compile"; head -20 "$out/err"; fail=1
+    fi
+    if $cc $C_FLAGS -c -o "$out/a.o" tests/build/two_tu_a.c 2>"$out/err" &&
+       $cc $C_FLAGS -c -o "$out/b.o" tests/build/two_tu_b.c 2>>"$out/err" &&
+       $cc -o "$out/two" "$out/a.o" "$out/b.o" -lz -lpthread 2>>"$out/err"; then
+        check "c11:$cc:two-translation-units" "ok 2 0.1.0" "$out/two"
+    else
+        echo "FAIL c11:$cc:two-translation-units: does not build"; head -20 "$out/err"; fail=1
+    fi
+done
+
+for cxx in g++ clang++; do
+    if ! have $cxx; then echo "SKIP c++:$cxx: $cxx not installed"; continue; fi
+    for variant in "" "-DFASTQPAR_STATIC"; do
+        name="c++:$cxx${variant:+:${variant#-D}}"
+        if $cxx $CXX_FLAGS $variant -o "$out/vx" tests/build/variant.c -lz -lpthread 2>"$out/err"; then
+            check "$name" "2 6" sh -c "printf '$input' | '$out/vx'"
+        else
+            echo "FAIL $name: does not compile"; head -20 "$out/err"; fail=1
+        fi
+    done
+    # a C++ file that only includes the declarations, linked with the C implementation
+    if $cxx $CXX_FLAGS -c -o "$out/bx.o" tests/build/two_tu_b.c 2>"$out/err" &&
+       gcc $C_FLAGS -c -o "$out/a.o" tests/build/two_tu_a.c 2>>"$out/err" &&
+       $cxx -o "$out/twox" "$out/a.o" "$out/bx.o" -lz -lpthread 2>>"$out/err"; then
+        check "c++:$cxx:declarations-with-c-implementation" "ok 2 0.1.0" "$out/twox"
+    else
+        echo "FAIL c++:$cxx:declarations-with-c-implementation: does not build"; head -20 "$out/err"; fail=1
+    fi
+done
+exit $fail
