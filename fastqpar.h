@@ -27,11 +27,12 @@
            c->bases += b->bases;
            return FQP_OK;                        // FQP_STOP ends the run early
        }
-       static void on_merge(void *state, int consumer, void *user) {
+       static fqp_result on_merge(void *state, int consumer, void *user) {
            count *c = (count *)state, *total = (count *)user;
            (void)consumer;
            total->records += c->records;         // runs on the calling thread
            total->bases += c->bases;
+           return FQP_OK;
        }
        int main(int argc, char **argv) {
            count total = {0, 0};
@@ -419,8 +420,9 @@ typedef struct fqp_pipeline_desc {
     fqp_result (*init)(void *state, int consumer, void *user);
     /* consumer thread, once per batch: FQP_OK, FQP_STOP, or an error */
     fqp_result (*process)(fqp_batch *batch, void *state, void *user);
-    /* calling thread, after every thread joined, consumer 0, 1, ...; skipped on error */
-    void (*merge)(void *state, int consumer, void *user);
+    /* calling thread, after every thread joined, consumer 0, 1, ...; skipped on
+       error; an error returned here ends the merging and is the run's result */
+    fqp_result (*merge)(void *state, int consumer, void *user);
     /* calling thread, after merge, always (also on error) */
     void (*fini)(void *state, int consumer, void *user);
 } fqp_pipeline_desc;
@@ -443,10 +445,58 @@ FASTQPAR_DEF int fqp_default_threads(void);
 #if defined(FASTQPAR_IMPLEMENTATION) && !defined(FASTQPAR_IMPLEMENTATION_DONE)
 #define FASTQPAR_IMPLEMENTATION_DONE
 
+/* ---- threads: the only platform-specific part ----
+   C11 <threads.h> by default. pthreads under ThreadSanitizer (whose runtime
+   in gcc 12 / clang 14 does not see glibc's C11 thread calls), on Apple
+   systems (no <threads.h>), or when FASTQPAR_USE_PTHREADS is defined. */
+#if defined(FASTQPAR_USE_PTHREADS) || defined(__APPLE__) || defined(__SANITIZE_THREAD__)
+#define FQP__PTHREADS 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define FQP__PTHREADS 1
+#endif
+#endif
+
+#ifdef FQP__PTHREADS
+#include <pthread.h>
+typedef pthread_mutex_t fqp__mutex;
+typedef pthread_cond_t fqp__cond;
+typedef pthread_t fqp__thread;
+#define FQP__THREAD_FN(name) static void *name(void *arg)
+#define FQP__THREAD_RETURN return NULL
+static int fqp__mutex_init(fqp__mutex *m) { return pthread_mutex_init(m, NULL) == 0; }
+static void fqp__mutex_destroy(fqp__mutex *m) { pthread_mutex_destroy(m); }
+static void fqp__lock(fqp__mutex *m) { pthread_mutex_lock(m); }
+static void fqp__unlock(fqp__mutex *m) { pthread_mutex_unlock(m); }
+static int fqp__cond_init(fqp__cond *c) { return pthread_cond_init(c, NULL) == 0; }
+static void fqp__cond_destroy(fqp__cond *c) { pthread_cond_destroy(c); }
+static void fqp__wait(fqp__cond *c, fqp__mutex *m) { pthread_cond_wait(c, m); }
+static void fqp__signal(fqp__cond *c) { pthread_cond_signal(c); }
+static void fqp__broadcast(fqp__cond *c) { pthread_cond_broadcast(c); }
+static int fqp__thread_start(fqp__thread *t, void *(*fn)(void *), void *arg) { return pthread_create(t, NULL, fn, arg) == 0; }
+static void fqp__thread_join(fqp__thread t) { pthread_join(t, NULL); }
+#else
 #if defined(__STDC_NO_THREADS__) && !defined(__cplusplus)
-#error "fastqpar.h needs C11 <threads.h> (glibc >= 2.28, musl, or a C11 threads shim)"
+#error "fastqpar.h needs C11 <threads.h> (glibc >= 2.28, musl) or pthreads: define FASTQPAR_USE_PTHREADS"
 #endif
 #include <threads.h>
+typedef mtx_t fqp__mutex;
+typedef cnd_t fqp__cond;
+typedef thrd_t fqp__thread;
+#define FQP__THREAD_FN(name) static int name(void *arg)
+#define FQP__THREAD_RETURN return 0
+static int fqp__mutex_init(fqp__mutex *m) { return mtx_init(m, mtx_plain) == thrd_success; }
+static void fqp__mutex_destroy(fqp__mutex *m) { mtx_destroy(m); }
+static void fqp__lock(fqp__mutex *m) { mtx_lock(m); }
+static void fqp__unlock(fqp__mutex *m) { mtx_unlock(m); }
+static int fqp__cond_init(fqp__cond *c) { return cnd_init(c) == thrd_success; }
+static void fqp__cond_destroy(fqp__cond *c) { cnd_destroy(c); }
+static void fqp__wait(fqp__cond *c, fqp__mutex *m) { cnd_wait(c, m); }
+static void fqp__signal(fqp__cond *c) { cnd_signal(c); }
+static void fqp__broadcast(fqp__cond *c) { cnd_broadcast(c); }
+static int fqp__thread_start(fqp__thread *t, int (*fn)(void *), void *arg) { return thrd_create(t, fn, arg) == thrd_success; }
+static void fqp__thread_join(fqp__thread t) { thrd_join(t, NULL); }
+#endif
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -717,8 +767,8 @@ static fqp_result fqp__config_resolve(const fqp_config *in, fqp_config *out, fqp
 /* ---- queue ---- */
 
 struct fqp_queue {
-    mtx_t mu;
-    cnd_t not_empty, not_full;
+    fqp__mutex mu;
+    fqp__cond not_empty, not_full;
     void **items;        /* ring buffer */
     uint64_t ring_cap;
     size_t head, count;
@@ -746,15 +796,15 @@ FASTQPAR_DEF fqp_result fqp_queue_create(fqp_queue **out, size_t capacity, const
         fqp__free(&a, q);
         return FQP_ERR_NOMEM;
     }
-    if (mtx_init(&q->mu, mtx_plain) != thrd_success) goto fail_mu;
-    if (cnd_init(&q->not_empty) != thrd_success) goto fail_ne;
-    if (cnd_init(&q->not_full) != thrd_success) goto fail_nf;
+    if (!fqp__mutex_init(&q->mu)) goto fail_mu;
+    if (!fqp__cond_init(&q->not_empty)) goto fail_ne;
+    if (!fqp__cond_init(&q->not_full)) goto fail_nf;
     *out = q;
     return FQP_OK;
 fail_nf:
-    cnd_destroy(&q->not_empty);
+    fqp__cond_destroy(&q->not_empty);
 fail_ne:
-    mtx_destroy(&q->mu);
+    fqp__mutex_destroy(&q->mu);
 fail_mu:
     fqp__free(&a, q->items);
     fqp__free(&a, q);
@@ -766,9 +816,9 @@ FASTQPAR_DEF void fqp_queue_destroy(fqp_queue *q)
     fqp_allocator a;
     if (!q) return;
     a = q->alloc;
-    cnd_destroy(&q->not_full);
-    cnd_destroy(&q->not_empty);
-    mtx_destroy(&q->mu);
+    fqp__cond_destroy(&q->not_full);
+    fqp__cond_destroy(&q->not_empty);
+    fqp__mutex_destroy(&q->mu);
     fqp__free(&a, q->items);
     fqp__free(&a, q);
 }
@@ -792,10 +842,10 @@ static fqp_result fqp__queue_grow(fqp_queue *q)
 FASTQPAR_DEF fqp_result fqp_queue_push(fqp_queue *q, void *item)
 {
     fqp_result r = FQP_OK;
-    mtx_lock(&q->mu);
+    fqp__lock(&q->mu);
     if (q->capacity && q->count >= q->capacity && !q->closed && !q->cancelled) {
         double t0 = fqp__now();
-        while (q->count >= q->capacity && !q->closed && !q->cancelled) cnd_wait(&q->not_full, &q->mu);
+        while (q->count >= q->capacity && !q->closed && !q->cancelled) fqp__wait(&q->not_full, &q->mu);
         q->push_wait += fqp__now() - t0;
     }
     if (q->closed || q->cancelled) r = FQP_ERR_CANCELLED;
@@ -804,9 +854,9 @@ FASTQPAR_DEF fqp_result fqp_queue_push(fqp_queue *q, void *item)
         q->items[(q->head + q->count) % q->ring_cap] = item;
         q->count++;
         if (q->count > q->high_water) q->high_water = q->count;
-        cnd_signal(&q->not_empty);
+        fqp__signal(&q->not_empty);
     }
-    mtx_unlock(&q->mu);
+    fqp__unlock(&q->mu);
     return r;
 }
 
@@ -816,91 +866,91 @@ static void *fqp__queue_take(fqp_queue *q)
     void *item = q->items[q->head];
     q->head = (q->head + 1) % q->ring_cap;
     q->count--;
-    cnd_signal(&q->not_full);
+    fqp__signal(&q->not_full);
     return item;
 }
 
 FASTQPAR_DEF fqp_result fqp_queue_pop(fqp_queue *q, void **item)
 {
     fqp_result r = FQP_OK;
-    mtx_lock(&q->mu);
+    fqp__lock(&q->mu);
     if (q->count == 0 && !q->closed && !q->cancelled) {
         double t0 = fqp__now();
-        while (q->count == 0 && !q->closed && !q->cancelled) cnd_wait(&q->not_empty, &q->mu);
+        while (q->count == 0 && !q->closed && !q->cancelled) fqp__wait(&q->not_empty, &q->mu);
         q->pop_wait += fqp__now() - t0;
     }
     if (q->cancelled) r = FQP_ERR_CANCELLED;
     else if (q->count == 0) r = FQP_DONE;
     else *item = fqp__queue_take(q);
-    mtx_unlock(&q->mu);
+    fqp__unlock(&q->mu);
     return r;
 }
 
 FASTQPAR_DEF fqp_result fqp_queue_try_pop(fqp_queue *q, void **item)
 {
     fqp_result r = FQP_OK;
-    mtx_lock(&q->mu);
+    fqp__lock(&q->mu);
     if (q->cancelled) r = FQP_ERR_CANCELLED;
     else if (q->count) *item = fqp__queue_take(q);
     else r = q->closed ? FQP_DONE : FQP_AGAIN;
-    mtx_unlock(&q->mu);
+    fqp__unlock(&q->mu);
     return r;
 }
 
 FASTQPAR_DEF fqp_result fqp_queue_try_pop_any(fqp_queue *q, void **item)
 {
     fqp_result r = FQP_AGAIN;
-    mtx_lock(&q->mu);
+    fqp__lock(&q->mu);
     if (q->count) {
         *item = fqp__queue_take(q);
         r = FQP_OK;
     }
-    mtx_unlock(&q->mu);
+    fqp__unlock(&q->mu);
     return r;
 }
 
 FASTQPAR_DEF void fqp_queue_close(fqp_queue *q)
 {
-    mtx_lock(&q->mu);
+    fqp__lock(&q->mu);
     q->closed = 1;
-    cnd_broadcast(&q->not_empty);
-    cnd_broadcast(&q->not_full);
-    mtx_unlock(&q->mu);
+    fqp__broadcast(&q->not_empty);
+    fqp__broadcast(&q->not_full);
+    fqp__unlock(&q->mu);
 }
 
 FASTQPAR_DEF void fqp_queue_cancel(fqp_queue *q)
 {
-    mtx_lock(&q->mu);
+    fqp__lock(&q->mu);
     q->cancelled = 1;
-    cnd_broadcast(&q->not_empty);
-    cnd_broadcast(&q->not_full);
-    mtx_unlock(&q->mu);
+    fqp__broadcast(&q->not_empty);
+    fqp__broadcast(&q->not_full);
+    fqp__unlock(&q->mu);
 }
 
 FASTQPAR_DEF size_t fqp_queue_depth(fqp_queue *q)
 {
     size_t n;
-    mtx_lock(&q->mu);
+    fqp__lock(&q->mu);
     n = q->count;
-    mtx_unlock(&q->mu);
+    fqp__unlock(&q->mu);
     return n;
 }
 
 FASTQPAR_DEF size_t fqp_queue_high_water(fqp_queue *q)
 {
     size_t n;
-    mtx_lock(&q->mu);
+    fqp__lock(&q->mu);
     n = q->high_water;
-    mtx_unlock(&q->mu);
+    fqp__unlock(&q->mu);
     return n;
 }
 
 FASTQPAR_DEF void fqp_queue_wait_seconds(fqp_queue *q, double *push_seconds, double *pop_seconds)
 {
-    mtx_lock(&q->mu);
+    fqp__lock(&q->mu);
     if (push_seconds) *push_seconds = q->push_wait;
     if (pop_seconds) *pop_seconds = q->pop_wait;
-    mtx_unlock(&q->mu);
+    fqp__unlock(&q->mu);
 }
 
 /* ---- reader: sources and gzip ---- */
@@ -1198,12 +1248,12 @@ struct fqp_producer {
     double read_seconds, pool_wait_seconds;
     uint64_t records, bases, batches;
     /* shared, under mu */
-    mtx_t mu;
+    fqp__mutex mu;
     int failed, stopped;
     uint64_t stop_last;
     fqp_error err;
     /* ordered output, under out_mu */
-    mtx_t out_mu;
+    fqp__mutex out_mu;
     fqp__batch **pending;        /* indexed by batch index % pool_size */
     uint64_t next_write;
     int writing;
@@ -1432,9 +1482,9 @@ static fqp_result fqp__take_free(fqp_producer *p, fqp__batch **out, int blocking
 static int fqp__cancelled(fqp_producer *p)
 {
     int c;
-    mtx_lock(&p->mu);
+    fqp__lock(&p->mu);
     c = p->failed || p->stopped;
-    mtx_unlock(&p->mu);
+    fqp__unlock(&p->mu);
     return c;
 }
 
@@ -1699,14 +1749,14 @@ FASTQPAR_DEF fqp_result fqp_producer_create(fqp_producer **out, const fqp_produc
     p->raw0_line = 1;
     p->scan.line_no = 1;
     for (; *letters; letters++) p->base_ok[(unsigned char)*letters] = 1;
-    if (mtx_init(&p->mu, mtx_plain) != thrd_success) {
+    if (!fqp__mutex_init(&p->mu)) {
         fqp__free(&cfg.allocator, p);
-        return fqp__error(err, FQP_ERR_THREAD, NULL, 0, 0, 0, "mtx_init failed");
+        return fqp__error(err, FQP_ERR_THREAD, NULL, 0, 0, 0, "cannot create a mutex");
     }
-    if (mtx_init(&p->out_mu, mtx_plain) != thrd_success) {
-        mtx_destroy(&p->mu);
+    if (!fqp__mutex_init(&p->out_mu)) {
+        fqp__mutex_destroy(&p->mu);
         fqp__free(&cfg.allocator, p);
-        return fqp__error(err, FQP_ERR_THREAD, NULL, 0, 0, 0, "mtx_init failed");
+        return fqp__error(err, FQP_ERR_THREAD, NULL, 0, 0, 0, "cannot create a mutex");
     }
     /* destroy copes with a half-built producer from here on */
     p->pool = (fqp__batch **)fqp__calloc(&cfg.allocator, p->pool_size * sizeof *p->pool);
@@ -1741,31 +1791,31 @@ FASTQPAR_DEF void fqp_producer_destroy(fqp_producer *p)
     fqp_queue_destroy(p->free_q);
     fqp__free(&a, p->pool);
     fqp__free(&a, p->pending);
-    mtx_destroy(&p->out_mu);
-    mtx_destroy(&p->mu);
+    fqp__mutex_destroy(&p->out_mu);
+    fqp__mutex_destroy(&p->mu);
     fqp__free(&a, p);
 }
 
 FASTQPAR_DEF void fqp_producer_fail(fqp_producer *p, const fqp_error *err)
 {
-    mtx_lock(&p->mu);
+    fqp__lock(&p->mu);
     if (!p->failed) {
         p->failed = 1;
         if (err) p->err = *err;
         else fqp__error(&p->err, FQP_ERR_CANCELLED, NULL, 0, 0, 0, "cancelled");
         if (p->err.code >= 0) p->err.code = FQP_ERR_CONSUMER;
     }
-    mtx_unlock(&p->mu);
+    fqp__unlock(&p->mu);
     fqp_queue_cancel(p->queue);
     fqp_queue_cancel(p->free_q);
 }
 
 FASTQPAR_DEF void fqp_producer_stop(fqp_producer *p, uint64_t last)
 {
-    mtx_lock(&p->mu);
+    fqp__lock(&p->mu);
     if (!p->stopped || last < p->stop_last) p->stop_last = last;
     p->stopped = 1;
-    mtx_unlock(&p->mu);
+    fqp__unlock(&p->mu);
     fqp_queue_cancel(p->queue);
     fqp_queue_cancel(p->free_q);
 }
@@ -1773,13 +1823,13 @@ FASTQPAR_DEF void fqp_producer_stop(fqp_producer *p, uint64_t last)
 FASTQPAR_DEF fqp_result fqp_producer_error(fqp_producer *p, fqp_error *err)
 {
     fqp_result r;
-    mtx_lock(&p->mu);
+    fqp__lock(&p->mu);
     r = p->failed ? p->err.code : FQP_OK;
     if (err) {
         if (p->failed) *err = p->err;
         else memset(err, 0, sizeof *err);
     }
-    mtx_unlock(&p->mu);
+    fqp__unlock(&p->mu);
     return r;
 }
 
@@ -1807,9 +1857,9 @@ FASTQPAR_DEF fqp_result fqp_producer_run(fqp_producer *p)
 static fqp_result fqp__end_code(fqp_producer *p)
 {
     fqp_result r;
-    mtx_lock(&p->mu);
+    fqp__lock(&p->mu);
     r = p->failed ? p->err.code : p->stopped ? FQP_STOP : FQP_ERR_CANCELLED;
-    mtx_unlock(&p->mu);
+    fqp__unlock(&p->mu);
     return r;
 }
 
@@ -1861,29 +1911,29 @@ FASTQPAR_DEF fqp_result fqp_producer_release(fqp_producer *p, fqp_batch *batch)
         fqp_queue_push(p->free_q, b);
         return FQP_OK;
     }
-    mtx_lock(&p->out_mu);
+    fqp__lock(&p->out_mu);
     p->pending[b->pub.index % p->pool_size] = b;
     if (p->writing) {
-        mtx_unlock(&p->out_mu);
+        fqp__unlock(&p->out_mu);
         return FQP_OK;
     }
     p->writing = 1;
     while ((b = p->pending[p->next_write % p->pool_size]) != NULL && b->pub.index == p->next_write) {
         p->pending[p->next_write % p->pool_size] = NULL;
-        mtx_unlock(&p->out_mu);
-        mtx_lock(&p->mu);
+        fqp__unlock(&p->out_mu);
+        fqp__lock(&p->mu);
         failed = p->failed;
         stopped = p->stopped;
         stop_last = p->stop_last;
-        mtx_unlock(&p->mu);
+        fqp__unlock(&p->mu);
         if (!failed && !(stopped && b->pub.index > stop_last) && fqp__write_out(p, b) != FQP_OK)
             r = FQP_ERR_WRITE;
         fqp_queue_push(p->free_q, b);
-        mtx_lock(&p->out_mu);
+        fqp__lock(&p->out_mu);
         p->next_write++;
     }
     p->writing = 0;
-    mtx_unlock(&p->out_mu);
+    fqp__unlock(&p->out_mu);
     return r;
 }
 
@@ -2023,13 +2073,13 @@ typedef struct fqp__worker {
     char pad[FQP__CACHE_LINE];
 } fqp__worker;
 
-static int fqp__producer_thread(void *arg)
+FQP__THREAD_FN(fqp__producer_thread)
 {
     fqp_producer_run((fqp_producer *)arg);
-    return 0;
+    FQP__THREAD_RETURN;
 }
 
-static int fqp__consumer_thread(void *arg)
+FQP__THREAD_FN(fqp__consumer_thread)
 {
     fqp__worker *w = (fqp__worker *)arg;
     const fqp_pipeline_desc *d = w->desc;
@@ -2039,7 +2089,7 @@ static int fqp__consumer_thread(void *arg)
         if (r < 0) {
             fqp__error(&e, r, NULL, 0, 0, 0, "consumer %d: init() failed: %s", w->index, fqp_result_string(r));
             fqp_producer_fail(w->p, &e);
-            return 0;
+            FQP__THREAD_RETURN;
         }
     }
     w->initialized = 1;
@@ -2080,7 +2130,7 @@ static int fqp__consumer_thread(void *arg)
         }
         if (fqp_producer_release(w->p, b) != FQP_OK) break;
     }
-    return 0;
+    FQP__THREAD_RETURN;
 }
 
 FASTQPAR_DEF fqp_result fqp_pipeline_run(const fqp_pipeline_desc *desc, fqp_metrics *metrics, fqp_error *err)
@@ -2088,7 +2138,7 @@ FASTQPAR_DEF fqp_result fqp_pipeline_run(const fqp_pipeline_desc *desc, fqp_metr
     fqp_producer_desc pd;
     fqp_producer *p = NULL;
     fqp__worker *w = NULL;
-    thrd_t *threads = NULL, prod;
+    fqp__thread *threads = NULL, prod;
     char *states = NULL;
     size_t stride, i;
     int n, started = 0, prod_started = 0, stopped;
@@ -2107,7 +2157,7 @@ FASTQPAR_DEF fqp_result fqp_pipeline_run(const fqp_pipeline_desc *desc, fqp_metr
     n = p->cfg.threads;
     stride = (desc->state_size + FQP__CACHE_LINE - 1) / FQP__CACHE_LINE * FQP__CACHE_LINE;
     w = (fqp__worker *)fqp__calloc(&a, (size_t)n * sizeof *w);
-    threads = (thrd_t *)fqp__calloc(&a, (size_t)n * sizeof *threads);
+    threads = (fqp__thread *)fqp__calloc(&a, (size_t)n * sizeof *threads);
     states = (char *)fqp__calloc(&a, stride * (size_t)n + FQP__CACHE_LINE);
     if (!w || !threads || !states) {
         r = fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory for %d consumers", n);
@@ -2120,13 +2170,13 @@ FASTQPAR_DEF fqp_result fqp_pipeline_run(const fqp_pipeline_desc *desc, fqp_metr
         w[i].index = (int)i;
         w[i].state = (void *)(base / FQP__CACHE_LINE * FQP__CACHE_LINE + i * stride);
     }
-    if (thrd_create(&prod, fqp__producer_thread, p) != thrd_success) {
+    if (!fqp__thread_start(&prod, fqp__producer_thread, p)) {
         r = fqp__error(err, FQP_ERR_THREAD, NULL, 0, 0, 0, "cannot start the producer thread");
         goto done;
     }
     prod_started = 1;
     for (started = 0; started < n; started++) {
-        if (thrd_create(&threads[started], fqp__consumer_thread, &w[started]) != thrd_success) {
+        if (!fqp__thread_start(&threads[started], fqp__consumer_thread, &w[started])) {
             fqp_error e;
             fqp__error(&e, FQP_ERR_THREAD, NULL, 0, 0, 0, "cannot start consumer thread %d of %d", started + 1, n);
             fqp_producer_fail(p, &e);
@@ -2134,16 +2184,18 @@ FASTQPAR_DEF fqp_result fqp_pipeline_run(const fqp_pipeline_desc *desc, fqp_metr
         }
     }
 done:
-    if (prod_started) thrd_join(prod, NULL);
-    for (i = 0; i < (size_t)started; i++) thrd_join(threads[i], NULL);
+    if (prod_started) fqp__thread_join(prod);
+    for (i = 0; i < (size_t)started; i++) fqp__thread_join(threads[i]);
     if (prod_started) {
         r = fqp_producer_finish(p, metrics, err);
-        mtx_lock(&p->mu);
+        fqp__lock(&p->mu);
         stopped = p->stopped;
-        mtx_unlock(&p->mu);
+        fqp__unlock(&p->mu);
         if (r == FQP_OK && stopped) r = FQP_STOP;
-        for (i = 0; i < (size_t)started; i++) {
-            if (r >= 0 && desc->merge && w[i].initialized) desc->merge(w[i].state, (int)i, desc->user);
+        for (i = 0; i < (size_t)started && r >= 0 && desc->merge; i++) {
+            fqp_result mr = w[i].initialized ? desc->merge(w[i].state, (int)i, desc->user) : FQP_OK;
+            if (mr < 0) r = fqp__error(err, mr, NULL, 0, 0, 0, "merge() of consumer %d failed: %s", (int)i,
+                                       fqp_result_string(mr));
         }
         for (i = 0; i < (size_t)started; i++) {
             if (desc->fini && w[i].initialized) desc->fini(w[i].state, (int)i, desc->user);

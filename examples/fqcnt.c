@@ -23,12 +23,13 @@ static fqp_result count_batch(fqp_batch *b, void *state, void *user)
 }
 
 /* Calling thread, after every consumer has stopped. */
-static void merge_count(void *state, int consumer, void *user)
+static fqp_result merge_count(void *state, int consumer, void *user)
 {
     count *c = (count *)state, *total = (count *)user;
     (void)consumer;
     total->records += c->records;
     total->bases += c->bases;
+    return FQP_OK;
 }
 
 int main(int argc, char **argv)

@@ -11,9 +11,10 @@
      - merge() adds each consumer's counts into the file's total on the
        calling thread after every consumer has finished.
 
-   Memory does not grow with the input: read lengths go into a histogram
-   (dense counts below FQS_DENSE_MAX, compacted (length, count) pairs above),
-   and quartiles and N50 are read off the histogram. */
+   Memory does not grow with the number of reads: read lengths go into a
+   histogram (dense counts below FQS_DENSE_MAX, compacted (length, count)
+   pairs above), and quartiles and N50 are read off the histogram. Besides
+   fastqpar's batches, each consumer holds at most 512 KiB of dense counts. */
 #define FASTQPAR_IMPLEMENTATION
 #include "fastqpar.h"
 
@@ -65,10 +66,11 @@ typedef struct fqs_length_count {
 } fqs_length_count;
 
 /* Counts of read lengths. Short reads (the common case) cost one increment in
-   `dense`; long reads go to `sparse`, which is sorted and folded whenever it
-   fills, so it holds at most one entry per distinct long length. Each long
-   read has at least FQS_DENSE_MAX letters, so `sparse` stays below 16 bytes
-   per 64 KiB of input even when every long length differs. */
+   `dense` (at most 512 KiB, and only as long as the longest short read needs);
+   long reads go to `sparse`, which is sorted and folded whenever it fills, so
+   its size follows the number of distinct long lengths (at most 4 entries
+   each), not the number of reads. Even when every long length differs, each
+   entry stands for at least 64 KiB of input: under 0.1% of the input size. */
 typedef struct fqs_histogram {
     uint64_t *dense;           /* dense[len]: reads of length len, len < dense_size */
     size_t dense_size;         /* a power of two, at most FQS_DENSE_MAX */
@@ -208,7 +210,6 @@ typedef struct fqs_counts {
     uint64_t records, bases, min_len, max_len;
     uint64_t gc, gaps, q20, q30;
     fqs_type type;         /* set by the one consumer that receives record 1 */
-    int out_of_memory;     /* set by merge(), which cannot return an error */
     fqs_histogram lengths;
 } fqs_counts;
 
@@ -258,7 +259,8 @@ static fqp_result fqs_process(fqp_batch *b, void *state, void *user) {
     uint64_t i, n, gc = 0, gaps = 0, q20 = 0, q30 = 0;
     (void)user;
     if (b->count == 0) return FQP_OK;
-    if (b->first_record == 0) c->type = fqs_guess_type(b->seq + b->seq_off[0], b->seq_off[1] - b->seq_off[0]);
+    if (b->first_record == 0) /* this batch starts the input: guess the type like seqkit */
+        c->type = fqs_guess_type(b->seq + b->seq_off[0], b->seq_off[1] - b->seq_off[0]);
 
     for (i = 0; i < b->count; i++) {
         uint64_t len = b->seq_off[i + 1] - b->seq_off[i];
@@ -291,11 +293,11 @@ static fqp_result fqs_process(fqp_batch *b, void *state, void *user) {
 
 /* Calling thread, consumer 0, 1, ... after all consumers joined: add one
    consumer's counts into the file total (user). */
-static void fqs_merge(void *state, int consumer, void *user) {
+static fqp_result fqs_merge(void *state, int consumer, void *user) {
     fqs_counts *c = (fqs_counts *)state, *total = (fqs_counts *)user;
     (void)consumer;
     if (c->type != FQS_TYPE_NONE) total->type = c->type;
-    if (c->records == 0) return;
+    if (c->records == 0) return FQP_OK;
     if (total->records == 0 || c->min_len < total->min_len) total->min_len = c->min_len;
     if (c->max_len > total->max_len) total->max_len = c->max_len;
     total->records += c->records;
@@ -304,7 +306,7 @@ static void fqs_merge(void *state, int consumer, void *user) {
     total->gaps += c->gaps;
     total->q20 += c->q20;
     total->q30 += c->q30;
-    if (fqs_histogram_merge(&total->lengths, &c->lengths) != 0) total->out_of_memory = 1;
+    return fqs_histogram_merge(&total->lengths, &c->lengths) != 0 ? FQP_ERR_NOMEM : FQP_OK;
 }
 
 /* Calling thread, after merge, also after an error: free what init() and
@@ -414,11 +416,6 @@ static int fqs_stats_file(const char *path, int threads, fqs_row *row) {
         fqs_histogram_free(&total.lengths);
         return -1;
     }
-    if (total.out_of_memory) {
-        fprintf(stderr, "fqstats: %s: out of memory\n", path);
-        fqs_histogram_free(&total.lengths);
-        return -1;
-    }
     fqs_fill_row(row, path, &total);
     fqs_histogram_free(&total.lengths);
     return 0;
@@ -517,6 +514,8 @@ typedef struct fqs_options {
     int nfiles;
 } fqs_options;
 
+#define FQS_GO_ON (-1) /* fqs_parse_args: no reason to exit yet */
+
 static int fqs_usage_error(const char *fmt, const char *arg) {
     fprintf(stderr, "fqstats: ");
     fprintf(stderr, fmt, arg);
@@ -524,75 +523,74 @@ static int fqs_usage_error(const char *fmt, const char *arg) {
     return 2;
 }
 
-/* Fills opt from argv. 0 to go on, else the exit status (-h: 0 after usage). */
-static int fqs_parse_args(int argc, char **argv, fqs_options *opt, int *exit_now) {
+static int fqs_help(void) {
+    fputs(FQS_USAGE, stdout);
+    return 0;
+}
+
+/* Fills opt from argv. FQS_GO_ON, or the exit status: 0 after -h, 2 for a
+   usage error. Short options may be bundled (-aT, -t4). */
+static int fqs_parse_args(int argc, char **argv, fqs_options *opt) {
     int i, options_done = 0;
-    *exit_now = 0;
     for (i = 1; i < argc; i++) {
-        const char *arg = argv[i];
+        const char *arg = argv[i], *p;
         if (options_done || arg[0] != '-' || arg[1] == '\0') { /* a file, or "-" */
             opt->files[opt->nfiles++] = arg;
-        } else if (strcmp(arg, "--") == 0) {
+            continue;
+        }
+        if (strcmp(arg, "--") == 0) {
             options_done = 1;
-        } else if (strcmp(arg, "--json") == 0) {
+            continue;
+        }
+        if (strcmp(arg, "--json") == 0) {
             opt->json = 1;
-        } else if (strcmp(arg, "--help") == 0) {
-            *exit_now = 1;
-            return 0;
-        } else if (arg[1] == '-') {
-            *exit_now = 1;
-            return fqs_usage_error("unknown option %s", arg);
-        } else {
-            const char *p; /* short options, bundled like -aT */
-            for (p = arg + 1; *p; p++) {
-                if (*p == 'a') opt->all = 1;
-                else if (*p == 'T') opt->tabular = 1;
-                else if (*p == 'h') {
-                    *exit_now = 1;
-                    return 0;
-                } else if (*p == 't') {
-                    const char *value = p[1] ? p + 1 : (i + 1 < argc ? argv[++i] : NULL);
-                    char *end;
-                    long threads;
-                    if (!value) {
-                        *exit_now = 1;
-                        return fqs_usage_error("%s needs a number", "-t");
-                    }
-                    threads = strtol(value, &end, 10);
-                    if (*value == '\0' || *end != '\0' || threads < 1 || threads > FQP_MAX_THREADS) {
-                        *exit_now = 1;
-                        return fqs_usage_error("-t wants 1 to 256 threads, not '%s'", value);
-                    }
-                    opt->threads = (int)threads;
-                    break; /* the rest of this argument was the value */
-                } else {
-                    char name[3] = {'-', *p, '\0'};
-                    *exit_now = 1;
-                    return fqs_usage_error("unknown option %s", name);
-                }
+            continue;
+        }
+        if (strcmp(arg, "--help") == 0) return fqs_help();
+        if (arg[1] == '-') return fqs_usage_error("unknown option %s", arg);
+        for (p = arg + 1; *p; p++) {
+            if (*p == 'a') {
+                opt->all = 1;
+            } else if (*p == 'T') {
+                opt->tabular = 1;
+            } else if (*p == 'h') {
+                return fqs_help();
+            } else if (*p == 't') {
+                const char *value = p[1] ? p + 1 : (i + 1 < argc ? argv[++i] : NULL);
+                char *end;
+                long threads;
+                if (!value) return fqs_usage_error("%s needs a number", "-t");
+                threads = strtol(value, &end, 10);
+                if (*value == '\0' || *end != '\0' || threads < 1 || threads > FQP_MAX_THREADS)
+                    return fqs_usage_error("-t wants 1 to 256 threads, not '%s'", value);
+                opt->threads = (int)threads;
+                break; /* the rest of this argument was the number */
+            } else {
+                char name[3] = {'-', *p, '\0'};
+                return fqs_usage_error("unknown option %s", name);
             }
         }
     }
-    if (opt->nfiles == 0) opt->files[opt->nfiles++] = "-"; /* like cat: no file, stdin */
-    return 0;
+    if (opt->nfiles == 0) opt->files[opt->nfiles++] = "-"; /* like cat: no FILE, stdin */
+    return FQS_GO_ON;
 }
 
 int main(int argc, char **argv) {
     fqs_options opt;
     fqs_row *rows;
-    int i, status = 0, exit_now;
+    int i, status;
     memset(&opt, 0, sizeof opt);
     opt.files = (const char **)malloc((size_t)argc * sizeof *opt.files);
     if (!opt.files) {
         fprintf(stderr, "fqstats: out of memory\n");
         return 1;
     }
-    status = fqs_parse_args(argc, argv, &opt, &exit_now);
-    if (exit_now) {
-        if (status == 0) fputs(FQS_USAGE, stdout);
+    status = fqs_parse_args(argc, argv, &opt);
+    if (status != FQS_GO_ON) {
         free(opt.files);
         return status;
     }
+    status = 0;
     rows = (fqs_row *)calloc((size_t)opt.nfiles, sizeof *rows);
     if (!rows) {
         fprintf(stderr, "fqstats: out of memory\n");

@@ -24,6 +24,7 @@ note() { sed 's/^/  /'; }  # indents explanations under a PASS/FAIL line
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/test_fqstats.XXXXXX") || { echo "FAIL setup: mktemp -d"; exit 1; }
 trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT TERM  # so that the EXIT trap cleans up
 
 if [ ! -x "$FQSTATS" ]; then
     echo "FAIL setup: $FQSTATS is missing (make build/fqstats)"
@@ -106,6 +107,17 @@ check_same() {
     return 0
 }
 
+# start_tables, then add_rows FILE...: collect the -a -T rows of many small
+# files from both tools under one header, for one check_same.
+start_tables() {
+    "$FQSTATS" -a -T "$tmp/empty.fq" | head -n 1 > "$tmp/ours.tsv"
+    "$SEQKIT" stats -a -T "$tmp/empty.fq" | head -n 1 > "$tmp/theirs.tsv"
+}
+add_rows() {
+    "$FQSTATS" -a -T "$1" 2>&1 | tail -n +2 >> "$tmp/ours.tsv"
+    "$SEQKIT" stats -a -T "$1" | tail -n +2 >> "$tmp/theirs.tsv"
+}
+
 # ---- against seqkit -------------------------------------------------------
 
 seqkit_ok=1
@@ -123,31 +135,33 @@ fi
 
 if [ "$seqkit_ok" = 0 ]; then
     for f in $FILES; do skip "seqkit-a-T $f" "$why"; done
-    for name in seqkit-T seqkit-table seqkit-synthetic seqkit-empty seqkit-quartiles; do skip "$name" "$why"; done
+    for name in seqkit-T seqkit-table seqkit-synthetic seqkit-empty seqkit-quartiles seqkit-type; do
+        skip "$name" "$why"
+    done
 else
-    present=""
+    present=()
     for f in $FILES; do
         if [ ! -f "$DATA/$f" ]; then skip "seqkit-a-T $f" "$DATA/$f missing"; continue; fi
-        present="$present $DATA/$f"
+        present+=("$DATA/$f")
         # The same path goes to both, so the file column must match too.
         "$FQSTATS" -a -T "$DATA/$f" > "$tmp/ours.tsv" 2> "$tmp/err" || note < "$tmp/err"
         "$SEQKIT" stats -a -T "$DATA/$f" > "$tmp/theirs.tsv"
         check_same "seqkit-a-T $f" "$tmp/ours.tsv" "$tmp/theirs.tsv"
     done
 
-    if [ -n "$present" ]; then
+    if [ "${#present[@]}" -gt 0 ]; then
         # Without -a: the eight basic columns, several files in one run.
-        "$FQSTATS" -T $present > "$tmp/ours.tsv"
-        "$SEQKIT" stats -T $present > "$tmp/theirs.tsv"
+        "$FQSTATS" -T "${present[@]}" > "$tmp/ours.tsv"
+        "$SEQKIT" stats -T "${present[@]}" > "$tmp/theirs.tsv"
         check_same seqkit-T "$tmp/ours.tsv" "$tmp/theirs.tsv"
 
         # The human table, byte for byte, on the files where seqkit has no quirk.
-        regular=""
-        for f in $present; do
-            case "$f" in */Illimina1.8.fq.gz) ;; *) regular="$regular $f" ;; esac
+        regular=()
+        for f in "${present[@]}"; do
+            case "$f" in */Illimina1.8.fq.gz) ;; *) regular+=("$f") ;; esac
         done
-        "$FQSTATS" -a $regular > "$tmp/ours.txt"
-        "$SEQKIT" stats -a $regular > "$tmp/theirs.txt"
+        "$FQSTATS" -a "${regular[@]}" > "$tmp/ours.txt"
+        "$SEQKIT" stats -a "${regular[@]}" > "$tmp/theirs.txt"
         if cmp -s "$tmp/ours.txt" "$tmp/theirs.txt"; then pass seqkit-table
         else fail seqkit-table; diff "$tmp/ours.txt" "$tmp/theirs.txt" | note; fi
     else
@@ -164,7 +178,7 @@ else
 
     # Quartiles and N50 on 60 small random files full of ties, where the
     # median rules (odd/even counts, equal middle values) all come into play.
-    : > "$tmp/ours.tsv"; : > "$tmp/theirs.tsv"
+    start_tables
     for i in $(seq 1 60); do
         awk -v seed="$i" 'BEGIN {
             srand(seed); n = 2 + int(rand() * 12)
@@ -175,11 +189,12 @@ else
                 printf "@r%d\n%s\n+\n%s\n", r, s, q
             }
         }' > "$tmp/small$i.fq"
-        "$FQSTATS" -a -T "$tmp/small$i.fq" | tail -n +2 >> "$tmp/ours.tsv"
-        "$SEQKIT" stats -a -T "$tmp/small$i.fq" | tail -n +2 >> "$tmp/theirs.tsv"
+        add_rows "$tmp/small$i.fq"
     done
-    # Medians that straddle the histogram's dense/sparse boundary (65536).
-    for lengths in "60000 65535 65536 70001 100000 100000" "65535 65536" "65536 65535 65535"; do
+    # Medians that straddle the histogram's dense/sparse boundary (65536), and
+    # N50 where the running sum hits exactly half (sparse, then dense lengths).
+    for lengths in "60000 65535 65536 70001 100000 100000" "65535 65536" "65536 65535 65535" \
+                   "100000 70000 30000" "10 6 4"; do
         echo "$lengths" | awk '{
             for (r = 1; r <= NF; r++) {
                 s = "C"; while (length(s) < $r) s = s s
@@ -187,22 +202,31 @@ else
                 printf "@long%d\n%s\n+\n%s\n", r, substr(s, 1, $r), substr(q, 1, $r)
             }
         }' > "$tmp/long.fq"
-        "$FQSTATS" -a -T "$tmp/long.fq" | tail -n +2 >> "$tmp/ours.tsv"
-        "$SEQKIT" stats -a -T "$tmp/long.fq" | tail -n +2 >> "$tmp/theirs.tsv"
+        add_rows "$tmp/long.fq"
     done
     check_same seqkit-quartiles "$tmp/ours.tsv" "$tmp/theirs.tsv"
+
+    # The type column, guessed from the first record: RNA, Protein (T and U
+    # together, or '*'), DNA (only gaps), lowercase.
+    start_tables
+    for first in ACGUN ACGTU 'ACG*' '----' acgu; do
+        quals=$(printf '%s' "$first" | tr -c '' 'I')
+        printf '@r1\n%s\n+\n%s\n@r2\nACGTAC\n+\nIIIIII\n' "$first" "$quals" > "$tmp/type.fq"
+        add_rows "$tmp/type.fq"
+    done
+    check_same seqkit-type "$tmp/ours.tsv" "$tmp/theirs.tsv"
 fi
 
 # ---- fqstats on its own ---------------------------------------------------
 
 # Inputs for the checks below: the example files that exist, and the synthetic one.
-inputs="$tmp/synthetic.fq"
-for f in $FILES; do [ -f "$DATA/$f" ] && inputs="$inputs $DATA/$f"; done
+inputs=("$tmp/synthetic.fq")
+for f in $FILES; do [ -f "$DATA/$f" ] && inputs+=("$DATA/$f"); done
 
 # Thread count must not change a single digit. Small batches
 # (FASTQPAR_BATCH_RECORDS) spread every file over many batches and consumers,
 # so the merge step really merges.
-for f in $inputs; do
+for f in "${inputs[@]}"; do
     name=$(basename "$f")
     FASTQPAR_BATCH_RECORDS=97 "$FQSTATS" -a -T -t 1 "$f" > "$tmp/t1" 2> "$tmp/e1"; rc1=$?
     FASTQPAR_BATCH_RECORDS=97 "$FQSTATS" -a -T -t 4 "$f" > "$tmp/t4" 2> "$tmp/e4"; rc4=$?
@@ -264,8 +288,8 @@ if [ -z "$bad_usage" ]; then pass usage; else fail usage; echo "$bad_usage" | no
 if ! command -v python3 > /dev/null 2>&1; then
     skip json "python3 not installed"
 else
-    "$FQSTATS" --json $inputs "$tmp/empty.fq" > "$tmp/out.json" 2> "$tmp/err"
-    "$FQSTATS" -a -T $inputs "$tmp/empty.fq" > "$tmp/out.tsv" 2>> "$tmp/err"
+    "$FQSTATS" --json "${inputs[@]}" "$tmp/empty.fq" > "$tmp/out.json" 2> "$tmp/err"
+    "$FQSTATS" -a -T "${inputs[@]}" "$tmp/empty.fq" > "$tmp/out.tsv" 2>> "$tmp/err"
     if python3 - "$tmp/out.json" "$tmp/out.tsv" > "$tmp/json.log" 2>&1 <<'EOF'
 import json, sys
 rows = json.load(open(sys.argv[1]))

@@ -6,11 +6,12 @@
 #include "fastqpar.h"
 #include "test.h"
 
-#include <threads.h>
+#include "thread.h"
+#include <stdatomic.h>
 
 /* ---- watchdog: a hang is a failure, not a stuck CI job ---- */
 
-static const char *volatile current_test = "start";
+static _Atomic(const char *) current_test = "start";
 static int watchdog(void *arg)
 {
     struct timespec ts;
@@ -20,9 +21,10 @@ static int watchdog(void *arg)
     ts.tv_sec = 1;
     ts.tv_nsec = 0;
     for (;;) {
-        thrd_sleep(&ts, NULL);
-        if (current_test == seen) same++;
-        else same = 0, seen = current_test;
+        nanosleep(&ts, NULL);
+        const char *now = atomic_load(&current_test);
+        if (now == seen) same++;
+        else same = 0, seen = now;
         if (same >= 120) { /* generous for valgrind/TSan builds */
             printf("FAIL watchdog: %s hung for 120 s\n", seen);
             fflush(stdout);
@@ -69,6 +71,7 @@ typedef struct run_opts {
     int use_batch_error;
     int write_records;        /* ordered output of every record */
     int init_fails;
+    int merge_fails;
 } run_opts;
 
 static run_opts opts;
@@ -110,7 +113,7 @@ static fqp_result init_state(void *state, int consumer, void *user)
     return opts.init_fails && consumer == 1 ? FQP_ERR_NOMEM : FQP_OK;
 }
 
-static void merge(void *state, int consumer, void *user)
+static fqp_result merge(void *state, int consumer, void *user)
 {
     totals *t = (totals *)state, *all = (totals *)user;
     (void)consumer;
@@ -120,6 +123,7 @@ static void merge(void *state, int consumer, void *user)
     all->qsum += t->qsum;
     all->batches += t->batches;
     all->name_hash += t->name_hash;
+    return opts.merge_fails ? FQP_ERR_NOMEM : FQP_OK;
 }
 
 typedef struct membuf {
@@ -278,6 +282,10 @@ static void test_consumer_error(void)
     opts.init_fails = 1;
     CHECK_EQ_INT(run(text, size, 4, 100, NULL, &t, &m, &err), FQP_ERR_NOMEM);
     CHECK(strstr(err.message, "init") != NULL);
+    opts.init_fails = 0;
+    opts.merge_fails = 1;
+    CHECK_EQ_INT(run(text, size, 2, 100, NULL, &t, &m, &err), FQP_ERR_NOMEM);
+    CHECK(strstr(err.message, "merge") != NULL);
     free(text);
 }
 
@@ -356,7 +364,7 @@ static void test_manual_mode(void)
     fqp_error err;
     fqp_metrics m;
     manual_consumer c[3];
-    thrd_t tp, tc[3];
+    test_thread tp, tc[3];
     int i;
     uint64_t total = 0;
     memset(&pd, 0, sizeof pd);
@@ -366,15 +374,15 @@ static void test_manual_mode(void)
     pd.config.batch_records = 33;
     pd.config.ignore_env = 1;
     REQUIRE(fqp_producer_create(&p, &pd, &err) == FQP_OK);
-    thrd_create(&tp, manual_producer_thread, p);
+    test_thread_start(&tp, manual_producer_thread, p);
     for (i = 0; i < 3; i++) {
         memset(&c[i], 0, sizeof c[i]);
         c[i].p = p;
-        thrd_create(&tc[i], manual_consumer_thread, &c[i]);
+        test_thread_start(&tc[i], manual_consumer_thread, &c[i]);
     }
-    thrd_join(tp, NULL);
+    test_thread_join(&tp);
     for (i = 0; i < 3; i++) {
-        thrd_join(tc[i], NULL);
+        test_thread_join(&tc[i]);
         CHECK_EQ_INT(c[i].last, FQP_DONE);
         total += c[i].records;
     }
@@ -485,13 +493,13 @@ static void test_shutdown_many_times(void)
     free(text);
 }
 
-#define RUN_WATCHED(fn) do { current_test = #fn; RUN(fn); } while (0)
+#define RUN_WATCHED(fn) do { atomic_store(&current_test, #fn); RUN(fn); } while (0)
 
 int main(void)
 {
-    thrd_t w;
-    thrd_create(&w, watchdog, NULL);
-    thrd_detach(w);
+    test_thread w;
+    test_thread_start(&w, watchdog, NULL); /* w lives as long as main */
+    pthread_detach(w.t);
     RUN_WATCHED(test_totals_independent_of_threads);
     RUN_WATCHED(test_ordered_output_identical);
     RUN_WATCHED(test_early_stop);

@@ -1,18 +1,11 @@
 /* Queue tests: blocking, draining, cancel, and a many-producer many-consumer
    stress with exact accounting of every item. */
+#define _POSIX_C_SOURCE 200809L /* pthreads and nanosleep in tests */
 #define FASTQPAR_IMPLEMENTATION
 #include "fastqpar.h"
 #include "test.h"
 
-#include <threads.h>
-
-static void sleep_ms(int ms)
-{
-    struct timespec ts;
-    ts.tv_sec = ms / 1000;
-    ts.tv_nsec = (long)(ms % 1000) * 1000000L;
-    thrd_sleep(&ts, NULL);
-}
+#include "thread.h"
 
 static void test_fifo_and_try_pop(void)
 {
@@ -54,7 +47,7 @@ static int push_n(void *arg)
 static void test_bounded_blocks(void)
 {
     fqp_queue *q;
-    thrd_t t;
+    test_thread t;
     pusher p;
     void *item;
     double push_wait = 0;
@@ -62,11 +55,11 @@ static void test_bounded_blocks(void)
     memset(&p, 0, sizeof p);
     p.q = q;
     p.n = 3;
-    thrd_create(&t, push_n, &p);
-    sleep_ms(100);
+    test_thread_start(&t, push_n, &p);
+    test_sleep_ms(100);
     CHECK_EQ_U64(fqp_queue_depth(q), 2); /* the third push is blocked */
     CHECK_EQ_INT(fqp_queue_pop(q, &item), FQP_OK);
-    thrd_join(t, NULL);
+    test_thread_join(&t);
     CHECK_EQ_INT(p.pushed, 3);
     CHECK_EQ_U64(fqp_queue_depth(q), 2);
     CHECK_EQ_U64(fqp_queue_high_water(q), 2);
@@ -136,7 +129,7 @@ static void test_cancel_wakes_all(void)
     fqp_queue *empty_q, *full_q;
     popper pops[4];
     pusher push[4];
-    thrd_t tp[4], tq[4];
+    test_thread tp[4], tq[4];
     int i;
     REQUIRE(fqp_queue_create(&empty_q, 4, NULL) == FQP_OK);
     REQUIRE(fqp_queue_create(&full_q, 1, NULL) == FQP_OK);
@@ -144,18 +137,18 @@ static void test_cancel_wakes_all(void)
     for (i = 0; i < 4; i++) {
         memset(&pops[i], 0, sizeof pops[i]);
         pops[i].q = empty_q;
-        thrd_create(&tp[i], pop_all, &pops[i]);
+        test_thread_start(&tp[i], pop_all, &pops[i]);
         memset(&push[i], 0, sizeof push[i]);
         push[i].q = full_q;
         push[i].n = 1;
-        thrd_create(&tq[i], push_n, &push[i]);
+        test_thread_start(&tq[i], push_n, &push[i]);
     }
-    sleep_ms(100);
+    test_sleep_ms(100);
     fqp_queue_cancel(empty_q);
     fqp_queue_cancel(full_q);
     for (i = 0; i < 4; i++) {
-        thrd_join(tp[i], NULL);
-        thrd_join(tq[i], NULL);
+        test_thread_join(&tp[i]);
+        test_thread_join(&tq[i]);
         CHECK_EQ_INT(pops[i].last, FQP_ERR_CANCELLED);
         CHECK_EQ_INT(push[i].last, FQP_ERR_CANCELLED);
         CHECK_EQ_INT(push[i].pushed, 0);
@@ -178,7 +171,7 @@ static void test_mpmc_stress(void)
     fqp_queue *q;
     pusher push[P];
     popper pops[C];
-    thrd_t tp[P], tc[C];
+    test_thread tp[P], tc[C];
     long long sum = 0, count = 0, expect = (long long)P * N * (N + 1) / 2;
     int i, round;
     for (round = 0; round < 3; round++) {
@@ -186,19 +179,19 @@ static void test_mpmc_stress(void)
         for (i = 0; i < C; i++) {
             memset(&pops[i], 0, sizeof pops[i]);
             pops[i].q = q;
-            thrd_create(&tc[i], pop_all, &pops[i]);
+            test_thread_start(&tc[i], pop_all, &pops[i]);
         }
         for (i = 0; i < P; i++) {
             memset(&push[i], 0, sizeof push[i]);
             push[i].q = q;
             push[i].n = N;
-            thrd_create(&tp[i], push_n, &push[i]);
+            test_thread_start(&tp[i], push_n, &push[i]);
         }
-        for (i = 0; i < P; i++) thrd_join(tp[i], NULL);
+        for (i = 0; i < P; i++) test_thread_join(&tp[i]);
         fqp_queue_close(q);
         sum = count = 0;
         for (i = 0; i < C; i++) {
-            thrd_join(tc[i], NULL);
+            test_thread_join(&tc[i]);
             CHECK_EQ_INT(pops[i].last, FQP_DONE);
             sum += pops[i].sum;
             count += pops[i].count;

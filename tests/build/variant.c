@@ -21,12 +21,13 @@ static fqp_result noop(fqp_batch *b, void *state, void *user)
     return FQP_OK;
 }
 
-static void add(void *state, int consumer, void *user)
+static fqp_result add(void *state, int consumer, void *user)
 {
     unsigned long long *n = (unsigned long long *)state, *t = (unsigned long long *)user;
     (void)consumer;
     t[0] += n[0];
     t[1] += n[1];
+    return FQP_OK;
 }
 
 int main(void)
