@@ -1390,6 +1390,26 @@ static fqp_result fqp__scan_line(fqp_producer *p, fqp__batch *b, uint64_t ls, ui
     }
 }
 
+/* A line still without its newline is checked as far as it goes, so that
+   input without newlines fails at once instead of growing a buffer. */
+static fqp_result fqp__scan_partial(fqp_producer *p, fqp__batch *b)
+{
+    fqp__scan *s = &p->scan;
+    uint64_t ls = s->line_start, n = b->raw_len - ls;
+    char shown[200];
+    if (n == 0) return FQP_OK;
+    if (s->phase == FQP__HEAD && b->raw[ls] != '@' && b->raw[ls] != '\r') {
+        fqp__snippet(shown, sizeof shown, b->raw + ls, n);
+        return fqp__scan_error(p, b, FQP_ERR_MISSING_AT, s->line_no, ls,
+                               "expected a header line starting with '@', found \"%s\"", shown);
+    }
+    if (s->phase == FQP__QUAL && s->qual_len + n > s->seq_len + 1) /* +1: a '\r' may follow */
+        return fqp__scan_error(p, b, FQP_ERR_LENGTH_MISMATCH, s->line_no, ls,
+                               "quality is longer than the sequence (more than %llu characters)",
+                               (unsigned long long)s->seq_len);
+    return FQP_OK;
+}
+
 /* Scans every complete line of the batch's text (and at end of input the
    last, unterminated one). Sets *full when the batch reached its record
    limit, or holds a record that alone exceeds the byte limit. */
@@ -1409,7 +1429,8 @@ static fqp_result fqp__scan_text(fqp_producer *p, fqp__batch *b, int *full)
             next = eol + 1;
         } else {
             s->search = len;
-            if (!p->eof || s->line_start >= len) return FQP_OK;
+            if (!p->eof) return fqp__scan_partial(p, b);
+            if (s->line_start >= len) return FQP_OK;
             eol = next = len; /* the last line has no newline */
         }
         ce = eol > s->line_start && buf[eol - 1] == '\r' ? eol - 1 : eol;

@@ -446,6 +446,51 @@ static void test_sources(void)
     CHECK_EQ_INT(read_all(&in, NULL, &d, &err), FQP_ERR_INVALID_ARGUMENT);
 }
 
+/* Input without newlines fails at its first bytes, not after filling memory. */
+static int64_t endless_read(void *user, void *buf, size_t size)
+{
+    uint64_t *served = (uint64_t *)user;
+    memset(buf, 'A', size);
+    *served += size;
+    return *served > ((uint64_t)1 << 30) ? 0 : (int64_t)size; /* 1 GiB: far past any buffer we allow */
+}
+
+static int64_t endless_quality(void *user, void *buf, size_t size)
+{
+    uint64_t *served = (uint64_t *)user;
+    size_t i = 0;
+    const char *head = "@r\nACGT\n+\n";
+    for (; i < size && *served + i < strlen(head); i++) ((char *)buf)[i] = head[*served + i];
+    for (; i < size; i++) ((char *)buf)[i] = 'I';
+    *served += size;
+    return *served > ((uint64_t)1 << 30) ? 0 : (int64_t)size;
+}
+
+static void test_no_newline_fails_fast(void)
+{
+    fqp_input_desc in;
+    fqp_config cfg;
+    dump d;
+    fqp_error err;
+    uint64_t served = 0;
+    memset(&in, 0, sizeof in);
+    in.read = endless_read;
+    in.read_user = &served;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.read_size = 4096;
+    CHECK_EQ_INT(read_all(&in, &cfg, &d, &err), FQP_ERR_MISSING_AT);
+    CHECK_EQ_U64(err.line, 1);
+    CHECK_EQ_U64(err.offset, 0);
+    CHECK(served <= 8192);
+    free(d.text);
+    served = 0;
+    in.read = endless_quality;
+    CHECK_EQ_INT(read_all(&in, &cfg, &d, &err), FQP_ERR_LENGTH_MISMATCH);
+    CHECK_EQ_U64(err.line, 4);
+    CHECK(served <= 8192);
+    free(d.text);
+}
+
 static void test_read_error_is_not_eof(void)
 {
     const char *text = "@r1\nAC\n+\nII\n@r2\nAC\n+\nII\n@r3\nAC\n+\nII\n";
@@ -589,6 +634,7 @@ int main(void)
     RUN(test_batch_limits_and_numbering);
     RUN(test_long_read_2mbp);
     RUN(test_sources);
+    RUN(test_no_newline_fails_fast);
     RUN(test_read_error_is_not_eof);
     RUN(test_gzip);
     RUN(test_allocator);
