@@ -1682,6 +1682,75 @@ static fqp_result fqp__invalid(fqp_producer *p, fqp__batch *b, uint64_t i, int i
                       shown, (unsigned)c, (unsigned long long)(k + 1));
 }
 
+/* Copy-and-check kernels: one pass over the bytes copies them into the
+   batch's arrays and checks them. SSE2 (every x86-64) 16 bytes at a time;
+   the scalar loops are the reference and handle the tails. */
+#if (defined(__SSE2__) || defined(_M_X64)) && !defined(FASTQPAR_NO_SIMD)
+#define FQP__SSE2 1
+#include <emmintrin.h>
+#endif
+
+/* True when every byte of s[0..n) is one of ACGTN, either case. */
+static int fqp__copy_acgtn(char *dst, const char *src, uint64_t n)
+{
+    unsigned bad = 0;
+    uint64_t k = 0;
+#ifdef FQP__SSE2
+    __m128i all = _mm_set1_epi8(-1);
+    const __m128i up = _mm_set1_epi8((char)0xDF), a = _mm_set1_epi8('A'), c = _mm_set1_epi8('C'),
+                  g = _mm_set1_epi8('G'), t = _mm_set1_epi8('T'), nn = _mm_set1_epi8('N');
+    for (; k + 16 <= n; k += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(src + k)), u = _mm_and_si128(x, up);
+        __m128i ok = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(u, a), _mm_cmpeq_epi8(u, c)),
+                                  _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(u, g), _mm_cmpeq_epi8(u, t)),
+                                               _mm_cmpeq_epi8(u, nn)));
+        _mm_storeu_si128((__m128i *)(void *)(dst + k), x);
+        all = _mm_and_si128(all, ok);
+    }
+    bad = _mm_movemask_epi8(all) != 0xFFFF;
+#endif
+    for (; k < n; k++) {
+        unsigned x = (unsigned char)src[k] & 0xDFu;
+        dst[k] = src[k];
+        bad |= (unsigned)(x != 'A') & (unsigned)(x != 'C') & (unsigned)(x != 'G') & (unsigned)(x != 'T') &
+               (unsigned)(x != 'N');
+    }
+    return !bad;
+}
+
+/* True when every byte of s[0..n) is a Phred+33 quality, '!' (Q0) to '~' (Q93). */
+static int fqp__copy_quality(char *dst, const char *src, uint64_t n)
+{
+    unsigned char lo = 255, hi = 0;
+    uint64_t k = 0;
+#ifdef FQP__SSE2
+    __m128i vlo = _mm_set1_epi8((char)0xFF), vhi = _mm_setzero_si128();
+    for (; k + 16 <= n; k += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(src + k));
+        _mm_storeu_si128((__m128i *)(void *)(dst + k), x);
+        vlo = _mm_min_epu8(vlo, x);
+        vhi = _mm_max_epu8(vhi, x);
+    }
+    {
+        unsigned char l[16], h[16];
+        int j;
+        _mm_storeu_si128((__m128i *)(void *)l, vlo);
+        _mm_storeu_si128((__m128i *)(void *)h, vhi);
+        for (j = 0; j < 16; j++) {
+            lo = l[j] < lo ? l[j] : lo;
+            hi = h[j] > hi ? h[j] : hi;
+        }
+    }
+#endif
+    for (; k < n; k++) {
+        unsigned char x = (unsigned char)src[k];
+        dst[k] = src[k];
+        lo = x < lo ? x : lo;
+        hi = x > hi ? x : hi;
+    }
+    return n == 0 || (lo >= 33 && hi <= 126);
+}
+
 /* Consumer thread: builds the structure-of-arrays view of a batch and
    validates it. Runs in parallel across consumers; the producer only found
    where the records are. */
@@ -1704,38 +1773,41 @@ static fqp_result fqp__batch_parse(fqp_producer *p, fqp__batch *b, fqp_error *er
         const fqp__span *sp = &b->spans[i];
         uint64_t hl = sp->head_end - sp->start - 1, nl = 0, len = sp->len;
         const char *h = raw + sp->start + 1;
+        int seq_ok = 1, qual_ok = 1;
         b->head_off[i] = ho;
         b->seq_off[i] = so;
         memcpy(b->head + ho, h, (size_t)hl);
         while (nl < hl && h[nl] != ' ' && h[nl] != '\t') nl++;
         b->name_len[i] = nl;
         ho += hl;
-        if (sp->flags & FQP__ONE_LINE_SEQ) memcpy(b->seq + so, raw + sp->seq, (size_t)len);
-        else fqp__copy_lines(b->seq + so, raw, sp->seq, sp->plus);
-        if (sp->flags & FQP__ONE_LINE_QUAL) memcpy(b->qual + so, raw + sp->qual, (size_t)len);
-        else fqp__copy_lines(b->qual + so, raw, sp->qual, sp->end);
-        if (check_seq) {
-            const unsigned char *s = (const unsigned char *)b->seq + so;
-            unsigned ok = 1;
-            uint64_t k;
-            for (k = 0; k < len; k++) ok &= p->base_ok[s[k]];
-            if (!ok) {
-                for (k = 0; p->base_ok[s[k]]; k++) {}
-                return fqp__invalid(p, b, i, 0, k, err);
-            }
+        /* one-line records (the usual case) are copied and checked in one pass */
+        if (!(sp->flags & FQP__ONE_LINE_SEQ)) {
+            fqp__copy_lines(b->seq + so, raw, sp->seq, sp->plus);
+            seq_ok = !check_seq || fqp__copy_acgtn(b->seq + so, b->seq + so, len);
+        } else if (check_seq) {
+            seq_ok = fqp__copy_acgtn(b->seq + so, raw + sp->seq, len);
+        } else {
+            memcpy(b->seq + so, raw + sp->seq, (size_t)len);
         }
-        if (check_qual) {
-            const unsigned char *q = (const unsigned char *)b->qual + so;
-            unsigned char lo = 255, hi = 0;
+        if (!(sp->flags & FQP__ONE_LINE_QUAL)) {
+            fqp__copy_lines(b->qual + so, raw, sp->qual, sp->end);
+            qual_ok = !check_qual || fqp__copy_quality(b->qual + so, b->qual + so, len);
+        } else if (check_qual) {
+            qual_ok = fqp__copy_quality(b->qual + so, raw + sp->qual, len);
+        } else {
+            memcpy(b->qual + so, raw + sp->qual, (size_t)len);
+        }
+        if (!seq_ok) { /* rarer letters (IUPAC codes, gaps): the exact table decides */
+            const unsigned char *s = (const unsigned char *)b->seq + so;
             uint64_t k;
-            for (k = 0; k < len; k++) {
-                lo = q[k] < lo ? q[k] : lo;
-                hi = q[k] > hi ? q[k] : hi;
-            }
-            if (len && (lo < 33 || hi > 126)) {
-                for (k = 0; q[k] >= 33 && q[k] <= 126; k++) {}
-                return fqp__invalid(p, b, i, 1, k, err);
-            }
+            for (k = 0; k < len && p->base_ok[s[k]]; k++) {}
+            if (k < len) return fqp__invalid(p, b, i, 0, k, err);
+        }
+        if (!qual_ok) {
+            const unsigned char *q = (const unsigned char *)b->qual + so;
+            uint64_t k;
+            for (k = 0; q[k] >= 33 && q[k] <= 126; k++) {}
+            return fqp__invalid(p, b, i, 1, k, err);
         }
         so += len;
     }

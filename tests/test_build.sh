@@ -8,6 +8,7 @@ out=$(mktemp -d "${TMPDIR:-/tmp}/fqp-build.XXXXXX")
 trap 'rm -rf "$out"' EXIT
 fail=0
 C_FLAGS="-std=c11 -Wall -Wextra -Wpedantic -Werror -O1 -I."
+CC_FOR_NOSIMD=${CC:-cc}
 CXX_FLAGS="-std=c++11 -Wall -Wextra -Wpedantic -Werror -O1 -I. -x c++"
 input='@a\nACGT\n+\nIIII\n@b\nAC\n+\nII\n'
 
@@ -51,6 +52,14 @@ for cc in gcc clang; do
         echo "FAIL c11:$cc:two-translation-units: does not build"; head -20 "$out/err"; fail=1
     fi
 done
+
+# the portable scalar kernels give the same results as the SIMD ones
+if $CC_FOR_NOSIMD $C_FLAGS -DFASTQPAR_NO_SIMD -o "$out/tp" tests/test_parser.c -lz -lpthread 2>"$out/err"; then
+    if "$out/tp" >"$out/tp.out" 2>&1 && ! grep -q '^FAIL' "$out/tp.out"; then echo "PASS c11:NO_SIMD:test_parser"
+    else echo "FAIL c11:NO_SIMD:test_parser"; grep -v '^PASS' "$out/tp.out" | head -20; fail=1; fi
+else
+    echo "FAIL c11:NO_SIMD: does not compile"; head -20 "$out/err"; fail=1
+fi
 
 for cxx in g++ clang++; do
     if ! have $cxx; then echo "SKIP c++:$cxx: $cxx not installed"; continue; fi

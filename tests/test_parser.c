@@ -243,6 +243,37 @@ static void test_validation_selectable(void)
     free(d.text);
 }
 
+/* A bad letter or quality at each position of a 40-base read is found at
+   that position: covers the 16-byte SIMD blocks and the scalar tail. */
+static void test_invalid_at_every_position(void)
+{
+    int pos;
+    for (pos = 0; pos < 40; pos++) {
+        char text[256], seq[41], qual[41];
+        dump d;
+        fqp_error err;
+        memset(seq, 'A', 40);
+        memset(qual, 'I', 40);
+        seq[40] = qual[40] = 0;
+        seq[pos] = 'X';
+        snprintf(text, sizeof text, "@r\n%s\n+\n%s\n", seq, qual);
+        CHECK_EQ_INT(read_text(text, NULL, &d, &err), FQP_ERR_INVALID_BASE);
+        CHECK_EQ_U64(err.offset, 3 + (uint64_t)pos);
+        free(d.text);
+        seq[pos] = 'r'; /* a valid IUPAC code: the exact table accepts it */
+        snprintf(text, sizeof text, "@r\n%s\n+\n%s\n", seq, qual);
+        CHECK_EQ_INT(read_text(text, NULL, &d, &err), FQP_OK);
+        free(d.text);
+        seq[pos] = 'A';
+        qual[pos] = (char)(pos % 2 ? 127 : 32);
+        snprintf(text, sizeof text, "@r\n%s\n+\n%s\n", seq, qual);
+        CHECK_EQ_INT(read_text(text, NULL, &d, &err), FQP_ERR_INVALID_QUALITY);
+        CHECK_EQ_U64(err.offset, 3 + 41 + 2 + (uint64_t)pos);
+        CHECK_EQ_U64(err.line, 4);
+        free(d.text);
+    }
+}
+
 /* ---- every split of the input gives the same records ---- */
 
 static const char *mixed_input =
@@ -628,6 +659,7 @@ int main(void)
     RUN(test_high_qualities_and_iupac);
     RUN(test_errors);
     RUN(test_validation_selectable);
+    RUN(test_invalid_at_every_position);
     RUN(test_every_read_size);
     RUN(test_random_short_callback_reads);
     RUN(test_error_location_any_split);
