@@ -195,7 +195,7 @@ FASTQPAR_DEF const char *fqp_result_string(fqp_result r);
 #define FQP_ERROR_MESSAGE_MAX 1024
 
 /* Filled by a failing call. `message` is complete and self-contained, e.g.
-   "reads.fq: record 3, line 11, byte 245: missing '+' line (found "ACGT")".
+   "reads.fq: record 3, line 11, byte 245: expected the '+' line after the sequence, found "@r4"".
    line == 0 means the error has no location in the input. */
 typedef struct fqp_error {
     fqp_result code;

@@ -53,6 +53,17 @@ for cc in gcc clang; do
     fi
 done
 
+# the examples people copy: the one in README.md and the one atop fastqpar.h
+awk '/^```c$/{f=1;next} /^```$/{f=0} f' README.md > "$out/readme.c"
+sed -n '/A COMPLETE EXAMPLE/,/^   CONFIGURATION MACROS/p' fastqpar.h | sed '1,2d;$d' | sed 's/^       //' > "$out/header.c"
+for ex in readme header; do
+    if [ -s "$out/$ex.c" ] && ${CC:-cc} $C_FLAGS -o "$out/$ex" "$out/$ex.c" -lz -lpthread 2>"$out/err"; then
+        check "example:$ex" "$(printf '2 6')" sh -c "printf '$input' | '$out/$ex' | tr -dc '0-9 ' | sed 's/  */ /g; s/ $//'"
+    else
+        echo "FAIL example:$ex: does not compile"; head -20 "$out/err"; fail=1
+    fi
+done
+
 # the portable scalar kernels give the same results as the SIMD ones
 if $CC_FOR_NOSIMD $C_FLAGS -DFASTQPAR_NO_SIMD -o "$out/tp" tests/test_parser.c -lz -lpthread 2>"$out/err"; then
     if "$out/tp" >"$out/tp.out" 2>&1 && ! grep -q '^FAIL' "$out/tp.out"; then echo "PASS c11:NO_SIMD:test_parser"
