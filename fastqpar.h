@@ -10,7 +10,7 @@
        #include "fastqpar.h"
 
    Every other file includes "fastqpar.h" without the define. Link with -lz
-   (unless FASTQPAR_NO_ZLIB) and, on older glibc, -lpthread.
+   (unless FASTQPAR_NO_ZLIB) and -lpthread (needed by glibc < 2.34).
 
    A COMPLETE EXAMPLE: count records and bases with every core.
 
@@ -58,6 +58,9 @@
        FASTQPAR_MALLOC(sz), FASTQPAR_REALLOC(p,sz), FASTQPAR_FREE(p)
                             default allocator (all three or none); a run-time
                             allocator in fqp_config overrides them per object
+       FASTQPAR_USE_PTHREADS  pthreads instead of C11 <threads.h> (automatic on
+                            Apple systems and under ThreadSanitizer)
+       FASTQPAR_NO_SIMD     portable scalar loops instead of SSE2
 
    ENVIRONMENT (read in one place, fqp__config_resolve; a nonzero desc field wins)
        FASTQPAR_THREADS        consumer threads      (default: usable cores)
