@@ -342,7 +342,8 @@ typedef struct fqp_metrics {
     double consumer_wait_seconds;      /* sum over consumers, waiting on an empty queue */
     size_t queue_high_water;           /* most batches ever waiting in the queue */
     size_t batch_pool;                 /* batches allocated (<= queue_depth + threads + 1) */
-    int threads;
+    int threads;                       /* CPU consumer threads */
+    int custom_consumers;              /* custom (GPU) consumer threads */
     fqp_consumer_metrics consumer[FQP_MAX_THREADS];
 } fqp_metrics;
 
@@ -381,6 +382,7 @@ typedef struct fqp_producer_desc {
     fqp_input_desc input;
     fqp_config config;         /* config.threads sizes the batch pool */
     fqp_output_desc output;    /* ordered output, optional */
+    size_t held_batches;       /* batches holders keep in flight, added to the pool */
 } fqp_producer_desc;
 
 /* Opens the input. Any thread; nothing runs until fqp_producer_run/read. */
@@ -411,7 +413,34 @@ FASTQPAR_DEF fqp_result fqp_producer_finish(fqp_producer *p, fqp_metrics *metric
 FASTQPAR_DEF fqp_queue *fqp_producer_queue(fqp_producer *p);
 FASTQPAR_DEF void fqp_producer_destroy(fqp_producer *p);
 
+/* Consumers that keep several batches in flight (GPU consumers) register as
+   holders: while any holder is registered, fqp_producer_next does not report
+   FQP_DONE to other consumers, because a holder may still hand batches back. */
+FASTQPAR_DEF void fqp_producer_hold_begin(fqp_producer *p);
+FASTQPAR_DEF void fqp_producer_hold_end(fqp_producer *p);
+/* Holders take batches with this instead of fqp_producer_next: it never waits
+   for other holders, and with block == 0 it returns FQP_AGAIN at once when no
+   batch is ready, so that a holder finishes its batches in flight rather than
+   wait while holding them (which could stall ordered output). */
+FASTQPAR_DEF fqp_result fqp_producer_take(fqp_producer *p, fqp_batch **batch, int block);
+/* From a holder that cannot finish a batch (its GPU failed): the batch goes to
+   the front of the queue, unprocessed and with its output cleared, and another
+   consumer processes it. Fails only after the run was cancelled. */
+FASTQPAR_DEF fqp_result fqp_producer_requeue(fqp_producer *p, fqp_batch *batch);
+
 /* ---- the pipeline: one call ------------------------------------------- */
+
+/* A consumer that runs its own loop on its own thread (fqp_producer_next,
+   fqp_producer_release, fqp_producer_requeue), such as a GPU consumer. It is
+   registered as a holder while run() executes and takes batches with
+   fqp_producer_take (see there). run() returning an error ends
+   the run; returning FQP_OK after requeueing its batches lets the CPU
+   consumers finish them. */
+typedef struct fqp_custom_consumer {
+    fqp_result (*run)(fqp_producer *p, void *ctx);
+    void *ctx;
+    size_t max_held;           /* most batches it holds at once; default 2 */
+} fqp_custom_consumer;
 
 typedef struct fqp_pipeline_desc {
     fqp_input_desc input;
@@ -428,6 +457,10 @@ typedef struct fqp_pipeline_desc {
     fqp_result (*merge)(void *state, int consumer, void *user);
     /* calling thread, after merge, always (also on error) */
     void (*fini)(void *state, int consumer, void *user);
+    /* extra consumers with their own loop; each takes one thread of
+       config.threads, but at least one CPU consumer always runs */
+    const fqp_custom_consumer *custom;
+    int custom_count;
 } fqp_pipeline_desc;
 
 /* Runs producer and consumers to the end. FQP_OK, FQP_STOP (a consumer
@@ -863,6 +896,25 @@ FASTQPAR_DEF fqp_result fqp_queue_push(fqp_queue *q, void *item)
     return r;
 }
 
+/* Puts an item back at the front, past the capacity and after close: for a
+   consumer handing back a batch it could not finish. Fails only when cancelled. */
+static fqp_result fqp__queue_push_front(fqp_queue *q, void *item)
+{
+    fqp_result r = FQP_OK;
+    fqp__lock(&q->mu);
+    if (q->cancelled) r = FQP_ERR_CANCELLED;
+    else if (q->count == q->ring_cap) r = fqp__queue_grow(q);
+    if (r == FQP_OK) {
+        q->head = (q->head + q->ring_cap - 1) % q->ring_cap;
+        q->items[q->head] = item;
+        q->count++;
+        if (q->count > q->high_water) q->high_water = q->count;
+        fqp__broadcast(&q->not_empty);
+    }
+    fqp__unlock(&q->mu);
+    return r;
+}
+
 /* Takes the oldest item; the lock is held by the caller. */
 static void *fqp__queue_take(fqp_queue *q)
 {
@@ -1252,6 +1304,8 @@ struct fqp_producer {
     uint64_t records, bases, batches;
     /* shared, under mu */
     fqp__mutex mu;
+    fqp__cond holders_cv;        /* a holder ended or requeued, or the run was cancelled */
+    int holders;
     int failed, stopped;
     uint64_t stop_last;
     fqp_error err;
@@ -1841,7 +1895,7 @@ FASTQPAR_DEF fqp_result fqp_producer_create(fqp_producer **out, const fqp_produc
     if (!p) return fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory");
     p->cfg = cfg;
     p->output = desc->output;
-    p->pool_size = cfg.queue_depth + (size_t)cfg.threads + 1;
+    p->pool_size = cfg.queue_depth + (size_t)cfg.threads + 1 + desc->held_batches;
     p->raw0_line = 1;
     p->scan.line_no = 1;
     for (; *letters; letters++) p->base_ok[(unsigned char)*letters] = 1;
@@ -1853,6 +1907,12 @@ FASTQPAR_DEF fqp_result fqp_producer_create(fqp_producer **out, const fqp_produc
         fqp__mutex_destroy(&p->mu);
         fqp__free(&cfg.allocator, p);
         return fqp__error(err, FQP_ERR_THREAD, NULL, 0, 0, 0, "cannot create a mutex");
+    }
+    if (!fqp__cond_init(&p->holders_cv)) {
+        fqp__mutex_destroy(&p->out_mu);
+        fqp__mutex_destroy(&p->mu);
+        fqp__free(&cfg.allocator, p);
+        return fqp__error(err, FQP_ERR_THREAD, NULL, 0, 0, 0, "cannot create a condition variable");
     }
     /* destroy copes with a half-built producer from here on */
     p->pool = (fqp__batch **)fqp__calloc(&cfg.allocator, p->pool_size * sizeof *p->pool);
@@ -1887,6 +1947,7 @@ FASTQPAR_DEF void fqp_producer_destroy(fqp_producer *p)
     fqp_queue_destroy(p->free_q);
     fqp__free(&a, p->pool);
     fqp__free(&a, p->pending);
+    fqp__cond_destroy(&p->holders_cv);
     fqp__mutex_destroy(&p->out_mu);
     fqp__mutex_destroy(&p->mu);
     fqp__free(&a, p);
@@ -1901,6 +1962,7 @@ FASTQPAR_DEF void fqp_producer_fail(fqp_producer *p, const fqp_error *err)
         else fqp__error(&p->err, FQP_ERR_CANCELLED, NULL, 0, 0, 0, "cancelled");
         if (p->err.code >= 0) p->err.code = FQP_ERR_CONSUMER;
     }
+    fqp__broadcast(&p->holders_cv);
     fqp__unlock(&p->mu);
     fqp_queue_cancel(p->queue);
     fqp_queue_cancel(p->free_q);
@@ -1911,6 +1973,7 @@ FASTQPAR_DEF void fqp_producer_stop(fqp_producer *p, uint64_t last)
     fqp__lock(&p->mu);
     if (!p->stopped || last < p->stop_last) p->stop_last = last;
     p->stopped = 1;
+    fqp__broadcast(&p->holders_cv);
     fqp__unlock(&p->mu);
     fqp_queue_cancel(p->queue);
     fqp_queue_cancel(p->free_q);
@@ -1959,13 +2022,56 @@ static fqp_result fqp__end_code(fqp_producer *p)
     return r;
 }
 
-FASTQPAR_DEF fqp_result fqp_producer_next(fqp_producer *p, fqp_batch **batch)
+/* Pops the next batch; at the end of the input waits while a holder may
+   still hand batches back. */
+static fqp_result fqp__pop_batch(fqp_producer *p, void **item)
 {
-    void *item = NULL;
-    fqp_result r = fqp_queue_pop(p->queue, &item);
+    for (;;) {
+        fqp_result r = fqp_queue_pop(p->queue, item);
+        int again;
+        if (r != FQP_DONE) return r;
+        fqp__lock(&p->mu);
+        while (p->holders > 0 && !p->failed && !p->stopped && fqp_queue_depth(p->queue) == 0)
+            fqp__wait(&p->holders_cv, &p->mu);
+        again = fqp_queue_depth(p->queue) > 0 && !p->failed && !p->stopped;
+        fqp__unlock(&p->mu);
+        if (!again) return FQP_DONE;
+    }
+}
+
+FASTQPAR_DEF void fqp_producer_hold_begin(fqp_producer *p)
+{
+    fqp__lock(&p->mu);
+    p->holders++;
+    fqp__unlock(&p->mu);
+}
+
+FASTQPAR_DEF void fqp_producer_hold_end(fqp_producer *p)
+{
+    fqp__lock(&p->mu);
+    p->holders--;
+    fqp__broadcast(&p->holders_cv);
+    fqp__unlock(&p->mu);
+}
+
+FASTQPAR_DEF fqp_result fqp_producer_requeue(fqp_producer *p, fqp_batch *batch)
+{
+    fqp__batch *b = (fqp__batch *)batch;
+    fqp_result r;
+    b->out_len = 0;
+    r = fqp__queue_push_front(p->queue, b);
+    fqp__lock(&p->mu);
+    fqp__broadcast(&p->holders_cv);
+    fqp__unlock(&p->mu);
+    return r;
+}
+
+/* Parses a popped batch on the calling (consumer) thread. */
+static fqp_result fqp__deliver(fqp_producer *p, fqp_result r, void *item, fqp_batch **batch)
+{
     fqp_error e;
     *batch = NULL;
-    if (r == FQP_DONE) return FQP_DONE;
+    if (r == FQP_DONE || r == FQP_AGAIN) return r;
     if (r != FQP_OK) return fqp__end_code(p);
     if ((r = fqp__batch_parse(p, (fqp__batch *)item, &e)) != FQP_OK) {
         fqp_producer_fail(p, &e);
@@ -1974,6 +2080,20 @@ FASTQPAR_DEF fqp_result fqp_producer_next(fqp_producer *p, fqp_batch **batch)
     }
     *batch = &((fqp__batch *)item)->pub;
     return FQP_OK;
+}
+
+FASTQPAR_DEF fqp_result fqp_producer_next(fqp_producer *p, fqp_batch **batch)
+{
+    void *item = NULL;
+    fqp_result r = fqp__pop_batch(p, &item);
+    return fqp__deliver(p, r, item, batch);
+}
+
+FASTQPAR_DEF fqp_result fqp_producer_take(fqp_producer *p, fqp_batch **batch, int block)
+{
+    void *item = NULL;
+    fqp_result r = block ? fqp_queue_pop(p->queue, &item) : fqp_queue_try_pop(p->queue, &item);
+    return fqp__deliver(p, r, item, batch);
 }
 
 /* Writes one batch's output; the caller is the only writer right now. */
@@ -2195,7 +2315,7 @@ FQP__THREAD_FN(fqp__consumer_thread)
         double t0 = fqp__now(), t1, t2;
         {
             void *item = NULL;
-            r = fqp_queue_pop(w->p->queue, &item);
+            r = fqp__pop_batch(w->p, &item);
             t1 = fqp__now();
             w->m.wait_seconds += t1 - t0;
             if (r != FQP_OK) break;
@@ -2229,33 +2349,62 @@ FQP__THREAD_FN(fqp__consumer_thread)
     FQP__THREAD_RETURN;
 }
 
+typedef struct fqp__custom_worker {
+    const fqp_custom_consumer *c;
+    fqp_producer *p;
+    int index;
+} fqp__custom_worker;
+
+FQP__THREAD_FN(fqp__custom_thread)
+{
+    fqp__custom_worker *cw = (fqp__custom_worker *)arg;
+    fqp_result r = cw->c->run(cw->p, cw->c->ctx);
+    if (r < 0) {
+        fqp_error e;
+        fqp__error(&e, r, NULL, 0, 0, 0, "custom consumer %d failed: %s", cw->index, fqp_result_string(r));
+        fqp_producer_fail(cw->p, &e); /* an error it reported itself wins */
+    }
+    fqp_producer_hold_end(cw->p);
+    FQP__THREAD_RETURN;
+}
+
 FASTQPAR_DEF fqp_result fqp_pipeline_run(const fqp_pipeline_desc *desc, fqp_metrics *metrics, fqp_error *err)
 {
     fqp_producer_desc pd;
     fqp_producer *p = NULL;
     fqp__worker *w = NULL;
-    fqp__thread *threads = NULL, prod;
+    fqp__thread *threads = NULL, *custom_threads = NULL, prod;
+    fqp__custom_worker *cw = NULL;
     char *states = NULL;
     size_t stride, i;
-    int n, started = 0, prod_started = 0, stopped;
+    int n, started = 0, prod_started = 0, stopped, nc, custom_started = 0;
     fqp_result r;
     fqp_allocator a;
     double t0 = fqp__now();
     if (err) memset(err, 0, sizeof *err);
     if (!desc || !desc->process)
         return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "pipeline needs a process() callback");
+    if (desc->custom_count < 0 || (desc->custom_count > 0 && !desc->custom))
+        return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "custom_count without custom consumers");
     memset(&pd, 0, sizeof pd);
     pd.input = desc->input;
     pd.config = desc->config;
     pd.output = desc->output;
+    for (i = 0; i < (size_t)desc->custom_count; i++)
+        pd.held_batches += desc->custom[i].max_held ? desc->custom[i].max_held : 2;
     if ((r = fqp_producer_create(&p, &pd, err)) != FQP_OK) return r;
     a = p->cfg.allocator;
-    n = p->cfg.threads;
+    nc = desc->custom_count;
+    n = p->cfg.threads - nc < 1 ? 1 : p->cfg.threads - nc; /* custom consumers use up the thread budget */
     stride = (desc->state_size + FQP__CACHE_LINE - 1) / FQP__CACHE_LINE * FQP__CACHE_LINE;
     w = (fqp__worker *)fqp__calloc(&a, (size_t)n * sizeof *w);
     threads = (fqp__thread *)fqp__calloc(&a, (size_t)n * sizeof *threads);
     states = (char *)fqp__calloc(&a, stride * (size_t)n + FQP__CACHE_LINE);
-    if (!w || !threads || !states) {
+    if (nc) {
+        custom_threads = (fqp__thread *)fqp__calloc(&a, (size_t)nc * sizeof *custom_threads);
+        cw = (fqp__custom_worker *)fqp__calloc(&a, (size_t)nc * sizeof *cw);
+    }
+    if (!w || !threads || !states || (nc && (!custom_threads || !cw))) {
         r = fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory for %d consumers", n);
         goto done;
     }
@@ -2271,6 +2420,20 @@ FASTQPAR_DEF fqp_result fqp_pipeline_run(const fqp_pipeline_desc *desc, fqp_metr
         goto done;
     }
     prod_started = 1;
+    /* holders register before anyone can see the end of the input */
+    for (custom_started = 0; custom_started < nc; custom_started++) {
+        cw[custom_started].c = &desc->custom[custom_started];
+        cw[custom_started].p = p;
+        cw[custom_started].index = custom_started;
+        fqp_producer_hold_begin(p);
+        if (!fqp__thread_start(&custom_threads[custom_started], fqp__custom_thread, &cw[custom_started])) {
+            fqp_error e;
+            fqp_producer_hold_end(p);
+            fqp__error(&e, FQP_ERR_THREAD, NULL, 0, 0, 0, "cannot start custom consumer thread %d", custom_started);
+            fqp_producer_fail(p, &e);
+            break;
+        }
+    }
     for (started = 0; started < n; started++) {
         if (!fqp__thread_start(&threads[started], fqp__consumer_thread, &w[started])) {
             fqp_error e;
@@ -2282,6 +2445,7 @@ FASTQPAR_DEF fqp_result fqp_pipeline_run(const fqp_pipeline_desc *desc, fqp_metr
 done:
     if (prod_started) fqp__thread_join(prod);
     for (i = 0; i < (size_t)started; i++) fqp__thread_join(threads[i]);
+    for (i = 0; i < (size_t)custom_started; i++) fqp__thread_join(custom_threads[i]);
     if (prod_started) {
         r = fqp_producer_finish(p, metrics, err);
         fqp__lock(&p->mu);
@@ -2303,11 +2467,14 @@ done:
                 metrics->consumer_wait_seconds += w[i].m.wait_seconds;
             }
             metrics->threads = n;
+            metrics->custom_consumers = nc;
             metrics->wall_seconds = fqp__now() - t0;
         }
     }
     fqp__free(&a, w);
     fqp__free(&a, threads);
+    fqp__free(&a, custom_threads);
+    fqp__free(&a, cw);
     fqp__free(&a, states);
     fqp_producer_destroy(p);
     return r;

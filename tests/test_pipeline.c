@@ -493,6 +493,142 @@ static void test_shutdown_many_times(void)
     free(text);
 }
 
+/* A custom consumer standing in for a GPU consumer: keeps up to `hold`
+   batches in flight, finishes the oldest when full, and after `fail_after`
+   batches "loses its device": hands every batch it holds back and stops. */
+typedef struct holder {
+    int hold, fail_after, return_error, seen;
+    totals done;          /* what it finished itself */
+    uint64_t requeued;
+} holder;
+
+static fqp_result holder_run(fqp_producer *p, void *ctx)
+{
+    holder *h = (holder *)ctx;
+    fqp_batch *held[16];
+    int n = 0, seen = 0, i;
+    fqp_result r;
+    for (;;) {
+        r = fqp_producer_take(p, &held[n], n == 0); /* block only when holding nothing */
+        if (r == FQP_AGAIN) { /* nothing ready: finish the oldest in flight */
+            CHECK_EQ_INT(tally(held[0], &h->done, NULL), FQP_OK);
+            fqp_producer_release(p, held[0]);
+            memmove(held, held + 1, (size_t)(n - 1) * sizeof held[0]);
+            n--;
+            continue;
+        }
+        if (r != FQP_OK) break;
+        n++;
+        h->seen = ++seen;
+        if (seen > h->fail_after) {
+            if (h->return_error) return FQP_ERR_CONSUMER;
+            for (i = 0; i < n; i++) {
+                CHECK_EQ_INT(fqp_producer_requeue(p, held[i]), FQP_OK);
+                h->requeued++;
+            }
+            return FQP_OK;
+        }
+        if (n == h->hold) { /* finish the oldest, in the order taken */
+            CHECK_EQ_INT(tally(held[0], &h->done, NULL), FQP_OK);
+            fqp_producer_release(p, held[0]);
+            memmove(held, held + 1, (size_t)(n - 1) * sizeof held[0]);
+            n--;
+        }
+    }
+    for (i = 0; i < n; i++) {
+        tally(held[i], &h->done, NULL);
+        fqp_producer_release(p, held[i]);
+    }
+    return r == FQP_DONE || r == FQP_STOP ? FQP_OK : r;
+}
+
+static void test_custom_consumer_hands_back(void)
+{
+    size_t size;
+    char *text = make_input(6000, &size);
+    totals ref, t;
+    fqp_metrics m;
+    fqp_error err;
+    int fail_after;
+    memset(&opts, 0, sizeof opts);
+    opts.write_records = 1;
+    {
+        membuf one;
+        memset(&one, 0, sizeof one);
+        CHECK_EQ_INT(run(text, size, 1, 40, &one, &ref, &m, &err), FQP_OK);
+        free(one.data);
+    }
+    for (fail_after = 0; fail_after <= 200; fail_after += 25) {
+        holder h;
+        fqp_custom_consumer cc;
+        fqp_pipeline_desc d;
+        membuf out;
+        memset(&h, 0, sizeof h);
+        h.hold = 4;
+        h.fail_after = fail_after;
+        cc.run = holder_run;
+        cc.ctx = &h;
+        cc.max_held = 4;
+        memset(&d, 0, sizeof d);
+        memset(&out, 0, sizeof out);
+        memset(&t, 0, sizeof t);
+        d.input.data = text;
+        d.input.size = size;
+        d.config.threads = 3;
+        d.config.batch_records = 40;
+        d.config.ignore_env = 1;
+        d.state_size = sizeof(totals);
+        d.process = tally;
+        d.merge = merge;
+        d.user = &t;
+        d.output.write = mem_write;
+        d.output.write_user = &out;
+        d.custom = &cc;
+        d.custom_count = 1;
+        CHECK_EQ_INT(fqp_pipeline_run(&d, &m, &err), FQP_OK);
+        CHECK_EQ_INT(m.threads, 2); /* the custom consumer took one thread of three */
+        CHECK_EQ_INT(m.custom_consumers, 1);
+        /* every record exactly once: what the CPU consumers did plus what it did */
+        CHECK_EQ_U64(t.records + h.done.records, 6000);
+        CHECK_EQ_U64(t.bases + h.done.bases, ref.bases);
+        CHECK_EQ_U64(t.qsum + h.done.qsum, ref.qsum);
+        CHECK_EQ_U64(t.name_hash + h.done.name_hash, ref.name_hash);
+        CHECK(h.seen <= fail_after || h.requeued > 0);
+        if (fail_after == 0) CHECK(h.requeued > 0);
+        /* ordered output still complete and in order */
+        CHECK(out.len == size && memcmp(out.data, text, size) == 0);
+        free(out.data);
+    }
+    {   /* a custom consumer returning an error ends the run with it */
+        holder h;
+        opts.write_records = 0;
+        fqp_custom_consumer cc;
+        fqp_pipeline_desc d;
+        memset(&h, 0, sizeof h);
+        h.hold = 2;
+        h.fail_after = 3;
+        h.return_error = 1;
+        cc.run = holder_run;
+        cc.ctx = &h;
+        cc.max_held = 2;
+        memset(&d, 0, sizeof d);
+        d.input.data = text;
+        d.input.size = size;
+        d.config.threads = 2;
+        d.config.batch_records = 40;
+        d.config.ignore_env = 1;
+        d.state_size = sizeof(totals);
+        d.process = tally;
+        d.merge = merge;
+        d.user = &t;
+        d.custom = &cc;
+        d.custom_count = 1;
+        CHECK_EQ_INT(fqp_pipeline_run(&d, &m, &err), FQP_ERR_CONSUMER);
+        CHECK(strstr(err.message, "custom consumer 0") != NULL);
+    }
+    free(text);
+}
+
 #define RUN_WATCHED(fn) do { atomic_store(&current_test, #fn); RUN(fn); } while (0)
 
 int main(void)
@@ -510,5 +646,6 @@ int main(void)
     RUN_WATCHED(test_pool_bound);
     RUN_WATCHED(test_environment);
     RUN_WATCHED(test_shutdown_many_times);
+    RUN_WATCHED(test_custom_consumer_hands_back);
     TEST_EXIT();
 }
