@@ -182,7 +182,10 @@ extern "C" {
     X(FQP_ERR_RECORD_TOO_LONG, -17, "record longer than max_record_bytes")        \
     X(FQP_ERR_CANCELLED, -18, "cancelled")                                        \
     X(FQP_ERR_CONSUMER, -19, "consumer failed")                                   \
-    X(FQP_ERR_THREAD, -20, "cannot create thread or lock")
+    X(FQP_ERR_THREAD, -20, "cannot create thread or lock")                       \
+    X(FQP_ERR_NO_GPU, -21, "no usable GPU (no driver or no device)")              \
+    X(FQP_ERR_CUDA, -22, "CUDA driver call failed")                               \
+    X(FQP_ERR_PTX, -23, "cannot load the GPU kernels")
 
 typedef enum fqp_result {
 #define FQP__ENUM(name, value, text) name = value,
