@@ -1031,6 +1031,7 @@ typedef struct fqp__reader {
     size_t read_size;
     int detected, gzip, raw_eof;
     uint64_t raw_bytes;          /* bytes taken from the source */
+    uint64_t text_bytes;         /* text bytes handed out */
 #ifndef FASTQPAR_NO_ZLIB
     z_stream zs;
     int zs_ready, in_member;
@@ -1169,9 +1170,9 @@ static fqp_result fqp__inflate(fqp__reader *r, unsigned char *out, size_t size, 
         r->zs.next_out = out + produced;
         r->zs.avail_out = (uInt)(size - produced < UINT_MAX ? size - produced : UINT_MAX);
         zr = inflate(&r->zs, Z_NO_FLUSH);
-        at = r->raw_bytes - (r->in_len - r->in_pos);
         produced = (size_t)(r->zs.next_out - out);
         r->in_pos = (size_t)(r->zs.next_in - r->in);
+        at = r->raw_bytes - (r->in_len - r->in_pos); /* where zlib stopped reading */
         if (zr == Z_STREAM_END) {
             r->in_member = 0;
         } else if (zr != Z_OK && zr != Z_BUF_ERROR) {
@@ -1185,8 +1186,17 @@ static fqp_result fqp__inflate(fqp__reader *r, unsigned char *out, size_t size, 
 }
 #endif
 
+static fqp_result fqp__reader_read_raw(fqp__reader *r, void *out, size_t size, size_t *got, fqp_error *err);
+
 /* Producer thread: the next text bytes into out[0..size); *got == 0 at end. */
 static fqp_result fqp__reader_read(fqp__reader *r, void *out, size_t size, size_t *got, fqp_error *err)
+{
+    fqp_result res = fqp__reader_read_raw(r, out, size, got, err);
+    r->text_bytes += *got;
+    return res;
+}
+
+static fqp_result fqp__reader_read_raw(fqp__reader *r, void *out, size_t size, size_t *got, fqp_error *err)
 {
     *got = 0;
     if (!r->detected) {
@@ -1254,6 +1264,7 @@ typedef struct fqp__batch {
     /* ordered output */
     char *out;
     uint64_t out_cap, out_len;
+    int error_reported;          /* fqp_batch_error() was called on it */
 } fqp__batch;
 
 static void fqp__batch_free(const fqp_allocator *a, fqp__batch *b)
@@ -1302,6 +1313,7 @@ struct fqp_producer {
     uint64_t carry_from, carry_len;
     uint64_t next_index, next_record, raw0_offset, raw0_line;
     int eof, finished;
+    fqp_result pending_error;    /* reported after the batch of records before it */
     fqp_error perr;
     double read_seconds, pool_wait_seconds;
     uint64_t records, bases, batches;
@@ -1310,6 +1322,7 @@ struct fqp_producer {
     fqp__cond holders_cv;        /* a holder ended or requeued, or the run was cancelled */
     int holders;
     int failed, stopped;
+    uint64_t fail_index;         /* batches after this one are skipped; UINT64_MAX: all */
     uint64_t stop_last;
     fqp_error err;
     /* ordered output, under out_mu */
@@ -1363,6 +1376,31 @@ static fqp_result fqp__scan_emit(fqp_producer *p, fqp__batch *b, uint64_t end)
     return FQP_OK;
 }
 
+/* The quality line starting at ls took the quality past the sequence length.
+   When that line starts with '@' after a short first quality line, the
+   quality was short and this is the next header: say so, at the quality. */
+static fqp_result fqp__quality_overflow(fqp_producer *p, const fqp__batch *b, uint64_t ls, int counted)
+{
+    const fqp__scan *s = &p->scan; /* line_no is that of ls; qual_lines counts it when `counted` */
+    uint64_t first_line = s->line_no + 1 - s->qual_lines - (counted ? 0 : 1);
+    if (ls != s->qual_start && s->first_qual_len < s->seq_len && b->raw[ls] == '@')
+        return fqp__scan_error(p, b, FQP_ERR_LENGTH_MISMATCH, first_line, s->qual_start,
+                               "quality is shorter than the sequence (%llu vs %llu characters)",
+                               (unsigned long long)s->first_qual_len, (unsigned long long)s->seq_len);
+    return fqp__scan_error(p, b, FQP_ERR_LENGTH_MISMATCH, s->line_no, ls,
+                           "quality is longer than the sequence (more than %llu characters)",
+                           (unsigned long long)s->seq_len);
+}
+
+/* A blank line was followed by more text: the error names the blank line. */
+static fqp_result fqp__blank_line_error(fqp_producer *p, const fqp__batch *b)
+{
+    return fqp__error(&p->perr, FQP_ERR_MISSING_AT, p->reader.name, b->pub.first_record + b->pub.count + 1,
+                      p->scan.blank_line, p->scan.blank_offset,
+                      "blank line where a record header ('@') was expected; blank lines are only allowed "
+                      "at the end of the input");
+}
+
 /* One complete line [ls, ce) (ce excludes "\r\n"); the next line starts at
    `next`. Sets *done when it completes a record. */
 static fqp_result fqp__scan_line(fqp_producer *p, fqp__batch *b, uint64_t ls, uint64_t ce, uint64_t next,
@@ -1382,12 +1420,7 @@ static fqp_result fqp__scan_line(fqp_producer *p, fqp__batch *b, uint64_t ls, ui
             s->rec_start = next;
             return FQP_OK;
         }
-        if (s->blank_line) {
-            return fqp__error(&p->perr, FQP_ERR_MISSING_AT, p->reader.name,
-                              b->pub.first_record + b->pub.count + 1, s->blank_line, s->blank_offset,
-                              "blank line where a record header ('@') was expected; blank lines are "
-                              "only allowed at the end of the input");
-        }
+        if (s->blank_line) return fqp__blank_line_error(p, b);
         if (buf[ls] != '@') {
             fqp__snippet(shown, sizeof shown, buf + ls, ce - ls);
             return fqp__scan_error(p, b, FQP_ERR_MISSING_AT, s->line_no, ls,
@@ -1431,16 +1464,7 @@ static fqp_result fqp__scan_line(fqp_producer *p, fqp__batch *b, uint64_t ls, ui
         s->qual_len += ce - ls;
         if (s->qual_lines++ == 0) s->first_qual_len = ce - ls;
         if (s->qual_len < s->seq_len) return FQP_OK;
-        if (s->qual_len > s->seq_len) {
-            if (s->qual_lines > 1 && s->first_qual_len < s->seq_len && buf[ls] == '@')
-                return fqp__scan_error(p, b, FQP_ERR_LENGTH_MISMATCH, s->line_no - s->qual_lines + 1,
-                                       s->qual_start,
-                                       "quality is shorter than the sequence (%llu vs %llu characters)",
-                                       (unsigned long long)s->first_qual_len, (unsigned long long)s->seq_len);
-            return fqp__scan_error(p, b, FQP_ERR_LENGTH_MISMATCH, s->line_no, ls,
-                                   "quality is longer than the sequence (%llu vs %llu characters)",
-                                   (unsigned long long)s->qual_len, (unsigned long long)s->seq_len);
-        }
+        if (s->qual_len > s->seq_len) return fqp__quality_overflow(p, b, ls, 1);
         if (b->pub.count && next > p->cfg.batch_bytes) {
             *done = 2; /* does not fit: it starts the next batch */
             return FQP_OK;
@@ -1459,14 +1483,13 @@ static fqp_result fqp__scan_partial(fqp_producer *p, fqp__batch *b)
     char shown[200];
     if (n == 0) return FQP_OK;
     if (s->phase == FQP__HEAD && b->raw[ls] != '@' && b->raw[ls] != '\r') {
+        if (s->blank_line) return fqp__blank_line_error(p, b); /* as the whole line would */
         fqp__snippet(shown, sizeof shown, b->raw + ls, n);
         return fqp__scan_error(p, b, FQP_ERR_MISSING_AT, s->line_no, ls,
                                "expected a header line starting with '@', found \"%s\"", shown);
     }
     if (s->phase == FQP__QUAL && s->qual_len + n > s->seq_len + 1) /* +1: a '\r' may follow */
-        return fqp__scan_error(p, b, FQP_ERR_LENGTH_MISMATCH, s->line_no, ls,
-                               "quality is longer than the sequence (more than %llu characters)",
-                               (unsigned long long)s->seq_len);
+        return fqp__quality_overflow(p, b, ls, 0);
     return FQP_OK;
 }
 
@@ -1569,6 +1592,42 @@ static int fqp__cancelled(fqp_producer *p)
     return c;
 }
 
+/* Gives an error from the reader the position of the record in progress,
+   so that errors compare by position, and says where in the text it broke. */
+static void fqp__locate(fqp_error *e, uint64_t record, uint64_t line, uint64_t offset)
+{
+    char detail[FQP_ERROR_MESSAGE_MAX], file[FQP_ERROR_FILE_MAX];
+    size_t skip = strlen(e->file) + 2;
+    snprintf(detail, sizeof detail, "%s", strlen(e->message) >= skip ? e->message + skip : e->message);
+    memcpy(file, e->file, sizeof file); /* fqp__error clears *e first */
+    fqp__error(e, e->code, file, record, line, offset, "%s", detail);
+}
+
+#define FQP__GZIP_LOOKAHEAD (1u << 20)
+
+/* A parse error in gzip input may be garbage that zlib produced before it
+   noticed the corruption. Inflating a fixed 1 MiB of text past the error
+   tells: a gzip error there is the real cause and is reported instead. The
+   window is in text bytes, so the outcome does not depend on read sizes. */
+static void fqp__gzip_confirm(fqp_producer *p)
+{
+    char scratch[4096];
+    fqp_error e;
+    uint64_t until = p->perr.offset + FQP__GZIP_LOOKAHEAD;
+    if (!p->reader.gzip || p->perr.code == FQP_ERR_READ) return;
+    while (p->reader.text_bytes < until) {
+        size_t got = 0;
+        uint64_t want = until - p->reader.text_bytes;
+        if (fqp__reader_read(&p->reader, scratch, want < sizeof scratch ? (size_t)want : sizeof scratch, &got, &e) !=
+            FQP_OK) {
+            fqp__locate(&e, p->perr.record, p->perr.line, p->perr.offset);
+            p->perr = e;
+            return;
+        }
+        if (got == 0) return;
+    }
+}
+
 /* Producer thread: fills the next batch with whole records. The tail of the
    previous batch (a record cut by the batch limit) is copied to the front.
    FQP_DONE when the input has no more records. */
@@ -1579,6 +1638,11 @@ static fqp_result fqp__produce(fqp_producer *p, fqp__batch **out, int blocking)
     fqp_result r;
     int full = 0;
     uint64_t want = p->cfg.batch_bytes;
+    if (p->pending_error) {
+        r = p->pending_error;
+        p->pending_error = FQP_OK;
+        return r;
+    }
     if (p->finished) return FQP_DONE;
     r = fqp__take_free(p, &b, blocking);
     if (r == FQP_ERR_INVALID_ARGUMENT)
@@ -1614,24 +1678,27 @@ static fqp_result fqp__produce(fqp_producer *p, fqp__batch **out, int blocking)
     b->pub.offset = p->raw0_offset;
     b->head_bytes = 0;
     b->out_len = 0;
+    b->error_reported = 0;
     p->prev = b;
     p->carry_from = p->carry_len = 0;
 
     for (;;) {
         size_t got = 0;
         double t0;
-        if ((r = fqp__scan_text(p, b, &full)) != FQP_OK) return r;
+        if ((r = fqp__scan_text(p, b, &full)) != FQP_OK) goto scan_failed;
         if (full) break;
         if (p->eof) {
-            if ((r = fqp__scan_finish(p, b)) != FQP_OK) return r;
+            if ((r = fqp__scan_finish(p, b)) != FQP_OK) goto scan_failed;
             p->finished = 1;
             break;
         }
-        if (p->cfg.max_record_bytes && b->raw_len - p->scan.rec_start > p->cfg.max_record_bytes)
-            return fqp__scan_error(p, b, FQP_ERR_RECORD_TOO_LONG, p->scan.phase == FQP__HEAD ? p->scan.line_no
-                                                                                           : p->scan.rec_line,
-                                   p->scan.rec_start, "record is longer than max_record_bytes (%llu)",
-                                   (unsigned long long)p->cfg.max_record_bytes);
+        if (p->cfg.max_record_bytes && b->raw_len - p->scan.rec_start > p->cfg.max_record_bytes) {
+            r = fqp__scan_error(p, b, FQP_ERR_RECORD_TOO_LONG,
+                                p->scan.phase == FQP__HEAD ? p->scan.line_no : p->scan.rec_line, p->scan.rec_start,
+                                "record is longer than max_record_bytes (%llu)",
+                                (unsigned long long)p->cfg.max_record_bytes);
+            goto scan_failed;
+        }
         if (b->pub.count && b->raw_len >= p->cfg.batch_bytes) break; /* the partial record moves on */
         if (b->raw_len == b->raw_cap) {
             if (b->pub.count) break;
@@ -1651,9 +1718,24 @@ static fqp_result fqp__produce(fqp_producer *p, fqp__batch **out, int blocking)
             r = fqp__reader_read(&p->reader, b->raw + b->raw_len, (size_t)room, &got, &p->perr);
         }
         p->read_seconds += fqp__now() - t0;
-        if (r != FQP_OK) return r;
+        if (r != FQP_OK) {
+            fqp__locate(&p->perr, b->pub.first_record + b->pub.count + 1, p->scan.line_no, b->pub.offset + b->raw_len);
+            goto scan_failed;
+        }
         if (got == 0) p->eof = 1;
         b->raw_len += got;
+    }
+    if (0) {
+    scan_failed:
+        if (r != FQP_ERR_NOMEM && r != FQP_ERR_READ && !(r <= FQP_ERR_GZIP_CORRUPT && r >= FQP_ERR_NO_ZLIB)) {
+            fqp__gzip_confirm(p);
+            r = p->perr.code;
+        }
+        /* the whole records before the error are delivered first: they are
+           processed (and may hold an earlier error); the error comes next */
+        if (!b->pub.count) return r;
+        p->pending_error = r;
+        p->finished = 1;
     }
 
     /* what follows the last whole record starts the next batch */
@@ -1956,15 +2038,39 @@ FASTQPAR_DEF void fqp_producer_destroy(fqp_producer *p)
     fqp__free(&a, p);
 }
 
+/* True when error a lies before error b in the input. */
+static int fqp__earlier(const fqp_error *a, const fqp_error *b)
+{
+    if (!a->record || !b->record) return 0;
+    return a->record < b->record || (a->record == b->record && a->line < b->line);
+}
+
+/* An error located in batch `index`: the earliest such error in the input is
+   the run's error, whatever the thread timing. Batches up to `index` still
+   drain (they may hold an earlier error); later ones are skipped. */
+static void fqp__fail_at(fqp_producer *p, uint64_t index, const fqp_error *err)
+{
+    fqp__lock(&p->mu);
+    if (!p->failed || (p->fail_index != UINT64_MAX && fqp__earlier(err, &p->err))) {
+        p->err = *err;
+        if (p->err.code >= 0) p->err.code = FQP_ERR_CONSUMER;
+    }
+    if (!p->failed || (p->fail_index != UINT64_MAX && index < p->fail_index)) p->fail_index = index;
+    p->failed = 1;
+    fqp__broadcast(&p->holders_cv);
+    fqp__unlock(&p->mu);
+}
+
 FASTQPAR_DEF void fqp_producer_fail(fqp_producer *p, const fqp_error *err)
 {
     fqp__lock(&p->mu);
     if (!p->failed) {
-        p->failed = 1;
         if (err) p->err = *err;
         else fqp__error(&p->err, FQP_ERR_CANCELLED, NULL, 0, 0, 0, "cancelled");
         if (p->err.code >= 0) p->err.code = FQP_ERR_CONSUMER;
     }
+    p->failed = 1;
+    p->fail_index = UINT64_MAX; /* everything stops now */
     fqp__broadcast(&p->holders_cv);
     fqp__unlock(&p->mu);
     fqp_queue_cancel(p->queue);
@@ -2006,9 +2112,9 @@ FASTQPAR_DEF fqp_result fqp_producer_run(fqp_producer *p)
             fqp_queue_close(p->queue);
             return FQP_OK;
         }
-        if (r == FQP_ERR_CANCELLED) return r;
         if (r != FQP_OK) {
-            fqp_producer_fail(p, &p->perr);
+            if (r != FQP_ERR_CANCELLED) fqp__fail_at(p, p->next_index, &p->perr);
+            fqp_queue_close(p->queue); /* consumers drain what came before */
             return r;
         }
         if (fqp_queue_push(p->queue, b) != FQP_OK) return FQP_ERR_CANCELLED; /* b stays in the pool list */
@@ -2031,14 +2137,24 @@ static fqp_result fqp__pop_batch(fqp_producer *p, void **item)
 {
     for (;;) {
         fqp_result r = fqp_queue_pop(p->queue, item);
-        int again;
+        int again, skip = 0;
+        if (r == FQP_OK) {
+            fqp__lock(&p->mu);
+            skip = p->failed && ((fqp__batch *)*item)->pub.index > p->fail_index;
+            fqp__unlock(&p->mu);
+            if (!skip) return FQP_OK;
+            fqp_producer_release(p, &((fqp__batch *)*item)->pub); /* after the error: not processed */
+            continue;
+        }
         if (r != FQP_DONE) return r;
         fqp__lock(&p->mu);
-        while (p->holders > 0 && !p->failed && !p->stopped && fqp_queue_depth(p->queue) == 0)
+        while (p->holders > 0 && !(p->failed && p->fail_index == UINT64_MAX) && !p->stopped &&
+               fqp_queue_depth(p->queue) == 0)
             fqp__wait(&p->holders_cv, &p->mu);
-        again = fqp_queue_depth(p->queue) > 0 && !p->failed && !p->stopped;
+        again = fqp_queue_depth(p->queue) > 0 && !p->stopped && (!p->failed || p->fail_index != UINT64_MAX);
+        r = p->failed ? p->err.code : FQP_DONE;
         fqp__unlock(&p->mu);
-        if (!again) return FQP_DONE;
+        if (!again) return r;
     }
 }
 
@@ -2077,8 +2193,8 @@ static fqp_result fqp__deliver(fqp_producer *p, fqp_result r, void *item, fqp_ba
     if (r == FQP_DONE || r == FQP_AGAIN) return r;
     if (r != FQP_OK) return fqp__end_code(p);
     if ((r = fqp__batch_parse(p, (fqp__batch *)item, &e)) != FQP_OK) {
-        fqp_producer_fail(p, &e);
-        fqp_queue_push(p->free_q, item);
+        fqp__fail_at(p, ((fqp__batch *)item)->pub.index, &e);
+        fqp_producer_release(p, &((fqp__batch *)item)->pub);
         return r;
     }
     *batch = &((fqp__batch *)item)->pub;
@@ -2095,7 +2211,17 @@ FASTQPAR_DEF fqp_result fqp_producer_next(fqp_producer *p, fqp_batch **batch)
 FASTQPAR_DEF fqp_result fqp_producer_take(fqp_producer *p, fqp_batch **batch, int block)
 {
     void *item = NULL;
-    fqp_result r = block ? fqp_queue_pop(p->queue, &item) : fqp_queue_try_pop(p->queue, &item);
+    fqp_result r;
+    for (;;) {
+        int skip = 0;
+        r = block ? fqp_queue_pop(p->queue, &item) : fqp_queue_try_pop(p->queue, &item);
+        if (r != FQP_OK) break;
+        fqp__lock(&p->mu);
+        skip = p->failed && ((fqp__batch *)item)->pub.index > p->fail_index;
+        fqp__unlock(&p->mu);
+        if (!skip) break;
+        fqp_producer_release(p, &((fqp__batch *)item)->pub);
+    }
     return fqp__deliver(p, r, item, batch);
 }
 
@@ -2162,14 +2288,15 @@ FASTQPAR_DEF fqp_result fqp_producer_read(fqp_producer *p, fqp_batch **batch)
     fqp_result r;
     fqp_error e;
     *batch = NULL;
+    if ((r = fqp_producer_error(p, NULL)) != FQP_OK) return r; /* an error ends the reading */
     r = fqp__produce(p, &b, 0);
     if (r == FQP_DONE) return r;
     if (r != FQP_OK) {
-        fqp_producer_fail(p, &p->perr);
-        return r;
+        fqp__fail_at(p, p->next_index, &p->perr);
+        return fqp_producer_error(p, NULL);
     }
     if ((r = fqp__batch_parse(p, b, &e)) != FQP_OK) {
-        fqp_producer_fail(p, &e);
+        fqp__fail_at(p, b->pub.index, &e);
         return r;
     }
     *batch = &b->pub;
@@ -2275,7 +2402,8 @@ FASTQPAR_DEF fqp_result fqp_batch_error(fqp_batch *batch, uint64_t i, fqp_result
         fqp__verror(&e, code, batch->file, 0, 0, 0, fmt, ap);
     }
     va_end(ap);
-    fqp_producer_fail(b->owner, &e);
+    b->error_reported = 1;
+    fqp__fail_at(b->owner, batch->index, &e);
     return code;
 }
 
@@ -2323,8 +2451,9 @@ FQP__THREAD_FN(fqp__consumer_thread)
             w->m.wait_seconds += t1 - t0;
             if (r != FQP_OK) break;
             if ((r = fqp__batch_parse(w->p, (fqp__batch *)item, &e)) != FQP_OK) {
-                fqp_producer_fail(w->p, &e);
-                break;
+                fqp__fail_at(w->p, ((fqp__batch *)item)->pub.index, &e);
+                fqp_producer_release(w->p, &((fqp__batch *)item)->pub);
+                continue; /* earlier batches may still hold an earlier error */
             }
             b = &((fqp__batch *)item)->pub;
         }
@@ -2339,13 +2468,12 @@ FQP__THREAD_FN(fqp__consumer_thread)
             fqp_producer_release(w->p, b);
             break;
         }
-        if (r < 0) {
+        if (r < 0 && !((fqp__batch *)b)->error_reported) {
             fqp__error(&e, r, b->file, 0, 0, 0, "consumer %d: process() failed on batch %llu (records %llu-%llu): %s",
                        w->index, (unsigned long long)b->index, (unsigned long long)(b->first_record + 1),
                        (unsigned long long)(b->first_record + b->count), fqp_result_string(r));
-            fqp_producer_fail(w->p, &e); /* a fqp_batch_error() before this one wins */
-            fqp_producer_release(w->p, b);
-            break;
+            e.record = b->first_record + 1; /* located at the batch's first record */
+            fqp__fail_at(w->p, b->index, &e);
         }
         if (fqp_producer_release(w->p, b) != FQP_OK) break;
     }

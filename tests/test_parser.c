@@ -350,6 +350,49 @@ static void test_error_location_any_split(void)
     }
 }
 
+/* Inputs the fuzzer found where the outcome depended on where reads or
+   batches ended: every cut must give the same error, record and line. */
+static void test_same_error_at_every_cut(void)
+{
+    static const struct { const char *text; size_t len; } cases[] = {
+    {"\x0a\x41\x43\x0d\x0a\x09\x0a\x40\x2b\x40\x0a\x0d\x65\x0a\x0a\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x0a\x0a", 28},
+    {"\x40\x61\x0d\x0a\x41\x28\x30\x43\x0d\x0a\x2b\x61\x0d\x0a\x40\x2b\x0d\x0a\x40\x65\x0a\x0a\x2b\x0a\x0a", 25},
+    {"\x40\x0a\x0d\x0a\x41\x43\x0d\x0a\x2b\x0a\x2b\x0a\x0a\x40\x4a\x61\x0a\x0d\x0a\x0a\x09\x40\x6b\x0d\x0a\x40", 26}
+    };
+    size_t c, rs, bb;
+    for (c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        fqp_result first = FQP_OK;
+        uint64_t rec = 0, line = 0;
+        for (rs = 1; rs <= cases[c].len + 1; rs++) {
+            for (bb = 1; bb <= 64; bb *= 4) {
+                fqp_input_desc in;
+                fqp_config cfg;
+                dump d;
+                fqp_error err;
+                fqp_result r;
+                memset(&in, 0, sizeof in);
+                in.data = cases[c].text;
+                in.size = cases[c].len;
+                memset(&cfg, 0, sizeof cfg);
+                cfg.read_size = rs;
+                cfg.batch_bytes = bb;
+                cfg.batch_records = 1 + rs % 3;
+                r = read_all(&in, &cfg, &d, &err);
+                free(d.text);
+                if (first == FQP_OK) {
+                    first = r;
+                    rec = err.record;
+                    line = err.line;
+                    CHECK(r < 0);
+                }
+                CHECK_EQ_INT(r, first);
+                CHECK_EQ_U64(err.record, rec);
+                CHECK_EQ_U64(err.line, line);
+            }
+        }
+    }
+}
+
 /* ---- batches ---- */
 
 static void test_batch_limits_and_numbering(void)
@@ -663,6 +706,7 @@ int main(void)
     RUN(test_every_read_size);
     RUN(test_random_short_callback_reads);
     RUN(test_error_location_any_split);
+    RUN(test_same_error_at_every_cut);
     RUN(test_batch_limits_and_numbering);
     RUN(test_long_read_2mbp);
     RUN(test_sources);
