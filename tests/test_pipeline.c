@@ -313,6 +313,69 @@ static void test_producer_error(void)
     free(text);
 }
 
+/* The earliest error in the input is the run's error, whatever the timing:
+   a bad base in record 1500 beats a missing '+' in record 3001, and a
+   consumer error in batch 3 beats one in batch 9. */
+static void test_earliest_error_wins(void)
+{
+    size_t size;
+    char *text = make_input(5000, &size);
+    char *p;
+    totals t;
+    fqp_metrics m;
+    fqp_error err;
+    int threads, rep;
+    memset(&opts, 0, sizeof opts);
+    p = strstr(text, "@read1499 ");
+    REQUIRE(p != NULL);
+    p = strchr(p, '\n') + 1;
+    *p = 'X'; /* first base of record 1500 */
+    p = strstr(text, "@read3000 ");
+    REQUIRE(p != NULL);
+    p = strchr(strchr(p, '\n') + 1, '\n');
+    p[1] = '-'; /* record 3001 loses its '+' */
+    for (threads = 1; threads <= 8; threads *= 2) {
+        for (rep = 0; rep < 5; rep++) {
+            CHECK_EQ_INT(run(text, size, threads, 50, NULL, &t, &m, &err), FQP_ERR_INVALID_BASE);
+            CHECK_EQ_U64(err.record, 1500);
+            CHECK_EQ_U64(err.line, 4 * 1499 + 2);
+        }
+    }
+    free(text);
+}
+
+static fqp_result fail_two_batches(fqp_batch *b, void *state, void *user)
+{
+    (void)state;
+    (void)user;
+    if (b->index == 9 || b->index == 3) return fqp_batch_error(b, 0, FQP_ERR_CONSUMER, "batch %llu", (unsigned long long)b->index);
+    return FQP_OK;
+}
+
+static void test_earliest_consumer_error_wins(void)
+{
+    size_t size;
+    char *text = make_input(2000, &size);
+    fqp_pipeline_desc d;
+    fqp_error err;
+    int threads, rep;
+    for (threads = 1; threads <= 8; threads *= 2) {
+        for (rep = 0; rep < 5; rep++) {
+            memset(&d, 0, sizeof d);
+            d.input.data = text;
+            d.input.size = size;
+            d.config.threads = threads;
+            d.config.batch_records = 100;
+            d.config.ignore_env = 1;
+            d.process = fail_two_batches;
+            CHECK_EQ_INT(fqp_pipeline_run(&d, NULL, &err), FQP_ERR_CONSUMER);
+            CHECK_EQ_U64(err.record, 301);
+            CHECK(strstr(err.message, "batch 3") != NULL);
+        }
+    }
+    free(text);
+}
+
 static void test_write_error(void)
 {
     size_t size;
@@ -641,6 +704,8 @@ int main(void)
     RUN_WATCHED(test_early_stop);
     RUN_WATCHED(test_consumer_error);
     RUN_WATCHED(test_producer_error);
+    RUN_WATCHED(test_earliest_error_wins);
+    RUN_WATCHED(test_earliest_consumer_error_wins);
     RUN_WATCHED(test_write_error);
     RUN_WATCHED(test_manual_mode);
     RUN_WATCHED(test_pool_bound);
