@@ -5,7 +5,7 @@ CXX     ?= c++
 OPT     ?= -O2 -g
 WARN     = -std=c11 -Wall -Wextra -Wpedantic -Werror
 CFLAGS  += $(OPT) $(WARN) -I. $(EXTRA_CFLAGS)
-LDLIBS  += -lz -lpthread -lm
+LDLIBS  += -lz -lpthread -lm -ldl
 BUILD   ?= build
 
 EXAMPLES     = fqcnt fqstats
@@ -14,7 +14,7 @@ TOOL_BINS    = $(BUILD)/fqgen $(BUILD)/fqref $(BUILD)/fqdump
 TEST_SRCS    = $(wildcard tests/test_*.c)
 TEST_BINS    = $(patsubst tests/%.c,$(BUILD)/%,$(TEST_SRCS))
 TEST_SCRIPTS = $(wildcard tests/test_*.sh)
-HEADERS      = fastqpar.h
+HEADERS      = fastqpar.h fastqpar_cuda.h
 
 .PHONY: all test run sanitize asan tsan static clean
 all: $(EXAMPLE_BINS) $(TOOL_BINS) $(TEST_BINS)
@@ -27,6 +27,21 @@ $(BUILD)/%: examples/%.c $(HEADERS) | $(BUILD)
 
 $(BUILD)/%: tests/%.c $(HEADERS) tests/test.h tests/thread.h | $(BUILD)
 	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS) $(LDLIBS)
+
+# The fake CUDA driver (tests only): the entry points fastqpar_cuda.h loads,
+# over host memory, running kernels.cu under device emulation.
+$(BUILD)/libfakecuda.so: tests/fake_cuda.c tests/fake_cuda.h tests/kernels_emu.c tests/cuda_emu.h kernels.cu \
+                         $(HEADERS) | $(BUILD)
+	$(CC) $(CFLAGS) -fPIC -shared -o $@ tests/fake_cuda.c tests/kernels_emu.c $(LDFLAGS) -lpthread
+
+$(BUILD)/test_cuda: tests/test_cuda.c tests/fake_cuda.h $(HEADERS) tests/test.h tests/thread.h \
+                    $(BUILD)/libfakecuda.so | $(BUILD)
+	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS) $(LDLIBS)
+
+# test_kernels runs kernels.cu under device emulation (tests/kernels_emu.c).
+$(BUILD)/test_kernels: tests/test_kernels.c tests/kernels_emu.c tests/cuda_emu.h kernels.cu $(HEADERS) \
+                       tests/test.h | $(BUILD)
+	$(CC) $(CFLAGS) -o $@ tests/test_kernels.c tests/kernels_emu.c $(LDFLAGS) $(LDLIBS)
 
 # Test programs and scripts find the binaries through FQP_BUILD.
 test: all
@@ -51,6 +66,19 @@ tsan:
 static: | $(BUILD)
 	$(CC) $(OPT) $(WARN) -I. -static -o $(BUILD)/fqcnt-static examples/fqcnt.c $(LDLIBS)
 	$(CC) $(OPT) $(WARN) -I. -static -o $(BUILD)/fqstats-static examples/fqstats.c $(LDLIBS)
+
+# make ptx: kernels.cu -> kernels.ptx for compute_75, the oldest architecture
+# CUDA 13 supports (the driver JIT-compiles it for newer GPUs), then embeds it
+# in fastqpar_cuda.h. Both are committed; tests/test_ptx.sh checks them.
+NVCC       ?= $(or $(shell command -v nvcc 2>/dev/null),/usr/local/cuda/bin/nvcc)
+PTX_ARCH    = compute_75
+PTX_OUT    ?= kernels.ptx
+PTX_HEADER ?= fastqpar_cuda.h
+.PHONY: ptx
+ptx:
+	$(NVCC) -ptx -arch=$(PTX_ARCH) -o $(PTX_OUT) kernels.cu
+	@if [ -f $(PTX_HEADER) ]; then tests/embed_ptx.sh $(PTX_OUT) $(PTX_HEADER); \
+	else echo "$(PTX_HEADER) not found: PTX not embedded"; fi
 
 clean:
 	rm -rf build build-asan build-tsan

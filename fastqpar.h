@@ -97,12 +97,16 @@
 
    SHUTDOWN
        Normal end: the producer closes the queue; consumers drain it and see
-       FQP_DONE. Early stop (process returns FQP_STOP) or any error (producer
-       or consumer): the first error is recorded, both queues are cancelled,
-       which wakes every thread blocked in them; each thread finishes the call
-       it is in and returns; all threads are joined before fqp_pipeline_run
-       returns. With ordered output, an early stop still writes every batch
-       up to and including the one that stopped.
+       FQP_DONE. Early stop (process returns FQP_STOP): both queues are
+       cancelled, which wakes every thread blocked in them; each thread
+       finishes the call it is in and returns; with ordered output every batch
+       up to and including the one that stopped is still written. An error
+       located in batch k (bad input, fqp_batch_error): the producer stops,
+       batches after k are skipped, batches up to k drain (at most the pool),
+       and the error earliest in the input is the run's error, whatever the
+       thread timing. Other errors (write, allocation, fqp_producer_fail)
+       cancel at once. All threads are joined before fqp_pipeline_run returns.
+       Records before a malformed record are always delivered first.
 
    ERRORS
        Functions that can fail return fqp_result: FQP_OK (0), a positive
@@ -114,7 +118,8 @@
    THREAD SAFETY
        fqp_queue_*             all functions: any thread (destroy: once, last)
        fqp_producer_run        one thread (the producer)
-       fqp_producer_next/release, fqp_producer_fail/stop, fqp_batch_error:
+       fqp_producer_next/release, fqp_producer_fail/stop, fqp_batch_error,
+       fqp_producer_take/requeue/hold_begin/hold_end:
                                any number of consumer threads
        fqp_producer_read       the single-threaded alternative to run+next;
                                never mix it with run/next
@@ -472,6 +477,116 @@ FASTQPAR_DEF fqp_result fqp_pipeline_run(const fqp_pipeline_desc *desc, fqp_metr
 
 /* Usable cores: the process's CPU affinity and cgroup CPU quota, at least 1. */
 FASTQPAR_DEF int fqp_default_threads(void);
+
+/* ---- per-read kernels: quality prefix sums, QC statistics, trimming ------
+
+   What CPU consumers run, and the exact twins of the GPU kernels in
+   kernels.cu (fastqpar_cuda.h): integer arithmetic only, the same numbers
+   bit for bit, so a mixed CPU+GPU run gives what an all-CPU run gives.
+   Quality: the Phred score of a quality byte c is c - 33 clamped to 0..93
+   (validated input is always in range; with FQP_VALIDATE_NONE a byte below
+   '!' counts as Q0 and one above '~' as Q93). Bases: A C G T (either case)
+   and "N" for every other letter (N, IUPAC codes, gaps).
+   Thread safety: each function touches only its arguments; an fqp_qc is
+   used by one thread at a time (one per consumer, merged at the end). */
+
+/* Inclusive prefix sums of the Phred scores of every read of the batch:
+   out[b->seq_off[i] + k] = q_0 + ... + q_k of read i (b->bases entries). */
+FASTQPAR_DEF void fqp_qual_prefix_sum(const fqp_batch *b, uint64_t *out);
+
+/* QC statistics: one flat array of uint64_t counters whose layout depends
+   only on max_pos. Positions are 0-based. Position-indexed tables have
+   max_pos + 1 bins: bin max_pos holds every base at a position >= max_pos
+   (and, in the length histogram, every read of length >= max_pos), so
+   reads of any length fit. max_pos 0 means FQP_QC_DEFAULT_MAX_POS, here
+   and in every macro below. Indices into counts:
+     totals       FQP_QC_READS, _BASES, _Q20, _Q30 (bases of Q >= 20, >= 30),
+                  FQP_QC_A, _C, _G, _T, _N (bases of each kind)
+     per read     FQP_QC_MEANQ(q)   reads with floor(sum of Q / length) == q
+                  FQP_QC_GC(pct)    reads with floor(100 * (C + G) / length) == pct
+                  (both only for reads of length > 0)
+     per position FQP_QC_POS_QSUM(mp, pos)      sum of Q at pos
+                  FQP_QC_POS_COUNT(mp, pos)     bases at pos
+                  FQP_QC_POS_BASE(mp, pos, b)   bases of kind b (0 A, 1 C, 2 G,
+                                                3 T, 4 N/other) at pos
+                  FQP_QC_POS_QUAL(mp, pos, q)   bases of quality q at pos
+                  FQP_QC_LEN(mp, len)           reads of length len (empty ones too)
+   (mp: max_pos; pos and len at most max_pos.) Everything else derives from
+   these: mean quality at a position = QSUM / COUNT, quartiles from POS_QUAL. */
+#define FQP_QC_QUALS 94           /* Q0..Q93 */
+#define FQP_QC_GC_BINS 101        /* 0..100 percent */
+#define FQP_QC_DEFAULT_MAX_POS 1000
+#define FQP_QC_READS 0
+#define FQP_QC_BASES 1
+#define FQP_QC_Q20 2
+#define FQP_QC_Q30 3
+#define FQP_QC_A 4
+#define FQP_QC_C 5
+#define FQP_QC_G 6
+#define FQP_QC_T 7
+#define FQP_QC_N 8
+#define FQP_QC_MEANQ(q) (9 + (uint64_t)(q))
+#define FQP_QC_GC(pct) (103 + (uint64_t)(pct))
+#define FQP_QC_BINS(mp) ((uint64_t)((mp) ? (mp) : FQP_QC_DEFAULT_MAX_POS) + 1)
+#define FQP_QC_POS_QSUM(mp, pos) (204 + (uint64_t)(pos)) /* mp: for uniformity */
+#define FQP_QC_POS_COUNT(mp, pos) (204 + FQP_QC_BINS(mp) + (uint64_t)(pos))
+#define FQP_QC_LEN(mp, len) (204 + 2 * FQP_QC_BINS(mp) + (uint64_t)(len))
+#define FQP_QC_POS_BASE(mp, pos, b) (204 + 3 * FQP_QC_BINS(mp) + 5 * (uint64_t)(pos) + (uint64_t)(b))
+#define FQP_QC_POS_QUAL(mp, pos, q) (204 + 8 * FQP_QC_BINS(mp) + FQP_QC_QUALS * (uint64_t)(pos) + (uint64_t)(q))
+
+typedef struct fqp_qc {
+    uint32_t max_pos;          /* resolved: never 0 after fqp_qc_init */
+    uint64_t words;            /* = fqp_qc_words(max_pos) */
+    uint64_t *counts;          /* words counters, zeroed by fqp_qc_init */
+    fqp_allocator allocator;
+} fqp_qc;
+
+/* Counters in the layout for max_pos: 204 + 102 * (max_pos + 1). */
+FASTQPAR_DEF uint64_t fqp_qc_words(uint32_t max_pos);
+/* Allocates zeroed counters (a may be NULL: default allocator).
+   FQP_OK, FQP_ERR_NOMEM, FQP_ERR_INVALID_ARGUMENT (qc NULL). On failure
+   qc->counts is NULL and fqp_qc_free is still safe. */
+FASTQPAR_DEF fqp_result fqp_qc_init(fqp_qc *qc, uint32_t max_pos, const fqp_allocator *a);
+/* Adds every read of the batch (the CPU twin of the fqp_k_qc kernel). */
+FASTQPAR_DEF void fqp_qc_add_batch(fqp_qc *qc, const fqp_batch *b);
+/* Adds qc->words counters of the same layout (another consumer's
+   qc->counts, or counts fetched from a GPU). */
+FASTQPAR_DEF void fqp_qc_add_counts(fqp_qc *qc, const uint64_t *counts);
+FASTQPAR_DEF void fqp_qc_free(fqp_qc *qc);
+
+/* Quality trimming of the 3' end; a read keeps [start, end) (start is 0).
+   threshold is a Phred score; values below 0 act as 0 (nothing is trimmed)
+   and above 94 as 94 (everything is), which changes no result.
+   FQP_TRIM_BWA: BWA's -q rule as cutadapt implements it: with
+       s_k = sum over j >= k of (threshold - q_j), scan k from the 3' end
+       down, stop at the first s_k < 0, and cut at the k where s_k was
+       largest (> 0; ties: the k nearest the 3' end): keep [0, k); no
+       s_k > 0: keep the whole read. bwa aln -q differs in two details:
+       it keeps the base at k too (one base more), and it never trims a
+       read below 35 bases (BWA_MIN_RDLEN); here there is no minimum length.
+   FQP_TRIM_WINDOW: Trimmomatic's SLIDINGWINDOW:window:threshold: windows
+       of `window` bases (default 4 when <= 0) from the 5' end; at the
+       first window with mean quality < threshold (integer test: sum <
+       threshold * window) the read ends where the window before it ended,
+       then bases below threshold at that end are dropped (the window
+       before holds at least one that is not). The first window failing
+       keeps nothing, and so does a read shorter than the window (as
+       Trimmomatic, which drops such reads). No failing window: the read
+       keeps everything up to its last base >= threshold.
+   Any other mode (0 included) trims nothing. */
+typedef enum fqp_trim_mode { FQP_TRIM_BWA = 1, FQP_TRIM_WINDOW = 2 } fqp_trim_mode;
+#define FQP_TRIM_DEFAULT_WINDOW 4
+
+typedef struct fqp_trim_desc {
+    fqp_trim_mode mode;
+    int threshold;             /* Phred score */
+    int window;                /* FQP_TRIM_WINDOW only; <= 0: 4 */
+} fqp_trim_desc;
+
+/* One read: qual holds len quality bytes. */
+FASTQPAR_DEF void fqp_trim_read(const char *qual, uint64_t len, const fqp_trim_desc *d, uint64_t *start, uint64_t *end);
+/* Every read of the batch: read i keeps [start_end[2i], start_end[2i+1]). */
+FASTQPAR_DEF void fqp_trim_batch(const fqp_batch *b, const fqp_trim_desc *d, uint64_t *start_end);
 
 #ifdef __cplusplus
 }
@@ -2609,6 +2724,226 @@ done:
     fqp__free(&a, states);
     fqp_producer_destroy(p);
     return r;
+}
+
+/* ---- per-read kernels: CPU twins of kernels.cu ----
+   Each loop mirrors its kernel's definition; the GPU splits the same sums
+   across lanes, which integer addition does not notice. */
+
+#define FQP__PHRED(c) ((c) < 33u ? 0u : (c) > 126u ? 93u : (unsigned)(c) - 33u)
+
+/* 0 A/a, 1 C/c, 2 G/g, 3 T/t, 4 anything else */
+static const unsigned char fqp__base_code[256] = {
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 0, 4, 1, 4, 4, 4, 2, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 0, 4, 1, 4, 4, 4, 2, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4
+};
+
+FASTQPAR_DEF void fqp_qual_prefix_sum(const fqp_batch *b, uint64_t *out)
+{
+    const unsigned char *q = (const unsigned char *)b->qual;
+    uint64_t i;
+    for (i = 0; i < b->count; i++) {
+        uint64_t k = b->seq_off[i], e = b->seq_off[i + 1], sum = 0;
+        for (; k < e; k++) {
+            sum += FQP__PHRED(q[k]);
+            out[k] = sum;
+        }
+    }
+}
+
+FASTQPAR_DEF uint64_t fqp_qc_words(uint32_t max_pos)
+{
+    return 204 + 102 * FQP_QC_BINS(max_pos);
+}
+
+FASTQPAR_DEF fqp_result fqp_qc_init(fqp_qc *qc, uint32_t max_pos, const fqp_allocator *a)
+{
+    if (!qc) return FQP_ERR_INVALID_ARGUMENT;
+    memset(qc, 0, sizeof *qc);
+    if (a) qc->allocator = *a;
+    qc->max_pos = max_pos ? max_pos : FQP_QC_DEFAULT_MAX_POS;
+    qc->words = fqp_qc_words(qc->max_pos);
+    if (qc->words > (uint64_t)SIZE_MAX / sizeof(uint64_t)) return FQP_ERR_NOMEM;
+    qc->counts = (uint64_t *)fqp__calloc(&qc->allocator, (size_t)qc->words * sizeof(uint64_t));
+    return qc->counts ? FQP_OK : FQP_ERR_NOMEM;
+}
+
+FASTQPAR_DEF void fqp_qc_free(fqp_qc *qc)
+{
+    if (!qc) return;
+    fqp__free(&qc->allocator, qc->counts);
+    qc->counts = NULL;
+}
+
+FASTQPAR_DEF void fqp_qc_add_counts(fqp_qc *qc, const uint64_t *counts)
+{
+    uint64_t i;
+    if (!qc || !qc->counts || !counts) return;
+    for (i = 0; i < qc->words; i++) qc->counts[i] += counts[i];
+}
+
+/* Positions below max_pos update their own bins directly (distinct
+   addresses, no dependency between iterations). Positions >= max_pos share
+   one bin: sums stay in registers and the quality histogram goes to four
+   interleaved local copies, so a run of equal qualities in a long read is
+   not one long chain of increments of the same counter. */
+FASTQPAR_DEF void fqp_qc_add_batch(fqp_qc *qc, const fqp_batch *b)
+{
+    uint64_t mp, *c, *qsum, *cnt, *lenh, *base, *qual;
+    uint64_t tail_q[4][FQP_QC_QUALS];
+    uint64_t tail_sum = 0, tail_n = 0, tail_b[5] = {0, 0, 0, 0, 0}, nb[5] = {0, 0, 0, 0, 0};
+    uint64_t q20 = 0, q30 = 0, bases = 0, i;
+    const unsigned char *seq, *qv;
+    int tail = 0;
+    if (!qc || !qc->counts || !b) return;
+    mp = qc->max_pos;
+    c = qc->counts;
+    qsum = c + FQP_QC_POS_QSUM(mp, 0);
+    cnt = c + FQP_QC_POS_COUNT(mp, 0);
+    lenh = c + FQP_QC_LEN(mp, 0);
+    base = c + FQP_QC_POS_BASE(mp, 0, 0);
+    qual = c + FQP_QC_POS_QUAL(mp, 0, 0);
+    seq = (const unsigned char *)b->seq;
+    qv = (const unsigned char *)b->qual;
+    for (i = 0; i < b->count; i++) {
+        const uint64_t off = b->seq_off[i], len = b->seq_off[i + 1] - off, body = len < mp ? len : mp;
+        const unsigned char *s = seq + off, *q = qv + off;
+        uint64_t p, rq = 0, na = 0, nc = 0, ng = 0, nt = 0;
+        for (p = 0; p < body; p++) {
+            const unsigned qq = FQP__PHRED(q[p]), bc = fqp__base_code[s[p]];
+            rq += qq;
+            qsum[p] += qq;
+            cnt[p]++;
+            base[5 * p + bc]++;
+            qual[FQP_QC_QUALS * p + qq]++;
+            q20 += qq >= 20;
+            q30 += qq >= 30;
+            na += bc == 0;
+            nc += bc == 1;
+            ng += bc == 2;
+            nt += bc == 3;
+        }
+        if (len > mp) {
+            const uint64_t a0 = na, c0 = nc, g0 = ng, t0 = nt;
+            uint64_t tq = 0;
+            if (!tail) {
+                memset(tail_q, 0, sizeof tail_q);
+                tail = 1;
+            }
+            for (p = mp; p < len; p++) {
+                const unsigned qq = FQP__PHRED(q[p]), bc = fqp__base_code[s[p]];
+                tq += qq;
+                tail_q[p & 3][qq]++;
+                q20 += qq >= 20;
+                q30 += qq >= 30;
+                na += bc == 0;
+                nc += bc == 1;
+                ng += bc == 2;
+                nt += bc == 3;
+            }
+            rq += tq;
+            tail_sum += tq;
+            tail_n += len - mp;
+            tail_b[0] += na - a0;
+            tail_b[1] += nc - c0;
+            tail_b[2] += ng - g0;
+            tail_b[3] += nt - t0;
+            tail_b[4] += (len - mp) - ((na - a0) + (nc - c0) + (ng - g0) + (nt - t0));
+        }
+        nb[0] += na;
+        nb[1] += nc;
+        nb[2] += ng;
+        nb[3] += nt;
+        nb[4] += len - (na + nc + ng + nt);
+        bases += len;
+        lenh[body]++;
+        if (len) {
+            c[FQP_QC_MEANQ(rq / len)]++;
+            c[FQP_QC_GC(100 * (nc + ng) / len)]++;
+        }
+    }
+    c[FQP_QC_READS] += b->count;
+    c[FQP_QC_BASES] += bases;
+    c[FQP_QC_Q20] += q20;
+    c[FQP_QC_Q30] += q30;
+    for (i = 0; i < 5; i++) c[FQP_QC_A + i] += nb[i];
+    if (tail) {
+        qsum[mp] += tail_sum;
+        cnt[mp] += tail_n;
+        for (i = 0; i < 5; i++) base[5 * mp + i] += tail_b[i];
+        for (i = 0; i < FQP_QC_QUALS; i++)
+            qual[FQP_QC_QUALS * mp + i] += tail_q[0][i] + tail_q[1][i] + tail_q[2][i] + tail_q[3][i];
+    }
+}
+
+/* The kept end of one read (see fqp_trim_desc for the two rules). */
+static uint64_t fqp__trim_end(const unsigned char *q, uint64_t len, const fqp_trim_desc *d)
+{
+    const int thr = d->threshold < 0 ? 0 : d->threshold > 94 ? 94 : d->threshold;
+    if (d->mode == FQP_TRIM_BWA) {
+        int64_t s = 0, best = 0;
+        uint64_t k = len, end = len;
+        while (k > 0) {
+            k--;
+            s += thr - (int64_t)FQP__PHRED(q[k]);
+            if (s < 0) break;
+            if (s > best) {
+                best = s;
+                end = k;
+            }
+        }
+        return end;
+    }
+    if (d->mode == FQP_TRIM_WINDOW) {
+        const uint64_t w = d->window > 0 ? (uint64_t)d->window : FQP_TRIM_DEFAULT_WINDOW;
+        const uint64_t need = (uint64_t)thr * w;
+        uint64_t sum = 0, k, end = len;
+        if (len < w) return 0;
+        for (k = 0; k < w; k++) sum += FQP__PHRED(q[k]);
+        if (sum < need) return 0;
+        for (k = 1; k <= len - w; k++) {
+            sum += FQP__PHRED(q[k + w - 1]);
+            sum -= FQP__PHRED(q[k - 1]);
+            if (sum < need) {
+                end = k - 1 + w;
+                break;
+            }
+        }
+        while (end > 0 && FQP__PHRED(q[end - 1]) < (unsigned)thr) end--;
+        return end;
+    }
+    return len;
+}
+
+FASTQPAR_DEF void fqp_trim_read(const char *qual, uint64_t len, const fqp_trim_desc *d, uint64_t *start, uint64_t *end)
+{
+    *start = 0;
+    *end = d ? fqp__trim_end((const unsigned char *)qual, len, d) : len;
+}
+
+FASTQPAR_DEF void fqp_trim_batch(const fqp_batch *b, const fqp_trim_desc *d, uint64_t *start_end)
+{
+    const unsigned char *q = (const unsigned char *)b->qual;
+    uint64_t i;
+    for (i = 0; i < b->count; i++) {
+        const uint64_t off = b->seq_off[i], len = b->seq_off[i + 1] - off;
+        start_end[2 * i] = 0;
+        start_end[2 * i + 1] = d ? fqp__trim_end(q + off, len, d) : len;
+    }
 }
 
 #endif /* FASTQPAR_IMPLEMENTATION */

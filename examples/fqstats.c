@@ -26,6 +26,7 @@
 
 static const char FQS_USAGE[] =
     "usage: fqstats [-a] [-T] [--json] [-t N] [FILE...]\n"
+    "       fqstats --per-position [--max-pos N] [-q Q] [-t N] [FILE...]\n"
     "Statistics of FASTQ files (plain or gzip), one row per file, computed like\n"
     "`seqkit stats`. FILE '-' or no FILE reads stdin.\n"
     "  -a       all statistics: add Q1 Q2 Q3 sum_gap N50 Q20(%) Q30(%) GC(%)\n"
@@ -34,6 +35,14 @@ static const char FQS_USAGE[] =
     "           numbers as numbers; keys: file format type num_seqs sum_len\n"
     "           min_len avg_len max_len q1 q2 q3 sum_gap n50 q20_pct q30_pct gc_pct\n"
     "  -t N     consumer threads (default: FASTQPAR_THREADS, else usable cores)\n"
+    "  --per-position  instead of the summary, the table of `seqtk fqchk`: per\n"
+    "           read position the bases, %A %C %G %T %N (anything but ACGT in\n"
+    "           either case is N), avgQ, errQ and %low/%high (quality below /\n"
+    "           at least Q); empty reads are left out, as seqtk does\n"
+    "  --max-pos N  positions kept apart (default 1000); bases past N are\n"
+    "           summed in one last row labelled N+1+ (seqtk has no such cap)\n"
+    "  -q Q     %low/%high threshold (default 20); -q 0 prints the percentage\n"
+    "           of every quality value seen instead, like seqtk fqchk -q0\n"
     "  -h       this help\n"
     "Columns:\n"
     "  format   FASTQ; empty for an input without records (as seqkit)\n"
@@ -211,6 +220,8 @@ typedef struct fqs_counts {
     uint64_t gc, gaps, q20, q30;
     fqs_type type;         /* set by the one consumer that receives record 1 */
     fqs_histogram lengths;
+    fqp_qc qc;             /* per-position counts, with --per-position */
+    uint32_t max_pos;      /* in the total (user): 0 = no per-position counts */
 } fqs_counts;
 
 /* Letter classes for the per-base loop: bit 0 = G or C, bit 1 = gap. The
@@ -245,9 +256,9 @@ static fqs_type fqs_guess_type(const char *seq, uint64_t len) {
 /* Consumer thread, before its first batch: the state arrives zeroed; give it
    its first histogram array. */
 static fqp_result fqs_init(void *state, int consumer, void *user) {
-    fqs_counts *c = (fqs_counts *)state;
+    fqs_counts *c = (fqs_counts *)state, *total = (fqs_counts *)user;
     (void)consumer;
-    (void)user;
+    if (total->max_pos && fqp_qc_init(&c->qc, total->max_pos, NULL) != FQP_OK) return FQP_ERR_NOMEM;
     return fqs_histogram_grow_dense(&c->lengths, 0) == 0 ? FQP_OK : FQP_ERR_NOMEM;
 }
 
@@ -288,6 +299,7 @@ static fqp_result fqs_process(fqp_batch *b, void *state, void *user) {
     c->gaps += gaps;
     c->q20 += q20;
     c->q30 += q30;
+    if (c->qc.counts) fqp_qc_add_batch(&c->qc, b); /* the kit's CPU twin of the GPU QC kernel */
     return FQP_OK;
 }
 
@@ -306,6 +318,7 @@ static fqp_result fqs_merge(void *state, int consumer, void *user) {
     total->gaps += c->gaps;
     total->q20 += c->q20;
     total->q30 += c->q30;
+    if (c->qc.counts) fqp_qc_add_counts(&total->qc, c->qc.counts);
     return fqs_histogram_merge(&total->lengths, &c->lengths) != 0 ? FQP_ERR_NOMEM : FQP_OK;
 }
 
@@ -315,6 +328,73 @@ static void fqs_fini(void *state, int consumer, void *user) {
     (void)consumer;
     (void)user;
     fqs_histogram_free(&((fqs_counts *)state)->lengths);
+    fqp_qc_free(&((fqs_counts *)state)->qc);
+}
+
+/* ---- the per-position table (seqtk fqchk's) -------------------------------- */
+
+/* One row: bases, %ACGTN, avgQ, errQ, then %low %high or every %Qn seen. */
+static void fqs_fqchk_row(const char *label, const uint64_t base[5], const uint64_t qual[FQP_QC_QUALS],
+                          const uint64_t all[FQP_QC_QUALS], int qthres) {
+    static double perr[FQP_QC_QUALS];
+    uint64_t sum = 0, qsum = 0, low = 0;
+    double psum = 0;
+    int k;
+    if (perr[FQP_QC_QUALS - 1] == 0) /* seqtk's error probabilities: 10^(-q/10), 0.5 for Q0..Q3 */
+        for (k = 0; k < FQP_QC_QUALS; k++) perr[k] = k < 4 ? .5 : pow(10., -.1 * k);
+    for (k = 0; k < 5; k++) sum += base[k];
+    printf("%s\t%" PRIu64, label, sum);
+    for (k = 0; k < 5; k++) printf("\t%.1f", 100. * (double)base[k] / (double)sum);
+    for (k = 0; k < FQP_QC_QUALS; k++) { /* same order of additions as seqtk: same rounding */
+        qsum += qual[k] * (uint64_t)k;
+        psum += (double)qual[k] * perr[k];
+        if (k < qthres) low += qual[k];
+    }
+    printf("\t%.1f\t%.1f", (double)qsum / (double)sum, -4.343 * log((psum + 1e-6) / ((double)sum + 1e-6)));
+    if (qthres <= 0) {
+        for (k = 0; k < FQP_QC_QUALS; k++)
+            if (all[k] > 0) printf("\t%.2f", 100. * (double)qual[k] / (double)sum);
+    } else {
+        printf("\t%.1f\t%.1f", 100. * (double)low / (double)sum, 100. * (double)(sum - low) / (double)sum);
+    }
+    putchar('\n');
+}
+
+/* Prints seqtk fqchk's table for one file's merged totals. */
+static void fqs_print_fqchk(fqs_counts *t, int qthres) {
+    const fqp_qc *qc = &t->qc;
+    uint32_t mp = qc->max_pos, pos, rows;
+    uint64_t base[5], qual[FQP_QC_QUALS], all_base[5] = {0, 0, 0, 0, 0}, all_q[FQP_QC_QUALS];
+    uint64_t empty = t->lengths.dense_size ? t->lengths.dense[0] : 0, n = t->records - empty, min_len = t->min_len;
+    int k, distinct = 0;
+    char label[32];
+    fqs_histogram_compact(&t->lengths);
+    if (n && min_len == 0) min_len = fqs_histogram_at(&t->lengths, empty); /* seqtk skips empty reads */
+    memset(all_q, 0, sizeof all_q);
+    for (pos = 0; pos <= mp; pos++) {
+        for (k = 0; k < 5; k++) all_base[k] += qc->counts[FQP_QC_POS_BASE(mp, pos, k)];
+        for (k = 0; k < FQP_QC_QUALS; k++) all_q[k] += qc->counts[FQP_QC_POS_QUAL(mp, pos, k)];
+    }
+    for (k = 0; k < FQP_QC_QUALS; k++) distinct += all_q[k] > 0;
+    printf("min_len: %" PRIu64 "; max_len: %" PRIu64 "; avg_len: %.2f; %d distinct quality values\n",
+           n ? min_len : (uint64_t)0x7fffffff, t->max_len, (double)t->bases / (double)n, distinct);
+    printf("POS\t#bases\t%%A\t%%C\t%%G\t%%T\t%%N\tavgQ\terrQ");
+    if (qthres <= 0) {
+        for (k = 0; k < FQP_QC_QUALS; k++)
+            if (all_q[k] > 0) printf("\t%%Q%d", k);
+    } else {
+        printf("\t%%low\t%%high");
+    }
+    putchar('\n');
+    fqs_fqchk_row("ALL", all_base, all_q, all_q, qthres);
+    /* positions 1..max_len, and past the cap one row for all the rest */
+    rows = t->max_len < mp ? (uint32_t)t->max_len : mp + (t->max_len > mp);
+    for (pos = 0; pos < rows; pos++) {
+        for (k = 0; k < 5; k++) base[k] = qc->counts[FQP_QC_POS_BASE(mp, pos, k)];
+        for (k = 0; k < FQP_QC_QUALS; k++) qual[k] = qc->counts[FQP_QC_POS_QUAL(mp, pos, k)];
+        snprintf(label, sizeof label, pos < mp ? "%u" : "%u+", (unsigned)pos + 1);
+        fqs_fqchk_row(label, base, qual, all_q, qthres);
+    }
 }
 
 /* ---- one row of output ---------------------------------------------------- */
@@ -395,13 +475,18 @@ static void fqs_fill_row(fqs_row *row, const char *file, fqs_counts *t) {
 
 /* Runs the pipeline over one file and fills its row. 0, or -1 after printing
    the error. */
-static int fqs_stats_file(const char *path, int threads, fqs_row *row) {
+static int fqs_stats_file(const char *path, int threads, uint32_t max_pos, int qthres, fqs_row *row) {
     fqp_pipeline_desc desc;
     fqs_counts total;
     fqp_error err;
     fqp_result r;
     memset(&desc, 0, sizeof desc); /* zero means default */
     memset(&total, 0, sizeof total);
+    total.max_pos = max_pos;
+    if (max_pos && fqp_qc_init(&total.qc, max_pos, NULL) != FQP_OK) {
+        fprintf(stderr, "fqstats: out of memory\n");
+        return -1;
+    }
     desc.input.path = path;        /* plain or gzip; "-" is stdin */
     desc.config.threads = threads; /* 0: FASTQPAR_THREADS or the usable cores */
     desc.state_size = sizeof(fqs_counts);
@@ -414,10 +499,13 @@ static int fqs_stats_file(const char *path, int threads, fqs_row *row) {
     if (r < 0) {
         fprintf(stderr, "fqstats: %s\n", err.message); /* names file, record, line */
         fqs_histogram_free(&total.lengths);
+        fqp_qc_free(&total.qc);
         return -1;
     }
-    fqs_fill_row(row, path, &total);
+    if (max_pos) fqs_print_fqchk(&total, qthres);
+    else fqs_fill_row(row, path, &total);
     fqs_histogram_free(&total.lengths);
+    fqp_qc_free(&total.qc);
     return 0;
 }
 
@@ -509,7 +597,8 @@ static void fqs_print_json(const fqs_row *rows, int nrows) {
 /* ---- main ----------------------------------------------------------------- */
 
 typedef struct fqs_options {
-    int all, tabular, json, threads;
+    int all, tabular, json, threads, per_position, qthres;
+    uint32_t max_pos;
     const char **files;
     int nfiles;
 } fqs_options;
@@ -546,6 +635,22 @@ static int fqs_parse_args(int argc, char **argv, fqs_options *opt) {
             opt->json = 1;
             continue;
         }
+        if (strcmp(arg, "--per-position") == 0) {
+            opt->per_position = 1;
+            continue;
+        }
+        if (strcmp(arg, "--max-pos") == 0 || strcmp(arg, "-q") == 0) {
+            const char *value = i + 1 < argc ? argv[++i] : NULL;
+            char *end;
+            long v;
+            if (!value) return fqs_usage_error("%s needs a number", arg);
+            v = strtol(value, &end, 10);
+            if (*value == '\0' || *end != '\0' || v < (arg[1] == 'q' ? 0 : 1) || v > 100000000)
+                return fqs_usage_error("bad number '%s'", value);
+            if (arg[1] == 'q') opt->qthres = (int)v;
+            else opt->max_pos = (uint32_t)v;
+            continue;
+        }
         if (strcmp(arg, "--help") == 0) return fqs_help();
         if (arg[1] == '-') return fqs_usage_error("unknown option %s", arg);
         for (p = arg + 1; *p; p++) {
@@ -580,6 +685,7 @@ int main(int argc, char **argv) {
     fqs_row *rows;
     int i, status;
     memset(&opt, 0, sizeof opt);
+    opt.qthres = 20;
     opt.files = (const char **)malloc((size_t)argc * sizeof *opt.files);
     if (!opt.files) {
         fprintf(stderr, "fqstats: out of memory\n");
@@ -599,9 +705,18 @@ int main(int argc, char **argv) {
     }
     /* Files run one after another, each with all consumer threads; like
        seqkit, the first bad file stops everything. */
-    for (i = 0; i < opt.nfiles && status == 0; i++)
-        if (fqs_stats_file(opt.files[i], opt.threads, &rows[i]) != 0) status = 1;
-    if (status == 0) {
+    for (i = 0; i < opt.nfiles && status == 0; i++) {
+        if (opt.per_position && opt.nfiles > 1) printf("%s==> %s <==\n", i ? "\n" : "", opt.files[i]);
+        if (fqs_stats_file(opt.files[i], opt.threads, opt.per_position ? (opt.max_pos ? opt.max_pos : 1000) : 0,
+                           opt.qthres, &rows[i]) != 0)
+            status = 1;
+    }
+    if (status == 0 && opt.per_position) {
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            fprintf(stderr, "fqstats: cannot write the output\n");
+            status = 1;
+        }
+    } else if (status == 0) {
         int ncolumns = opt.all ? FQS_NCOLUMNS : FQS_BASIC_COLUMNS;
         if (opt.json) fqs_print_json(rows, opt.nfiles);
         else if (opt.tabular) fqs_print_tsv(rows, opt.nfiles, ncolumns);

@@ -1,0 +1,121 @@
+/* tests/kernels_emu.c - kernels.cu compiled for the host under the device
+   emulation of tests/cuda_emu.h, behind one entry point that both the kernel
+   tests (tests/test_kernels.c) and the fake CUDA driver (tests/fake_cuda.c,
+   whose cuLaunchKernel calls it) use:
+
+       int fqp_emu_launch(const char *kernel_name, const unsigned grid[3],
+                          const unsigned block[3], unsigned shared_bytes,
+                          void **kernel_params);
+
+   kernel_params is what cuLaunchKernel receives: one pointer per kernel
+   argument, pointing at the argument's value (a device pointer is read as
+   the 8 bytes of a CUdeviceptr holding a host address). Runs the whole grid
+   before returning, on the calling thread (see tests/cuda_emu.h); launches
+   from several threads run one at a time.
+   Returns 0, or -1 for an unknown kernel name, a launch configuration CUDA
+   would reject (a zero dimension, more than 1024 threads per block, more
+   than 48 KiB of dynamic shared memory), or no memory.
+
+   Compiles as C11 and as C++11 (the Makefile builds it as C). */
+#define _XOPEN_SOURCE 700 /* ucontext, where cuda_emu.h needs it */
+#include <pthread.h>
+
+#include "cuda_emu.h"
+#include "../kernels.cu"
+
+#include <string.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+int fqp_emu_launch(const char *kernel_name, const unsigned grid[3], const unsigned block[3], unsigned shared_bytes,
+                   void **kernel_params);
+#ifdef __cplusplus
+}
+#endif
+
+/* ---- argument unpacking: one trampoline per kernel ---- */
+
+typedef const unsigned char *fqp_emu_bytes;
+typedef const unsigned long long *fqp_emu_offsets;
+typedef unsigned long long *fqp_emu_words;
+
+/* memcpy, not a cast: a value may be a CUdeviceptr (an integer) */
+static void fqp_emu_run_qual_prefix_sum(void **p)
+{
+    fqp_emu_bytes qual;
+    fqp_emu_offsets seq_off;
+    unsigned long long n_reads;
+    fqp_emu_words out;
+    memcpy(&qual, p[0], sizeof qual);
+    memcpy(&seq_off, p[1], sizeof seq_off);
+    memcpy(&n_reads, p[2], sizeof n_reads);
+    memcpy(&out, p[3], sizeof out);
+    fqp_k_qual_prefix_sum(qual, seq_off, n_reads, out);
+}
+
+static void fqp_emu_run_qc(void **p)
+{
+    fqp_emu_bytes seq, qual;
+    fqp_emu_offsets seq_off;
+    unsigned long long n_reads;
+    unsigned int max_pos;
+    fqp_emu_words counts;
+    memcpy(&seq, p[0], sizeof seq);
+    memcpy(&qual, p[1], sizeof qual);
+    memcpy(&seq_off, p[2], sizeof seq_off);
+    memcpy(&n_reads, p[3], sizeof n_reads);
+    memcpy(&max_pos, p[4], sizeof max_pos);
+    memcpy(&counts, p[5], sizeof counts);
+    fqp_k_qc(seq, qual, seq_off, n_reads, max_pos, counts);
+}
+
+static void fqp_emu_run_trim(void **p)
+{
+    fqp_emu_bytes qual;
+    fqp_emu_offsets seq_off;
+    unsigned long long n_reads;
+    int mode, threshold, window;
+    fqp_emu_words start_end;
+    memcpy(&qual, p[0], sizeof qual);
+    memcpy(&seq_off, p[1], sizeof seq_off);
+    memcpy(&n_reads, p[2], sizeof n_reads);
+    memcpy(&mode, p[3], sizeof mode);
+    memcpy(&threshold, p[4], sizeof threshold);
+    memcpy(&window, p[5], sizeof window);
+    memcpy(&start_end, p[6], sizeof start_end);
+    fqp_k_trim(qual, seq_off, n_reads, mode, threshold, window, start_end);
+}
+
+static const struct {
+    const char *name;
+    void (*run)(void **);
+} fqp_emu_kernels[] = {
+    {"fqp_k_qual_prefix_sum", fqp_emu_run_qual_prefix_sum},
+    {"fqp_k_qc", fqp_emu_run_qc},
+    {"fqp_k_trim", fqp_emu_run_trim},
+};
+
+static pthread_mutex_t fqp_emu_launch_mu = PTHREAD_MUTEX_INITIALIZER;
+
+int fqp_emu_launch(const char *kernel_name, const unsigned grid[3], const unsigned block[3], unsigned shared_bytes,
+                   void **kernel_params)
+{
+    fqp_emu_uint3 g, b;
+    size_t i;
+    int rc;
+    void (*run)(void **) = NULL;
+    if (!kernel_name || !grid || !block) return -1;
+    for (i = 0; i < sizeof fqp_emu_kernels / sizeof fqp_emu_kernels[0]; i++)
+        if (strcmp(kernel_name, fqp_emu_kernels[i].name) == 0) run = fqp_emu_kernels[i].run;
+    if (!run || !kernel_params) return -1;
+    g.x = grid[0], g.y = grid[1], g.z = grid[2];
+    b.x = block[0], b.y = block[1], b.z = block[2];
+    if (!g.x || !g.y || !g.z || !b.x || !b.y || !b.z) return -1;
+    if (g.y > 65535u || g.z > 65535u || b.x > 1024u || b.y > 1024u || b.z > 64u) return -1;
+    if ((unsigned long long)b.x * b.y * b.z > 1024u || shared_bytes > 48u * 1024u) return -1;
+    pthread_mutex_lock(&fqp_emu_launch_mu);
+    rc = fqp_emu_run(run, g, b, kernel_params);
+    pthread_mutex_unlock(&fqp_emu_launch_mu);
+    return rc;
+}

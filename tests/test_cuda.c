@@ -1,0 +1,1157 @@
+/* tests/test_cuda.c - fastqpar_cuda.h end to end on the fake CUDA driver
+   (tests/fake_cuda.c = build/libfakecuda.so, kernels under device emulation).
+
+   What it shows: loading fails cleanly (library missing, a symbol missing,
+   no device, old device, PTX/module failure, allocation failing at every
+   setup step) with the right code and message, and FASTQPAR_FORCE_CPU never
+   loads anything; a mixed CPU+GPU run gives exactly the QC counters of an
+   all-CPU run, also when the GPU fails at any launch or copy mid-run (its
+   batches go back to the CPU consumers: nothing lost, nothing twice); the
+   per-batch GPU results equal the CPU twins; ordered output stays complete;
+   nothing the fake driver hands out is leaked. White-box: it defines the
+   implementation itself to reach the loader's test hooks. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* setenv, RTLD_NOLOAD */
+#endif
+#define FASTQPAR_IMPLEMENTATION
+#include "fastqpar_cuda.h"
+
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tests/fake_cuda.h"
+#include "tests/test.h"
+#include "tests/thread.h"
+
+#define MAX_POS 300 /* small, so long reads land in the last bin */
+
+static char fake_path[4096];   /* build/libfakecuda.so */
+static char ptx_file[4096];    /* PTX for the fake when none is embedded */
+static const char *ptx_path;   /* NULL: the embedded PTX */
+
+/* ---- test input ---- */
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+static uint64_t rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+typedef struct text {
+    char *data;
+    size_t size, cap;
+    uint64_t records;
+} text;
+
+static void put(text *t, const char *s, size_t n)
+{
+    if (t->size + n + 1 > t->cap) {
+        t->cap = (t->size + n + 1) * 2;
+        t->data = (char *)realloc(t->data, t->cap);
+    }
+    memcpy(t->data + t->size, s, n);
+    t->size += n;
+    t->data[t->size] = 0;
+}
+
+/* Reads of every kind: empty, short, around and beyond MAX_POS (one of
+   `huge` bases if nonzero), both cases, N and IUPAC letters, Q0 to Q93. */
+static text make_input(uint64_t n, uint64_t huge)
+{
+    static const char letters[] = "ACGTACGTACGTacgtNnRY";
+    text t;
+    uint64_t i, j;
+    char name[64];
+    memset(&t, 0, sizeof t);
+    for (i = 0; i < n; i++) {
+        uint64_t len, kind = rnd() % 100;
+        char *buf;
+        if (kind < 2) len = 0;
+        else if (kind < 80) len = 50 + rnd() % 151;
+        else if (kind < 95) len = 1 + rnd() % 40;
+        else len = MAX_POS - 5 + rnd() % 700;
+        if (huge && i == n / 2) len = huge;
+        snprintf(name, sizeof name, "@r%llu x\n", (unsigned long long)i);
+        put(&t, name, strlen(name));
+        buf = (char *)malloc(len + 1);
+        for (j = 0; j < len; j++) buf[j] = letters[rnd() % (sizeof letters - 1)];
+        put(&t, buf, len);
+        put(&t, "\n+\n", 3);
+        for (j = 0; j < len; j++) {
+            uint64_t r = rnd() % 10;
+            buf[j] = (char)(r == 0 ? '!' : r == 1 ? '~' : '!' + (int)(rnd() % 94));
+        }
+        put(&t, buf, len);
+        put(&t, "\n", 1);
+        free(buf);
+    }
+    t.records = n;
+    return t;
+}
+
+/* ---- the fake driver's own counters ---- */
+
+static fake_cuda_stats fake_stats(void)
+{
+    fake_cuda_stats s;
+    void *h = dlopen(fake_path, RTLD_NOW | RTLD_NOLOAD);
+    memset(&s, 0, sizeof s);
+    if (h) {
+        void *f = dlsym(h, "fake_cuda_stats_get");
+        fake_cuda_stats_fn fn;
+        memcpy(&fn, &f, sizeof fn);
+        if (fn) fn(&s);
+        dlclose(h);
+    }
+    return s;
+}
+
+static void fake_reset(void)
+{
+    void *h = dlopen(fake_path, RTLD_NOW | RTLD_NOLOAD);
+    if (h) {
+        void *f = dlsym(h, "fake_cuda_reset");
+        fake_cuda_reset_fn fn;
+        memcpy(&fn, &f, sizeof fn);
+        if (fn) fn();
+        dlclose(h);
+    }
+}
+
+/* Everything the fake handed out came back, and nothing was misused. */
+#define CHECK_FAKE_CLEAN()                                                       \
+    do {                                                                         \
+        fake_cuda_stats fs_ = fake_stats();                                      \
+        CHECK_EQ_INT(fs_.device_allocs, 0);                                      \
+        CHECK_EQ_INT(fs_.host_allocs, 0);                                        \
+        CHECK_EQ_INT(fs_.streams, 0);                                            \
+        CHECK_EQ_INT(fs_.events, 0);                                             \
+        CHECK_EQ_INT(fs_.modules, 0);                                            \
+        CHECK_EQ_INT(fs_.context_refs, 0);                                       \
+        CHECK_EQ_U64(fs_.bad_calls, 0);                                          \
+        CHECK_EQ_U64(fs_.pageable_copies, 0);                                    \
+        CHECK_EQ_U64(fs_.freed_by_context_release, 0);                           \
+    } while (0)
+
+static void clear_env(void)
+{
+    static const char *const vars[] = {
+        "FASTQPAR_FORCE_CPU", "FASTQPAR_FORCE_GPU", "FASTQPAR_GPU_CONSUMERS", "FASTQPAR_PTX",
+        "FASTQPAR_CUDA_LIBRARY", "FAKE_CUDA_DEVICES", "FAKE_CUDA_CC", "FAKE_CUDA_FAIL_ALLOC_AT",
+        "FAKE_CUDA_FAIL_LAUNCH_AT", "FAKE_CUDA_ASYNC_FAIL_AT", "FAKE_CUDA_FAIL_CALL", "FAKE_CUDA_FAIL_MODULE",
+        "FAKE_CUDA_NOT_READY", "FAKE_CUDA_MISSING_SYMBOL", "FASTQPAR_THREADS", "FASTQPAR_BATCH_RECORDS",
+        "FASTQPAR_BATCH_BYTES", "FASTQPAR_QUEUE_DEPTH"};
+    size_t i;
+    for (i = 0; i < sizeof vars / sizeof vars[0]; i++) unsetenv(vars[i]);
+}
+
+/* The loader's symbol lookup, hiding FAKE_CUDA_MISSING_SYMBOL. */
+static void *hiding_dlsym(void *handle, const char *name)
+{
+    const char *hide = getenv("FAKE_CUDA_MISSING_SYMBOL");
+    if (hide && strcmp(hide, name) == 0) return NULL;
+    return dlsym(handle, name);
+}
+
+/* A distinct spelling of the fake library's path: the loader caches each
+   path string it loaded successfully, the dynamic linker maps one file. */
+static const char *fake_alias(int n)
+{
+    static char buf[8][4400];
+    static int next;
+    char *out = buf[next++ % 8], *slash = strrchr(fake_path, '/');
+    size_t dir = (size_t)(slash - fake_path);
+    int i;
+    memcpy(out, fake_path, dir);
+    out[dir] = 0;
+    for (i = 0; i < n; i++) strcat(out, "/.");
+    strcat(out, slash);
+    return out;
+}
+
+/* ---- pipeline runs ---- */
+
+typedef struct cfg {
+    int threads;               /* all consumers: GPU consumers take from these */
+    uint64_t batch_records, batch_bytes;
+    size_t queue_depth;
+    int cpu_delay_us;          /* slows CPU consumers so GPU consumers get batches */
+    int gate_injected;         /* CPU consumers start once the fake injected its failure */
+    int gate_results;          /* ... once on_results ran this many times */
+    int gate_kernels;          /* ... once the fake ran this many kernels */
+    int write;                 /* ordered output: every consumer writes its records */
+    fqp_trim_desc trim;
+} cfg;
+
+typedef struct cpu_state {
+    fqp_qc qc;
+    uint64_t records;
+} cpu_state;
+
+typedef struct run_ctx {
+    const cfg *c;
+    fqp_qc total;              /* CPU consumers merged */
+    uint64_t cpu_records;
+    /* on_results, per GPU consumer */
+    uint64_t gpu_records[16], gpu_batches[16], mismatches[16], checked[16];
+    int fail_results_at;       /* on_results returns an error at this call (1-based), 0: never */
+    int stop_results_at;       /* ... FQP_STOP */
+    int results_calls;
+    fqp__mutex mu;
+} run_ctx;
+
+typedef struct membuf {
+    char *data;
+    size_t len, cap;
+} membuf;
+
+static int mem_write(void *user, const void *data, size_t size)
+{
+    membuf *m = (membuf *)user;
+    if (m->len + size > m->cap) {
+        m->cap = (m->len + size) * 2;
+        m->data = (char *)realloc(m->data, m->cap);
+    }
+    memcpy(m->data + m->len, data, size);
+    m->len += size;
+    return 0;
+}
+
+
+/* CPU consumer: waits (at most 60 s) until the GPU consumers got as far as
+   the test needs, so that what they do does not depend on timing. */
+static void cpu_gate(run_ctx *x)
+{
+    double t0 = fqp__now();
+    while (fqp__now() - t0 < 60) {
+        int calls;
+        if (x->c->gate_injected && fake_stats().injected >= (unsigned long)x->c->gate_injected) return;
+        fqp__lock(&x->mu);
+        calls = x->results_calls;
+        fqp__unlock(&x->mu);
+        if (x->c->gate_results && calls >= x->c->gate_results) return;
+        if (x->c->gate_kernels && fake_stats().kernel_runs >= (unsigned long)x->c->gate_kernels) return;
+        if (!x->c->gate_injected && !x->c->gate_results && !x->c->gate_kernels) return;
+        test_sleep_ms(1);
+    }
+    fprintf(stderr, "  cpu_gate: gave up waiting\n");
+}
+
+/* Before its first batch: the gate, so the GPU consumers take the first ones. */
+static fqp_result cpu_init(void *state, int consumer, void *user)
+{
+    (void)consumer;
+    cpu_gate((run_ctx *)user);
+    return fqp_qc_init(&((cpu_state *)state)->qc, MAX_POS, NULL);
+}
+
+static fqp_result cpu_process(fqp_batch *b, void *state, void *user)
+{
+    cpu_state *s = (cpu_state *)state;
+    run_ctx *x = (run_ctx *)user;
+    uint64_t i;
+    fqp_qc_add_batch(&s->qc, b);
+    s->records += b->count;
+    if (x->c->write)
+        for (i = 0; i < b->count; i++)
+            if (fqp_batch_write_record(b, i) != FQP_OK) return FQP_ERR_WRITE;
+    if (x->c->cpu_delay_us) test_sleep_ms(x->c->cpu_delay_us / 1000 ? x->c->cpu_delay_us / 1000 : 1);
+    return FQP_OK;
+}
+
+static fqp_result cpu_merge(void *state, int consumer, void *user)
+{
+    cpu_state *s = (cpu_state *)state;
+    run_ctx *x = (run_ctx *)user;
+    (void)consumer;
+    fqp_qc_add_counts(&x->total, s->qc.counts);
+    x->cpu_records += s->records;
+    return FQP_OK;
+}
+
+static void cpu_fini(void *state, int consumer, void *user)
+{
+    (void)consumer;
+    (void)user;
+    fqp_qc_free(&((cpu_state *)state)->qc);
+}
+
+/* GPU consumer thread: the results must equal the CPU twins exactly. */
+static fqp_result on_results(fqp_batch *b, const fqp_cuda_results *res, int consumer, void *user)
+{
+    run_ctx *x = (run_ctx *)user;
+    uint64_t i, bad = 0;
+    int call;
+    fqp__lock(&x->mu);
+    call = ++x->results_calls;
+    fqp__unlock(&x->mu);
+    if (res->prefix) {
+        uint64_t *want = (uint64_t *)malloc((size_t)(8 * (b->bases + 1)));
+        fqp_qual_prefix_sum(b, want);
+        for (i = 0; i < b->bases; i++) bad += want[i] != res->prefix[i];
+        free(want);
+        x->checked[consumer] += b->bases;
+    }
+    if (res->trim) {
+        uint64_t *want = (uint64_t *)malloc((size_t)(16 * (b->count + 1)));
+        fqp_trim_batch(b, &x->c->trim, want);
+        for (i = 0; i < 2 * b->count; i++) bad += want[i] != res->trim[i];
+        free(want);
+        x->checked[consumer] += b->count;
+    }
+    x->mismatches[consumer] += bad;
+    x->gpu_records[consumer] += b->count;
+    x->gpu_batches[consumer]++;
+    if (x->c->write)
+        for (i = 0; i < b->count; i++)
+            if (fqp_batch_write_record(b, i) != FQP_OK) return FQP_ERR_WRITE;
+    if (call == x->fail_results_at) return FQP_ERR_CONSUMER;
+    if (call == x->stop_results_at) return FQP_STOP;
+    return FQP_OK;
+}
+
+typedef struct outcome {
+    fqp_result open;           /* fqp_cuda_open */
+    fqp_error open_err;
+    fqp_result run;            /* fqp_pipeline_run */
+    fqp_error err;
+    int gpu_consumers;
+    fqp_cuda_consumer_metrics gm[16];
+    fqp_qc qc;                 /* CPU merged + GPU fetched */
+    uint64_t records;          /* CPU consumers + on_results */
+    uint64_t gpu_records, mismatches, checked, results_calls;
+    membuf out;
+    int threads;               /* CPU consumers that ran */
+} outcome;
+
+static void outcome_free(outcome *o)
+{
+    fqp_qc_free(&o->qc);
+    free(o->out.data);
+    memset(o, 0, sizeof *o);
+}
+
+/* One pipeline run: GPU consumers when fqp_cuda_open succeeds, else (unless
+   forced) CPU consumers only, exactly as a program would do it. */
+static void run_mixed(const text *in, const cfg *c, fqp_cuda_desc *gd, run_ctx *x, outcome *o)
+{
+    fqp_pipeline_desc d;
+    fqp_custom_consumer cc[16];
+    fqp_cuda *gpu = NULL;
+    fqp_metrics m;
+    int i;
+    memset(o, 0, sizeof *o);
+    memset(&d, 0, sizeof d);
+    x->c = c;
+    fqp_qc_init(&x->total, MAX_POS, NULL);
+    fqp_qc_init(&o->qc, MAX_POS, NULL);
+    fqp__mutex_init(&x->mu);
+    d.input.data = in->data;
+    d.input.size = in->size;
+    d.config.threads = c->threads;
+    d.config.batch_records = c->batch_records;
+    d.config.batch_bytes = c->batch_bytes;
+    d.config.queue_depth = c->queue_depth;
+    d.config.ignore_env = 1;
+    d.state_size = sizeof(cpu_state);
+    d.init = cpu_init;
+    d.process = cpu_process;
+    d.merge = cpu_merge;
+    d.fini = cpu_fini;
+    d.user = x;
+    if (c->write) {
+        d.output.write = mem_write;
+        d.output.write_user = &o->out;
+    }
+    if (gd) {
+        gd->config = &d.config;
+        gd->qc_max_pos = MAX_POS;
+        if (!gd->library) gd->library = fake_path;
+        if (!gd->ptx_path) gd->ptx_path = ptx_path;
+        if (c->write || (gd->kernels & (FQP_GPU_PREFIX_SUM | FQP_GPU_TRIM))) {
+            gd->on_results = on_results;
+            gd->user = x;
+            gd->trim = c->trim;
+        }
+        o->open = fqp_cuda_open(&gpu, gd, &o->open_err);
+        if (o->open == FQP_OK) {
+            d.custom = cc;
+            d.custom_count = o->gpu_consumers = fqp_cuda_consumers(gpu, cc, 16);
+        } else if (fqp_cuda_mode(gd) == FQP_GPU_FORCE) {
+            o->run = o->open;
+            o->err = o->open_err;
+            goto out;
+        }
+    }
+    o->run = fqp_pipeline_run(&d, &m, &o->err);
+    o->threads = m.threads;
+    fqp_qc_add_counts(&o->qc, x->total.counts);
+    o->records = x->cpu_records;
+    if (gpu) {
+        if (o->run == FQP_OK && (!gd->kernels || (gd->kernels & FQP_GPU_QC)))
+            CHECK_EQ_INT(fqp_cuda_qc(gpu, &o->qc), FQP_OK);
+        for (i = 0; i < o->gpu_consumers; i++) {
+            fqp_cuda_metrics(gpu, i, &o->gm[i]);
+            o->gpu_records += o->gm[i].records;
+            o->records += x->gpu_records[i];
+            o->mismatches += x->mismatches[i];
+            o->checked += x->checked[i];
+            /* on_results saw exactly the batches the GPU finished */
+            if (gd->on_results && o->run == FQP_OK) CHECK_EQ_U64(x->gpu_records[i], o->gm[i].records);
+        }
+        if (!gd->on_results) o->records += o->gpu_records;
+        o->results_calls = (uint64_t)x->results_calls;
+        if (getenv("TEST_CUDA_VERBOSE"))
+            for (i = 0; i < o->gpu_consumers; i++)
+                fprintf(stderr, "  GPU consumer %d: %llu batches, %llu groups, %llu checkpoints, %llu requeued, "
+                        "%.3f s kernels, %.0f%% busy: %s\n", i, (unsigned long long)o->gm[i].batches,
+                        (unsigned long long)o->gm[i].groups, (unsigned long long)o->gm[i].checkpoints,
+                        (unsigned long long)o->gm[i].requeued, o->gm[i].kernel_seconds,
+                        100 * o->gm[i].busy_fraction, o->gm[i].status ? o->gm[i].message : "ok");
+    }
+out:
+    fqp_cuda_close(gpu);
+    fqp__mutex_destroy(&x->mu);
+    fqp_qc_free(&x->total);
+}
+
+/* The all-CPU reference, once per input. */
+static void reference(const text *in, const cfg *c, fqp_qc *ref)
+{
+    run_ctx x;
+    outcome o;
+    memset(&x, 0, sizeof x);
+    run_mixed(in, c, NULL, &x, &o);
+    CHECK_EQ_INT(o.run, FQP_OK);
+    CHECK_EQ_U64(o.records, in->records);
+    fqp_qc_init(ref, MAX_POS, NULL);
+    fqp_qc_add_counts(ref, o.qc.counts);
+    outcome_free(&o);
+}
+
+static int same_counts(const fqp_qc *a, const fqp_qc *b)
+{
+    uint64_t i;
+    if (a->words != b->words) return 0;
+    for (i = 0; i < a->words; i++)
+        if (a->counts[i] != b->counts[i]) {
+            fprintf(stderr, "  QC counter %llu differs: %llu != %llu\n", (unsigned long long)i,
+                    (unsigned long long)a->counts[i], (unsigned long long)b->counts[i]);
+            return 0;
+        }
+    return 1;
+}
+
+static void desc_defaults(fqp_cuda_desc *gd)
+{
+    memset(gd, 0, sizeof *gd);
+    gd->library = fake_path;
+    gd->ptx_path = ptx_path;
+    gd->coalesce_bytes = 1 << 16; /* small buffers: the fake fills each allocation */
+}
+
+/* ---- loading ---- */
+
+static void test_force_cpu_never_loads(void)
+{
+    fqp_cuda_desc gd;
+    fqp_cuda *gpu = (fqp_cuda *)&gd;
+    fqp_error err;
+    void *h;
+    /* first test of the program: nothing may have loaded the fake yet */
+    h = dlopen(fake_path, RTLD_NOW | RTLD_NOLOAD);
+    REQUIRE(h == NULL);
+    memset(&gd, 0, sizeof gd);
+    setenv("FASTQPAR_FORCE_CPU", "1", 1);
+    setenv("FASTQPAR_FORCE_GPU", "1", 1); /* FORCE_CPU wins */
+    setenv("FASTQPAR_CUDA_LIBRARY", fake_path, 1);
+    CHECK_EQ_INT(fqp_cuda_mode(&gd), FQP_GPU_OFF);
+    CHECK_EQ_INT(fqp_cuda_open(&gpu, &gd, &err), FQP_ERR_NO_GPU);
+    CHECK(gpu == NULL);
+    CHECK(strstr(err.message, "FASTQPAR_FORCE_CPU") != NULL);
+    gd.mode = FQP_GPU_OFF;
+    gd.library = fake_path;
+    CHECK_EQ_INT(fqp_cuda_open(&gpu, &gd, &err), FQP_ERR_NO_GPU);
+    CHECK(strstr(err.message, "FQP_GPU_OFF") != NULL);
+    CHECK_EQ_U64(fqp__cuda_dlopen_calls, 0);
+    h = dlopen(fake_path, RTLD_NOW | RTLD_NOLOAD);
+    CHECK(h == NULL); /* the library was never mapped */
+    if (h) dlclose(h);
+    clear_env();
+    /* the other modes */
+    gd.mode = FQP_GPU_AUTO;
+    CHECK_EQ_INT(fqp_cuda_mode(&gd), FQP_GPU_AUTO);
+    setenv("FASTQPAR_FORCE_GPU", "1", 1);
+    CHECK_EQ_INT(fqp_cuda_mode(&gd), FQP_GPU_FORCE);
+    setenv("FASTQPAR_FORCE_GPU", "0", 1);
+    CHECK_EQ_INT(fqp_cuda_mode(&gd), FQP_GPU_AUTO);
+    setenv("FASTQPAR_FORCE_CPU", "1", 1);
+    gd.mode = FQP_GPU_FORCE; /* a desc field wins over the environment */
+    CHECK_EQ_INT(fqp_cuda_mode(&gd), FQP_GPU_FORCE);
+    gd.ignore_env = 1;
+    gd.mode = FQP_GPU_AUTO;
+    CHECK_EQ_INT(fqp_cuda_mode(&gd), FQP_GPU_AUTO);
+    clear_env();
+}
+
+static void test_library_missing(void)
+{
+    fqp_cuda_desc gd;
+    fqp_cuda *gpu = NULL;
+    fqp_error err;
+    const char *libm = "libm.so.6";
+    desc_defaults(&gd);
+    gd.library = "/nonexistent/libcuda.so.1";
+    CHECK_EQ_INT(fqp_cuda_open(&gpu, &gd, &err), FQP_ERR_NO_GPU);
+    CHECK(gpu == NULL);
+    CHECK(strstr(err.message, "cannot load /nonexistent/libcuda.so.1") != NULL);
+    /* the same through the environment, and forced */
+    gd.library = NULL;
+    setenv("FASTQPAR_CUDA_LIBRARY", "/nonexistent/libcuda.so.1", 1);
+    setenv("FASTQPAR_FORCE_GPU", "1", 1);
+    CHECK_EQ_INT(fqp_cuda_open(&gpu, &gd, &err), FQP_ERR_NO_GPU);
+    CHECK(strstr(err.message, "GPU required (FASTQPAR_FORCE_GPU=1)") != NULL);
+    CHECK(strstr(err.message, "/nonexistent/libcuda.so.1") != NULL);
+    clear_env();
+    /* a real library that is not a CUDA driver */
+    gd.library = libm;
+    CHECK_EQ_INT(fqp_cuda_open(&gpu, &gd, &err), FQP_ERR_NO_GPU);
+    CHECK(strstr(err.message, "required entry point cuInit is missing") != NULL);
+}
+
+static void test_symbol_missing(void)
+{
+    size_t i, n = sizeof fqp__cuda_symbols / sizeof fqp__cuda_symbols[0];
+    fqp_cuda_desc gd;
+    fqp_cuda *gpu = NULL;
+    fqp_error err;
+    int required = 0;
+    fqp__cuda_dlsym_hook = hiding_dlsym;
+    desc_defaults(&gd);
+    gd.library = fake_alias(1); /* never loaded successfully: looked up afresh each time */
+    for (i = 0; i < n; i++) {
+        if (!fqp__cuda_symbols[i].required) continue;
+        required++;
+        setenv("FAKE_CUDA_MISSING_SYMBOL", fqp__cuda_symbols[i].name, 1);
+        CHECK_EQ_INT(fqp_cuda_open(&gpu, &gd, &err), FQP_ERR_NO_GPU);
+        CHECK(gpu == NULL);
+        if (!strstr(err.message, fqp__cuda_symbols[i].name) || !strstr(err.message, "is missing")) {
+            fprintf(stderr, "  hiding %s: %s\n", fqp__cuda_symbols[i].name, err.message);
+            CHECK(0);
+        }
+    }
+    CHECK(required >= 25);
+    /* the _v2 names are the ones looked up */
+    setenv("FAKE_CUDA_MISSING_SYMBOL", "cuMemAlloc_v2", 1);
+    CHECK_EQ_INT(fqp_cuda_open(&gpu, &gd, &err), FQP_ERR_NO_GPU);
+    CHECK(strstr(err.message, "cuMemAlloc_v2") != NULL);
+    setenv("FAKE_CUDA_MISSING_SYMBOL", "cuMemAlloc", 1); /* the v1 name is not needed */
+    gd.library = fake_alias(2);
+    CHECK_EQ_INT(fqp_cuda_open(&gpu, &gd, &err), FQP_OK);
+    fqp_cuda_close(gpu);
+    gpu = NULL;
+    /* optional ones: error names fall back to numbers, timing to the v1 entry */
+    setenv("FAKE_CUDA_MISSING_SYMBOL", "cuGetErrorName", 1);
+    gd.library = fake_alias(3);
+    setenv("FAKE_CUDA_FAIL_ALLOC_AT", "1", 1);
+    fake_reset();
+    CHECK_EQ_INT(fqp_cuda_open(&gpu, &gd, &err), FQP_ERR_CUDA);
+    CHECK(strstr(err.message, "out of memory") != NULL);  /* cuGetErrorString still there */
+    CHECK(strstr(err.message, "CUDA_ERROR_") == NULL);
+    unsetenv("FAKE_CUDA_FAIL_ALLOC_AT");
+    setenv("FAKE_CUDA_MISSING_SYMBOL", "cuEventElapsedTime_v2", 1);
+    gd.library = fake_alias(4);
+    CHECK_EQ_INT(fqp_cuda_open(&gpu, &gd, &err), FQP_OK);
+    if (gpu) CHECK(gpu->api->cuEventElapsedTime_v2 == NULL && gpu->api->cuEventElapsedTime != NULL);
+    fqp_cuda_close(gpu);
+    fqp__cuda_dlsym_hook = NULL;
+    clear_env();
+    CHECK_FAKE_CLEAN();
+}
+
+/* The CUDA toolkit's stub libcuda.so exports every real entry point but has
+   no driver behind it: each name looked up exists in a real libcuda. */
+static void test_real_stub_library(void)
+{
+    const char *stub = "/usr/local/cuda/lib64/stubs/libcuda.so";
+    fqp_cuda_desc gd;
+    fqp_cuda *gpu = NULL;
+    fqp_error err;
+    if (access(stub, R_OK) != 0) SKIP("no CUDA toolkit stub library at %s", stub);
+    desc_defaults(&gd);
+    gd.library = stub;
+    CHECK_EQ_INT(fqp_cuda_open(&gpu, &gd, &err), FQP_ERR_NO_GPU);
+    CHECK(gpu == NULL);
+    CHECK(strstr(err.message, "cuInit failed") != NULL); /* every symbol resolved */
+}
+
+static void test_no_device(void)
+{
+    fqp_cuda_desc gd;
+    fqp_cuda *gpu = NULL;
+    fqp_error err;
+    desc_defaults(&gd);
+    gd.library = fake_alias(5); /* first load: cuInit runs */
+    setenv("FAKE_CUDA_DEVICES", "0", 1);
+    CHECK_EQ_INT(fqp_cuda_open(&gpu, &gd, &err), FQP_ERR_NO_GPU);
+    CHECK(strstr(err.message, "cuInit failed") != NULL && strstr(err.message, "CUDA_ERROR_NO_DEVICE") != NULL);
+    gd.mode = FQP_GPU_FORCE;
+    CHECK_EQ_INT(fqp_cuda_open(&gpu, &gd, &err), FQP_ERR_NO_GPU);
+    CHECK(strstr(err.message, "GPU required (mode FQP_GPU_FORCE)") != NULL);
+    gd.mode = FQP_GPU_AUTO;
+    /* the driver loaded earlier, the device went away */
+    unsetenv("FAKE_CUDA_DEVICES");
+    gd.library = fake_path;
+    CHECK_EQ_INT(fqp_cuda_open(&gpu, &gd, &err), FQP_OK);
+    fqp_cuda_close(gpu);
+    gpu = NULL;
+    setenv("FAKE_CUDA_DEVICES", "0", 1);
+    CHECK_EQ_INT(fqp_cuda_open(&gpu, &gd, &err), FQP_ERR_NO_GPU);
+    CHECK(strstr(err.message, "sees no device") != NULL);
+    /* too old for compute_75 PTX */
+    setenv("FAKE_CUDA_DEVICES", "2", 1);
+    setenv("FAKE_CUDA_CC", "7.0", 1);
+    CHECK_EQ_INT(fqp_cuda_open(&gpu, &gd, &err), FQP_ERR_NO_GPU);
+    CHECK(strstr(err.message, "compute capability >= 7.5") != NULL);
+    clear_env();
+    CHECK_FAKE_CLEAN();
+}
+
+static void test_module_failure(void)
+{
+    fqp_cuda_desc gd;
+    fqp_cuda *gpu = NULL;
+    fqp_error err;
+    char path[4200];
+    FILE *f;
+    desc_defaults(&gd);
+    setenv("FAKE_CUDA_FAIL_MODULE", "1", 1);
+    CHECK_EQ_INT(fqp_cuda_open(&gpu, &gd, &err), FQP_ERR_PTX);
+    CHECK(strstr(err.message, "CUDA_ERROR_INVALID_PTX") != NULL);
+    CHECK(strstr(err.message, "JIT log: ptxas fatal   : injected failure") != NULL); /* the JIT log */
+    unsetenv("FAKE_CUDA_FAIL_MODULE");
+    CHECK_FAKE_CLEAN();
+    /* a PTX file that is not PTX, a missing file, a kernel missing */
+    snprintf(path, sizeof path, "%s.bad", ptx_file);
+    f = fopen(path, "w");
+    REQUIRE(f != NULL);
+    fputs("this is not PTX\n", f);
+    fclose(f);
+    gd.ptx_path = path;
+    CHECK_EQ_INT(fqp_cuda_open(&gpu, &gd, &err), FQP_ERR_PTX);
+    CHECK(strstr(err.message, "not PTX text") != NULL && strstr(err.message, path) != NULL);
+    f = fopen(path, "w");
+    REQUIRE(f != NULL);
+    fputs(".version 8.0\n.target sm_75\n.address_size 64\n.visible .entry fqp_k_qc(\n)\n{\n}\n", f);
+    fclose(f);
+    CHECK_EQ_INT(fqp_cuda_open(&gpu, &gd, &err), FQP_OK); /* QC only: fqp_k_qc is enough */
+    fqp_cuda_close(gpu);
+    gpu = NULL;
+    gd.kernels = FQP_GPU_QC | FQP_GPU_TRIM;
+    gd.trim.mode = FQP_TRIM_BWA;
+    gd.on_results = on_results;
+    CHECK_EQ_INT(fqp_cuda_open(&gpu, &gd, &err), FQP_ERR_PTX);
+    CHECK(strstr(err.message, "lack fqp_k_trim") != NULL);
+    remove(path);
+    CHECK_EQ_INT(fqp_cuda_open(&gpu, &gd, &err), FQP_ERR_PTX);
+    CHECK(strstr(err.message, "cannot open the PTX file") != NULL);
+    gd.ptx_path = NULL; /* through FASTQPAR_PTX */
+    setenv("FASTQPAR_PTX", path, 1);
+    CHECK_EQ_INT(fqp_cuda_open(&gpu, &gd, &err), FQP_ERR_PTX);
+    CHECK(strstr(err.message, path) != NULL);
+    clear_env();
+    if (!fqp__cuda_ptx[0]) { /* a build without embedded PTX says so */
+        CHECK_EQ_INT(fqp_cuda_open(&gpu, &gd, &err), FQP_ERR_PTX);
+        CHECK(strstr(err.message, "make ptx") != NULL);
+    }
+    CHECK_FAKE_CLEAN();
+}
+
+static void test_bad_desc(void)
+{
+    fqp_cuda_desc gd;
+    fqp_cuda *gpu = NULL;
+    fqp_error err;
+    desc_defaults(&gd);
+    gd.kernels = FQP_GPU_PREFIX_SUM; /* results need a callback */
+    CHECK_EQ_INT(fqp_cuda_open(&gpu, &gd, &err), FQP_ERR_INVALID_ARGUMENT);
+    CHECK(strstr(err.message, "on_results") != NULL);
+    gd.kernels = 0x40;
+    CHECK_EQ_INT(fqp_cuda_open(&gpu, &gd, &err), FQP_ERR_INVALID_ARGUMENT);
+    desc_defaults(&gd);
+    setenv("FASTQPAR_GPU_CONSUMERS", "zero", 1);
+    CHECK_EQ_INT(fqp_cuda_open(&gpu, &gd, &err), FQP_ERR_INVALID_ARGUMENT);
+    CHECK(strstr(err.message, "FASTQPAR_GPU_CONSUMERS") != NULL);
+    setenv("FASTQPAR_GPU_CONSUMERS", "3", 1);
+    setenv("FAKE_CUDA_DEVICES", "2", 1);
+    CHECK_EQ_INT(fqp_cuda_open(&gpu, &gd, &err), FQP_OK);
+    CHECK_EQ_INT(fqp_cuda_consumers(gpu, NULL, 0), 6);
+    CHECK_EQ_INT(fqp_cuda_device_count(gpu), 2);
+    if (gpu) {
+        fqp_cuda_device_info info;
+        fqp_qc wrong;
+        CHECK_EQ_INT(fqp_cuda_device(gpu, 1, &info), FQP_OK);
+        CHECK(strcmp(info.name, "Fake GPU 1") == 0 && info.cc_major == 9 && info.consumers == 3);
+        CHECK_EQ_INT(fqp_cuda_device(gpu, 2, &info), FQP_ERR_INVALID_ARGUMENT);
+        fqp_qc_init(&wrong, 17, NULL);
+        CHECK_EQ_INT(fqp_cuda_qc(gpu, &wrong), FQP_ERR_INVALID_ARGUMENT); /* another layout */
+        fqp_qc_free(&wrong);
+    }
+    fqp_cuda_close(gpu);
+    clear_env();
+    CHECK_FAKE_CLEAN();
+}
+
+/* Many threads open at once; the driver library is loaded exactly once. */
+typedef struct opener {
+    const char *path;
+    fqp_result r;
+} opener;
+
+static int open_close(void *arg)
+{
+    opener *o = (opener *)arg;
+    fqp_cuda_desc gd;
+    fqp_cuda *gpu = NULL;
+    fqp_error err;
+    desc_defaults(&gd);
+    gd.library = o->path;
+    o->r = fqp_cuda_open(&gpu, &gd, &err);
+    fqp_cuda_close(gpu);
+    return 0;
+}
+
+static void test_concurrent_open(void)
+{
+    test_thread t[8];
+    opener o[8];
+    unsigned long before;
+    int i;
+    const char *path = fake_alias(6);
+    fqp__lock(&fqp__cuda_mu);
+    before = fqp__cuda_dlopen_calls;
+    fqp__unlock(&fqp__cuda_mu);
+    for (i = 0; i < 8; i++) {
+        o[i].path = path;
+        test_thread_start(&t[i], open_close, &o[i]);
+    }
+    for (i = 0; i < 8; i++) test_thread_join(&t[i]);
+    for (i = 0; i < 8; i++) CHECK_EQ_INT(o[i].r, FQP_OK);
+    CHECK_EQ_U64(fqp__cuda_dlopen_calls - before, 1);
+    CHECK_FAKE_CLEAN();
+}
+
+/* ---- runs ---- */
+
+static text input_small, input_huge;
+static fqp_qc ref_small, ref_huge;
+static cfg cfg_small;
+
+/* Out of memory at each allocation of setup, one after the other: a clean
+   FQP_ERR_CUDA (nothing leaked), the run falls back to CPU consumers with
+   the reference counts; under FORCE the run does not start. */
+static void test_alloc_failure_every_step(void)
+{
+    int k, succeeded = 0;
+    for (k = 1; k < 200 && !succeeded; k++) {
+        fqp_cuda_desc gd;
+        run_ctx x;
+        outcome o;
+        char v[16];
+        desc_defaults(&gd);
+        gd.consumers_per_device = 2;
+        setenv("FAKE_CUDA_DEVICES", "2", 1);
+        snprintf(v, sizeof v, "%d", k);
+        setenv("FAKE_CUDA_FAIL_ALLOC_AT", v, 1);
+        fake_reset();
+        memset(&x, 0, sizeof x);
+        run_mixed(&input_small, &cfg_small, &gd, &x, &o);
+        CHECK_EQ_INT(o.run, FQP_OK);
+        CHECK(same_counts(&o.qc, &ref_small));
+        CHECK_EQ_U64(o.records, input_small.records);
+        if (o.open == FQP_OK) {
+            succeeded = 1; /* k is past the last allocation of setup */
+            CHECK(fake_stats().alloc_calls < (unsigned long)k);
+        } else {
+            CHECK_EQ_INT(o.open, FQP_ERR_CUDA);
+            CHECK(strstr(o.open_err.message, "CUDA_ERROR_OUT_OF_MEMORY (out of memory)") != NULL);
+            CHECK(strstr(o.open_err.message, "cuMemAlloc") != NULL);
+            CHECK_EQ_U64(fake_stats().alloc_calls, (unsigned long)k);
+            CHECK_EQ_INT(o.threads, cfg_small.threads); /* CPU consumers only */
+        }
+        CHECK_FAKE_CLEAN();
+        if (k == 3) { /* forced: an error, the run does not start */
+            outcome_free(&o);
+            gd.mode = FQP_GPU_FORCE;
+            fake_reset();
+            run_mixed(&input_small, &cfg_small, &gd, &x, &o);
+            CHECK_EQ_INT(o.run, FQP_ERR_CUDA);
+            CHECK(strstr(o.err.message, "GPU required") != NULL);
+        }
+        outcome_free(&o);
+    }
+    CHECK(succeeded);
+    CHECK(k > 10); /* 2 devices x 2 consumers x 2 slots x several buffers */
+    clear_env();
+}
+
+/* No failure: the GPU consumers do a good share of the work and the totals
+   are exactly the CPU reference. */
+static void test_mixed_equals_cpu(void)
+{
+    static const unsigned kernel_sets[] = {FQP_GPU_QC, FQP_GPU_QC | FQP_GPU_PREFIX_SUM | FQP_GPU_TRIM};
+    size_t ks;
+    for (ks = 0; ks < 2; ks++) {
+        int variant;
+        for (variant = 0; variant < 4; variant++) {
+            fqp_cuda_desc gd;
+            run_ctx x;
+            outcome o;
+            cfg c = cfg_small;
+            desc_defaults(&gd);
+            gd.kernels = kernel_sets[ks];
+            c.trim.mode = variant % 2 ? FQP_TRIM_WINDOW : FQP_TRIM_BWA;
+            c.trim.threshold = variant % 2 ? 25 : 20;
+            c.trim.window = variant == 3 ? 7 : 0;
+            c.write = variant != 2 || ks == 1; /* variant 2, QC only: no on_results, so checkpoints span uploads */
+            c.cpu_delay_us = 10000;
+            if (variant == 0 && ks == 0) unsetenv("FAKE_CUDA_EMU_BLOCK"); /* the launched grid itself */
+            if (variant == 1) gd.coalesce_bytes = 1;       /* one batch per upload */
+            if (variant == 2) {                            /* several uploads per checkpoint (QC only) */
+                gd.checkpoint_groups = 3;
+                gd.coalesce_bytes = 1;
+                c.queue_depth = 200; /* the input waits in the queue: no early checkpoints for lack of it */
+                c.gate_kernels = 12; /* and the GPU runs at least 12 uploads */
+            }
+            if (variant == 3) {                            /* 2 devices x 2 consumers, 3 slots each */
+                setenv("FAKE_CUDA_DEVICES", "2", 1);
+                gd.consumers_per_device = 2;
+                gd.in_flight = 3;
+                c.threads = 6;
+            }
+            fake_reset();
+            memset(&x, 0, sizeof x);
+            run_mixed(&input_small, &c, &gd, &x, &o);
+            CHECK_EQ_INT(o.open, FQP_OK);
+            CHECK_EQ_INT(o.run, FQP_OK);
+            CHECK(same_counts(&o.qc, &ref_small));
+            CHECK_EQ_U64(o.records, input_small.records);
+            CHECK(o.gpu_records > 0);
+            CHECK(o.gpu_records < input_small.records); /* the CPU consumers did some too */
+            CHECK_EQ_U64(o.mismatches, 0);
+            if (ks == 1) CHECK(o.checked > 0);
+            if (c.write) CHECK(o.out.len == input_small.size && memcmp(o.out.data, input_small.data, o.out.len) == 0);
+            CHECK_EQ_INT(o.gm[0].status, FQP_OK);
+            if (variant == 2 && ks == 0) CHECK(o.gm[0].checkpoints < o.gm[0].groups);
+            CHECK(o.gm[0].bytes_up > 0 && o.gm[0].groups > 0 && o.gm[0].checkpoints > 0);
+            CHECK(o.gm[0].busy_fraction >= 0 && o.gm[0].busy_fraction <= 1);
+            if (variant == 1) CHECK_EQ_U64(o.gm[0].groups, o.gm[0].batches);
+            if (variant == 3) CHECK_EQ_INT(o.gpu_consumers, 4);
+            CHECK_FAKE_CLEAN();
+            outcome_free(&o);
+            clear_env();
+            setenv("FAKE_CUDA_EMU_BLOCK", "32", 1);
+        }
+    }
+}
+
+/* A 100 kbp read: bigger than every staging buffer, so its slot grows;
+   prefix sums and QC over it equal the twins. */
+typedef struct log_capture {
+    fqp__mutex mu;
+    int grew, lines;
+} log_capture;
+
+static void capture_log(void *user, fqp_log_level level, const char *message)
+{
+    log_capture *l = (log_capture *)user;
+    (void)level;
+    fqp__lock(&l->mu);
+    l->lines++;
+    if (strstr(message, "a slot grew")) l->grew++;
+    fqp__unlock(&l->mu);
+}
+
+static void test_huge_record(void)
+{
+    fqp_cuda_desc gd;
+    run_ctx x;
+    outcome o;
+    cfg c = cfg_small;
+    log_capture lc;
+    memset(&lc, 0, sizeof lc);
+    fqp__mutex_init(&lc.mu);
+    desc_defaults(&gd);
+    gd.kernels = FQP_GPU_QC | FQP_GPU_PREFIX_SUM;
+    gd.coalesce_bytes = 4096;
+    gd.log = capture_log;
+    gd.log_user = &lc;
+    c.threads = 2;
+    c.gate_results = 10; /* the GPU takes the first ten batches or so, the huge one among them */
+    fake_reset();
+    memset(&x, 0, sizeof x);
+    run_mixed(&input_huge, &c, &gd, &x, &o);
+    CHECK_EQ_INT(o.run, FQP_OK);
+    CHECK(same_counts(&o.qc, &ref_huge));
+    CHECK_EQ_U64(o.records, input_huge.records);
+    CHECK_EQ_U64(o.mismatches, 0);
+    CHECK(o.checked >= 100000);
+    CHECK(lc.grew >= 1);
+    CHECK(lc.lines >= 2); /* the open line, the growth */
+    CHECK_FAKE_CLEAN();
+    outcome_free(&o);
+    fqp__mutex_destroy(&lc.mu);
+}
+
+/* The GPU fails at launch k, or its k-th copy/wait fails: the batches it
+   held go back, the counts stay exact; under FORCE the run fails. */
+typedef struct injection {
+    const char *var, *value;
+    const char *in_message;
+    int holds;                 /* it fails while holding batches */
+} injection;
+
+static void check_failure_run(const injection *inj, unsigned kernels, int force, int ckpt)
+{
+    fqp_cuda_desc gd;
+    run_ctx x;
+    outcome o;
+    cfg c = cfg_small;
+    desc_defaults(&gd);
+    gd.kernels = kernels;
+    gd.coalesce_bytes = 1; /* many uploads, so failures land mid-run */
+    gd.checkpoint_groups = ckpt;
+    if (force) gd.mode = FQP_GPU_FORCE;
+    c.trim.mode = FQP_TRIM_BWA;
+    c.trim.threshold = 20;
+    c.write = ckpt <= 1; /* on_results (which writes) makes every upload a checkpoint */
+    c.gate_injected = 1; /* the GPU takes every batch until its failure */
+    setenv(inj->var, inj->value, 1);
+    fake_reset();
+    memset(&x, 0, sizeof x);
+    run_mixed(&input_small, &c, &gd, &x, &o);
+    CHECK_EQ_INT(o.open, FQP_OK);
+    if (force) {
+        CHECK_EQ_INT(o.run, FQP_ERR_CUDA);
+        if (!strstr(o.err.message, "failed and the GPU is required") || !strstr(o.err.message, inj->in_message)) {
+            fprintf(stderr, "  %s=%s: %s\n", inj->var, inj->value, o.err.message);
+            CHECK(0);
+        }
+    } else {
+        CHECK_EQ_INT(o.run, FQP_OK);
+        if (!same_counts(&o.qc, &ref_small)) {
+            fprintf(stderr, "  %s=%s kernels %u checkpoint_groups %d\n", inj->var, inj->value, kernels, ckpt);
+            CHECK(0);
+        }
+        CHECK_EQ_U64(o.records, input_small.records);
+        CHECK_EQ_U64(o.mismatches, 0);
+        if (c.write) CHECK(o.out.len == input_small.size && memcmp(o.out.data, input_small.data, o.out.len) == 0);
+        CHECK_EQ_INT(o.gm[0].status, FQP_ERR_CUDA);
+        if (!strstr(o.gm[0].message, inj->in_message)) {
+            fprintf(stderr, "  %s=%s: message \"%s\"\n", inj->var, inj->value, o.gm[0].message);
+            CHECK(0);
+        }
+        if (inj->holds) CHECK(o.gm[0].requeued > 0); /* it held batches when it failed */
+        else CHECK_EQ_U64(o.gm[0].requeued, 0);
+    }
+    unsetenv(inj->var);
+    CHECK_FAKE_CLEAN();
+    outcome_free(&o);
+}
+
+static void test_failure_mid_run(void)
+{
+    static const injection injections[] = {
+        {"FAKE_CUDA_FAIL_LAUNCH_AT", "1", "cuLaunchKernel (fqp_k_qc) failed: CUDA_ERROR_LAUNCH_FAILED", 1},
+        {"FAKE_CUDA_FAIL_LAUNCH_AT", "2", "CUDA_ERROR_LAUNCH_FAILED", 1},
+        {"FAKE_CUDA_FAIL_LAUNCH_AT", "4", "CUDA_ERROR_LAUNCH_FAILED", 1},
+        {"FAKE_CUDA_FAIL_LAUNCH_AT", "7", "CUDA_ERROR_LAUNCH_FAILED", 1},
+        {"FAKE_CUDA_ASYNC_FAIL_AT", "1", "CUDA_ERROR_LAUNCH_FAILED", 1},
+        {"FAKE_CUDA_ASYNC_FAIL_AT", "5", "CUDA_ERROR_LAUNCH_FAILED", 1},
+        {"FAKE_CUDA_FAIL_CALL", "cuMemcpyHtoDAsync_v2:1", "cuMemcpyHtoDAsync_v2 (batch upload) failed", 1},
+        {"FAKE_CUDA_FAIL_CALL", "cuMemcpyHtoDAsync_v2:3", "cuMemcpyHtoDAsync_v2 (batch upload) failed", 1},
+        {"FAKE_CUDA_FAIL_CALL", "cuMemcpyDtoHAsync_v2:2", "cuMemcpyDtoHAsync_v2", 1},
+        {"FAKE_CUDA_FAIL_CALL", "cuMemsetD8Async:4", "cuMemsetD8Async", 1},
+        {"FAKE_CUDA_FAIL_CALL", "cuEventRecord:6", "cuEventRecord failed", 1},
+        {"FAKE_CUDA_FAIL_CALL", "cuEventSynchronize:2", "cuEventSynchronize", 1},
+        {"FAKE_CUDA_FAIL_CALL", "cuCtxSetCurrent:2", "cuCtxSetCurrent failed", 0},
+    };
+    size_t i;
+    for (i = 0; i < sizeof injections / sizeof injections[0]; i++) {
+        check_failure_run(&injections[i], FQP_GPU_QC, 0, 0);
+        if (i % 3 == 0) check_failure_run(&injections[i], FQP_GPU_QC, 0, 4);
+        if (i % 4 == 1) check_failure_run(&injections[i], FQP_GPU_QC | FQP_GPU_PREFIX_SUM | FQP_GPU_TRIM, 0, 0);
+    }
+    check_failure_run(&injections[2], FQP_GPU_QC, 1, 0);
+    check_failure_run(&injections[8], FQP_GPU_QC | FQP_GPU_TRIM, 1, 0);
+    {   /* a failing second launch of a batch: its prefix sums never reach on_results */
+        injection inj = {"FAKE_CUDA_FAIL_LAUNCH_AT", "2", "fqp_k_qual_prefix_sum", 1};
+        check_failure_run(&inj, FQP_GPU_QC | FQP_GPU_PREFIX_SUM, 0, 0);
+    }
+}
+
+/* Several GPU consumers, one failing: the others go on. */
+static void test_one_of_many_fails(void)
+{
+    fqp_cuda_desc gd;
+    run_ctx x;
+    outcome o;
+    cfg c = cfg_small;
+    int i, failed = 0;
+    desc_defaults(&gd);
+    gd.consumers_per_device = 3;
+    gd.coalesce_bytes = 1;
+    c.threads = 4;
+    c.gate_injected = 1;
+    setenv("FAKE_CUDA_FAIL_CALL", "cuMemcpyHtoDAsync_v2:5", 1);
+    fake_reset();
+    memset(&x, 0, sizeof x);
+    run_mixed(&input_small, &c, &gd, &x, &o);
+    CHECK_EQ_INT(o.run, FQP_OK);
+    CHECK(same_counts(&o.qc, &ref_small));
+    CHECK_EQ_U64(o.records, input_small.records);
+    for (i = 0; i < o.gpu_consumers; i++) failed += o.gm[i].status != FQP_OK;
+    CHECK_EQ_INT(failed, 1);
+    unsetenv("FAKE_CUDA_FAIL_CALL");
+    CHECK_FAKE_CLEAN();
+    outcome_free(&o);
+}
+
+/* on_results returning an error or FQP_STOP ends the run like process() would. */
+static void test_results_callback_ends_run(void)
+{
+    fqp_cuda_desc gd;
+    run_ctx x;
+    outcome o;
+    cfg c = cfg_small;
+    c.cpu_delay_us = 10000;
+    c.trim.mode = FQP_TRIM_BWA;
+    desc_defaults(&gd);
+    gd.kernels = FQP_GPU_TRIM;
+    memset(&x, 0, sizeof x);
+    c.cpu_delay_us = 0;
+    c.gate_results = 3;
+    x.fail_results_at = 3;
+    run_mixed(&input_small, &c, &gd, &x, &o);
+    CHECK_EQ_INT(o.run, FQP_ERR_CONSUMER);
+    CHECK(strstr(o.err.message, "on_results failed") != NULL);
+    CHECK_FAKE_CLEAN();
+    outcome_free(&o);
+    memset(&x, 0, sizeof x);
+    c.gate_results = 2;
+    x.stop_results_at = 2;
+    run_mixed(&input_small, &c, &gd, &x, &o);
+    CHECK_EQ_INT(o.run, FQP_STOP);
+    CHECK_FAKE_CLEAN();
+    outcome_free(&o);
+}
+
+/* The GPU answers "not ready" a few times and batches arrive slowly:
+   the consumer polls and coalesces; a failed consumer stays off in the next
+   run of the same context. */
+static void test_polling_and_reuse(void)
+{
+    fqp_cuda_desc gd;
+    run_ctx x;
+    outcome o;
+    cfg c = cfg_small;
+    desc_defaults(&gd);
+    gd.coalesce_seconds = 0.01;
+    c.cpu_delay_us = 10000;
+    setenv("FAKE_CUDA_NOT_READY", "3", 1);
+    fake_reset();
+    memset(&x, 0, sizeof x);
+    run_mixed(&input_small, &c, &gd, &x, &o);
+    CHECK_EQ_INT(o.run, FQP_OK);
+    CHECK(same_counts(&o.qc, &ref_small));
+    CHECK(o.gpu_records > 0);
+    CHECK_FAKE_CLEAN();
+    outcome_free(&o);
+    clear_env();
+}
+
+static int watchdog(void *arg)
+{
+    (void)arg;
+    test_sleep_ms(1000 * 1200);
+    fprintf(stderr, "test_cuda: watchdog: a test hangs\n");
+    abort();
+    return 0;
+}
+
+#define RUN_T(fn)                                                           \
+    do {                                                                    \
+        double t0_ = fqp__now();                                            \
+        RUN(fn);                                                            \
+        if (getenv("TEST_CUDA_TIMES")) fprintf(stderr, "  %.2f s\n", fqp__now() - t0_); \
+    } while (0)
+
+int main(void)
+{
+    const char *build = getenv("FQP_BUILD");
+    test_thread w;
+    FILE *f;
+    snprintf(fake_path, sizeof fake_path, "%s/libfakecuda.so", build && *build ? build : "build");
+    if (fake_path[0] != '/') { /* dlopen needs a '/' to take it as a path; make it absolute */
+        char cwd[2048], tmp[2048 + sizeof fake_path];
+        size_t n;
+        if (getcwd(cwd, sizeof cwd)) {
+            n = (size_t)snprintf(tmp, sizeof tmp, "%s/%s", cwd, fake_path);
+            if (n < sizeof fake_path) memcpy(fake_path, tmp, n + 1);
+        }
+    }
+    clear_env();
+    /* PTX for the fake driver: the embedded kernels, else a stand-in with the entry names */
+    snprintf(ptx_file, sizeof ptx_file, "%s/test_cuda.ptx", build && *build ? build : "build");
+    f = fopen(ptx_file, "w");
+    if (f) {
+        fputs(".version 8.0\n.target sm_75\n.address_size 64\n"
+              ".visible .entry fqp_k_qual_prefix_sum(\n)\n{\n}\n"
+              ".visible .entry fqp_k_qc(\n)\n{\n}\n"
+              ".visible .entry fqp_k_trim(\n)\n{\n}\n", f);
+        fclose(f);
+    }
+    ptx_path = fqp__cuda_ptx[0] ? NULL : ptx_file;
+    setenv("FAKE_CUDA_EMU_BLOCK", "32", 1); /* see tests/fake_cuda.h; one run below without */
+    test_thread_start(&w, watchdog, NULL);
+    pthread_detach(w.t);
+
+    RUN_T(test_force_cpu_never_loads); /* first: the fake library must not be loaded yet */
+    RUN_T(test_library_missing);
+    RUN_T(test_symbol_missing);
+    RUN_T(test_real_stub_library);
+    RUN_T(test_no_device);
+    RUN_T(test_module_failure);
+    RUN_T(test_bad_desc);
+    RUN_T(test_concurrent_open);
+
+    /* the emulated kernels take about a millisecond per read and barrier
+       round: few reads, small batches, CPU consumers slowed where the GPU
+       must get a share */
+    cfg_small.threads = 3;
+    cfg_small.batch_records = 5;
+    cfg_small.batch_bytes = 1 << 16; /* also sizes the GPU buffers: the 100 kbp read outgrows them */
+    input_small = make_input(400, 0);
+    input_huge = make_input(60, 100000);
+    reference(&input_small, &cfg_small, &ref_small);
+    reference(&input_huge, &cfg_small, &ref_huge);
+    RUN_T(test_alloc_failure_every_step);
+    RUN_T(test_mixed_equals_cpu);
+    RUN_T(test_huge_record);
+    RUN_T(test_failure_mid_run);
+    RUN_T(test_one_of_many_fails);
+    RUN_T(test_results_callback_ends_run);
+    RUN_T(test_polling_and_reuse);
+    fqp_qc_free(&ref_small);
+    fqp_qc_free(&ref_huge);
+    free(input_small.data);
+    free(input_huge.data);
+    remove(ptx_file);
+    TEST_EXIT();
+}
