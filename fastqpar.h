@@ -1082,23 +1082,19 @@ FASTQPAR_DEF fqp_result fqp_queue_try_pop_any(fqp_queue *q, void **item)
     return r;
 }
 
-FASTQPAR_DEF void fqp_queue_close(fqp_queue *q)
+/* Sets a closed/cancelled flag and wakes every waiter, who rechecks it. */
+static void fqp__queue_flag(fqp_queue *q, int *flag)
 {
     fqp__lock(&q->mu);
-    q->closed = 1;
+    *flag = 1;
     fqp__broadcast(&q->not_empty);
     fqp__broadcast(&q->not_full);
     fqp__unlock(&q->mu);
 }
 
-FASTQPAR_DEF void fqp_queue_cancel(fqp_queue *q)
-{
-    fqp__lock(&q->mu);
-    q->cancelled = 1;
-    fqp__broadcast(&q->not_empty);
-    fqp__broadcast(&q->not_full);
-    fqp__unlock(&q->mu);
-}
+FASTQPAR_DEF void fqp_queue_close(fqp_queue *q) { fqp__queue_flag(q, &q->closed); }
+
+FASTQPAR_DEF void fqp_queue_cancel(fqp_queue *q) { fqp__queue_flag(q, &q->cancelled); }
 
 FASTQPAR_DEF size_t fqp_queue_depth(fqp_queue *q)
 {
