@@ -185,6 +185,7 @@ typedef struct cfg {
     int gate_injected;         /* CPU consumers start once the fake injected its failure */
     int gate_results;          /* ... once on_results ran this many times */
     int gate_kernels;          /* ... once the fake ran this many kernels */
+    int fail_next_alloc;       /* after setup: the next allocation (a slot growing) fails */
     int write;                 /* ordered output: every consumer writes its records */
     fqp_trim_desc trim;
 } cfg;
@@ -380,6 +381,11 @@ static void run_mixed(const text *in, const cfg *c, fqp_cuda_desc *gd, run_ctx *
             gd->trim = c->trim;
         }
         o->open = fqp_cuda_open(&gpu, gd, &o->open_err);
+        if (o->open == FQP_OK && c->fail_next_alloc) {
+            char v[32];
+            snprintf(v, sizeof v, "%lu", fake_stats().alloc_calls + 1);
+            setenv("FAKE_CUDA_FAIL_ALLOC_AT", v, 1);
+        }
         if (o->open == FQP_OK) {
             d.custom = cc;
             d.custom_count = o->gpu_consumers = fqp_cuda_consumers(gpu, cc, 16);
@@ -909,6 +915,33 @@ static void test_huge_record(void)
     fqp__mutex_destroy(&lc.mu);
 }
 
+/* Out of memory when a slot grows for the huge read, mid-run: handed back. */
+static void test_growth_fails(void)
+{
+    fqp_cuda_desc gd;
+    run_ctx x;
+    outcome o;
+    cfg c = cfg_small;
+    desc_defaults(&gd);
+    gd.kernels = FQP_GPU_QC | FQP_GPU_PREFIX_SUM;
+    c.threads = 2;
+    c.gate_injected = 1;
+    c.fail_next_alloc = 1;
+    fake_reset();
+    memset(&x, 0, sizeof x);
+    run_mixed(&input_huge, &c, &gd, &x, &o);
+    CHECK_EQ_INT(o.run, FQP_OK);
+    CHECK(same_counts(&o.qc, &ref_huge));
+    CHECK_EQ_U64(o.records, input_huge.records);
+    CHECK_EQ_U64(o.mismatches, 0);
+    CHECK_EQ_INT(o.gm[0].status, FQP_ERR_CUDA);
+    CHECK(strstr(o.gm[0].message, "cuMemAllocHost_v2 (staging) failed: CUDA_ERROR_OUT_OF_MEMORY") != NULL);
+    CHECK(o.gm[0].requeued >= 1);
+    unsetenv("FAKE_CUDA_FAIL_ALLOC_AT");
+    CHECK_FAKE_CLEAN();
+    outcome_free(&o);
+}
+
 /* The GPU fails at launch k, or its k-th copy/wait fails: the batches it
    held go back, the counts stay exact; under FORCE the run fails. */
 typedef struct injection {
@@ -1144,6 +1177,7 @@ int main(void)
     RUN_T(test_alloc_failure_every_step);
     RUN_T(test_mixed_equals_cpu);
     RUN_T(test_huge_record);
+    RUN_T(test_growth_fails);
     RUN_T(test_failure_mid_run);
     RUN_T(test_one_of_many_fails);
     RUN_T(test_results_callback_ends_run);

@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# kernels.cu builds wherever it must, and what is generated from it is current:
+#   emulation:*  kernels.cu compiles as host C11 and C++11 under tests/cuda_emu.h
+#                (gcc, clang, g++, clang++ with -Wall -Wextra -Wpedantic -Werror),
+#                and the kernel tests also pass with the kernels compiled as C++
+#   ptx:*        with nvcc: `make ptx` reproduces the committed kernels.ptx byte
+#                for byte; with ptxas: kernels.ptx assembles for sm_75, sm_80, sm_90
+#   embed:*      tests/embed_ptx.sh on a scratch header: the array compiles
+#                warning-free as C11 and C++11, its pieces concatenated are the
+#                PTX, the text around the markers is untouched, a rerun changes
+#                nothing; on odd input too (quotes, backslashes, "??", control
+#                bytes, a line longer than a C literal may be, no final newline)
+#   embedded:*   the PTX embedded in fastqpar_cuda.h is kernels.ptx
+# SKIP lines where a compiler, the CUDA toolkit or fastqpar_cuda.h is missing.
+set -u
+cd "$(dirname "$0")/.."
+out=$(mktemp -d "${TMPDIR:-/tmp}/fqp-ptx.XXXXXX")
+trap 'rm -rf "$out"' EXIT
+fail=0
+C_FLAGS="-std=c11 -Wall -Wextra -Wpedantic -Werror -O2 -I."
+CXX_FLAGS="-std=c++11 -Wall -Wextra -Wpedantic -Werror -O2 -I. -x c++"
+begin='/* BEGIN EMBEDDED PTX (make ptx) */'
+end='/* END EMBEDDED PTX */'
+
+have() { command -v "$1" >/dev/null 2>&1; }
+ok() { echo "PASS $1"; }
+bad() { # name, reason, [log]
+    echo "FAIL $1: $2"
+    if [ -n "${3:-}" ] && [ -s "$3" ]; then sed 's/^/  /' "$3" | head -20; fi
+    fail=1
+}
+
+# ---- the kernels as host code ----
+for cc in gcc clang; do
+    if ! have $cc; then echo "SKIP emulation:$cc: $cc not installed"; continue; fi
+    if $cc $C_FLAGS -c -o "$out/emu.o" tests/kernels_emu.c 2>"$out/err"; then ok "emulation:$cc"
+    else bad "emulation:$cc" "kernels.cu does not compile as C11 under cuda_emu.h" "$out/err"; fi
+done
+for cxx in g++ clang++; do
+    if ! have $cxx; then echo "SKIP emulation:$cxx: $cxx not installed"; continue; fi
+    if $cxx $CXX_FLAGS -c -o "$out/emu_$cxx.o" tests/kernels_emu.c 2>"$out/err"; then ok "emulation:$cxx"
+    else bad "emulation:$cxx" "kernels.cu does not compile as C++11 under cuda_emu.h" "$out/err"; continue; fi
+done
+# the kernel tests with the kernels compiled as C++ (the tests themselves stay C)
+if have g++ && have gcc && [ -f "$out/emu_g++.o" ]; then
+    if gcc $C_FLAGS -c -o "$out/tk.o" tests/test_kernels.c 2>"$out/err" &&
+       g++ -o "$out/tk" "$out/tk.o" "$out/emu_g++.o" -lz -lpthread 2>>"$out/err"; then
+        if "$out/tk" >"$out/tk.log" 2>&1 && ! grep -q '^FAIL' "$out/tk.log"; then ok "emulation:g++:test_kernels"
+        else bad "emulation:g++:test_kernels" "kernel tests fail with kernels.cu compiled as C++" "$out/tk.log"; fi
+    else
+        bad "emulation:g++:test_kernels" "does not build" "$out/err"
+    fi
+else
+    echo "SKIP emulation:g++:test_kernels: g++ or gcc not installed"
+fi
+
+# ---- PTX: reproducible, and it assembles ----
+NVCC=${NVCC:-$(command -v nvcc 2>/dev/null || echo /usr/local/cuda/bin/nvcc)}
+PTXAS=${PTXAS:-$(command -v ptxas 2>/dev/null || echo "$(dirname "$NVCC")/ptxas")}
+if [ ! -f kernels.ptx ]; then
+    bad "ptx:committed" "kernels.ptx is missing (run make ptx)"
+elif [ -x "$NVCC" ]; then
+    if ${MAKE:-make} -s ptx NVCC="$NVCC" PTX_OUT="$out/kernels.ptx" PTX_HEADER="$out/no-header.h" \
+        >"$out/make.log" 2>&1; then
+        if cmp -s "$out/kernels.ptx" kernels.ptx; then ok "ptx:reproducible"
+        else
+            diff kernels.ptx "$out/kernels.ptx" >"$out/diff" 2>&1
+            bad "ptx:reproducible" "make ptx gives a different kernels.ptx (rerun make ptx and commit it)" "$out/diff"
+        fi
+    else
+        bad "ptx:reproducible" "make ptx failed" "$out/make.log"
+    fi
+else
+    echo "SKIP ptx:reproducible: no nvcc (set NVCC=)"
+fi
+for arch in sm_75 sm_80 sm_90; do
+    if [ ! -f kernels.ptx ]; then break
+    elif [ ! -x "$PTXAS" ]; then echo "SKIP ptx:ptxas:$arch: no ptxas (set PTXAS=)"
+    elif "$PTXAS" -arch=$arch -o "$out/kernels.$arch.cubin" kernels.ptx 2>"$out/err"; then ok "ptx:ptxas:$arch"
+    else bad "ptx:ptxas:$arch" "ptxas rejects kernels.ptx" "$out/err"; fi
+done
+
+# ---- the embedding script ----
+# prints the array between the markers of $1, concatenated
+cat >"$out/print.c" <<'EOF'
+#include <stddef.h>
+#include <stdio.h>
+#include "array.h"
+int main(void)
+{
+    size_t i;
+    for (i = 0; fqp__cuda_ptx[i]; i++) fputs(fqp__cuda_ptx[i], stdout);
+    return 0;
+}
+EOF
+# extract HEADER: the lines strictly between the markers, into $out/array.h
+extract() { awk -v b="$begin" -v e="$end" '$0 == e { f = 0 } f { print } $0 == b { f = 1 }' "$1" >"$out/array.h"; }
+# concatenated HEADER PTX NAME: the array in HEADER, compiled as C and C++, prints PTX
+concatenated() {
+    local name=$3 cc=${CC:-cc}
+    extract "$1"
+    if ! $cc $C_FLAGS -I"$out" -o "$out/print" "$out/print.c" 2>"$out/err"; then
+        bad "$name" "the embedded array does not compile as C11" "$out/err"; return
+    fi
+    if ! "$out/print" | cmp -s - "$2"; then bad "$name" "the embedded pieces are not the PTX"; return; fi
+    if have ${CXX:-c++}; then
+        if ! ${CXX:-c++} $CXX_FLAGS -I"$out" -o "$out/printx" "$out/print.c" 2>"$out/err"; then
+            bad "$name" "the embedded array does not compile as C++11" "$out/err"; return
+        fi
+        if ! "$out/printx" | cmp -s - "$2"; then bad "$name" "the embedded pieces are not the PTX (C++)"; return; fi
+    fi
+    ok "$name"
+}
+printf '/* text before */\n%s\nstatic const char *const fqp__cuda_ptx[] = { NULL };\n%s\n/* text after */\n' \
+    "$begin" "$end" >"$out/scratch0.h"
+odd_input() {
+    printf 'a "quoted" \\back\\slash\ttab ??= ??/ ??( trigraphs?\001\037\177\200\377 end\n\n'
+    head -c 9000 /dev/zero | tr '\0' 'x'; printf '\n'
+    head -c 3000 /dev/zero | tr '\0' '\\'; printf '"\n'
+    printf 'no newline at the end'
+}
+odd_input >"$out/odd.ptx"
+: >"$out/empty.ptx"
+for input in kernels.ptx "$out/odd.ptx" "$out/empty.ptx"; do
+    [ -f "$input" ] || continue
+    name="embed:$(basename "$input" .ptx)"
+    cp "$out/scratch0.h" "$out/scratch.h"
+    if ! tests/embed_ptx.sh "$input" "$out/scratch.h" 2>"$out/err"; then bad "$name" "embed_ptx.sh failed" "$out/err"; continue; fi
+    if [ "$(head -n 2 "$out/scratch.h")" != "$(head -n 2 "$out/scratch0.h")" ] ||
+       [ "$(tail -n 2 "$out/scratch.h")" != "$(tail -n 2 "$out/scratch0.h")" ]; then
+        bad "$name" "text outside the markers changed"; continue
+    fi
+    cp "$out/scratch.h" "$out/again.h"
+    tests/embed_ptx.sh "$input" "$out/again.h" 2>/dev/null
+    if ! cmp -s "$out/scratch.h" "$out/again.h"; then bad "$name" "a second run changes the header"; continue; fi
+    concatenated "$out/scratch.h" "$input" "$name"
+done
+if tests/embed_ptx.sh kernels.ptx "$out/scratch0.h.missing" 2>/dev/null; then bad "embed:errors" "accepted a missing header"
+elif printf 'no markers\n' >"$out/nomark.h" && tests/embed_ptx.sh "$out/odd.ptx" "$out/nomark.h" 2>/dev/null; then
+    bad "embed:errors" "accepted a header without markers"
+else ok "embed:errors"; fi
+
+# ---- the copy in fastqpar_cuda.h ----
+if [ ! -f fastqpar_cuda.h ]; then
+    echo "SKIP embedded:current: no fastqpar_cuda.h yet"
+elif [ ! -f kernels.ptx ]; then
+    bad "embedded:current" "no kernels.ptx to compare with"
+else
+    concatenated fastqpar_cuda.h kernels.ptx "embedded:current"
+    # and byte for byte what make ptx would write
+    cp fastqpar_cuda.h "$out/cuda.h"
+    if tests/embed_ptx.sh kernels.ptx "$out/cuda.h" 2>"$out/err" && cmp -s "$out/cuda.h" fastqpar_cuda.h; then
+        ok "embedded:as-make-ptx-writes-it"
+    else
+        bad "embedded:as-make-ptx-writes-it" "fastqpar_cuda.h differs from what make ptx writes (run make ptx)" "$out/err"
+    fi
+fi
+exit $fail
