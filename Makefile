@@ -56,7 +56,7 @@ run: $(BUILD)/fqstats $(BUILD)/sample.fq.gz
 # ASan+UBSan, then TSan, each in its own build directory. The build-variant
 # scripts compile their own unsanitized programs: running them again here
 # would only repeat the plain pass.
-SAN_SCRIPTS = $(filter-out tests/test_build.sh tests/test_cuda_build.sh,$(TEST_SCRIPTS))
+SAN_SCRIPTS = $(filter-out tests/test_build.sh tests/test_cuda_build.sh tests/test_ptx.sh,$(TEST_SCRIPTS))
 sanitize: asan tsan
 asan:
 	$(MAKE) test BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
