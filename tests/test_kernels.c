@@ -284,22 +284,24 @@ static uint64_t naive_bwa(const unsigned char *q, uint64_t len, int thr)
     return cut;
 }
 
-/* Trimmomatic SLIDINGWINDOW, each window summed from scratch. */
+/* Trimmomatic SLIDINGWINDOW, window sums as differences of prefix sums. */
 static uint64_t naive_window(const unsigned char *q, uint64_t len, int thr, int window)
 {
-    uint64_t w = window > 0 ? (uint64_t)window : 4, k, j, keep = len;
+    uint64_t w = window > 0 ? (uint64_t)window : 4, k, keep = len, *pre;
     if (thr < 0) thr = 0;
     if (thr > 94) thr = 94;
     if (len < w) return 0;
+    pre = (uint64_t *)xrealloc(NULL, (len + 1) * sizeof *pre);
+    pre[0] = 0;
+    for (k = 0; k < len; k++) pre[k + 1] = pre[k] + naive_phred(q[k]);
     for (k = 0; k + w <= len; k++) {
-        uint64_t sum = 0;
-        for (j = k; j < k + w; j++) sum += naive_phred(q[j]);
-        if (sum < (uint64_t)thr * w) {
-            if (k == 0) return 0;
-            keep = k - 1 + w;
+        if (pre[k + w] - pre[k] < (uint64_t)thr * w) {
+            keep = k == 0 ? 0 : k - 1 + w;
             break;
         }
     }
+    free(pre);
+    if (keep == 0) return 0;
     while (keep > 0 && naive_phred(q[keep - 1]) < (unsigned)thr) keep--;
     return keep;
 }
