@@ -127,6 +127,8 @@
        fqp_pipeline_run        any thread; runs are independent of each other
        fqp_batch_* accessors   the thread that holds the batch
        fqp_result_string, fqp_default_threads: any thread
+       fqp_qual_prefix_sum, fqp_trim_read/batch: any thread
+       fqp_qc_*                one thread per fqp_qc at a time (one per consumer)
 
    CHANGES: see README.md. LICENSE: end of file.
 */
