@@ -2246,17 +2246,25 @@ static fqp_result fqp__end_code(fqp_producer *p)
 
 /* Pops the next batch; at the end of the input waits while a holder may
    still hand batches back. */
+/* A popped batch that lies after the run's error point is released
+   unprocessed; returns 1 when it was. */
+static int fqp__skip_after_error(fqp_producer *p, void *item)
+{
+    int skip;
+    fqp__lock(&p->mu);
+    skip = p->failed && ((fqp__batch *)item)->pub.index > p->fail_index;
+    fqp__unlock(&p->mu);
+    if (skip) fqp_producer_release(p, &((fqp__batch *)item)->pub);
+    return skip;
+}
+
 static fqp_result fqp__pop_batch(fqp_producer *p, void **item)
 {
     for (;;) {
         fqp_result r = fqp_queue_pop(p->queue, item);
-        int again, skip = 0;
+        int again;
         if (r == FQP_OK) {
-            fqp__lock(&p->mu);
-            skip = p->failed && ((fqp__batch *)*item)->pub.index > p->fail_index;
-            fqp__unlock(&p->mu);
-            if (!skip) return FQP_OK;
-            fqp_producer_release(p, &((fqp__batch *)*item)->pub); /* after the error: not processed */
+            if (!fqp__skip_after_error(p, *item)) return FQP_OK;
             continue;
         }
         if (r != FQP_DONE) return r;
@@ -2325,16 +2333,9 @@ FASTQPAR_DEF fqp_result fqp_producer_take(fqp_producer *p, fqp_batch **batch, in
 {
     void *item = NULL;
     fqp_result r;
-    for (;;) {
-        int skip = 0;
+    do {
         r = block ? fqp_queue_pop(p->queue, &item) : fqp_queue_try_pop(p->queue, &item);
-        if (r != FQP_OK) break;
-        fqp__lock(&p->mu);
-        skip = p->failed && ((fqp__batch *)item)->pub.index > p->fail_index;
-        fqp__unlock(&p->mu);
-        if (!skip) break;
-        fqp_producer_release(p, &((fqp__batch *)item)->pub);
-    }
+    } while (r == FQP_OK && fqp__skip_after_error(p, item));
     return fqp__deliver(p, r, item, batch);
 }
 
