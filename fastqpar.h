@@ -480,6 +480,11 @@ FASTQPAR_DEF fqp_result fqp_pipeline_run(const fqp_pipeline_desc *desc, fqp_metr
 /* Usable cores: the process's CPU affinity and cgroup CPU quota, at least 1. */
 FASTQPAR_DEF int fqp_default_threads(void);
 
+/* The settings a run with config `in` would use: every default and
+   FASTQPAR_* variable applied (e.g. out->threads, to size extra consumers).
+   FQP_OK, or FQP_ERR_INVALID_ARGUMENT / a bad variable, described in *err. */
+FASTQPAR_DEF fqp_result fqp_config_resolve(const fqp_config *in, fqp_config *out, fqp_error *err);
+
 /* ---- per-read kernels: quality prefix sums, QC statistics, trimming ------
 
    What CPU consumers run, and the exact twins of the GPU kernels in
@@ -918,6 +923,12 @@ static fqp_result fqp__config_resolve(const fqp_config *in, fqp_config *out, fqp
     if (!out->read_size) out->read_size = FQP__DEFAULT_READ_SIZE;
     if (out->validate == FQP_VALIDATE_DEFAULT) out->validate = FQP_VALIDATE_ALL;
     return FQP_OK;
+}
+
+FASTQPAR_DEF fqp_result fqp_config_resolve(const fqp_config *in, fqp_config *out, fqp_error *err)
+{
+    if (!in || !out) return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "fqp_config_resolve: NULL config");
+    return fqp__config_resolve(in, out, err);
 }
 
 /* ---- queue ---- */

@@ -14,9 +14,16 @@
    Memory does not grow with the number of reads: read lengths go into a
    histogram (dense counts below FQS_DENSE_MAX, compacted (length, count)
    pairs above), and quartiles and N50 are read off the histogram. Besides
-   fastqpar's batches, each consumer holds at most 512 KiB of dense counts. */
+   fastqpar's batches, each consumer holds at most 512 KiB of dense counts.
+
+   GPU consumers (fastqpar_cuda.h) join the CPU consumers when a usable GPU
+   exists: the QC kernel counts the per-base statistics (bases by kind and
+   position, qualities, Q20/Q30) in device memory, fetched once per file;
+   the per-read ones (lengths, type, gaps) are counted by on_results on the
+   GPU consumer's thread. Both paths give the same numbers to the last digit
+   (tests/test_fqstats.sh runs both over the same files). */
 #define FASTQPAR_IMPLEMENTATION
-#include "fastqpar.h"
+#include "fastqpar_cuda.h" /* brings fastqpar.h */
 
 #include <inttypes.h>
 #include <math.h>
@@ -25,8 +32,8 @@
 #include <string.h>
 
 static const char FQS_USAGE[] =
-    "usage: fqstats [-a] [-T] [--json] [-t N] [FILE...]\n"
-    "       fqstats --per-position [--max-pos N] [-q Q] [-t N] [FILE...]\n"
+    "usage: fqstats [-a] [-T] [--json] [-t N] [--cpu|--gpu] [-v] [FILE...]\n"
+    "       fqstats --per-position [--max-pos N] [-q Q] [-t N] [--cpu|--gpu] [FILE...]\n"
     "Statistics of FASTQ files (plain or gzip), one row per file, computed like\n"
     "`seqkit stats`. FILE '-' or no FILE reads stdin.\n"
     "  -a       all statistics: add Q1 Q2 Q3 sum_gap N50 Q20(%) Q30(%) GC(%)\n"
@@ -34,7 +41,14 @@ static const char FQS_USAGE[] =
     "  --json   a JSON array, one object per file, every field (-a implied),\n"
     "           numbers as numbers; keys: file format type num_seqs sum_len\n"
     "           min_len avg_len max_len q1 q2 q3 sum_gap n50 q20_pct q30_pct gc_pct\n"
-    "  -t N     consumer threads (default: FASTQPAR_THREADS, else usable cores)\n"
+    "  -t N     consumer threads, GPU consumers included (default:\n"
+    "           FASTQPAR_THREADS, else usable cores)\n"
+    "  --gpu    GPU consumers required: exit 1 if no GPU is usable\n"
+    "           (= FASTQPAR_FORCE_GPU=1); default: used when one is\n"
+    "  --cpu    CPU consumers only, the driver is never loaded\n"
+    "           (= FASTQPAR_FORCE_CPU=1)\n"
+    "  -v       after each file, the metrics of every GPU consumer on stderr\n"
+    "  --quiet  no line on stderr saying which path (CPU, GPU) ran\n"
     "  --per-position  instead of the summary, the table of `seqtk fqchk`: per\n"
     "           read position the bases, %A %C %G %T %N (anything but ACGT in\n"
     "           either case is N), avgQ, errQ and %low/%high (quality below /\n"
@@ -262,17 +276,13 @@ static fqp_result fqs_init(void *state, int consumer, void *user) {
     return fqs_histogram_grow_dense(&c->lengths, 0) == 0 ? FQP_OK : FQP_ERR_NOMEM;
 }
 
-/* Consumer thread, once per batch: count into this consumer's own state.
-   Nothing here is shared with other threads, so there is no lock. */
-static fqp_result fqs_process(fqp_batch *b, void *state, void *user) {
-    fqs_counts *c = (fqs_counts *)state;
-    const unsigned char *seq, *qual;
-    uint64_t i, n, gc = 0, gaps = 0, q20 = 0, q30 = 0;
-    (void)user;
+/* The per-read counts of one batch: type, lengths, records, bases. Both
+   paths run this (CPU consumers in process(), GPU ones in on_results). */
+static fqp_result fqs_count_reads(fqs_counts *c, fqp_batch *b) {
+    uint64_t i;
     if (b->count == 0) return FQP_OK;
     if (b->first_record == 0) /* this batch starts the input: guess the type like seqkit */
         c->type = fqs_guess_type(b->seq + b->seq_off[0], b->seq_off[1] - b->seq_off[0]);
-
     for (i = 0; i < b->count; i++) {
         uint64_t len = b->seq_off[i + 1] - b->seq_off[i];
         if (c->records == 0 || len < c->min_len) c->min_len = len;
@@ -281,6 +291,20 @@ static fqp_result fqs_process(fqp_batch *b, void *state, void *user) {
         if (fqs_histogram_add(&c->lengths, len, 1) != 0)
             return fqp_batch_error(b, i, FQP_ERR_NOMEM, "no memory for the length histogram");
     }
+    c->bases += b->seq_off[b->count] - b->seq_off[0];
+    return FQP_OK;
+}
+
+/* Consumer thread, once per batch: count into this consumer's own state.
+   Nothing here is shared with other threads, so there is no lock. */
+static fqp_result fqs_process(fqp_batch *b, void *state, void *user) {
+    fqs_counts *c = (fqs_counts *)state;
+    const unsigned char *seq, *qual;
+    uint64_t i, n, gc = 0, gaps = 0, q20 = 0, q30 = 0;
+    fqp_result r;
+    (void)user;
+    if (b->count == 0) return FQP_OK;
+    if ((r = fqs_count_reads(c, b)) != FQP_OK) return r;
 
     /* Sequences and qualities of the whole batch are each one contiguous
        array, so the per-base counts are one tight, branch-free loop. */
@@ -294,7 +318,6 @@ static fqp_result fqs_process(fqp_batch *b, void *state, void *user) {
         q20 += qual[i] >= 33 + 20; /* Phred+33 */
         q30 += qual[i] >= 33 + 30;
     }
-    c->bases += n;
     c->gc += gc;
     c->gaps += gaps;
     c->q20 += q20;
@@ -329,6 +352,179 @@ static void fqs_fini(void *state, int consumer, void *user) {
     (void)user;
     fqs_histogram_free(&((fqs_counts *)state)->lengths);
     fqp_qc_free(&((fqs_counts *)state)->qc);
+}
+
+/* ---- GPU consumers ---------------------------------------------------------- */
+
+/* The GPU side of a run: the consumers fastqpar_cuda.h set up (once, for
+   every file), and what they counted. */
+typedef struct fqs_gpu {
+    fqp_cuda *cuda;         /* NULL: CPU consumers only */
+    int count;              /* GPU consumers in use */
+    fqp_custom_consumer consumers[FQP_MAX_THREADS];
+    fqs_counts *per;        /* [count]: what on_results counted in this file */
+    fqp_qc fetched;         /* GPU QC counters fetched so far (they add up over files) */
+    uint32_t qc_max_pos;
+} fqs_gpu;
+
+/* GPU consumer thread, once per batch its GPU finished: the QC kernel has
+   counted the per-base statistics; count the per-read ones here, and the gap
+   letters, which the kernel folds into "N". Each GPU consumer has its own
+   fqs_counts, so there is no lock. */
+static fqp_result fqs_gpu_results(fqp_batch *b, const fqp_cuda_results *results, int consumer, void *user) {
+    fqs_counts *c = &((fqs_gpu *)user)->per[consumer];
+    const unsigned char *seq;
+    uint64_t i, n, gaps = 0;
+    fqp_result r;
+    (void)results; /* only QC runs, and its counts stay on the device */
+    if (b->count == 0) return FQP_OK;
+    if ((r = fqs_count_reads(c, b)) != FQP_OK) return r;
+    seq = (const unsigned char *)b->seq + b->seq_off[0];
+    n = b->seq_off[b->count] - b->seq_off[0];
+    for (i = 0; i < n; i++) gaps += FQS_LETTER_CLASS[seq[i]] >> 1;
+    c->gaps += gaps;
+    return FQP_OK;
+}
+
+/* Sets up GPU consumers for up to threads - 1 of the consumer threads (one
+   CPU consumer always runs), and prints which path will run. 0, or -1 after
+   printing the error (a GPU required but not usable). */
+static int fqs_gpu_open(fqs_gpu *g, fqp_gpu_mode mode, int threads, uint32_t qc_max_pos, int quiet) {
+    fqp_cuda_desc d;
+    fqp_config cfg, resolved;
+    fqp_error err;
+    char why[FQP_ERROR_MESSAGE_MAX + 64];
+    int max, i;
+    memset(g, 0, sizeof *g);
+    memset(&d, 0, sizeof d);
+    memset(&cfg, 0, sizeof cfg);
+    cfg.threads = threads;
+    if (fqp_config_resolve(&cfg, &resolved, &err) != FQP_OK) {
+        fprintf(stderr, "fqstats: %s\n", err.message);
+        return -1;
+    }
+    d.mode = mode; /* AUTO: FASTQPAR_FORCE_CPU / FASTQPAR_FORCE_GPU decide */
+    d.kernels = FQP_GPU_QC;
+    d.qc_max_pos = qc_max_pos;
+    d.on_results = fqs_gpu_results;
+    d.user = g;
+    d.config = &cfg; /* batch limits size the GPU buffers */
+    mode = fqp_cuda_mode(&d);
+    max = resolved.threads - 1;
+    if (max < 1 && mode == FQP_GPU_FORCE) max = 1; /* --gpu -t 1: one GPU and one CPU consumer */
+    why[0] = '\0';
+    if (mode == FQP_GPU_OFF) {
+        snprintf(why, sizeof why, "GPU off (--cpu or FASTQPAR_FORCE_CPU=1)");
+    } else if (max < 1) {
+        snprintf(why, sizeof why, "one thread leaves none for a GPU consumer");
+    } else if (fqp_cuda_open(&g->cuda, &d, &err) != FQP_OK) {
+        if (mode == FQP_GPU_FORCE) {
+            fprintf(stderr, "fqstats: %s\n", err.message);
+            return -1;
+        }
+        snprintf(why, sizeof why, "no usable GPU: %s", err.message);
+    } else {
+        g->count = fqp_cuda_consumers(g->cuda, g->consumers, max);
+        g->per = (fqs_counts *)calloc((size_t)g->count, sizeof *g->per);
+        if (!g->per || fqp_qc_init(&g->fetched, qc_max_pos, NULL) != FQP_OK) {
+            fprintf(stderr, "fqstats: out of memory\n");
+            return -1;
+        }
+        g->qc_max_pos = qc_max_pos;
+    }
+    if (quiet) return 0;
+    if (!g->cuda) {
+        fprintf(stderr, "fqstats: CPU path: %d consumer thread%s; %s\n", resolved.threads,
+                resolved.threads == 1 ? "" : "s", why);
+        return 0;
+    }
+    fprintf(stderr, "fqstats: GPU path: %d GPU consumer%s on", g->count, g->count == 1 ? "" : "s");
+    for (i = 0; i < fqp_cuda_device_count(g->cuda); i++) {
+        fqp_cuda_device_info info;
+        if (fqp_cuda_device(g->cuda, i, &info) == FQP_OK)
+            fprintf(stderr, "%s device %d (%s, compute %d.%d)", i ? "," : "", info.ordinal, info.name,
+                    info.cc_major, info.cc_minor);
+    }
+    i = resolved.threads - g->count < 1 ? 1 : resolved.threads - g->count;
+    fprintf(stderr, " + %d CPU consumer thread%s\n", i, i == 1 ? "" : "s");
+    return 0;
+}
+
+/* Calling thread, after a file's run: adds what the GPU consumers counted
+   in it to the file's total. The device counters add up over files, so the
+   file's share is what was fetched now minus what was fetched before. */
+static int fqs_gpu_collect(fqs_gpu *g, fqs_counts *total) {
+    fqp_qc now;
+    uint64_t i, records = 0, bases = 0;
+    int k, status = 0;
+    for (k = 0; k < g->count; k++) {
+        records += g->per[k].records;
+        bases += g->per[k].bases;
+        if (fqs_merge(&g->per[k], k, total) != FQP_OK) status = -1;
+        fqs_histogram_free(&g->per[k].lengths);
+        memset(&g->per[k], 0, sizeof g->per[k]);
+    }
+    if (fqp_qc_init(&now, g->qc_max_pos, NULL) != FQP_OK || fqp_cuda_qc(g->cuda, &now) != FQP_OK) {
+        fprintf(stderr, "fqstats: cannot fetch the GPU counts\n");
+        fqp_qc_free(&now);
+        return -1;
+    }
+    for (i = 0; i < now.words; i++) { /* now - fetched: this file's counts */
+        uint64_t file_count = now.counts[i] - g->fetched.counts[i];
+        g->fetched.counts[i] = now.counts[i];
+        now.counts[i] = file_count;
+    }
+    /* The kernel and on_results saw the same batches: a cheap cross-check. */
+    if (now.counts[FQP_QC_READS] != records || now.counts[FQP_QC_BASES] != bases) {
+        fprintf(stderr, "fqstats: internal error: GPU counted %llu reads, %llu bases; its batches held %llu, %llu\n",
+                (unsigned long long)now.counts[FQP_QC_READS], (unsigned long long)now.counts[FQP_QC_BASES],
+                (unsigned long long)records, (unsigned long long)bases);
+        status = -1;
+    }
+    total->gc += now.counts[FQP_QC_C] + now.counts[FQP_QC_G]; /* G C g c, as seqkit counts */
+    total->q20 += now.counts[FQP_QC_Q20];
+    total->q30 += now.counts[FQP_QC_Q30];
+    if (total->qc.counts) fqp_qc_add_counts(&total->qc, now.counts);
+    fqp_qc_free(&now);
+    return status;
+}
+
+/* Prints each GPU consumer's metrics (over all files) on stderr. */
+static void fqs_gpu_report(fqs_gpu *g) {
+    int k;
+    for (k = 0; k < g->count; k++) {
+        fqp_cuda_consumer_metrics m;
+        if (fqp_cuda_metrics(g->cuda, k, &m) != FQP_OK) continue;
+        fprintf(stderr,
+                "fqstats: GPU consumer %d (device %d): %llu batches, %llu reads, %llu bases in %llu uploads; "
+                "%.1f MB up, %.1f MB down; kernels %.3f s, upload %.3f s, download %.3f s; "
+                "wall %.3f s, busy %.0f%%, %.2f GB/s of bases; %llu batches handed back%s%s\n",
+                k, m.device, (unsigned long long)m.batches, (unsigned long long)m.records,
+                (unsigned long long)m.bases, (unsigned long long)m.groups, m.bytes_up / 1e6, m.bytes_down / 1e6,
+                m.kernel_seconds, m.upload_seconds, m.download_seconds, m.wall_seconds, 100 * m.busy_fraction,
+                m.wall_seconds > 0 ? (double)m.bases / m.wall_seconds / 1e9 : 0.0,
+                (unsigned long long)m.requeued, m.message[0] ? "; failed: " : "", m.message);
+    }
+}
+
+/* Warns about a GPU consumer that failed and left its batches to the CPU. */
+static void fqs_gpu_warn_failures(fqs_gpu *g) {
+    int k;
+    for (k = 0; k < g->count; k++) {
+        fqp_cuda_consumer_metrics m;
+        if (fqp_cuda_metrics(g->cuda, k, &m) == FQP_OK && m.status != FQP_OK)
+            fprintf(stderr, "fqstats: GPU consumer %d stopped (%s); CPU consumers finished its batches\n", k,
+                    m.message);
+    }
+}
+
+static void fqs_gpu_close(fqs_gpu *g) {
+    int k;
+    for (k = 0; k < g->count; k++) fqs_histogram_free(&g->per[k].lengths);
+    free(g->per);
+    fqp_qc_free(&g->fetched);
+    fqp_cuda_close(g->cuda);
+    memset(g, 0, sizeof *g);
 }
 
 /* ---- the per-position table (seqtk fqchk's) -------------------------------- */
@@ -475,7 +671,8 @@ static void fqs_fill_row(fqs_row *row, const char *file, fqs_counts *t) {
 
 /* Runs the pipeline over one file and fills its row. 0, or -1 after printing
    the error. */
-static int fqs_stats_file(const char *path, int threads, uint32_t max_pos, int qthres, fqs_row *row) {
+static int fqs_stats_file(const char *path, int threads, uint32_t max_pos, int qthres, fqs_gpu *gpu,
+                          fqs_row *row) {
     fqp_pipeline_desc desc;
     fqs_counts total;
     fqp_error err;
@@ -495,9 +692,15 @@ static int fqs_stats_file(const char *path, int threads, uint32_t max_pos, int q
     desc.process = fqs_process;
     desc.merge = fqs_merge;
     desc.fini = fqs_fini;
+    desc.custom = gpu->consumers; /* GPU consumers, if any, beside the CPU ones */
+    desc.custom_count = gpu->count;
     r = fqp_pipeline_run(&desc, NULL, &err);
+    if (r < 0) fprintf(stderr, "fqstats: %s\n", err.message); /* names file, record, line */
+    if (gpu->cuda) {
+        fqs_gpu_warn_failures(gpu);
+        if (fqs_gpu_collect(gpu, &total) != 0) r = FQP_ERR_CONSUMER; /* printed */
+    }
     if (r < 0) {
-        fprintf(stderr, "fqstats: %s\n", err.message); /* names file, record, line */
         fqs_histogram_free(&total.lengths);
         fqp_qc_free(&total.qc);
         return -1;
@@ -597,7 +800,8 @@ static void fqs_print_json(const fqs_row *rows, int nrows) {
 /* ---- main ----------------------------------------------------------------- */
 
 typedef struct fqs_options {
-    int all, tabular, json, threads, per_position, qthres;
+    int all, tabular, json, threads, per_position, qthres, verbose, quiet;
+    fqp_gpu_mode gpu;      /* --gpu FORCE, --cpu OFF, else AUTO (environment) */
     uint32_t max_pos;
     const char **files;
     int nfiles;
@@ -639,6 +843,16 @@ static int fqs_parse_args(int argc, char **argv, fqs_options *opt) {
             opt->per_position = 1;
             continue;
         }
+        if (strcmp(arg, "--gpu") == 0 || strcmp(arg, "--cpu") == 0) {
+            fqp_gpu_mode mode = arg[2] == 'g' ? FQP_GPU_FORCE : FQP_GPU_OFF;
+            if (opt->gpu != FQP_GPU_AUTO && opt->gpu != mode) return fqs_usage_error("%s", "--gpu and --cpu exclude each other");
+            opt->gpu = mode;
+            continue;
+        }
+        if (strcmp(arg, "--quiet") == 0) {
+            opt->quiet = 1;
+            continue;
+        }
         if (strcmp(arg, "--max-pos") == 0 || strcmp(arg, "-q") == 0) {
             const char *value = i + 1 < argc ? argv[++i] : NULL;
             char *end;
@@ -658,6 +872,8 @@ static int fqs_parse_args(int argc, char **argv, fqs_options *opt) {
                 opt->all = 1;
             } else if (*p == 'T') {
                 opt->tabular = 1;
+            } else if (*p == 'v') {
+                opt->verbose = 1;
             } else if (*p == 'h') {
                 return fqs_help();
             } else if (*p == 't') {
@@ -683,6 +899,8 @@ static int fqs_parse_args(int argc, char **argv, fqs_options *opt) {
 int main(int argc, char **argv) {
     fqs_options opt;
     fqs_row *rows;
+    fqs_gpu gpu;
+    uint32_t max_pos;
     int i, status;
     memset(&opt, 0, sizeof opt);
     opt.qthres = 20;
@@ -703,14 +921,18 @@ int main(int argc, char **argv) {
         free(opt.files);
         return 1;
     }
+    /* The GPU consumers are set up once for all files. Without the table,
+       the QC kernel needs only its totals: max_pos 1 keeps its counters small. */
+    max_pos = opt.per_position ? (opt.max_pos ? opt.max_pos : 1000) : 0;
+    if (fqs_gpu_open(&gpu, opt.gpu, opt.threads, max_pos ? max_pos : 1, opt.quiet) != 0) status = 1;
     /* Files run one after another, each with all consumer threads; like
        seqkit, the first bad file stops everything. */
     for (i = 0; i < opt.nfiles && status == 0; i++) {
         if (opt.per_position && opt.nfiles > 1) printf("%s==> %s <==\n", i ? "\n" : "", opt.files[i]);
-        if (fqs_stats_file(opt.files[i], opt.threads, opt.per_position ? (opt.max_pos ? opt.max_pos : 1000) : 0,
-                           opt.qthres, &rows[i]) != 0)
-            status = 1;
+        if (fqs_stats_file(opt.files[i], opt.threads, max_pos, opt.qthres, &gpu, &rows[i]) != 0) status = 1;
     }
+    if (opt.verbose && gpu.cuda) fqs_gpu_report(&gpu);
+    fqs_gpu_close(&gpu);
     if (status == 0 && opt.per_position) {
         if (fflush(stdout) != 0 || ferror(stdout)) {
             fprintf(stderr, "fqstats: cannot write the output\n");

@@ -33,10 +33,10 @@ for f in $files; do
 done
 # -q0: the per-quality percentage columns
 seqtk fqchk -q0 "$tmp/gen.fq" > "$tmp/want"
-"$B/fqstats" --per-position -q 0 "$tmp/gen.fq" > "$tmp/got" 2>&1
+"$B/fqstats" --per-position -q 0 "$tmp/gen.fq" > "$tmp/got" 2> "$tmp/err"
 cmp -s "$tmp/want" "$tmp/got" && echo "PASS fqchk:q0" || { echo "FAIL fqchk:q0"; diff "$tmp/want" "$tmp/got" | head; fail=1; }
 # past --max-pos the rest of each read is one row "N+1+", and nothing is lost
-"$B/fqstats" --per-position --max-pos 100 "$tmp/long.fq" > "$tmp/cap" 2>&1
+"$B/fqstats" --per-position --max-pos 100 "$tmp/long.fq" > "$tmp/cap" 2> "$tmp/err"
 rows=$(awk -F'\t' '$1 ~ /^[0-9]+\+?$/' "$tmp/cap" | wc -l)
 last=$(awk -F'\t' 'END { print $1 }' "$tmp/cap")
 sum=$(awk -F'\t' '$1 ~ /^[0-9]+\+?$/ { s += $2 } $1 == "ALL" { all = $2 } END { print s == all ? "same" : s " vs " all }' "$tmp/cap")

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # tests/test_fqstats.sh - fqstats against `seqkit stats` (Debian's seqkit 2.3.0)
 # on seqkit's own example files, plus checks that need no seqkit: threads,
-# stdin, JSON, malformed input, usage errors.
+# stdin, JSON, malformed input, usage errors, and the GPU path: without a
+# driver (CPU fall-back, --gpu fails) and through the fake driver
+# (build/libfakecuda.so: the real GPU consumer code, emulated kernels), whose
+# numbers must equal the CPU path's to the last digit.
 #
 # Prints one line per check: PASS name | FAIL name | SKIP name: reason.
 # Lines starting with "  " explain a failure or a documented difference.
@@ -110,11 +113,11 @@ check_same() {
 # start_tables, then add_rows FILE...: collect the -a -T rows of many small
 # files from both tools under one header, for one check_same.
 start_tables() {
-    "$FQSTATS" -a -T "$tmp/empty.fq" | head -n 1 > "$tmp/ours.tsv"
+    "$FQSTATS" -a -T "$tmp/empty.fq" 2> /dev/null | head -n 1 > "$tmp/ours.tsv"
     "$SEQKIT" stats -a -T "$tmp/empty.fq" | head -n 1 > "$tmp/theirs.tsv"
 }
 add_rows() {
-    "$FQSTATS" -a -T "$1" 2>&1 | tail -n +2 >> "$tmp/ours.tsv"
+    "$FQSTATS" -a -T "$1" 2>> "$tmp/err" | tail -n +2 >> "$tmp/ours.tsv"
     "$SEQKIT" stats -a -T "$1" | tail -n +2 >> "$tmp/theirs.tsv"
 }
 
@@ -151,7 +154,7 @@ else
 
     if [ "${#present[@]}" -gt 0 ]; then
         # Without -a: the eight basic columns, several files in one run.
-        "$FQSTATS" -T "${present[@]}" > "$tmp/ours.tsv"
+        "$FQSTATS" -T "${present[@]}" > "$tmp/ours.tsv" 2> /dev/null
         "$SEQKIT" stats -T "${present[@]}" > "$tmp/theirs.tsv"
         check_same seqkit-T "$tmp/ours.tsv" "$tmp/theirs.tsv"
 
@@ -160,7 +163,7 @@ else
         for f in "${present[@]}"; do
             case "$f" in */Illimina1.8.fq.gz) ;; *) regular+=("$f") ;; esac
         done
-        "$FQSTATS" -a "${regular[@]}" > "$tmp/ours.txt"
+        "$FQSTATS" -a "${regular[@]}" > "$tmp/ours.txt" 2> /dev/null
         "$SEQKIT" stats -a "${regular[@]}" > "$tmp/theirs.txt"
         if cmp -s "$tmp/ours.txt" "$tmp/theirs.txt"; then pass seqkit-table
         else fail seqkit-table; diff "$tmp/ours.txt" "$tmp/theirs.txt" | note; fi
@@ -172,7 +175,7 @@ else
     "$SEQKIT" stats -a -T "$tmp/synthetic.fq" > "$tmp/theirs.tsv"
     check_same seqkit-synthetic "$tmp/ours.tsv" "$tmp/theirs.tsv"
 
-    "$FQSTATS" -a -T "$tmp/empty.fq" > "$tmp/ours.tsv"
+    "$FQSTATS" -a -T "$tmp/empty.fq" > "$tmp/ours.tsv" 2> /dev/null
     "$SEQKIT" stats -a -T "$tmp/empty.fq" > "$tmp/theirs.tsv"
     check_same seqkit-empty "$tmp/ours.tsv" "$tmp/theirs.tsv"
 
@@ -230,7 +233,7 @@ for f in "${inputs[@]}"; do
     name=$(basename "$f")
     FASTQPAR_BATCH_RECORDS=97 "$FQSTATS" -a -T -t 1 "$f" > "$tmp/t1" 2> "$tmp/e1"; rc1=$?
     FASTQPAR_BATCH_RECORDS=97 "$FQSTATS" -a -T -t 4 "$f" > "$tmp/t4" 2> "$tmp/e4"; rc4=$?
-    "$FQSTATS" -a -T "$f" > "$tmp/tdefault" 2>&1
+    "$FQSTATS" -a -T "$f" > "$tmp/tdefault" 2> /dev/null
     if [ "$rc1" = 0 ] && [ "$rc4" = 0 ] && [ -s "$tmp/t1" ] && cmp -s "$tmp/t1" "$tmp/t4" &&
        cmp -s "$tmp/t1" "$tmp/tdefault"; then
         pass "threads-1-vs-4 $name"
@@ -245,7 +248,7 @@ for f in "$tmp/synthetic.fq" "$DATA/nanopore.fq.gz"; do
     name=$(basename "$f")
     if [ ! -f "$f" ]; then skip "stdin $name" "$f missing"; continue; fi
     "$FQSTATS" -a -T - < "$f" > "$tmp/stdin.tsv" 2> "$tmp/err"; rc=$?
-    "$FQSTATS" -a -T "$f" > "$tmp/path.tsv"
+    "$FQSTATS" -a -T "$f" > "$tmp/path.tsv" 2> /dev/null
     if [ "$rc" = 0 ] && [ "$(cut -f1 "$tmp/stdin.tsv" | tail -n 1)" = "-" ] &&
        cmp -s <(cut -f2- "$tmp/stdin.tsv") <(cut -f2- "$tmp/path.tsv"); then
         pass "stdin $name"
@@ -310,6 +313,112 @@ print("ok")
 EOF
     then pass json
     else fail json; cat "$tmp/err" "$tmp/json.log" | note; fi
+fi
+
+# ---- the GPU path ---------------------------------------------------------
+
+# No driver: plain fqstats runs on CPU consumers and says why; the numbers
+# are those of --cpu; --gpu (or FASTQPAR_FORCE_GPU=1) exits 1 naming the
+# missing library, before printing anything on stdout.
+nolib=$tmp/no-libcuda.so.1
+FASTQPAR_CUDA_LIBRARY=$nolib "$FQSTATS" -a -T "$tmp/synthetic.fq" > "$tmp/auto.tsv" 2> "$tmp/auto.err"; rc=$?
+"$FQSTATS" --cpu -a -T "$tmp/synthetic.fq" > "$tmp/cpu.tsv" 2> "$tmp/cpu.err"; rc_cpu=$?
+if [ "$rc" = 0 ] && [ "$rc_cpu" = 0 ] && [ -s "$tmp/cpu.tsv" ] && cmp -s "$tmp/auto.tsv" "$tmp/cpu.tsv" &&
+   grep -q "^fqstats: CPU path: .*no usable GPU: .*no-libcuda.so.1" "$tmp/auto.err" &&
+   grep -q "^fqstats: CPU path: .*GPU off" "$tmp/cpu.err"; then
+    pass gpu-fallback-no-driver
+else
+    fail gpu-fallback-no-driver; { echo "rc $rc, --cpu rc $rc_cpu"; cat "$tmp/auto.err" "$tmp/cpu.err"; } | note
+fi
+bad=""
+for how in "--gpu" "FASTQPAR_FORCE_GPU=1"; do
+    if [ "$how" = --gpu ]; then
+        FASTQPAR_CUDA_LIBRARY=$nolib "$FQSTATS" --gpu -a -T "$tmp/synthetic.fq" > "$tmp/out" 2> "$tmp/err"; rc=$?
+    else
+        FASTQPAR_FORCE_GPU=1 FASTQPAR_CUDA_LIBRARY=$nolib "$FQSTATS" -a -T "$tmp/synthetic.fq" > "$tmp/out" 2> "$tmp/err"; rc=$?
+    fi
+    if [ "$rc" != 1 ] || [ -s "$tmp/out" ] || ! grep -q "GPU required.*no-libcuda.so.1" "$tmp/err"; then
+        bad="$bad [$how: exit $rc, stderr: $(head -c 300 "$tmp/err")]"
+    fi
+done
+"$FQSTATS" --gpu --cpu "$tmp/synthetic.fq" > /dev/null 2>&1; rc=$?
+[ "$rc" = 2 ] || bad="$bad [--gpu --cpu: exit $rc, want 2]"
+"$FQSTATS" --quiet --cpu -T "$tmp/synthetic.fq" > /dev/null 2> "$tmp/err"
+[ -s "$tmp/err" ] && bad="$bad [--quiet printed: $(head -c 200 "$tmp/err")]"
+if [ -z "$bad" ]; then pass gpu-required-no-driver; else fail gpu-required-no-driver; echo "$bad" | note; fi
+
+FAKE=$(cd "$(dirname "$FQSTATS")" && pwd)/libfakecuda.so
+if [ ! -f "$FAKE" ]; then
+    for name in gpu-fake-same gpu-fake-per-position gpu-fake-fails-mid-run gpu-fake-many-consumers; do
+        skip "$name" "$FAKE not built (make build/libfakecuda.so)"
+    done
+else
+    # gpu_run OUT ERR ARGS...: fqstats through the fake driver, GPU required,
+    # small batches so that the GPU consumer gets many of them.
+    gpu_run() {
+        local out=$1 err=$2; shift 2
+        FASTQPAR_CUDA_LIBRARY=$FAKE FASTQPAR_BATCH_RECORDS=${BATCH:-61} "$FQSTATS" "$@" > "$out" 2> "$err"
+    }
+    # gpu_batches ERR: batches the GPU consumers finished, from the -v lines.
+    gpu_batches() { awk '/GPU consumer [0-9]+ \(device/ { for (i = 1; i < NF; i++) if ($(i + 1) ~ /^batches/) n += $i } END { print n + 0 }' "$1"; }
+
+    bad=""
+    for f in "${inputs[@]}" "$tmp/empty.fq"; do
+        name=$(basename "$f")
+        "$FQSTATS" --cpu -a -T "$f" > "$tmp/cpu.tsv" 2> /dev/null
+        gpu_run "$tmp/gpu.tsv" "$tmp/gpu.err" --gpu -v -t 2 -a -T "$f"; rc=$?
+        n=$(gpu_batches "$tmp/gpu.err")
+        if [ "$rc" != 0 ] || ! cmp -s "$tmp/cpu.tsv" "$tmp/gpu.tsv" || ! grep -q "^fqstats: GPU path: 1 GPU consumer on device 0 (Fake GPU 0" "$tmp/gpu.err" ||
+           { [ "$(awk -F'\t' 'NR == 2 { print $4 + 0 }' "$tmp/cpu.tsv")" -gt 500 ] && [ "$n" -lt 1 ]; }; then
+            bad="$bad [$name: exit $rc, $n GPU batches: $(diff "$tmp/cpu.tsv" "$tmp/gpu.tsv" | head -4; head -c 300 "$tmp/gpu.err")]"
+        fi
+    done
+    if [ -z "$bad" ]; then pass gpu-fake-same; else fail gpu-fake-same; echo "$bad" | note; fi
+
+    # The per-position table: all counts come from the QC kernel there, also
+    # past the --max-pos cap (the synthetic file has reads up to 126 kbp).
+    bad=""
+    for f in "$tmp/synthetic.fq" "$DATA/reads_1.fq.gz" "$DATA/nanopore.fq.gz"; do
+        [ -f "$f" ] || continue
+        for mp in 50 1000; do
+            "$FQSTATS" --cpu --per-position --max-pos $mp "$f" > "$tmp/cpu.txt" 2> /dev/null
+            gpu_run "$tmp/gpu.txt" "$tmp/gpu.err" --gpu -v -t 2 --per-position --max-pos $mp "$f"; rc=$?
+            n=$(gpu_batches "$tmp/gpu.err")
+            if [ "$rc" != 0 ] || [ ! -s "$tmp/cpu.txt" ] || ! cmp -s "$tmp/cpu.txt" "$tmp/gpu.txt" || [ "$n" -lt 1 ]; then
+                bad="$bad [$(basename "$f") max-pos $mp: exit $rc, $n GPU batches: $(diff "$tmp/cpu.txt" "$tmp/gpu.txt" | head -4; head -c 300 "$tmp/gpu.err")]"
+            fi
+        done
+    done
+    if [ -z "$bad" ]; then pass gpu-fake-per-position; else fail gpu-fake-per-position; echo "$bad" | note; fi
+
+    # A GPU failing mid-run (the 3rd kernel launch): its unfinished batches go
+    # back to the CPU consumers, the numbers stay exact, stderr says so; under
+    # --gpu the same failure is an error.
+    f=$tmp/synthetic.fq
+    "$FQSTATS" --cpu -a -T "$f" > "$tmp/cpu.tsv" 2> /dev/null
+    FAKE_CUDA_FAIL_LAUNCH_AT=3 gpu_run "$tmp/gpu.tsv" "$tmp/gpu.err" -v -t 2 -a -T "$f"; rc=$?
+    FAKE_CUDA_FAIL_LAUNCH_AT=3 gpu_run "$tmp/forced.tsv" "$tmp/forced.err" --gpu -t 2 -a -T "$f"; rc_forced=$?
+    if [ "$rc" = 0 ] && cmp -s "$tmp/cpu.tsv" "$tmp/gpu.tsv" && grep -q "GPU consumer 0 stopped" "$tmp/gpu.err" &&
+       grep -Eq "[1-9][0-9]* batches handed back" "$tmp/gpu.err" && [ "$rc_forced" = 1 ] && [ ! -s "$tmp/forced.tsv" ]; then
+        pass gpu-fake-fails-mid-run
+    else
+        fail gpu-fake-fails-mid-run
+        { echo "exit $rc, forced exit $rc_forced"; diff "$tmp/cpu.tsv" "$tmp/gpu.tsv"; cat "$tmp/gpu.err" "$tmp/forced.err"; } | note
+    fi
+
+    # Two devices, two consumers each (FASTQPAR_GPU_CONSUMERS), three files in
+    # one run: the per-file split of the device counters must be exact too.
+    set -- "$tmp/synthetic.fq"
+    for g in reads_1.fq.gz reads_2.fq.gz; do [ -f "$DATA/$g" ] && set -- "$@" "$DATA/$g"; done
+    "$FQSTATS" --cpu -a -T "$@" > "$tmp/cpu.tsv" 2> /dev/null
+    FAKE_CUDA_DEVICES=2 FASTQPAR_GPU_CONSUMERS=2 gpu_run "$tmp/gpu.tsv" "$tmp/gpu.err" --gpu -v -t 5 -a -T "$@"; rc=$?
+    consumers=$(grep -c "GPU consumer [0-9]* (device" "$tmp/gpu.err")
+    if [ "$rc" = 0 ] && cmp -s "$tmp/cpu.tsv" "$tmp/gpu.tsv" && [ "$consumers" = 4 ] &&
+       grep -q "GPU path: 4 GPU consumers on device 0 .*, device 1 .* + 1 CPU consumer thread" "$tmp/gpu.err"; then
+        pass gpu-fake-many-consumers
+    else
+        fail gpu-fake-many-consumers; { echo "exit $rc, $consumers consumers"; diff "$tmp/cpu.tsv" "$tmp/gpu.tsv"; cat "$tmp/gpu.err"; } | note
+    fi
 fi
 
 [ "$failed" -eq 0 ]
