@@ -8,7 +8,7 @@ CFLAGS  += $(OPT) $(WARN) -I. $(EXTRA_CFLAGS)
 LDLIBS  += -lz -lpthread -lm -ldl
 BUILD   ?= build
 
-EXAMPLES     = fqcnt fqstats
+EXAMPLES     = fqcnt fqstats gpu_prefix_sum
 EXAMPLE_BINS = $(addprefix $(BUILD)/,$(EXAMPLES))
 TOOL_BINS    = $(BUILD)/fqgen $(BUILD)/fqref $(BUILD)/fqdump
 TEST_SRCS    = $(wildcard tests/test_*.c)
