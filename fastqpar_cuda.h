@@ -3272,11 +3272,14 @@ static void fqp__cuda_drop_all(fqp__cuda_consumer *k, fqp_producer *p, int reque
         if (requeue) {
             fqp_result r = fqp_producer_requeue(p, *best);
             k->m.requeued++;
-            if (r != FQP_OK && r != FQP_ERR_CANCELLED) { /* never lose a batch silently */
-                fqp_error e;
-                fqp__error(&e, r, (*best)->file, 0, 0, 0, "GPU consumer %d: cannot hand batch %llu back (%s) after: %s",
-                           k->index, (unsigned long long)(*best)->index, fqp_result_string(r), why ? why->message : "");
-                fqp_producer_fail(p, &e);
+            if (r != FQP_OK) { /* the queue did not take it: give it back to the pool */
+                if (r != FQP_ERR_CANCELLED) { /* never lose a batch silently */
+                    fqp_error e;
+                    fqp__error(&e, r, (*best)->file, 0, 0, 0,
+                               "GPU consumer %d: cannot hand batch %llu back (%s) after: %s", k->index,
+                               (unsigned long long)(*best)->index, fqp_result_string(r), why ? why->message : "");
+                    fqp_producer_fail(p, &e);
+                }
                 fqp_producer_release(p, *best);
             }
         } else {
