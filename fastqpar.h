@@ -126,7 +126,7 @@
        fqp_producer_create/destroy/metrics: one thread, before/after the others
        fqp_pipeline_run        any thread; runs are independent of each other
        fqp_batch_* accessors   the thread that holds the batch
-       fqp_result_string, fqp_default_threads: any thread
+       fqp_result_string, fqp_default_threads, fqp_config_resolve: any thread
        fqp_qual_prefix_sum, fqp_trim_read/batch: any thread
        fqp_qc_*                one thread per fqp_qc at a time (one per consumer)
 
