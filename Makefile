@@ -59,11 +59,11 @@ run: $(BUILD)/fqstats $(BUILD)/sample.fq.gz
 SAN_SCRIPTS = $(filter-out tests/test_build.sh tests/test_cuda_build.sh tests/test_ptx.sh,$(TEST_SCRIPTS))
 sanitize: asan tsan
 asan:
-	$(MAKE) test BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	FQP_TEST_QUICK=1 $(MAKE) test BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	    EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all" \
 	    LDFLAGS="-fsanitize=address,undefined" TEST_SCRIPTS="$(SAN_SCRIPTS)"
 tsan:
-	$(MAKE) test BUILD=build-tsan OPT="-O1 -g" EXTRA_CFLAGS="-fsanitize=thread" \
+	FQP_TEST_QUICK=1 $(MAKE) test BUILD=build-tsan OPT="-O1 -g" EXTRA_CFLAGS="-fsanitize=thread" \
 	    LDFLAGS="-fsanitize=thread" TEST_SCRIPTS="$(SAN_SCRIPTS)"
 
 static: | $(BUILD)
