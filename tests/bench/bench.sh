@@ -1,0 +1,492 @@
+#!/usr/bin/env bash
+# tests/bench/bench.sh - the side-by-side benchmark of issue 4 (`make bench`).
+#
+# fastqpar's example tools against their peers on the same generated files:
+#   count    fqcnt                      vs kseq.h fqcnt (tests/kseq_fqcnt.c
+#            against htslib/kseq.h): plain, gzip -6, BGZF, long reads; all
+#            cores and -t 1
+#   stats    fqstats -a -T              vs seqkit stats -a -T -j T
+#   fqchk    fqstats --per-position     vs seqtk fqchk
+#   qc       fqstats --per-position     vs fastp -A -G -Q -L -w T (QC only:
+#            no -o, so no reads written; reports to a file and /dev/null)
+#   limits   cat > /dev/null, zcat, pigz -dc, igzip -dc, bgzip -dc -@T: what
+#            reading and inflating alone cost, beside fqcnt's time
+#   scaling  fqcnt -t 1, 2, 4, ... cores on plain and BGZF, with the
+#            producer's and consumers' times from fqcnt -v
+# Every job runs WARMUP+RUNS times, fastqpar and peer alternated (A B, B A,
+# ...), and reports medians of wall time, CPU time (user+sys) and peak RSS
+# (GNU time's maximum resident set size, as `/usr/bin/time -v` prints it),
+# and the ratio fastqpar/peer. Outputs are compared wherever they are
+# comparable (counts, statistics, tables): a mismatch is marked in the table
+# and makes the script exit 1.
+#
+# usage: tests/bench/bench.sh [options]
+#   -s, --size SIZE       plain short-read FASTQ size (default 1.5G; K/M/G
+#                         suffixes, powers of 1000)       env BENCH_SIZE
+#   -l, --long-size SIZE  long-read FASTQ size (default SIZE/3) BENCH_LONG_SIZE
+#   -r, --runs N          measured runs per command (default 5) BENCH_RUNS
+#   -w, --warmup N        warm-up runs (default 1)            BENCH_WARMUP
+#   -t, --threads N       "all cores" (default nproc)         BENCH_THREADS
+#   -j, --jobs LIST       comma list of count,stats,fqchk,qc,limits,scaling
+#                         (default all)                       BENCH_JOBS
+#   -d, --dir DIR         inputs and scratch, cached between runs
+#                         (default build/bench)               BENCH_DIR
+#   -o, --out FILE        the Markdown report (default DIR/results.md)
+#                                                             BENCH_OUT
+#   --no-install          don't apt-get missing peers         BENCH_INSTALL=0
+# FQP_BUILD (default build) is where fqcnt, fqstats and fqgen are; the script
+# runs `make` for them and builds DIR/kseq_fqcnt itself.
+set -euo pipefail
+export LC_ALL=C
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root"
+
+size=${BENCH_SIZE:-1.5G}
+long_size=${BENCH_LONG_SIZE:-}
+runs=${BENCH_RUNS:-5}
+warmup=${BENCH_WARMUP:-1}
+threads=${BENCH_THREADS:-$(nproc)}
+jobs=${BENCH_JOBS:-count,stats,fqchk,qc,limits,scaling}
+dir=${BENCH_DIR:-build/bench}
+out=${BENCH_OUT:-}
+install=${BENCH_INSTALL:-1}
+build=${FQP_BUILD:-build}
+cmdline="tests/bench/bench.sh $*"
+[ -n "${BENCH_CMDLINE:-}" ] && cmdline=$BENCH_CMDLINE
+
+usage() { sed -n '/^# usage:/,/^# runs `make`/s/^# \{0,1\}//p' "$0"; exit "${1:-0}"; }
+while [ $# -gt 0 ]; do
+    case $1 in
+    -s | --size) size=$2; shift ;;
+    -l | --long-size) long_size=$2; shift ;;
+    -r | --runs) runs=$2; shift ;;
+    -w | --warmup) warmup=$2; shift ;;
+    -t | --threads) threads=$2; shift ;;
+    -j | --jobs) jobs=$2; shift ;;
+    -d | --dir) dir=$2; shift ;;
+    -o | --out) out=$2; shift ;;
+    --no-install) install=0 ;;
+    -h | --help) usage 0 ;;
+    *) echo "bench: unknown option $1" >&2; usage 2 >&2 ;;
+    esac
+    shift
+done
+[ -n "$out" ] || out=$dir/results.md
+
+# SIZE with an optional K/M/G suffix (powers of 1000) -> bytes
+bytes() {
+    awk -v s="$1" 'BEGIN {
+        m = 1; u = toupper(substr(s, length(s)))
+        if (u == "K") m = 1e3; else if (u == "M") m = 1e6; else if (u == "G") m = 1e9
+        if (m > 1) s = substr(s, 1, length(s) - 1)
+        if (s !~ /^[0-9]+(\.[0-9]*)?$/) { print "bad"; exit }
+        printf "%.0f\n", s * m }'
+}
+size_b=$(bytes "$size")
+[ "$size_b" != bad ] || { echo "bench: bad size '$size'" >&2; exit 2; }
+if [ -n "$long_size" ]; then long_b=$(bytes "$long_size"); else long_b=$((size_b / 3)); fi
+[ "$long_b" != bad ] || { echo "bench: bad long-read size '$long_size'" >&2; exit 2; }
+case $runs$warmup$threads in *[!0-9]*) echo "bench: runs, warmup, threads are numbers" >&2; exit 2 ;; esac
+[ "$runs" -ge 1 ] && [ "$threads" -ge 1 ] || { echo "bench: runs and threads must be >= 1" >&2; exit 2; }
+has_job() { case ",$jobs," in *",$1,"*) return 0 ;; esac; return 1; }
+
+mkdir -p "$dir/tmp"
+dir=$(cd "$dir" && pwd)
+tmp=$dir/tmp
+notes=$tmp/notes
+: > "$notes"
+note() { echo "bench: $*" >&2; echo "- $*" >> "$notes"; }
+
+# ---- peers ------------------------------------------------------------------
+# command -> Debian package
+pkg_of() {
+    case $1 in
+    kseq) echo libhts-dev ;; seqkit) echo seqkit ;; seqtk) echo seqtk ;; fastp) echo fastp ;;
+    igzip) echo isal ;; bgzip) echo tabix ;; pigz) echo pigz ;; gnutime) echo time ;;
+    esac
+}
+have() {
+    case $1 in
+    kseq) [ -f /usr/include/htslib/kseq.h ] ;;
+    gnutime) [ -x /usr/bin/time ] && /usr/bin/time -f %M true >/dev/null 2>&1 ;;
+    *) command -v "$1" >/dev/null 2>&1 ;;
+    esac
+}
+peers="kseq seqkit seqtk fastp igzip bgzip pigz gnutime"
+missing=""
+for p in $peers; do have "$p" || missing="$missing $(pkg_of "$p")"; done
+if [ -n "$missing" ]; then
+    if [ "$install" = 0 ]; then
+        note "not installing (--no-install):$missing"
+    elif [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
+        note "not root or no apt-get: cannot install$missing"
+    else
+        echo "bench: installing$missing" >&2
+        # shellcheck disable=SC2086
+        if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >"$tmp/apt.log" 2>&1; then
+            DEBIAN_FRONTEND=noninteractive apt-get update -qq >>"$tmp/apt.log" 2>&1 || true
+            for p in $missing; do
+                DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$p" >>"$tmp/apt.log" 2>&1 ||
+                    note "apt-get install $p failed (no network?): see $tmp/apt.log"
+            done
+        fi
+    fi
+fi
+for p in $peers; do have "$p" || note "$p ($(pkg_of "$p")) is missing: its rows say so"; done
+
+make -s "$build/fqcnt" "$build/fqstats" "$build/fqgen" BUILD="$build" >&2
+FQCNT=$(cd "$build" && pwd)/fqcnt
+FQSTATS=$(cd "$build" && pwd)/fqstats
+FQGEN=$(cd "$build" && pwd)/fqgen
+KSEQ=$dir/kseq_fqcnt
+if have kseq && { [ ! -x "$KSEQ" ] || [ tests/kseq_fqcnt.c -nt "$KSEQ" ]; }; then
+    ${CC:-cc} -O2 -o "$KSEQ" tests/kseq_fqcnt.c -lz || note "kseq_fqcnt did not build"
+fi
+have_kseq() { [ -x "$KSEQ" ]; }
+
+# ---- inputs -------------------------------------------------------------------
+# Records of each kind: the size over the mean record size of the first
+# records (fqgen's output is a deterministic function of its options).
+per_rec() { # fqgen options... -> bytes per record
+    "$FQGEN" "$@" | wc -c
+}
+short_n=$(awk -v s="$size_b" -v b="$(per_rec -n 20000 -s 7)" 'BEGIN { n = int(s / (b / 20000)); print n < 1 ? 1 : n }')
+long_n=$(awk -v s="$long_b" -v b="$(per_rec -n 200 -s 8 -l 1000-100000)" 'BEGIN { n = int(s / (b / 200)); print n < 1 ? 1 : n }')
+short=$dir/short-n$short_n-s7.fq
+long=$dir/long-n$long_n-s8.fq
+gen() { # file, command... : make file unless cached (atomically)
+    local f=$1; shift
+    [ -s "$f" ] && return 0
+    echo "bench: generating $(basename "$f")" >&2
+    "$@" > "$f.part" && mv "$f.part" "$f"
+}
+gz6() { if command -v pigz >/dev/null; then pigz -6 -n -c -p "$(nproc)" "$1"; else gzip -6 -n -c "$1"; fi; }
+gen "$short" "$FQGEN" -n "$short_n" -s 7
+gen "$short.gz" gz6 "$short"
+if have bgzip; then gen "$short.bgz" bgzip -c -@ "$(nproc)" "$short"; fi
+gen "$long" "$FQGEN" -n "$long_n" -s 8 -l 1000-100000
+sync
+
+fsize() { wc -c < "$1" | tr -d ' '; }
+mib() { awk -v b="$1" 'BEGIN { printf "%.0f MB", b / 1e6 }'; }
+
+# ---- measuring --------------------------------------------------------------
+# run_cmd ID KIND cmd... : one run; appends "wall cpu rss_kib" to $tmp/ID.t,
+# stdout to $tmp/ID.out (last run), stderr to $tmp/ID.err; KIND "fqcnt-v"
+# also keeps fqcnt -v's metrics line per run in $tmp/ID.m.
+# A failing command marks $tmp/ID.fail.
+run_cmd() {
+    local id=$1 t0 t1 u s m rc=0
+    shift
+    t0=$EPOCHREALTIME
+    if have gnutime; then
+        /usr/bin/time -f "%U %S %M" -o "$tmp/$id.gt" "$@" > "$tmp/$id.out" 2> "$tmp/$id.err" || rc=$?
+    else
+        "$@" > "$tmp/$id.out" 2> "$tmp/$id.err" || rc=$?
+        echo "- - -" > "$tmp/$id.gt"
+    fi
+    t1=$EPOCHREALTIME
+    if [ "$rc" != 0 ]; then
+        echo "bench: FAILED ($rc): $*" >&2; sed 's/^/  /' "$tmp/$id.err" | tail -5 >&2
+        touch "$tmp/$id.fail"
+    fi
+    # GNU time's last line is the format (it may say "Command exited ..." before)
+    read -r u s m < <(tail -1 "$tmp/$id.gt")
+    awk -v a="$t0" -v b="$t1" -v u="$u" -v s="$s" -v m="$m" 'BEGIN {
+        printf "%.4f %s %s\n", b - a, (u == "-" ? "-" : u + s), m }' >> "$tmp/$id.t"
+    grep -h '^wall .*producer' "$tmp/$id.err" >> "$tmp/$id.m" 2>/dev/null || true
+}
+reset_id() { rm -f "$tmp/$1".*; }
+# median of column C of file F ("-" if none)
+median() {
+    [ -s "$2" ] || { echo -; return; }
+    awk -v c="$1" '$c != "-" { print $c }' "$2" | sort -g |
+        awk '{ v[NR] = $1 } END { if (!NR) { print "-"; exit }
+              if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+fmt_s() { [ "$1" = - ] && echo - || awk -v x="$1" 'BEGIN { printf(x < 10 ? "%.3f" : "%.2f", x) }'; }
+fmt_mib() { [ "$1" = - ] && echo - || awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+ratio() { { [ "$1" = - ] || [ "$2" = - ]; } && echo - || awk -v a="$1" -v b="$2" 'BEGIN { printf(b > 0 ? "%.2f" : "-", a / b) }'; }
+
+# pair ID_A ID_B -- cmdA... -- cmdB... : warm-up, then alternated runs
+pair() {
+    local a=$1 b=$2 i
+    shift 3
+    local -a ca=() cb=()
+    while [ "$1" != -- ]; do ca+=("$1"); shift; done
+    shift
+    cb=("$@")
+    reset_id "$a"; reset_id "$b"
+    for ((i = 0; i < warmup; i++)); do run_cmd "$a.w" "${ca[@]}"; run_cmd "$b.w" "${cb[@]}"; done
+    for ((i = 0; i < runs; i++)); do
+        if ((i % 2 == 0)); then run_cmd "$a" "${ca[@]}"; run_cmd "$b" "${cb[@]}"
+        else run_cmd "$b" "${cb[@]}"; run_cmd "$a" "${ca[@]}"; fi
+    done
+}
+single() { # ID cmd... : warm-up and runs of one command
+    local id=$1 i
+    shift
+    reset_id "$id"
+    for ((i = 0; i < warmup; i++)); do run_cmd "$id.w" "$@"; done
+    for ((i = 0; i < runs; i++)); do run_cmd "$id" "$@"; done
+}
+
+# ---- output checks ----------------------------------------------------------
+mismatches=0
+# same_stats A B: seqkit stats -a -T rows equal, except Q1/Q3 when all reads
+# have one length (seqkit prints length/2 there; see fqstats --help)
+same_stats() {
+    awk -F'\t' 'NR == FNR { a[FNR] = $0; next }
+        { m = split(a[FNR], x, "\t"); n = split($0, y, "\t")
+          if (n != m) bad = 1
+          for (i = 1; i <= n; i++) {
+              if ((i == 9 || i == 11) && FNR > 1 && y[6] == y[8]) continue
+              if (x[i] != y[i]) bad = 1 } }
+        END { exit bad || NR != 2 * FNR }' "$1" "$2"
+}
+# fastp's JSON total_bases (before filtering) == fqchk table's ALL bases
+same_qc() {
+    local fb qb
+    fb=$(grep -m1 '"total_bases"' "$2" | tr -dc 0-9)
+    qb=$(awk -F'\t' '$1 == "ALL" { print $2; exit }' "$1")
+    [ -n "$fb" ] && [ "$fb" = "$qb" ]
+}
+# check KIND ID_A ID_B -> ok / MISMATCH / FAILED
+check() {
+    local k=$1 a=$2 b=$3
+    if [ -e "$tmp/$a.fail" ] || [ -e "$tmp/$b.fail" ]; then echo FAILED; mismatches=$((mismatches + 1)); return; fi
+    local ok=0
+    case $k in
+    cmp) cmp -s "$tmp/$a.out" "$tmp/$b.out" && ok=1 ;;
+    stats) same_stats "$tmp/$a.out" "$tmp/$b.out" && ok=1 ;;
+    qc) same_qc "$tmp/$a.out" "$tmp/$b.json" && ok=1 ;;
+    none) echo -; return ;;
+    esac
+    if [ $ok = 1 ]; then echo ok; else
+        echo MISMATCH; mismatches=$((mismatches + 1))
+        { echo "bench: MISMATCH $a vs $b"; head -3 "$tmp/$a.out" "$tmp/$b.out"; } >&2
+    fi
+}
+
+# ---- the report ---------------------------------------------------------------
+T=$threads
+table=$tmp/table.md
+limits_tab=$tmp/limits.md
+scaling_tab=$tmp/scaling.md
+: > "$table"; : > "$limits_tab"; : > "$scaling_tab"
+declare -A fq_wall # file -> fqcnt -t T median wall (for the limits table)
+
+# row JOB INPUT TARGET CHECK A B LABEL_A LABEL_B : one table row from the
+# medians of ID_A (fastqpar) and ID_B (peer); TARGET is "<=0.25" or "-".
+row() {
+    local job=$1 input=$2 target=$3 chk=$4 a=$5 b=$6 la=$7 lb=$8
+    local wa wb ca cb ra rb r t
+    wa=$(median 1 "$tmp/$a.t"); ca=$(median 2 "$tmp/$a.t"); ra=$(median 3 "$tmp/$a.t")
+    wb=$(median 1 "$tmp/$b.t"); cb=$(median 2 "$tmp/$b.t"); rb=$(median 3 "$tmp/$b.t")
+    r=$(ratio "$wa" "$wb")
+    t=-
+    case $target in
+    -) ;;
+    *) t="$target: $(awk -v r="$r" -v x="${target#<=}" 'BEGIN { print (r != "-" && r <= x) ? "met" : "not met" }')" ;;
+    esac
+    local rss_flag=""
+    if [ "$ra" != - ] && awk -v k="$ra" 'BEGIN { exit !(k > 65536) }'; then rss_flag=" (>64 MiB)"; fi
+    printf '| %s | %s | `%s` | `%s` | %s / %s | %s / %s | %s%s / %s | **%s** | %s | %s |\n' \
+        "$job" "$input" "$la" "$lb" "$(fmt_s "$wa")" "$(fmt_s "$wb")" "$(fmt_s "$ca")" "$(fmt_s "$cb")" \
+        "$(fmt_mib "$ra")" "$rss_flag" "$(fmt_mib "$rb")" "$r" "$t" "$chk" >> "$table"
+    printf '%-8s %-10s fastqpar %8s s  peer %8s s  ratio %5s  %s\n' "$job" "$input" "$(fmt_s "$wa")" "$(fmt_s "$wb")" "$r" "$chk" >&2
+}
+missing_row() { # JOB INPUT LABEL_A PEER
+    printf '| %s | %s | `%s` | %s | missing | | | | | |\n' "$1" "$2" "$3" "$4" >> "$table"
+    echo "bench: $1 $2: $4 missing" >&2
+}
+
+# ---- (1) count ----------------------------------------------------------------
+count_job() { # INPUT_NAME FILE TARGET_T TARGET_1
+    local name=$1 f=$2 t1=$3 t2=$4 id list="$T 1"
+    [ "$T" = 1 ] && list=1
+    for th in $list; do
+        id=count-$name-t$th
+        if ! have_kseq; then missing_row count "$name" "fqcnt -t $th" "kseq_fqcnt (libhts-dev)"; continue; fi
+        pair "$id" "$id-kseq" -- "$FQCNT" -t "$th" "$f" -- "$KSEQ" "$f"
+        if [ "$th" = "$T" ]; then fq_wall[$f]=$(median 1 "$tmp/$id.t"); fi
+        row count "$name" "$([ "$th" = "$T" ] && echo "$t1" || echo "$t2")" "$(check cmp "$id" "$id-kseq")" \
+            "$id" "$id-kseq" "fqcnt -t $th" kseq_fqcnt
+    done
+}
+if has_job count; then
+    echo "bench: (1) count" >&2
+    count_job plain "$short" "<=0.25" "<=0.55"
+    count_job gzip "$short.gz" "<=1.0" "-"
+    if [ -s "$short.bgz" ]; then
+        count_job BGZF "$short.bgz" - -
+        # the BGZF target is against kseq.h's time on the gzip file
+        if [ -s "$tmp/count-BGZF-t$T.t" ] && [ -s "$tmp/count-gzip-t$T-kseq.t" ]; then
+            row count "BGZF vs gzip" "<=0.3" - "count-BGZF-t$T" "count-gzip-t$T-kseq" "fqcnt -t $T (BGZF)" "kseq_fqcnt (gzip)"
+        fi
+    fi
+    count_job long "$long" - -
+fi
+
+# ---- (2) stats ----------------------------------------------------------------
+stats_job() { # NAME FILE
+    local id=stats-$1
+    if ! have seqkit; then missing_row stats "$1" "fqstats -a -T -t $T" seqkit; return; fi
+    pair "$id" "$id-seqkit" -- "$FQSTATS" -a -T -t "$T" "$2" -- seqkit stats -a -T -j "$T" "$2"
+    row stats "$1" "<=0.25" "$(check stats "$id" "$id-seqkit")" "$id" "$id-seqkit" \
+        "fqstats -a -T -t $T" "seqkit stats -a -T -j $T"
+}
+if has_job stats; then
+    echo "bench: (2) stats" >&2
+    stats_job plain "$short"; stats_job gzip "$short.gz"; stats_job long "$long"
+fi
+
+# ---- (3) per-position ---------------------------------------------------------
+fqchk_job() {
+    local id=fqchk-$1
+    if ! have seqtk; then missing_row fqchk "$1" "fqstats --per-position -t $T" seqtk; return; fi
+    pair "$id" "$id-seqtk" -- "$FQSTATS" --per-position -t "$T" "$2" -- seqtk fqchk "$2"
+    row fqchk "$1" "<=0.25" "$(check cmp "$id" "$id-seqtk")" "$id" "$id-seqtk" \
+        "fqstats --per-position -t $T" "seqtk fqchk"
+}
+if has_job fqchk; then
+    echo "bench: (3) per-position" >&2
+    fqchk_job plain "$short"; fqchk_job gzip "$short.gz"
+fi
+
+# ---- (4) QC -------------------------------------------------------------------
+# fastp with trimming and filtering off still computes its whole-file QC
+# (per-position quality and base content, duplication, overrepresentation
+# off by default); the closest fastqpar job is the per-position table.
+qc_job() {
+    local id=qc-$1 fw=$T
+    [ "$fw" -gt 16 ] && fw=16 # fastp's maximum
+    if ! have fastp; then missing_row qc "$1" "fqstats --per-position -t $T" fastp; return; fi
+    pair "$id" "$id-fastp" -- "$FQSTATS" --per-position -t "$T" "$2" -- \
+        fastp -i "$2" -A -G -Q -L -w "$fw" -j "$tmp/$id-fastp.json" -h /dev/null
+    row qc "$1" "<=0.25" "$(check qc "$id" "$id-fastp")" "$id" "$id-fastp" \
+        "fqstats --per-position -t $T" "fastp -A -G -Q -L -w $fw"
+}
+if has_job qc; then
+    echo "bench: (4) QC" >&2
+    qc_job plain "$short"; qc_job gzip "$short.gz"
+fi
+
+# ---- (5) physical limits ------------------------------------------------------
+limit() { # NAME FILE LABEL cmd... (stdout to /dev/null)
+    local name=$1 f=$2 label=$3 id w c r fq
+    shift 3
+    id=limit-$(echo "$label" | tr -c 'a-zA-Z0-9\n' _)-$name
+    if ! command -v "$1" >/dev/null; then
+        printf '| `%s` | %s | missing | | | | | |\n' "$label" "$name" >> "$limits_tab"; return
+    fi
+    single "$id" sh -c '"$@" > /dev/null' sh "$@"
+    w=$(median 1 "$tmp/$id.t"); c=$(median 2 "$tmp/$id.t"); r=$(median 3 "$tmp/$id.t")
+    fq=${fq_wall[$f]:--}
+    printf '| `%s` | %s | %s | %s | %s | %s | %s | %s |\n' "$label" "$name" "$(fmt_s "$w")" "$(fmt_s "$c")" \
+        "$(fmt_mib "$r")" "$(awk -v b="$(fsize "$short")" -v w="$w" 'BEGIN { printf "%.2f", b / w / 1e9 }')" \
+        "$(fmt_s "$fq")" "$(ratio "$fq" "$w")" >> "$limits_tab"
+    printf 'limit    %-10s %-22s %8s s\n' "$name" "$label" "$(fmt_s "$w")" >&2
+}
+if has_job limits; then
+    echo "bench: (5) limits" >&2
+    limit plain "$short" "cat" cat "$short"
+    limit gzip "$short.gz" "zcat" zcat "$short.gz"
+    limit gzip "$short.gz" "pigz -dc -p $T" pigz -dc -p "$T" "$short.gz"
+    limit gzip "$short.gz" "igzip -dc" igzip -dc "$short.gz"
+    if [ -s "$short.bgz" ]; then
+        limit BGZF "$short.bgz" "zcat" zcat "$short.bgz"
+        limit BGZF "$short.bgz" "bgzip -dc -@$T" bgzip -dc -@ "$T" "$short.bgz"
+    fi
+fi
+
+# ---- (6) scaling --------------------------------------------------------------
+scale_job() { # NAME FILE
+    local name=$1 f=$2 th list="" id ref=""
+    for ((th = 1; th < T; th *= 2)); do list="$list $th"; done
+    list="$list $T"
+    if have_kseq; then ref=count-$name-ref; reset_id "$ref"; run_cmd "$ref" "$KSEQ" "$f"; fi
+    for th in $list; do
+        id=scale-$name-t$th
+        single "$id" "$FQCNT" -v -t "$th" "$f"
+        local w rec chk="-"
+        w=$(median 1 "$tmp/$id.t")
+        rec=$(cut -f1 "$tmp/$id.out")
+        [ -n "$ref" ] && chk=$(check cmp "$id" "$ref")
+        # medians over the runs of: producer read, producer blocked, consumers waited (sum)
+        local pr pb cw busy
+        pr=$(sed -n 's/.*read \([0-9.]*\) s.*/\1/p' "$tmp/$id.m" > "$tmp/x" && median 1 "$tmp/x")
+        pb=$(sed -n 's/.*blocked \([0-9.]*\) s.*/\1/p' "$tmp/$id.m" > "$tmp/x" && median 1 "$tmp/x")
+        cw=$(sed -n 's/.*consumers waited \([0-9.]*\) s.*/\1/p' "$tmp/$id.m" > "$tmp/x" && median 1 "$tmp/x")
+        busy=$(awk '/consumer [0-9]+:/ { for (i = 1; i < NF; i++) if ($i == "busy") s += $(i + 1) } END { printf "%.3f", s }' "$tmp/$id.err")
+        printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$name" "$th" "$(fmt_s "$w")" \
+            "$(awk -v n="$rec" -v w="$w" 'BEGIN { printf "%.2f", n / w / 1e6 }')" \
+            "$(awk -v b="$(fsize "$short")" -v w="$w" 'BEGIN { printf "%.2f", b / w / 1e9 }')" \
+            "$pr" "$pb" "$cw" "$busy" "$chk" >> "$scaling_tab"
+        printf 'scaling  %-10s -t %-3s %8s s\n' "$name" "$th" "$(fmt_s "$w")" >&2
+    done
+}
+if has_job scaling; then
+    echo "bench: (6) scaling" >&2
+    scale_job plain "$short"
+    if [ -s "$short.bgz" ]; then scale_job BGZF "$short.bgz"; fi
+fi
+
+# ---- write it -----------------------------------------------------------------
+set +e +o pipefail # version probes may exit non-zero (seqtk prints its usage)
+versions=""
+have kseq && versions="$versions htslib kseq.h $(dpkg-query -W -f '${Version}' libhts-dev 2>/dev/null || echo '?');"
+have seqkit && versions="$versions seqkit $(seqkit version 2>/dev/null | awk '{ print $2 }');"
+have seqtk && versions="$versions seqtk $(seqtk 2>&1 | awk '/Version/ { print $2 }');"
+have fastp && versions="$versions fastp $(fastp --version 2>&1 | awk '{ print $2 }');"
+have igzip && versions="$versions igzip $(igzip --version 2>&1 | awk '{ print $NF; exit }');"
+have bgzip && versions="$versions bgzip $(bgzip --version 2>&1 | awk '{ print $NF; exit }');"
+have pigz && versions="$versions pigz $(pigz --version 2>&1 | awk '{ print $2 }');"
+versions="$versions zlib $(awk '/define ZLIB_VERSION/ { gsub(/"/, "", $3); print $3 }' /usr/include/zlib.h 2>/dev/null)"
+set -e -o pipefail
+cpu=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || uname -m)
+{
+    echo "### fastqpar benchmark, $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo
+    echo "- Machine: $cpu, $(nproc) cores ($(getconf _NPROCESSORS_ONLN) online), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM; load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "- Command: \`$cmdline\`"
+    echo "- Inputs (tests/fqgen, page cache warm): $(basename "$short") $(mib "$(fsize "$short")") ($short_n reads of 150 bp),"
+    echo "  gzip -6 $(mib "$(fsize "$short.gz")")$([ -s "$short.bgz" ] && echo ", BGZF $(mib "$(fsize "$short.bgz")")");"
+    echo "  long reads $(mib "$(fsize "$long")") ($long_n reads of 1–100 kbp)"
+    echo "- Medians of $runs runs after $warmup warm-up, fastqpar and peer alternated; T = $T threads;"
+    echo "  CPU = user+sys; RSS = peak resident set (GNU time); ratio = fastqpar wall / peer wall"
+    echo "- Peers:$versions"
+    if [ -s "$notes" ]; then cat "$notes"; fi
+    if [ -s "$table" ]; then
+        echo
+        echo "| job | input | fastqpar | peer | wall s (fqp / peer) | CPU s (fqp / peer) | peak RSS MiB (fqp / peer) | ratio | target | output |"
+        echo "|---|---|---|---|---:|---:|---:|---:|---|---|"
+        cat "$table"
+    fi
+    if [ -s "$limits_tab" ]; then
+        echo
+        echo "Physical limits: the same files read or inflated to /dev/null, beside \`fqcnt -t $T\` (from the count job)."
+        echo
+        echo "| command | input | wall s | CPU s | peak RSS MiB | GB/s of FASTQ text | fqcnt wall s | fqcnt / limit |"
+        echo "|---|---|---:|---:|---:|---:|---:|---:|"
+        cat "$limits_tab"
+    fi
+    if [ -s "$scaling_tab" ]; then
+        echo
+        echo "Scaling: \`fqcnt -v -t N\`; GB/s of FASTQ text; medians of the producer's time reading (and inflating),"
+        echo "its time blocked on a full queue, and the consumers' summed time waiting for batches (from the metrics)."
+        echo
+        echo "| input | threads | wall s | M records/s | GB/s | producer read s | producer blocked s | consumers waited s | consumers busy s (last run) | output |"
+        echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+        cat "$scaling_tab"
+    fi
+} > "$out"
+echo >&2
+cat "$out"
+echo >&2
+echo "bench: report written to $out" >&2
+if [ "$mismatches" -gt 0 ]; then
+    echo "bench: $mismatches output mismatch(es) or failure(s)" >&2
+    exit 1
+fi
