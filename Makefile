@@ -1,5 +1,6 @@
 # fastqpar: `make` builds examples and tests, `make test` runs every test,
-# `make run` runs fqstats on a generated sample.
+# `make run` runs fqstats on a generated sample, `make bench` runs the
+# side-by-side benchmark (tests/bench/bench.sh; not part of `make test`).
 CC      ?= cc
 CXX     ?= c++
 OPT     ?= -O2 -g
@@ -16,7 +17,7 @@ TEST_BINS    = $(patsubst tests/%.c,$(BUILD)/%,$(TEST_SRCS))
 TEST_SCRIPTS = $(wildcard tests/test_*.sh)
 HEADERS      = fastqpar.h fastqpar_cuda.h
 
-.PHONY: all test run sanitize asan tsan static clean
+.PHONY: all test run bench sanitize asan tsan static clean
 all: $(EXAMPLE_BINS) $(TOOL_BINS) $(TEST_BINS)
 
 $(BUILD):
@@ -52,6 +53,14 @@ $(BUILD)/sample.fq.gz: $(BUILD)/fqgen
 
 run: $(BUILD)/fqstats $(BUILD)/sample.fq.gz
 	$(BUILD)/fqstats -a $(BUILD)/sample.fq.gz
+
+# make bench [BENCH_SIZE=200M] [BENCH_RUNS=3] [BENCH_JOBS=count,stats] ...:
+# the BENCH_* variables (see tests/bench/bench.sh) reach the script from the
+# command line or the environment; BENCH_FLAGS passes options as they are.
+# Inputs are cached in build/bench/, the report goes to build/bench/results.md.
+bench: $(BUILD)/fqcnt $(BUILD)/fqstats $(BUILD)/fqgen
+	FQP_BUILD=$(BUILD) BENCH_CMDLINE="$(strip make bench $(foreach v,$(filter-out BENCH_CMDLINE,$(filter BENCH_%,$(.VARIABLES))),$(if $(filter command line environment,$(origin $(v))),$(if $(word 2,$($(v))),$(v)='$($(v))',$(v)=$($(v)))))))" \
+	    tests/bench/bench.sh $(BENCH_FLAGS)
 
 # ASan+UBSan, then TSan, each in its own build directory. The build-variant
 # scripts compile their own unsanitized programs: running them again here

@@ -24,7 +24,7 @@
 #   -s, --size SIZE       plain short-read FASTQ size (default 1.5G; K/M/G
 #                         suffixes, powers of 1000)       env BENCH_SIZE
 #   -l, --long-size SIZE  long-read FASTQ size (default SIZE/3) BENCH_LONG_SIZE
-#   -r, --runs N          measured runs per command (default 5) BENCH_RUNS
+#   -r, --runs N          measured runs per command (default 3) BENCH_RUNS
 #   -w, --warmup N        warm-up runs (default 1)            BENCH_WARMUP
 #   -t, --threads N       "all cores" (default nproc)         BENCH_THREADS
 #   -j, --jobs LIST       comma list of count,stats,fqchk,qc,limits,scaling
@@ -44,7 +44,7 @@ cd "$root"
 
 size=${BENCH_SIZE:-1.5G}
 long_size=${BENCH_LONG_SIZE:-}
-runs=${BENCH_RUNS:-5}
+runs=${BENCH_RUNS:-3}
 warmup=${BENCH_WARMUP:-1}
 threads=${BENCH_THREADS:-$(nproc)}
 jobs=${BENCH_JOBS:-count,stats,fqchk,qc,limits,scaling}
@@ -206,24 +206,37 @@ median() {
               if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 fmt_s() { [ "$1" = - ] && echo - || awk -v x="$1" 'BEGIN { printf(x < 10 ? "%.3f" : "%.2f", x) }'; }
+f3() { [ "$1" = - ] && echo - || awk -v x="$1" 'BEGIN { printf "%.3f", x }'; }
 fmt_mib() { [ "$1" = - ] && echo - || awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 ratio() { { [ "$1" = - ] || [ "$2" = - ]; } && echo - || awk -v a="$1" -v b="$2" 'BEGIN { printf(b > 0 ? "%.2f" : "-", a / b) }'; }
 
-# pair ID_A ID_B -- cmdA... -- cmdB... : warm-up, then alternated runs
-pair() {
-    local a=$1 b=$2 i
-    shift 3
-    local -a ca=() cb=()
-    while [ "$1" != -- ]; do ca+=("$1"); shift; done
+# group N ID_1..ID_N -- cmd_1... -- ... -- cmd_N... : warm-up, then RUNS
+# rounds with the order rotated each round (A B C, B C A, C A B, ...)
+group() {
+    local n=$1 k i j
     shift
-    cb=("$@")
-    reset_id "$a"; reset_id "$b"
-    for ((i = 0; i < warmup; i++)); do run_cmd "$a.w" "${ca[@]}"; run_cmd "$b.w" "${cb[@]}"; done
+    local -a ids=() starts=() lens=() flat=()
+    for ((k = 0; k < n; k++)); do ids+=("$1"); shift; done
+    shift
+    for ((k = 0; k < n; k++)); do
+        starts+=("${#flat[@]}")
+        j=0
+        while [ $# -gt 0 ] && [ "$1" != -- ]; do flat+=("$1"); shift; j=$((j + 1)); done
+        lens+=("$j")
+        [ $# -gt 0 ] && shift
+    done
+    for ((k = 0; k < n; k++)); do reset_id "${ids[k]}"; done
+    for ((i = 0; i < warmup; i++)); do
+        for ((k = 0; k < n; k++)); do run_cmd "${ids[k]}.w" "${flat[@]:${starts[k]}:${lens[k]}}"; done
+    done
     for ((i = 0; i < runs; i++)); do
-        if ((i % 2 == 0)); then run_cmd "$a" "${ca[@]}"; run_cmd "$b" "${cb[@]}"
-        else run_cmd "$b" "${cb[@]}"; run_cmd "$a" "${ca[@]}"; fi
+        for ((j = 0; j < n; j++)); do
+            k=$(((i + j) % n))
+            run_cmd "${ids[k]}" "${flat[@]:${starts[k]}:${lens[k]}}"
+        done
     done
 }
+pair() { group 2 "$@"; } # pair ID_A ID_B -- cmdA... -- cmdB...
 single() { # ID cmd... : warm-up and runs of one command
     local id=$1 i
     shift
@@ -275,7 +288,8 @@ table=$tmp/table.md
 limits_tab=$tmp/limits.md
 scaling_tab=$tmp/scaling.md
 : > "$table"; : > "$limits_tab"; : > "$scaling_tab"
-declare -A fq_wall # file -> fqcnt -t T median wall (for the limits table)
+declare -A fq_wall  # file -> fqcnt -t T median wall (for the limits table)
+declare -A counted  # input name -> the count job ran fqcnt -v -t 1 and -t T on it
 
 # row JOB INPUT TARGET CHECK A B LABEL_A LABEL_B : one table row from the
 # medians of ID_A (fastqpar) and ID_B (peer); TARGET is "<=0.25" or "-".
@@ -304,16 +318,29 @@ missing_row() { # JOB INPUT LABEL_A PEER
 
 # ---- (1) count ----------------------------------------------------------------
 count_job() { # INPUT_NAME FILE TARGET_T TARGET_1
-    local name=$1 f=$2 t1=$3 t2=$4 id list="$T 1"
-    [ "$T" = 1 ] && list=1
-    for th in $list; do
-        id=count-$name-t$th
-        if ! have_kseq; then missing_row count "$name" "fqcnt -t $th" "kseq_fqcnt (libhts-dev)"; continue; fi
-        pair "$id" "$id-kseq" -- "$FQCNT" -t "$th" "$f" -- "$KSEQ" "$f"
-        if [ "$th" = "$T" ]; then fq_wall[$f]=$(median 1 "$tmp/$id.t"); fi
-        row count "$name" "$([ "$th" = "$T" ] && echo "$t1" || echo "$t2")" "$(check cmp "$id" "$id-kseq")" \
-            "$id" "$id-kseq" "fqcnt -t $th" kseq_fqcnt
-    done
+    local name=$1 f=$2 t1=$3 t2=$4
+    local a=count-$name-t$T b=count-$name-t1 k=count-$name-kseq
+    # fqcnt -v: the metrics go to stderr, and the scaling table reuses them
+    if have_kseq; then
+        if [ "$T" = 1 ]; then
+            pair "$a" "$k" -- "$FQCNT" -v -t "$T" "$f" -- "$KSEQ" "$f"
+        else
+            group 3 "$a" "$b" "$k" -- "$FQCNT" -v -t "$T" "$f" -- "$FQCNT" -v -t 1 "$f" -- "$KSEQ" "$f"
+        fi
+        row count "$name" "$t1" "$(check cmp "$a" "$k")" "$a" "$k" "fqcnt -t $T" kseq_fqcnt
+        if [ "$T" != 1 ]; then
+            row count "$name" "$t2" "$(check cmp "$b" "$k")" "$b" "$k" "fqcnt -t 1" kseq_fqcnt
+        fi
+    else
+        if [ "$T" = 1 ]; then single "$a" "$FQCNT" -v -t "$T" "$f"
+        else pair "$a" "$b" -- "$FQCNT" -v -t "$T" "$f" -- "$FQCNT" -v -t 1 "$f"; fi
+        row count "$name" - "peer missing" "$a" none "fqcnt -t $T" "kseq_fqcnt (libhts-dev): missing"
+        if [ "$T" != 1 ]; then
+            row count "$name" - "$(check cmp "$b" "$a")" "$b" none "fqcnt -t 1" "(vs fqcnt -t $T)"
+        fi
+    fi
+    fq_wall[$f]=$(median 1 "$tmp/$a.t")
+    counted[$name]=1
 }
 if has_job count; then
     echo "bench: (1) count" >&2
@@ -322,8 +349,8 @@ if has_job count; then
     if [ -s "$short.bgz" ]; then
         count_job BGZF "$short.bgz" - -
         # the BGZF target is against kseq.h's time on the gzip file
-        if [ -s "$tmp/count-BGZF-t$T.t" ] && [ -s "$tmp/count-gzip-t$T-kseq.t" ]; then
-            row count "BGZF vs gzip" "<=0.3" - "count-BGZF-t$T" "count-gzip-t$T-kseq" "fqcnt -t $T (BGZF)" "kseq_fqcnt (gzip)"
+        if [ -s "$tmp/count-BGZF-t$T.t" ] && [ -s "$tmp/count-gzip-kseq.t" ]; then
+            row count "BGZF vs gzip" "<=0.3" - "count-BGZF-t$T" "count-gzip-kseq" "fqcnt -t $T (BGZF)" "kseq_fqcnt (gzip)"
         fi
     fi
     count_job long "$long" - -
@@ -406,24 +433,37 @@ scale_job() { # NAME FILE
     local name=$1 f=$2 th list="" id ref=""
     for ((th = 1; th < T; th *= 2)); do list="$list $th"; done
     list="$list $T"
-    if have_kseq; then ref=count-$name-ref; reset_id "$ref"; run_cmd "$ref" "$KSEQ" "$f"; fi
+    if [ -s "$tmp/count-$name-kseq.out" ] && [ ! -e "$tmp/count-$name-kseq.fail" ]; then
+        ref=count-$name-kseq
+    elif have_kseq; then
+        ref=scale-$name-kseq; reset_id "$ref"; run_cmd "$ref" "$KSEQ" "$f"
+    fi
     for th in $list; do
         id=scale-$name-t$th
-        single "$id" "$FQCNT" -v -t "$th" "$f"
+        if [ -n "${counted[$name]:-}" ] && { [ "$th" = 1 ] || [ "$th" = "$T" ]; }; then
+            id=count-$name-t$th # measured in the count job, alternated with kseq
+        else
+            single "$id" "$FQCNT" -v -t "$th" "$f"
+        fi
         local w rec chk="-"
         w=$(median 1 "$tmp/$id.t")
         rec=$(cut -f1 "$tmp/$id.out")
         [ -n "$ref" ] && chk=$(check cmp "$id" "$ref")
-        # medians over the runs of: producer read, producer blocked, consumers waited (sum)
-        local pr pb cw busy
-        pr=$(sed -n 's/.*read \([0-9.]*\) s.*/\1/p' "$tmp/$id.m" > "$tmp/x" && median 1 "$tmp/x")
-        pb=$(sed -n 's/.*blocked \([0-9.]*\) s.*/\1/p' "$tmp/$id.m" > "$tmp/x" && median 1 "$tmp/x")
-        cw=$(sed -n 's/.*consumers waited \([0-9.]*\) s.*/\1/p' "$tmp/$id.m" > "$tmp/x" && median 1 "$tmp/x")
+        # per run: fqcnt's own wall, producer read, blocked, the rest of the
+        # producer's time (wall - read - blocked: finding record boundaries,
+        # handing out batches), consumers' summed wait; then medians
+        awk '{ for (i = 1; i < NF; i++) {
+                   if ($i == "wall") w = $(i + 1); if ($i == "read") r = $(i + 1)
+                   if ($i == "blocked") b = $(i + 1); if ($i == "waited") c = $(i + 1) }
+               printf "%s %s %s %.3f %s\n", w, r, b, w - r - b, c }' "$tmp/$id.m" > "$tmp/x"
+        local busy
         busy=$(awk '/consumer [0-9]+:/ { for (i = 1; i < NF; i++) if ($i == "busy") s += $(i + 1) } END { printf "%.3f", s }' "$tmp/$id.err")
-        printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$name" "$th" "$(fmt_s "$w")" \
+        printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n' "$name" "$th" "$(fmt_s "$w")" \
             "$(awk -v n="$rec" -v w="$w" 'BEGIN { printf "%.2f", n / w / 1e6 }')" \
             "$(awk -v b="$(fsize "$short")" -v w="$w" 'BEGIN { printf "%.2f", b / w / 1e9 }')" \
-            "$pr" "$pb" "$cw" "$busy" "$chk" >> "$scaling_tab"
+            "$(f3 "$(median 2 "$tmp/x")")" "$(f3 "$(median 3 "$tmp/x")")" "$(f3 "$(median 4 "$tmp/x")")" \
+            "$(f3 "$(median 5 "$tmp/x")")" \
+            "$busy" "$chk" >> "$scaling_tab"
         printf 'scaling  %-10s -t %-3s %8s s\n' "$name" "$th" "$(fmt_s "$w")" >&2
     done
 }
@@ -454,7 +494,7 @@ cpu=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || 
     echo "- Inputs (tests/fqgen, page cache warm): $(basename "$short") $(mib "$(fsize "$short")") ($short_n reads of 150 bp),"
     echo "  gzip -6 $(mib "$(fsize "$short.gz")")$([ -s "$short.bgz" ] && echo ", BGZF $(mib "$(fsize "$short.bgz")")");"
     echo "  long reads $(mib "$(fsize "$long")") ($long_n reads of 1–100 kbp)"
-    echo "- Medians of $runs runs after $warmup warm-up, fastqpar and peer alternated; T = $T threads;"
+    echo "- Medians of $runs run(s) after $warmup warm-up(s), fastqpar and peer alternated; T = $T threads;"
     echo "  CPU = user+sys; RSS = peak resident set (GNU time); ratio = fastqpar wall / peer wall"
     echo "- Peers:$versions"
     if [ -s "$notes" ]; then cat "$notes"; fi
@@ -474,11 +514,13 @@ cpu=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || 
     fi
     if [ -s "$scaling_tab" ]; then
         echo
-        echo "Scaling: \`fqcnt -v -t N\`; GB/s of FASTQ text; medians of the producer's time reading (and inflating),"
-        echo "its time blocked on a full queue, and the consumers' summed time waiting for batches (from the metrics)."
+        echo "Scaling: \`fqcnt -v -t N\` (runs of 1 and $T threads are the count job's); GB/s of FASTQ text;"
+        echo "from the metrics, medians of the producer's time reading (and inflating), blocked on a full queue,"
+        echo "and the rest of its time (wall − read − blocked: framing records, handing out batches), and the"
+        echo "consumers' summed time waiting for batches (high when the producer is the bottleneck)."
         echo
-        echo "| input | threads | wall s | M records/s | GB/s | producer read s | producer blocked s | consumers waited s | consumers busy s (last run) | output |"
-        echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+        echo "| input | threads | wall s | M records/s | GB/s | producer read s | producer blocked s | producer rest s | consumers waited s | consumers busy s (last run) | output |"
+        echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
         cat "$scaling_tab"
     fi
 } > "$out"
