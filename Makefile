@@ -59,7 +59,7 @@ run: $(BUILD)/fqstats $(BUILD)/sample.fq.gz
 # command line or the environment; BENCH_FLAGS passes options as they are.
 # Inputs are cached in build/bench/, the report goes to build/bench/results.md.
 bench: $(BUILD)/fqcnt $(BUILD)/fqstats $(BUILD)/fqgen
-	FQP_BUILD=$(BUILD) BENCH_CMDLINE="$(strip make bench $(foreach v,$(filter-out BENCH_CMDLINE,$(filter BENCH_%,$(.VARIABLES))),$(if $(filter command line environment,$(origin $(v))),$(if $(word 2,$($(v))),$(v)='$($(v))',$(v)=$($(v)))))))" \
+	FQP_BUILD=$(BUILD) BENCH_CMDLINE="$(strip make bench $(foreach v,$(filter-out BENCH_CMDLINE,$(filter BENCH_%,$(.VARIABLES))),$(if $(filter command line environment,$(origin $(v))),$(if $(word 2,$($(v))),$(v)='$($(v))',$(v)=$($(v))))))" \
 	    tests/bench/bench.sh $(BENCH_FLAGS)
 
 # ASan+UBSan, then TSan, each in its own build directory. The build-variant
