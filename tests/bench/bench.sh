@@ -34,6 +34,8 @@
 #   -o, --out FILE        the Markdown report (default DIR/results.md)
 #                                                             BENCH_OUT
 #   --no-install          don't apt-get missing peers         BENCH_INSTALL=0
+#   --skip "PEER ..."     treat these peers as missing: kseq seqkit seqtk
+#                         fastp igzip bgzip pigz gnutime      BENCH_SKIP
 # FQP_BUILD (default build) is where fqcnt, fqstats and fqgen are; the script
 # runs `make` for them and builds DIR/kseq_fqcnt itself.
 set -euo pipefail
@@ -51,6 +53,7 @@ jobs=${BENCH_JOBS:-count,stats,fqchk,qc,limits,scaling}
 dir=${BENCH_DIR:-build/bench}
 out=${BENCH_OUT:-}
 install=${BENCH_INSTALL:-1}
+skip=${BENCH_SKIP:-} # peers to treat as missing (kseq seqkit seqtk fastp igzip bgzip pigz gnutime)
 build=${FQP_BUILD:-build}
 cmdline="tests/bench/bench.sh $*"
 [ -n "${BENCH_CMDLINE:-}" ] && cmdline=$BENCH_CMDLINE
@@ -67,6 +70,7 @@ while [ $# -gt 0 ]; do
     -d | --dir) dir=$2; shift ;;
     -o | --out) out=$2; shift ;;
     --no-install) install=0 ;;
+    --skip) skip=$2; shift ;;
     -h | --help) usage 0 ;;
     *) echo "bench: unknown option $1" >&2; usage 2 >&2 ;;
     esac
@@ -107,6 +111,7 @@ pkg_of() {
     esac
 }
 have() {
+    case " $skip " in *" $1 "*) return 1 ;; esac
     case $1 in
     kseq) [ -f /usr/include/htslib/kseq.h ] ;;
     gnutime) [ -x /usr/bin/time ] && /usr/bin/time -f %M true >/dev/null 2>&1 ;;
@@ -143,7 +148,7 @@ KSEQ=$dir/kseq_fqcnt
 if have kseq && { [ ! -x "$KSEQ" ] || [ tests/kseq_fqcnt.c -nt "$KSEQ" ]; }; then
     ${CC:-cc} -O2 -o "$KSEQ" tests/kseq_fqcnt.c -lz || note "kseq_fqcnt did not build"
 fi
-have_kseq() { [ -x "$KSEQ" ]; }
+have_kseq() { have kseq && [ -x "$KSEQ" ]; }
 
 # ---- inputs -------------------------------------------------------------------
 # Records of each kind: the size over the mean record size of the first
@@ -196,6 +201,9 @@ run_cmd() {
     awk -v a="$t0" -v b="$t1" -v u="$u" -v s="$s" -v m="$m" 'BEGIN {
         printf "%.4f %s %s\n", b - a, (u == "-" ? "-" : u + s), m }' >> "$tmp/$id.t"
     grep -h '^wall .*producer' "$tmp/$id.err" >> "$tmp/$id.m" 2>/dev/null || true
+    # every run must print what the first printed
+    if [ ! -e "$tmp/$id.first" ]; then cp "$tmp/$id.out" "$tmp/$id.first"
+    elif ! cmp -s "$tmp/$id.out" "$tmp/$id.first"; then touch "$tmp/$id.unstable"; fi
 }
 reset_id() { rm -f "$tmp/$1".*; }
 # median of column C of file F ("-" if none)
@@ -246,7 +254,8 @@ single() { # ID cmd... : warm-up and runs of one command
 }
 
 # ---- output checks ----------------------------------------------------------
-mismatches=0
+# check runs in $(...), a subshell: mismatches are counted in a file
+: > "$tmp/mismatches"
 # same_stats A B: seqkit stats -a -T rows equal, except Q1/Q3 when all reads
 # have one length (seqkit prints length/2 there; see fqstats --help)
 same_stats() {
@@ -268,7 +277,10 @@ same_qc() {
 # check KIND ID_A ID_B -> ok / MISMATCH / FAILED
 check() {
     local k=$1 a=$2 b=$3
-    if [ -e "$tmp/$a.fail" ] || [ -e "$tmp/$b.fail" ]; then echo FAILED; mismatches=$((mismatches + 1)); return; fi
+    if [ -e "$tmp/$a.fail" ] || [ -e "$tmp/$b.fail" ]; then echo FAILED; echo "$a vs $b" >> "$tmp/mismatches"; return; fi
+    if [ -e "$tmp/$a.unstable" ] || [ -e "$tmp/$b.unstable" ]; then
+        echo "UNSTABLE (runs differ)"; echo "$a vs $b" >> "$tmp/mismatches"; return
+    fi
     local ok=0
     case $k in
     cmp) cmp -s "$tmp/$a.out" "$tmp/$b.out" && ok=1 ;;
@@ -277,7 +289,7 @@ check() {
     none) echo -; return ;;
     esac
     if [ $ok = 1 ]; then echo ok; else
-        echo MISMATCH; mismatches=$((mismatches + 1))
+        echo MISMATCH; echo "$a vs $b" >> "$tmp/mismatches"
         { echo "bench: MISMATCH $a vs $b"; head -3 "$tmp/$a.out" "$tmp/$b.out"; } >&2
     fi
 }
@@ -405,7 +417,7 @@ limit() { # NAME FILE LABEL cmd... (stdout to /dev/null)
     local name=$1 f=$2 label=$3 id w c r fq
     shift 3
     id=limit-$(echo "$label" | tr -c 'a-zA-Z0-9\n' _)-$name
-    if ! command -v "$1" >/dev/null; then
+    if ! have "$1"; then
         printf '| `%s` | %s | missing | | | | | |\n' "$label" "$name" >> "$limits_tab"; return
     fi
     single "$id" sh -c '"$@" > /dev/null' sh "$@"
@@ -528,7 +540,8 @@ echo >&2
 cat "$out"
 echo >&2
 echo "bench: report written to $out" >&2
-if [ "$mismatches" -gt 0 ]; then
-    echo "bench: $mismatches output mismatch(es) or failure(s)" >&2
+if [ -s "$tmp/mismatches" ]; then
+    echo "bench: output mismatches or failures:" >&2
+    sort -u "$tmp/mismatches" | sed 's/^/  /' >&2
     exit 1
 fi
