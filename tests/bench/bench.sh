@@ -184,14 +184,14 @@ mib() { awk -v b="$1" 'BEGIN { printf "%.0f MB", b / 1e6 }'; }
 run_cmd() {
     local id=$1 t0 t1 u s m rc=0
     shift
-    t0=$EPOCHREALTIME
+    t0=${EPOCHREALTIME:-$(date +%s.%N)} # bash 5; date elsewhere
     if have gnutime; then
         /usr/bin/time -f "%U %S %M" -o "$tmp/$id.gt" "$@" > "$tmp/$id.out" 2> "$tmp/$id.err" || rc=$?
     else
         "$@" > "$tmp/$id.out" 2> "$tmp/$id.err" || rc=$?
         echo "- - -" > "$tmp/$id.gt"
     fi
-    t1=$EPOCHREALTIME
+    t1=${EPOCHREALTIME:-$(date +%s.%N)}
     if [ "$rc" != 0 ]; then
         echo "bench: FAILED ($rc): $*" >&2; sed 's/^/  /' "$tmp/$id.err" | tail -5 >&2
         touch "$tmp/$id.fail"
