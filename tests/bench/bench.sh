@@ -181,11 +181,13 @@ mib() { awk -v b="$1" 'BEGIN { printf "%.0f MB", b / 1e6 }'; }
 # stdout to $tmp/ID.out (last run), stderr to $tmp/ID.err; KIND "fqcnt-v"
 # also keeps fqcnt -v's metrics line per run in $tmp/ID.m.
 # A failing command marks $tmp/ID.fail.
+gnutime=0
+if have gnutime; then gnutime=1; fi
 run_cmd() {
     local id=$1 t0 t1 u s m rc=0
     shift
     t0=${EPOCHREALTIME:-$(date +%s.%N)} # bash 5; date elsewhere
-    if have gnutime; then
+    if [ "$gnutime" = 1 ]; then
         /usr/bin/time -f "%U %S %M" -o "$tmp/$id.gt" "$@" > "$tmp/$id.out" 2> "$tmp/$id.err" || rc=$?
     else
         "$@" > "$tmp/$id.out" 2> "$tmp/$id.err" || rc=$?
