@@ -305,6 +305,10 @@ static fqp_result fqs_process(fqp_batch *b, void *state, void *user) {
     (void)user;
     if (b->count == 0) return FQP_OK;
     if ((r = fqs_count_reads(c, b)) != FQP_OK) return r;
+    if (c->qc.counts) { /* --per-position: the table needs only the QC counts and the lengths */
+        fqp_qc_add_batch(&c->qc, b); /* the kit's CPU twin of the GPU QC kernel */
+        return FQP_OK;
+    }
 
     /* Sequences and qualities of the whole batch are each one contiguous
        array, so the per-base counts are one tight, branch-free loop. */
@@ -322,7 +326,6 @@ static fqp_result fqs_process(fqp_batch *b, void *state, void *user) {
     c->gaps += gaps;
     c->q20 += q20;
     c->q30 += q30;
-    if (c->qc.counts) fqp_qc_add_batch(&c->qc, b); /* the kit's CPU twin of the GPU QC kernel */
     return FQP_OK;
 }
 
