@@ -192,7 +192,9 @@ extern "C" {
     X(FQP_ERR_THREAD, -20, "cannot create thread or lock")                       \
     X(FQP_ERR_NO_GPU, -21, "no usable GPU (no driver or no device)")              \
     X(FQP_ERR_CUDA, -22, "CUDA driver call failed")                               \
-    X(FQP_ERR_PTX, -23, "cannot load the GPU kernels")
+    X(FQP_ERR_PTX, -23, "cannot load the GPU kernels")                            \
+    X(FQP_ERR_PAIR_COUNT, -24, "mate files have different numbers of records")    \
+    X(FQP_ERR_PAIR_NAME, -25, "mate names differ")
 
 typedef enum fqp_result {
 #define FQP__ENUM(name, value, text) name = value,
@@ -594,6 +596,112 @@ typedef struct fqp_trim_desc {
 FASTQPAR_DEF void fqp_trim_read(const char *qual, uint64_t len, const fqp_trim_desc *d, uint64_t *start, uint64_t *end);
 /* Every read of the batch: read i keeps [start_end[2i], start_end[2i+1]). */
 FASTQPAR_DEF void fqp_trim_batch(const fqp_batch *b, const fqp_trim_desc *d, uint64_t *start_end);
+
+/* ---- FASTQ writing: plain, gzip, BGZF ----------------------------------
+
+   An fqp_writer is one output stream. Text given to it is written as is
+   (plain), through one deflate stream (gzip), or as BGZF blocks (gzip
+   members of at most 64 KiB that bgzip, samtools and htslib read, ended by
+   the 28-byte EOF block). In fqp_paired_run each consumer compresses its own
+   batch's BGZF blocks, and the ordered sink only writes them, so BGZF output
+   does not fall back to one thread; plain and gzip streams are written (and
+   gzip deflated) by the one thread that writes in order at that moment.
+   Every write is checked: a short write (disk full, closed pipe) or a failed
+   close is FQP_ERR_WRITE naming the output, never a silently short file.
+   Thread safety: one thread at a time per writer (the ordered sink
+   guarantees it). */
+typedef enum fqp_format { FQP_FORMAT_PLAIN = 0, FQP_FORMAT_GZIP, FQP_FORMAT_BGZF } fqp_format;
+
+typedef struct fqp_writer fqp_writer;
+
+/* Exactly one destination must be set. Zero means default. */
+typedef struct fqp_writer_desc {
+    const char *path;          /* created or truncated; "-" is stdout; closed by fqp_writer_close */
+    FILE *file;                /* an open stream; flushed, not closed */
+    fqp_write_fn write;        /* a callback destination */
+    void *write_user;
+    fqp_format format;         /* default plain; see fqp_format_from_name */
+    int level;                 /* gzip/BGZF level 1..9 (0 = 6, -1 = 0: stored) */
+    int keep_plus_name;        /* nonzero: repeat the header after '+' */
+    const char *name;          /* name in messages; default: path, "<stdout>", "<file>", "<callback>" */
+    fqp_allocator allocator;
+} fqp_writer_desc;
+
+/* ".gz" gzip, ".bgz" / ".bgzf" BGZF, anything else (and "-") plain. */
+FASTQPAR_DEF fqp_format fqp_format_from_name(const char *path);
+FASTQPAR_DEF fqp_result fqp_writer_open(fqp_writer **out, const fqp_writer_desc *desc, fqp_error *err);
+/* Text to the stream (gzip: deflated; BGZF: compressed into blocks on this
+   thread). FQP_OK or FQP_ERR_WRITE / FQP_ERR_NOMEM; errors are sticky. */
+FASTQPAR_DEF fqp_result fqp_writer_write(fqp_writer *w, const void *text, size_t size, fqp_error *err);
+/* An fqp_output_desc that sends ordered output (fqp_pipeline_run) to w. */
+FASTQPAR_DEF fqp_output_desc fqp_writer_output(fqp_writer *w);
+/* Ends the stream (gzip trailer, BGZF EOF block), flushes, closes a path,
+   frees w (NULL is fine). Returns the first error the writer met. */
+FASTQPAR_DEF fqp_result fqp_writer_close(fqp_writer *w, fqp_error *err);
+/* Bytes written to the destination so far (compressed). */
+FASTQPAR_DEF uint64_t fqp_writer_bytes(const fqp_writer *w);
+
+/* ---- paired and interleaved input ---------------------------------------
+
+   fqp_paired_run reads 1, 2 or 3 files in lockstep (R1, R2 and optionally
+   index reads I1), or one interleaved file (mates alternate), and calls
+   process() with an fqp_pair: `count` records of each mate, record i of
+   every mate belonging to pair i, however different the read lengths.
+   How batches are formed: the producer thread cuts file 1 by the usual
+   record and byte limits, then cuts each other file at exactly that many
+   records (its batch grows as needed), so batch k of every file holds the
+   same pairs. An interleaved file is cut only after whole pairs.
+   Checks: files with different numbers of records fail with
+   FQP_ERR_PAIR_COUNT naming the file that ended first and the first record
+   without a mate; an interleaved file with an odd number of records fails
+   likewise. Unless no_name_check is set, mate names are compared ignoring
+   a trailing "/1", "/2" or "/3" (everything after the first blank is
+   already not part of the name): the first mismatch fails with
+   FQP_ERR_PAIR_NAME, both names and the record number.
+   Output: up to FQP_PAIR_OUTPUTS writers; a consumer appends text or
+   records to output k of its pair, and each writer receives every pair's
+   text in input order (the ordered sink, as in fqp_pipeline_run). BGZF
+   output is compressed by that consumer before it hands the pair back. */
+#define FQP_MAX_MATES 3
+#define FQP_PAIR_OUTPUTS 4
+
+typedef struct fqp_pair {
+    uint64_t index;            /* 0, 1, 2, ... in input order */
+    uint64_t first_pair;       /* 0-based number of pair 0 in the input */
+    uint64_t count;            /* pairs: records per mate */
+    int mates;                 /* 1, 2 or 3 (interleaved: 2) */
+    int interleaved;
+    const fqp_batch *batch[FQP_MAX_MATES]; /* file m's batch (interleaved: batch[0] holds both) */
+} fqp_pair;
+
+/* Mate m (0-based) of pair i of this batch. */
+FASTQPAR_DEF fqp_record fqp_pair_record(const fqp_pair *pair, int mate, uint64_t i);
+/* Appends text to output k of this pair. */
+FASTQPAR_DEF fqp_result fqp_pair_write(fqp_pair *pair, int output, const void *text, size_t size);
+/* Appends a record to output k as four lines, keeping bases [start, end) of
+   it (start = 0, end = r->len: all); '+' alone unless the writer keeps names. */
+FASTQPAR_DEF fqp_result fqp_pair_write_record(fqp_pair *pair, int output, const fqp_record *r, uint64_t start,
+                                              uint64_t end);
+
+typedef struct fqp_paired_desc {
+    fqp_input_desc input[FQP_MAX_MATES]; /* files 1..3 in order; unused ones zero */
+    int interleaved;           /* nonzero: input[0] alone holds both mates */
+    int no_name_check;         /* nonzero: do not compare mate names */
+    fqp_config config;         /* batch limits apply to file 1 */
+    fqp_writer *output[FQP_PAIR_OUTPUTS]; /* optional; not closed by the run */
+    size_t state_size;
+    void *user;
+    fqp_result (*init)(void *state, int consumer, void *user);
+    /* consumer thread, once per pair batch: FQP_OK, FQP_STOP, or an error */
+    fqp_result (*process)(fqp_pair *pair, void *state, void *user);
+    fqp_result (*merge)(void *state, int consumer, void *user);
+    void (*fini)(void *state, int consumer, void *user);
+} fqp_paired_desc;
+
+/* Runs to the end as fqp_pipeline_run does. metrics (may be NULL) describe
+   file 1 (input_bytes, compressed_bytes: all files together); records and
+   bases are pairs and bases of every mate. */
+FASTQPAR_DEF fqp_result fqp_paired_run(const fqp_paired_desc *desc, fqp_metrics *metrics, fqp_error *err);
 
 #ifdef __cplusplus
 }
@@ -1441,6 +1549,10 @@ struct fqp_producer {
     fqp_error perr;
     double read_seconds, pool_wait_seconds;
     uint64_t records, bases, batches;
+    /* paired input (fqp_paired_run), producer thread only: a mate file's
+       batch ends at exactly exact_records records; an interleaved one only
+       after a multiple of record_multiple (0 = 1) */
+    uint64_t exact_records, record_multiple;
     /* shared, under mu */
     fqp__mutex mu;
     fqp__cond holders_cv;        /* a holder ended or requeued, or the run was cancelled */
@@ -1457,6 +1569,19 @@ struct fqp_producer {
 };
 
 /* ---- producer: finding record boundaries ---- */
+
+/* Whether the batch may end here because of its byte limit. */
+static int fqp__may_cut(const fqp_producer *p, const fqp__batch *b)
+{
+    return !p->exact_records && b->pub.count && b->pub.count % (p->record_multiple ? p->record_multiple : 1) == 0;
+}
+
+/* Whether the batch is full after a whole record that ends at `next`. */
+static int fqp__batch_full(const fqp_producer *p, const fqp__batch *b, uint64_t next)
+{
+    if (p->exact_records) return b->pub.count >= p->exact_records;
+    return fqp__may_cut(p, b) && (b->pub.count >= p->cfg.batch_records || next >= p->cfg.batch_bytes);
+}
 
 static fqp_result fqp__scan_error(fqp_producer *p, const fqp__batch *b, fqp_result code, uint64_t line,
                                   uint64_t raw_off, const char *fmt, ...) FQP_PRINTF_FORMAT(6, 7);
@@ -1589,7 +1714,7 @@ static fqp_result fqp__scan_line(fqp_producer *p, fqp__batch *b, uint64_t ls, ui
         if (s->qual_lines++ == 0) s->first_qual_len = ce - ls;
         if (s->qual_len < s->seq_len) return FQP_OK;
         if (s->qual_len > s->seq_len) return fqp__quality_overflow(p, b, ls, 1);
-        if (b->pub.count && next > p->cfg.batch_bytes) {
+        if (fqp__may_cut(p, b) && next > p->cfg.batch_bytes) {
             *done = 2; /* does not fit: it starts the next batch */
             return FQP_OK;
         }
@@ -1652,7 +1777,7 @@ static fqp_result fqp__scan_text(fqp_producer *p, fqp__batch *b, int *full)
         }
         s->line_start = s->search = next;
         s->line_no++;
-        if (done && (b->pub.count >= p->cfg.batch_records || next >= p->cfg.batch_bytes)) {
+        if (done && fqp__batch_full(p, b, next)) {
             *full = 1;
             return FQP_OK;
         }
@@ -1823,9 +1948,9 @@ static fqp_result fqp__produce(fqp_producer *p, fqp__batch **out, int blocking)
                                 (unsigned long long)p->cfg.max_record_bytes);
             goto scan_failed;
         }
-        if (b->pub.count && b->raw_len >= p->cfg.batch_bytes) break; /* the partial record moves on */
+        if (fqp__may_cut(p, b) && b->raw_len >= p->cfg.batch_bytes) break; /* the partial record moves on */
         if (b->raw_len == b->raw_cap) {
-            if (b->pub.count) break;
+            if (fqp__may_cut(p, b)) break;
             if (fqp__reserve(a, (void **)&b->raw, &b->raw_cap, b->raw_cap + 1, 1))
                 return fqp__error(&p->perr, FQP_ERR_NOMEM, p->reader.name, b->pub.first_record + 1, 0, 0,
                                   "out of memory growing a batch to %llu bytes for record %llu",
@@ -1837,7 +1962,7 @@ static fqp_result fqp__produce(fqp_producer *p, fqp__batch **out, int blocking)
         {
             /* read no further than the batch limit unless the first record needs more */
             uint64_t room = b->raw_cap - b->raw_len;
-            if (b->pub.count && p->cfg.batch_bytes - b->raw_len < room) room = p->cfg.batch_bytes - b->raw_len;
+            if (fqp__may_cut(p, b) && p->cfg.batch_bytes - b->raw_len < room) room = p->cfg.batch_bytes - b->raw_len;
             if (room > p->cfg.read_size) room = p->cfg.read_size;
             r = fqp__reader_read(&p->reader, b->raw + b->raw_len, (size_t)room, &got, &p->perr);
         }
@@ -2954,6 +3079,842 @@ FASTQPAR_DEF void fqp_trim_batch(const fqp_batch *b, const fqp_trim_desc *d, uin
         start_end[2 * i] = 0;
         start_end[2 * i + 1] = d ? fqp__trim_end(q + off, len, d) : len;
     }
+}
+
+/* ---- FASTQ writing ---- */
+
+/* A growing byte buffer (batch output, compressed blocks). */
+typedef struct fqp__obuf {
+    char *data;
+    uint64_t len, cap;
+} fqp__obuf;
+
+static fqp_result fqp__obuf_add(const fqp_allocator *a, fqp__obuf *o, const void *data, uint64_t size)
+{
+    if (size > UINT64_MAX - o->len) return FQP_ERR_NOMEM;
+    if (fqp__reserve(a, (void **)&o->data, &o->cap, o->len + size, 1)) return FQP_ERR_NOMEM;
+    if (size) memcpy(o->data + o->len, data, (size_t)size);
+    o->len += size;
+    return FQP_OK;
+}
+
+#define FQP__BGZF_BLOCK_TEXT 0xff00u  /* text per block, as htslib: the block fits 64 KiB even if stored */
+#define FQP__BGZF_MAX_BLOCK 65536u
+
+/* A raw-deflate compressor that turns text into BGZF blocks; one per
+   consumer thread (BGZF in parallel) and one per writer (serial BGZF). */
+typedef struct fqp__bgzf {
+    const fqp_allocator *alloc;
+    int level, ready;
+#ifndef FASTQPAR_NO_ZLIB
+    z_stream zs;
+#endif
+} fqp__bgzf;
+
+#ifndef FASTQPAR_NO_ZLIB
+/* zlib's allocations go through the configured allocator too. */
+static voidpf fqp__zalloc(voidpf opaque, uInt items, uInt size)
+{
+    if (size && items > SIZE_MAX / size) return Z_NULL;
+    return fqp__alloc((const fqp_allocator *)opaque, (size_t)items * size);
+}
+
+static void fqp__zfree(voidpf opaque, voidpf ptr) { fqp__free((const fqp_allocator *)opaque, ptr); }
+#endif
+
+static void fqp__bgzf_end(fqp__bgzf *z)
+{
+#ifndef FASTQPAR_NO_ZLIB
+    if (z->ready) deflateEnd(&z->zs);
+#endif
+    z->ready = 0;
+}
+
+static int fqp__level(int level) { return level == 0 ? 6 : level < 0 ? 0 : level > 9 ? 9 : level; }
+
+/* Appends `size` bytes of text to dst as BGZF blocks (none for no text). */
+static fqp_result fqp__bgzf_append(fqp__bgzf *z, int level, const char *text, uint64_t size, fqp__obuf *dst)
+{
+#ifdef FASTQPAR_NO_ZLIB
+    (void)z; (void)level; (void)text; (void)size; (void)dst;
+    return FQP_ERR_NO_ZLIB;
+#else
+    level = fqp__level(level);
+    if (z->ready && z->level != level) fqp__bgzf_end(z);
+    if (!z->ready) {
+        memset(&z->zs, 0, sizeof z->zs);
+        z->zs.zalloc = fqp__zalloc;
+        z->zs.zfree = fqp__zfree;
+        z->zs.opaque = (voidpf)z->alloc;
+        if (deflateInit2(&z->zs, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) return FQP_ERR_NOMEM;
+        z->ready = 1;
+        z->level = level;
+    }
+    while (size) {
+        uLong n = size < FQP__BGZF_BLOCK_TEXT ? (uLong)size : FQP__BGZF_BLOCK_TEXT, crc;
+        unsigned char *h;
+        uint64_t bsize;
+        if (fqp__reserve(z->alloc, (void **)&dst->data, &dst->cap, dst->len + FQP__BGZF_MAX_BLOCK, 1))
+            return FQP_ERR_NOMEM;
+        h = (unsigned char *)dst->data + dst->len;
+        if (deflateReset(&z->zs) != Z_OK) return FQP_ERR_NOMEM;
+        z->zs.next_in = (Bytef *)(uintptr_t)text; /* zlib's API is not const */
+        z->zs.avail_in = (uInt)n;
+        z->zs.next_out = h + 18;
+        z->zs.avail_out = FQP__BGZF_MAX_BLOCK - 18 - 8;
+        if (deflate(&z->zs, Z_FINISH) != Z_STREAM_END) return FQP_ERR_NOMEM; /* cannot happen: 0xff00 always fits */
+        bsize = 18 + z->zs.total_out + 8;
+        /* gzip header with the BC extra field holding the block size - 1 */
+        memcpy(h, "\x1f\x8b\x08\x04\0\0\0\0\0\xff\x06\0\x42\x43\x02\0", 16);
+        h[16] = (unsigned char)((bsize - 1) & 0xff);
+        h[17] = (unsigned char)((bsize - 1) >> 8);
+        crc = crc32(0L, (const Bytef *)text, (uInt)n);
+        h += 18 + z->zs.total_out;
+        h[0] = (unsigned char)crc; h[1] = (unsigned char)(crc >> 8);
+        h[2] = (unsigned char)(crc >> 16); h[3] = (unsigned char)(crc >> 24);
+        h[4] = (unsigned char)n; h[5] = (unsigned char)(n >> 8);
+        h[6] = (unsigned char)(n >> 16); h[7] = (unsigned char)(n >> 24);
+        dst->len += bsize;
+        text += n;
+        size -= n;
+    }
+    return FQP_OK;
+#endif
+}
+
+/* The empty block that ends every BGZF file (htslib checks for it). */
+static const unsigned char fqp__bgzf_eof[28] = {0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 0xff, 6, 0, 0x42, 0x43,
+                                                2, 0, 0x1b, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+
+struct fqp_writer {
+    fqp_allocator alloc;
+    FILE *fp;
+    int own_fp;
+    fqp_write_fn write;
+    void *write_user;
+    fqp_format format;
+    int level, keep_plus_name;
+    char name[FQP_ERROR_FILE_MAX];
+    fqp_error err;             /* sticky: the first error */
+    uint64_t bytes;
+    fqp__bgzf bgzf;            /* serial BGZF (fqp_writer_write) */
+    fqp__obuf tmp;
+#ifndef FASTQPAR_NO_ZLIB
+    z_stream zs;               /* gzip */
+    int zs_ready;
+#endif
+};
+
+FASTQPAR_DEF fqp_format fqp_format_from_name(const char *path)
+{
+    size_t n = path ? strlen(path) : 0;
+    if (n >= 3 && strcmp(path + n - 3, ".gz") == 0) return FQP_FORMAT_GZIP;
+    if ((n >= 4 && strcmp(path + n - 4, ".bgz") == 0) || (n >= 5 && strcmp(path + n - 5, ".bgzf") == 0))
+        return FQP_FORMAT_BGZF;
+    return FQP_FORMAT_PLAIN;
+}
+
+static void fqp__writer_copy_err(const fqp_writer *w, fqp_error *err)
+{
+    if (err) *err = w->err;
+}
+
+/* Compressed (or plain) bytes to the destination; the first failure sticks. */
+static fqp_result fqp__writer_put(fqp_writer *w, const void *data, size_t size)
+{
+    int bad;
+    if (w->err.code) return w->err.code;
+    if (!size) return FQP_OK;
+    if (w->fp) {
+        errno = 0;
+        bad = fwrite(data, 1, size, w->fp) != size;
+    } else {
+        bad = w->write(w->write_user, data, size) != 0;
+    }
+    if (bad)
+        return fqp__error(&w->err, FQP_ERR_WRITE, w->name, 0, 0, 0, "write failed after %llu bytes%s%s",
+                          (unsigned long long)w->bytes, w->fp && errno ? ": " : "",
+                          w->fp && errno ? strerror(errno) : "");
+    w->bytes += size;
+    return FQP_OK;
+}
+
+
+#ifndef FASTQPAR_NO_ZLIB
+static fqp_result fqp__writer_deflate(fqp_writer *w, const void *text, size_t size, int flush)
+{
+    unsigned char out[1 << 15];
+    int zr;
+    w->zs.next_in = (Bytef *)(uintptr_t)text;
+    w->zs.avail_in = 0;
+    do {
+        size_t have;
+        if (w->zs.avail_in == 0 && size) { /* avail_in is 32-bit: feed in pieces */
+            uInt n = size > (1u << 30) ? (1u << 30) : (uInt)size;
+            w->zs.avail_in = n;
+            size -= n;
+        }
+        w->zs.next_out = out;
+        w->zs.avail_out = sizeof out;
+        zr = deflate(&w->zs, size ? Z_NO_FLUSH : flush);
+        if (zr == Z_STREAM_ERROR)
+            return fqp__error(&w->err, FQP_ERR_WRITE, w->name, 0, 0, 0, "deflate failed");
+        have = sizeof out - w->zs.avail_out;
+        if (fqp__writer_put(w, out, have) != FQP_OK) return w->err.code;
+    } while (w->zs.avail_out == 0 || w->zs.avail_in || size || (flush == Z_FINISH && zr != Z_STREAM_END));
+    return FQP_OK;
+}
+#endif
+
+FASTQPAR_DEF fqp_result fqp_writer_open(fqp_writer **out, const fqp_writer_desc *d, fqp_error *err)
+{
+    fqp_allocator a;
+    fqp_writer *w;
+    int dests;
+    if (err) memset(err, 0, sizeof *err);
+    if (!out || !d) return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "NULL argument");
+    *out = NULL;
+    dests = (d->path != NULL) + (d->file != NULL) + (d->write != NULL);
+    if (dests != 1)
+        return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0,
+                          "output needs exactly one of path, file or write (%d given)", dests);
+    if ((d->allocator.alloc == NULL) != (d->allocator.free == NULL))
+        return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "allocator needs both alloc and free");
+    if (d->format < FQP_FORMAT_PLAIN || d->format > FQP_FORMAT_BGZF)
+        return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "unknown output format %d", (int)d->format);
+#ifdef FASTQPAR_NO_ZLIB
+    if (d->format != FQP_FORMAT_PLAIN)
+        return fqp__error(err, FQP_ERR_NO_ZLIB, d->name ? d->name : d->path, 0, 0, 0, "compressed output needs zlib");
+#endif
+    a = d->allocator;
+    w = (fqp_writer *)fqp__calloc(&a, sizeof *w);
+    if (!w) return fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory");
+    w->alloc = a;
+    w->bgzf.alloc = &w->alloc;
+    w->format = d->format;
+    w->level = d->level;
+    w->keep_plus_name = d->keep_plus_name;
+    w->write = d->write;
+    w->write_user = d->write_user;
+    snprintf(w->name, sizeof w->name, "%s",
+             d->name ? d->name : d->path ? (strcmp(d->path, "-") == 0 ? "<stdout>" : d->path)
+                               : d->file ? "<file>" : "<callback>");
+    if (d->path && strcmp(d->path, "-") == 0) {
+        w->fp = stdout;
+    } else if (d->path) {
+        w->fp = fopen(d->path, "wb");
+        if (!w->fp) {
+            fqp__error(err, FQP_ERR_OPEN, w->name, 0, 0, 0, "cannot create: %s", strerror(errno));
+            fqp__free(&a, w);
+            return FQP_ERR_OPEN;
+        }
+        w->own_fp = 1;
+    } else {
+        w->fp = d->file;
+    }
+#ifndef FASTQPAR_NO_ZLIB
+    if (w->format == FQP_FORMAT_GZIP) {
+        w->zs.zalloc = fqp__zalloc;
+        w->zs.zfree = fqp__zfree;
+        w->zs.opaque = (voidpf)&w->alloc;
+        if (deflateInit2(&w->zs, fqp__level(w->level), Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+            fqp__error(err, FQP_ERR_NOMEM, w->name, 0, 0, 0, "deflateInit2 failed");
+            if (w->own_fp) fclose(w->fp);
+            fqp__free(&a, w);
+            return FQP_ERR_NOMEM;
+        }
+        w->zs_ready = 1;
+    }
+#endif
+    *out = w;
+    return FQP_OK;
+}
+
+FASTQPAR_DEF fqp_result fqp_writer_write(fqp_writer *w, const void *text, size_t size, fqp_error *err)
+{
+    fqp_result r = FQP_OK;
+    if (!w) return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "NULL writer");
+    if (w->err.code) {
+        fqp__writer_copy_err(w, err);
+        return w->err.code;
+    }
+    if (w->format == FQP_FORMAT_PLAIN) {
+        r = fqp__writer_put(w, text, size);
+    } else if (w->format == FQP_FORMAT_BGZF) {
+        w->tmp.len = 0;
+        if ((r = fqp__bgzf_append(&w->bgzf, w->level, (const char *)text, size, &w->tmp)) != FQP_OK)
+            r = fqp__error(&w->err, r, w->name, 0, 0, 0, "BGZF compression failed: %s", fqp_result_string(r));
+        else
+            r = fqp__writer_put(w, w->tmp.data, (size_t)w->tmp.len);
+    } else {
+#ifndef FASTQPAR_NO_ZLIB
+        if (size) r = fqp__writer_deflate(w, text, size, Z_NO_FLUSH);
+#endif
+    }
+    if (r != FQP_OK) fqp__writer_copy_err(w, err);
+    return r;
+}
+
+static int fqp__writer_output_fn(void *user, const void *data, size_t size)
+{
+    return fqp_writer_write((fqp_writer *)user, data, size, NULL) != FQP_OK;
+}
+
+/* The ordered sink of fqp_paired_run: BGZF arrives as blocks that a
+   consumer compressed; plain and gzip arrive as text. */
+static fqp_result fqp__writer_take(fqp_writer *w, const void *data, size_t size)
+{
+    if (w->format == FQP_FORMAT_BGZF) return fqp__writer_put(w, data, size);
+    return fqp_writer_write(w, data, size, NULL);
+}
+
+FASTQPAR_DEF fqp_output_desc fqp_writer_output(fqp_writer *w)
+{
+    fqp_output_desc o;
+    memset(&o, 0, sizeof o);
+    o.write = fqp__writer_output_fn;
+    o.write_user = w;
+    return o;
+}
+
+FASTQPAR_DEF uint64_t fqp_writer_bytes(const fqp_writer *w) { return w ? w->bytes : 0; }
+
+FASTQPAR_DEF fqp_result fqp_writer_close(fqp_writer *w, fqp_error *err)
+{
+    fqp_result r;
+    fqp_allocator a;
+    if (err) memset(err, 0, sizeof *err);
+    if (!w) return FQP_OK;
+#ifndef FASTQPAR_NO_ZLIB
+    if (w->zs_ready) {
+        if (!w->err.code) fqp__writer_deflate(w, "", 0, Z_FINISH);
+        deflateEnd(&w->zs);
+    }
+#endif
+    if (w->format == FQP_FORMAT_BGZF) fqp__writer_put(w, fqp__bgzf_eof, sizeof fqp__bgzf_eof);
+    if (w->fp && fflush(w->fp) != 0 && !w->err.code)
+        fqp__error(&w->err, FQP_ERR_WRITE, w->name, 0, 0, 0, "flush failed: %s", strerror(errno));
+    if (w->own_fp && fclose(w->fp) != 0 && !w->err.code)
+        fqp__error(&w->err, FQP_ERR_WRITE, w->name, 0, 0, 0, "close failed: %s", strerror(errno));
+    r = w->err.code;
+    fqp__writer_copy_err(w, err);
+    fqp__bgzf_end(&w->bgzf);
+    a = w->alloc;
+    fqp__free(&a, w->tmp.data);
+    fqp__free(&a, w);
+    return r;
+}
+
+/* ---- paired and interleaved input ---- */
+
+/* One pair batch: batch k of every file, and its output for each writer.
+   Slot i % slots serves batch i; it is free again once batch i is written,
+   before file 1's batch i is recycled, so batch i + slots never finds it busy. */
+typedef struct fqp__pairslot {
+    fqp_pair pub;                     /* first member: fqp_pair* casts to fqp__pairslot* */
+    struct fqp__paired *owner;
+    fqp__batch *b[FQP_MAX_MATES];
+    fqp__obuf out[FQP_PAIR_OUTPUTS];  /* text, or BGZF blocks once compressed */
+    fqp__obuf zout[FQP_PAIR_OUTPUTS]; /* BGZF: where the blocks are made */
+    int ready;                        /* under out_mu: processed, waiting to be written */
+} fqp__pairslot;
+
+typedef struct fqp__paired {
+    const fqp_paired_desc *desc;
+    fqp_allocator alloc;
+    fqp_producer *p[FQP_MAX_MATES];
+    int files;
+    size_t nslots;
+    fqp__pairslot *slots;
+    fqp__mutex out_mu;
+    uint64_t next_write;
+    int writing;
+} fqp__paired;
+
+typedef struct fqp__pair_worker {
+    fqp__paired *pp;
+    void *state;
+    int index, initialized;
+    fqp_consumer_metrics m;
+    fqp__bgzf bgzf;
+    char pad[FQP__CACHE_LINE];
+} fqp__pair_worker;
+
+FASTQPAR_DEF fqp_record fqp_pair_record(const fqp_pair *pair, int mate, uint64_t i)
+{
+    if (pair->interleaved) {
+        fqp_record r = fqp_batch_record(pair->batch[0], 2 * i + (uint64_t)mate);
+        return r;
+    }
+    return fqp_batch_record(pair->batch[mate], i);
+}
+
+FASTQPAR_DEF fqp_result fqp_pair_write(fqp_pair *pair, int output, const void *text, size_t size)
+{
+    fqp__pairslot *s = (fqp__pairslot *)pair;
+    if (output < 0 || output >= FQP_PAIR_OUTPUTS || !s->owner->desc->output[output]) return FQP_ERR_INVALID_ARGUMENT;
+    return fqp__obuf_add(&s->owner->alloc, &s->out[output], text, size);
+}
+
+FASTQPAR_DEF fqp_result fqp_pair_write_record(fqp_pair *pair, int output, const fqp_record *r, uint64_t start,
+                                              uint64_t end)
+{
+    fqp__pairslot *s = (fqp__pairslot *)pair;
+    const fqp_writer *w;
+    fqp__obuf *o;
+    uint64_t hl, len, need;
+    char *c;
+    if (output < 0 || output >= FQP_PAIR_OUTPUTS || !(w = s->owner->desc->output[output]) || start > end ||
+        end > r->len)
+        return FQP_ERR_INVALID_ARGUMENT;
+    o = &s->out[output];
+    hl = (uint64_t)(r->comment + r->comment_len - r->name); /* name, blank, comment: one run in the batch */
+    len = end - start;
+    need = 6 + hl * (w->keep_plus_name ? 2 : 1) + 2 * len;
+    if (fqp__reserve(&s->owner->alloc, (void **)&o->data, &o->cap, o->len + need, 1)) return FQP_ERR_NOMEM;
+    c = o->data + o->len;
+    *c++ = '@';
+    memcpy(c, r->name, (size_t)hl);
+    c += hl;
+    *c++ = '\n';
+    memcpy(c, r->seq + start, (size_t)len);
+    c += len;
+    *c++ = '\n';
+    *c++ = '+';
+    if (w->keep_plus_name) {
+        memcpy(c, r->name, (size_t)hl);
+        c += hl;
+    }
+    *c++ = '\n';
+    memcpy(c, r->qual + start, (size_t)len);
+    c += len;
+    *c++ = '\n';
+    o->len += need;
+    return FQP_OK;
+}
+
+/* Ends the run at once (write error, out of memory): every queue of every
+   file is cancelled, which wakes the lockstep thread wherever it waits. */
+static void fqp__paired_fail(fqp__paired *pp, const fqp_error *e)
+{
+    int k;
+    fqp_producer_fail(pp->p[0], e);
+    for (k = 1; k < pp->files; k++) {
+        fqp_queue_cancel(pp->p[k]->queue);
+        fqp_queue_cancel(pp->p[k]->free_q);
+    }
+}
+
+static void fqp__paired_stop(fqp__paired *pp, uint64_t last)
+{
+    int k;
+    fqp_producer_stop(pp->p[0], last);
+    for (k = 1; k < pp->files; k++) {
+        fqp_queue_cancel(pp->p[k]->queue);
+        fqp_queue_cancel(pp->p[k]->free_q);
+    }
+}
+
+/* A name without a trailing "/1", "/2" or "/3". */
+static uint64_t fqp__mate_name_len(const char *name, uint64_t n)
+{
+    return n >= 2 && name[n - 2] == '/' && name[n - 1] >= '1' && name[n - 1] <= '3' ? n - 2 : n;
+}
+
+/* Consumer thread: the first pair whose mate names differ fails the run. */
+static fqp_result fqp__pair_check_names(const fqp__pairslot *s, fqp_error *e)
+{
+    const fqp_pair *pr = &s->pub;
+    uint64_t i;
+    int m;
+    for (i = 0; i < pr->count; i++) {
+        fqp_record r0 = fqp_pair_record(pr, 0, i);
+        uint64_t n0 = fqp__mate_name_len(r0.name, r0.name_len);
+        for (m = 1; m < pr->mates; m++) {
+            fqp_record rm = fqp_pair_record(pr, m, i);
+            uint64_t nm = fqp__mate_name_len(rm.name, rm.name_len);
+            char a[200], b[200];
+            if (n0 == nm && memcmp(r0.name, rm.name, (size_t)n0) == 0) continue;
+            fqp__snippet(a, sizeof a, r0.name, r0.name_len);
+            fqp__snippet(b, sizeof b, rm.name, rm.name_len);
+            if (pr->interleaved)
+                fqp__error(e, FQP_ERR_PAIR_NAME, pr->batch[0]->file, r0.number, 0, 0,
+                           "records %llu and %llu are not mates: names \"%s\" and \"%s\" differ",
+                           (unsigned long long)r0.number, (unsigned long long)rm.number, a, b);
+            else
+                fqp__error(e, FQP_ERR_PAIR_NAME, pr->batch[0]->file, r0.number, 0, 0,
+                           "record %llu: mate names differ: \"%s\" in %s, \"%s\" in %s",
+                           (unsigned long long)r0.number, a, pr->batch[0]->file, b, pr->batch[m]->file);
+            return FQP_ERR_PAIR_NAME;
+        }
+    }
+    return FQP_OK;
+}
+
+/* Hands the slot's batches back to their producers. */
+static void fqp__pairslot_recycle(fqp__paired *pp, fqp__pairslot *s)
+{
+    int k;
+    for (k = 0; k < pp->files; k++) {
+        if (s->b[k]) fqp_queue_push(pp->p[k]->free_q, s->b[k]);
+        s->b[k] = NULL;
+    }
+}
+
+/* Consumer thread: ordered output, as fqp_producer_release does it for one
+   stream: whoever finds the oldest slot ready writes it and every ready one
+   after it to every writer, outside the lock, then recycles their batches. */
+static fqp_result fqp__paired_release(fqp__paired *pp, fqp__pairslot *s)
+{
+    fqp_producer *p0 = pp->p[0];
+    fqp_result r = FQP_OK;
+    fqp__lock(&pp->out_mu);
+    s->ready = 1;
+    if (pp->writing) {
+        fqp__unlock(&pp->out_mu);
+        return FQP_OK;
+    }
+    pp->writing = 1;
+    for (;;) {
+        int failed, stopped, k;
+        uint64_t stop_last;
+        s = &pp->slots[pp->next_write % pp->nslots];
+        if (!s->ready || s->pub.index != pp->next_write) break; /* index is read only once ready */
+        s->ready = 0;
+        fqp__unlock(&pp->out_mu);
+        fqp__lock(&p0->mu);
+        failed = p0->failed;
+        stopped = p0->stopped;
+        stop_last = p0->stop_last;
+        fqp__unlock(&p0->mu);
+        for (k = 0; k < FQP_PAIR_OUTPUTS; k++) {
+            fqp_writer *w = pp->desc->output[k];
+            if (w && s->out[k].len && !failed && !(stopped && s->pub.index > stop_last) &&
+                fqp__writer_take(w, s->out[k].data, (size_t)s->out[k].len) != FQP_OK) {
+                fqp__paired_fail(pp, &w->err);
+                r = FQP_ERR_WRITE;
+            }
+            s->out[k].len = 0;
+        }
+        fqp__pairslot_recycle(pp, s);
+        fqp__lock(&pp->out_mu);
+        pp->next_write++;
+    }
+    pp->writing = 0;
+    fqp__unlock(&pp->out_mu);
+    return r;
+}
+
+/* Consumer thread, before release: the text of each output becomes BGZF
+   blocks here (in parallel), or is deflated/written by the writer later. */
+static fqp_result fqp__pairslot_encode(fqp__pair_worker *wk, fqp__pairslot *s, fqp_error *e)
+{
+    int k;
+    for (k = 0; k < FQP_PAIR_OUTPUTS; k++) {
+        fqp_writer *w = wk->pp->desc->output[k];
+        fqp__obuf t;
+        fqp_result r;
+        if (!w || !s->out[k].len) continue;
+        if (w->format == FQP_FORMAT_PLAIN) continue;
+        if (w->format == FQP_FORMAT_GZIP) continue; /* one deflate stream: the writer's */
+        s->zout[k].len = 0;
+        if ((r = fqp__bgzf_append(&wk->bgzf, w->level, s->out[k].data, s->out[k].len, &s->zout[k])) != FQP_OK)
+            return fqp__error(e, r, w->name, 0, 0, 0, "BGZF compression of batch %llu failed: %s",
+                              (unsigned long long)s->pub.index, fqp_result_string(r));
+        t = s->out[k];
+        s->out[k] = s->zout[k];
+        s->zout[k] = t;
+    }
+    return FQP_OK;
+}
+
+/* The lockstep thread (the producer): cuts file 1 as usual, then every
+   other file at exactly as many records; checks counts; queues the slot. */
+static fqp_result fqp__lockstep_run(fqp__paired *pp)
+{
+    fqp_producer *p0 = pp->p[0];
+    fqp_error e;
+    fqp_result r;
+    int k;
+    for (;;) {
+        fqp__batch *b[FQP_MAX_MATES] = {NULL, NULL, NULL};
+        fqp__pairslot *s;
+        r = fqp__produce(p0, &b[0], 1);
+        if (r == FQP_DONE) { /* every other file must end here too */
+            for (k = 1; k < pp->files; k++) {
+                fqp_producer *pk = pp->p[k];
+                pk->exact_records = 1;
+                r = fqp__produce(pk, &b[k], 1);
+                if (r == FQP_OK) {
+                    fqp_queue_push(pk->free_q, b[k]);
+                    fqp__error(&e, FQP_ERR_PAIR_COUNT, p0->reader.name, p0->next_record + 1, 0, 0,
+                               "%s ends after %llu records, but %s has more: its record %llu has no mate",
+                               p0->reader.name, (unsigned long long)p0->next_record, pk->reader.name,
+                               (unsigned long long)(p0->next_record + 1));
+                    fqp__fail_at(p0, p0->next_index, &e);
+                    break;
+                }
+                if (r != FQP_DONE) {
+                    if (r != FQP_ERR_CANCELLED) fqp__fail_at(p0, p0->next_index, &pk->perr);
+                    break;
+                }
+            }
+            r = FQP_OK;
+            break;
+        }
+        if (r != FQP_OK) {
+            if (r != FQP_ERR_CANCELLED) fqp__fail_at(p0, p0->next_index, &p0->perr);
+            break;
+        }
+        if (p0->record_multiple == 2 && b[0]->pub.count % 2) { /* interleaved: only at the end */
+            if (p0->pending_error) e = p0->perr;
+            else
+                fqp__error(&e, FQP_ERR_PAIR_COUNT, p0->reader.name, b[0]->pub.first_record + b[0]->pub.count, 0, 0,
+                           "odd number of records (%llu) in interleaved input: record %llu has no mate",
+                           (unsigned long long)(b[0]->pub.first_record + b[0]->pub.count),
+                           (unsigned long long)(b[0]->pub.first_record + b[0]->pub.count));
+            fqp__fail_at(p0, b[0]->pub.index, &e);
+            fqp_queue_push(p0->free_q, b[0]);
+            r = e.code;
+            break;
+        }
+        for (k = 1; k < pp->files; k++) {
+            fqp_producer *pk = pp->p[k];
+            uint64_t have = 0;
+            pk->exact_records = b[0]->pub.count;
+            r = fqp__produce(pk, &b[k], 1);
+            if (r == FQP_OK) have = b[k]->pub.count;
+            if (r == FQP_ERR_CANCELLED) break;
+            if (r == FQP_OK && have == b[0]->pub.count) continue;
+            if ((r == FQP_OK && pk->pending_error) || (r != FQP_OK && r != FQP_DONE)) {
+                e = pk->perr; /* the mate file is malformed: its own error */
+            } else {
+                uint64_t n = b[0]->pub.first_record + have;
+                fqp__error(&e, FQP_ERR_PAIR_COUNT, pk->reader.name, n + 1, 0, 0,
+                           "%s ends after %llu records, but %s has more: its record %llu has no mate",
+                           pk->reader.name, (unsigned long long)n, p0->reader.name, (unsigned long long)(n + 1));
+            }
+            fqp__fail_at(p0, b[0]->pub.index, &e);
+            r = e.code;
+            break;
+        }
+        if (r != FQP_OK) {
+            for (k = 0; k < pp->files; k++)
+                if (b[k]) fqp_queue_push(pp->p[k]->free_q, b[k]);
+            break;
+        }
+        s = &pp->slots[b[0]->pub.index % pp->nslots];
+        s->pub.index = b[0]->pub.index;
+        s->pub.interleaved = p0->record_multiple == 2;
+        s->pub.count = s->pub.interleaved ? b[0]->pub.count / 2 : b[0]->pub.count;
+        s->pub.first_pair = s->pub.interleaved ? b[0]->pub.first_record / 2 : b[0]->pub.first_record;
+        s->pub.mates = s->pub.interleaved ? 2 : pp->files;
+        for (k = 0; k < FQP_MAX_MATES; k++) {
+            s->b[k] = b[k];
+            s->pub.batch[k] = b[k] ? &b[k]->pub : NULL;
+        }
+        if (s->pub.interleaved) s->pub.batch[1] = s->pub.batch[0];
+        for (k = 0; k < FQP_PAIR_OUTPUTS; k++) s->out[k].len = 0;
+        if (fqp_queue_push(p0->queue, s) != FQP_OK) {
+            r = FQP_ERR_CANCELLED; /* the batches stay in their pools */
+            break;
+        }
+    }
+    fqp_queue_close(p0->queue); /* consumers drain what came before */
+    return r;
+}
+
+FQP__THREAD_FN(fqp__lockstep_thread)
+{
+    fqp__lockstep_run((fqp__paired *)arg);
+    FQP__THREAD_RETURN;
+}
+
+FQP__THREAD_FN(fqp__pair_consumer_thread)
+{
+    fqp__pair_worker *w = (fqp__pair_worker *)arg;
+    fqp__paired *pp = w->pp;
+    const fqp_paired_desc *d = pp->desc;
+    fqp_producer *p0 = pp->p[0];
+    fqp_error e;
+    if (d->init) {
+        fqp_result r = d->init(w->state, w->index, d->user);
+        if (r < 0) {
+            fqp__error(&e, r, NULL, 0, 0, 0, "consumer %d: init() failed: %s", w->index, fqp_result_string(r));
+            fqp__paired_fail(pp, &e);
+            FQP__THREAD_RETURN;
+        }
+    }
+    w->initialized = 1;
+    for (;;) {
+        void *item = NULL;
+        fqp__pairslot *s;
+        fqp_result r;
+        int k, skip, reported = 0;
+        double t0 = fqp__now(), t1;
+        r = fqp_queue_pop(p0->queue, &item);
+        t1 = fqp__now();
+        w->m.wait_seconds += t1 - t0;
+        if (r != FQP_OK) break;
+        s = (fqp__pairslot *)item;
+        fqp__lock(&p0->mu);
+        skip = p0->failed && s->pub.index > p0->fail_index; /* after the error point */
+        fqp__unlock(&p0->mu);
+        for (k = 0; k < pp->files && !skip; k++) {
+            if (fqp__batch_parse(pp->p[k], s->b[k], &e) != FQP_OK) {
+                fqp__fail_at(p0, s->pub.index, &e);
+                skip = 1;
+            }
+        }
+        if (!skip && !d->no_name_check && s->pub.mates > 1 && fqp__pair_check_names(s, &e) != FQP_OK) {
+            fqp__fail_at(p0, s->pub.index, &e);
+            skip = 1;
+        }
+        if (!skip) {
+            r = d->process(&s->pub, w->state, d->user);
+            w->m.busy_seconds += fqp__now() - t1;
+            w->m.batches++;
+            w->m.records += s->pub.count;
+            for (k = 0; k < pp->files; k++) {
+                w->m.bases += s->b[k]->pub.bases;
+                reported |= s->b[k]->error_reported;
+            }
+            if (r == FQP_STOP) {
+                fqp__paired_stop(pp, s->pub.index);
+                fqp__paired_release(pp, s);
+                break;
+            }
+            if (r < 0 && !reported) {
+                fqp__error(&e, r, p0->reader.name, s->pub.first_pair + 1, 0, 0,
+                           "consumer %d: process() failed on pair batch %llu (pairs %llu-%llu): %s", w->index,
+                           (unsigned long long)s->pub.index, (unsigned long long)(s->pub.first_pair + 1),
+                           (unsigned long long)(s->pub.first_pair + s->pub.count), fqp_result_string(r));
+                fqp__fail_at(p0, s->pub.index, &e);
+            }
+            if (r >= 0 && fqp__pairslot_encode(w, s, &e) != FQP_OK) fqp__paired_fail(pp, &e);
+        }
+        if (fqp__paired_release(pp, s) != FQP_OK) break;
+    }
+    FQP__THREAD_RETURN;
+}
+
+static int fqp__input_set(const fqp_input_desc *in) { return in->path || in->file || in->data || in->read; }
+
+FASTQPAR_DEF fqp_result fqp_paired_run(const fqp_paired_desc *desc, fqp_metrics *metrics, fqp_error *err)
+{
+    fqp__paired pp;
+    fqp__pair_worker *w = NULL;
+    fqp__thread *threads = NULL, prod;
+    char *states = NULL;
+    size_t stride, i;
+    int n = 0, k, started = 0, mu_ready = 0, stopped = 0;
+    fqp_result r = FQP_OK;
+    double t0 = fqp__now();
+    if (err) memset(err, 0, sizeof *err);
+    memset(&pp, 0, sizeof pp);
+    if (!desc || !desc->process)
+        return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "paired run needs a process() callback");
+    while (pp.files < FQP_MAX_MATES && fqp__input_set(&desc->input[pp.files])) pp.files++;
+    for (k = pp.files; k < FQP_MAX_MATES; k++)
+        if (fqp__input_set(&desc->input[k]))
+            return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "input %d is set but input %d is not",
+                              k + 1, pp.files + 1);
+    if (pp.files == 0 || (desc->interleaved && pp.files != 1))
+        return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0,
+                          desc->interleaved ? "interleaved input is one file (input[0] only)" : "no input given");
+    pp.desc = desc;
+    for (k = 0; k < pp.files; k++) {
+        fqp_producer_desc pd;
+        memset(&pd, 0, sizeof pd);
+        pd.input = desc->input[k];
+        pd.config = desc->config;
+        if ((r = fqp_producer_create(&pp.p[k], &pd, err)) != FQP_OK) goto done;
+    }
+    pp.alloc = pp.p[0]->cfg.allocator;
+    if (desc->interleaved) pp.p[0]->record_multiple = 2;
+    pp.nslots = pp.p[0]->pool_size;
+    n = pp.p[0]->cfg.threads;
+    stride = (desc->state_size + FQP__CACHE_LINE - 1) / FQP__CACHE_LINE * FQP__CACHE_LINE;
+    pp.slots = (fqp__pairslot *)fqp__calloc(&pp.alloc, pp.nslots * sizeof *pp.slots);
+    w = (fqp__pair_worker *)fqp__calloc(&pp.alloc, (size_t)n * sizeof *w);
+    threads = (fqp__thread *)fqp__calloc(&pp.alloc, (size_t)n * sizeof *threads);
+    states = (char *)fqp__calloc(&pp.alloc, stride * (size_t)n + FQP__CACHE_LINE);
+    if (!pp.slots || !w || !threads || !states) {
+        r = fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory for %d consumers", n);
+        goto done;
+    }
+    if (!fqp__mutex_init(&pp.out_mu)) {
+        r = fqp__error(err, FQP_ERR_THREAD, NULL, 0, 0, 0, "cannot create a mutex");
+        goto done;
+    }
+    mu_ready = 1;
+    for (i = 0; i < pp.nslots; i++) pp.slots[i].owner = &pp;
+    for (i = 0; i < (size_t)n; i++) {
+        uintptr_t base = (uintptr_t)states + FQP__CACHE_LINE - 1;
+        w[i].pp = &pp;
+        w[i].index = (int)i;
+        w[i].bgzf.alloc = &pp.alloc;
+        w[i].state = (void *)(base / FQP__CACHE_LINE * FQP__CACHE_LINE + i * stride);
+    }
+    if (!fqp__thread_start(&prod, fqp__lockstep_thread, &pp)) {
+        r = fqp__error(err, FQP_ERR_THREAD, NULL, 0, 0, 0, "cannot start the producer thread");
+        goto done;
+    }
+    for (started = 0; started < n; started++) {
+        if (!fqp__thread_start(&threads[started], fqp__pair_consumer_thread, &w[started])) {
+            fqp_error e;
+            fqp__error(&e, FQP_ERR_THREAD, NULL, 0, 0, 0, "cannot start consumer thread %d of %d", started + 1, n);
+            fqp__paired_fail(&pp, &e);
+            break;
+        }
+    }
+    fqp__thread_join(prod);
+    for (i = 0; i < (size_t)started; i++) fqp__thread_join(threads[i]);
+    /* the run's error: file 1's producer holds it (fqp_batch_error on a mate's batch: that file's) */
+    r = fqp_producer_finish(pp.p[0], metrics, err);
+    for (k = 1; k < pp.files && r == FQP_OK; k++) r = fqp_producer_error(pp.p[k], err);
+    fqp__lock(&pp.p[0]->mu);
+    stopped = pp.p[0]->stopped;
+    fqp__unlock(&pp.p[0]->mu);
+    if (r == FQP_OK && stopped) r = FQP_STOP;
+    for (i = 0; i < (size_t)started && r >= 0 && desc->merge; i++) {
+        fqp_result mr = w[i].initialized ? desc->merge(w[i].state, (int)i, desc->user) : FQP_OK;
+        if (mr < 0)
+            r = fqp__error(err, mr, NULL, 0, 0, 0, "merge() of consumer %d failed: %s", (int)i, fqp_result_string(mr));
+    }
+    for (i = 0; i < (size_t)started; i++)
+        if (desc->fini && w[i].initialized) desc->fini(w[i].state, (int)i, desc->user);
+    if (metrics) {
+        metrics->consumer_wait_seconds = 0;
+        for (k = 1; k < pp.files; k++) {
+            metrics->records += pp.p[k]->records;
+            metrics->bases += pp.p[k]->bases;
+            metrics->input_bytes += pp.p[k]->raw0_offset + pp.p[k]->carry_len;
+            metrics->compressed_bytes += pp.p[k]->reader.raw_bytes;
+        }
+        for (i = 0; i < (size_t)started && i < FQP_MAX_THREADS; i++) {
+            metrics->consumer[i] = w[i].m;
+            metrics->consumer_wait_seconds += w[i].m.wait_seconds;
+        }
+        metrics->threads = n;
+        metrics->wall_seconds = fqp__now() - t0;
+    }
+done:
+    if (w)
+        for (i = 0; i < (size_t)n; i++) fqp__bgzf_end(&w[i].bgzf);
+    if (pp.slots)
+        for (i = 0; i < pp.nslots; i++)
+            for (k = 0; k < FQP_PAIR_OUTPUTS; k++) {
+                fqp__free(&pp.alloc, pp.slots[i].out[k].data);
+                fqp__free(&pp.alloc, pp.slots[i].zout[k].data);
+            }
+    if (mu_ready) fqp__mutex_destroy(&pp.out_mu);
+    fqp__free(&pp.alloc, pp.slots);
+    fqp__free(&pp.alloc, w);
+    fqp__free(&pp.alloc, threads);
+    fqp__free(&pp.alloc, states);
+    for (k = 0; k < pp.files; k++) fqp_producer_destroy(pp.p[k]);
+    return r;
 }
 
 #endif /* FASTQPAR_IMPLEMENTATION */
