@@ -3551,14 +3551,18 @@ static fqp_result fqp__pair_check_names(const fqp__pairslot *s, fqp_error *e)
     return FQP_OK;
 }
 
-/* Hands the slot's batches back to their producers. */
+/* Hands the slot's batches back to their producers. The slot is not
+   touched after the first push: from then on the producer may refill it. */
 static void fqp__pairslot_recycle(fqp__paired *pp, fqp__pairslot *s)
 {
+    fqp__batch *b[FQP_MAX_MATES];
     int k;
-    for (k = 0; k < pp->files; k++) {
-        if (s->b[k]) fqp_queue_push(pp->p[k]->free_q, s->b[k]);
+    for (k = 0; k < FQP_MAX_MATES; k++) {
+        b[k] = s->b[k];
         s->b[k] = NULL;
     }
+    for (k = pp->files - 1; k >= 0; k--) /* file 1's batch last: it frees the slot */
+        if (b[k]) fqp_queue_push(pp->p[k]->free_q, b[k]);
 }
 
 /* Consumer thread: ordered output, as fqp_producer_release does it for one

@@ -1,0 +1,769 @@
+/* Paired, interleaved and three-file input in lockstep at every batch limit;
+   count and name mismatches at the right record; the FASTQ writer (plain,
+   gzip, BGZF) round trip, 1 vs N threads byte for byte, BGZF structure, write
+   errors. A watchdog fails the program if anything hangs. */
+#define _POSIX_C_SOURCE 200809L
+#define FASTQPAR_IMPLEMENTATION
+#include "fastqpar.h"
+#include "test.h"
+
+#include "thread.h"
+#include <stdatomic.h>
+#include <zlib.h>
+
+static _Atomic(const char *) current_test = "start";
+static int watchdog(void *arg)
+{
+    struct timespec ts;
+    const char *seen = NULL;
+    int same = 0;
+    (void)arg;
+    ts.tv_sec = 1;
+    ts.tv_nsec = 0;
+    for (;;) {
+        nanosleep(&ts, NULL);
+        const char *now = atomic_load(&current_test);
+        if (now == seen) same++;
+        else same = 0, seen = now;
+        if (same >= 120) {
+            printf("FAIL watchdog: %s hung for 120 s\n", seen);
+            fflush(stdout);
+            _Exit(1);
+        }
+    }
+    return 0;
+}
+
+/* ---- input: mate m of pair i has its own length, so batches differ in bytes ---- */
+
+static int mate_len(int m, int i) { return m == 0 ? 1 + i % 150 : m == 1 ? 1 + (i * 7) % 301 : 8; }
+
+static char base_at(int m, int i, int k) { return "ACGTN"[(unsigned)(i * 131 + k * 7 + m * 3) % 5]; }
+
+typedef struct text {
+    char *data;
+    size_t len, cap;
+} text;
+
+static void text_add(text *t, const char *s, size_t n)
+{
+    if (t->len + n + 1 > t->cap) {
+        t->cap = (t->len + n + 1) * 2;
+        t->data = (char *)realloc(t->data, t->cap);
+    }
+    memcpy(t->data + t->len, s, n);
+    t->len += n;
+    t->data[t->len] = 0;
+}
+
+/* Record i of mate m; `name` overrides the name (NULL: "p<i>/<m+1>"). */
+static void add_record(text *t, int m, int i, const char *name)
+{
+    char buf[1024];
+    int len = mate_len(m, i), k, o;
+    if (name) o = sprintf(buf, "@%s lane:%d\n", name, i % 7);
+    else o = sprintf(buf, "@p%d/%d lane:%d\n", i, m + 1, i % 7);
+    for (k = 0; k < len; k++) buf[o++] = base_at(m, i, k);
+    buf[o++] = '\n';
+    buf[o++] = '+';
+    buf[o++] = '\n';
+    for (k = 0; k < len; k++) buf[o++] = (char)('#' + (i + k + m) % 40);
+    buf[o++] = '\n';
+    text_add(t, buf, (size_t)o);
+}
+
+static text make_mate(int m, int n)
+{
+    text t = {NULL, 0, 0};
+    int i;
+    text_add(&t, "", 0);
+    for (i = 0; i < n; i++) add_record(&t, m, i, NULL);
+    return t;
+}
+
+/* ---- memory writer destination ---- */
+
+typedef struct membuf {
+    char *data;
+    size_t len, cap;
+    size_t fail_after_bytes; /* fail a write that goes past this (0: never) */
+} membuf;
+
+static int mem_write(void *user, const void *data, size_t n)
+{
+    membuf *m = (membuf *)user;
+    if (m->fail_after_bytes && m->len + n > m->fail_after_bytes) return -1;
+    if (m->len + n + 1 > m->cap) {
+        m->cap = (m->len + n + 1) * 2;
+        m->data = (char *)realloc(m->data, m->cap);
+    }
+    memcpy(m->data + m->len, data, n);
+    m->len += n;
+    m->data[m->len] = 0;
+    return 0;
+}
+
+/* Every gzip member of src, inflated with zlib alone. Returns 0 if corrupt. */
+static int gunzip_all(const char *src, size_t n, text *out)
+{
+    z_stream zs;
+    unsigned char buf[65536];
+    int zr = Z_OK;
+    memset(&zs, 0, sizeof zs);
+    text_add(out, "", 0);
+    if (inflateInit2(&zs, 15 + 16) != Z_OK) return 0;
+    zs.next_in = (Bytef *)(uintptr_t)src;
+    zs.avail_in = (uInt)n;
+    while (zs.avail_in) {
+        zs.next_out = buf;
+        zs.avail_out = sizeof buf;
+        zr = inflate(&zs, Z_NO_FLUSH);
+        if (zr != Z_OK && zr != Z_STREAM_END) break;
+        text_add(out, (const char *)buf, sizeof buf - zs.avail_out);
+        if (zr == Z_STREAM_END && zs.avail_in) inflateReset(&zs);
+    }
+    inflateEnd(&zs);
+    return zr == Z_STREAM_END;
+}
+
+/* ---- the run ---- */
+
+typedef struct check_state {
+    uint64_t pairs, bad, batches;
+} check_state;
+
+typedef struct run_cfg {
+    int files, interleaved, threads, write_mates, stop_at_pair;
+    uint64_t batch_records, batch_bytes;
+    unsigned char *seen; /* per pair: how many times processed */
+    int expect_pairs;
+} run_cfg;
+
+static run_cfg cfg;
+
+/* Checks that record i of every mate is pair first_pair + i, as generated. */
+static fqp_result check_pairs(fqp_pair *pr, void *state, void *user)
+{
+    check_state *st = (check_state *)state;
+    uint64_t i;
+    int m, k;
+    (void)user;
+    if (pr->mates != (cfg.interleaved ? 2 : cfg.files)) st->bad++;
+    for (i = 0; i < pr->count; i++) {
+        int pair = (int)(pr->first_pair + i);
+        for (m = 0; m < pr->mates; m++) {
+            fqp_record r = fqp_pair_record(pr, m, i);
+            char name[64];
+            int ok = 1;
+            sprintf(name, "p%d/%d", pair, m + 1);
+            if (r.name_len != strlen(name) || memcmp(r.name, name, r.name_len) != 0) ok = 0;
+            if (r.len != (uint64_t)mate_len(m, pair)) ok = 0;
+            for (k = 0; ok && k < (int)r.len; k++) ok = r.seq[k] == base_at(m, pair, k);
+            if (!ok) st->bad++;
+            if (cfg.write_mates && fqp_pair_write_record(pr, m, &r, 0, r.len) != FQP_OK) return FQP_ERR_NOMEM;
+        }
+        if (pair < cfg.expect_pairs) cfg.seen[pair]++; /* a pair batch is processed by one thread */
+        else st->bad++;
+    }
+    st->pairs += pr->count;
+    st->batches++;
+    if (cfg.stop_at_pair && pr->first_pair + pr->count >= (uint64_t)cfg.stop_at_pair) return FQP_STOP;
+    return FQP_OK;
+}
+
+static fqp_result sum_state(void *state, int consumer, void *user)
+{
+    check_state *st = (check_state *)state, *all = (check_state *)user;
+    (void)consumer;
+    all->pairs += st->pairs;
+    all->bad += st->bad;
+    all->batches += st->batches;
+    return FQP_OK;
+}
+
+static fqp_result run_paired(text *in, fqp_writer **out, check_state *all, fqp_metrics *m, fqp_error *err)
+{
+    fqp_paired_desc d;
+    static const char *names[3] = {"R1.fq", "R2.fq", "I1.fq"};
+    int k;
+    memset(&d, 0, sizeof d);
+    memset(all, 0, sizeof *all);
+    for (k = 0; k < (cfg.interleaved ? 1 : cfg.files); k++) {
+        d.input[k].data = in[k].data;
+        d.input[k].size = in[k].len;
+        d.input[k].name = cfg.interleaved ? "inter.fq" : names[k];
+    }
+    d.interleaved = cfg.interleaved;
+    d.config.threads = cfg.threads;
+    d.config.batch_records = cfg.batch_records;
+    d.config.batch_bytes = cfg.batch_bytes;
+    d.config.ignore_env = 1;
+    d.state_size = sizeof(check_state);
+    d.process = check_pairs;
+    d.merge = sum_state;
+    d.user = all;
+    if (out)
+        for (k = 0; k < FQP_PAIR_OUTPUTS; k++) d.output[k] = out[k];
+    return fqp_paired_run(&d, m, err);
+}
+
+static void free_texts(text *t, int n)
+{
+    int i;
+    for (i = 0; i < n; i++) free(t[i].data);
+}
+
+/* Lockstep: every pair exactly once, mates matching, at every batch limit,
+   for 2 and 3 files, with output equal to the input files byte for byte. */
+static void test_lockstep_every_limit(void)
+{
+    const int n = 700;
+    static const uint64_t recs[] = {1, 2, 3, 7, 64, 8192};
+    static const uint64_t bytes[] = {1, 100, 1000, 1u << 20};
+    text in[3];
+    int files, ri, bi, threads, k;
+    current_test = "lockstep";
+    for (k = 0; k < 3; k++) in[k] = make_mate(k, n);
+    cfg.seen = (unsigned char *)calloc((size_t)n, 1);
+    for (files = 2; files <= 3; files++)
+        for (ri = 0; ri < 6; ri++)
+            for (bi = 0; bi < 4; bi++)
+                for (threads = 1; threads <= 3; threads += 2) {
+                    check_state all;
+                    fqp_metrics m;
+                    fqp_error err;
+                    membuf mb[3];
+                    fqp_writer *w[FQP_PAIR_OUTPUTS] = {NULL, NULL, NULL, NULL};
+                    int i, once = 1;
+                    memset(mb, 0, sizeof mb);
+                    for (k = 0; k < files; k++) {
+                        fqp_writer_desc wd;
+                        memset(&wd, 0, sizeof wd);
+                        wd.write = mem_write;
+                        wd.write_user = &mb[k];
+                        REQUIRE(fqp_writer_open(&w[k], &wd, &err) == FQP_OK);
+                    }
+                    memset(cfg.seen, 0, (size_t)n);
+                    cfg.files = files;
+                    cfg.interleaved = 0;
+                    cfg.threads = threads;
+                    cfg.write_mates = 1;
+                    cfg.stop_at_pair = 0;
+                    cfg.batch_records = recs[ri];
+                    cfg.batch_bytes = bytes[bi];
+                    cfg.expect_pairs = n;
+                    CHECK_EQ_INT(run_paired(in, w, &all, &m, &err), FQP_OK);
+                    CHECK_EQ_U64(all.pairs, n);
+                    CHECK_EQ_U64(all.bad, 0);
+                    CHECK_EQ_U64(m.records, (uint64_t)n * (uint64_t)files);
+                    if (recs[ri] == 7 && bytes[bi] == 1u << 20) CHECK_EQ_U64(all.batches, (n + 6) / 7); /* file 1 alone sets the cut */
+                    for (i = 0; i < n; i++) once &= cfg.seen[i] == 1;
+                    CHECK(once);
+                    for (k = 0; k < files; k++) {
+                        CHECK_EQ_INT(fqp_writer_close(w[k], &err), FQP_OK);
+                        CHECK(mb[k].len == in[k].len && memcmp(mb[k].data, in[k].data, in[k].len) == 0);
+                        free(mb[k].data);
+                    }
+                    if (fqpt_failed) {
+                        fprintf(stderr, "  files %d, batch_records %llu, batch_bytes %llu, threads %d\n", files,
+                                (unsigned long long)recs[ri], (unsigned long long)bytes[bi], threads);
+                        goto out;
+                    }
+                }
+out:
+    free(cfg.seen);
+    free_texts(in, 3);
+}
+
+static void test_interleaved(void)
+{
+    const int n = 501;
+    static const uint64_t recs[] = {1, 2, 3, 5, 64};
+    static const uint64_t bytes[] = {1, 150, 1u << 20};
+    text in[1] = {{NULL, 0, 0}}, orig[2];
+    int i, ri, bi;
+    current_test = "interleaved";
+    orig[0] = make_mate(0, n);
+    orig[1] = make_mate(1, n);
+    text_add(&in[0], "", 0);
+    for (i = 0; i < n; i++) {
+        add_record(&in[0], 0, i, NULL);
+        add_record(&in[0], 1, i, NULL);
+    }
+    cfg.seen = (unsigned char *)calloc((size_t)n, 1);
+    for (ri = 0; ri < 5; ri++)
+        for (bi = 0; bi < 3; bi++) {
+            check_state all;
+            fqp_error err;
+            fqp_metrics m;
+            membuf mb[2];
+            fqp_writer *w[FQP_PAIR_OUTPUTS] = {NULL, NULL, NULL, NULL};
+            int k, once = 1;
+            memset(mb, 0, sizeof mb);
+            for (k = 0; k < 2; k++) {
+                fqp_writer_desc wd;
+                memset(&wd, 0, sizeof wd);
+                wd.write = mem_write;
+                wd.write_user = &mb[k];
+                REQUIRE(fqp_writer_open(&w[k], &wd, &err) == FQP_OK);
+            }
+            memset(cfg.seen, 0, (size_t)n);
+            cfg.files = 1;
+            cfg.interleaved = 1;
+            cfg.threads = 3;
+            cfg.write_mates = 1;
+            cfg.stop_at_pair = 0;
+            cfg.batch_records = recs[ri];
+            cfg.batch_bytes = bytes[bi];
+            cfg.expect_pairs = n;
+            CHECK_EQ_INT(run_paired(in, w, &all, &m, &err), FQP_OK);
+            CHECK_EQ_U64(all.pairs, n);
+            CHECK_EQ_U64(all.bad, 0);
+            CHECK_EQ_U64(m.records, 2 * (uint64_t)n);
+            for (i = 0; i < n; i++) once &= cfg.seen[i] == 1;
+            CHECK(once);
+            for (k = 0; k < 2; k++) { /* de-interleaved: each mate file as generated */
+                CHECK_EQ_INT(fqp_writer_close(w[k], &err), FQP_OK);
+                CHECK(mb[k].len == orig[k].len && memcmp(mb[k].data, orig[k].data, orig[k].len) == 0);
+                free(mb[k].data);
+            }
+        }
+    /* an odd number of records: the last one has no mate */
+    {
+        check_state all;
+        fqp_error err;
+        fqp_metrics m;
+        add_record(&in[0], 0, n, NULL);
+        for (bi = 0; bi < 3; bi++) {
+            memset(cfg.seen, 0, (size_t)n);
+            cfg.batch_records = 4;
+            cfg.batch_bytes = bytes[bi];
+            cfg.write_mates = 0;
+            CHECK_EQ_INT(run_paired(in, NULL, &all, &m, &err), FQP_ERR_PAIR_COUNT);
+            CHECK_EQ_U64(err.record, 2 * (uint64_t)n + 1);
+            CHECK(strstr(err.message, "inter.fq: odd number of records (1003)") != NULL);
+            CHECK(strstr(err.message, "record 1003 has no mate") != NULL);
+        }
+    }
+    free(cfg.seen);
+    free_texts(in, 1);
+    free_texts(orig, 2);
+}
+
+/* One file shorter than the other, at and between batch boundaries. */
+static void test_count_mismatch(void)
+{
+    const int n = 300;
+    static const int shorter[] = {0, 299, 64, 63, 1};
+    static const uint64_t recs[] = {1, 8, 64, 8192};
+    int si, ri, which;
+    current_test = "count mismatch";
+    cfg.seen = (unsigned char *)calloc((size_t)n, 1);
+    for (which = 0; which < 2; which++)
+        for (si = 0; si < 5; si++)
+            for (ri = 0; ri < 4; ri++) {
+                text in[2];
+                check_state all;
+                fqp_error err;
+                fqp_metrics m;
+                int have = shorter[si];
+                char want[256];
+                in[which] = make_mate(which, have);
+                in[1 - which] = make_mate(1 - which, n);
+                cfg.files = 2;
+                cfg.interleaved = 0;
+                cfg.threads = 2;
+                cfg.write_mates = 0;
+                cfg.stop_at_pair = 0;
+                cfg.batch_records = recs[ri];
+                cfg.batch_bytes = 0;
+                cfg.expect_pairs = n;
+                CHECK_EQ_INT(run_paired(in, NULL, &all, &m, &err), FQP_ERR_PAIR_COUNT);
+                CHECK_EQ_U64(err.record, (uint64_t)have + 1);
+                CHECK(strcmp(err.file, which ? "R2.fq" : "R1.fq") == 0);
+                snprintf(want, sizeof want, "%s ends after %d records, but %s has more: its record %d has no mate",
+                         which ? "R2.fq" : "R1.fq", have, which ? "R1.fq" : "R2.fq", have + 1);
+                CHECK(strstr(err.message, want) != NULL);
+                CHECK(all.bad == 0);
+                if (fqpt_failed) {
+                    fprintf(stderr, "  %s has %d records, batch_records %llu: %s\n", which ? "R2" : "R1", have,
+                            (unsigned long long)recs[ri], err.message);
+                    free_texts(in, 2);
+                    free(cfg.seen);
+                    return;
+                }
+                free_texts(in, 2);
+            }
+    free(cfg.seen);
+}
+
+/* A renamed mate fails at its record, whatever batch holds it; /1 /2 and
+   the comment never count as a difference. */
+static void test_name_mismatch(void)
+{
+    const int n = 200;
+    static const uint64_t recs[] = {1, 7, 8192};
+    int ri, i;
+    current_test = "name mismatch";
+    cfg.seen = (unsigned char *)calloc((size_t)n, 1);
+    for (ri = 0; ri < 3; ri++) {
+        text in[2] = {{NULL, 0, 0}, {NULL, 0, 0}};
+        check_state all;
+        fqp_error err;
+        fqp_metrics m;
+        text_add(&in[0], "", 0);
+        text_add(&in[1], "", 0);
+        for (i = 0; i < n; i++) {
+            add_record(&in[0], 0, i, NULL);
+            /* mismatches at records 38 and 120: the first one is reported */
+            add_record(&in[1], 1, i, i == 37 ? "p37x/2" : i == 119 ? "other" : NULL);
+        }
+        cfg.files = 2;
+        cfg.interleaved = 0;
+        cfg.threads = 3;
+        cfg.write_mates = 0;
+        cfg.stop_at_pair = 0;
+        cfg.batch_records = recs[ri];
+        cfg.batch_bytes = 0;
+        cfg.expect_pairs = n;
+        CHECK_EQ_INT(run_paired(in, NULL, &all, &m, &err), FQP_ERR_PAIR_NAME);
+        CHECK_EQ_U64(err.record, 38);
+        CHECK(strstr(err.message, "record 38: mate names differ: \"p37/1\" in R1.fq, \"p37x/2\" in R2.fq") != NULL);
+        free_texts(in, 2);
+    }
+    {   /* interleaved: records 2k+1 and 2k+2 */
+        text in[1] = {{NULL, 0, 0}};
+        check_state all;
+        fqp_error err;
+        fqp_metrics m;
+        text_add(&in[0], "", 0);
+        for (i = 0; i < n; i++) {
+            add_record(&in[0], 0, i, NULL);
+            add_record(&in[0], 1, i, i == 50 ? "q50/2" : NULL);
+        }
+        cfg.interleaved = 1;
+        cfg.files = 1;
+        cfg.batch_records = 6;
+        CHECK_EQ_INT(run_paired(in, NULL, &all, &m, &err), FQP_ERR_PAIR_NAME);
+        CHECK_EQ_U64(err.record, 101);
+        CHECK(strstr(err.message, "records 101 and 102 are not mates: names \"p50/1\" and \"q50/2\" differ") != NULL);
+        free_texts(in, 1);
+    }
+    free(cfg.seen);
+}
+
+/* An early stop still writes every batch up to the one that stopped. */
+static void test_stop(void)
+{
+    const int n = 400;
+    text in[2];
+    check_state all;
+    fqp_error err;
+    fqp_metrics m;
+    current_test = "stop";
+    in[0] = make_mate(0, n);
+    in[1] = make_mate(1, n);
+    cfg.seen = (unsigned char *)calloc((size_t)n, 1);
+    cfg.files = 2;
+    cfg.interleaved = 0;
+    cfg.threads = 3;
+    cfg.write_mates = 0;
+    cfg.stop_at_pair = 50;
+    cfg.batch_records = 10;
+    cfg.batch_bytes = 0;
+    cfg.expect_pairs = n;
+    CHECK_EQ_INT(run_paired(in, NULL, &all, &m, &err), FQP_STOP);
+    CHECK(all.pairs >= 50);
+    CHECK(all.bad == 0);
+    cfg.stop_at_pair = 0;
+    free(cfg.seen);
+    free_texts(in, 2);
+}
+
+/* ---- writer ---- */
+
+/* Writes the mates of a paired run in `format`; returns the bytes of output k. */
+static void write_run(fqp_format format, int threads, text *in, membuf *mb)
+{
+    fqp_writer *w[FQP_PAIR_OUTPUTS] = {NULL, NULL, NULL, NULL};
+    check_state all;
+    fqp_error err;
+    fqp_metrics m;
+    int k;
+    memset(mb, 0, 2 * sizeof *mb);
+    for (k = 0; k < 2; k++) {
+        fqp_writer_desc wd;
+        memset(&wd, 0, sizeof wd);
+        wd.write = mem_write;
+        wd.write_user = &mb[k];
+        wd.format = format;
+        wd.level = k ? 1 : 0;
+        REQUIRE(fqp_writer_open(&w[k], &wd, &err) == FQP_OK);
+    }
+    cfg.files = 2;
+    cfg.interleaved = 0;
+    cfg.threads = threads;
+    cfg.write_mates = 1;
+    cfg.stop_at_pair = 0;
+    cfg.batch_records = 97;
+    cfg.batch_bytes = 0;
+    CHECK_EQ_INT(run_paired(in, w, &all, &m, &err), FQP_OK);
+    for (k = 0; k < 2; k++) CHECK_EQ_INT(fqp_writer_close(w[k], &err), FQP_OK);
+}
+
+/* Walks BGZF blocks: each a gzip member with the BC field giving its size,
+   at most 64 KiB, and the file ends with the 28-byte EOF block. */
+static int bgzf_valid(const unsigned char *p, size_t n, int *blocks)
+{
+    size_t o = 0;
+    *blocks = 0;
+    while (o < n) {
+        size_t bsize;
+        if (n - o < 28 || p[o] != 0x1f || p[o + 1] != 0x8b || p[o + 3] != 4 || p[o + 12] != 'B' ||
+            p[o + 13] != 'C')
+            return 0;
+        bsize = (size_t)p[o + 16] + ((size_t)p[o + 17] << 8) + 1;
+        if (bsize > n - o || bsize > 65536) return 0;
+        o += bsize;
+        ++*blocks;
+        if (o == n) return bsize == 28; /* the last one is the EOF block */
+    }
+    return 0;
+}
+
+static void test_writer_round_trip(void)
+{
+    const int n = 3000;
+    text in[2];
+    int f, k;
+    current_test = "writer";
+    in[0] = make_mate(0, n);
+    in[1] = make_mate(1, n);
+    cfg.seen = (unsigned char *)calloc((size_t)n, 1);
+    cfg.expect_pairs = n;
+    for (f = FQP_FORMAT_PLAIN; f <= FQP_FORMAT_BGZF; f++) {
+        membuf one[2], many[2];
+        write_run((fqp_format)f, 1, in, one);
+        write_run((fqp_format)f, 4, in, many);
+        for (k = 0; k < 2; k++) {
+            text back = {NULL, 0, 0};
+            /* 1 and N threads: the same bytes */
+            CHECK(one[k].len == many[k].len && memcmp(one[k].data, many[k].data, one[k].len) == 0);
+            if (f == FQP_FORMAT_PLAIN) text_add(&back, one[k].data, one[k].len);
+            else CHECK(gunzip_all(one[k].data, one[k].len, &back));
+            CHECK(back.len == in[k].len && memcmp(back.data, in[k].data, in[k].len) == 0);
+            if (f == FQP_FORMAT_BGZF) {
+                int blocks;
+                CHECK(bgzf_valid((const unsigned char *)one[k].data, one[k].len, &blocks));
+                CHECK(blocks >= (int)(in[k].len / 0xff00) + 2);
+            }
+            if (f == FQP_FORMAT_GZIP) CHECK(one[k].len > 2 && (unsigned char)one[k].data[0] == 0x1f);
+            {   /* and fastqpar reads it back as the same records */
+                fqp_producer_desc pd;
+                fqp_producer *p;
+                fqp_batch *b;
+                fqp_error err;
+                uint64_t records = 0;
+                memset(&pd, 0, sizeof pd);
+                pd.input.data = one[k].data;
+                pd.input.size = one[k].len;
+                pd.config.threads = 1;
+                pd.config.ignore_env = 1;
+                REQUIRE(fqp_producer_create(&p, &pd, &err) == FQP_OK);
+                while (fqp_producer_read(p, &b) == FQP_OK) {
+                    uint64_t i;
+                    for (i = 0; i < b->count; i++) {
+                        fqp_record r = fqp_batch_record(b, i);
+                        CHECK_EQ_U64(r.len, (uint64_t)mate_len(k, (int)(r.number - 1)));
+                    }
+                    records += b->count;
+                    fqp_producer_release(p, b);
+                }
+                CHECK_EQ_INT(fqp_producer_error(p, &err), FQP_OK);
+                CHECK_EQ_U64(records, n);
+                fqp_producer_destroy(p);
+            }
+            free(back.data);
+            free(one[k].data);
+            free(many[k].data);
+        }
+    }
+    free(cfg.seen);
+    free_texts(in, 2);
+}
+
+/* keep_plus_name repeats the header; trimming keeps [start, end). */
+static fqp_result write_trimmed(fqp_pair *pr, void *state, void *user)
+{
+    uint64_t i;
+    (void)state;
+    (void)user;
+    for (i = 0; i < pr->count; i++) {
+        fqp_record r = fqp_pair_record(pr, 0, i);
+        if (fqp_pair_write_record(pr, 0, &r, 1, r.len - 1) != FQP_OK) return FQP_ERR_NOMEM;
+        if (fqp_pair_write_record(pr, 0, &r, 0, r.len + 1) != FQP_ERR_INVALID_ARGUMENT) return FQP_ERR_CONSUMER;
+        if (fqp_pair_write(pr, 1, "x", 1) != FQP_ERR_INVALID_ARGUMENT) return FQP_ERR_CONSUMER;
+    }
+    return FQP_OK;
+}
+
+static void test_writer_plus_name_and_slice(void)
+{
+    const char *in = "@a x y\nACGTA\n+a x y\nIIIII\n@b\nGG\n+\n!!\n";
+    membuf mb;
+    fqp_writer *w;
+    fqp_writer_desc wd;
+    fqp_paired_desc d;
+    fqp_error err;
+    current_test = "plus name";
+    memset(&mb, 0, sizeof mb);
+    memset(&wd, 0, sizeof wd);
+    wd.write = mem_write;
+    wd.write_user = &mb;
+    wd.keep_plus_name = 1;
+    REQUIRE(fqp_writer_open(&w, &wd, &err) == FQP_OK);
+    memset(&d, 0, sizeof d);
+    d.input[0].data = in;
+    d.input[0].size = strlen(in);
+    d.config.threads = 2;
+    d.config.ignore_env = 1;
+    d.process = write_trimmed;
+    d.output[0] = w;
+    CHECK_EQ_INT(fqp_paired_run(&d, NULL, &err), FQP_OK);
+    CHECK_EQ_INT(fqp_writer_close(w, &err), FQP_OK);
+    CHECK(mb.data && strcmp(mb.data, "@a x y\nCGT\n+a x y\nIII\n@b\n\n+b\n\n") == 0);
+    free(mb.data);
+    CHECK_EQ_INT(fqp_format_from_name("x.fq.gz"), FQP_FORMAT_GZIP);
+    CHECK_EQ_INT(fqp_format_from_name("x.fq.bgz"), FQP_FORMAT_BGZF);
+    CHECK_EQ_INT(fqp_format_from_name("x.fq"), FQP_FORMAT_PLAIN);
+    CHECK_EQ_INT(fqp_format_from_name("-"), FQP_FORMAT_PLAIN);
+}
+
+/* A failing destination is FQP_ERR_WRITE from the run and from close. */
+static void test_write_errors(void)
+{
+    const int n = 3000;
+    text in[2];
+    int f;
+    current_test = "write errors";
+    in[0] = make_mate(0, n);
+    in[1] = make_mate(1, n);
+    cfg.seen = (unsigned char *)calloc((size_t)n, 1);
+    cfg.expect_pairs = n;
+    for (f = FQP_FORMAT_PLAIN; f <= FQP_FORMAT_BGZF; f++) {
+        membuf mb[2];
+        fqp_writer *w[FQP_PAIR_OUTPUTS] = {NULL, NULL, NULL, NULL};
+        check_state all;
+        fqp_error err;
+        fqp_metrics m;
+        fqp_result r;
+        int k;
+        memset(mb, 0, sizeof mb);
+        for (k = 0; k < 2; k++) {
+            fqp_writer_desc wd;
+            memset(&wd, 0, sizeof wd);
+            wd.write = mem_write;
+            wd.write_user = &mb[k];
+            wd.format = (fqp_format)f;
+            wd.name = k ? "out2.fq" : "out1.fq";
+            REQUIRE(fqp_writer_open(&w[k], &wd, &err) == FQP_OK);
+        }
+        mb[1].fail_after_bytes = 1000; /* gzip: less than the first 32 KiB deflate chunk */
+        cfg.files = 2;
+        cfg.threads = 3;
+        cfg.write_mates = 1;
+        cfg.batch_records = 50;
+        memset(cfg.seen, 0, (size_t)n);
+        r = run_paired(in, w, &all, &m, &err);
+        /* gzip: zlib may hold this very compressible text until the end */
+        if (f != FQP_FORMAT_GZIP || r != FQP_OK) {
+            CHECK_EQ_INT(r, FQP_ERR_WRITE);
+            CHECK(strstr(err.message, "out2.fq: write failed") != NULL);
+        }
+        CHECK_EQ_INT(fqp_writer_close(w[0], &err), FQP_OK);
+        CHECK_EQ_INT(fqp_writer_close(w[1], &err), FQP_ERR_WRITE);
+        CHECK(strstr(err.message, "out2.fq: write failed") != NULL);
+        CHECK(mb[1].len <= 1000);
+        free(mb[0].data);
+        free(mb[1].data);
+    }
+    {   /* a real full disk: /dev/full fails at the latest on flush */
+        fqp_writer *w;
+        fqp_writer_desc wd;
+        fqp_error err;
+        FILE *probe = fopen("/dev/full", "wb");
+        if (probe) {
+            fclose(probe);
+            memset(&wd, 0, sizeof wd);
+            wd.path = "/dev/full";
+            wd.format = FQP_FORMAT_GZIP;
+            REQUIRE(fqp_writer_open(&w, &wd, &err) == FQP_OK);
+            fqp_writer_write(w, in[0].data, in[0].len, &err);
+            CHECK_EQ_INT(fqp_writer_close(w, &err), FQP_ERR_WRITE);
+            CHECK(strstr(err.message, "/dev/full: ") != NULL);
+        }
+    }
+    free(cfg.seen);
+    free_texts(in, 2);
+}
+
+/* The single-file pipeline's ordered output can go to a writer too. */
+static fqp_result write_all(fqp_batch *b, void *state, void *user)
+{
+    uint64_t i;
+    (void)state;
+    (void)user;
+    for (i = 0; i < b->count; i++)
+        if (fqp_batch_write_record(b, i) != FQP_OK) return FQP_ERR_NOMEM;
+    return FQP_OK;
+}
+
+static void test_writer_with_pipeline(void)
+{
+    text in = make_mate(0, 2000), back = {NULL, 0, 0};
+    membuf mb;
+    fqp_writer *w;
+    fqp_writer_desc wd;
+    fqp_pipeline_desc d;
+    fqp_error err;
+    int blocks;
+    current_test = "pipeline writer";
+    memset(&mb, 0, sizeof mb);
+    memset(&wd, 0, sizeof wd);
+    wd.write = mem_write;
+    wd.write_user = &mb;
+    wd.format = FQP_FORMAT_BGZF;
+    REQUIRE(fqp_writer_open(&w, &wd, &err) == FQP_OK);
+    memset(&d, 0, sizeof d);
+    d.input.data = in.data;
+    d.input.size = in.len;
+    d.config.threads = 3;
+    d.config.batch_records = 100;
+    d.config.ignore_env = 1;
+    d.process = write_all;
+    d.output = fqp_writer_output(w);
+    CHECK_EQ_INT(fqp_pipeline_run(&d, NULL, &err), FQP_OK);
+    CHECK_EQ_INT(fqp_writer_close(w, &err), FQP_OK);
+    CHECK(bgzf_valid((const unsigned char *)mb.data, mb.len, &blocks));
+    CHECK(gunzip_all(mb.data, mb.len, &back));
+    CHECK(back.len == in.len && memcmp(back.data, in.data, in.len) == 0);
+    free(back.data);
+    free(mb.data);
+    free(in.data);
+}
+
+int main(void)
+{
+    test_thread w;
+    test_thread_start(&w, watchdog, NULL);
+    RUN(test_lockstep_every_limit);
+    RUN(test_interleaved);
+    RUN(test_count_mismatch);
+    RUN(test_name_mismatch);
+    RUN(test_stop);
+    RUN(test_writer_round_trip);
+    RUN(test_writer_plus_name_and_slice);
+    RUN(test_write_errors);
+    RUN(test_writer_with_pipeline);
+    TEST_EXIT();
+}
