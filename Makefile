@@ -9,7 +9,7 @@ CFLAGS  += $(OPT) $(WARN) -I. $(EXTRA_CFLAGS)
 LDLIBS  += -lz -lpthread -lm -ldl
 BUILD   ?= build
 
-EXAMPLES     = fqcnt fqstats gpu_prefix_sum
+EXAMPLES     = fqcnt fqstats gpu_prefix_sum fqtrim
 EXAMPLE_BINS = $(addprefix $(BUILD)/,$(EXAMPLES))
 TOOL_BINS    = $(BUILD)/fqgen $(BUILD)/fqref $(BUILD)/fqdump
 TEST_SRCS    = $(wildcard tests/test_*.c)

@@ -1,0 +1,454 @@
+/* fqtrim - quality trimming and filtering of single-end, paired and
+   interleaved FASTQ, built on fastqpar (cutadapt's command-line convention).
+
+   Build: make build/fqtrim   (or: cc -std=c11 -O2 -I. examples/fqtrim.c -lz -lpthread)
+   Run:   fqtrim -q 20 -m 30 -t 8 -o out_1.fq.bgz -p out_2.fq.bgz reads_1.fq.gz reads_2.fq.gz
+
+   How it uses fastqpar (the pattern to copy for any "read, change, write"):
+     - one fqp_paired_run() over 1 or 2 files (or one interleaved file): every
+       process() call gets a batch of pairs, mate i of each file together;
+     - it trims with the kit's fqp_trim_read (the CPU twin of the GPU kernel)
+       and writes the survivors with fqp_pair_write_record to up to three
+       fqp_writers (OUT1, OUT2, --unpaired);
+     - fastqpar writes each batch's text in input order, so the output is the
+       same for any -t; BGZF blocks are compressed by the consumer threads.
+   The GPU is not used: trimming costs far less than inflating and deflating. */
+#define _POSIX_C_SOURCE 200809L /* isatty, fileno, stat, signal(SIGPIPE) */
+#define FASTQPAR_IMPLEMENTATION
+#include "fastqpar.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char FQT_USAGE[] =
+    "usage: fqtrim [options] -o OUT1 [-p OUT2] IN1 [IN2]\n"
+    "       fqtrim --interleaved [options] -o OUT [-p OUT2] IN\n"
+    "Trims the low-quality 3' end of every read and drops reads that end up too\n"
+    "short or with too many N, keeping the input order. IN '-' is stdin (plain or\n"
+    "gzip, detected from the bytes). OUT is gzip when it ends in .gz, BGZF when it\n"
+    "ends in .bgz, else plain; '-' is stdout. With two inputs (paired-end) or\n"
+    "--interleaved, a pair is kept or dropped together.\n"
+    "  -q N          trim with BWA's rule at quality N (as cutadapt -q N)\n"
+    "  -w W, --window W  trim with a sliding window of W bases whose mean must\n"
+    "                reach the -q quality (Trimmomatic SLIDINGWINDOW:W:N) instead\n"
+    "  -m N, --minimum-length N   drop reads shorter than N after trimming (0)\n"
+    "  --max-n F     drop reads whose fraction of N bases is above F (0..1; 1)\n"
+    "  -o OUT1       output (mate 1; all reads with --interleaved and no -p)\n"
+    "  -p OUT2       mate 2 output (paired-end; --interleaved: split the mates)\n"
+    "  --interleaved the one input holds mates 1 and 2 alternately\n"
+    "  --unpaired FILE   the surviving read of a pair whose mate was dropped\n"
+    "  --no-name-check   do not compare mate names\n"
+    "  -Z N, --level N   gzip/BGZF compression level 1..9 (default 6)\n"
+    "  -t N          consumer threads (default: FASTQPAR_THREADS, else usable cores)\n"
+    "  --json FILE   also write the summary as JSON to FILE\n"
+    "  --quiet       no summary on stderr\n"
+    "  -h            this help\n"
+    "A progress line (input read / size, reads per second) is shown on long runs\n"
+    "when stderr is a terminal.\n";
+
+typedef struct fqt_options {
+    const char *in[2], *out1, *out2, *unpaired, *json;
+    int inputs, interleaved, no_name_check, threads, level, quiet;
+    fqp_trim_desc trim;
+    uint64_t min_len;
+    double max_n;
+} fqt_options;
+
+/* Per consumer (and, after merging, the totals). */
+typedef struct fqt_counts {
+    uint64_t reads_in, pairs_in, bases_in;
+    uint64_t bases_trimmed;          /* cut by quality trimming */
+    uint64_t too_short, too_many_n;  /* reads failing each filter (too short wins) */
+    uint64_t reads_out, pairs_out, unpaired_out, bases_out;
+} fqt_counts;
+
+/* ---- progress: input bytes counted by our own read callback ---- */
+
+typedef struct fqt_source {
+    FILE *fp;
+    uint64_t size;                   /* 0: unknown (pipe) */
+    _Atomic uint64_t bytes;          /* producer thread writes, consumers read */
+} fqt_source;
+
+typedef struct fqt_run {
+    fqt_options o;
+    fqt_source src[2];
+    int progress;                    /* stderr is a terminal */
+    double start;
+    _Atomic uint64_t reads_done;
+    _Atomic long long last_print_ms; /* whoever advances it prints */
+    fqt_counts total;
+} fqt_run;
+
+static double fqt_now(void)
+{
+    struct timespec ts;
+    timespec_get(&ts, TIME_UTC);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static int64_t fqt_read(void *user, void *buf, size_t size)
+{
+    fqt_source *s = (fqt_source *)user;
+    size_t n = fread(buf, 1, size, s->fp);
+    if (n == 0 && ferror(s->fp)) return -1;
+    atomic_fetch_add(&s->bytes, (uint64_t)n);
+    return (int64_t)n;
+}
+
+/* Consumer thread: at most once a second, after the first two seconds. */
+static void fqt_progress(fqt_run *run)
+{
+    double t = fqt_now() - run->start;
+    long long ms = (long long)(t * 1000), last = atomic_load(&run->last_print_ms);
+    uint64_t bytes = 0, size = 0;
+    int i;
+    if (t < 2 || ms - last < 1000 || !atomic_compare_exchange_strong(&run->last_print_ms, &last, ms)) return;
+    for (i = 0; i < run->o.inputs; i++) {
+        bytes += atomic_load(&run->src[i].bytes);
+        size += run->src[i].size;
+    }
+    if (size)
+        fprintf(stderr, "\rfqtrim: %.1f / %.1f MB read (%.0f%%), %.0f reads/s   ", (double)bytes / 1e6,
+                (double)size / 1e6, 100.0 * (double)bytes / (double)size,
+                (double)atomic_load(&run->reads_done) / t);
+    else
+        fprintf(stderr, "\rfqtrim: %.1f MB read, %.0f reads/s   ", (double)bytes / 1e6,
+                (double)atomic_load(&run->reads_done) / t);
+}
+
+/* ---- trimming and filtering ---- */
+
+/* Keeps [*s, *e) of the read; 1 when it passes both filters. */
+static int fqt_keep(const fqt_options *o, const fqp_record *r, uint64_t *s, uint64_t *e, fqt_counts *c)
+{
+    uint64_t n = 0, k, len;
+    fqp_trim_read(r->qual, r->len, &o->trim, s, e);
+    len = *e - *s;
+    c->reads_in++;
+    c->bases_in += r->len;
+    c->bases_trimmed += r->len - len;
+    if (len < o->min_len) {
+        c->too_short++;
+        return 0;
+    }
+    for (k = *s; k < *e; k++) n += r->seq[k] == 'N' || r->seq[k] == 'n';
+    if (len && (double)n > o->max_n * (double)len) {
+        c->too_many_n++;
+        return 0;
+    }
+    return 1;
+}
+
+enum { FQT_OUT1 = 0, FQT_OUT2 = 1, FQT_UNPAIRED = 2 };
+
+static fqp_result fqt_process(fqp_pair *pair, void *state, void *user)
+{
+    fqt_run *run = (fqt_run *)user;
+    const fqt_options *o = &run->o;
+    fqt_counts *c = (fqt_counts *)state;
+    uint64_t i;
+    int m, have_unpaired = o->unpaired != NULL, split = o->out2 != NULL;
+    for (i = 0; i < pair->count; i++) {
+        fqp_record r[2];
+        uint64_t s[2], e[2];
+        int ok[2] = {0, 0};
+        fqp_result res = FQP_OK;
+        for (m = 0; m < pair->mates; m++) {
+            r[m] = fqp_pair_record(pair, m, i);
+            ok[m] = fqt_keep(o, &r[m], &s[m], &e[m], c);
+        }
+        c->pairs_in++;
+        if (pair->mates == 1 || (ok[0] && ok[1])) {
+            for (m = 0; m < pair->mates && res == FQP_OK; m++) {
+                if (!ok[m]) continue;
+                res = fqp_pair_write_record(pair, m && split ? FQT_OUT2 : FQT_OUT1, &r[m], s[m], e[m]);
+                c->reads_out++;
+                c->bases_out += e[m] - s[m];
+            }
+            c->pairs_out += ok[0];
+        } else if (have_unpaired) {
+            for (m = 0; m < 2 && res == FQP_OK; m++) {
+                if (!ok[m]) continue;
+                res = fqp_pair_write_record(pair, FQT_UNPAIRED, &r[m], s[m], e[m]);
+                c->unpaired_out++;
+                c->bases_out += e[m] - s[m];
+            }
+        }
+        if (res != FQP_OK) return res;
+    }
+    if (run->progress) {
+        atomic_fetch_add(&run->reads_done, pair->count * (uint64_t)pair->mates);
+        fqt_progress(run);
+    }
+    return FQP_OK;
+}
+
+static fqp_result fqt_merge(void *state, int consumer, void *user)
+{
+    const fqt_counts *c = (const fqt_counts *)state;
+    fqt_counts *t = &((fqt_run *)user)->total;
+    (void)consumer;
+    t->reads_in += c->reads_in;
+    t->pairs_in += c->pairs_in;
+    t->bases_in += c->bases_in;
+    t->bases_trimmed += c->bases_trimmed;
+    t->too_short += c->too_short;
+    t->too_many_n += c->too_many_n;
+    t->reads_out += c->reads_out;
+    t->pairs_out += c->pairs_out;
+    t->unpaired_out += c->unpaired_out;
+    t->bases_out += c->bases_out;
+    return FQP_OK;
+}
+
+/* ---- report ---- */
+
+static double fqt_pct(uint64_t a, uint64_t b) { return b ? 100.0 * (double)a / (double)b : 0.0; }
+
+static void fqt_summary(FILE *f, const fqt_run *run, double seconds)
+{
+    const fqt_counts *t = &run->total;
+    int paired = run->o.inputs == 2 || run->o.interleaved;
+    fprintf(f, "fqtrim: %.2f s\n", seconds);
+    if (paired) {
+        fprintf(f, "  pairs in:          %llu\n", (unsigned long long)t->pairs_in);
+        fprintf(f, "  pairs written:     %llu (%.2f%%)\n", (unsigned long long)t->pairs_out,
+                fqt_pct(t->pairs_out, t->pairs_in));
+        if (run->o.unpaired)
+            fprintf(f, "  unpaired written:  %llu\n", (unsigned long long)t->unpaired_out);
+    }
+    fprintf(f, "  reads in:          %llu\n", (unsigned long long)t->reads_in);
+    fprintf(f, "  reads too short:   %llu\n", (unsigned long long)t->too_short);
+    fprintf(f, "  reads with too many N: %llu\n", (unsigned long long)t->too_many_n);
+    fprintf(f, "  reads written:     %llu (%.2f%%)\n", (unsigned long long)(t->reads_out + t->unpaired_out),
+            fqt_pct(t->reads_out + t->unpaired_out, t->reads_in));
+    fprintf(f, "  bases in:          %llu\n", (unsigned long long)t->bases_in);
+    fprintf(f, "  bases trimmed:     %llu (%.2f%%)\n", (unsigned long long)t->bases_trimmed,
+            fqt_pct(t->bases_trimmed, t->bases_in));
+    fprintf(f, "  bases written:     %llu (%.2f%%)\n", (unsigned long long)t->bases_out,
+            fqt_pct(t->bases_out, t->bases_in));
+}
+
+static void fqt_json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; s && *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\') fprintf(f, "\\%c", ch);
+        else if (ch < 0x20) fprintf(f, "\\u%04x", ch);
+        else fputc(ch, f);
+    }
+    fputc('"', f);
+}
+
+static int fqt_json(const char *path, const fqt_run *run, double seconds)
+{
+    const fqt_counts *t = &run->total;
+    const fqt_options *o = &run->o;
+    FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
+    int i, bad;
+    if (!f) return -1;
+    fprintf(f, "{\n  \"program\": \"fqtrim\",\n  \"fastqpar_version\": \"%s\",\n  \"inputs\": [",
+            FASTQPAR_VERSION_STRING);
+    for (i = 0; i < o->inputs; i++) {
+        if (i) fputs(", ", f);
+        fqt_json_string(f, o->in[i]);
+    }
+    fprintf(f, "],\n  \"mode\": \"%s\",\n", o->interleaved ? "interleaved" : o->inputs == 2 ? "paired" : "single");
+    fprintf(f, "  \"trim\": \"%s\",\n  \"quality\": %d,\n  \"window\": %d,\n  \"minimum_length\": %llu,\n",
+            o->trim.mode == FQP_TRIM_BWA ? "bwa" : o->trim.mode == FQP_TRIM_WINDOW ? "window" : "none",
+            o->trim.threshold, o->trim.mode == FQP_TRIM_WINDOW ? o->trim.window : 0,
+            (unsigned long long)o->min_len);
+    fprintf(f, "  \"max_n\": %g,\n  \"threads\": %d,\n  \"seconds\": %.3f,\n", o->max_n, o->threads, seconds);
+    fprintf(f, "  \"pairs_in\": %llu,\n  \"pairs_written\": %llu,\n  \"unpaired_written\": %llu,\n",
+            (unsigned long long)t->pairs_in, (unsigned long long)t->pairs_out, (unsigned long long)t->unpaired_out);
+    fprintf(f, "  \"reads_in\": %llu,\n  \"reads_too_short\": %llu,\n  \"reads_too_many_n\": %llu,\n",
+            (unsigned long long)t->reads_in, (unsigned long long)t->too_short, (unsigned long long)t->too_many_n);
+    fprintf(f, "  \"reads_written\": %llu,\n", (unsigned long long)(t->reads_out + t->unpaired_out));
+    fprintf(f, "  \"bases_in\": %llu,\n  \"bases_trimmed\": %llu,\n  \"bases_written\": %llu\n}\n",
+            (unsigned long long)t->bases_in, (unsigned long long)t->bases_trimmed, (unsigned long long)t->bases_out);
+    bad = ferror(f);
+    if (f == stdout) bad |= fflush(f) != 0;
+    else bad |= fclose(f) != 0;
+    return bad ? -1 : 0;
+}
+
+/* ---- command line ---- */
+
+static int fqt_usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "fqtrim: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n(fqtrim -h for help)\n");
+    return 2;
+}
+
+static int fqt_number(const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    long v;
+    if (!s || !*s) return -1;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (*end || errno || v < lo || v > hi) return -1;
+    *out = v;
+    return 0;
+}
+
+/* Returns 0, or the exit status of a usage error (2) or -h (-1). */
+static int fqt_parse(int argc, char **argv, fqt_options *o)
+{
+    int i, window = 0;
+    long q = -1, v;
+    memset(o, 0, sizeof *o);
+    o->max_n = 1.0;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) return -1;
+        if (a[0] != '-' || strcmp(a, "-") == 0) {
+            if (o->inputs == 2) return fqt_usage_error("too many inputs at '%s' (at most IN1 IN2)", a);
+            o->in[o->inputs++] = a;
+            continue;
+        }
+        if (strcmp(a, "--interleaved") == 0) { o->interleaved = 1; continue; }
+        if (strcmp(a, "--no-name-check") == 0) { o->no_name_check = 1; continue; }
+        if (strcmp(a, "--quiet") == 0) { o->quiet = 1; continue; }
+        if (!val) return fqt_usage_error("%s needs a value", a);
+        i++;
+        if (strcmp(a, "-o") == 0) o->out1 = val;
+        else if (strcmp(a, "-p") == 0) o->out2 = val;
+        else if (strcmp(a, "--unpaired") == 0) o->unpaired = val;
+        else if (strcmp(a, "--json") == 0) o->json = val;
+        else if (strcmp(a, "-q") == 0) {
+            if (fqt_number(val, 0, 93, &q)) return fqt_usage_error("-q wants a quality 0..93, not '%s'", val);
+        } else if (strcmp(a, "-w") == 0 || strcmp(a, "--window") == 0) {
+            if (fqt_number(val, 1, 1000000, &v)) return fqt_usage_error("--window wants 1 or more bases, not '%s'", val);
+            window = (int)v;
+        } else if (strcmp(a, "-m") == 0 || strcmp(a, "--minimum-length") == 0) {
+            if (fqt_number(val, 0, 2000000000L, &v)) return fqt_usage_error("-m wants a length, not '%s'", val);
+            o->min_len = (uint64_t)v;
+        } else if (strcmp(a, "--max-n") == 0) {
+            char *end;
+            o->max_n = strtod(val, &end);
+            if (*end || !(o->max_n >= 0 && o->max_n <= 1))
+                return fqt_usage_error("--max-n wants a fraction 0..1, not '%s'", val);
+        } else if (strcmp(a, "-Z") == 0 || strcmp(a, "--level") == 0) {
+            if (fqt_number(val, 1, 9, &v)) return fqt_usage_error("--level wants 1..9, not '%s'", val);
+            o->level = (int)v;
+        } else if (strcmp(a, "-t") == 0) {
+            if (fqt_number(val, 1, FQP_MAX_THREADS, &v)) return fqt_usage_error("-t wants 1 to 256 threads, not '%s'", val);
+            o->threads = (int)v;
+        } else {
+            return fqt_usage_error("unknown option %s", a);
+        }
+    }
+    if (!o->out1) return fqt_usage_error("%s", "no output: -o OUT1 is required");
+    if (o->inputs == 0) return fqt_usage_error("%s", "no input");
+    if (o->interleaved && o->inputs != 1) return fqt_usage_error("%s", "--interleaved takes one input");
+    if (o->inputs == 2 && !o->out2) return fqt_usage_error("%s", "paired-end input needs -p OUT2");
+    if (o->inputs == 1 && !o->interleaved && o->out2) return fqt_usage_error("%s", "-p needs two inputs or --interleaved");
+    if (o->unpaired && o->inputs == 1 && !o->interleaved) return fqt_usage_error("%s", "--unpaired needs paired input");
+    if (window && q < 0) return fqt_usage_error("%s", "--window needs -q QUALITY");
+    if (q >= 0) {
+        o->trim.mode = window ? FQP_TRIM_WINDOW : FQP_TRIM_BWA;
+        o->trim.threshold = (int)q;
+        o->trim.window = window;
+    }
+    return 0;
+}
+
+static int fqt_open_output(const char *path, const fqt_options *o, fqp_writer **w)
+{
+    fqp_writer_desc wd;
+    fqp_error err;
+    memset(&wd, 0, sizeof wd);
+    wd.path = path;
+    wd.format = fqp_format_from_name(path);
+    wd.level = o->level;
+    if (fqp_writer_open(w, &wd, &err) != FQP_OK) {
+        fprintf(stderr, "fqtrim: %s\n", err.message);
+        return -1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    static fqt_run run; /* zeroed; large atomics live here */
+    fqp_paired_desc d;
+    fqp_writer *w[3] = {NULL, NULL, NULL};
+    fqp_error err;
+    fqp_result r;
+    int i, status = 0, rc = fqt_parse(argc, argv, &run.o);
+    double seconds = 0;
+    if (rc == -1) {
+        fputs(FQT_USAGE, stdout);
+        return 0;
+    }
+    if (rc) return rc;
+    signal(SIGPIPE, SIG_IGN); /* a closed pipe becomes a write error with a message */
+    memset(&d, 0, sizeof d);
+    for (i = 0; i < run.o.inputs; i++) {
+        fqt_source *s = &run.src[i];
+        struct stat st;
+        if (strcmp(run.o.in[i], "-") == 0) {
+            s->fp = stdin;
+        } else if (!(s->fp = fopen(run.o.in[i], "rb"))) {
+            fprintf(stderr, "fqtrim: %s: cannot open: %s\n", run.o.in[i], strerror(errno));
+            status = 1;
+            goto done;
+        }
+        if (fstat(fileno(s->fp), &st) == 0 && S_ISREG(st.st_mode)) s->size = (uint64_t)st.st_size;
+        d.input[i].read = fqt_read;
+        d.input[i].read_user = s;
+        d.input[i].name = strcmp(run.o.in[i], "-") == 0 ? "<stdin>" : run.o.in[i];
+    }
+    if (fqt_open_output(run.o.out1, &run.o, &w[FQT_OUT1]) ||
+        (run.o.out2 && fqt_open_output(run.o.out2, &run.o, &w[FQT_OUT2])) ||
+        (run.o.unpaired && fqt_open_output(run.o.unpaired, &run.o, &w[FQT_UNPAIRED]))) {
+        status = 1;
+        goto done;
+    }
+    d.interleaved = run.o.interleaved;
+    d.no_name_check = run.o.no_name_check;
+    d.config.threads = run.o.threads;
+    for (i = 0; i < 3; i++) d.output[i] = w[i];
+    d.state_size = sizeof(fqt_counts);
+    d.process = fqt_process;
+    d.merge = fqt_merge;
+    d.user = &run;
+    run.progress = isatty(fileno(stderr));
+    run.start = fqt_now();
+    r = fqp_paired_run(&d, NULL, &err);
+    seconds = fqt_now() - run.start;
+    if (run.progress && atomic_load(&run.last_print_ms)) fputs("\n", stderr);
+    if (r < 0) {
+        fprintf(stderr, "fqtrim: %s\n", err.message);
+        status = 1;
+    }
+done:
+    for (i = 0; i < 3; i++) {
+        if (w[i] && fqp_writer_close(w[i], &err) != FQP_OK && status == 0) {
+            fprintf(stderr, "fqtrim: %s\n", err.message);
+            status = 1;
+        }
+        w[i] = NULL;
+    }
+    for (i = 0; i < run.o.inputs; i++)
+        if (run.src[i].fp && run.src[i].fp != stdin) fclose(run.src[i].fp);
+    if (status) return status;
+    if (!run.o.quiet) fqt_summary(stderr, &run, seconds);
+    if (run.o.json && fqt_json(run.o.json, &run, seconds) != 0) {
+        fprintf(stderr, "fqtrim: %s: cannot write the JSON report: %s\n", run.o.json, strerror(errno));
+        return 1;
+    }
+    return 0;
+}
