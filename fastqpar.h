@@ -2,7 +2,9 @@
 
    Reads FASTQ (plain or gzip) on one producer thread, cuts it into batches of
    whole records and hands the batches through a bounded queue to many consumer
-   threads that run your code. One header, C11 threads, zlib.
+   threads that run your code. Single files, paired files in lockstep and
+   interleaved files; writes FASTQ back (plain, gzip, BGZF in parallel) in
+   input order. One header, C11 threads, zlib.
 
    DO THIS in exactly one C file, before or after other includes:
 
@@ -69,8 +71,8 @@
        FASTQPAR_QUEUE_DEPTH    batches in the queue  (default: threads, at least 2)
 
    WHAT IT DOES NOT DO
-       FASTA, SAM/BAM, paired input (yet), writing compressed output (yet),
-       seek or random access, guess at damaged input: bad input is an error.
+       FASTA, SAM/BAM, seek or random access, guess at damaged input: bad
+       input is an error. Paired input does not (yet) take GPU consumers.
 
    DESIGN: which thread runs what
        producer thread   reads bytes (inflating gzip), finds record boundaries
@@ -86,6 +88,15 @@
        writer            with ordered output, the consumer that completes the
                          oldest pending batch writes it and every ready batch
                          after it, in input order, outside any lock.
+       paired input      fqp_paired_run: one producer per file, all driven by
+                         one lockstep thread that cuts file 1 by the batch
+                         limits and every other file at exactly as many
+                         records, and queues the pair batch (one slot per
+                         batch index). A consumer parses every mate's batch,
+                         checks the names, calls process(), compresses its
+                         BGZF output, and hands the slot to the same ordered
+                         writer scheme, which writes each output in order and
+                         then recycles the batches.
 
    MEMORY BOUND
        Batches come from a pool of (queue_depth + threads + 1) batches that are
@@ -94,6 +105,9 @@
        about (queue_depth + threads + 1) x 2 x batch_bytes whatever the input
        size. A record longer than batch_bytes grows its batch for that record;
        the batch shrinks back when recycled. config.max_record_bytes caps it.
+       Paired input keeps one such pool per file; a mate file's batch holds
+       as many records as file 1's, whatever its bytes. Each pair slot keeps
+       its output text (and its BGZF blocks) until written.
 
    SHUTDOWN
        Normal end: the producer closes the queue; consumers drain it and see
@@ -124,7 +138,10 @@
        fqp_producer_read       the single-threaded alternative to run+next;
                                never mix it with run/next
        fqp_producer_create/destroy/metrics: one thread, before/after the others
-       fqp_pipeline_run        any thread; runs are independent of each other
+       fqp_pipeline_run, fqp_paired_run: any thread; runs are independent
+       fqp_pair_record/write/write_record: the consumer holding the pair
+       fqp_writer_*            one thread at a time per writer; inside a run
+                               only the ordered sink uses it
        fqp_batch_* accessors   the thread that holds the batch
        fqp_result_string, fqp_default_threads, fqp_config_resolve: any thread
        fqp_qual_prefix_sum, fqp_trim_read/batch: any thread
@@ -698,9 +715,10 @@ typedef struct fqp_paired_desc {
     void (*fini)(void *state, int consumer, void *user);
 } fqp_paired_desc;
 
-/* Runs to the end as fqp_pipeline_run does. metrics (may be NULL) describe
-   file 1 (input_bytes, compressed_bytes: all files together); records and
-   bases are pairs and bases of every mate. */
+/* Runs to the end as fqp_pipeline_run does: FQP_OK, FQP_STOP or the first
+   error. metrics (may be NULL): records, bases, input_bytes and
+   compressed_bytes of all files together; batches and queue figures of
+   file 1; consumer[i].records counts pairs. */
 FASTQPAR_DEF fqp_result fqp_paired_run(const fqp_paired_desc *desc, fqp_metrics *metrics, fqp_error *err);
 
 #ifdef __cplusplus
