@@ -3130,6 +3130,8 @@ typedef struct fqp__bgzf {
 } fqp__bgzf;
 
 #ifndef FASTQPAR_NO_ZLIB
+static int fqp__level(int level) { return level == 0 ? 6 : level < 0 ? 0 : level > 9 ? 9 : level; }
+
 /* zlib's allocations go through the configured allocator too. */
 static voidpf fqp__zalloc(voidpf opaque, uInt items, uInt size)
 {
@@ -3147,8 +3149,6 @@ static void fqp__bgzf_end(fqp__bgzf *z)
 #endif
     z->ready = 0;
 }
-
-static int fqp__level(int level) { return level == 0 ? 6 : level < 0 ? 0 : level > 9 ? 9 : level; }
 
 /* Appends `size` bytes of text to dst as BGZF blocks (none for no text). */
 static fqp_result fqp__bgzf_append(fqp__bgzf *z, int level, const char *text, uint64_t size, fqp__obuf *dst)

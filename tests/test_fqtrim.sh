@@ -185,4 +185,14 @@ if [ -f "$R/reads_1.fq.gz" ] && command -v bgzip > /dev/null; then
 else
     echo "SKIP seqkit-examples-paired: seqkit-examples or bgzip not installed"
 fi
+# the README's paired example compiles and runs on the seqkit-examples files
+awk '/^```c paired-example$/{f=1;next} /^```$/{f=0} f' README.md > "$tmp/paired_example.c"
+if ${CC:-cc} -std=c11 -Wall -Wextra -Wpedantic -Werror -I. -o "$tmp/paired_example" "$tmp/paired_example.c" \
+       -lz -lpthread 2> "$tmp/err"; then
+    if [ -f "$R/reads_1.fq.gz" ]; then
+        cp "$R/reads_1.fq.gz" "$R/reads_2.fq.gz" "$tmp/" &&
+            (cd "$tmp" && ./paired_example) && gzip -t "$tmp/out_1.fq.bgz" && pass readme-paired-example ||
+            bad readme-paired-example "did not run"
+    else pass readme-paired-example; fi
+else bad readme-paired-example "does not compile: $(head -5 "$tmp/err")"; fi
 exit $fail
