@@ -23,7 +23,7 @@ all: $(EXAMPLE_BINS) $(TOOL_BINS) $(TEST_BINS)
 $(BUILD):
 	mkdir -p $(BUILD)
 
-$(BUILD)/%: examples/%.c $(HEADERS) | $(BUILD)
+$(BUILD)/%: examples/%.c examples/fqprogress.h $(HEADERS) | $(BUILD)
 	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS) $(LDLIBS)
 
 $(BUILD)/%: tests/%.c $(HEADERS) tests/test.h tests/thread.h | $(BUILD)

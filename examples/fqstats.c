@@ -22,8 +22,10 @@
    the per-read ones (lengths, type, gaps) are counted by on_results on the
    GPU consumer's thread. Both paths give the same numbers to the last digit
    (tests/test_fqstats.sh runs both over the same files). */
+#define _POSIX_C_SOURCE 200809L /* fqprogress.h: isatty, fileno, fstat */
 #define FASTQPAR_IMPLEMENTATION
 #include "fastqpar_cuda.h" /* brings fastqpar.h */
+#include "fqprogress.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -278,8 +280,11 @@ static fqp_result fqs_init(void *state, int consumer, void *user) {
 
 /* The per-read counts of one batch: type, lengths, records, bases. Both
    paths run this (CPU consumers in process(), GPU ones in on_results). */
+static fqx_progress fqs_progress; /* one file at a time */
+
 static fqp_result fqs_count_reads(fqs_counts *c, fqp_batch *b) {
     uint64_t i;
+    fqx_add(&fqs_progress, b->count); /* a progress line when stderr is a terminal */
     if (b->count == 0) return FQP_OK;
     if (b->first_record == 0) /* this batch starts the input: guess the type like seqkit */
         c->type = fqs_guess_type(b->seq + b->seq_off[0], b->seq_off[1] - b->seq_off[0]);
@@ -687,7 +692,14 @@ static int fqs_stats_file(const char *path, int threads, uint32_t max_pos, int q
         fprintf(stderr, "fqstats: out of memory\n");
         return -1;
     }
-    desc.input.path = path;        /* plain or gzip; "-" is stdin */
+    {   /* plain or gzip; "-" is stdin; opened here to count bytes for the progress line */
+        char msg[512];
+        if (fqx_open(&fqs_progress, path, &desc.input, msg, sizeof msg) != 0) {
+            fprintf(stderr, "fqstats: %s\n", msg);
+            fqp_qc_free(&total.qc);
+            return -1;
+        }
+    }
     desc.config.threads = threads; /* 0: FASTQPAR_THREADS or the usable cores */
     desc.state_size = sizeof(fqs_counts);
     desc.user = &total;
@@ -697,7 +709,9 @@ static int fqs_stats_file(const char *path, int threads, uint32_t max_pos, int q
     desc.fini = fqs_fini;
     desc.custom = gpu->consumers; /* GPU consumers, if any, beside the CPU ones */
     desc.custom_count = gpu->count;
+    fqx_start(&fqs_progress, "fqstats");
     r = fqp_pipeline_run(&desc, NULL, &err);
+    fqx_finish(&fqs_progress);
     if (r < 0) fprintf(stderr, "fqstats: %s\n", err.message); /* names file, record, line */
     if (gpu->cuda) {
         fqs_gpu_warn_failures(gpu);

@@ -13,19 +13,16 @@
      - fastqpar writes each batch's text in input order, so the output is the
        same for any -t; BGZF blocks are compressed by the consumer threads.
    The GPU is not used: trimming costs far less than inflating and deflating. */
-#define _POSIX_C_SOURCE 200809L /* isatty, fileno, stat, signal(SIGPIPE) */
+#define _POSIX_C_SOURCE 200809L /* isatty, fileno, fstat, signal(SIGPIPE) */
 #define FASTQPAR_IMPLEMENTATION
 #include "fastqpar.h"
+#include "fqprogress.h"
 
 #include <errno.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 static const char FQT_USAGE[] =
     "usage: fqtrim [options] -o OUT1 [-p OUT2] IN1 [IN2]\n"
@@ -69,60 +66,11 @@ typedef struct fqt_counts {
     uint64_t reads_out, pairs_out, unpaired_out, bases_out;
 } fqt_counts;
 
-/* ---- progress: input bytes counted by our own read callback ---- */
-
-typedef struct fqt_source {
-    FILE *fp;
-    uint64_t size;                   /* 0: unknown (pipe) */
-    _Atomic uint64_t bytes;          /* producer thread writes, consumers read */
-} fqt_source;
-
 typedef struct fqt_run {
     fqt_options o;
-    fqt_source src[2];
-    int progress;                    /* stderr is a terminal */
-    double start;
-    _Atomic uint64_t reads_done;
-    _Atomic long long last_print_ms; /* whoever advances it prints */
+    fqx_progress progress;           /* opens the inputs, counts their bytes */
     fqt_counts total;
 } fqt_run;
-
-static double fqt_now(void)
-{
-    struct timespec ts;
-    timespec_get(&ts, TIME_UTC);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int64_t fqt_read(void *user, void *buf, size_t size)
-{
-    fqt_source *s = (fqt_source *)user;
-    size_t n = fread(buf, 1, size, s->fp);
-    if (n == 0 && ferror(s->fp)) return -1;
-    atomic_fetch_add(&s->bytes, (uint64_t)n);
-    return (int64_t)n;
-}
-
-/* Consumer thread: at most once a second, after the first two seconds. */
-static void fqt_progress(fqt_run *run)
-{
-    double t = fqt_now() - run->start;
-    long long ms = (long long)(t * 1000), last = atomic_load(&run->last_print_ms);
-    uint64_t bytes = 0, size = 0;
-    int i;
-    if (t < 2 || ms - last < 1000 || !atomic_compare_exchange_strong(&run->last_print_ms, &last, ms)) return;
-    for (i = 0; i < run->o.inputs; i++) {
-        bytes += atomic_load(&run->src[i].bytes);
-        size += run->src[i].size;
-    }
-    if (size)
-        fprintf(stderr, "\rfqtrim: %.1f / %.1f MB read (%.0f%%), %.0f reads/s   ", (double)bytes / 1e6,
-                (double)size / 1e6, 100.0 * (double)bytes / (double)size,
-                (double)atomic_load(&run->reads_done) / t);
-    else
-        fprintf(stderr, "\rfqtrim: %.1f MB read, %.0f reads/s   ", (double)bytes / 1e6,
-                (double)atomic_load(&run->reads_done) / t);
-}
 
 /* ---- trimming and filtering ---- */
 
@@ -184,10 +132,7 @@ static fqp_result fqt_process(fqp_pair *pair, void *state, void *user)
         }
         if (res != FQP_OK) return res;
     }
-    if (run->progress) {
-        atomic_fetch_add(&run->reads_done, pair->count * (uint64_t)pair->mates);
-        fqt_progress(run);
-    }
+    fqx_add(&run->progress, pair->count * (uint64_t)pair->mates);
     return FQP_OK;
 }
 
@@ -382,7 +327,7 @@ static int fqt_open_output(const char *path, const fqt_options *o, fqp_writer **
 
 int main(int argc, char **argv)
 {
-    static fqt_run run; /* zeroed; large atomics live here */
+    static fqt_run run; /* zeroed, atomics included */
     fqp_paired_desc d;
     fqp_writer *w[3] = {NULL, NULL, NULL};
     fqp_error err;
@@ -397,19 +342,12 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN); /* a closed pipe becomes a write error with a message */
     memset(&d, 0, sizeof d);
     for (i = 0; i < run.o.inputs; i++) {
-        fqt_source *s = &run.src[i];
-        struct stat st;
-        if (strcmp(run.o.in[i], "-") == 0) {
-            s->fp = stdin;
-        } else if (!(s->fp = fopen(run.o.in[i], "rb"))) {
-            fprintf(stderr, "fqtrim: %s: cannot open: %s\n", run.o.in[i], strerror(errno));
+        char msg[512];
+        if (fqx_open(&run.progress, run.o.in[i], &d.input[i], msg, sizeof msg) != 0) {
+            fprintf(stderr, "fqtrim: %s\n", msg);
             status = 1;
             goto done;
         }
-        if (fstat(fileno(s->fp), &st) == 0 && S_ISREG(st.st_mode)) s->size = (uint64_t)st.st_size;
-        d.input[i].read = fqt_read;
-        d.input[i].read_user = s;
-        d.input[i].name = strcmp(run.o.in[i], "-") == 0 ? "<stdin>" : run.o.in[i];
     }
     if (fqt_open_output(run.o.out1, &run.o, &w[FQT_OUT1]) ||
         (run.o.out2 && fqt_open_output(run.o.out2, &run.o, &w[FQT_OUT2])) ||
@@ -425,11 +363,10 @@ int main(int argc, char **argv)
     d.process = fqt_process;
     d.merge = fqt_merge;
     d.user = &run;
-    run.progress = isatty(fileno(stderr));
-    run.start = fqt_now();
+    fqx_start(&run.progress, "fqtrim");
     r = fqp_paired_run(&d, NULL, &err);
-    seconds = fqt_now() - run.start;
-    if (run.progress && atomic_load(&run.last_print_ms)) fputs("\n", stderr);
+    seconds = fqx_now() - run.progress.start;
+    fqx_finish(&run.progress);
     if (r < 0) {
         fprintf(stderr, "fqtrim: %s\n", err.message);
         status = 1;
@@ -442,8 +379,7 @@ done:
         }
         w[i] = NULL;
     }
-    for (i = 0; i < run.o.inputs; i++)
-        if (run.src[i].fp && run.src[i].fp != stdin) fclose(run.src[i].fp);
+    fqx_finish(&run.progress);
     if (status) return status;
     if (!run.o.quiet) fqt_summary(stderr, &run, seconds);
     if (run.o.json && fqt_json(run.o.json, &run, seconds) != 0) {

@@ -195,4 +195,17 @@ if ${CC:-cc} -std=c11 -Wall -Wextra -Wpedantic -Werror -I. -o "$tmp/paired_examp
             bad readme-paired-example "did not run"
     else pass readme-paired-example; fi
 else bad readme-paired-example "does not compile: $(head -5 "$tmp/err")"; fi
+# a progress line on a terminal for a run longer than 2 s (script gives a pty;
+# the FIFO pauses 3 s mid-input), for fqtrim and fqstats
+if command -v script > /dev/null && mkfifo "$tmp/slow"; then
+    for tool in fqtrim fqstats; do
+        args="-q 20 -o $tmp/x.fq"; [ $tool = fqstats ] && args=""
+        ( head -n 8000 "$tmp/r1.fq"; sleep 3; tail -n +8001 "$tmp/r1.fq" ) > "$tmp/slow" &
+        script -qec "$B/$tool $args $tmp/slow" /dev/null > "$tmp/tty.out" 2>&1; wait
+        if grep -q "$tool: [0-9.]* MB read, [0-9]* reads/s" "$tmp/tty.out"; then pass "progress-on-tty-$tool"
+        else bad "progress-on-tty-$tool" "$(head -c 300 "$tmp/tty.out")"; fi
+    done
+else
+    echo "SKIP progress-on-tty: script (util-linux) not installed"
+fi
 exit $fail
