@@ -208,4 +208,30 @@ if command -v script > /dev/null && mkfifo "$tmp/slow"; then
 else
     echo "SKIP progress-on-tty: script (util-linux) not installed"
 fi
+# htslib's own BGZF reader: the EOF block, the block format, the same text
+if [ -f /usr/include/htslib/bgzf.h ]; then
+    cat > "$tmp/hts_bgzf.c" <<'EOF2'
+#include <htslib/bgzf.h>
+#include <htslib/hts.h>
+#include <stdio.h>
+int main(int argc, char **argv) {
+    char buf[65536];
+    ssize_t n;
+    BGZF *f = bgzf_open(argv[1], "r");
+    if (!f) return 2;
+    if (bgzf_compression(f) != bgzf) return fprintf(stderr, "not BGZF\n"), 3;
+    if (bgzf_check_EOF(f) != 1) return fprintf(stderr, "no EOF block\n"), 4;
+    while ((n = bgzf_read(f, buf, sizeof buf)) > 0) fwrite(buf, 1, (size_t)n, stdout);
+    if (n < 0) return fprintf(stderr, "read error\n"), 5;
+    return bgzf_close(f) != 0;
+}
+EOF2
+    if ${CC:-cc} -o "$tmp/hts_bgzf" "$tmp/hts_bgzf.c" -lhts 2> "$tmp/err"; then
+        if "$tmp/hts_bgzf" "$tmp/d1.bgz" > "$tmp/hts.out" 2> "$tmp/err" && cmp -s "$tmp/hts.out" "$tmp/plain1.fq"; then
+            pass htslib-bgzf-read
+        else bad htslib-bgzf-read "$(cat "$tmp/err")"; fi
+    else echo "SKIP htslib-bgzf-read: cannot link -lhts"; fi
+else
+    echo "SKIP htslib-bgzf-read: htslib headers not installed (libhts-dev)"
+fi
 exit $fail
