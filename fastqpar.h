@@ -688,7 +688,8 @@ typedef struct fqp_pair {
     uint64_t count;            /* pairs: records per mate */
     int mates;                 /* 1, 2 or 3 (interleaved: 2) */
     int interleaved;
-    const fqp_batch *batch[FQP_MAX_MATES]; /* file m's batch (interleaved: batch[0] holds both) */
+    fqp_batch *batch[FQP_MAX_MATES]; /* file m's batch (interleaved: batch[0] holds both);
+                                        fqp_batch_error on any of them fails the run */
 } fqp_pair;
 
 /* Mate m (0-based) of pair i of this batch. */
@@ -3800,6 +3801,8 @@ FQP__THREAD_FN(fqp__pair_consumer_thread)
             for (k = 0; k < pp->files; k++) {
                 w->m.bases += s->b[k]->pub.bases;
                 reported |= s->b[k]->error_reported;
+                if (k && s->b[k]->error_reported && fqp_producer_error(pp->p[k], &e) < 0)
+                    fqp__fail_at(p0, s->pub.index, &e); /* file 1's producer holds the run's error */
             }
             if (r == FQP_STOP) {
                 fqp__paired_stop(pp, s->pub.index);

@@ -752,6 +752,42 @@ static void test_writer_with_pipeline(void)
     free(in.data);
 }
 
+/* fqp_batch_error on a mate's batch fails the run at that record. */
+static fqp_result fail_mate(fqp_pair *pr, void *state, void *user)
+{
+    uint64_t i;
+    (void)state;
+    (void)user;
+    for (i = 0; i < pr->count; i++)
+        if (pr->first_pair + i == 76) return fqp_batch_error(pr->batch[1], i, FQP_ERR_CONSUMER, "mate rejected");
+    return FQP_OK;
+}
+
+static void test_batch_error_on_mate(void)
+{
+    text in[2];
+    fqp_paired_desc d;
+    fqp_error err;
+    current_test = "mate batch error";
+    in[0] = make_mate(0, 300);
+    in[1] = make_mate(1, 300);
+    memset(&d, 0, sizeof d);
+    d.input[0].data = in[0].data;
+    d.input[0].size = in[0].len;
+    d.input[1].data = in[1].data;
+    d.input[1].size = in[1].len;
+    d.input[1].name = "R2.fq";
+    d.config.threads = 3;
+    d.config.batch_records = 10;
+    d.config.ignore_env = 1;
+    d.process = fail_mate;
+    CHECK_EQ_INT(fqp_paired_run(&d, NULL, &err), FQP_ERR_CONSUMER);
+    CHECK_EQ_U64(err.record, 77);
+    CHECK(strstr(err.message, "R2.fq: record 77, line 305, byte ") != NULL);
+    CHECK(strstr(err.message, "mate rejected") != NULL);
+    free_texts(in, 2);
+}
+
 int main(void)
 {
     test_thread w;
@@ -765,5 +801,6 @@ int main(void)
     RUN(test_writer_plus_name_and_slice);
     RUN(test_write_errors);
     RUN(test_writer_with_pipeline);
+    RUN(test_batch_error_on_mate);
     TEST_EXIT();
 }
