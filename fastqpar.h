@@ -365,9 +365,11 @@ typedef struct fqp_metrics {
     uint64_t input_bytes;              /* uncompressed text bytes */
     uint64_t compressed_bytes;         /* bytes read from the source (= input_bytes if plain) */
     int gzip;                          /* input was gzip */
+    int bgzf;                          /* input was BGZF, inflated by the consumers */
     double wall_seconds;
     double producer_read_seconds;      /* reading + inflating */
     double producer_blocked_seconds;   /* waiting for a free batch or a queue slot */
+    double producer_inflate_wait_seconds; /* BGZF: waiting for a consumer to inflate a block (in read) */
     double consumer_wait_seconds;      /* sum over consumers, waiting on an empty queue */
     size_t queue_high_water;           /* most batches ever waiting in the queue */
     size_t batch_pool;                 /* batches allocated (<= queue_depth + threads + 1) */
@@ -797,6 +799,9 @@ static void fqp__thread_join(fqp__thread t) { thrd_join(t, NULL); }
 #ifndef FASTQPAR_NO_ZLIB
 #include <zlib.h>
 #endif
+#ifdef FASTQPAR_USE_LIBDEFLATE
+#include <libdeflate.h>
+#endif
 
 #if defined(FASTQPAR_MALLOC) && defined(FASTQPAR_REALLOC) && defined(FASTQPAR_FREE)
 /* all three given */
@@ -1173,6 +1178,23 @@ static fqp_result fqp__queue_push_front(fqp_queue *q, void *item)
     return r;
 }
 
+/* Never blocks: FQP_OK, or FQP_AGAIN when full, closed or cancelled. */
+static fqp_result fqp__queue_try_push(fqp_queue *q, void *item)
+{
+    fqp_result r = FQP_AGAIN;
+    fqp__lock(&q->mu);
+    if (!q->closed && !q->cancelled && (!q->capacity || q->count < q->capacity) &&
+        (q->count < q->ring_cap || fqp__queue_grow(q) == FQP_OK)) {
+        q->items[(q->head + q->count) % q->ring_cap] = item;
+        q->count++;
+        if (q->count > q->high_water) q->high_water = q->count;
+        fqp__signal(&q->not_empty);
+        r = FQP_OK;
+    }
+    fqp__unlock(&q->mu);
+    return r;
+}
+
 /* Takes the oldest item; the lock is held by the caller. */
 static void *fqp__queue_take(fqp_queue *q)
 {
@@ -1287,6 +1309,10 @@ typedef struct fqp__reader {
     z_stream zs;
     int zs_ready, in_member;
 #endif
+    struct fqp__bgzf *bgzf;      /* BGZF jobs (see the BGZF section) */
+    int bgzf_on;                 /* reading BGZF blocks now */
+    int threads;                 /* consumers: sizes the BGZF job ring */
+    fqp_queue *jobs_queue;       /* where BGZF jobs go; NULL: inflate here */
 } fqp__reader;
 
 static fqp_result fqp__reader_open(fqp__reader *r, const fqp_input_desc *in, const fqp_allocator *alloc,
@@ -1326,10 +1352,15 @@ static fqp_result fqp__reader_open(fqp__reader *r, const fqp_input_desc *in, con
     return FQP_OK;
 }
 
+#ifndef FASTQPAR_NO_ZLIB
+static void fqp__bgzf_close(fqp__reader *r);
+#endif
+
 static void fqp__reader_close(fqp__reader *r)
 {
 #ifndef FASTQPAR_NO_ZLIB
     if (r->zs_ready) inflateEnd(&r->zs);
+    fqp__bgzf_close(r);
 #endif
     if (r->own_fp && r->fp) fclose(r->fp);
     fqp__free(r->alloc, r->in);
@@ -1437,6 +1468,427 @@ static fqp_result fqp__inflate(fqp__reader *r, unsigned char *out, size_t size, 
 }
 #endif
 
+/* ---- reader: BGZF, inflated by the consumers ----
+   BGZF (bgzip, htslib) is gzip cut into members of at most 64 KiB of text,
+   each naming its own compressed size (BSIZE) in a header field, so blocks
+   can be found without inflating them. The producer thread only frames:
+   it groups whole blocks into jobs of about 1 MiB of text and pushes each
+   job into the batch queue, where consumers find it before later batches.
+   A consumer that pops a job inflates it and checks each block's CRC and
+   ISIZE, then pops again. The producer takes the jobs' text strictly in
+   input order and cuts records from it as from any stream, so records that
+   straddle blocks or jobs are stitched by the ordinary carry-over, and an
+   error in a block is reported at that block's text offset after all text
+   before it. A job still queued when the producer needs it is inflated by
+   the producer itself: nothing ever waits on a job that nobody runs.
+   Memory: 2 x threads + 2 jobs, each <= 1 MiB of text plus its blocks. */
+#ifndef FASTQPAR_NO_ZLIB
+
+#define FQP__BGZF_JOB_TEXT (1u << 20)
+#define FQP__BGZF_MAX_BLOCK 65536u
+
+enum { FQP__JOB_FREE, FQP__JOB_QUEUED, FQP__JOB_RUNNING, FQP__JOB_DONE };
+
+typedef struct fqp__bgzf_job {
+    int state;                  /* FQP__JOB_*, under fqp__bgzf.mu */
+    unsigned char *in, *out;    /* whole blocks; their text */
+    uint64_t in_cap, out_cap;
+    size_t in_len, out_len;     /* out_len: the sum of the blocks' ISIZE */
+    uint64_t in_offset;         /* compressed offset of in[0] */
+    /* written by whoever inflates the job, read after FQP__JOB_DONE */
+    size_t good;                /* text bytes before a bad block */
+    fqp_result code;
+    uint64_t bad_at;            /* compressed offset of the bad block */
+    const char *why;
+    /* producer thread only */
+    size_t pos;                 /* text bytes handed out */
+    int in_queue;               /* pushed into the batch queue */
+#ifdef FASTQPAR_USE_LIBDEFLATE
+    struct libdeflate_decompressor *ld;
+#else
+    z_stream zs;
+    int zs_ready;
+#endif
+} fqp__bgzf_job;
+
+struct fqp__bgzf {
+    fqp__mutex mu;
+    fqp__cond done_cv;          /* a job was inflated */
+    fqp__bgzf_job *jobs;
+    size_t njobs;
+    /* producer thread only */
+    size_t head, count;         /* jobs in flight, oldest at head */
+    int ended;                  /* no more BGZF blocks to frame */
+    int then_stream;            /* a gzip member that is not BGZF follows */
+    fqp_result end_code;        /* a framing error, after the jobs before it */
+    fqp_error end_err;
+    double wait_seconds;        /* producer waiting for a consumer's inflate */
+};
+
+static uint32_t fqp__le32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/* Looks at a gzip member header of `avail` bytes: 1 and its header and
+   block sizes for a BGZF block, 0 for another member, -1 when more bytes
+   are needed to tell (*hlen then says how many). */
+static int fqp__bgzf_header(const unsigned char *h, size_t avail, size_t *hlen, size_t *bsize)
+{
+    size_t xlen, i;
+    *hlen = 12;
+    if (avail < 12) return -1;
+    if (h[0] != 0x1f || h[1] != 0x8b || h[2] != 8 || h[3] != 4) return 0; /* BGZF sets FEXTRA only */
+    xlen = (size_t)h[10] | (size_t)h[11] << 8;
+    *hlen = 12 + xlen;
+    if (avail < *hlen) return -1;
+    for (i = 12; i + 4 <= *hlen; i += 4 + ((size_t)h[i + 2] | (size_t)h[i + 3] << 8)) {
+        if (h[i] == 'B' && h[i + 1] == 'C' && h[i + 2] == 2 && h[i + 3] == 0 && i + 6 <= *hlen) {
+            *bsize = ((size_t)h[i + 4] | (size_t)h[i + 5] << 8) + 1;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+#ifndef FASTQPAR_USE_LIBDEFLATE
+/* zlib allocates through the configured allocator too. */
+static voidpf fqp__zalloc(voidpf opaque, uInt items, uInt size)
+{
+    if (size && items > SIZE_MAX / size) return Z_NULL;
+    return fqp__alloc((const fqp_allocator *)opaque, (size_t)items * size);
+}
+static void fqp__zfree(voidpf opaque, voidpf ptr) { fqp__free((const fqp_allocator *)opaque, ptr); }
+#endif
+
+/* Any thread: inflates every block of a job into job->out, checking each
+   block's length and CRC. Touches only the job. */
+static void fqp__bgzf_inflate(fqp__bgzf_job *j)
+{
+    size_t ip = 0, op = 0;
+    j->code = FQP_OK;
+    j->why = NULL;
+    while (ip < j->in_len) {
+        const unsigned char *h = j->in + ip;
+        size_t hlen = 0, bsize = 0, clen, isize;
+        int ok;
+        fqp__bgzf_header(h, j->in_len - ip, &hlen, &bsize); /* framed: a whole block */
+        clen = bsize - hlen - 8;
+        isize = fqp__le32(h + bsize - 4);
+#ifdef FASTQPAR_USE_LIBDEFLATE
+        {
+            size_t in_used = 0, out_used = 0;
+            enum libdeflate_result lr = libdeflate_deflate_decompress_ex(j->ld, h + hlen, clen, j->out + op, isize,
+                                                                         &in_used, &out_used);
+            ok = lr == LIBDEFLATE_SUCCESS && in_used == clen && out_used == isize;
+            if (!ok) j->why = lr == LIBDEFLATE_INSUFFICIENT_SPACE ? "block longer than its ISIZE"
+                              : lr != LIBDEFLATE_SUCCESS ? "invalid deflate data"
+                              : out_used != isize     ? "block shorter than its ISIZE"
+                                                      : "bytes after the block's deflate data";
+            if (ok && libdeflate_crc32(0, j->out + op, isize) != fqp__le32(h + bsize - 8)) {
+                ok = 0;
+                j->why = "incorrect data check (CRC)";
+            }
+        }
+#else
+        {
+            int zr;
+            inflateReset(&j->zs);
+            j->zs.next_in = (Bytef *)(uintptr_t)(h + hlen);
+            j->zs.avail_in = (uInt)clen;
+            j->zs.next_out = j->out + op;
+            j->zs.avail_out = (uInt)isize;
+            zr = inflate(&j->zs, Z_FINISH);
+            ok = zr == Z_STREAM_END && j->zs.avail_in == 0 && j->zs.avail_out == 0;
+            if (!ok) j->why = zr == Z_STREAM_END ? (j->zs.avail_out ? "block shorter than its ISIZE"
+                                                                    : "bytes after the block's deflate data")
+                              : zr == Z_BUF_ERROR && j->zs.avail_out == 0 ? "block longer than its ISIZE"
+                              : j->zs.msg                                 ? j->zs.msg
+                                                                          : "invalid deflate data";
+            if (ok && crc32(0L, j->out + op, (uInt)isize) != fqp__le32(h + bsize - 8)) {
+                ok = 0;
+                j->why = "incorrect data check (CRC)";
+            }
+        }
+#endif
+        if (!ok) {
+            j->code = FQP_ERR_GZIP_CORRUPT;
+            j->bad_at = j->in_offset + ip;
+            break;
+        }
+        op += isize;
+        ip += bsize;
+    }
+    j->good = op;
+}
+
+/* Any thread: inflates a queued job unless someone else took it. */
+static void fqp__bgzf_run(struct fqp__bgzf *g, fqp__bgzf_job *j)
+{
+    fqp__lock(&g->mu);
+    if (j->state != FQP__JOB_QUEUED) {
+        fqp__unlock(&g->mu);
+        return;
+    }
+    j->state = FQP__JOB_RUNNING;
+    fqp__unlock(&g->mu);
+    fqp__bgzf_inflate(j);
+    fqp__lock(&g->mu);
+    j->state = FQP__JOB_DONE;
+    fqp__broadcast(&g->done_cv);
+    fqp__unlock(&g->mu);
+}
+
+/* Consumer threads, on every item popped from the batch queue: a BGZF job
+   is inflated here (1: not a batch, pop again). A job entry whose job the
+   producer already ran itself is simply dropped. The job array was set up
+   before the first push, which the queue's lock orders before this read. */
+static int fqp__bgzf_job_item(fqp__reader *r, void *item)
+{
+    struct fqp__bgzf *g = r->bgzf;
+    uintptr_t at = (uintptr_t)item, lo;
+    if (!g) return 0;
+    lo = (uintptr_t)g->jobs;
+    if (at < lo || at >= lo + g->njobs * sizeof *g->jobs) return 0;
+    fqp__bgzf_run(g, (fqp__bgzf_job *)item);
+    return 1;
+}
+
+static void fqp__bgzf_close(fqp__reader *r)
+{
+    struct fqp__bgzf *g = r->bgzf;
+    size_t i;
+    if (!g) return;
+    for (i = 0; g->jobs && i < g->njobs; i++) {
+        fqp__bgzf_job *j = &g->jobs[i];
+        fqp__free(r->alloc, j->in);
+        fqp__free(r->alloc, j->out);
+#ifdef FASTQPAR_USE_LIBDEFLATE
+        if (j->ld) libdeflate_free_decompressor(j->ld);
+#else
+        if (j->zs_ready) inflateEnd(&j->zs);
+#endif
+    }
+    fqp__free(r->alloc, g->jobs);
+    fqp__cond_destroy(&g->done_cv);
+    fqp__mutex_destroy(&g->mu);
+    fqp__free(r->alloc, g);
+    r->bgzf = NULL;
+}
+
+/* Producer thread, once, right after the gzip magic was seen: switches the
+   reader to BGZF when the first member is a BGZF block. */
+static fqp_result fqp__bgzf_open(fqp__reader *r, fqp_error *err)
+{
+    struct fqp__bgzf *g;
+    size_t hlen = 12, bsize, i;
+    fqp_result res;
+    int h;
+    /* a whole block must fit in the compressed buffer */
+    if (fqp__reserve(r->alloc, (void **)&r->in, &r->in_cap, 2 * FQP__BGZF_MAX_BLOCK, 1) != FQP_OK)
+        return fqp__error(err, FQP_ERR_NOMEM, r->name, 0, 0, 0, "out of memory for the input buffer");
+    while ((h = fqp__bgzf_header(r->in + r->in_pos, r->in_len - r->in_pos, &hlen, &bsize)) < 0) {
+        size_t had = r->in_len - r->in_pos;
+        if ((res = fqp__fill_in(r, hlen, err)) != FQP_OK) return res;
+        if (r->in_len - r->in_pos == had) return FQP_OK; /* too short: the stream path reports it */
+    }
+    if (h == 0) return FQP_OK;
+    g = (struct fqp__bgzf *)fqp__calloc(r->alloc, sizeof *g);
+    if (!g) return fqp__error(err, FQP_ERR_NOMEM, r->name, 0, 0, 0, "out of memory for BGZF");
+    if (!fqp__mutex_init(&g->mu)) {
+        fqp__free(r->alloc, g);
+        return fqp__error(err, FQP_ERR_THREAD, r->name, 0, 0, 0, "cannot create a mutex");
+    }
+    if (!fqp__cond_init(&g->done_cv)) {
+        fqp__mutex_destroy(&g->mu);
+        fqp__free(r->alloc, g);
+        return fqp__error(err, FQP_ERR_THREAD, r->name, 0, 0, 0, "cannot create a condition variable");
+    }
+    r->bgzf = g; /* fqp__bgzf_close copes with the rest half built */
+    g->njobs = 2 * (size_t)(r->threads > 0 ? r->threads : 1) + 2;
+    g->jobs = (fqp__bgzf_job *)fqp__calloc(r->alloc, g->njobs * sizeof *g->jobs);
+    if (!g->jobs) return fqp__error(err, FQP_ERR_NOMEM, r->name, 0, 0, 0, "out of memory for BGZF jobs");
+    for (i = 0; i < g->njobs; i++) {
+        fqp__bgzf_job *j = &g->jobs[i];
+#ifdef FASTQPAR_USE_LIBDEFLATE
+        if (!(j->ld = libdeflate_alloc_decompressor()))
+            return fqp__error(err, FQP_ERR_NOMEM, r->name, 0, 0, 0, "out of memory for a BGZF decompressor");
+#else
+        j->zs.zalloc = fqp__zalloc;
+        j->zs.zfree = fqp__zfree;
+        j->zs.opaque = (voidpf)r->alloc;
+        if (inflateInit2(&j->zs, -15) != Z_OK)
+            return fqp__error(err, FQP_ERR_NOMEM, r->name, 0, 0, 0, "out of memory for a BGZF decompressor");
+        j->zs_ready = 1;
+#endif
+    }
+    r->bgzf_on = 1;
+    return FQP_OK;
+}
+
+/* Producer thread: a framing error ends the BGZF blocks; it is reported
+   once the text of every job before it has been handed out. */
+static int fqp__bgzf_end(struct fqp__bgzf *g, fqp_result code, const fqp_error *e)
+{
+    g->ended = 1;
+    g->end_code = code;
+    if (e) g->end_err = *e;
+    return 0;
+}
+
+/* Producer thread: frames whole blocks into job j, up to about a job's
+   worth of text, and stops at the end of the BGZF blocks. */
+static int fqp__bgzf_frame(fqp__reader *r, fqp__bgzf_job *j)
+{
+    struct fqp__bgzf *g = r->bgzf;
+    size_t target = r->read_size < FQP__BGZF_JOB_TEXT ? r->read_size : FQP__BGZF_JOB_TEXT;
+    fqp_error e;
+    j->in_len = j->out_len = j->pos = j->good = 0;
+    j->code = FQP_OK;
+    j->in_offset = r->raw_bytes - (r->in_len - r->in_pos);
+    while (!g->ended && (j->in_len == 0 || (j->out_len < target && j->in_len < target))) {
+        const unsigned char *h;
+        size_t avail, hlen = 12, bsize = 0, isize;
+        uint64_t at;
+        int kind = -1;
+        fqp_result res;
+        while ((avail = r->in_len - r->in_pos) < hlen || (kind = fqp__bgzf_header(r->in + r->in_pos, avail, &hlen,
+                                                                                  &bsize)) < 0) {
+            if ((res = fqp__fill_in(r, hlen, &e)) != FQP_OK) return fqp__bgzf_end(g, res, &e);
+            if (r->in_len - r->in_pos == avail) break; /* the source ended */
+        }
+        avail = r->in_len - r->in_pos;
+        at = r->raw_bytes - avail;
+        h = r->in + r->in_pos;
+        if (avail == 0) return fqp__bgzf_end(g, FQP_OK, NULL); /* clean end after a whole block */
+        if (h[0] != 0x1f || (avail >= 2 && h[1] != 0x8b)) {
+            fqp__error(&e, FQP_ERR_GZIP_TRAILING, r->name, 0, 0, at,
+                       "%llu bytes after the gzip data end at compressed byte %llu are not another gzip member",
+                       (unsigned long long)avail, (unsigned long long)at);
+            return fqp__bgzf_end(g, e.code, &e);
+        }
+        if (avail < hlen) {
+            fqp__error(&e, FQP_ERR_GZIP_TRUNCATED, r->name, 0, 0, r->raw_bytes,
+                       "gzip data ends early at compressed byte %llu (truncated file?)",
+                       (unsigned long long)r->raw_bytes);
+            return fqp__bgzf_end(g, e.code, &e);
+        }
+        if (kind == 0) { /* a plain gzip member: zlib streams the rest */
+            g->then_stream = 1;
+            return fqp__bgzf_end(g, FQP_OK, NULL);
+        }
+        if (bsize < hlen + 8 + 2) {
+            fqp__error(&e, FQP_ERR_GZIP_CORRUPT, r->name, 0, 0, at,
+                       "corrupt gzip data near compressed byte %llu: BGZF block size %llu is too small",
+                       (unsigned long long)at, (unsigned long long)bsize);
+            return fqp__bgzf_end(g, e.code, &e);
+        }
+        if ((res = fqp__fill_in(r, bsize, &e)) != FQP_OK) return fqp__bgzf_end(g, res, &e);
+        if (r->in_len - r->in_pos < bsize) {
+            fqp__error(&e, FQP_ERR_GZIP_TRUNCATED, r->name, 0, 0, r->raw_bytes,
+                       "gzip data ends early at compressed byte %llu (truncated file?)",
+                       (unsigned long long)r->raw_bytes);
+            return fqp__bgzf_end(g, e.code, &e);
+        }
+        h = r->in + r->in_pos;
+        isize = fqp__le32(h + bsize - 4);
+        if (isize > FQP__BGZF_MAX_BLOCK) {
+            fqp__error(&e, FQP_ERR_GZIP_CORRUPT, r->name, 0, 0, at,
+                       "corrupt gzip data near compressed byte %llu: ISIZE %llu is more than a BGZF block holds",
+                       (unsigned long long)at, (unsigned long long)isize);
+            return fqp__bgzf_end(g, e.code, &e);
+        }
+        if (fqp__reserve(r->alloc, (void **)&j->in, &j->in_cap, j->in_len + bsize, 1) != FQP_OK ||
+            fqp__reserve(r->alloc, (void **)&j->out, &j->out_cap, j->out_len + isize + 1, 1) != FQP_OK) {
+            fqp__error(&e, FQP_ERR_NOMEM, r->name, 0, 0, 0, "out of memory for BGZF blocks");
+            return fqp__bgzf_end(g, e.code, &e);
+        }
+        memcpy(j->in + j->in_len, h, bsize);
+        j->in_len += bsize;
+        j->out_len += isize;
+        r->in_pos += bsize;
+    }
+    return 0;
+}
+
+/* Producer thread: frames jobs into every free slot, then offers the queued
+   ones to the consumers, oldest first, without waiting for queue room. */
+static void fqp__bgzf_fill(fqp__reader *r)
+{
+    struct fqp__bgzf *g = r->bgzf;
+    size_t k;
+    while (g->count < g->njobs && !g->ended) {
+        fqp__bgzf_job *j = &g->jobs[(g->head + g->count) % g->njobs];
+        fqp__bgzf_frame(r, j);
+        if (j->in_len == 0) break;
+        fqp__lock(&g->mu);
+        j->state = FQP__JOB_QUEUED;
+        fqp__unlock(&g->mu);
+        j->in_queue = 0;
+        g->count++;
+    }
+    if (!r->jobs_queue) return; /* single-threaded reading: the producer inflates */
+    for (k = 1; k < g->count; k++) { /* the oldest one is needed now: the producer runs it */
+        fqp__bgzf_job *j = &g->jobs[(g->head + k) % g->njobs];
+        if (j->in_queue) continue;
+        if (fqp__queue_try_push(r->jobs_queue, j) != FQP_OK) break;
+        j->in_queue = 1;
+    }
+}
+
+/* Producer thread: the next text bytes of a BGZF input, in input order. */
+static fqp_result fqp__bgzf_read(fqp__reader *r, unsigned char *out, size_t size, size_t *got, fqp_error *err)
+{
+    struct fqp__bgzf *g = r->bgzf;
+    *got = 0;
+    for (;;) {
+        fqp__bgzf_job *j;
+        fqp__bgzf_fill(r);
+        if (g->count == 0) {
+            if (g->end_code != FQP_OK) {
+                if (err) *err = g->end_err;
+                return g->end_code;
+            }
+            if (!g->then_stream) return FQP_OK; /* end of input */
+            r->bgzf_on = 0;
+            r->in_member = 0; /* the stream path checks the magic and resets zlib */
+            return fqp__inflate(r, out, size, got, err);
+        }
+        j = &g->jobs[g->head];
+        fqp__bgzf_run(g, j); /* when no consumer has taken it */
+        fqp__lock(&g->mu);
+        if (j->state != FQP__JOB_DONE) {
+            double t0 = fqp__now();
+            while (j->state != FQP__JOB_DONE) fqp__wait(&g->done_cv, &g->mu);
+            g->wait_seconds += fqp__now() - t0;
+        }
+        fqp__unlock(&g->mu);
+        if (j->pos < j->good) {
+            size_t n = j->good - j->pos < size ? j->good - j->pos : size;
+            memcpy(out, j->out + j->pos, n);
+            j->pos += n;
+            *got = n;
+            return FQP_OK;
+        }
+        if (j->code != FQP_OK)
+            return fqp__error(err, j->code, r->name, 0, 0, j->bad_at, "corrupt gzip data near compressed byte %llu: %s",
+                              (unsigned long long)j->bad_at, j->why);
+        fqp__lock(&g->mu);
+        j->state = FQP__JOB_FREE;
+        fqp__unlock(&g->mu);
+        g->head = (g->head + 1) % g->njobs;
+        g->count--;
+    }
+}
+#else
+static int fqp__bgzf_job_item(fqp__reader *r, void *item)
+{
+    (void)r;
+    (void)item;
+    return 0;
+}
+#endif
+
 static fqp_result fqp__reader_read_raw(fqp__reader *r, void *out, size_t size, size_t *got, fqp_error *err);
 
 /* Producer thread: the next text bytes into out[0..size); *got == 0 at end. */
@@ -1465,10 +1917,12 @@ static fqp_result fqp__reader_read_raw(fqp__reader *r, void *out, size_t size, s
                 return fqp__error(err, FQP_ERR_NOMEM, r->name, 0, 0, 0, "inflateInit2 failed");
             r->zs_ready = 1;
             r->in_member = 1;
+            if ((res = fqp__bgzf_open(r, err)) != FQP_OK) return res;
 #endif
         }
     }
 #ifndef FASTQPAR_NO_ZLIB
+    if (r->bgzf_on) return fqp__bgzf_read(r, (unsigned char *)out, size, got, err);
     if (r->gzip) return fqp__inflate(r, (unsigned char *)out, size, got, err);
 #endif
     if (r->in_pos < r->in_len) { /* bytes read while detecting */
@@ -1882,7 +2336,7 @@ static void fqp__gzip_confirm(fqp_producer *p)
     char scratch[4096];
     fqp_error e;
     uint64_t until = p->perr.offset + FQP__GZIP_LOOKAHEAD;
-    if (!p->reader.gzip || p->perr.code == FQP_ERR_READ) return;
+    if (!p->reader.gzip || p->reader.bgzf_on || p->perr.code == FQP_ERR_READ) return; /* BGZF text is checked */
     while (p->reader.text_bytes < until) {
         size_t got = 0;
         uint64_t want = until - p->reader.text_bytes;
@@ -2276,6 +2730,7 @@ FASTQPAR_DEF fqp_result fqp_producer_create(fqp_producer **out, const fqp_produc
         fqp__error(err, r, NULL, 0, 0, 0, "cannot create the batch queues: %s", fqp_result_string(r));
     else
         r = fqp__reader_open(&p->reader, &desc->input, &p->cfg.allocator, cfg.read_size, err);
+    p->reader.threads = cfg.threads;
     if (r != FQP_OK) {
         fqp_producer_destroy(p);
         return r;
@@ -2373,6 +2828,7 @@ FASTQPAR_DEF fqp_queue *fqp_producer_queue(fqp_producer *p) { return p->queue; }
 
 FASTQPAR_DEF fqp_result fqp_producer_run(fqp_producer *p)
 {
+    p->reader.jobs_queue = p->queue; /* BGZF blocks go to the consumers */
     for (;;) {
         fqp__batch *b = NULL;
         fqp_result r = fqp__produce(p, &b, 1);
@@ -2406,6 +2862,7 @@ static fqp_result fqp__end_code(fqp_producer *p)
 static int fqp__skip_after_error(fqp_producer *p, void *item)
 {
     int skip;
+    if (fqp__bgzf_job_item(&p->reader, item)) return 1; /* a BGZF job: inflated, pop again */
     fqp__lock(&p->mu);
     skip = p->failed && ((fqp__batch *)item)->pub.index > p->fail_index;
     fqp__unlock(&p->mu);
@@ -2590,6 +3047,10 @@ FASTQPAR_DEF fqp_result fqp_producer_finish(fqp_producer *p, fqp_metrics *m, fqp
         m->input_bytes = p->raw0_offset + p->carry_len;
         m->compressed_bytes = p->reader.raw_bytes;
         m->gzip = p->reader.gzip;
+#ifndef FASTQPAR_NO_ZLIB
+        m->bgzf = p->reader.bgzf != NULL;
+        m->producer_inflate_wait_seconds = p->reader.bgzf ? p->reader.bgzf->wait_seconds : 0;
+#endif
         m->producer_read_seconds = p->read_seconds;
         m->producer_blocked_seconds = p->pool_wait_seconds + push_wait;
         m->consumer_wait_seconds = pop_wait;
