@@ -802,6 +802,9 @@ static void fqp__thread_join(fqp__thread t) { thrd_join(t, NULL); }
 #ifdef FASTQPAR_USE_LIBDEFLATE
 #include <libdeflate.h>
 #endif
+#ifdef FASTQPAR_USE_ISAL
+#include <isa-l/igzip_lib.h>
+#endif
 
 #if defined(FASTQPAR_MALLOC) && defined(FASTQPAR_REALLOC) && defined(FASTQPAR_FREE)
 /* all three given */
@@ -1309,6 +1312,9 @@ typedef struct fqp__reader {
     z_stream zs;
     int zs_ready, in_member;
 #endif
+#ifdef FASTQPAR_USE_ISAL
+    struct inflate_state *isal;  /* the stream path's inflater, instead of zs */
+#endif
     struct fqp__bgzf *bgzf;      /* BGZF jobs (see the BGZF section) */
     int bgzf_on;                 /* reading BGZF blocks now */
     int threads;                 /* consumers: sizes the BGZF job ring */
@@ -1361,6 +1367,9 @@ static void fqp__reader_close(fqp__reader *r)
 #ifndef FASTQPAR_NO_ZLIB
     if (r->zs_ready) inflateEnd(&r->zs);
     fqp__bgzf_close(r);
+#endif
+#ifdef FASTQPAR_USE_ISAL
+    fqp__free(r->alloc, r->isal);
 #endif
     if (r->own_fp && r->fp) fclose(r->fp);
     fqp__free(r->alloc, r->in);
@@ -1416,11 +1425,82 @@ static fqp_result fqp__fill_in(fqp__reader *r, size_t want, fqp_error *err)
 }
 
 #ifndef FASTQPAR_NO_ZLIB
+#ifdef FASTQPAR_USE_ISAL
+/* fqp__inflate with ISA-L's igzip: the same members, checks and errors.
+   At a member's end ISA-L gives back the bytes it read ahead (next_in
+   points just after the trailer; older versions left them in its bit
+   buffer, counted by read_in_length). What ISA-L holds is drained (no new
+   input) before r->in is refilled, so that a member never ends in bytes
+   that are no longer there. */
+static fqp_result fqp__inflate_isal(fqp__reader *r, unsigned char *out, size_t size, size_t *got, fqp_error *err)
+{
+    struct inflate_state *s = r->isal;
+    size_t produced = 0;
+    int drained = 0;
+    while (produced < size) {
+        int ir;
+        uint64_t at;
+        size_t before;
+        if (!r->in_member) {
+            fqp_result res = fqp__fill_in(r, 2, err);
+            if (res != FQP_OK) return res;
+            if (r->in_len == r->in_pos) break; /* clean end after a whole member */
+            at = r->raw_bytes - (r->in_len - r->in_pos);
+            if (r->in_len - r->in_pos < 2 || r->in[r->in_pos] != 0x1f || r->in[r->in_pos + 1] != 0x8b)
+                return fqp__error(err, FQP_ERR_GZIP_TRAILING, r->name, 0, 0, at,
+                                  "%llu bytes after the gzip data end at compressed byte %llu are not another gzip member",
+                                  (unsigned long long)(r->in_len - r->in_pos), (unsigned long long)at);
+            isal_inflate_reset(s);
+            s->crc_flag = ISAL_GZIP;
+            r->in_member = 1;
+            drained = 0;
+        }
+        if (r->in_pos == r->in_len && drained) {
+            fqp_result res;
+            if (produced && r->fp) break; /* hand over what we have before a read that may block */
+            res = fqp__fill_in(r, 1, err);
+            if (res != FQP_OK) return res;
+            if (r->in_pos == r->in_len)
+                return fqp__error(err, FQP_ERR_GZIP_TRUNCATED, r->name, 0, 0, r->raw_bytes,
+                                  "gzip data ends early at compressed byte %llu (truncated file?)",
+                                  (unsigned long long)r->raw_bytes);
+        }
+        before = produced;
+        s->next_in = r->in + r->in_pos;
+        s->avail_in = (uint32_t)(r->in_len - r->in_pos < UINT32_MAX ? r->in_len - r->in_pos : UINT32_MAX);
+        s->next_out = out + produced;
+        s->avail_out = (uint32_t)(size - produced < UINT32_MAX ? size - produced : UINT32_MAX);
+        ir = isal_inflate(s);
+        produced = (size_t)(s->next_out - out);
+        /* no progress from what ISA-L holds: only new input can help */
+        drained = r->in_pos == r->in_len && produced == before && s->block_state != ISAL_BLOCK_FINISH;
+        r->in_pos = (size_t)(s->next_in - r->in);
+        at = r->raw_bytes - (r->in_len - r->in_pos);
+        if (ir < 0)
+            return fqp__error(err, FQP_ERR_GZIP_CORRUPT, r->name, 0, 0, at,
+                              "corrupt gzip data near compressed byte %llu: %s", (unsigned long long)at,
+                              ir == ISAL_INCORRECT_CHECKSUM ? "incorrect data check"
+                              : ir == ISAL_INVALID_WRAPPER || ir == ISAL_UNSUPPORTED_METHOD ? "invalid gzip header"
+                                                                                            : "invalid deflate data");
+        if (s->block_state == ISAL_BLOCK_FINISH) {
+            size_t ahead = (size_t)(s->read_in_length / 8);
+            r->in_pos = ahead <= r->in_pos ? r->in_pos - ahead : 0;
+            r->in_member = 0;
+        }
+    }
+    *got = produced;
+    return FQP_OK;
+}
+#endif
+
 /* Inflates into out[0..size). Every member of a multi-member file is read;
    anything but another member after a member's end is an error. */
 static fqp_result fqp__inflate(fqp__reader *r, unsigned char *out, size_t size, size_t *got, fqp_error *err)
 {
     size_t produced = 0;
+#ifdef FASTQPAR_USE_ISAL
+    if (r->isal) return fqp__inflate_isal(r, out, size, got, err);
+#endif
     while (produced < size) {
         int zr;
         uint64_t at;
@@ -1917,6 +1997,12 @@ static fqp_result fqp__reader_read_raw(fqp__reader *r, void *out, size_t size, s
                 return fqp__error(err, FQP_ERR_NOMEM, r->name, 0, 0, 0, "inflateInit2 failed");
             r->zs_ready = 1;
             r->in_member = 1;
+#ifdef FASTQPAR_USE_ISAL
+            if (!(r->isal = (struct inflate_state *)fqp__alloc(r->alloc, sizeof *r->isal)))
+                return fqp__error(err, FQP_ERR_NOMEM, r->name, 0, 0, 0, "out of memory for ISA-L");
+            isal_inflate_init(r->isal);
+            r->isal->crc_flag = ISAL_GZIP;
+#endif
             if ((res = fqp__bgzf_open(r, err)) != FQP_OK) return res;
 #endif
         }
