@@ -7,6 +7,20 @@ OPT     ?= -O2 -g
 WARN     = -std=c11 -Wall -Wextra -Wpedantic -Werror
 CFLAGS  += $(OPT) $(WARN) -I. $(EXTRA_CFLAGS)
 LDLIBS  += -lz -lpthread -lm -ldl
+# INFLATE=isal (ISA-L igzip for gzip streams, libisal-dev) or
+# INFLATE=libdeflate (BGZF blocks, libdeflate-dev): every program and test
+# built with that backend, in its own build directory.
+ifeq ($(INFLATE),isal)
+CFLAGS  += -DFASTQPAR_USE_ISAL
+LDLIBS  += -lisal
+BUILD   ?= build-isal
+else ifeq ($(INFLATE),libdeflate)
+CFLAGS  += -DFASTQPAR_USE_LIBDEFLATE
+LDLIBS  += -ldeflate
+BUILD   ?= build-libdeflate
+else ifneq ($(INFLATE),)
+$(error INFLATE=$(INFLATE): use isal, libdeflate or nothing (zlib))
+endif
 BUILD   ?= build
 
 EXAMPLES     = fqcnt fqstats gpu_prefix_sum fqtrim
@@ -93,4 +107,4 @@ ptx:
 	else echo "$(PTX_HEADER) not found: PTX not embedded"; fi
 
 clean:
-	rm -rf build build-asan build-tsan
+	rm -rf build build-asan build-tsan build-isal build-libdeflate

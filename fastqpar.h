@@ -1181,7 +1181,8 @@ static fqp_result fqp__queue_push_front(fqp_queue *q, void *item)
     return r;
 }
 
-/* Never blocks: FQP_OK, or FQP_AGAIN when full, closed or cancelled. */
+#ifndef FASTQPAR_NO_ZLIB
+/* Never blocks: FQP_OK, or FQP_AGAIN when full, closed or cancelled (BGZF jobs). */
 static fqp_result fqp__queue_try_push(fqp_queue *q, void *item)
 {
     fqp_result r = FQP_AGAIN;
@@ -1197,6 +1198,7 @@ static fqp_result fqp__queue_try_push(fqp_queue *q, void *item)
     fqp__unlock(&q->mu);
     return r;
 }
+#endif
 
 /* Takes the oldest item; the lock is held by the caller. */
 static void *fqp__queue_take(fqp_queue *q)

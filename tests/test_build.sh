@@ -91,4 +91,25 @@ for cxx in g++ clang++; do
         echo "FAIL c++:$cxx:declarations-with-c-implementation: does not build"; head -20 "$out/err"; fail=1
     fi
 done
+
+# the optional inflate backends, as C and C++, on gzip and BGZF input
+backend_lib() { case $1 in ISAL) echo "-lisal";; LIBDEFLATE) echo "-ldeflate";; esac; }
+backend_hdr() { case $1 in ISAL) echo "isa-l/igzip_lib.h";; LIBDEFLATE) echo "libdeflate.h";; esac; }
+for b in ISAL LIBDEFLATE; do
+    if ! printf '#include <%s>\nint main(void) { return 0; }\n' "$(backend_hdr $b)" |
+         ${CC:-cc} -x c -o "$out/probe" - $(backend_lib $b) 2>/dev/null; then
+        echo "SKIP backend:$b: <$(backend_hdr $b)> or its library not installed"; continue
+    fi
+    for comp in gcc clang g++ clang++; do
+        if ! have $comp; then echo "SKIP backend:$b:$comp: $comp not installed"; continue; fi
+        case $comp in *++) flags=$CXX_FLAGS;; *) flags=$C_FLAGS;; esac
+        if $comp $flags -DFASTQPAR_USE_$b -o "$out/bk" tests/build/variant.c -lz $(backend_lib $b) -lpthread 2>"$out/err"; then
+            check "backend:$b:$comp:gzip" "2 6" sh -c "printf '$input' | gzip | '$out/bk'"
+            if have bgzip; then check "backend:$b:$comp:bgzf" "2 6" sh -c "printf '$input' | bgzip | '$out/bk'"
+            else echo "SKIP backend:$b:$comp:bgzf: bgzip not installed"; fi
+        else
+            echo "FAIL backend:$b:$comp: does not compile"; head -20 "$out/err"; fail=1
+        fi
+    done
+done
 exit $fail
