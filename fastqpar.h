@@ -462,6 +462,8 @@ FASTQPAR_DEF fqp_result fqp_producer_error(fqp_producer *p, fqp_error *err);
 /* Finishes ordered output (flush) and fills metrics (may be NULL). Call after
    every thread is done, before destroy. */
 FASTQPAR_DEF fqp_result fqp_producer_finish(fqp_producer *p, fqp_metrics *metrics, fqp_error *err);
+/* The batch queue, for its depth and wait times. Pop batches through
+   fqp_producer_next/take only: with BGZF input it also carries inflate jobs. */
 FASTQPAR_DEF fqp_queue *fqp_producer_queue(fqp_producer *p);
 FASTQPAR_DEF void fqp_producer_destroy(fqp_producer *p);
 
