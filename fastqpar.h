@@ -1962,10 +1962,21 @@ static fqp_result fqp__bgzf_read(fqp__reader *r, unsigned char *out, size_t size
         j = &g->jobs[g->head];
         fqp__bgzf_run(g, j); /* when no consumer has taken it */
         fqp__lock(&g->mu);
-        if (j->state != FQP__JOB_DONE) {
-            double t0 = fqp__now();
-            while (j->state != FQP__JOB_DONE) fqp__wait(&g->done_cv, &g->mu);
-            g->wait_seconds += fqp__now() - t0;
+        while (j->state != FQP__JOB_DONE) {
+            /* a consumer is inflating it: inflate a later job meanwhile, or wait */
+            fqp__bgzf_job *other = NULL;
+            size_t k;
+            for (k = 1; k < g->count && !other; k++)
+                if (g->jobs[(g->head + k) % g->njobs].state == FQP__JOB_QUEUED) other = &g->jobs[(g->head + k) % g->njobs];
+            if (other) {
+                fqp__unlock(&g->mu);
+                fqp__bgzf_run(g, other);
+                fqp__lock(&g->mu);
+            } else {
+                double t0 = fqp__now();
+                fqp__wait(&g->done_cv, &g->mu);
+                g->wait_seconds += fqp__now() - t0;
+            }
         }
         fqp__unlock(&g->mu);
         if (j->pos < j->good) {
