@@ -64,7 +64,7 @@
                             Apple systems and under ThreadSanitizer)
        FASTQPAR_NO_SIMD     portable scalar loops instead of SSE2
        FASTQPAR_USE_ISAL    ISA-L's igzip inflates gzip streams (link -lisal; Debian
-                            libisal-dev); about 3x zlib's speed, same errors
+                            libisal-dev); 2-3x faster than zlib, same errors
        FASTQPAR_USE_LIBDEFLATE  libdeflate inflates BGZF blocks (link -ldeflate;
                             Debian libdeflate-dev); zlib still reads plain gzip
 
