@@ -122,8 +122,8 @@
        Paired input keeps one such pool per file; a mate file's batch holds
        as many records as file 1's, whatever its bytes. Each pair slot keeps
        its output text (and its BGZF blocks) until written.
-       BGZF input adds 2 x threads + 2 inflate jobs, each about 1 MiB of text plus
-       its compressed blocks.
+       BGZF input adds 2 x threads + 2 inflate jobs, each about 1 MiB of
+       text plus its compressed blocks.
 
    SHUTDOWN
        Normal end: the producer closes the queue; consumers drain it and see
@@ -1340,7 +1340,7 @@ typedef struct fqp__reader {
 #ifdef FASTQPAR_USE_ISAL
     struct inflate_state *isal;  /* the stream path's inflater, instead of zs */
 #endif
-    struct fqp__bgzf *bgzf;      /* BGZF jobs (see the BGZF section) */
+    struct fqp__bgzin *bgzf;      /* BGZF jobs (see the BGZF section) */
     int bgzf_on;                 /* reading BGZF blocks now */
     int threads;                 /* consumers: sizes the BGZF job ring */
     fqp_queue *jobs_queue;       /* where BGZF jobs go; NULL: inflate here */
@@ -1384,14 +1384,14 @@ static fqp_result fqp__reader_open(fqp__reader *r, const fqp_input_desc *in, con
 }
 
 #ifndef FASTQPAR_NO_ZLIB
-static void fqp__bgzf_close(fqp__reader *r);
+static void fqp__bgzin_close(fqp__reader *r);
 #endif
 
 static void fqp__reader_close(fqp__reader *r)
 {
 #ifndef FASTQPAR_NO_ZLIB
     if (r->zs_ready) inflateEnd(&r->zs);
-    fqp__bgzf_close(r);
+    fqp__bgzin_close(r);
 #endif
 #ifdef FASTQPAR_USE_ISAL
     fqp__free(r->alloc, r->isal);
@@ -1594,8 +1594,8 @@ static fqp_result fqp__inflate(fqp__reader *r, unsigned char *out, size_t size, 
 
 enum { FQP__JOB_FREE, FQP__JOB_QUEUED, FQP__JOB_RUNNING, FQP__JOB_DONE };
 
-typedef struct fqp__bgzf_job {
-    int state;                  /* FQP__JOB_*, under fqp__bgzf.mu */
+typedef struct fqp__bgzin_job {
+    int state;                  /* FQP__JOB_*, under fqp__bgzin.mu */
     unsigned char *in, *out;    /* whole blocks; their text */
     uint64_t in_cap, out_cap;
     size_t in_len, out_len;     /* out_len: the sum of the blocks' ISIZE */
@@ -1614,12 +1614,12 @@ typedef struct fqp__bgzf_job {
     z_stream zs;
     int zs_ready;
 #endif
-} fqp__bgzf_job;
+} fqp__bgzin_job;
 
-struct fqp__bgzf {
+struct fqp__bgzin {
     fqp__mutex mu;
     fqp__cond done_cv;          /* a job was inflated */
-    fqp__bgzf_job *jobs;
+    fqp__bgzin_job *jobs;
     size_t njobs;
     /* producer thread only */
     size_t head, count;         /* jobs in flight, oldest at head */
@@ -1638,7 +1638,7 @@ static uint32_t fqp__le32(const unsigned char *p)
 /* Looks at a gzip member header of `avail` bytes: 1 and its header and
    block sizes for a BGZF block, 0 for another member, -1 when more bytes
    are needed to tell (*hlen then says how many). */
-static int fqp__bgzf_header(const unsigned char *h, size_t avail, size_t *hlen, size_t *bsize)
+static int fqp__bgzin_header(const unsigned char *h, size_t avail, size_t *hlen, size_t *bsize)
 {
     size_t xlen, i;
     *hlen = 12;
@@ -1656,19 +1656,17 @@ static int fqp__bgzf_header(const unsigned char *h, size_t avail, size_t *hlen, 
     return 0;
 }
 
-#ifndef FASTQPAR_USE_LIBDEFLATE
-/* zlib allocates through the configured allocator too. */
+/* zlib allocates through the configured allocator too (also the BGZF writer). */
 static voidpf fqp__zalloc(voidpf opaque, uInt items, uInt size)
 {
     if (size && items > SIZE_MAX / size) return Z_NULL;
     return fqp__alloc((const fqp_allocator *)opaque, (size_t)items * size);
 }
 static void fqp__zfree(voidpf opaque, voidpf ptr) { fqp__free((const fqp_allocator *)opaque, ptr); }
-#endif
 
 /* Any thread: inflates every block of a job into job->out, checking each
    block's length and CRC. Touches only the job. */
-static void fqp__bgzf_inflate(fqp__bgzf_job *j)
+static void fqp__bgzin_inflate(fqp__bgzin_job *j)
 {
     size_t ip = 0, op = 0;
     j->code = FQP_OK;
@@ -1677,7 +1675,7 @@ static void fqp__bgzf_inflate(fqp__bgzf_job *j)
         const unsigned char *h = j->in + ip;
         size_t hlen = 0, bsize = 0, clen, isize;
         int ok;
-        fqp__bgzf_header(h, j->in_len - ip, &hlen, &bsize); /* framed: a whole block */
+        fqp__bgzin_header(h, j->in_len - ip, &hlen, &bsize); /* framed: a whole block */
         clen = bsize - hlen - 8;
         isize = fqp__le32(h + bsize - 4);
 #ifdef FASTQPAR_USE_LIBDEFLATE
@@ -1728,7 +1726,7 @@ static void fqp__bgzf_inflate(fqp__bgzf_job *j)
 }
 
 /* Any thread: inflates a queued job unless someone else took it. */
-static void fqp__bgzf_run(struct fqp__bgzf *g, fqp__bgzf_job *j)
+static void fqp__bgzin_run(struct fqp__bgzin *g, fqp__bgzin_job *j)
 {
     fqp__lock(&g->mu);
     if (j->state != FQP__JOB_QUEUED) {
@@ -1737,7 +1735,7 @@ static void fqp__bgzf_run(struct fqp__bgzf *g, fqp__bgzf_job *j)
     }
     j->state = FQP__JOB_RUNNING;
     fqp__unlock(&g->mu);
-    fqp__bgzf_inflate(j);
+    fqp__bgzin_inflate(j);
     fqp__lock(&g->mu);
     j->state = FQP__JOB_DONE;
     fqp__broadcast(&g->done_cv);
@@ -1748,24 +1746,24 @@ static void fqp__bgzf_run(struct fqp__bgzf *g, fqp__bgzf_job *j)
    is inflated here (1: not a batch, pop again). A job entry whose job the
    producer already ran itself is simply dropped. The job array was set up
    before the first push, which the queue's lock orders before this read. */
-static int fqp__bgzf_job_item(fqp__reader *r, void *item)
+static int fqp__bgzin_job_item(fqp__reader *r, void *item)
 {
-    struct fqp__bgzf *g = r->bgzf;
+    struct fqp__bgzin *g = r->bgzf;
     uintptr_t at = (uintptr_t)item, lo;
     if (!g) return 0;
     lo = (uintptr_t)g->jobs;
     if (at < lo || at >= lo + g->njobs * sizeof *g->jobs) return 0;
-    fqp__bgzf_run(g, (fqp__bgzf_job *)item);
+    fqp__bgzin_run(g, (fqp__bgzin_job *)item);
     return 1;
 }
 
-static void fqp__bgzf_close(fqp__reader *r)
+static void fqp__bgzin_close(fqp__reader *r)
 {
-    struct fqp__bgzf *g = r->bgzf;
+    struct fqp__bgzin *g = r->bgzf;
     size_t i;
     if (!g) return;
     for (i = 0; g->jobs && i < g->njobs; i++) {
-        fqp__bgzf_job *j = &g->jobs[i];
+        fqp__bgzin_job *j = &g->jobs[i];
         fqp__free(r->alloc, j->in);
         fqp__free(r->alloc, j->out);
 #ifdef FASTQPAR_USE_LIBDEFLATE
@@ -1783,22 +1781,22 @@ static void fqp__bgzf_close(fqp__reader *r)
 
 /* Producer thread, once, right after the gzip magic was seen: switches the
    reader to BGZF when the first member is a BGZF block. */
-static fqp_result fqp__bgzf_open(fqp__reader *r, fqp_error *err)
+static fqp_result fqp__bgzin_open(fqp__reader *r, fqp_error *err)
 {
-    struct fqp__bgzf *g;
+    struct fqp__bgzin *g;
     size_t hlen = 12, bsize, i;
     fqp_result res;
     int h;
     /* a whole block must fit in the compressed buffer */
     if (fqp__reserve(r->alloc, (void **)&r->in, &r->in_cap, 2 * FQP__BGZF_MAX_BLOCK, 1) != FQP_OK)
         return fqp__error(err, FQP_ERR_NOMEM, r->name, 0, 0, 0, "out of memory for the input buffer");
-    while ((h = fqp__bgzf_header(r->in + r->in_pos, r->in_len - r->in_pos, &hlen, &bsize)) < 0) {
+    while ((h = fqp__bgzin_header(r->in + r->in_pos, r->in_len - r->in_pos, &hlen, &bsize)) < 0) {
         size_t had = r->in_len - r->in_pos;
         if ((res = fqp__fill_in(r, hlen, err)) != FQP_OK) return res;
         if (r->in_len - r->in_pos == had) return FQP_OK; /* too short: the stream path reports it */
     }
     if (h == 0) return FQP_OK;
-    g = (struct fqp__bgzf *)fqp__calloc(r->alloc, sizeof *g);
+    g = (struct fqp__bgzin *)fqp__calloc(r->alloc, sizeof *g);
     if (!g) return fqp__error(err, FQP_ERR_NOMEM, r->name, 0, 0, 0, "out of memory for BGZF");
     if (!fqp__mutex_init(&g->mu)) {
         fqp__free(r->alloc, g);
@@ -1809,12 +1807,12 @@ static fqp_result fqp__bgzf_open(fqp__reader *r, fqp_error *err)
         fqp__free(r->alloc, g);
         return fqp__error(err, FQP_ERR_THREAD, r->name, 0, 0, 0, "cannot create a condition variable");
     }
-    r->bgzf = g; /* fqp__bgzf_close copes with the rest half built */
+    r->bgzf = g; /* fqp__bgzin_close copes with the rest half built */
     g->njobs = 2 * (size_t)(r->threads > 0 ? r->threads : 1) + 2;
-    g->jobs = (fqp__bgzf_job *)fqp__calloc(r->alloc, g->njobs * sizeof *g->jobs);
+    g->jobs = (fqp__bgzin_job *)fqp__calloc(r->alloc, g->njobs * sizeof *g->jobs);
     if (!g->jobs) return fqp__error(err, FQP_ERR_NOMEM, r->name, 0, 0, 0, "out of memory for BGZF jobs");
     for (i = 0; i < g->njobs; i++) {
-        fqp__bgzf_job *j = &g->jobs[i];
+        fqp__bgzin_job *j = &g->jobs[i];
 #ifdef FASTQPAR_USE_LIBDEFLATE
         if (!(j->ld = libdeflate_alloc_decompressor()))
             return fqp__error(err, FQP_ERR_NOMEM, r->name, 0, 0, 0, "out of memory for a BGZF decompressor");
@@ -1833,7 +1831,7 @@ static fqp_result fqp__bgzf_open(fqp__reader *r, fqp_error *err)
 
 /* Producer thread: a framing error ends the BGZF blocks; it is reported
    once the text of every job before it has been handed out. */
-static int fqp__bgzf_end(struct fqp__bgzf *g, fqp_result code, const fqp_error *e)
+static int fqp__bgzin_end(struct fqp__bgzin *g, fqp_result code, const fqp_error *e)
 {
     g->ended = 1;
     g->end_code = code;
@@ -1843,9 +1841,9 @@ static int fqp__bgzf_end(struct fqp__bgzf *g, fqp_result code, const fqp_error *
 
 /* Producer thread: frames whole blocks into job j, up to about a job's
    worth of text, and stops at the end of the BGZF blocks. */
-static int fqp__bgzf_frame(fqp__reader *r, fqp__bgzf_job *j)
+static int fqp__bgzin_frame(fqp__reader *r, fqp__bgzin_job *j)
 {
-    struct fqp__bgzf *g = r->bgzf;
+    struct fqp__bgzin *g = r->bgzf;
     size_t target = r->read_size < FQP__BGZF_JOB_TEXT ? r->read_size : FQP__BGZF_JOB_TEXT;
     fqp_error e;
     j->in_len = j->out_len = j->pos = j->good = 0;
@@ -1857,43 +1855,43 @@ static int fqp__bgzf_frame(fqp__reader *r, fqp__bgzf_job *j)
         uint64_t at;
         int kind = -1;
         fqp_result res;
-        while ((avail = r->in_len - r->in_pos) < hlen || (kind = fqp__bgzf_header(r->in + r->in_pos, avail, &hlen,
+        while ((avail = r->in_len - r->in_pos) < hlen || (kind = fqp__bgzin_header(r->in + r->in_pos, avail, &hlen,
                                                                                   &bsize)) < 0) {
-            if ((res = fqp__fill_in(r, hlen, &e)) != FQP_OK) return fqp__bgzf_end(g, res, &e);
+            if ((res = fqp__fill_in(r, hlen, &e)) != FQP_OK) return fqp__bgzin_end(g, res, &e);
             if (r->in_len - r->in_pos == avail) break; /* the source ended */
         }
         avail = r->in_len - r->in_pos;
         at = r->raw_bytes - avail;
         h = r->in + r->in_pos;
-        if (avail == 0) return fqp__bgzf_end(g, FQP_OK, NULL); /* clean end after a whole block */
+        if (avail == 0) return fqp__bgzin_end(g, FQP_OK, NULL); /* clean end after a whole block */
         if (h[0] != 0x1f || (avail >= 2 && h[1] != 0x8b)) {
             fqp__error(&e, FQP_ERR_GZIP_TRAILING, r->name, 0, 0, at,
                        "%llu bytes after the gzip data end at compressed byte %llu are not another gzip member",
                        (unsigned long long)avail, (unsigned long long)at);
-            return fqp__bgzf_end(g, e.code, &e);
+            return fqp__bgzin_end(g, e.code, &e);
         }
         if (avail < hlen) {
             fqp__error(&e, FQP_ERR_GZIP_TRUNCATED, r->name, 0, 0, r->raw_bytes,
                        "gzip data ends early at compressed byte %llu (truncated file?)",
                        (unsigned long long)r->raw_bytes);
-            return fqp__bgzf_end(g, e.code, &e);
+            return fqp__bgzin_end(g, e.code, &e);
         }
         if (kind == 0) { /* a plain gzip member: zlib streams the rest */
             g->then_stream = 1;
-            return fqp__bgzf_end(g, FQP_OK, NULL);
+            return fqp__bgzin_end(g, FQP_OK, NULL);
         }
         if (bsize < hlen + 8 + 2) {
             fqp__error(&e, FQP_ERR_GZIP_CORRUPT, r->name, 0, 0, at,
                        "corrupt gzip data near compressed byte %llu: BGZF block size %llu is too small",
                        (unsigned long long)at, (unsigned long long)bsize);
-            return fqp__bgzf_end(g, e.code, &e);
+            return fqp__bgzin_end(g, e.code, &e);
         }
-        if ((res = fqp__fill_in(r, bsize, &e)) != FQP_OK) return fqp__bgzf_end(g, res, &e);
+        if ((res = fqp__fill_in(r, bsize, &e)) != FQP_OK) return fqp__bgzin_end(g, res, &e);
         if (r->in_len - r->in_pos < bsize) {
             fqp__error(&e, FQP_ERR_GZIP_TRUNCATED, r->name, 0, 0, r->raw_bytes,
                        "gzip data ends early at compressed byte %llu (truncated file?)",
                        (unsigned long long)r->raw_bytes);
-            return fqp__bgzf_end(g, e.code, &e);
+            return fqp__bgzin_end(g, e.code, &e);
         }
         h = r->in + r->in_pos;
         isize = fqp__le32(h + bsize - 4);
@@ -1901,12 +1899,12 @@ static int fqp__bgzf_frame(fqp__reader *r, fqp__bgzf_job *j)
             fqp__error(&e, FQP_ERR_GZIP_CORRUPT, r->name, 0, 0, at,
                        "corrupt gzip data near compressed byte %llu: ISIZE %llu is more than a BGZF block holds",
                        (unsigned long long)at, (unsigned long long)isize);
-            return fqp__bgzf_end(g, e.code, &e);
+            return fqp__bgzin_end(g, e.code, &e);
         }
         if (fqp__reserve(r->alloc, (void **)&j->in, &j->in_cap, j->in_len + bsize, 1) != FQP_OK ||
             fqp__reserve(r->alloc, (void **)&j->out, &j->out_cap, j->out_len + isize + 1, 1) != FQP_OK) {
             fqp__error(&e, FQP_ERR_NOMEM, r->name, 0, 0, 0, "out of memory for BGZF blocks");
-            return fqp__bgzf_end(g, e.code, &e);
+            return fqp__bgzin_end(g, e.code, &e);
         }
         memcpy(j->in + j->in_len, h, bsize);
         j->in_len += bsize;
@@ -1918,13 +1916,13 @@ static int fqp__bgzf_frame(fqp__reader *r, fqp__bgzf_job *j)
 
 /* Producer thread: frames jobs into every free slot, then offers the queued
    ones to the consumers, oldest first, without waiting for queue room. */
-static void fqp__bgzf_fill(fqp__reader *r)
+static void fqp__bgzin_fill(fqp__reader *r)
 {
-    struct fqp__bgzf *g = r->bgzf;
+    struct fqp__bgzin *g = r->bgzf;
     size_t k;
     while (g->count < g->njobs && !g->ended) {
-        fqp__bgzf_job *j = &g->jobs[(g->head + g->count) % g->njobs];
-        fqp__bgzf_frame(r, j);
+        fqp__bgzin_job *j = &g->jobs[(g->head + g->count) % g->njobs];
+        fqp__bgzin_frame(r, j);
         if (j->in_len == 0) break;
         fqp__lock(&g->mu);
         j->state = FQP__JOB_QUEUED;
@@ -1934,7 +1932,7 @@ static void fqp__bgzf_fill(fqp__reader *r)
     }
     if (!r->jobs_queue) return; /* single-threaded reading: the producer inflates */
     for (k = 1; k < g->count; k++) { /* the oldest one is needed now: the producer runs it */
-        fqp__bgzf_job *j = &g->jobs[(g->head + k) % g->njobs];
+        fqp__bgzin_job *j = &g->jobs[(g->head + k) % g->njobs];
         if (j->in_queue) continue;
         if (fqp__queue_try_push(r->jobs_queue, j) != FQP_OK) break;
         j->in_queue = 1;
@@ -1942,13 +1940,13 @@ static void fqp__bgzf_fill(fqp__reader *r)
 }
 
 /* Producer thread: the next text bytes of a BGZF input, in input order. */
-static fqp_result fqp__bgzf_read(fqp__reader *r, unsigned char *out, size_t size, size_t *got, fqp_error *err)
+static fqp_result fqp__bgzin_read(fqp__reader *r, unsigned char *out, size_t size, size_t *got, fqp_error *err)
 {
-    struct fqp__bgzf *g = r->bgzf;
+    struct fqp__bgzin *g = r->bgzf;
     *got = 0;
     for (;;) {
-        fqp__bgzf_job *j;
-        fqp__bgzf_fill(r);
+        fqp__bgzin_job *j;
+        fqp__bgzin_fill(r);
         if (g->count == 0) {
             if (g->end_code != FQP_OK) {
                 if (err) *err = g->end_err;
@@ -1960,17 +1958,17 @@ static fqp_result fqp__bgzf_read(fqp__reader *r, unsigned char *out, size_t size
             return fqp__inflate(r, out, size, got, err);
         }
         j = &g->jobs[g->head];
-        fqp__bgzf_run(g, j); /* when no consumer has taken it */
+        fqp__bgzin_run(g, j); /* when no consumer has taken it */
         fqp__lock(&g->mu);
         while (j->state != FQP__JOB_DONE) {
             /* a consumer is inflating it: inflate a later job meanwhile, or wait */
-            fqp__bgzf_job *other = NULL;
+            fqp__bgzin_job *other = NULL;
             size_t k;
             for (k = 1; k < g->count && !other; k++)
                 if (g->jobs[(g->head + k) % g->njobs].state == FQP__JOB_QUEUED) other = &g->jobs[(g->head + k) % g->njobs];
             if (other) {
                 fqp__unlock(&g->mu);
-                fqp__bgzf_run(g, other);
+                fqp__bgzin_run(g, other);
                 fqp__lock(&g->mu);
             } else {
                 double t0 = fqp__now();
@@ -1997,7 +1995,7 @@ static fqp_result fqp__bgzf_read(fqp__reader *r, unsigned char *out, size_t size
     }
 }
 #else
-static int fqp__bgzf_job_item(fqp__reader *r, void *item)
+static int fqp__bgzin_job_item(fqp__reader *r, void *item)
 {
     (void)r;
     (void)item;
@@ -2039,12 +2037,12 @@ static fqp_result fqp__reader_read_raw(fqp__reader *r, void *out, size_t size, s
             isal_inflate_init(r->isal);
             r->isal->crc_flag = ISAL_GZIP;
 #endif
-            if ((res = fqp__bgzf_open(r, err)) != FQP_OK) return res;
+            if ((res = fqp__bgzin_open(r, err)) != FQP_OK) return res;
 #endif
         }
     }
 #ifndef FASTQPAR_NO_ZLIB
-    if (r->bgzf_on) return fqp__bgzf_read(r, (unsigned char *)out, size, got, err);
+    if (r->bgzf_on) return fqp__bgzin_read(r, (unsigned char *)out, size, got, err);
     if (r->gzip) return fqp__inflate(r, (unsigned char *)out, size, got, err);
 #endif
     if (r->in_pos < r->in_len) { /* bytes read while detecting */
@@ -2984,7 +2982,7 @@ static fqp_result fqp__end_code(fqp_producer *p)
 static int fqp__skip_after_error(fqp_producer *p, void *item)
 {
     int skip;
-    if (fqp__bgzf_job_item(&p->reader, item)) return 1; /* a BGZF job: inflated, pop again */
+    if (fqp__bgzin_job_item(&p->reader, item)) return 1; /* a BGZF job: inflated, pop again */
     fqp__lock(&p->mu);
     skip = p->failed && ((fqp__batch *)item)->pub.index > p->fail_index;
     fqp__unlock(&p->mu);
@@ -3716,14 +3714,7 @@ typedef struct fqp__bgzf {
 #ifndef FASTQPAR_NO_ZLIB
 static int fqp__level(int level) { return level == 0 ? 6 : level < 0 ? 0 : level > 9 ? 9 : level; }
 
-/* zlib's allocations go through the configured allocator too. */
-static voidpf fqp__zalloc(voidpf opaque, uInt items, uInt size)
-{
-    if (size && items > SIZE_MAX / size) return Z_NULL;
-    return fqp__alloc((const fqp_allocator *)opaque, (size_t)items * size);
-}
-
-static void fqp__zfree(voidpf opaque, voidpf ptr) { fqp__free((const fqp_allocator *)opaque, ptr); }
+/* fqp__zalloc, fqp__zfree: see the BGZF reader section */
 #endif
 
 static void fqp__bgzf_end(fqp__bgzf *z)
