@@ -139,13 +139,37 @@
        and the consumer's total holds only completed checkpoints. It then
        returns FQP_OK, or the error under FORCE.
 
+   OFFLOAD WORKERS: the GPU from a CPU consumer, synchronously
+       For work that must stay on the consumer that holds the batch (e.g.
+       fqp_paired_run, which has no custom consumers, or a process() that
+       trims and then writes): open the context with kernels FQP_GPU_TRIM
+       (and offload_only = 1 when no GPU consumer is wanted), then each CPU
+       consumer makes its own fqp_cuda_worker in init() (fqp_cuda_worker_open
+       with its consumer index: one stream, pinned staging and device
+       buffers, sized like a slot, grown for a huge batch and kept), calls
+       fqp_cuda_trim_batch(w, batch, &trim, start_end, &err) in process() --
+       one upload of the qualities and offsets, fqp_k_trim, one download,
+       wait -- and closes it in fini(). No thread is started: thread
+       accounting (config.threads) is unchanged. When a driver call fails,
+       the worker logs it, stops using its GPU for good and trims on the CPU
+       with fqp_trim_batch (the same intervals, nothing lost); under
+       FQP_GPU_FORCE the call returns the error instead.
+
+       static fqp_result init(void *state, int consumer, void *user) {
+           return fqp_cuda_worker_open((fqp_cuda *)user, consumer, (fqp_cuda_worker **)state, NULL);
+       }
+       ... in process():
+           fqp_cuda_trim_batch(*(fqp_cuda_worker **)state, b, &trim, se, &err);
+       ... in fini():  fqp_cuda_worker_close(*(fqp_cuda_worker **)state);
+
    MEMORY (per GPU consumer, both pinned host and device memory)
        in_flight x (2 x G + 8 x (R + 1)) bytes of staging, where G = the
        larger of coalesce_bytes / 2 and batch_bytes, R = the larger of
        batch_records and G / 32; plus 8 x G (prefix sums) and 16 x R (trim
        intervals) per slot when those kernels run; plus in_flight x 8 x
        fqp_qc_words(max_pos) for QC counters. A record longer than G grows
-       its slot's buffers for that group.
+       its slot's buffers for that group. An offload worker holds one slot
+       (trim buffers only, with kernels = FQP_GPU_TRIM).
 
    THREAD SAFETY
        fqp_cuda_open/close   any thread; each context is independent
@@ -154,6 +178,9 @@
                              counters and metrics add up over the runs of a
                              context
        fqp_cuda_mode         any thread
+       fqp_cuda_worker_*     one thread at a time per worker; workers of one
+                             context run at once on any threads; all closed
+                             before fqp_cuda_close
        on_results            GPU consumer threads, several at once when there
                              are several GPU consumers (its `consumer`
                              argument tells them apart)
@@ -310,6 +337,9 @@ typedef struct fqp_cuda_desc {
     int ignore_env;             /* nonzero: read no environment variable */
     fqp_log_fn log;             /* default config->log; silent when neither */
     void *log_user;
+    int offload_only;           /* nonzero: no GPU consumers (fqp_cuda_consumers gives 0,
+                                   on_results and trim are not needed): the context
+                                   serves fqp_cuda_worker calls only */
 } fqp_cuda_desc;
 
 typedef struct fqp_cuda_device_info {
@@ -373,8 +403,43 @@ FASTQPAR_DEF int fqp_cuda_device_count(fqp_cuda *ctx);
 FASTQPAR_DEF fqp_result fqp_cuda_device(fqp_cuda *ctx, int i, fqp_cuda_device_info *out);
 
 /* Frees every buffer, stream, event and module and releases the primary
-   contexts. NULL is fine. The driver library stays loaded. */
+   contexts. NULL is fine. The driver library stays loaded. Close every
+   fqp_cuda_worker of the context first. */
 FASTQPAR_DEF void fqp_cuda_close(fqp_cuda *ctx);
+
+/* ---- synchronous offload from any thread (see OFFLOAD WORKERS above) ---- */
+
+typedef struct fqp_cuda_worker fqp_cuda_worker;
+
+/* A worker for the calling consumer (typically made in init(), closed in
+   fini()): its own stream, events, pinned staging and device buffers, on
+   device `index` modulo the device count. ctx must have been opened with
+   FQP_GPU_TRIM in kernels. FQP_OK with *out set, also when the worker's
+   GPU resources could not be made: the worker is then dead (logged) and
+   trims on the CPU. Errors: FQP_ERR_INVALID_ARGUMENT, FQP_ERR_NOMEM, and
+   under FQP_GPU_FORCE the driver failure (*out = NULL). */
+FASTQPAR_DEF fqp_result fqp_cuda_worker_open(fqp_cuda *ctx, int index, fqp_cuda_worker **out, fqp_error *err);
+
+/* Trims every read of b on the worker's GPU: read i keeps
+   [start_end[2i], start_end[2i+1]), bit-identical to fqp_trim_batch(b, d,
+   start_end) (d NULL: nothing trimmed). Blocks until the intervals are in
+   start_end (2 x b->count entries). When a driver call fails, the worker
+   logs it, becomes dead for good, and this call and every later one fill
+   start_end with fqp_trim_batch instead: FQP_OK, nothing lost. Under
+   FQP_GPU_FORCE the failure is returned (FQP_ERR_CUDA, start_end undefined),
+   now and on every later call. A NULL worker trims on the CPU. */
+FASTQPAR_DEF fqp_result fqp_cuda_trim_batch(fqp_cuda_worker *w, const fqp_batch *b, const fqp_trim_desc *d,
+                                            uint64_t *start_end, fqp_error *err);
+
+/* The worker's metrics: batches/records/bases/groups trimmed on the GPU (a
+   group is one upload = one batch), bytes, kernel and copy seconds,
+   wall_seconds inside fqp_cuda_trim_batch; requeued counts batches trimmed
+   on the CPU because the worker is dead; status/message: the failure.
+   FQP_OK or FQP_ERR_INVALID_ARGUMENT. */
+FASTQPAR_DEF fqp_result fqp_cuda_worker_metrics(const fqp_cuda_worker *w, fqp_cuda_consumer_metrics *out);
+
+/* Waits for the worker's stream and frees it. NULL is fine. */
+FASTQPAR_DEF void fqp_cuda_worker_close(fqp_cuda_worker *w);
 
 #ifdef __cplusplus
 }
@@ -2476,10 +2541,11 @@ static fqp_result fqp__cuda_resolve(const fqp_cuda_desc *in, fqp_cuda_desc *d, f
     if (d->kernels & ~(FQP_GPU_QC | FQP_GPU_PREFIX_SUM | FQP_GPU_TRIM))
         return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "unknown bits in fqp_cuda_desc.kernels: %#x",
                           d->kernels);
-    if ((d->kernels & (FQP_GPU_PREFIX_SUM | FQP_GPU_TRIM)) && !d->on_results)
+    if ((d->kernels & (FQP_GPU_PREFIX_SUM | FQP_GPU_TRIM)) && !d->on_results && !d->offload_only)
         return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0,
                           "prefix sums and trimming need an on_results callback");
-    if ((d->kernels & FQP_GPU_TRIM) && d->trim.mode != FQP_TRIM_BWA && d->trim.mode != FQP_TRIM_WINDOW)
+    if ((d->kernels & FQP_GPU_TRIM) && !d->offload_only && d->trim.mode != FQP_TRIM_BWA &&
+        d->trim.mode != FQP_TRIM_WINDOW)
         return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0,
                           "fqp_cuda_desc.trim.mode must be FQP_TRIM_BWA or FQP_TRIM_WINDOW");
     if (!d->qc_max_pos) d->qc_max_pos = 1000;
@@ -2815,9 +2881,10 @@ static fqp_result fqp__cuda_setup(fqp_cuda *c, fqp_error *err)
         if (c->n_ckpt > 8) c->n_ckpt = 8;
     }
     if (c->d.on_results || !c->qc_words) c->n_ckpt = 1;
-    c->n_consumers = c->n_devices * c->d.consumers_per_device;
-    c->consumers = (fqp__cuda_consumer *)fqp__calloc(&c->a, (size_t)c->n_consumers * sizeof *c->consumers);
-    if (!c->consumers) return fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory");
+    c->n_consumers = c->d.offload_only ? 0 : c->n_devices * c->d.consumers_per_device;
+    c->consumers = c->n_consumers ? (fqp__cuda_consumer *)fqp__calloc(&c->a, (size_t)c->n_consumers *
+                                                                            sizeof *c->consumers) : NULL;
+    if (c->n_consumers && !c->consumers) return fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory");
     if ((r = fqp__cuda_ptx_text(c, &ptx, err)) != FQP_OK) return r;
     for (i = 0; i < c->n_devices && r == FQP_OK; i++) {
         fqp__cuda_device *dv = &c->devices[i];
@@ -2829,8 +2896,8 @@ static fqp_result fqp__cuda_setup(fqp_cuda *c, fqp_error *err)
         } else {
             r = fqp__cuda_load_module(c, dv, ptx, err);
         }
-        dv->info.consumers = c->d.consumers_per_device;
-        for (j = 0; j < c->d.consumers_per_device && r == FQP_OK; j++) {
+        dv->info.consumers = c->d.offload_only ? 0 : c->d.consumers_per_device;
+        for (j = 0; j < dv->info.consumers && r == FQP_OK; j++) {
             fqp__cuda_consumer *k = &c->consumers[i * c->d.consumers_per_device + j];
             int s;
             k->owner = c;
@@ -3393,6 +3460,176 @@ done:
     k->m.wall_seconds += fqp__now() - t_start;
     k->m.busy_fraction = k->m.wall_seconds > 0 ? 1 - k->m.wait_seconds / k->m.wall_seconds : 0;
     return r;
+}
+
+/* ---- cuda: offload workers ---- */
+
+struct fqp_cuda_worker {
+    fqp_cuda *owner;
+    fqp__cuda_device *device;
+    int index;
+    int dead;                     /* its GPU failed: trims on the CPU (or fails under FORCE) */
+    fqp__cuda_slot slot;          /* stream, events, pinned staging, device buffers */
+    fqp_cuda_consumer_metrics m;
+};
+
+/* One batch on the worker's slot: pack the qualities at 0 and the rebased
+   offsets at A, one upload, fqp_k_trim, one download, wait. */
+static fqp_result fqp__cuda_worker_trim(fqp_cuda_worker *w, const fqp_batch *b, const fqp_trim_desc *td,
+                                        uint64_t *start_end, fqp_error *err)
+{
+    fqp_cuda *c = w->owner;
+    const fqp__cuda_api *api = c->api;
+    fqp__cuda_slot *s = &w->slot;
+    uint64_t bases = b->bases, reads = b->count, first = b->seq_off[0], A, up, j, *h_off;
+    unsigned long long n_reads = reads;
+    int mode = td ? (int)td->mode : 0, threshold = td ? td->threshold : 0, window = td ? td->window : 0;
+    fqp_CUdeviceptr d_qual, d_off;
+    unsigned grid[3], block[3];
+    fqp_result r;
+    void *args[7];
+    FQP__CUDA_CALL(api->cuCtxSetCurrent(w->device->ctx), "cuCtxSetCurrent");
+    if (bases > s->cap_bases || reads > s->cap_reads) { /* a huge batch: the worker grows */
+        uint64_t nb = bases > s->cap_bases ? bases + bases / 4 : s->cap_bases;
+        uint64_t nr = reads > s->cap_reads ? reads + reads / 4 : s->cap_reads;
+        if ((r = fqp__cuda_slot_buffers(c, s, nb, nr, err)) != FQP_OK) return r;
+        fqp__cuda_log(&c->d, &c->cfg, FQP_LOG_DEBUG, "GPU worker %d grew to %llu bases, %llu reads", w->index,
+                      (unsigned long long)nb, (unsigned long long)nr);
+    }
+    A = FQP__CUDA_ALIGN(bases);
+    h_off = (uint64_t *)(void *)(s->h_in + A);
+    if (bases) memcpy(s->h_in, b->qual + first, (size_t)bases);
+    for (j = 0; j <= reads; j++) h_off[j] = b->seq_off[j] - first;
+    d_qual = s->d_in;
+    d_off = s->d_in + A;
+    up = A + 8 * (reads + 1);
+    FQP__CUDA_CALL(api->cuEventRecord(s->ev[0], s->stream), "cuEventRecord");
+    FQP__CUDA_CALL(api->cuMemcpyHtoDAsync(s->d_in, s->h_in, (size_t)up, s->stream), "cuMemcpyHtoDAsync_v2 (batch upload)");
+    FQP__CUDA_CALL(api->cuEventRecord(s->ev[1], s->stream), "cuEventRecord");
+    args[0] = &d_qual; args[1] = &d_off; args[2] = &n_reads; args[3] = &mode; args[4] = &threshold;
+    args[5] = &window; args[6] = &s->d_trim;
+    fqp__cuda_grid(reads, 8, 65535, grid, block);
+    FQP__CUDA_CALL(api->cuLaunchKernel(w->device->k_trim, grid[0], grid[1], grid[2], block[0], block[1], block[2], 0,
+                                       s->stream, args, NULL), "cuLaunchKernel (fqp_k_trim)");
+    FQP__CUDA_CALL(api->cuEventRecord(s->ev[2], s->stream), "cuEventRecord");
+    FQP__CUDA_CALL(api->cuMemcpyDtoHAsync(s->h_trim, s->d_trim, (size_t)(16 * reads), s->stream),
+                   "cuMemcpyDtoHAsync_v2 (trim intervals)");
+    FQP__CUDA_CALL(api->cuEventRecord(s->ev[3], s->stream), "cuEventRecord");
+    FQP__CUDA_CALL(api->cuStreamSynchronize(s->stream), "cuStreamSynchronize");
+    memcpy(start_end, s->h_trim, (size_t)(16 * reads));
+    w->m.batches++;
+    w->m.groups++;
+    w->m.records += reads;
+    w->m.bases += bases;
+    w->m.bytes_up += up;
+    w->m.bytes_down += 16 * reads;
+    w->m.upload_seconds += fqp__cuda_elapsed(api, s->ev[0], s->ev[1]);
+    w->m.kernel_seconds += fqp__cuda_elapsed(api, s->ev[1], s->ev[2]);
+    w->m.download_seconds += fqp__cuda_elapsed(api, s->ev[2], s->ev[3]);
+    return FQP_OK;
+}
+
+/* The worker's GPU failed (e): it is dead from now on. Logged; under FORCE
+   the error (with "GPU required"), else FQP_OK and the caller uses the CPU. */
+static fqp_result fqp__cuda_worker_failed(fqp_cuda_worker *w, fqp_result code, const fqp_error *e, fqp_error *err)
+{
+    fqp_cuda *c = w->owner;
+    int force = c->d.mode == FQP_GPU_FORCE;
+    w->dead = 1;
+    w->m.status = code;
+    snprintf(w->m.message, sizeof w->m.message, "%s", e->message);
+    fqp__cuda_log(&c->d, &c->cfg, force ? FQP_LOG_ERROR : FQP_LOG_WARN, "GPU worker %d failed: %s%s", w->index,
+                  e->message, force ? "" : "; it trims on the CPU from now on");
+    if (!force) return FQP_OK;
+    return fqp__error(err, code, NULL, 0, 0, 0, "GPU required (FQP_GPU_FORCE) but GPU worker %d failed: %s",
+                      w->index, e->message);
+}
+
+FASTQPAR_DEF fqp_result fqp_cuda_worker_open(fqp_cuda *c, int index, fqp_cuda_worker **out, fqp_error *err)
+{
+    fqp_cuda_worker *w;
+    fqp_error local, e;
+    fqp_result r;
+    fqp_CUresult rc;
+    if (!err) err = &local;
+    memset(err, 0, sizeof *err);
+    if (!out) return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "fqp_cuda_worker_open: out is NULL");
+    *out = NULL;
+    if (!c || index < 0)
+        return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0,
+                          "fqp_cuda_worker_open: %s", !c ? "ctx is NULL" : "index < 0");
+    if (!(c->d.kernels & FQP_GPU_TRIM))
+        return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0,
+                          "fqp_cuda_worker_open: the context was opened without FQP_GPU_TRIM");
+    w = (fqp_cuda_worker *)fqp__calloc(&c->a, sizeof *w);
+    if (!w) return fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory");
+    w->owner = c;
+    w->index = index;
+    w->device = &c->devices[index % c->n_devices];
+    w->m.device = index % c->n_devices;
+    memset(&e, 0, sizeof e);
+    if ((rc = c->api->cuCtxSetCurrent(w->device->ctx)) != FQP_CUDA_SUCCESS)
+        r = fqp__cuda_fail_call(c->api, &e, FQP_ERR_CUDA, rc, "cuCtxSetCurrent");
+    else
+        r = fqp__cuda_slot_setup(c, &w->slot, &e);
+    if (r != FQP_OK) {
+        fqp__cuda_slot_teardown(c, &w->slot);
+        if (fqp__cuda_worker_failed(w, r, &e, err) != FQP_OK) {
+            fqp__free(&c->a, w);
+            return r;
+        }
+    }
+    *out = w;
+    return FQP_OK;
+}
+
+FASTQPAR_DEF fqp_result fqp_cuda_trim_batch(fqp_cuda_worker *w, const fqp_batch *b, const fqp_trim_desc *d,
+                                            uint64_t *start_end, fqp_error *err)
+{
+    fqp_error local, e;
+    fqp_result r;
+    double t0;
+    if (!err) err = &local;
+    if (!b || (b->count && !start_end))
+        return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "fqp_cuda_trim_batch: %s is NULL",
+                          !b ? "batch" : "start_end");
+    if (!w || (w->dead && w->owner->d.mode != FQP_GPU_FORCE)) {
+        fqp_trim_batch(b, d, start_end);
+        if (w) w->m.requeued++;
+        return FQP_OK;
+    }
+    if (w->dead)
+        return fqp__error(err, w->m.status, NULL, 0, 0, 0, "GPU required (FQP_GPU_FORCE) but GPU worker %d failed: %s",
+                          w->index, w->m.message);
+    if (!b->count) return FQP_OK;
+    t0 = fqp__now();
+    memset(&e, 0, sizeof e);
+    r = fqp__cuda_worker_trim(w, b, d, start_end, &e);
+    w->m.wall_seconds += fqp__now() - t0;
+    if (r == FQP_OK) return FQP_OK;
+    if ((r = fqp__cuda_worker_failed(w, r, &e, err)) != FQP_OK) return r;
+    fqp_trim_batch(b, d, start_end); /* nothing lost: the CPU twin gives the same intervals */
+    w->m.requeued++;
+    return FQP_OK;
+}
+
+FASTQPAR_DEF fqp_result fqp_cuda_worker_metrics(const fqp_cuda_worker *w, fqp_cuda_consumer_metrics *out)
+{
+    if (!w || !out) return FQP_ERR_INVALID_ARGUMENT;
+    *out = w->m;
+    return FQP_OK;
+}
+
+FASTQPAR_DEF void fqp_cuda_worker_close(fqp_cuda_worker *w)
+{
+    fqp_cuda *c;
+    if (!w) return;
+    c = w->owner;
+    if (w->slot.stream || w->slot.h_in || w->slot.d_in) {
+        c->api->cuCtxSetCurrent(w->device->ctx);
+        fqp__cuda_slot_teardown(c, &w->slot);
+    }
+    fqp__free(&c->a, w);
 }
 
 #undef FQP__CUDA_CALL

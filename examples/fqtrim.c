@@ -7,15 +7,22 @@
    How it uses fastqpar (the pattern to copy for any "read, change, write"):
      - one fqp_paired_run() over 1 or 2 files (or one interleaved file): every
        process() call gets a batch of pairs, mate i of each file together;
-     - it trims with the kit's fqp_trim_read (the CPU twin of the GPU kernel)
-       and writes the survivors with fqp_pair_write_record to up to three
-       fqp_writers (OUT1, OUT2, --unpaired);
+     - each consumer computes the kept interval of every read of its batch
+       with fqp_cuda_trim_batch on its own fqp_cuda_worker (the fqp_k_trim
+       kernel on the GPU, when there is one) or with fqp_trim_batch (the CPU
+       twin, bit-identical), and writes the survivors with
+       fqp_pair_write_record to up to three fqp_writers (OUT1, OUT2, --unpaired);
      - fastqpar writes each batch's text in input order, so the output is the
-       same for any -t; BGZF blocks are compressed by the consumer threads.
-   The GPU is not used: trimming costs far less than inflating and deflating. */
+       same for any -t and on either path; BGZF blocks are compressed by the
+       consumer threads.
+   GPU: --gpu requires one, --cpu never loads the driver, default: used when
+   usable (FASTQPAR_FORCE_CPU / FASTQPAR_FORCE_GPU as for every fastqpar
+   program). No thread is added: the -t consumers offload their own batches.
+   A GPU failing mid-run is logged and those consumers go on on the CPU (the
+   same output); under --gpu it is an error. */
 #define _POSIX_C_SOURCE 200809L /* isatty, fileno, fstat, signal(SIGPIPE) */
 #define FASTQPAR_IMPLEMENTATION
-#include "fastqpar.h"
+#include "fastqpar_cuda.h"
 #include "fqprogress.h"
 
 #include <errno.h>
@@ -44,6 +51,8 @@ static const char FQT_USAGE[] =
     "  --no-name-check   do not compare mate names\n"
     "  -Z N, --level N   gzip/BGZF compression level 1..9 (default 6)\n"
     "  -t N          consumer threads (default: FASTQPAR_THREADS, else usable cores)\n"
+    "  --gpu         trim on the GPU; no usable GPU, or one failing, is an error\n"
+    "  --cpu         never use the GPU (default: the GPU when usable)\n"
     "  --json FILE   also write the summary as JSON to FILE\n"
     "  --quiet       no summary on stderr\n"
     "  -h            this help\n"
@@ -53,6 +62,7 @@ static const char FQT_USAGE[] =
 typedef struct fqt_options {
     const char *in[2], *out1, *out2, *unpaired, *json;
     int inputs, interleaved, no_name_check, threads, level, quiet;
+    fqp_gpu_mode gpu;                /* --gpu FORCE, --cpu OFF, else AUTO (environment) */
     fqp_trim_desc trim;
     uint64_t min_len;
     double max_n;
@@ -70,15 +80,27 @@ typedef struct fqt_run {
     fqt_options o;
     fqx_progress progress;           /* opens the inputs, counts their bytes */
     fqt_counts total;
+    fqp_cuda *cuda;                  /* NULL: the CPU path */
+    uint64_t gpu_batches, cpu_batches; /* GPU path: batches trimmed on each (after a failure: CPU) */
+    int gpu_failed;
+    int log_on;                      /* fqt_log prints (after fqp_cuda_open) */
+    int on_gpu;                      /* the GPU path ran (run->cuda is closed before the report) */
 } fqt_run;
+
+/* Per consumer: its counts, its GPU worker, and the intervals of each mate's batch. */
+typedef struct fqt_state {
+    fqt_counts c;
+    fqp_cuda_worker *gpu;
+    uint64_t *se[FQP_MAX_MATES];
+    uint64_t cap[FQP_MAX_MATES];
+} fqt_state;
 
 /* ---- trimming and filtering ---- */
 
-/* Keeps [*s, *e) of the read; 1 when it passes both filters. */
-static int fqt_keep(const fqt_options *o, const fqp_record *r, uint64_t *s, uint64_t *e, fqt_counts *c)
+/* The read keeps [*s, *e) (trimmed); 1 when it passes both filters. */
+static int fqt_keep(const fqt_options *o, const fqp_record *r, const uint64_t *s, const uint64_t *e, fqt_counts *c)
 {
     uint64_t n = 0, k, len;
-    fqp_trim_read(r->qual, r->len, &o->trim, s, e);
     len = *e - *s;
     c->reads_in++;
     c->bases_in += r->len;
@@ -97,37 +119,73 @@ static int fqt_keep(const fqt_options *o, const fqp_record *r, uint64_t *s, uint
 
 enum { FQT_OUT1 = 0, FQT_OUT2 = 1, FQT_UNPAIRED = 2 };
 
+static fqp_result fqt_init(void *state, int consumer, void *user)
+{
+    fqt_run *run = (fqt_run *)user;
+    fqt_state *st = (fqt_state *)state;
+    fqp_error err;
+    fqp_result r;
+    if (!run->cuda) return FQP_OK;
+    if ((r = fqp_cuda_worker_open(run->cuda, consumer, &st->gpu, &err)) != FQP_OK)
+        fprintf(stderr, "fqtrim: %s\n", err.message);
+    return r;
+}
+
+/* The kept intervals of every read of each mate's batch (interleaved: one
+   batch holds both mates), on the GPU worker when there is one. */
+static fqp_result fqt_trim(fqp_pair *pair, fqt_state *st, const fqt_options *o)
+{
+    int m, batches = pair->interleaved ? 1 : pair->mates;
+    for (m = 0; m < batches; m++) {
+        fqp_batch *b = pair->batch[m];
+        fqp_error err;
+        if (b->count > st->cap[m]) {
+            uint64_t *p = (uint64_t *)realloc(st->se[m], (size_t)(2 * b->count) * sizeof *p);
+            if (!p) return fqp_batch_error(b, UINT64_MAX, FQP_ERR_NOMEM, "out of memory");
+            st->se[m] = p;
+            st->cap[m] = b->count;
+        }
+        if (fqp_cuda_trim_batch(st->gpu, b, &o->trim, st->se[m], &err) != FQP_OK)
+            return fqp_batch_error(b, UINT64_MAX, err.code, "%s", err.message);
+    }
+    return FQP_OK;
+}
+
 static fqp_result fqt_process(fqp_pair *pair, void *state, void *user)
 {
     fqt_run *run = (fqt_run *)user;
     const fqt_options *o = &run->o;
-    fqt_counts *c = (fqt_counts *)state;
+    fqt_state *st = (fqt_state *)state;
+    fqt_counts *c = &st->c;
     uint64_t i;
     int m, have_unpaired = o->unpaired != NULL, split = o->out2 != NULL;
+    fqp_result tr = fqt_trim(pair, st, o);
+    if (tr != FQP_OK) return tr;
     for (i = 0; i < pair->count; i++) {
         fqp_record r[2];
-        uint64_t s[2], e[2];
+        const uint64_t *se[2];
         int ok[2] = {0, 0};
         fqp_result res = FQP_OK;
         for (m = 0; m < pair->mates; m++) {
             r[m] = fqp_pair_record(pair, m, i);
-            ok[m] = fqt_keep(o, &r[m], &s[m], &e[m], c);
+            se[m] = pair->interleaved ? st->se[0] + 2 * (2 * i + (uint64_t)m) : st->se[m] + 2 * i;
+            ok[m] = fqt_keep(o, &r[m], &se[m][0], &se[m][1], c);
         }
         c->pairs_in++;
         if (pair->mates == 1 || (ok[0] && ok[1])) {
             for (m = 0; m < pair->mates && res == FQP_OK; m++) {
                 if (!ok[m]) continue;
-                res = fqp_pair_write_record(pair, m && split ? FQT_OUT2 : FQT_OUT1, &r[m], s[m], e[m]);
+                res = fqp_pair_write_record(pair, m && split ? FQT_OUT2 : FQT_OUT1, &r[m], se[m][0], se[m][1]);
                 c->reads_out++;
-                c->bases_out += e[m] - s[m];
+                c->bases_out += se[m][1] - se[m][0];
             }
             c->pairs_out += ok[0];
         } else if (have_unpaired) {
             for (m = 0; m < 2 && res == FQP_OK; m++) {
                 if (!ok[m]) continue;
-                res = fqp_pair_write_record(pair, FQT_UNPAIRED, &r[m], s[m], e[m]);
+                res = fqp_pair_write_record(pair, FQT_UNPAIRED, &r[m], se[m][0], se[m][1]);
                 c->unpaired_out++;
-                c->bases_out += e[m] - s[m];
+                c->bases_out += se[m][1] - se[m][0];
             }
         }
         if (res != FQP_OK) return res;
@@ -138,9 +196,17 @@ static fqp_result fqt_process(fqp_pair *pair, void *state, void *user)
 
 static fqp_result fqt_merge(void *state, int consumer, void *user)
 {
-    const fqt_counts *c = (const fqt_counts *)state;
-    fqt_counts *t = &((fqt_run *)user)->total;
+    const fqt_state *st = (const fqt_state *)state;
+    const fqt_counts *c = &st->c;
+    fqt_run *run = (fqt_run *)user;
+    fqt_counts *t = &run->total;
+    fqp_cuda_consumer_metrics gm;
     (void)consumer;
+    if (st->gpu && fqp_cuda_worker_metrics(st->gpu, &gm) == FQP_OK) {
+        run->gpu_batches += gm.batches;
+        run->cpu_batches += gm.requeued;
+        run->gpu_failed |= gm.status != FQP_OK;
+    }
     t->reads_in += c->reads_in;
     t->pairs_in += c->pairs_in;
     t->bases_in += c->bases_in;
@@ -154,6 +220,73 @@ static fqp_result fqt_merge(void *state, int consumer, void *user)
     return FQP_OK;
 }
 
+static void fqt_fini(void *state, int consumer, void *user)
+{
+    fqt_state *st = (fqt_state *)state;
+    int m;
+    (void)consumer;
+    (void)user;
+    fqp_cuda_worker_close(st->gpu);
+    st->gpu = NULL;
+    for (m = 0; m < FQP_MAX_MATES; m++) free(st->se[m]);
+}
+
+/* ---- the GPU ---- */
+
+/* Warnings of the GPU workers (a GPU failing mid-run, then trimming on the
+   CPU). Errors come back as results and are printed once, by main; so is
+   the reason why fqp_cuda_open failed (the path line). */
+static void fqt_log(void *user, fqp_log_level level, const char *message)
+{
+    if (level == FQP_LOG_WARN && ((const fqt_run *)user)->log_on) fprintf(stderr, "fqtrim: warning: %s\n", message);
+}
+
+/* Opens the GPU unless --cpu; says on stderr which path runs (unless
+   --quiet). -1: --gpu (or FASTQPAR_FORCE_GPU=1) and no usable GPU. */
+static int fqt_gpu_open(fqt_run *run)
+{
+    fqp_cuda_desc d;
+    fqp_error err;
+    fqp_cuda_device_info info;
+    char why[FQP_ERROR_MESSAGE_MAX + 64];
+    fqp_gpu_mode mode;
+    memset(&d, 0, sizeof d);
+    d.mode = run->o.gpu; /* AUTO: FASTQPAR_FORCE_CPU / FASTQPAR_FORCE_GPU decide */
+    d.kernels = FQP_GPU_TRIM;
+    d.offload_only = 1;  /* no GPU consumer threads: each CPU consumer offloads its batches */
+    d.log = fqt_log;
+    d.log_user = run;
+    mode = fqp_cuda_mode(&d);
+    d.mode = mode;
+    why[0] = '\0';
+    if (mode == FQP_GPU_OFF) {
+        snprintf(why, sizeof why, "GPU off (--cpu or FASTQPAR_FORCE_CPU=1)");
+    } else if (fqp_cuda_open(&run->cuda, &d, &err) != FQP_OK) {
+        if (mode == FQP_GPU_FORCE) {
+            fprintf(stderr, "fqtrim: %s\n", err.message);
+            return -1;
+        }
+        snprintf(why, sizeof why, "no usable GPU: %s", err.message);
+    }
+    run->log_on = 1;
+    run->on_gpu = run->cuda != NULL;
+    if (run->o.quiet) return 0;
+    if (!run->cuda) {
+        fprintf(stderr, "fqtrim: CPU path: trimming on the consumer threads; %s\n", why);
+    } else if (fqp_cuda_device(run->cuda, 0, &info) == FQP_OK) {
+        fprintf(stderr, "fqtrim: GPU path: each consumer thread trims on device %d (%s, compute %d.%d)%s\n",
+                info.ordinal, info.name, info.cc_major, info.cc_minor,
+                fqp_cuda_device_count(run->cuda) > 1 ? " and the other devices" : "");
+    }
+    return 0;
+}
+
+static const char *fqt_path(const fqt_run *run)
+{
+    if (!run->on_gpu) return "cpu";
+    return run->gpu_failed ? "gpu+cpu" : "gpu";
+}
+
 /* ---- report ---- */
 
 static double fqt_pct(uint64_t a, uint64_t b) { return b ? 100.0 * (double)a / (double)b : 0.0; }
@@ -163,6 +296,11 @@ static void fqt_summary(FILE *f, const fqt_run *run, double seconds)
     const fqt_counts *t = &run->total;
     int paired = run->o.inputs == 2 || run->o.interleaved;
     fprintf(f, "fqtrim: %.2f s\n", seconds);
+    if (!run->on_gpu) fprintf(f, "  trimmed on:        CPU\n");
+    else if (!run->gpu_failed) fprintf(f, "  trimmed on:        GPU (%llu batches)\n", (unsigned long long)run->gpu_batches);
+    else
+        fprintf(f, "  trimmed on:        GPU (%llu batches), then CPU after a GPU failure (%llu batches)\n",
+                (unsigned long long)run->gpu_batches, (unsigned long long)run->cpu_batches);
     if (paired) {
         fprintf(f, "  pairs in:          %llu\n", (unsigned long long)t->pairs_in);
         fprintf(f, "  pairs written:     %llu (%.2f%%)\n", (unsigned long long)t->pairs_out,
@@ -213,6 +351,9 @@ static int fqt_json(const char *path, const fqt_run *run, double seconds)
             o->trim.threshold, o->trim.mode == FQP_TRIM_WINDOW ? o->trim.window : 0,
             (unsigned long long)o->min_len);
     fprintf(f, "  \"max_n\": %g,\n  \"threads\": %d,\n  \"seconds\": %.3f,\n", o->max_n, o->threads, seconds);
+    fprintf(f, "  \"path\": \"%s\",\n  \"gpu_batches\": %llu,\n  \"gpu_failed\": %s,\n  \"cpu_fallback_batches\": %llu,\n",
+            fqt_path(run), (unsigned long long)run->gpu_batches, run->gpu_failed ? "true" : "false",
+            (unsigned long long)run->cpu_batches);
     fprintf(f, "  \"pairs_in\": %llu,\n  \"pairs_written\": %llu,\n  \"unpaired_written\": %llu,\n",
             (unsigned long long)t->pairs_in, (unsigned long long)t->pairs_out, (unsigned long long)t->unpaired_out);
     fprintf(f, "  \"reads_in\": %llu,\n  \"reads_too_short\": %llu,\n  \"reads_too_many_n\": %llu,\n",
@@ -266,6 +407,8 @@ static int fqt_parse(int argc, char **argv, fqt_options *o)
         if (strcmp(a, "--interleaved") == 0) { o->interleaved = 1; continue; }
         if (strcmp(a, "--no-name-check") == 0) { o->no_name_check = 1; continue; }
         if (strcmp(a, "--quiet") == 0) { o->quiet = 1; continue; }
+        if (strcmp(a, "--gpu") == 0) { o->gpu = FQP_GPU_FORCE; continue; }
+        if (strcmp(a, "--cpu") == 0) { o->gpu = FQP_GPU_OFF; continue; }
         if (!val) return fqt_usage_error("%s needs a value", a);
         i++;
         if (strcmp(a, "-o") == 0) o->out1 = val;
@@ -355,13 +498,19 @@ int main(int argc, char **argv)
         status = 1;
         goto done;
     }
+    if (fqt_gpu_open(&run) != 0) {
+        status = 1;
+        goto done;
+    }
     d.interleaved = run.o.interleaved;
     d.no_name_check = run.o.no_name_check;
     d.config.threads = run.o.threads;
     for (i = 0; i < 3; i++) d.output[i] = w[i];
-    d.state_size = sizeof(fqt_counts);
+    d.state_size = sizeof(fqt_state);
+    d.init = fqt_init;
     d.process = fqt_process;
     d.merge = fqt_merge;
+    d.fini = fqt_fini;
     d.user = &run;
     fqx_start(&run.progress, "fqtrim");
     r = fqp_paired_run(&d, NULL, &err);
@@ -380,6 +529,8 @@ done:
         w[i] = NULL;
     }
     fqx_finish(&run.progress);
+    fqp_cuda_close(run.cuda);
+    run.cuda = NULL;
     if (status) return status;
     if (!run.o.quiet) fqt_summary(stderr, &run, seconds);
     if (run.o.json && fqt_json(run.o.json, &run, seconds) != 0) {
