@@ -257,7 +257,6 @@ static int fqt_gpu_open(fqt_run *run)
     d.log = fqt_log;
     d.log_user = run;
     mode = fqp_cuda_mode(&d);
-    d.mode = mode;
     why[0] = '\0';
     if (mode == FQP_GPU_OFF) {
         snprintf(why, sizeof why, "GPU off (--cpu or FASTQPAR_FORCE_CPU=1)");

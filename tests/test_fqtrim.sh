@@ -234,4 +234,96 @@ EOF2
 else
     echo "SKIP htslib-bgzf-read: htslib headers not installed (libhts-dev)"
 fi
+# ---- the GPU path: fqp_cuda_trim_batch through the fake driver (build/libfakecuda.so:
+# the real offload code, the fqp_k_trim kernel under emulation) must write the same
+# bytes as --cpu. FQP_TEST_QUICK=1 (sanitizer passes): fewer fake-GPU runs.
+FAKE=$(cd "$B" && pwd)/libfakecuda.so
+quick=${FQP_TEST_QUICK:-0}
+gpu_cmp() { # gpu_cmp NAME FILES...: each $tmp/g.F equals $tmp/c.F
+    local name=$1 f; shift
+    for f in "$@"; do
+        cmp -s "$tmp/c.$f" "$tmp/g.$f" || { bad "$name" "$f differs between --cpu and the GPU"; return 1; }
+    done
+    return 0
+}
+gpu_case() { # gpu_case KIND RULE EXT: --cpu vs fake GPU, small batches, 3 threads
+    local kind=$1 rule=$2 ext=$3 io outs name="gpu-vs-cpu-$1-$2-$3" rc
+    local opts="-q 22"
+    [ "$rule" = window ] && opts="-q 25 --window 5"
+    case $kind in
+        single) io="-o @1.$ext $tmp/r1.fq"; outs="1.$ext" ;;
+        paired) io="-o @1.$ext -p @2.$ext --unpaired @u.$ext $tmp/r1.fq $tmp/r2.fq"; outs="1.$ext 2.$ext u.$ext" ;;
+        interleaved) io="--interleaved -o @1.$ext -p @2.$ext --unpaired @u.$ext $tmp/il.fq"; outs="1.$ext 2.$ext u.$ext" ;;
+    esac
+    FASTQPAR_BATCH_RECORDS=53 "$T" $opts -m 40 -t 3 --cpu --quiet ${io//@/$tmp/c.}
+    FASTQPAR_BATCH_RECORDS=53 FASTQPAR_CUDA_LIBRARY=$FAKE "$T" $opts -m 40 -t 3 --gpu --json "$tmp/g.json" \
+        ${io//@/$tmp/g.} 2> "$tmp/gerr"; rc=$?
+    if [ "$rc" != 0 ]; then bad "$name" "exit $rc: $(head -3 "$tmp/gerr")"; return; fi
+    grep -q '"path": "gpu"' "$tmp/g.json" || { bad "$name" "JSON path: $(grep path "$tmp/g.json")"; return; }
+    grep -q '^fqtrim: GPU path: ' "$tmp/gerr" || { bad "$name" "no GPU path line: $(head -2 "$tmp/gerr")"; return; }
+    grep -q 'trimmed on: *GPU ([1-9][0-9]* batches)$' "$tmp/gerr" || { bad "$name" "summary: $(grep trimmed "$tmp/gerr")"; return; }
+    gpu_cmp "$name" $outs && pass "$name"
+}
+if [ ! -f "$FAKE" ]; then
+    echo "SKIP gpu-vs-cpu: $FAKE not built (make $B/libfakecuda.so)"
+else
+    if [ "$quick" = 1 ]; then
+        gpu_case single bwa bgz; gpu_case paired window gz; gpu_case interleaved bwa fq
+    else
+        for kind in single paired interleaved; do
+            for rule in bwa window; do
+                for ext in fq gz bgz; do gpu_case "$kind" "$rule" "$ext"; done
+            done
+        done
+    fi
+
+    # a GPU failing mid-run (or when a worker is set up): the same output, a warning,
+    # the JSON says so; under --gpu: exit 1 with the driver's error
+    fails=("FAKE_CUDA_FAIL_LAUNCH_AT=4" "FAKE_CUDA_ASYNC_FAIL_AT=3" "FAKE_CUDA_FAIL_CALL=cuMemcpyDtoHAsync_v2:2"
+           "FAKE_CUDA_FAIL_ALLOC_AT=1")
+    [ "$quick" = 1 ] && fails=("FAKE_CUDA_FAIL_LAUNCH_AT=4")
+    FASTQPAR_BATCH_RECORDS=53 "$T" -q 22 -m 40 -t 3 --cpu --quiet -o "$tmp/c.1.bgz" -p "$tmp/c.2.gz" \
+        --unpaired "$tmp/c.u.fq" "$tmp/r1.fq" "$tmp/r2.fq"
+    for inj in "${fails[@]}"; do
+        name="gpu-fails-${inj%%=*}"
+        env "$inj" FASTQPAR_BATCH_RECORDS=53 FASTQPAR_CUDA_LIBRARY=$FAKE "$T" -q 22 -m 40 -t 3 --json "$tmp/g.json" \
+            -o "$tmp/g.1.bgz" -p "$tmp/g.2.gz" --unpaired "$tmp/g.u.fq" "$tmp/r1.fq" "$tmp/r2.fq" 2> "$tmp/gerr"; rc=$?
+        if [ "$rc" != 0 ]; then bad "$name" "exit $rc: $(head -3 "$tmp/gerr")"
+        elif ! grep -q '^fqtrim: warning: GPU worker [0-9]* failed: .* it trims on the CPU from now on$' "$tmp/gerr"; then
+            bad "$name" "no warning: $(cat "$tmp/gerr")"
+        elif ! grep -q '"path": "gpu+cpu"' "$tmp/g.json" || ! grep -q '"gpu_failed": true' "$tmp/g.json" ||
+             grep -q '"cpu_fallback_batches": 0,' "$tmp/g.json"; then
+            bad "$name" "JSON: $(grep -E 'path|gpu|cpu_' "$tmp/g.json" | tr -d '\n')"
+        elif gpu_cmp "$name" 1.bgz 2.gz u.fq; then pass "$name"; fi
+        env "$inj" FASTQPAR_BATCH_RECORDS=53 FASTQPAR_CUDA_LIBRARY=$FAKE "$T" --gpu -q 22 -m 40 -t 3 --quiet \
+            -o "$tmp/g.1.bgz" -p "$tmp/g.2.gz" "$tmp/r1.fq" "$tmp/r2.fq" 2> "$tmp/gerr"; rc=$?
+        if [ "$rc" = 1 ] && grep -q '^fqtrim: .*GPU required (FQP_GPU_FORCE) but GPU worker [0-9]* failed: .*CUDA_ERROR' "$tmp/gerr"
+        then pass "$name-under-gpu"
+        else bad "$name-under-gpu" "exit $rc: $(cat "$tmp/gerr")"; fi
+    done
+fi
+
+# no driver: --gpu (and FASTQPAR_FORCE_GPU=1) exit 1 with the reason; the default
+# and --cpu run on the CPU, saying so, with the same output
+nolib=/nonexistent/libcuda.so.1
+FASTQPAR_CUDA_LIBRARY=$nolib "$T" --gpu -q 22 -o "$tmp/x.fq" "$tmp/r1.fq" 2> "$tmp/gerr"; rc=$?
+if [ "$rc" = 1 ] && grep -q "^fqtrim: GPU required (mode FQP_GPU_FORCE) but unusable: no CUDA driver: cannot load $nolib" "$tmp/gerr" &&
+   [ "$(wc -l < "$tmp/gerr")" = 1 ]; then pass gpu-without-driver
+else bad gpu-without-driver "exit $rc: $(cat "$tmp/gerr")"; fi
+FASTQPAR_FORCE_GPU=1 FASTQPAR_CUDA_LIBRARY=$nolib "$T" -q 22 -o "$tmp/x.fq" "$tmp/r1.fq" 2> "$tmp/gerr"; rc=$?
+if [ "$rc" = 1 ] && grep -q "GPU required (FASTQPAR_FORCE_GPU=1) but unusable" "$tmp/gerr"; then pass force-gpu-env-without-driver
+else bad force-gpu-env-without-driver "exit $rc: $(cat "$tmp/gerr")"; fi
+"$T" -q 22 -m 40 --cpu --quiet -o "$tmp/c.s.fq" "$tmp/r1.fq"
+FASTQPAR_CUDA_LIBRARY=$nolib "$T" -q 22 -m 40 --json "$tmp/a.json" -o "$tmp/a.s.fq" "$tmp/r1.fq" 2> "$tmp/gerr"; rc=$?
+if [ "$rc" = 0 ] && grep -q "^fqtrim: CPU path: .*no usable GPU: no CUDA driver: cannot load $nolib" "$tmp/gerr" &&
+   grep -q 'trimmed on: *CPU$' "$tmp/gerr" && grep -q '"path": "cpu"' "$tmp/a.json" && cmp -s "$tmp/c.s.fq" "$tmp/a.s.fq"
+then pass auto-without-driver-cpu
+else bad auto-without-driver-cpu "exit $rc: $(cat "$tmp/gerr")"; fi
+for how in "--cpu" "FASTQPAR_FORCE_CPU=1"; do
+    if [ "$how" = --cpu ]; then set -- "$T" --cpu; else set -- env FASTQPAR_FORCE_CPU=1 "$T"; fi
+    FASTQPAR_CUDA_LIBRARY=$FAKE "$@" -q 22 -m 40 -o "$tmp/a.s.fq" "$tmp/r1.fq" 2> "$tmp/gerr"; rc=$?
+    if [ "$rc" = 0 ] && grep -q '^fqtrim: CPU path: .*GPU off (--cpu or FASTQPAR_FORCE_CPU=1)$' "$tmp/gerr" &&
+       cmp -s "$tmp/c.s.fq" "$tmp/a.s.fq"; then pass "cpu-path-$how"
+    else bad "cpu-path-$how" "exit $rc: $(cat "$tmp/gerr")"; fi
+done
 exit $fail
