@@ -1125,6 +1125,282 @@ static int watchdog(void *arg)
         if (getenv("TEST_CUDA_TIMES")) fprintf(stderr, "  %.2f s\n", fqp__now() - t0_); \
     } while (0)
 
+/* ---- offload workers: fqp_cuda_trim_batch from CPU consumers ---- */
+
+typedef struct trim_run {
+    fqp_cuda *gpu;
+    fqp_trim_desc rule[2];     /* every batch is trimmed by both rules */
+    int open_failures;         /* fqp_cuda_worker_open errors (FORCE) */
+    fqp_result first_open_error;
+    char open_message[FQP_ERROR_MESSAGE_MAX]; /* its message */
+    fqp__mutex mu;
+    /* summed in fini (calling thread) */
+    uint64_t batches, records, mismatches, gpu_batches, gpu_records, cpu_batches, bytes_up, dead;
+    fqp_result status;         /* a failed worker's status, FQP_OK if none */
+    char message[4 * FQP_ERROR_MESSAGE_MAX]; /* every failed worker's message, one per line */
+} trim_run;
+
+typedef struct trim_state {
+    fqp_cuda_worker *w;
+    uint64_t batches, records, mismatches;
+} trim_state;
+
+static fqp_result trim_init(void *state, int consumer, void *user)
+{
+    trim_run *t = (trim_run *)user;
+    trim_state *st = (trim_state *)state;
+    fqp_error err;
+    fqp_result r = fqp_cuda_worker_open(t->gpu, consumer, &st->w, &err);
+    if (r != FQP_OK) {
+        fqp__lock(&t->mu);
+        if (!t->open_failures++) {
+            t->first_open_error = r;
+            snprintf(t->open_message, sizeof t->open_message, "%s", err.message);
+        }
+        fqp__unlock(&t->mu);
+    }
+    return r;
+}
+
+static fqp_result trim_process(fqp_batch *b, void *state, void *user)
+{
+    trim_run *t = (trim_run *)user;
+    trim_state *st = (trim_state *)state;
+    uint64_t *gpu = (uint64_t *)malloc((size_t)(2 * b->count + 1) * sizeof *gpu);
+    uint64_t *cpu = (uint64_t *)malloc((size_t)(2 * b->count + 1) * sizeof *cpu);
+    fqp_error err;
+    fqp_result r = FQP_OK;
+    int k;
+    for (k = 0; k < 2 && r == FQP_OK; k++) {
+        memset(gpu, 0xa5, (size_t)(2 * b->count + 1) * sizeof *gpu);
+        r = fqp_cuda_trim_batch(st->w, b, &t->rule[k], gpu, &err);
+        if (r != FQP_OK) {
+            r = fqp_batch_error(b, UINT64_MAX, r, "%s", err.message);
+            break;
+        }
+        fqp_trim_batch(b, &t->rule[k], cpu);
+        if (memcmp(gpu, cpu, (size_t)(2 * b->count) * sizeof *gpu) != 0) st->mismatches++;
+        if (gpu[2 * b->count] != 0xa5a5a5a5a5a5a5a5ull) st->mismatches++; /* nothing written past the end */
+    }
+    st->batches++;
+    st->records += b->count;
+    free(gpu);
+    free(cpu);
+    return r;
+}
+
+static void trim_fini(void *state, int consumer, void *user)
+{
+    trim_run *t = (trim_run *)user;
+    trim_state *st = (trim_state *)state;
+    fqp_cuda_consumer_metrics m;
+    (void)consumer;
+    t->batches += st->batches;
+    t->records += st->records;
+    t->mismatches += st->mismatches;
+    if (st->w && fqp_cuda_worker_metrics(st->w, &m) == FQP_OK) {
+        t->gpu_batches += m.batches;
+        t->gpu_records += m.records;
+        t->cpu_batches += m.requeued;
+        t->bytes_up += m.bytes_up;
+        if (m.status != FQP_OK) {
+            t->dead++;
+            t->status = m.status;
+            size_t used = strlen(t->message);
+            snprintf(t->message + used, sizeof t->message - used, "%s\n", m.message);
+        }
+    }
+    fqp_cuda_worker_close(st->w);
+    st->w = NULL;
+}
+
+/* Opens an offload-only trimming context on the fake, then runs 3 CPU
+   consumers that trim every batch with both rules on their workers and
+   compare with fqp_trim_batch. `inject` (VAR=value) is set after the open. */
+static fqp_result trim_offload_run(const text *in, fqp_gpu_mode mode, const char *inject, trim_run *t, fqp_error *err)
+{
+    fqp_cuda_desc gd;
+    fqp_pipeline_desc d;
+    fqp_result r;
+    memset(t, 0, sizeof *t);
+    fqp__mutex_init(&t->mu);
+    t->rule[0].mode = FQP_TRIM_BWA;
+    t->rule[0].threshold = 30;
+    t->rule[1].mode = FQP_TRIM_WINDOW;
+    t->rule[1].threshold = 25;
+    t->rule[1].window = 5;
+    memset(&d, 0, sizeof d);
+    d.input.data = in->data;
+    d.input.size = in->size;
+    d.config.threads = 3;
+    d.config.batch_records = cfg_small.batch_records;
+    d.config.batch_bytes = cfg_small.batch_bytes;
+    d.config.ignore_env = 1;
+    d.state_size = sizeof(trim_state);
+    d.init = trim_init;
+    d.process = trim_process;
+    d.fini = trim_fini;
+    d.user = t;
+    desc_defaults(&gd);
+    gd.mode = mode;
+    gd.kernels = FQP_GPU_TRIM;
+    gd.offload_only = 1; /* no on_results, no trim rule in the desc: both come with each call */
+    gd.config = &d.config;
+    if ((r = fqp_cuda_open(&t->gpu, &gd, err)) != FQP_OK) return r;
+    fake_reset();
+    if (inject) {
+        char var[64];
+        const char *eq = strchr(inject, '=');
+        snprintf(var, sizeof var, "%.*s", (int)(eq - inject), inject);
+        setenv(var, eq + 1, 1);
+    }
+    r = fqp_pipeline_run(&d, NULL, err);
+    if (inject) {
+        char var[64];
+        snprintf(var, sizeof var, "%.*s", (int)(strchr(inject, '=') - inject), inject);
+        unsetenv(var);
+    }
+    fqp_cuda_close(t->gpu);
+    t->gpu = NULL;
+    fqp__mutex_destroy(&t->mu);
+    return r;
+}
+
+/* Both rules, every batch, 3 threads at once, a 100 kbp read growing a
+   worker: the GPU intervals equal fqp_trim_batch's; no thread added. */
+static void test_offload_trim_equals_cpu(void)
+{
+    const text *inputs[2] = {&input_small, &input_huge};
+    int i;
+    for (i = 0; i < 2; i++) {
+        trim_run t;
+        fqp_error err;
+        fake_cuda_stats fs;
+        fqp_result r = trim_offload_run(inputs[i], FQP_GPU_AUTO, NULL, &t, &err);
+        fs = fake_stats();
+        CHECK_EQ_INT(r, FQP_OK);
+        CHECK_EQ_U64(t.records, inputs[i]->records);
+        CHECK_EQ_U64(t.mismatches, 0);
+        CHECK_EQ_U64(t.gpu_batches, 2 * t.batches); /* both rules on the GPU */
+        CHECK_EQ_U64(t.gpu_records, 2 * t.records);
+        CHECK_EQ_U64(t.cpu_batches, 0);
+        CHECK_EQ_U64(t.dead, 0);
+        CHECK(t.bytes_up > 0);
+        CHECK(fs.kernel_runs >= 2 * t.batches - 2 * 1); /* an empty batch needs no launch */
+        CHECK_FAKE_CLEAN();
+    }
+}
+
+/* A GPU failing at any point (worker setup, launch, a fault surfacing at the
+   next stream call, the download): the worker logs, goes dead, and its
+   batches are trimmed on the CPU with identical intervals; under FORCE the
+   run fails with the driver's error. */
+static void test_offload_failure_falls_back(void)
+{
+    static const struct {
+        const char *inject, *in_message;
+    } cases[] = {
+        {"FAKE_CUDA_FAIL_ALLOC_AT=1", "cuMemAllocHost_v2 (staging) failed: CUDA_ERROR_OUT_OF_MEMORY"},
+        {"FAKE_CUDA_FAIL_LAUNCH_AT=3", "cuLaunchKernel (fqp_k_trim) failed: CUDA_ERROR_LAUNCH_FAILED"},
+        {"FAKE_CUDA_ASYNC_FAIL_AT=2", "failed: CUDA_ERROR_LAUNCH_FAILED"},
+        {"FAKE_CUDA_FAIL_CALL=cuMemcpyDtoHAsync_v2:4", "cuMemcpyDtoHAsync_v2 (trim intervals) failed: CUDA_ERROR_UNKNOWN"},
+    };
+    size_t i, n = sizeof cases / sizeof cases[0];
+    const char *quick = getenv("FQP_TEST_QUICK");
+    if (quick && strcmp(quick, "1") == 0) n = 2;
+    for (i = 0; i < n; i++) {
+        trim_run t;
+        fqp_error err;
+        fqp_result r = trim_offload_run(&input_small, FQP_GPU_AUTO, cases[i].inject, &t, &err);
+        CHECK_EQ_INT(r, FQP_OK);
+        CHECK_EQ_U64(t.records, input_small.records);
+        CHECK_EQ_U64(t.mismatches, 0);
+        CHECK_EQ_U64(t.open_failures, 0);
+        CHECK(t.dead >= 1);
+        CHECK(t.cpu_batches >= 1);
+        CHECK_EQ_U64(t.gpu_batches + t.cpu_batches, 2 * t.batches); /* nothing lost, nothing twice */
+        CHECK_EQ_INT(t.status, FQP_ERR_CUDA);
+        if (!strstr(t.message, cases[i].in_message)) {
+            fprintf(stderr, "  %s: message \"%s\"\n", cases[i].inject, t.message);
+            CHECK(0);
+        }
+        CHECK_FAKE_CLEAN();
+        /* FORCE: the same failure is the run's error */
+        r = trim_offload_run(&input_small, FQP_GPU_FORCE, cases[i].inject, &t, &err);
+        CHECK_EQ_INT(r, FQP_ERR_CUDA);
+        if (i == 0) { /* the first worker could not be set up: init() failed, its message there */
+            CHECK_EQ_INT(t.open_failures, 1);
+            CHECK_EQ_INT(t.first_open_error, FQP_ERR_CUDA);
+            memcpy(err.message, t.open_message, sizeof t.open_message);
+        }
+        if (!strstr(err.message, "GPU required (FQP_GPU_FORCE) but GPU worker") ||
+            !strstr(err.message, cases[i].in_message)) {
+            fprintf(stderr, "  %s under FORCE: message \"%s\"\n", cases[i].inject, err.message);
+            CHECK(0);
+        }
+        CHECK_FAKE_CLEAN();
+    }
+}
+
+/* The API's edges: a context without FQP_GPU_TRIM, bad arguments, a NULL
+   worker (the CPU), an offload-only context has no GPU consumers. */
+static void test_offload_edges(void)
+{
+    fqp_cuda_desc gd;
+    fqp_cuda *gpu = NULL;
+    fqp_cuda_worker *w = (fqp_cuda_worker *)&gd;
+    fqp_error err;
+    fqp_batch b;
+    const uint64_t off[3] = {0, 3, 3};
+    uint64_t se[4] = {9, 9, 9, 9}, ref[4];
+    fqp_trim_desc td = {FQP_TRIM_BWA, 20, 0};
+    fqp_cuda_consumer_metrics m;
+    memset(&m, 0, sizeof m);
+    desc_defaults(&gd);
+    gd.kernels = FQP_GPU_QC;
+    REQUIRE(fqp_cuda_open(&gpu, &gd, &err) == FQP_OK);
+    CHECK_EQ_INT(fqp_cuda_worker_open(gpu, 0, &w, &err), FQP_ERR_INVALID_ARGUMENT);
+    CHECK(w == NULL);
+    CHECK(strstr(err.message, "without FQP_GPU_TRIM") != NULL);
+    fqp_cuda_close(gpu);
+    gd.kernels = FQP_GPU_TRIM;
+    gd.offload_only = 1;
+    REQUIRE(fqp_cuda_open(&gpu, &gd, &err) == FQP_OK);
+    CHECK_EQ_INT(fqp_cuda_consumers(gpu, NULL, 0), 0);
+    CHECK_EQ_INT(fqp_cuda_worker_open(gpu, -1, &w, &err), FQP_ERR_INVALID_ARGUMENT);
+    CHECK_EQ_INT(fqp_cuda_worker_open(NULL, 0, &w, &err), FQP_ERR_INVALID_ARGUMENT);
+    CHECK_EQ_INT(fqp_cuda_worker_open(gpu, 0, NULL, &err), FQP_ERR_INVALID_ARGUMENT);
+    memset(&b, 0, sizeof b);
+    b.count = 2;
+    b.bases = 3;
+    b.qual = "II#";
+    b.seq = "ACG";
+    b.seq_off = off;
+    fqp_trim_batch(&b, &td, ref);
+    CHECK_EQ_INT(fqp_cuda_trim_batch(NULL, &b, &td, se, &err), FQP_OK); /* NULL worker: the CPU */
+    CHECK(memcmp(se, ref, sizeof se) == 0);
+    REQUIRE(fqp_cuda_worker_open(gpu, 5, &w, &err) == FQP_OK); /* any index: modulo the devices */
+    memset(se, 9, sizeof se);
+    CHECK_EQ_INT(fqp_cuda_trim_batch(w, &b, &td, se, &err), FQP_OK);
+    CHECK(memcmp(se, ref, sizeof se) == 0);
+    CHECK_EQ_U64(se[1], 2); /* "II#" at Q20: BWA drops the last base */
+    CHECK_EQ_INT(fqp_cuda_trim_batch(w, &b, NULL, se, &err), FQP_OK); /* no rule: all kept */
+    CHECK_EQ_U64(se[1], 3);
+    CHECK_EQ_U64(se[3], 0);
+    CHECK_EQ_INT(fqp_cuda_trim_batch(w, NULL, &td, se, &err), FQP_ERR_INVALID_ARGUMENT);
+    CHECK_EQ_INT(fqp_cuda_trim_batch(w, &b, &td, NULL, &err), FQP_ERR_INVALID_ARGUMENT);
+    CHECK_EQ_INT(fqp_cuda_worker_metrics(w, &m), FQP_OK);
+    CHECK_EQ_U64(m.batches, 2);
+    CHECK_EQ_U64(m.records, 4);
+    CHECK_EQ_U64(m.requeued, 0);
+    CHECK_EQ_INT(m.status, FQP_OK);
+    CHECK_EQ_INT(fqp_cuda_worker_metrics(NULL, &m), FQP_ERR_INVALID_ARGUMENT);
+    fqp_cuda_worker_close(w);
+    fqp_cuda_worker_close(NULL);
+    fqp_cuda_close(gpu);
+    CHECK_FAKE_CLEAN();
+}
+
 int main(void)
 {
     const char *build = getenv("FQP_BUILD");
@@ -1182,6 +1458,9 @@ int main(void)
     RUN_T(test_one_of_many_fails);
     RUN_T(test_results_callback_ends_run);
     RUN_T(test_polling_and_reuse);
+    RUN_T(test_offload_edges);
+    RUN_T(test_offload_trim_equals_cpu);
+    RUN_T(test_offload_failure_falls_back);
     fqp_qc_free(&ref_small);
     fqp_qc_free(&ref_huge);
     free(input_small.data);
