@@ -2957,8 +2957,8 @@ FASTQPAR_DEF fqp_result fqp_cuda_open(fqp_cuda **out, const fqp_cuda_desc *desc,
         }
         return r;
     }
-    fqp__cuda_log(&c->d, &c->cfg, FQP_LOG_INFO, "%d GPU consumer(s) on %d device(s), first: %s (sm_%d%d), driver %d",
-                  c->n_consumers, c->n_devices, c->devices[0].info.name, c->devices[0].info.cc_major,
+    fqp__cuda_log(&c->d, &c->cfg, FQP_LOG_INFO, "%d GPU consumer(s)%s on %d device(s), first: %s (sm_%d%d), driver %d",
+                  c->n_consumers, c->d.offload_only ? " (offload workers only)" : "", c->n_devices, c->devices[0].info.name, c->devices[0].info.cc_major,
                   c->devices[0].info.cc_minor, c->lib->version);
     *out = c;
     return FQP_OK;
