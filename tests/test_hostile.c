@@ -8,6 +8,7 @@
 #include "test.h"
 
 #include <stdatomic.h>
+#include <zlib.h>
 
 /* ---- helpers: one line per record, name TAB comment TAB seq TAB qual ---- */
 
@@ -357,6 +358,98 @@ static void test_crlf_mixed_with_lf(void)
     expect_error(LIT("@r\rAC\r+\rII\r"), FQP_VALIDATE_ALL, FQP_ERR_TRUNCATED_RECORD, 1, 1, 0);
 }
 
+/* ---- damaged gzip: the same outcome however the bytes arrive ---- */
+
+typedef struct pieces {
+    const unsigned char *data;
+    size_t size, pos, chunk;
+} pieces;
+
+static int64_t pieces_read(void *user, void *buf, size_t size)
+{
+    pieces *p = (pieces *)user;
+    size_t n = p->chunk < size ? p->chunk : size;
+    if (n > p->size - p->pos) n = p->size - p->pos;
+    memcpy(buf, p->data + p->pos, n);
+    p->pos += n;
+    return (int64_t)n;
+}
+
+/* Every chunk size, read size and batch limit gives the outcome of reading
+   the bytes whole: code, record, line, offset and the records before. */
+static void expect_same_everywhere(const unsigned char *data, size_t size, fqp_result code, uint64_t records)
+{
+    fqp_input_desc in;
+    fqp_config cfg;
+    dump whole, d;
+    fqp_error ew, e;
+    size_t chunk, rs;
+    memset(&in, 0, sizeof in);
+    in.data = data;
+    in.size = size;
+    CHECK_EQ_INT(read_all(&in, NULL, &whole, &ew), code);
+    CHECK_EQ_U64(whole.records, records);
+    for (chunk = 1; chunk <= 9; chunk++)
+        for (rs = 1; rs <= 17; rs += 4) {
+            pieces pc;
+            pc.data = data, pc.size = size, pc.pos = 0, pc.chunk = chunk;
+            memset(&in, 0, sizeof in);
+            in.read = pieces_read;
+            in.read_user = &pc;
+            memset(&cfg, 0, sizeof cfg);
+            cfg.read_size = rs;
+            cfg.batch_bytes = 1 + (chunk * 7 + rs) % 40;
+            cfg.batch_records = 1 + chunk % 3;
+            CHECK_EQ_INT(read_all(&in, &cfg, &d, &e), code);
+            CHECK_EQ_U64(e.record, ew.record);
+            CHECK_EQ_U64(e.line, ew.line);
+            CHECK_EQ_U64(e.offset, ew.offset);
+            CHECK(d.len == whole.len && memcmp(d.text, whole.text, d.len) == 0);
+            free(d.text);
+        }
+    free(whole.text);
+}
+
+static void test_gzip_damage_same_everywhere(void)
+{
+    /* found by fuzz_parser: the location depended on read sizes, and text
+       zlib had inflated before the damage was dropped */
+    static const unsigned char corrupt[] = {0x1f, 0x8b, 0x08, 0x00, 0x43, 0x47, 0x54, 0x4e, 0x0d,
+                                            0x0a, 0x2b, 0x61, 0x4a, 0x03, 0x23, 0x0a, 0x0a, 0x0a};
+    static const unsigned char cut[] = {0x1f, 0x8b, 0x08, 0x00, 0x43, 0x47, 0x43, 0x21, 0x21, 0x02, 0xe2, 0xe2, 0xe2,
+                                        0xe2, 0xe2, 0xe2, 0xe2, 0xe2, 0xe2, 0xe2, 0xe2, 0xe2, 0xe2, 0xe2, 0xe2, 0x00};
+    const char *text = "@r1\nACGT\n+\nIIII\n@r2\nAC\n+\nII\n@r3\nACGTACGT\n+\nIIIIIIII\n";
+    unsigned char gz[256];
+    size_t n;
+    z_stream zs;
+    expect_same_everywhere(corrupt, sizeof corrupt, FQP_ERR_GZIP_CORRUPT, 0);
+    expect_same_everywhere(cut, sizeof cut, FQP_ERR_GZIP_TRUNCATED, 0);
+    memset(&zs, 0, sizeof zs);
+    deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+    zs.next_in = (Bytef *)(uintptr_t)text;
+    zs.avail_in = (uInt)strlen(text);
+    zs.next_out = gz;
+    zs.avail_out = sizeof gz;
+    deflate(&zs, Z_FINISH);
+    deflateEnd(&zs);
+    n = sizeof gz - zs.avail_out;
+    /* cut inside the trailer: all the text is there, the records come first */
+    expect_same_everywhere(gz, n - 3, FQP_ERR_GZIP_TRUNCATED, 3);
+    {
+        dump d;
+        fqp_error err;
+        fqp_input_desc in;
+        memset(&in, 0, sizeof in);
+        in.data = gz;
+        in.size = n - 3;
+        CHECK_EQ_INT(read_all(&in, NULL, &d, &err), FQP_ERR_GZIP_TRUNCATED);
+        CHECK_EQ_U64(err.record, 4);
+        CHECK_EQ_U64(err.line, 13);
+        CHECK_EQ_U64(err.offset, strlen(text));
+        free(d.text);
+    }
+}
+
 int main(void)
 {
     RUN(test_nul_bytes);
@@ -367,5 +460,6 @@ int main(void)
     RUN(test_quality_out_of_range);
     RUN(test_at_and_plus_in_quality);
     RUN(test_crlf_mixed_with_lf);
+    RUN(test_gzip_damage_same_everywhere);
     TEST_EXIT();
 }
