@@ -20,7 +20,7 @@ typedef struct ref_reader {
 } ref_reader;
 
 /* The next line without "\n" or "\r\n"; 0 at the end of the input. */
-static int ref_next_line(ref_reader *r, ref_line *l)
+static inline int ref_next_line(ref_reader *r, ref_line *l)
 {
     const char *nl;
     if (r->p >= r->end) return 0;
@@ -32,14 +32,14 @@ static int ref_next_line(ref_reader *r, ref_line *l)
     return 1;
 }
 
-static uint64_t ref_mix(uint64_t h, const char *p, uint64_t n)
+static inline uint64_t ref_mix(uint64_t h, const char *p, uint64_t n)
 {
     uint64_t i;
     for (i = 0; i < n; i++) h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
     return (h ^ n) * 1099511628211ull;
 }
 
-static int ref_valid_base(unsigned char c)
+static inline int ref_valid_base(unsigned char c)
 {
     return c != 0 && strchr("ACGTUNRYKMSWBDHVacgtunrykmswbdhv.-*", c) != NULL;
 }
@@ -50,7 +50,7 @@ typedef struct ref_text {
     size_t len, cap;
 } ref_text;
 
-static int ref_cat(ref_text *t, const char *p, size_t n)
+static inline int ref_cat(ref_text *t, const char *p, size_t n)
 {
     if (t->len + n > t->cap) {
         size_t cap = (t->len + n) * 2 + 16;
@@ -64,14 +64,14 @@ static int ref_cat(ref_text *t, const char *p, size_t n)
     return 0;
 }
 
-static size_t ref_name_len(const char *h, size_t n)
+static inline size_t ref_name_len(const char *h, size_t n)
 {
     size_t i = 0;
     while (i < n && h[i] != ' ' && h[i] != '\t') i++;
     return i;
 }
 
-static uint64_t ref_parse(const char *text, size_t size, int validate, uint64_t *records, uint64_t *digest)
+static inline uint64_t ref_parse(const char *text, size_t size, int validate, uint64_t *records, uint64_t *digest)
 {
     ref_reader r;
     ref_line head, line;
