@@ -90,6 +90,8 @@ static void stream_init(stream *s, uint64_t total_bytes, uint64_t big_every)
         s->block_bases += (uint64_t)len;
     }
     s->blocks_left = total_bytes / s->block_len;
+    /* small streams (sanitizer builds) still get big reads, 32+ blocks apart */
+    if (big_every && s->blocks_left / 3 < big_every) big_every = s->blocks_left / 3 > 32 ? s->blocks_left / 3 : 32;
     s->big_every = big_every;
 }
 
