@@ -71,9 +71,9 @@ static void jitter(uint64_t *x)
     if (r < 11) {
         sched_yield();
     } else if (r < 14) {
-        volatile int spin = 0;
+        static atomic_int spin; /* a busy wait the compiler keeps */
         int i, n = (int)(next_rand(x) % 2000);
-        for (i = 0; i < n; i++) spin += i;
+        for (i = 0; i < n; i++) atomic_fetch_add_explicit(&spin, 1, memory_order_relaxed);
     } else {
         struct timespec ts;
         ts.tv_sec = 0;
