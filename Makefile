@@ -31,7 +31,7 @@ TEST_BINS    = $(patsubst tests/%.c,$(BUILD)/%,$(TEST_SRCS))
 TEST_SCRIPTS = $(wildcard tests/test_*.sh)
 HEADERS      = fastqpar.h fastqpar_cuda.h
 
-.PHONY: all test run bench sanitize asan tsan static clean
+.PHONY: all test run bench sanitize asan tsan static clean fuzz valgrind
 all: $(EXAMPLE_BINS) $(TOOL_BINS) $(TEST_BINS)
 
 $(BUILD):
@@ -89,6 +89,37 @@ tsan:
 	FQP_TEST_QUICK=1 $(MAKE) test BUILD=build-tsan OPT="-O1 -g" EXTRA_CFLAGS="-fsanitize=thread" \
 	    LDFLAGS="-fsanitize=thread" TEST_SCRIPTS="$(SAN_SCRIPTS)"
 
+# make fuzz: every libFuzzer harness for FUZZ_SECONDS each (default 60),
+# from its committed seed corpus with the FASTQ dictionary. New inputs and
+# findings go to build-fuzz/, never into tests/fuzz/. Needs clang with
+# libFuzzer (Debian: clang, libclang-rt-14-dev).
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZERS       = parser gzip pipeline
+FUZZ_BINS     = $(addprefix build-fuzz/fuzz_,$(FUZZERS))
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/ref_fastq.h $(HEADERS)
+	@mkdir -p build-fuzz
+	$(FUZZ_CC) -g -O1 $(WARN) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I. \
+	    -o $@ $< -lz -lpthread -lm -ldl
+fuzz: $(FUZZ_BINS)
+	@for f in $(FUZZERS); do \
+	    mkdir -p build-fuzz/corpus_$$f; \
+	    build-fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -timeout=20 -dict=tests/fuzz/fastq.dict \
+	        -artifact_prefix=build-fuzz/ -print_final_stats=1 build-fuzz/corpus_$$f tests/fuzz/corpus_$$f \
+	        >build-fuzz/fuzz_$$f.log 2>&1 || { tail -40 build-fuzz/fuzz_$$f.log; echo "FAIL fuzz_$$f"; exit 1; }; \
+	    echo "PASS fuzz_$$f: $$(sed -n 's/^stat::number_of_executed_units: *//p' build-fuzz/fuzz_$$f.log) inputs in $(FUZZ_SECONDS) s"; \
+	done
+
+# make valgrind: the core test programs under memcheck (any error or a
+# definite/indirect leak fails). Valgrind runs threads one at a time, so the
+# thread-heavy programs (test_pipeline: ~2 min there, test_races, test_soak)
+# are left to ASan and TSan; test_faults still runs pipelines of 1-4 threads.
+VALGRIND      ?= valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect \
+                 --errors-for-leak-kinds=definite,indirect
+VALGRIND_BINS  = $(addprefix $(BUILD)/,test_parser test_queue test_faults test_hostile)
+valgrind: all
+	@FQP_BUILD=$(abspath $(BUILD)) RUN_WRAP="$(VALGRIND)" tests/run.sh $(VALGRIND_BINS)
+
 static: | $(BUILD)
 	$(CC) $(OPT) $(WARN) -I. -static -o $(BUILD)/fqcnt-static examples/fqcnt.c $(LDLIBS)
 	$(CC) $(OPT) $(WARN) -I. -static -o $(BUILD)/fqstats-static examples/fqstats.c $(LDLIBS)
@@ -107,4 +138,4 @@ ptx:
 	else echo "$(PTX_HEADER) not found: PTX not embedded"; fi
 
 clean:
-	rm -rf build build-asan build-tsan build-isal build-libdeflate
+	rm -rf build build-asan build-tsan build-isal build-libdeflate build-fuzz

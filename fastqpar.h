@@ -1336,6 +1336,8 @@ typedef struct fqp__reader {
 #ifndef FASTQPAR_NO_ZLIB
     z_stream zs;
     int zs_ready, in_member;
+    int zs_failed;               /* inflate failed: sticky, reported once the text before it is out */
+    uint64_t zs_failed_at;
 #endif
 #ifdef FASTQPAR_USE_ISAL
     struct inflate_state *isal;  /* the stream path's inflater, instead of zs */
@@ -1526,7 +1528,7 @@ static fqp_result fqp__inflate(fqp__reader *r, unsigned char *out, size_t size, 
 #ifdef FASTQPAR_USE_ISAL
     if (r->isal) return fqp__inflate_isal(r, out, size, got, err);
 #endif
-    while (produced < size) {
+    while (produced < size && !r->zs_failed) {
         int zr;
         uint64_t at;
         if (!r->in_member) {
@@ -1534,10 +1536,12 @@ static fqp_result fqp__inflate(fqp__reader *r, unsigned char *out, size_t size, 
             if (res != FQP_OK) return res;
             if (r->in_len == r->in_pos) break; /* clean end after a whole member */
             at = r->raw_bytes - (r->in_len - r->in_pos);
-            if (r->in_len - r->in_pos < 2 || r->in[r->in_pos] != 0x1f || r->in[r->in_pos + 1] != 0x8b)
+            if (r->in_len - r->in_pos < 2 || r->in[r->in_pos] != 0x1f || r->in[r->in_pos + 1] != 0x8b) {
+                if (produced) break; /* text before the damage first: the error recurs next call */
                 return fqp__error(err, FQP_ERR_GZIP_TRAILING, r->name, 0, 0, at,
                                   "%llu bytes after the gzip data end at compressed byte %llu are not another gzip member",
                                   (unsigned long long)(r->in_len - r->in_pos), (unsigned long long)at);
+            }
             if (inflateReset(&r->zs) != Z_OK)
                 return fqp__error(err, FQP_ERR_GZIP_CORRUPT, r->name, 0, 0, at, "inflateReset failed");
             r->in_member = 1;
@@ -1547,10 +1551,7 @@ static fqp_result fqp__inflate(fqp__reader *r, unsigned char *out, size_t size, 
             if (produced && r->fp) break; /* hand over what we have before a read that may block */
             res = fqp__fill_in(r, 1, err);
             if (res != FQP_OK) return res;
-            if (r->in_pos == r->in_len)
-                return fqp__error(err, FQP_ERR_GZIP_TRUNCATED, r->name, 0, 0, r->raw_bytes,
-                                  "gzip data ends early at compressed byte %llu (truncated file?)",
-                                  (unsigned long long)r->raw_bytes);
+            /* no input left: inflate once more anyway, zlib may hold decodable bits */
         }
         r->zs.next_in = r->in + r->in_pos;
         r->zs.avail_in = (uInt)(r->in_len - r->in_pos < UINT_MAX ? r->in_len - r->in_pos : UINT_MAX);
@@ -1563,11 +1564,20 @@ static fqp_result fqp__inflate(fqp__reader *r, unsigned char *out, size_t size, 
         if (zr == Z_STREAM_END) {
             r->in_member = 0;
         } else if (zr != Z_OK && zr != Z_BUF_ERROR) {
-            return fqp__error(err, FQP_ERR_GZIP_CORRUPT, r->name, 0, 0, at,
-                              "corrupt gzip data near compressed byte %llu: %s", (unsigned long long)at,
-                              r->zs.msg ? r->zs.msg : "inflate failed");
+            r->zs_failed = 1;
+            r->zs_failed_at = at;
+        } else if (produced < size && r->in_pos == r->in_len && r->raw_eof) {
+            /* zlib wants input that does not exist; the text before goes out first */
+            if (produced) break;
+            return fqp__error(err, FQP_ERR_GZIP_TRUNCATED, r->name, 0, 0, r->raw_bytes,
+                              "gzip data ends early at compressed byte %llu (truncated file?)",
+                              (unsigned long long)r->raw_bytes);
         }
     }
+    if (r->zs_failed && !produced)
+        return fqp__error(err, FQP_ERR_GZIP_CORRUPT, r->name, 0, 0, r->zs_failed_at,
+                          "corrupt gzip data near compressed byte %llu: %s", (unsigned long long)r->zs_failed_at,
+                          r->zs.msg ? r->zs.msg : "inflate failed");
     *got = produced;
     return FQP_OK;
 }

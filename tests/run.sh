@@ -2,10 +2,11 @@
 # Runs every test program given as arguments, prints their PASS/FAIL/SKIP lines,
 # and ends with "N passed, M failed". A program that crashes or exits nonzero
 # without printing FAIL counts as one failure, so a crash can never pass.
+# RUN_WRAP, if set, is a command that runs each program (make valgrind).
 set -u
 passed=0; failed=0; skipped=0
 for prog in "$@"; do
-    out=$("$prog" 2>&1); rc=$?
+    out=$(${RUN_WRAP:-} "$prog" 2>&1); rc=$?  # RUN_WRAP: e.g. valgrind
     printf '%s\n' "$out" | sed "s|^|[$(basename "$prog")] |"
     p=$(printf '%s\n' "$out" | grep -c '^PASS ')
     f=$(printf '%s\n' "$out" | grep -c '^FAIL ')

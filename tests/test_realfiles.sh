@@ -10,6 +10,7 @@
 #             (tests/kseq_fqcnt.c) and `fqref -c` count.
 #   multi:*   concatenated gzip members (and BGZF) give every record.
 #   oracle:*  fqref itself: formatting options of fqgen change no record.
+#   FQP_TEST_QUICK=1 (the sanitizer passes): dump checks in one configuration.
 #
 # Prints PASS/FAIL/SKIP lines; exits nonzero on any FAIL. Optional peers
 # (seqkit-examples, htslib's kseq.h, bgzip) give SKIP when missing.
@@ -41,13 +42,17 @@ done
 
 # The configurations a dump check runs (the stdin checks pick one each).
 CONFIGS=("-t 1" "-t 4" "-t 4 -b 7 -B 1000 -r 4096")
+# A dump check runs all of them by default; the sanitizer passes
+# (FQP_TEST_QUICK=1) only the one with the most hand-offs between threads.
+DUMP_CONFIGS=("${CONFIGS[@]}")
+[ "${FQP_TEST_QUICK:-0}" = 1 ] && DUMP_CONFIGS=("${CONFIGS[2]}")
 
 # dump_matches NAME EXPECTED INPUT [path|stdin [CONFIG...]]: fqdump on INPUT
 # (a path, or fed on stdin as "-") equals EXPECTED under every CONFIG
-# (default: all of CONFIGS). Returns 0 when all match; prints what differed.
+# (default: DUMP_CONFIGS). Returns 0 when all match; prints what differed.
 dump_matches() {
     local name=$1 expected=$2 input=$3 how=${4:-path} cfg rc ok=0
-    local configs=("${CONFIGS[@]}")
+    local configs=("${DUMP_CONFIGS[@]}")
     [ $# -gt 4 ] && configs=("${@:5}")
     for cfg in "${configs[@]}"; do
         # shellcheck disable=SC2086

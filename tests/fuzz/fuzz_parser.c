@@ -1,10 +1,15 @@
-/* libFuzzer harness for the parser. Invariant, not just "no crash": the same
-   bytes read whole from memory and read through a callback in short random
-   pieces, with random batch limits, give the same records (compared by a
-   digest) or the same error code, record and line.
-   Build: clang -fsanitize=fuzzer,address,undefined -I. tests/fuzz/fuzz_parser.c -lz */
+/* libFuzzer harness for the parser. Invariants, not just "no crash": the same
+   bytes read whole from memory, through a callback in short random pieces
+   with random batch limits, and from a FILE* with a random read size, give
+   the same records (compared by a digest) or the same error code, record,
+   line and byte offset; and (for plain text) the records, or the number of
+   the first bad record, are those of the reference reader (ref_fastq.h, the
+   rules of tests/fqref.c).
+   Build and run: make fuzz (FUZZ_SECONDS=60 per harness). */
+#define _POSIX_C_SOURCE 200809L /* fmemopen */
 #define FASTQPAR_IMPLEMENTATION
 #include "fastqpar.h"
+#include "ref_fastq.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,7 +34,7 @@ static int64_t piecewise_read(void *user, void *buf, size_t size)
 
 typedef struct outcome {
     fqp_result code;
-    uint64_t record, line, records, digest;
+    uint64_t record, line, offset, records, digest;
 } outcome;
 
 static uint64_t mix(uint64_t h, const char *p, uint64_t n)
@@ -75,8 +80,19 @@ static outcome parse(const fqp_input_desc *in, uint64_t batch_records, uint64_t 
     fqp_producer_error(p, &err);
     o.record = err.record;
     o.line = err.line;
+    o.offset = err.offset;
     fqp_producer_destroy(p);
     return o;
+}
+
+/* Prints both outcomes, then aborts (the finding). */
+static void differ(const char *what, const outcome *a, const outcome *b)
+{
+    fprintf(stderr, "%s differ: code %d/%d record %llu/%llu line %llu/%llu offset %llu/%llu records %llu/%llu\n", what,
+            (int)a->code, (int)b->code, (unsigned long long)a->record, (unsigned long long)b->record,
+            (unsigned long long)a->line, (unsigned long long)b->line, (unsigned long long)a->offset,
+            (unsigned long long)b->offset, (unsigned long long)a->records, (unsigned long long)b->records);
+    abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -89,7 +105,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&mem, 0, sizeof mem);
     mem.data = data;
     mem.size = size;
-    a = parse(&mem, 1000000, 1u << 20, 1u << 20, v);
+    a = parse(&mem, 1000000, 1u << 16, 1u << 16, v); /* above -max_len: one batch */
     memset(&pw, 0, sizeof pw);
     pw.data = data;
     pw.size = size;
@@ -98,7 +114,33 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cb.read = piecewise_read;
     cb.read_user = &pw;
     b = parse(&cb, 1 + size % 5, 1 + size % 97, 1 + size % 13, v);
-    if (a.code != b.code || a.record != b.record || a.line != b.line) abort();
-    if (a.code == FQP_OK && (a.records != b.records || a.digest != b.digest)) abort();
+    if (a.code != b.code || a.record != b.record || a.line != b.line || a.offset != b.offset) differ("callback", &a, &b);
+    if (a.code == FQP_OK && (a.records != b.records || a.digest != b.digest)) differ("callback", &a, &b);
+    {   /* a FILE* (fmemopen cannot open 0 bytes) */
+        FILE *f = size ? fmemopen((void *)(uintptr_t)data, size, "rb") : NULL;
+        if (f) {
+            fqp_input_desc fin;
+            outcome c;
+            memset(&fin, 0, sizeof fin);
+            fin.file = f;
+            c = parse(&fin, 1 + size % 7, 1 + size % 61, 1 + (size >> 3) % 29, v);
+            fclose(f);
+            if (a.code != c.code || a.record != c.record || a.line != c.line || a.offset != c.offset)
+                differ("FILE*", &a, &c);
+            if (a.code == FQP_OK && (a.records != c.records || a.digest != c.digest)) differ("FILE*", &a, &c);
+        }
+    }
+    if (!(size >= 2 && data[0] == 0x1f && data[1] == 0x8b)) { /* plain text: the reference reader */
+        uint64_t ref_records, ref_digest;
+        uint64_t bad = ref_parse((const char *)data, size, v == FQP_VALIDATE_ALL, &ref_records, &ref_digest);
+        outcome ref;
+        memset(&ref, 0, sizeof ref);
+        ref.code = bad ? FQP_ERR_INVALID_ARGUMENT : FQP_OK; /* the reference has no codes */
+        ref.record = bad;
+        ref.records = ref_records;
+        if (bad == 0 && (a.code != FQP_OK || a.records != ref_records || a.digest != ref_digest))
+            differ("reference", &a, &ref);
+        if (bad != 0 && (a.code >= 0 || a.record != bad)) differ("reference", &a, &ref);
+    }
     return 0;
 }
