@@ -816,6 +816,7 @@ static void test_mixed_equals_cpu(void)
     for (ks = 0; ks < 2; ks++) {
         int variant;
         for (variant = 0; variant < 4; variant++) {
+            int attempt;
             fqp_cuda_desc gd;
             run_ctx x;
             outcome o;
@@ -841,9 +842,18 @@ static void test_mixed_equals_cpu(void)
                 gd.in_flight = 3;
                 c.threads = 6;
             }
-            fake_reset();
-            memset(&x, 0, sizeof x);
-            run_mixed(&input_small, &c, &gd, &x, &o);
+            for (attempt = 0;; attempt++) {
+                fake_reset();
+                memset(&x, 0, sizeof x);
+                run_mixed(&input_small, &c, &gd, &x, &o);
+                /* Which side wins how many batches is timing: on a loaded
+                   machine one side may take them all. Run again (a few
+                   times at most) until the run really was mixed. */
+                if (attempt == 4 || o.open != FQP_OK || o.run != FQP_OK ||
+                    (o.gpu_records > 0 && o.gpu_records < input_small.records))
+                    break;
+                outcome_free(&o);
+            }
             CHECK_EQ_INT(o.open, FQP_OK);
             CHECK_EQ_INT(o.run, FQP_OK);
             CHECK(same_counts(&o.qc, &ref_small));
