@@ -136,7 +136,9 @@
        and the error earliest in the input is the run's error, whatever the
        thread timing. Other errors (write, allocation, fqp_producer_fail)
        cancel at once. All threads are joined before fqp_pipeline_run returns.
-       Records before a malformed record are always delivered first.
+       Records before a malformed record are always delivered first, also
+       those in its batch (the batch is cut before it), so what a failed run
+       processed does not depend on batch limits or timing.
        A bad BGZF block (CRC, ISIZE, deflate data, size) is reported at the
        text offset where that block starts, after every record before it;
        BGZF text is checked before it is parsed, so a parse error in it is
@@ -318,10 +320,15 @@ typedef struct fqp_config {
 
 /* Ordered output: set `file` or `write` and every byte a consumer adds to a
    batch with fqp_batch_write() reaches it in input order. */
+typedef struct fqp_writer fqp_writer; /* FASTQ writing: see below */
+
 typedef struct fqp_output_desc {
     FILE *file;                /* written with fwrite, flushed at the end; not closed */
     fqp_write_fn write;
     void *write_user;
+    fqp_writer *writer;        /* set by fqp_writer_output: BGZF output is then
+                                  compressed by each consumer as it releases its
+                                  batch, and only written in order by the sink */
 } fqp_output_desc;
 
 /* ---- batches and records ---------------------------------------------- */
@@ -654,8 +661,6 @@ FASTQPAR_DEF void fqp_trim_batch(const fqp_batch *b, const fqp_trim_desc *d, uin
    guarantees it). */
 typedef enum fqp_format { FQP_FORMAT_PLAIN = 0, FQP_FORMAT_GZIP, FQP_FORMAT_BGZF } fqp_format;
 
-typedef struct fqp_writer fqp_writer;
-
 /* Exactly one destination must be set. Zero means default. */
 typedef struct fqp_writer_desc {
     const char *path;          /* created or truncated; "-" is stdout; closed by fqp_writer_close */
@@ -700,6 +705,10 @@ FASTQPAR_DEF uint64_t fqp_writer_bytes(const fqp_writer *w);
    a trailing "/1", "/2" or "/3" (everything after the first blank is
    already not part of the name): the first mismatch fails with
    FQP_ERR_PAIR_NAME, both names and the record number.
+   Errors: the problem earliest in the input (a mate-name mismatch, a
+   malformed record in any file, a file ending) is the run's error, and
+   process() has seen exactly the pairs before it, whatever the batch
+   limits and thread timing.
    Output: up to FQP_PAIR_OUTPUTS writers; a consumer appends text or
    records to output k of its pair, and each writer receives every pair's
    text in input order (the ordered sink, as in fqp_pipeline_run). BGZF
@@ -2096,11 +2105,17 @@ typedef struct fqp__batch {
     uint64_t head_cap, seq_cap, qual_cap;
     uint64_t *head_off, *name_len, *seq_off;
     uint64_t head_off_cap, name_len_cap, seq_off_cap;
+    uint64_t parsed;             /* records parsed and valid: count, or where validation failed */
     /* ordered output */
     char *out;
     uint64_t out_cap, out_len;
+    struct fqp__bgzf *z;         /* BGZF output: this batch's compressor, made on first use */
+    char *zout;                  /* where its blocks are made, then swapped with out */
+    uint64_t zout_cap;
     int error_reported;          /* fqp_batch_error() was called on it */
 } fqp__batch;
+
+static void fqp__batch_zfree(const fqp_allocator *a, fqp__batch *b);
 
 static void fqp__batch_free(const fqp_allocator *a, fqp__batch *b)
 {
@@ -2114,6 +2129,7 @@ static void fqp__batch_free(const fqp_allocator *a, fqp__batch *b)
     fqp__free(a, b->name_len);
     fqp__free(a, b->seq_off);
     fqp__free(a, b->out);
+    fqp__batch_zfree(a, b);
     fqp__free(a, b);
 }
 
@@ -2748,6 +2764,22 @@ static int fqp__copy_quality(char *dst, const char *src, uint64_t n)
 /* Consumer thread: builds the structure-of-arrays view of a batch and
    validates it. Runs in parallel across consumers; the producer only found
    where the records are. */
+/* Records [0, n) of the batch become readable through pub (all of them, or
+   those before a record that failed validation: paired input checks their
+   mate names, so that the first problem in the input is the one reported). */
+static void fqp__batch_view(fqp__batch *b, uint64_t n, uint64_t ho, uint64_t so)
+{
+    b->parsed = n;
+    b->head_off[n] = ho;
+    b->seq_off[n] = so;
+    b->pub.head = b->head;
+    b->pub.head_off = b->head_off;
+    b->pub.name_len = b->name_len;
+    b->pub.seq = b->seq;
+    b->pub.qual = b->qual;
+    b->pub.seq_off = b->seq_off;
+}
+
 static fqp_result fqp__batch_parse(fqp_producer *p, fqp__batch *b, fqp_error *err)
 {
     const fqp_allocator *a = &p->cfg.allocator;
@@ -2755,6 +2787,7 @@ static fqp_result fqp__batch_parse(fqp_producer *p, fqp__batch *b, fqp_error *er
     uint64_t n = b->pub.count, i, ho = 0, so = 0;
     int check_seq = p->cfg.validate == FQP_VALIDATE_SEQUENCE || p->cfg.validate == FQP_VALIDATE_ALL;
     int check_qual = p->cfg.validate == FQP_VALIDATE_QUALITY || p->cfg.validate == FQP_VALIDATE_ALL;
+    b->parsed = 0;
     if (fqp__reserve(a, (void **)&b->head_off, &b->head_off_cap, n + 1, sizeof(uint64_t)) ||
         fqp__reserve(a, (void **)&b->seq_off, &b->seq_off_cap, n + 1, sizeof(uint64_t)) ||
         fqp__reserve(a, (void **)&b->name_len, &b->name_len_cap, n + 1, sizeof(uint64_t)) ||
@@ -2795,25 +2828,36 @@ static fqp_result fqp__batch_parse(fqp_producer *p, fqp__batch *b, fqp_error *er
             const unsigned char *s = (const unsigned char *)b->seq + so;
             uint64_t k;
             for (k = 0; k < len && p->base_ok[s[k]]; k++) {}
-            if (k < len) return fqp__invalid(p, b, i, 0, k, err);
+            if (k < len) {
+                fqp__batch_view(b, i, b->head_off[i], so); /* ho counts this header already */
+                return fqp__invalid(p, b, i, 0, k, err);
+            }
         }
         if (!qual_ok) {
             const unsigned char *q = (const unsigned char *)b->qual + so;
             uint64_t k;
             for (k = 0; q[k] >= 33 && q[k] <= 126; k++) {}
+            fqp__batch_view(b, i, b->head_off[i], so);
             return fqp__invalid(p, b, i, 1, k, err);
         }
         so += len;
     }
-    b->head_off[n] = ho;
-    b->seq_off[n] = so;
-    b->pub.head = b->head;
-    b->pub.head_off = b->head_off;
-    b->pub.name_len = b->name_len;
-    b->pub.seq = b->seq;
-    b->pub.qual = b->qual;
-    b->pub.seq_off = b->seq_off;
+    fqp__batch_view(b, n, ho, so);
     return FQP_OK;
+}
+
+/* A batch cut to its first n parsed records: those before a record that
+   failed validation are delivered before the error, as the records before a
+   structural error are, so what a failed run saw never depends on where
+   batches were cut. Returns n. */
+static uint64_t fqp__batch_cut(fqp__batch *b, uint64_t n)
+{
+    if (n < b->pub.count) { /* n == 0 also when parsing ran out of memory: no arrays */
+        b->pub.count = n;
+        b->pub.bases = n ? b->seq_off[n] : 0;
+        b->pub.text_bytes = n ? b->spans[n].start : 0;
+    }
+    return n;
 }
 
 /* ---- producer: the public pieces ---- */
@@ -3057,8 +3101,10 @@ static fqp_result fqp__deliver(fqp_producer *p, fqp_result r, void *item, fqp_ba
     if (r != FQP_OK) return fqp__end_code(p);
     if ((r = fqp__batch_parse(p, (fqp__batch *)item, &e)) != FQP_OK) {
         fqp__fail_at(p, ((fqp__batch *)item)->pub.index, &e);
-        fqp_producer_release(p, &((fqp__batch *)item)->pub);
-        return r;
+        if (!fqp__batch_cut((fqp__batch *)item, ((fqp__batch *)item)->parsed)) {
+            fqp_producer_release(p, &((fqp__batch *)item)->pub);
+            return r;
+        } /* else the records before the bad one first; the next call reports it */
     }
     *batch = &((fqp__batch *)item)->pub;
     return FQP_OK;
@@ -3082,11 +3128,21 @@ FASTQPAR_DEF fqp_result fqp_producer_take(fqp_producer *p, fqp_batch **batch, in
 }
 
 /* Writes one batch's output; the caller is the only writer right now. */
+static fqp_result fqp__batch_encode(fqp_producer *p, fqp__batch *b, fqp_error *e);
+static fqp_result fqp__writer_take(fqp_writer *w, const void *data, size_t size);
+static void fqp__writer_copy_err(const fqp_writer *w, fqp_error *err);
+
 static fqp_result fqp__write_out(fqp_producer *p, fqp__batch *b)
 {
     fqp_error e;
     int bad = 0;
     if (!b->out_len) return FQP_OK;
+    if (p->output.writer) { /* its own error (file, cause) is the run's */
+        if (fqp__writer_take(p->output.writer, b->out, (size_t)b->out_len) == FQP_OK) return FQP_OK;
+        fqp__writer_copy_err(p->output.writer, &e);
+        fqp_producer_fail(p, &e);
+        return FQP_ERR_WRITE;
+    }
     if (p->output.file) bad = fwrite(b->out, 1, (size_t)b->out_len, p->output.file) != b->out_len;
     else bad = p->output.write(p->output.write_user, b->out, (size_t)b->out_len) != 0;
     if (!bad) return FQP_OK;
@@ -3108,9 +3164,13 @@ FASTQPAR_DEF fqp_result fqp_producer_release(fqp_producer *p, fqp_batch *batch)
     int failed, stopped;
     uint64_t stop_last;
     if (!b) return FQP_ERR_INVALID_ARGUMENT;
-    if (!p->output.file && !p->output.write) {
+    if (!p->output.file && !p->output.write && !p->output.writer) {
         fqp_queue_push(p->free_q, b);
         return FQP_OK;
+    }
+    if (p->output.writer && b->out_len) { /* BGZF: compressed here, on the consumer's thread */
+        fqp_error e;
+        if (fqp__batch_encode(p, b, &e) != FQP_OK) fqp_producer_fail(p, &e);
     }
     fqp__lock(&p->out_mu);
     p->pending[b->pub.index % p->pool_size] = b;
@@ -3153,7 +3213,7 @@ FASTQPAR_DEF fqp_result fqp_producer_read(fqp_producer *p, fqp_batch **batch)
     }
     if ((r = fqp__batch_parse(p, b, &e)) != FQP_OK) {
         fqp__fail_at(p, b->pub.index, &e);
-        return r;
+        if (!fqp__batch_cut(b, b->parsed)) return r; /* else the records before it first */
     }
     *batch = &b->pub;
     return FQP_OK;
@@ -3312,8 +3372,10 @@ FQP__THREAD_FN(fqp__consumer_thread)
             if (r != FQP_OK) break;
             if ((r = fqp__batch_parse(w->p, (fqp__batch *)item, &e)) != FQP_OK) {
                 fqp__fail_at(w->p, ((fqp__batch *)item)->pub.index, &e);
-                fqp_producer_release(w->p, &((fqp__batch *)item)->pub);
-                continue; /* earlier batches may still hold an earlier error */
+                if (!fqp__batch_cut((fqp__batch *)item, ((fqp__batch *)item)->parsed)) {
+                    fqp_producer_release(w->p, &((fqp__batch *)item)->pub);
+                    continue; /* earlier batches may still hold an earlier error */
+                } /* else the records before the bad one are processed */
             }
             b = &((fqp__batch *)item)->pub;
         }
@@ -3977,7 +4039,52 @@ FASTQPAR_DEF fqp_output_desc fqp_writer_output(fqp_writer *w)
     memset(&o, 0, sizeof o);
     o.write = fqp__writer_output_fn;
     o.write_user = w;
+    o.writer = w;
     return o;
+}
+
+/* Consumer thread, in fqp_producer_release: a batch's text for a BGZF
+   writer becomes blocks here, so compression runs on every consumer; the
+   sink then only writes the blocks in order. Each batch has its own
+   compressor (a consumer loop may be any thread, GPU consumers included). */
+static fqp_result fqp__batch_encode(fqp_producer *p, fqp__batch *b, fqp_error *e)
+{
+    fqp_writer *w = p->output.writer;
+    const fqp_allocator *a = &p->cfg.allocator;
+    fqp__obuf dst;
+    fqp_result r;
+    char *t;
+    if (w->format != FQP_FORMAT_BGZF || !b->out_len) return FQP_OK;
+    if (!b->z) {
+        b->z = (fqp__bgzf *)fqp__calloc(a, sizeof *b->z);
+        if (!b->z) return fqp__error(e, FQP_ERR_NOMEM, w->name, 0, 0, 0, "out of memory for a BGZF compressor");
+        b->z->alloc = a;
+    }
+    dst.data = b->zout;
+    dst.cap = b->zout_cap;
+    dst.len = 0;
+    r = fqp__bgzf_append(b->z, w->level, b->out, b->out_len, &dst);
+    b->zout = dst.data;
+    b->zout_cap = dst.cap;
+    if (r != FQP_OK)
+        return fqp__error(e, r, w->name, 0, 0, 0, "BGZF compression of batch %llu failed: %s",
+                          (unsigned long long)b->pub.index, fqp_result_string(r));
+    t = b->out;
+    b->out = b->zout;
+    b->zout = t;
+    b->zout_cap = b->out_cap;
+    b->out_cap = dst.cap;
+    b->out_len = dst.len;
+    return FQP_OK;
+}
+
+static void fqp__batch_zfree(const fqp_allocator *a, fqp__batch *b)
+{
+    if (b->z) fqp__bgzf_end(b->z);
+    fqp__free(a, b->z);
+    fqp__free(a, b->zout);
+    b->z = NULL;
+    b->zout = NULL;
 }
 
 FASTQPAR_DEF uint64_t fqp_writer_bytes(const fqp_writer *w) { return w ? w->bytes : 0; }
@@ -4020,6 +4127,10 @@ typedef struct fqp__pairslot {
     fqp__obuf out[FQP_PAIR_OUTPUTS];  /* text, or BGZF blocks once compressed */
     fqp__obuf zout[FQP_PAIR_OUTPUTS]; /* BGZF: where the blocks are made */
     int ready;                        /* under out_mu: processed, waiting to be written */
+    /* a mate file that ended or broke inside this batch: its error, and the
+       pair it is at (UINT64_MAX: none); pairs before it are still checked */
+    fqp_error end_err[FQP_MAX_MATES];
+    uint64_t end_at[FQP_MAX_MATES];
 } fqp__pairslot;
 
 typedef struct fqp__paired {
@@ -4125,7 +4236,7 @@ static uint64_t fqp__mate_name_len(const char *name, uint64_t n)
 }
 
 /* Consumer thread: the first pair whose mate names differ fails the run. */
-static fqp_result fqp__pair_check_names(const fqp__pairslot *s, fqp_error *e)
+static fqp_result fqp__pair_check_names(const fqp__pairslot *s, uint64_t *at, fqp_error *e)
 {
     const fqp_pair *pr = &s->pub;
     uint64_t i;
@@ -4148,10 +4259,53 @@ static fqp_result fqp__pair_check_names(const fqp__pairslot *s, fqp_error *e)
                 fqp__error(e, FQP_ERR_PAIR_NAME, pr->batch[0]->file, r0.number, 0, 0,
                            "record %llu: mate names differ: \"%s\" in %s, \"%s\" in %s",
                            (unsigned long long)r0.number, a, pr->batch[0]->file, b, pr->batch[m]->file);
+            *at = i;
             return FQP_ERR_PAIR_NAME;
         }
     }
     return FQP_OK;
+}
+
+/* Consumer thread: parses every file's batch and checks mate names. The
+   problem earliest in the input fails the run (fqp__fail_at keeps the
+   earliest record): names are checked on the pairs before the first record
+   that failed validation or where a mate file ended or broke. The pairs
+   before the first problem are still processed (as in a single-file run):
+   the slot is cut to them. Returns 1 when nothing is left to process. */
+static int fqp__pairslot_check(fqp__paired *pp, fqp__pairslot *s)
+{
+    fqp_producer *p0 = pp->p[0];
+    fqp_error e[FQP_MAX_MATES], ne;
+    uint64_t limit = s->pub.count, at;
+    int k, bad[FQP_MAX_MATES], failed = 0;
+    for (k = 0; k < pp->files; k++) {
+        bad[k] = 0;
+        if (s->end_at[k] < limit) limit = s->end_at[k];
+        if (!s->b[k] || fqp__batch_parse(pp->p[k], s->b[k], &e[k]) == FQP_OK) continue;
+        bad[k] = 1;
+        at = s->pub.interleaved ? s->b[k]->parsed / 2 : s->b[k]->parsed;
+        if (at < limit) limit = at;
+    }
+    if (!pp->desc->no_name_check && s->pub.mates > 1) {
+        uint64_t count = s->pub.count;
+        s->pub.count = limit; /* only pairs whose records all parsed */
+        if (fqp__pair_check_names(s, &at, &ne) != FQP_OK) {
+            fqp__fail_at(p0, s->pub.index, &ne);
+            limit = at;
+            failed = 1;
+        }
+        s->pub.count = count;
+    }
+    for (k = 0; k < pp->files; k++) {
+        if (bad[k]) fqp__fail_at(p0, s->pub.index, &e[k]);
+        if (s->end_at[k] != UINT64_MAX) fqp__fail_at(p0, s->pub.index, &s->end_err[k]);
+        failed |= bad[k] || s->end_at[k] != UINT64_MAX;
+    }
+    if (!failed) return 0;
+    for (k = 0; k < pp->files; k++)
+        if (s->b[k]) fqp__batch_cut(s->b[k], s->pub.interleaved ? 2 * limit : limit);
+    s->pub.count = limit;
+    return limit == 0;
 }
 
 /* Hands the slot's batches back to their producers. The slot is not
@@ -4242,7 +4396,7 @@ static fqp_result fqp__lockstep_run(fqp__paired *pp)
     fqp_producer *p0 = pp->p[0];
     fqp_error e;
     fqp_result r;
-    int k;
+    int k, ended;
     for (;;) {
         fqp__batch *b[FQP_MAX_MATES] = {NULL, NULL, NULL};
         fqp__pairslot *s;
@@ -4273,44 +4427,48 @@ static fqp_result fqp__lockstep_run(fqp__paired *pp)
             if (r != FQP_ERR_CANCELLED) fqp__fail_at(p0, p0->next_index, &p0->perr);
             break;
         }
+        s = &pp->slots[b[0]->pub.index % pp->nslots];
+        for (k = 0; k < FQP_MAX_MATES; k++) s->end_at[k] = UINT64_MAX;
+        ended = 0;
         if (p0->record_multiple == 2 && b[0]->pub.count % 2) { /* interleaved: only at the end */
-            if (p0->pending_error) e = p0->perr;
+            uint64_t n = b[0]->pub.first_record + b[0]->pub.count;
+            if (p0->pending_error) s->end_err[0] = p0->perr;
             else
-                fqp__error(&e, FQP_ERR_PAIR_COUNT, p0->reader.name, b[0]->pub.first_record + b[0]->pub.count, 0, 0,
+                fqp__error(&s->end_err[0], FQP_ERR_PAIR_COUNT, p0->reader.name, n, 0, 0,
                            "odd number of records (%llu) in interleaved input: record %llu has no mate",
-                           (unsigned long long)(b[0]->pub.first_record + b[0]->pub.count),
-                           (unsigned long long)(b[0]->pub.first_record + b[0]->pub.count));
-            fqp__fail_at(p0, b[0]->pub.index, &e);
-            fqp_queue_push(p0->free_q, b[0]);
-            r = e.code;
-            break;
+                           (unsigned long long)n, (unsigned long long)n);
+            s->end_at[0] = b[0]->pub.count / 2;
+            ended = 1;
         }
-        for (k = 1; k < pp->files; k++) {
+        /* Every mate file is cut at file 1's count. One that ends or breaks
+           sooner still comes along, so that its pairs before that point are
+           checked: the first problem in the input is the one reported,
+           whatever the batch limits. */
+        for (k = 1; k < pp->files && r == FQP_OK; k++) {
             fqp_producer *pk = pp->p[k];
             uint64_t have = 0;
             pk->exact_records = b[0]->pub.count;
             r = fqp__produce(pk, &b[k], 1);
-            if (r == FQP_OK) have = b[k]->pub.count;
             if (r == FQP_ERR_CANCELLED) break;
-            if (r == FQP_OK && have == b[0]->pub.count) continue;
+            if (r == FQP_OK) have = b[k]->pub.count;
+            if (r == FQP_OK && have == b[0]->pub.count) continue; /* a pending error: next batch */
             if ((r == FQP_OK && pk->pending_error) || (r != FQP_OK && r != FQP_DONE)) {
-                e = pk->perr; /* the mate file is malformed: its own error */
+                s->end_err[k] = pk->perr; /* the mate file is malformed: its own error */
             } else {
                 uint64_t n = b[0]->pub.first_record + have;
-                fqp__error(&e, FQP_ERR_PAIR_COUNT, pk->reader.name, n + 1, 0, 0,
+                fqp__error(&s->end_err[k], FQP_ERR_PAIR_COUNT, pk->reader.name, n + 1, 0, 0,
                            "%s ends after %llu records, but %s has more: its record %llu has no mate",
                            pk->reader.name, (unsigned long long)n, p0->reader.name, (unsigned long long)(n + 1));
             }
-            fqp__fail_at(p0, b[0]->pub.index, &e);
-            r = e.code;
-            break;
+            s->end_at[k] = have;
+            r = FQP_OK;
+            ended = 1;
         }
         if (r != FQP_OK) {
             for (k = 0; k < pp->files; k++)
                 if (b[k]) fqp_queue_push(pp->p[k]->free_q, b[k]);
             break;
         }
-        s = &pp->slots[b[0]->pub.index % pp->nslots];
         s->pub.index = b[0]->pub.index;
         s->pub.interleaved = p0->record_multiple == 2;
         s->pub.count = s->pub.interleaved ? b[0]->pub.count / 2 : b[0]->pub.count;
@@ -4326,6 +4484,7 @@ static fqp_result fqp__lockstep_run(fqp__paired *pp)
             r = FQP_ERR_CANCELLED; /* the batches stay in their pools */
             break;
         }
+        if (ended) break; /* the consumer of that slot reports the error */
     }
     fqp_queue_close(p0->queue); /* consumers drain what came before */
     return r;
@@ -4367,16 +4526,7 @@ FQP__THREAD_FN(fqp__pair_consumer_thread)
         fqp__lock(&p0->mu);
         skip = p0->failed && s->pub.index > p0->fail_index; /* after the error point */
         fqp__unlock(&p0->mu);
-        for (k = 0; k < pp->files && !skip; k++) {
-            if (fqp__batch_parse(pp->p[k], s->b[k], &e) != FQP_OK) {
-                fqp__fail_at(p0, s->pub.index, &e);
-                skip = 1;
-            }
-        }
-        if (!skip && !d->no_name_check && s->pub.mates > 1 && fqp__pair_check_names(s, &e) != FQP_OK) {
-            fqp__fail_at(p0, s->pub.index, &e);
-            skip = 1;
-        }
+        if (!skip) skip = fqp__pairslot_check(pp, s);
         if (!skip) {
             r = d->process(&s->pub, w->state, d->user);
             w->m.busy_seconds += fqp__now() - t1;

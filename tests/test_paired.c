@@ -452,6 +452,66 @@ static void test_name_mismatch(void)
     free(cfg.seen);
 }
 
+/* The first problem in the input is the run's error, whatever the batch
+   limits and threads: a mate-name mismatch at pair 30 comes before an
+   invalid base, a truncated record, the end of a mate file, or an odd
+   interleaved count later in the same batch (at pair 40). */
+static void test_error_order(void)
+{
+    static const char *later[] = {"invalid base", "truncated", "mate ends", "odd interleaved", "index file ends"};
+    const int n = 60;
+    int kind, rec, thr;
+    current_test = "error order";
+    cfg.seen = (unsigned char *)calloc((size_t)n, 1);
+    for (kind = 0; kind < 5; kind++)
+        for (rec = 1; rec <= 64; rec = rec < 8 ? rec + 1 : rec * 2)
+            for (thr = 1; thr <= 3; thr += 2) {
+                text in[3] = {{NULL, 0, 0}, {NULL, 0, 0}, {NULL, 0, 0}};
+                check_state all;
+                fqp_error err;
+                fqp_metrics m;
+                int i, m2 = kind == 3 ? 0 : 1, files = kind == 4 ? 3 : 2;
+                for (i = 0; i < 3; i++) text_add(&in[i], "", 0);
+                for (i = 0; i < n; i++) {
+                    text *t = kind == 3 ? &in[0] : &in[1];
+                    add_record(&in[0], 0, i, NULL);
+                    if (kind == 2 && i == 40) continue; /* R2 ends after 40 records */
+                    if (kind == 3 && i == 40) break;    /* record 81 has no mate */
+                    if (kind == 1 && i == 40) {
+                        text_add(t, "@p40/2\nACGT\n+\nII", 16); /* input ends inside the quality */
+                        continue;
+                    }
+                    if ((kind == 1 || kind == 2) && i > 40) continue;
+                    add_record(t, m2, i, i == 30 ? "p30x/2" : NULL);
+                    if (kind == 0 && i == 40) t->data[t->len - 2 * (size_t)mate_len(1, i) - 4] = 'Z'; /* a base */
+                    if (kind == 4 && i < 40) add_record(&in[2], 2, i, NULL); /* I1 ends after 40 */
+                }
+                cfg.files = files;
+                cfg.interleaved = kind == 3;
+                cfg.threads = thr;
+                cfg.write_mates = 0;
+                cfg.stop_at_pair = 0;
+                cfg.batch_records = (uint64_t)rec;
+                cfg.batch_bytes = 0;
+                cfg.expect_pairs = n;
+                memset(cfg.seen, 0, (size_t)n);
+                CHECK_EQ_INT(run_paired(in, NULL, &all, &m, &err), FQP_ERR_PAIR_NAME);
+                CHECK_EQ_U64(err.record, kind == 3 ? 61 : 31);
+                /* the 30 pairs before it were processed, once; later ones at
+                   most once, and with one thread none */
+                for (i = 0; i < n; i++) CHECK(i < 30 ? cfg.seen[i] == 1 : cfg.seen[i] <= (thr > 1));
+                if (fqpt_failed) {
+                    fprintf(stderr, "  then %s, batch_records %d, threads %d: %s\n", later[kind], rec, thr,
+                            err.message);
+                    free_texts(in, 3);
+                    free(cfg.seen);
+                    return;
+                }
+                free_texts(in, 3);
+            }
+    free(cfg.seen);
+}
+
 /* An early stop still writes every batch up to the one that stopped. */
 static void test_stop(void)
 {
@@ -718,37 +778,72 @@ static fqp_result write_all(fqp_batch *b, void *state, void *user)
     return FQP_OK;
 }
 
+/* The pipeline's allocator: counts blocks big enough to be a deflate state
+   or window, which only consumer-side BGZF compression allocates there (the
+   writer's own compressor uses the writer's allocator). */
+static _Atomic int big_allocs;
+static void *count_alloc(size_t n, void *user)
+{
+    (void)user;
+    if (n >= 60000) atomic_fetch_add(&big_allocs, 1);
+    return malloc(n);
+}
+static void *count_realloc(void *ptr, size_t old_size, size_t n, void *user)
+{
+    (void)old_size;
+    (void)user;
+    return realloc(ptr, n);
+}
+static void count_free(void *ptr, void *user)
+{
+    (void)user;
+    free(ptr);
+}
+
+/* fqp_writer_output in fqp_pipeline_run: BGZF compressed by the consumers
+   (their compressors come from the pipeline's allocator), byte-identical
+   for 1 and 3 threads, and it inflates back to the input. */
 static void test_writer_with_pipeline(void)
 {
     text in = make_mate(0, 2000), back = {NULL, 0, 0};
-    membuf mb;
-    fqp_writer *w;
-    fqp_writer_desc wd;
-    fqp_pipeline_desc d;
-    fqp_error err;
-    int blocks;
+    membuf mb[2];
+    int blocks, t;
     current_test = "pipeline writer";
-    memset(&mb, 0, sizeof mb);
-    memset(&wd, 0, sizeof wd);
-    wd.write = mem_write;
-    wd.write_user = &mb;
-    wd.format = FQP_FORMAT_BGZF;
-    REQUIRE(fqp_writer_open(&w, &wd, &err) == FQP_OK);
-    memset(&d, 0, sizeof d);
-    d.input.data = in.data;
-    d.input.size = in.len;
-    d.config.threads = 3;
-    d.config.batch_records = 100;
-    d.config.ignore_env = 1;
-    d.process = write_all;
-    d.output = fqp_writer_output(w);
-    CHECK_EQ_INT(fqp_pipeline_run(&d, NULL, &err), FQP_OK);
-    CHECK_EQ_INT(fqp_writer_close(w, &err), FQP_OK);
-    CHECK(bgzf_valid((const unsigned char *)mb.data, mb.len, &blocks));
-    CHECK(gunzip_all(mb.data, mb.len, &back));
+    for (t = 0; t < 2; t++) {
+        fqp_writer *w;
+        fqp_writer_desc wd;
+        fqp_pipeline_desc d;
+        fqp_error err;
+        memset(&mb[t], 0, sizeof mb[t]);
+        memset(&wd, 0, sizeof wd);
+        wd.write = mem_write;
+        wd.write_user = &mb[t];
+        wd.format = FQP_FORMAT_BGZF;
+        REQUIRE(fqp_writer_open(&w, &wd, &err) == FQP_OK);
+        memset(&d, 0, sizeof d);
+        d.input.data = in.data;
+        d.input.size = in.len;
+        d.config.threads = t ? 3 : 1;
+        d.config.batch_records = 100;
+        d.config.ignore_env = 1;
+        d.config.allocator.alloc = count_alloc;
+        d.config.allocator.realloc = count_realloc;
+        d.config.allocator.free = count_free;
+        d.process = write_all;
+        d.output = fqp_writer_output(w);
+        atomic_store(&big_allocs, 0);
+        CHECK_EQ_INT(fqp_pipeline_run(&d, NULL, &err), FQP_OK);
+        CHECK(atomic_load(&big_allocs) >= 2); /* a deflate state and window at least */
+        CHECK_EQ_INT(fqp_writer_close(w, &err), FQP_OK);
+        CHECK(bgzf_valid((const unsigned char *)mb[t].data, mb[t].len, &blocks));
+        CHECK(blocks >= 20 + 1); /* a batch's text starts a block; + the EOF block */
+    }
+    CHECK(mb[0].len == mb[1].len && memcmp(mb[0].data, mb[1].data, mb[0].len) == 0);
+    CHECK(gunzip_all(mb[1].data, mb[1].len, &back));
     CHECK(back.len == in.len && memcmp(back.data, in.data, in.len) == 0);
     free(back.data);
-    free(mb.data);
+    free(mb[0].data);
+    free(mb[1].data);
     free(in.data);
 }
 
@@ -796,6 +891,7 @@ int main(void)
     RUN(test_interleaved);
     RUN(test_count_mismatch);
     RUN(test_name_mismatch);
+    RUN(test_error_order);
     RUN(test_stop);
     RUN(test_writer_round_trip);
     RUN(test_writer_plus_name_and_slice);

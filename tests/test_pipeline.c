@@ -344,6 +344,79 @@ static void test_earliest_error_wins(void)
     free(text);
 }
 
+/* Records before an invalid one are processed, also those in its batch,
+   whatever the batch limit and thread count: exactly records 1..136 with
+   one consumer, and 1..136 once each (later ones at most once, in flight)
+   with several; fqp_producer_read delivers the same 136, then the error. */
+static _Atomic unsigned char prefix_seen[500];
+static fqp_result mark_seen(fqp_batch *b, void *state, void *user)
+{
+    uint64_t i;
+    (void)state;
+    (void)user;
+    for (i = 0; i < b->count; i++) atomic_fetch_add(&prefix_seen[b->first_record + i], 1);
+    return FQP_OK;
+}
+
+static void test_records_before_invalid_record(void)
+{
+    static const uint64_t limits[] = {1, 7, 50, 136, 137, 8192};
+    size_t size;
+    char *text = make_input(500, &size), *p;
+    int li, threads, i;
+    p = strstr(text, "@read136 ");
+    REQUIRE(p != NULL);
+    *(strchr(p, '\n') + 1) = 'X'; /* first base of record 137 */
+    for (li = 0; li < 6; li++)
+        for (threads = 1; threads <= 3; threads += 2) {
+            fqp_pipeline_desc d;
+            fqp_error err;
+            memset(&d, 0, sizeof d);
+            for (i = 0; i < 500; i++) atomic_store(&prefix_seen[i], 0);
+            d.input.data = text;
+            d.input.size = size;
+            d.config.threads = threads;
+            d.config.batch_records = limits[li];
+            d.config.ignore_env = 1;
+            d.process = mark_seen;
+            CHECK_EQ_INT(fqp_pipeline_run(&d, NULL, &err), FQP_ERR_INVALID_BASE);
+            CHECK_EQ_U64(err.record, 137);
+            for (i = 0; i < 500; i++) {
+                unsigned n = atomic_load(&prefix_seen[i]);
+                CHECK(i < 136 ? n == 1 : n <= (unsigned)(threads > 1));
+            }
+        }
+    for (li = 0; li < 6; li++) {
+        fqp_producer_desc pd;
+        fqp_producer *pr;
+        fqp_batch *b;
+        fqp_error err;
+        fqp_result r;
+        uint64_t got = 0;
+        memset(&pd, 0, sizeof pd);
+        pd.input.data = text;
+        pd.input.size = size;
+        pd.config.batch_records = limits[li];
+        pd.config.ignore_env = 1;
+        REQUIRE(fqp_producer_create(&pr, &pd, &err) == FQP_OK);
+        while ((r = fqp_producer_read(pr, &b)) == FQP_OK) {
+            fqp_record last = fqp_batch_record(b, b->count - 1); /* the cut keeps its header whole */
+            char want[32];
+            snprintf(want, sizeof want, "lane:%d", (int)((b->first_record + b->count - 1) % 7));
+            CHECK(last.comment_len == strlen(want) && memcmp(last.comment, want, strlen(want)) == 0);
+            CHECK_EQ_U64(b->first_record, got);
+            got += b->count;
+            fqp_producer_release(pr, b);
+        }
+        CHECK_EQ_INT(r, FQP_ERR_INVALID_BASE);
+        CHECK_EQ_U64(got, 136);
+        CHECK_EQ_INT(fqp_producer_error(pr, &err), FQP_ERR_INVALID_BASE);
+        CHECK_EQ_U64(err.record, 137);
+        fqp_producer_destroy(pr);
+    }
+    free(text);
+}
+
 static fqp_result fail_two_batches(fqp_batch *b, void *state, void *user)
 {
     (void)state;
@@ -705,6 +778,7 @@ int main(void)
     RUN_WATCHED(test_consumer_error);
     RUN_WATCHED(test_producer_error);
     RUN_WATCHED(test_earliest_error_wins);
+    RUN_WATCHED(test_records_before_invalid_record);
     RUN_WATCHED(test_earliest_consumer_error_wins);
     RUN_WATCHED(test_write_error);
     RUN_WATCHED(test_manual_mode);

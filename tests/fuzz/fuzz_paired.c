@@ -8,9 +8,12 @@
        at the first such pair (with the name check on);
      - else different record counts (or an odd count, interleaved):
        FQP_ERR_PAIR_COUNT;
-     - else FQP_OK with every pair's records exactly the reference's.
+     - else FQP_OK;
+   and process() saw each reference pair before the error exactly once (all
+   of them, and nothing else, without an error).
    When a file does not parse, the run fails, and exactly as a run with one
-   consumer and default limits fails (code, record, line, byte offset).
+   consumer and default limits fails (code, record, line, byte offset), with
+   the pairs that run saw (a prefix of the reference's) seen once each.
    Build and run: make fuzz. */
 #define FASTQPAR_IMPLEMENTATION
 #include "fastqpar.h"
@@ -81,6 +84,11 @@ typedef struct totals {
     uint64_t pairs, digest_sum;
 } totals;
 
+/* Per pair: how often process() saw it, and its digest (each pair batch is
+   processed by one consumer, so these are written by one thread each). */
+static unsigned char seen_n[MAX_RECORDS];
+static uint64_t seen_d[MAX_RECORDS];
+
 static fqp_result on_pair(fqp_pair *pr, void *state, void *user)
 {
     totals *t = (totals *)state;
@@ -88,10 +96,35 @@ static fqp_result on_pair(fqp_pair *pr, void *state, void *user)
     (void)user;
     for (i = 0; i < pr->count; i++) {
         fqp_record a = fqp_pair_record(pr, 0, i), b = fqp_pair_record(pr, 1, i);
-        t->digest_sum += pair_digest(pr->first_pair + i, record_digest(&a), record_digest(&b));
+        uint64_t n = pr->first_pair + i, dg = pair_digest(n, record_digest(&a), record_digest(&b));
+        t->digest_sum += dg;
+        if (n < MAX_RECORDS) {
+            seen_n[n]++;
+            seen_d[n] = dg;
+        }
     }
     t->pairs += pr->count;
     return FQP_OK;
+}
+
+/* process() saw pairs [0, want) once each, as the reference pairs them
+   (ref: their digests), any later pair at most once, and none when `exact`. */
+static int seen_ok(uint64_t want, const uint64_t *ref, uint64_t nref, int exact)
+{
+    uint64_t i;
+    for (i = 0; i < MAX_RECORDS; i++) {
+        if (i < want && (seen_n[i] != 1 || i >= nref || seen_d[i] != ref[i])) return 0;
+        if (i >= want && (seen_n[i] > 1 || (seen_n[i] && exact) || (seen_n[i] && i < nref && seen_d[i] != ref[i])))
+            return 0;
+    }
+    return 1;
+}
+
+static uint64_t ref_sum(const uint64_t *ref, uint64_t n)
+{
+    uint64_t i, sum = 0;
+    for (i = 0; i < n; i++) sum += ref[i];
+    return sum;
 }
 
 static totals merged;
@@ -134,6 +167,7 @@ static outcome run(const uint8_t *a, size_t na, const uint8_t *b, size_t nb, int
     d.process = on_pair;
     d.merge = on_merge;
     memset(&merged, 0, sizeof merged);
+    memset(seen_n, 0, sizeof seen_n);
     o.code = fqp_paired_run(&d, NULL, &err);
     o.t = merged;
     if (o.code != FQP_OK) {
@@ -150,7 +184,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     file_ref fa, fb;
     outcome got, base;
     int threads, interleaved, no_name_check;
-    uint64_t batch_records, batch_bytes, n, i, want_sum = 0;
+    uint64_t batch_records, batch_bytes, i, nref, *ref;
     size_t split;
     const uint8_t *a, *b;
     size_t na, nb;
@@ -168,40 +202,64 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     b = data + split;
     nb = interleaved ? 0 : size - split;
 
-    got = run(a, na, b, nb, interleaved, no_name_check, threads, batch_records, batch_bytes);
     read_alone(a, na, &fa);
     if (!interleaved) read_alone(b, nb, &fb);
+    /* the reference pairs: (a_i, b_i), or (r_2i, r_2i+1) interleaved; with a
+       file that does not parse, those before its error */
+    {
+        const uint64_t *db = interleaved ? fa.digest + 1 : fb.digest;
+        uint64_t step = interleaved ? 2 : 1, na_rec = interleaved ? fa.n / 2 : fa.n;
+        uint64_t nb_rec = interleaved ? fa.n / 2 : fb.n;
+        nref = na_rec < nb_rec ? na_rec : nb_rec;
+        ref = (uint64_t *)malloc((nref + 1) * sizeof *ref);
+        if (!ref) abort();
+        for (i = 0; i < nref; i++) ref[i] = pair_digest(i, fa.digest[i * step], db[i * step]);
+    }
     if (fa.code != FQP_OK || (!interleaved && fb.code != FQP_OK)) {
-        /* a file does not parse: the run fails, as a plain run does */
+        /* a file does not parse: the run fails as a run with one consumer and
+           default limits fails, having seen the same pairs before the error */
+        uint64_t seen = 0;
         base = run(a, na, b, nb, interleaved, no_name_check, 1, 0, 0);
-        if (got.code >= 0 || got.code != base.code || got.record != base.record || got.line != base.line ||
-            got.offset != base.offset) {
-            fprintf(stderr, "parse error differs: code %d/%d record %llu/%llu line %llu/%llu offset %llu/%llu\n",
+        while (seen < MAX_RECORDS && seen_n[seen]) seen++;
+        if (base.code >= 0 || !seen_ok(seen, ref, nref, 1)) {
+            fprintf(stderr, "one consumer: code %d, or not a prefix of the reference's %llu pairs seen\n",
+                    (int)base.code, (unsigned long long)nref);
+            abort();
+        }
+        got = run(a, na, b, nb, interleaved, no_name_check, threads, batch_records, batch_bytes);
+        if (got.code != base.code || got.record != base.record || got.line != base.line ||
+            got.offset != base.offset || !seen_ok(seen, ref, nref, 0)) {
+            fprintf(stderr, "parse error differs: code %d/%d record %llu/%llu line %llu/%llu offset %llu/%llu, "
+                    "or pairs before it (%llu) not seen once each\n",
                     (int)got.code, (int)base.code, (unsigned long long)got.record, (unsigned long long)base.record,
                     (unsigned long long)got.line, (unsigned long long)base.line, (unsigned long long)got.offset,
-                    (unsigned long long)base.offset);
+                    (unsigned long long)base.offset, (unsigned long long)seen);
             abort();
         }
     } else {
-        /* pair the reference records: (a_i, b_i), or (r_2i, r_2i+1) interleaved */
-        const uint64_t *da = fa.digest, *ka = fa.key;
-        const uint64_t *db = interleaved ? fa.digest + 1 : fb.digest, *kb = interleaved ? fa.key + 1 : fb.key;
-        uint64_t step = interleaved ? 2 : 1, na_rec = interleaved ? fa.n / 2 : fa.n;
-        uint64_t nb_rec = interleaved ? fa.n / 2 : fb.n;
+        const uint64_t *ka = fa.key, *kb = interleaved ? fa.key + 1 : fb.key;
+        uint64_t step = interleaved ? 2 : 1;
         fqp_result want = FQP_OK;
-        n = na_rec < nb_rec ? na_rec : nb_rec;
-        for (i = 0; i < n && want == FQP_OK; i++) {
-            if (!no_name_check && ka[i * step] != kb[i * step]) want = FQP_ERR_PAIR_NAME;
-            want_sum += pair_digest(i, da[i * step], db[i * step]);
-        }
+        for (i = 0; i < nref; i++)
+            if (!no_name_check && ka[i * step] != kb[i * step]) {
+                want = FQP_ERR_PAIR_NAME;
+                break;
+            }
         if (want == FQP_OK && (interleaved ? fa.n % 2 != 0 : fa.n != fb.n)) want = FQP_ERR_PAIR_COUNT;
+        got = run(a, na, b, nb, interleaved, no_name_check, threads, batch_records, batch_bytes);
         if (got.code != want) {
             fprintf(stderr, "code %d, want %d (records %llu and %llu)\n", (int)got.code, (int)want,
                     (unsigned long long)fa.n, (unsigned long long)(interleaved ? 0 : fb.n));
             abort();
         }
-        if (want == FQP_OK && (got.t.pairs != n || got.t.digest_sum != want_sum)) abort();
+        /* pairs before the error once each; all of them, and only them, on success */
+        if (!seen_ok(i, ref, nref, want == FQP_OK) ||
+            (want == FQP_OK && (got.t.pairs != nref || got.t.digest_sum != ref_sum(ref, nref)))) {
+            fprintf(stderr, "pairs before the error (%llu) not seen once each\n", (unsigned long long)i);
+            abort();
+        }
     }
+    free(ref);
     free(fa.digest);
     free(fa.key);
     if (!interleaved) {
