@@ -62,7 +62,8 @@
                             allocator in fqp_config overrides them per object
        FASTQPAR_USE_PTHREADS  pthreads instead of C11 <threads.h> (automatic on
                             Apple systems and under ThreadSanitizer)
-       FASTQPAR_NO_SIMD     portable scalar loops instead of SSE2
+       FASTQPAR_NO_SIMD     portable scalar loops instead of SSE2 and AVX2
+       FASTQPAR_NO_AVX2     SSE2 only (AVX2 is otherwise used when the CPU has it)
        FASTQPAR_USE_ISAL    ISA-L's igzip inflates gzip streams (link -lisal; Debian
                             libisal-dev); 2-3x faster than zlib, same errors
        FASTQPAR_USE_LIBDEFLATE  libdeflate inflates BGZF blocks (link -ldeflate;
@@ -2160,6 +2161,8 @@ struct fqp_producer {
     unsigned char base_ok[256];  /* validation table for sequence letters */
     /* producer thread only */
     fqp__scan scan;
+    unsigned fast_skip;          /* records the line scan takes before fqp__scan_fast is tried again */
+    int avx2;                    /* the CPU has AVX2: its kernels are used */
     fqp__batch *prev;            /* batch whose tail is carried into the next */
     uint64_t carry_from, carry_len;
     uint64_t next_index, next_record, raw0_offset, raw0_line;
@@ -2188,6 +2191,110 @@ struct fqp_producer {
 };
 
 /* ---- producer: finding record boundaries ---- */
+
+/* SSE2 (every x86-64) for the newline scan and the copy-and-check kernels;
+   FASTQPAR_NO_SIMD keeps the scalar code, which is the reference. */
+#if (defined(__SSE2__) || defined(_M_X64)) && !defined(FASTQPAR_NO_SIMD)
+#define FQP__SSE2 1
+#include <emmintrin.h>
+#endif
+#if defined(__GNUC__) || defined(__clang__)
+#define FQP__INLINE inline __attribute__((always_inline))
+#else
+#define FQP__INLINE inline
+#endif
+
+/* AVX2 where the compiler can target it per function (gcc, clang): chosen
+   at run time (fqp_producer's avx2), so one binary runs on any x86-64. */
+#if defined(FQP__SSE2) && (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__)) && \
+    !defined(FASTQPAR_NO_AVX2)
+#define FQP__AVX2 1
+#include <immintrin.h>
+#define FQP__TARGET_AVX2 __attribute__((target("avx2")))
+static int fqp__cpu_avx2(void)
+{
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") != 0;
+}
+FQP__TARGET_AVX2 static uint64_t fqp__nl_mask64_avx2(const char *p)
+{
+    const __m256i nl = _mm256_set1_epi8('\n');
+    __m256i a = _mm256_loadu_si256((const __m256i *)(const void *)p);
+    __m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
+    return (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(a, nl)) |
+           (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, nl)) << 32;
+}
+#else
+static int fqp__cpu_avx2(void) { return 0; }
+#endif
+
+/* Newlines in up to 64 bytes at p, a bit per byte. */
+static uint64_t fqp__nl_mask(const char *p, uint64_t n, int avx2)
+{
+    uint64_t m = 0, k;
+    (void)avx2;
+#ifdef FQP__AVX2
+    if (n == 64 && avx2) return fqp__nl_mask64_avx2(p);
+#endif
+
+#ifdef FQP__SSE2
+    if (n == 64) {
+        const __m128i nl = _mm_set1_epi8('\n');
+        for (k = 0; k < 64; k += 16) {
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + k));
+            m |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, nl)) << k;
+        }
+        return m;
+    }
+#endif
+    for (k = 0; k < n; k++) m |= (uint64_t)(p[k] == '\n') << k;
+    return m;
+}
+
+static int fqp__ctz64(uint64_t m) /* m != 0 */
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return __builtin_ctzll(m);
+#else
+    int k = 0;
+    while (!(m & 1)) {
+        m >>= 1;
+        k++;
+    }
+    return k;
+#endif
+}
+
+/* The newlines of buf[from, end) in order, found 64 bytes at a time: a
+   memchr call per 150-byte line costs more than the scan itself. */
+typedef struct fqp__nl {
+    const char *buf;
+    uint64_t base, end, mask; /* mask: newlines not yet returned in [base, base+64) */
+    int avx2;
+} fqp__nl;
+
+static void fqp__nl_init(fqp__nl *it, const char *buf, uint64_t from, uint64_t end, int avx2)
+{
+    it->buf = buf;
+    it->base = from;
+    it->end = end;
+    it->avx2 = avx2;
+    it->mask = from < end ? fqp__nl_mask(buf + from, end - from < 64 ? end - from : 64, avx2) : 0;
+}
+
+/* The next newline's offset, or UINT64_MAX when there is none before end. */
+static FQP__INLINE uint64_t fqp__nl_next(fqp__nl *it)
+{
+    uint64_t at;
+    while (!it->mask) {
+        if (it->end - it->base <= 64) return UINT64_MAX;
+        it->base += 64;
+        it->mask = fqp__nl_mask(it->buf + it->base, it->end - it->base < 64 ? it->end - it->base : 64, it->avx2);
+    }
+    at = it->base + (uint64_t)fqp__ctz64(it->mask);
+    it->mask &= it->mask - 1;
+    return at;
+}
 
 /* Whether the batch may end here because of its byte limit. */
 static int fqp__may_cut(const fqp_producer *p, const fqp__batch *b)
@@ -2361,6 +2468,49 @@ static fqp_result fqp__scan_partial(fqp_producer *p, fqp__batch *b)
     return FQP_OK;
 }
 
+/* The usual record, four lines "@name\n SEQ\n +\n QUAL\n" with
+   len(SEQ) == len(QUAL) and no '\r', taken whole from four newlines. It
+   ends exactly where the line-by-line scan below would; anything else
+   (wrapped lines, CRLF, '+name', an error, a line not yet read) is left to
+   that scan, which then reports it exactly. Returns 1 when the batch is
+   full, 0 when the line scan should take over at s->line_start. */
+static int fqp__scan_fast(fqp_producer *p, fqp__batch *b, fqp_result *r)
+{
+    fqp__scan *s = &p->scan;
+    const char *buf = b->raw;
+    uint64_t ls = s->line_start;
+    fqp__nl it;
+    *r = FQP_OK;
+    fqp__nl_init(&it, buf, ls, b->raw_len, p->avx2);
+    for (;;) {
+        uint64_t n1, n2, n3, n4, next;
+        if ((n1 = fqp__nl_next(&it)) == UINT64_MAX || (n2 = fqp__nl_next(&it)) == UINT64_MAX ||
+            (n3 = fqp__nl_next(&it)) == UINT64_MAX || (n4 = fqp__nl_next(&it)) == UINT64_MAX)
+            return 0;
+        /* buf[n1 + 1] is '\n' for an empty sequence, which is fine too */
+        if (buf[ls] != '@' || buf[n1 - 1] == '\r' || buf[n1 + 1] == '+' || buf[n1 + 1] == '@' ||
+            buf[n2 - 1] == '\r' || n3 != n2 + 2 || buf[n2 + 1] != '+' || n4 - n3 != n2 - n1 ||
+            buf[n4 - 1] == '\r') {
+            p->fast_skip = 64; /* not the usual layout: the line scan takes the next records */
+            return 0;
+        }
+        next = n4 + 1;
+        if (fqp__may_cut(p, b) && next > p->cfg.batch_bytes) return 1; /* starts the next batch */
+        s->rec_start = ls;
+        s->rec_line = s->line_no;
+        s->head_end = n1;
+        s->seq_start = n1 + 1;
+        s->seq_len = s->qual_len = s->first_qual_len = n2 - n1 - 1;
+        s->seq_lines = s->qual_lines = 1;
+        s->plus_start = n2 + 1;
+        s->qual_start = n3 + 1;
+        if ((*r = fqp__scan_emit(p, b, next)) != FQP_OK) return 0;
+        s->line_start = s->search = ls = next;
+        s->line_no += 4;
+        if (fqp__batch_full(p, b, next)) return 1;
+    }
+}
+
 /* Scans every complete line of the batch's text (and at end of input the
    last, unterminated one). Sets *full when the batch reached its record
    limit, or holds a record that alone exceeds the byte limit. */
@@ -2371,10 +2521,22 @@ static fqp_result fqp__scan_text(fqp_producer *p, fqp__batch *b, int *full)
     uint64_t len = b->raw_len;
     *full = 0;
     for (;;) {
-        const char *nl = s->search < len ? (const char *)memchr(buf + s->search, '\n', len - s->search) : NULL;
+        const char *nl;
         uint64_t eol, next, ce;
         int done;
         fqp_result r;
+        if (s->phase == FQP__HEAD && !s->blank_line) {
+            if (p->fast_skip) {
+                p->fast_skip--;
+            } else {
+                if (fqp__scan_fast(p, b, &r)) {
+                    *full = 1;
+                    return FQP_OK;
+                }
+                if (r != FQP_OK) return r;
+            }
+        }
+        nl = s->search < len ? (const char *)memchr(buf + s->search, '\n', len - s->search) : NULL;
         if (nl) {
             eol = (uint64_t)(nl - buf);
             next = eol + 1;
@@ -2693,33 +2855,32 @@ static fqp_result fqp__invalid(fqp_producer *p, fqp__batch *b, uint64_t i, int i
 }
 
 /* Copy-and-check kernels: one pass over the bytes copies them into the
-   batch's arrays and checks them. SSE2 (every x86-64) 16 bytes at a time;
-   the scalar loops are the reference and handle the tails. */
-#if (defined(__SSE2__) || defined(_M_X64)) && !defined(FASTQPAR_NO_SIMD)
-#define FQP__SSE2 1
-#include <emmintrin.h>
-#endif
+   batch's arrays and checks them: SSE2 (every x86-64) 16 bytes at a time,
+   AVX2 32 where the CPU has it; the scalar loops are the reference. */
 
-/* True when every byte of s[0..n) is one of ACGTN, either case. */
-static int fqp__copy_acgtn(char *dst, const char *src, uint64_t n)
+/* Length of the name: the header up to its first blank (' ' or '\t'). */
+static uint64_t fqp__name_len(const char *h, uint64_t n)
 {
-    unsigned bad = 0;
     uint64_t k = 0;
 #ifdef FQP__SSE2
-    __m128i all = _mm_set1_epi8(-1);
-    const __m128i up = _mm_set1_epi8((char)0xDF), a = _mm_set1_epi8('A'), c = _mm_set1_epi8('C'),
-                  g = _mm_set1_epi8('G'), t = _mm_set1_epi8('T'), nn = _mm_set1_epi8('N');
+    const __m128i sp = _mm_set1_epi8(' '), tab = _mm_set1_epi8('\t');
     for (; k + 16 <= n; k += 16) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(src + k)), u = _mm_and_si128(x, up);
-        __m128i ok = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(u, a), _mm_cmpeq_epi8(u, c)),
-                                  _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(u, g), _mm_cmpeq_epi8(u, t)),
-                                               _mm_cmpeq_epi8(u, nn)));
-        _mm_storeu_si128((__m128i *)(void *)(dst + k), x);
-        all = _mm_and_si128(all, ok);
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(h + k));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, sp), _mm_cmpeq_epi8(x, tab)));
+        if (m) return k + (uint64_t)fqp__ctz64(m);
     }
-    bad = _mm_movemask_epi8(all) != 0xFFFF;
 #endif
-    for (; k < n; k++) {
+    while (k < n && h[k] != ' ' && h[k] != '\t') k++;
+    return k;
+}
+
+/* The scalar references: copy s[0..n) to dst and say whether every byte
+   is one of ACGTN (either case) / a Phred+33 quality '!' (Q0) to '~' (Q93). */
+static int fqp__copy_acgtn_scalar(char *dst, const char *src, uint64_t n)
+{
+    unsigned bad = 0;
+    uint64_t k;
+    for (k = 0; k < n; k++) {
         unsigned x = (unsigned char)src[k] & 0xDFu;
         dst[k] = src[k];
         bad |= (unsigned)(x != 'A') & (unsigned)(x != 'C') & (unsigned)(x != 'G') & (unsigned)(x != 'T') &
@@ -2728,31 +2889,11 @@ static int fqp__copy_acgtn(char *dst, const char *src, uint64_t n)
     return !bad;
 }
 
-/* True when every byte of s[0..n) is a Phred+33 quality, '!' (Q0) to '~' (Q93). */
-static int fqp__copy_quality(char *dst, const char *src, uint64_t n)
+static int fqp__copy_quality_scalar(char *dst, const char *src, uint64_t n)
 {
     unsigned char lo = 255, hi = 0;
-    uint64_t k = 0;
-#ifdef FQP__SSE2
-    __m128i vlo = _mm_set1_epi8((char)0xFF), vhi = _mm_setzero_si128();
-    for (; k + 16 <= n; k += 16) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(src + k));
-        _mm_storeu_si128((__m128i *)(void *)(dst + k), x);
-        vlo = _mm_min_epu8(vlo, x);
-        vhi = _mm_max_epu8(vhi, x);
-    }
-    {
-        unsigned char l[16], h[16];
-        int j;
-        _mm_storeu_si128((__m128i *)(void *)l, vlo);
-        _mm_storeu_si128((__m128i *)(void *)h, vhi);
-        for (j = 0; j < 16; j++) {
-            lo = l[j] < lo ? l[j] : lo;
-            hi = h[j] > hi ? h[j] : hi;
-        }
-    }
-#endif
-    for (; k < n; k++) {
+    uint64_t k;
+    for (k = 0; k < n; k++) {
         unsigned char x = (unsigned char)src[k];
         dst[k] = src[k];
         lo = x < lo ? x : lo;
@@ -2760,6 +2901,98 @@ static int fqp__copy_quality(char *dst, const char *src, uint64_t n)
     }
     return n == 0 || (lo >= 33 && hi <= 126);
 }
+
+/* The vector kernels end with one block that overlaps the one before it
+   (rewriting the same bytes), so a read has no scalar tail; only reads
+   shorter than one block take the scalar loop. dst may equal src. */
+#ifdef FQP__SSE2
+static int fqp__copy_acgtn(char *dst, const char *src, uint64_t n)
+{
+    const __m128i up = _mm_set1_epi8((char)0xDF), a = _mm_set1_epi8('A'), c = _mm_set1_epi8('C'),
+                  g = _mm_set1_epi8('G'), t = _mm_set1_epi8('T'), nn = _mm_set1_epi8('N');
+    __m128i all = _mm_set1_epi8(-1);
+    uint64_t k = 0;
+    if (n < 16) return fqp__copy_acgtn_scalar(dst, src, n);
+    for (;;) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(src + k)), u = _mm_and_si128(x, up);
+        __m128i ok = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(u, a), _mm_cmpeq_epi8(u, c)),
+                                  _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(u, g), _mm_cmpeq_epi8(u, t)),
+                                               _mm_cmpeq_epi8(u, nn)));
+        _mm_storeu_si128((__m128i *)(void *)(dst + k), x);
+        all = _mm_and_si128(all, ok);
+        if (k + 16 == n) break;
+        k = k + 32 <= n ? k + 16 : n - 16;
+    }
+    return _mm_movemask_epi8(all) == 0xFFFF;
+}
+
+static int fqp__copy_quality(char *dst, const char *src, uint64_t n)
+{
+    __m128i vlo = _mm_set1_epi8(-1), vhi = _mm_setzero_si128();
+    uint64_t k = 0;
+    if (n < 16) return fqp__copy_quality_scalar(dst, src, n);
+    for (;;) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(src + k));
+        _mm_storeu_si128((__m128i *)(void *)(dst + k), x);
+        vlo = _mm_min_epu8(vlo, x);
+        vhi = _mm_max_epu8(vhi, x);
+        if (k + 16 == n) break;
+        k = k + 32 <= n ? k + 16 : n - 16;
+    }
+    /* every byte's lo >= 33 and hi <= 126: max(lo, 33) == lo, min(hi, 126) == hi */
+    return _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(_mm_max_epu8(vlo, _mm_set1_epi8(33)), vlo),
+                                           _mm_cmpeq_epi8(_mm_min_epu8(vhi, _mm_set1_epi8(126)), vhi))) == 0xFFFF;
+}
+#else
+#define fqp__copy_acgtn fqp__copy_acgtn_scalar
+#define fqp__copy_quality fqp__copy_quality_scalar
+#endif
+
+#ifdef FQP__AVX2
+/* 32 bytes at a time. ACGTN: the letter a byte must be, looked up by its
+   low nibble (pshufb), compared with the byte (case folded). */
+FQP__TARGET_AVX2 static int fqp__copy_acgtn_avx2(char *dst, const char *src, uint64_t n)
+{
+    const __m256i want = _mm256_setr_epi8(-1, 'A', -1, 'C', 'T', -1, -1, 'G', -1, -1, -1, -1, -1, -1, 'N', -1, -1,
+                                          'A', -1, 'C', 'T', -1, -1, 'G', -1, -1, -1, -1, -1, -1, 'N', -1);
+    const __m256i up = _mm256_set1_epi8((char)0xDF), lo4 = _mm256_set1_epi8(0x0F);
+    __m256i all = _mm256_set1_epi8(-1);
+    uint64_t k = 0;
+    if (n < 32) return fqp__copy_acgtn(dst, src, n);
+    for (;;) {
+        __m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(src + k)), u = _mm256_and_si256(x, up);
+        __m256i ok = _mm256_cmpeq_epi8(_mm256_shuffle_epi8(want, _mm256_and_si256(u, lo4)), u);
+        _mm256_storeu_si256((__m256i *)(void *)(dst + k), x);
+        all = _mm256_and_si256(all, ok);
+        if (k + 32 == n) break;
+        k = k + 64 <= n ? k + 32 : n - 32;
+    }
+    return _mm256_movemask_epi8(all) == -1;
+}
+
+FQP__TARGET_AVX2 static int fqp__copy_quality_avx2(char *dst, const char *src, uint64_t n)
+{
+    __m256i vlo = _mm256_set1_epi8(-1), vhi = _mm256_setzero_si256();
+    uint64_t k = 0;
+    if (n < 32) return fqp__copy_quality(dst, src, n);
+    for (;;) {
+        __m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(src + k));
+        _mm256_storeu_si256((__m256i *)(void *)(dst + k), x);
+        vlo = _mm256_min_epu8(vlo, x);
+        vhi = _mm256_max_epu8(vhi, x);
+        if (k + 32 == n) break;
+        k = k + 64 <= n ? k + 32 : n - 32;
+    }
+    return _mm256_movemask_epi8(_mm256_and_si256(_mm256_cmpeq_epi8(_mm256_max_epu8(vlo, _mm256_set1_epi8(33)), vlo),
+                                                 _mm256_cmpeq_epi8(_mm256_min_epu8(vhi, _mm256_set1_epi8(126)), vhi))) ==
+           -1;
+}
+#define FQP__COPY_ACGTN(p, d, s, n) ((p)->avx2 ? fqp__copy_acgtn_avx2(d, s, n) : fqp__copy_acgtn(d, s, n))
+#define FQP__COPY_QUALITY(p, d, s, n) ((p)->avx2 ? fqp__copy_quality_avx2(d, s, n) : fqp__copy_quality(d, s, n))
+#else
+#define FQP__COPY_ACGTN(p, d, s, n) fqp__copy_acgtn(d, s, n)
+#define FQP__COPY_QUALITY(p, d, s, n) fqp__copy_quality(d, s, n)
+#endif
 
 /* Consumer thread: builds the structure-of-arrays view of a batch and
    validates it. Runs in parallel across consumers; the producer only found
@@ -2798,29 +3031,28 @@ static fqp_result fqp__batch_parse(fqp_producer *p, fqp__batch *b, fqp_error *er
                           (unsigned long long)b->pub.index);
     for (i = 0; i < n; i++) {
         const fqp__span *sp = &b->spans[i];
-        uint64_t hl = sp->head_end - sp->start - 1, nl = 0, len = sp->len;
+        uint64_t hl = sp->head_end - sp->start - 1, len = sp->len;
         const char *h = raw + sp->start + 1;
         int seq_ok = 1, qual_ok = 1;
         b->head_off[i] = ho;
         b->seq_off[i] = so;
         memcpy(b->head + ho, h, (size_t)hl);
-        while (nl < hl && h[nl] != ' ' && h[nl] != '\t') nl++;
-        b->name_len[i] = nl;
+        b->name_len[i] = fqp__name_len(h, hl);
         ho += hl;
         /* one-line records (the usual case) are copied and checked in one pass */
         if (!(sp->flags & FQP__ONE_LINE_SEQ)) {
             fqp__copy_lines(b->seq + so, raw, sp->seq, sp->plus);
-            seq_ok = !check_seq || fqp__copy_acgtn(b->seq + so, b->seq + so, len);
+            seq_ok = !check_seq || FQP__COPY_ACGTN(p, b->seq + so, b->seq + so, len);
         } else if (check_seq) {
-            seq_ok = fqp__copy_acgtn(b->seq + so, raw + sp->seq, len);
+            seq_ok = FQP__COPY_ACGTN(p, b->seq + so, raw + sp->seq, len);
         } else {
             memcpy(b->seq + so, raw + sp->seq, (size_t)len);
         }
         if (!(sp->flags & FQP__ONE_LINE_QUAL)) {
             fqp__copy_lines(b->qual + so, raw, sp->qual, sp->end);
-            qual_ok = !check_qual || fqp__copy_quality(b->qual + so, b->qual + so, len);
+            qual_ok = !check_qual || FQP__COPY_QUALITY(p, b->qual + so, b->qual + so, len);
         } else if (check_qual) {
-            qual_ok = fqp__copy_quality(b->qual + so, raw + sp->qual, len);
+            qual_ok = FQP__COPY_QUALITY(p, b->qual + so, raw + sp->qual, len);
         } else {
             memcpy(b->qual + so, raw + sp->qual, (size_t)len);
         }
@@ -2880,6 +3112,7 @@ FASTQPAR_DEF fqp_result fqp_producer_create(fqp_producer **out, const fqp_produc
     p->raw0_line = 1;
     p->scan.line_no = 1;
     for (; *letters; letters++) p->base_ok[(unsigned char)*letters] = 1;
+    p->avx2 = fqp__cpu_avx2();
     if (!fqp__mutex_init(&p->mu)) {
         fqp__free(&cfg.allocator, p);
         return fqp__error(err, FQP_ERR_THREAD, NULL, 0, 0, 0, "cannot create a mutex");

@@ -243,18 +243,22 @@ static void test_validation_selectable(void)
     free(d.text);
 }
 
-/* A bad letter or quality at each position of a 40-base read is found at
-   that position: covers the 16-byte SIMD blocks and the scalar tail. */
+/* A bad letter or quality at each position of an 80-base read is found at
+   that position: covers the 32-byte AVX2 and 16-byte SSE2 blocks and the
+   scalar tail. Then every byte value at positions in each of those parts:
+   accepted exactly when the letter table (or '!'..'~') accepts it. */
 static void test_invalid_at_every_position(void)
 {
-    int pos;
-    for (pos = 0; pos < 40; pos++) {
-        char text[256], seq[41], qual[41];
+    static const char *letters = "ACGTUNRYKMSWBDHVacgtunrykmswbdhv.-*";
+    static const int at[] = {0, 15, 16, 31, 32, 33, 47, 48, 63, 64, 65, 79};
+    int pos, c, i;
+    for (pos = 0; pos < 80; pos++) {
+        char text[256], seq[81], qual[81];
         dump d;
         fqp_error err;
-        memset(seq, 'A', 40);
-        memset(qual, 'I', 40);
-        seq[40] = qual[40] = 0;
+        memset(seq, 'A', 80);
+        memset(qual, 'I', 80);
+        seq[80] = qual[80] = 0;
         seq[pos] = 'X';
         snprintf(text, sizeof text, "@r\n%s\n+\n%s\n", seq, qual);
         CHECK_EQ_INT(read_text(text, NULL, &d, &err), FQP_ERR_INVALID_BASE);
@@ -268,9 +272,82 @@ static void test_invalid_at_every_position(void)
         qual[pos] = (char)(pos % 2 ? 127 : 32);
         snprintf(text, sizeof text, "@r\n%s\n+\n%s\n", seq, qual);
         CHECK_EQ_INT(read_text(text, NULL, &d, &err), FQP_ERR_INVALID_QUALITY);
-        CHECK_EQ_U64(err.offset, 3 + 41 + 2 + (uint64_t)pos);
+        CHECK_EQ_U64(err.offset, 3 + 81 + 2 + (uint64_t)pos);
         CHECK_EQ_U64(err.line, 4);
         free(d.text);
+    }
+    for (i = 0; i < (int)(sizeof at / sizeof at[0]); i++)
+        for (c = 1; c < 256; c++) {
+            char text[256], seq[81], qual[81];
+            dump d;
+            fqp_error err;
+            int ok;
+            if (c == '\n' || c == '\r' || (at[i] == 0 && (c == '+' || c == '@'))) continue; /* not a base */
+            pos = at[i];
+            memset(seq, 'c', 80);
+            memset(qual, '5', 80);
+            seq[80] = qual[80] = 0;
+            seq[pos] = (char)c;
+            snprintf(text, sizeof text, "@r\n%s\n+\n%s\n", seq, qual);
+            ok = strchr(letters, c) != NULL;
+            CHECK_EQ_INT(read_text(text, NULL, &d, &err), ok ? FQP_OK : FQP_ERR_INVALID_BASE);
+            if (!ok) CHECK_EQ_U64(err.offset, 3 + (uint64_t)pos);
+            free(d.text);
+            seq[pos] = 'G';
+            qual[pos] = (char)c;
+            snprintf(text, sizeof text, "@r\n%s\n+\n%s\n", seq, qual);
+            ok = c >= 33 && c <= 126;
+            CHECK_EQ_INT(read_text(text, NULL, &d, &err), ok ? FQP_OK : FQP_ERR_INVALID_QUALITY);
+            if (!ok) CHECK_EQ_U64(err.offset, 3 + 81 + 2 + (uint64_t)pos);
+            free(d.text);
+            if (fqpt_failed) {
+                fprintf(stderr, "  byte %d at position %d\n", c, pos);
+                return;
+            }
+        }
+}
+
+/* Every read length from 0 to 100 (blocks of 16 and 32 bytes, the
+   overlapping last block, reads shorter than a block), a bad letter or
+   quality at every position, and a name of that length before a comment
+   (or a tab, or none). */
+static void test_every_length(void)
+{
+    int len, pos;
+    for (len = 0; len <= 100; len++) {
+        char text[512], seq[101], qual[101], name[101], expect[512];
+        dump d;
+        fqp_error err;
+        memset(seq, 'T', (size_t)len);
+        memset(qual, '~', (size_t)len);
+        memset(name, 'n', (size_t)len);
+        seq[len] = qual[len] = name[len] = 0;
+        snprintf(text, sizeof text, "@%s%s\n%s\n+\n%s\n", name, len % 3 == 0 ? " x y" : len % 3 == 1 ? "\tx" : "",
+                 seq, qual);
+        snprintf(expect, sizeof expect, "%s\t%s\t%s\t%s\n", name, len % 3 == 0 ? "x y" : len % 3 == 1 ? "x" : "",
+                 seq, qual);
+        CHECK_EQ_INT(read_text(text, NULL, &d, &err), FQP_OK);
+        CHECK(d.text && strcmp(d.text, expect) == 0);
+        free(d.text);
+        for (pos = 0; pos < len; pos++) {
+            uint64_t head = (uint64_t)len + 2; /* "@name\n" */
+            seq[pos] = pos % 2 ? 'Z' : '\x80';
+            snprintf(text, sizeof text, "@%s\n%s\n+\n%s\n", name, seq, qual);
+            CHECK_EQ_INT(read_text(text, NULL, &d, &err), FQP_ERR_INVALID_BASE);
+            CHECK_EQ_U64(err.offset, head + (uint64_t)pos);
+            free(d.text);
+            seq[pos] = 'T';
+            qual[pos] = pos % 2 ? ' ' : '\x7f';
+            snprintf(text, sizeof text, "@%s\n%s\n+\n%s\n", name, seq, qual);
+            CHECK_EQ_INT(read_text(text, NULL, &d, &err), FQP_ERR_INVALID_QUALITY);
+            CHECK_EQ_U64(err.offset, head + (uint64_t)len + 3 + (uint64_t)pos);
+            free(d.text);
+            qual[pos] = '~';
+            if (fqpt_failed) {
+                fprintf(stderr, "  read length %d, position %d\n", len, pos);
+                return;
+            }
+        }
     }
 }
 
@@ -703,6 +780,7 @@ int main(void)
     RUN(test_errors);
     RUN(test_validation_selectable);
     RUN(test_invalid_at_every_position);
+    RUN(test_every_length);
     RUN(test_every_read_size);
     RUN(test_random_short_callback_reads);
     RUN(test_error_location_any_split);
