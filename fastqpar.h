@@ -598,6 +598,7 @@ typedef struct fqp_qc {
     uint64_t words;            /* = fqp_qc_words(max_pos) */
     uint64_t *counts;          /* words counters, zeroed by fqp_qc_init */
     fqp_allocator allocator;
+    uint16_t *scratch;         /* private: fqp_qc_add_batch's per-batch tables, made on first use */
 } fqp_qc;
 
 /* Counters in the layout for max_pos: 204 + 102 * (max_pos + 1). */
@@ -3771,6 +3772,7 @@ done:
    across lanes, which integer addition does not notice. */
 
 #define FQP__PHRED(c) ((c) < 33u ? 0u : (c) > 126u ? 93u : (unsigned)(c) - 33u)
+#define FQP__QC_CELLS (FQP_QC_QUALS + 5u) /* fqp_qc_add_batch's table cells per position */
 
 /* 0 A/a, 1 C/c, 2 G/g, 3 T/t, 4 anything else */
 static const unsigned char fqp__base_code[256] = {
@@ -3826,7 +3828,9 @@ FASTQPAR_DEF void fqp_qc_free(fqp_qc *qc)
 {
     if (!qc) return;
     fqp__free(&qc->allocator, qc->counts);
+    fqp__free(&qc->allocator, qc->scratch);
     qc->counts = NULL;
+    qc->scratch = NULL;
 }
 
 FASTQPAR_DEF void fqp_qc_add_counts(fqp_qc *qc, const uint64_t *counts)
@@ -3836,12 +3840,15 @@ FASTQPAR_DEF void fqp_qc_add_counts(fqp_qc *qc, const uint64_t *counts)
     for (i = 0; i < qc->words; i++) qc->counts[i] += counts[i];
 }
 
-/* Positions below max_pos update their own bins directly (distinct
-   addresses, no dependency between iterations). Positions >= max_pos share
-   one bin: sums stay in registers and the quality histogram goes to four
+/* Reads [from, to) of the batch, straight into the counters. Positions
+   below max_pos update their own bins directly (distinct addresses, no
+   dependency between iterations). Positions >= max_pos share one bin:
+   sums stay in registers and the quality histogram goes to four
    interleaved local copies, so a run of equal qualities in a long read is
-   not one long chain of increments of the same counter. */
-FASTQPAR_DEF void fqp_qc_add_batch(fqp_qc *qc, const fqp_batch *b)
+   not one long chain of increments of the same counter. With `tab` (the
+   batched path below) a base below max_pos only counts its quality and
+   its kind in tab; everything else is counted here as without it. */
+static void fqp__qc_add_reads(fqp_qc *qc, const fqp_batch *b, uint64_t from, uint64_t to, uint16_t *tab)
 {
     uint64_t mp, *c, *qsum, *cnt, *lenh, *base, *qual;
     uint64_t tail_q[4][FQP_QC_QUALS];
@@ -3849,7 +3856,6 @@ FASTQPAR_DEF void fqp_qc_add_batch(fqp_qc *qc, const fqp_batch *b)
     uint64_t q20 = 0, q30 = 0, bases = 0, i;
     const unsigned char *seq, *qv;
     int tail = 0;
-    if (!qc || !qc->counts || !b) return;
     mp = qc->max_pos;
     c = qc->counts;
     qsum = c + FQP_QC_POS_QSUM(mp, 0);
@@ -3859,11 +3865,24 @@ FASTQPAR_DEF void fqp_qc_add_batch(fqp_qc *qc, const fqp_batch *b)
     qual = c + FQP_QC_POS_QUAL(mp, 0, 0);
     seq = (const unsigned char *)b->seq;
     qv = (const unsigned char *)b->qual;
-    for (i = 0; i < b->count; i++) {
+    for (i = from; i < to; i++) {
         const uint64_t off = b->seq_off[i], len = b->seq_off[i + 1] - off, body = len < mp ? len : mp;
         const unsigned char *s = seq + off, *q = qv + off;
-        uint64_t p, rq = 0, na = 0, nc = 0, ng = 0, nt = 0;
-        for (p = 0; p < body; p++) {
+        uint64_t p, rq = 0, na = 0, nc = 0, ng = 0, nt = 0, gc_body = 0;
+        if (tab) { /* qualities and kinds by position, and the read's own sums */
+            uint16_t *tq = tab, *tb = tab + FQP_QC_QUALS * mp;
+            for (p = 0; p < body; p++) {
+                const unsigned qq = FQP__PHRED(q[p]), bc = fqp__base_code[s[p]];
+                rq += qq;
+                gc_body += bc - 1u < 2u;
+                tq[FQP_QC_QUALS * p + qq]++;
+                tb[5 * p + bc]++;
+            }
+            p = body; /* the direct loop below has nothing to do */
+        } else {
+            p = 0;
+        }
+        for (; p < body; p++) {
             const unsigned qq = FQP__PHRED(q[p]), bc = fqp__base_code[s[p]];
             rq += qq;
             qsum[p] += qq;
@@ -3904,11 +3923,12 @@ FASTQPAR_DEF void fqp_qc_add_batch(fqp_qc *qc, const fqp_batch *b)
             tail_b[3] += nt - t0;
             tail_b[4] += (len - mp) - ((na - a0) + (nc - c0) + (ng - g0) + (nt - t0));
         }
-        nb[0] += na;
+        nb[0] += na; /* with tab: the tail's bases only, the fold counts the rest */
         nb[1] += nc;
         nb[2] += ng;
         nb[3] += nt;
-        nb[4] += len - (na + nc + ng + nt);
+        nb[4] += len - (tab ? body : 0) - (na + nc + ng + nt);
+        nc += gc_body;
         bases += len;
         lenh[body]++;
         if (len) {
@@ -3916,7 +3936,7 @@ FASTQPAR_DEF void fqp_qc_add_batch(fqp_qc *qc, const fqp_batch *b)
             c[FQP_QC_GC(100 * (nc + ng) / len)]++;
         }
     }
-    c[FQP_QC_READS] += b->count;
+    c[FQP_QC_READS] += to - from;
     c[FQP_QC_BASES] += bases;
     c[FQP_QC_Q20] += q20;
     c[FQP_QC_Q30] += q30;
@@ -3927,6 +3947,68 @@ FASTQPAR_DEF void fqp_qc_add_batch(fqp_qc *qc, const fqp_batch *b)
         for (i = 0; i < 5; i++) base[5 * mp + i] += tail_b[i];
         for (i = 0; i < FQP_QC_QUALS; i++)
             qual[FQP_QC_QUALS * mp + i] += tail_q[0][i] + tail_q[1][i] + tail_q[2][i] + tail_q[3][i];
+    }
+}
+
+/* A batch of many short reads: each base below max_pos increments two
+   16-bit counters of small per-batch tables (quality and kind by position:
+   28 KiB for 150 bp reads, so they stay in L1) instead of four 64-bit ones
+   spread over 120 KiB, and the tables are folded into the counters (sums,
+   counts, histograms, Q20/Q30 and base totals) once per batch. Worth it
+   when the batch has many more bases below max_pos than the tables have
+   cells; otherwise (long reads) the direct loop runs. The counters come
+   out the same either way. */
+FASTQPAR_DEF void fqp_qc_add_batch(fqp_qc *qc, const fqp_batch *b)
+{
+    const uint64_t chunk = 65535; /* reads per fold: no 16-bit cell overflows */
+    uint64_t mp, i, maxbody = 0, body_bases = 0, from;
+    if (!qc || !qc->counts || !b) return;
+    mp = qc->max_pos;
+    for (i = 0; i < b->count; i++) {
+        uint64_t len = b->seq_off[i + 1] - b->seq_off[i], body = len < mp ? len : mp;
+        body_bases += body;
+        if (body > maxbody) maxbody = body;
+    }
+    if (body_bases < 2 * FQP__QC_CELLS * maxbody) {
+        fqp__qc_add_reads(qc, b, 0, b->count, NULL);
+        return;
+    }
+    if (!qc->scratch) {
+        qc->scratch = (uint16_t *)fqp__calloc(&qc->allocator, (size_t)FQP__QC_CELLS * mp * sizeof(uint16_t));
+        if (!qc->scratch) { /* the direct loop needs no memory */
+            fqp__qc_add_reads(qc, b, 0, b->count, NULL);
+            return;
+        }
+    }
+    for (from = 0; from < b->count; from += chunk) {
+        uint64_t to = b->count - from < chunk ? b->count : from + chunk, p, *c = qc->counts;
+        uint64_t q20 = 0, q30 = 0, nb[5] = {0, 0, 0, 0, 0};
+        fqp__qc_add_reads(qc, b, from, to, qc->scratch);
+        for (p = 0; p < maxbody; p++) { /* fold, and leave the tables zeroed */
+            uint16_t *tq = qc->scratch + FQP_QC_QUALS * p, *tb = qc->scratch + FQP_QC_QUALS * mp + 5 * p;
+            uint64_t qs = 0, n = 0;
+            unsigned qq, bc;
+            for (qq = 0; qq < FQP_QC_QUALS; qq++) {
+                uint64_t v = tq[qq];
+                if (!v) continue;
+                tq[qq] = 0;
+                c[FQP_QC_POS_QUAL(mp, p, qq)] += v;
+                qs += qq * v;
+                n += v;
+                q20 += qq >= 20 ? v : 0;
+                q30 += qq >= 30 ? v : 0;
+            }
+            c[FQP_QC_POS_QSUM(mp, p)] += qs;
+            c[FQP_QC_POS_COUNT(mp, p)] += n;
+            for (bc = 0; bc < 5; bc++) {
+                c[FQP_QC_POS_BASE(mp, p, bc)] += tb[bc];
+                nb[bc] += tb[bc];
+                tb[bc] = 0;
+            }
+        }
+        c[FQP_QC_Q20] += q20;
+        c[FQP_QC_Q30] += q30;
+        for (p = 0; p < 5; p++) c[FQP_QC_A + p] += nb[p];
     }
 }
 

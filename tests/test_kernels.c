@@ -509,6 +509,42 @@ static void test_twins_match_naive_references(void)
     tb_free(&t);
 }
 
+/* fqp_qc_add_batch folds many short reads through a per-batch table and
+   counts few or long ones directly: both give the naive counts, with
+   reads longer than max_pos, every byte value, and a second batch on top
+   (the table is left clean). 5000 reads take the table for these
+   max_pos values, 20 reads the direct loop. */
+static void test_qc_table_and_direct(void)
+{
+    static const uint32_t max_pos[] = {1, 7, 32, 150, 400};
+    static const uint64_t reads[] = {5000, 20};
+    size_t m, r;
+    for (r = 0; r < 2; r++) {
+        tbatch t;
+        const fqp_batch *b;
+        tb_init(&t);
+        tb_random(&t, reads[r], -1);
+        b = tb_batch(&t);
+        for (m = 0; m < sizeof max_pos / sizeof max_pos[0]; m++) {
+            fqp_qc qc;
+            uint64_t *ref, i;
+            REQUIRE(fqp_qc_init(&qc, max_pos[m], NULL) == FQP_OK);
+            ref = (uint64_t *)calloc(qc.words, sizeof *ref);
+            REQUIRE(ref);
+            fqp_qc_add_batch(&qc, b);
+            naive_qc(b, max_pos[m], ref);
+            CHECK_SAME(qc.counts, ref, qc.words, "fqp_qc_add_batch vs naive");
+            CHECK((qc.scratch != NULL) == (r == 0)); /* which path ran */
+            fqp_qc_add_batch(&qc, b);
+            for (i = 0; i < qc.words; i++) ref[i] *= 2;
+            CHECK_SAME(qc.counts, ref, qc.words, "fqp_qc_add_batch twice vs naive");
+            free(ref);
+            fqp_qc_free(&qc);
+        }
+        tb_free(&t);
+    }
+}
+
 /* ---- emulated kernels against the twins ---- */
 
 /* Runs all three kernels on b with the documented geometry (or grid/block
@@ -786,6 +822,7 @@ int main(void)
 {
     RUN(test_twins_by_hand);
     RUN(test_twins_match_naive_references);
+    RUN(test_qc_table_and_direct);
     RUN(test_launch_rejects);
     RUN(test_edge_batches);
     RUN(test_random_batches);
