@@ -4,7 +4,8 @@
 # fastqpar's example tools against their peers on the same generated files:
 #   count    fqcnt                      vs kseq.h fqcnt (tests/kseq_fqcnt.c
 #            against htslib/kseq.h): plain, gzip -6, BGZF, long reads; all
-#            cores and -t 1
+#            cores and -t 1; and fqcnt built with ISA-L (gzip) and with
+#            libdeflate (BGZF) against kseq.h on the gzip file
 #   stats    fqstats -a -T              vs seqkit stats -a -T -j T
 #   fqchk    fqstats --per-position     vs seqtk fqchk
 #   qc       fqstats --per-position     vs fastp -A -G -Q -L -w T (QC only:
@@ -35,7 +36,8 @@
 #                                                             BENCH_OUT
 #   --no-install          don't apt-get missing peers         BENCH_INSTALL=0
 #   --skip "PEER ..."     treat these peers as missing: kseq seqkit seqtk
-#                         fastp igzip bgzip pigz gnutime      BENCH_SKIP
+#                         fastp igzip bgzip pigz gnutime libisal
+#                         libdeflate                          BENCH_SKIP
 # FQP_BUILD (default build) is where fqcnt, fqstats and fqgen are; the script
 # runs `make` for them and builds DIR/kseq_fqcnt itself.
 set -euo pipefail
@@ -108,17 +110,20 @@ pkg_of() {
     case $1 in
     kseq) echo libhts-dev ;; seqkit) echo seqkit ;; seqtk) echo seqtk ;; fastp) echo fastp ;;
     igzip) echo isal ;; bgzip) echo tabix ;; pigz) echo pigz ;; gnutime) echo time ;;
+    libisal) echo libisal-dev ;; libdeflate) echo libdeflate-dev ;;
     esac
 }
 have() {
     case " $skip " in *" $1 "*) return 1 ;; esac
     case $1 in
     kseq) [ -f /usr/include/htslib/kseq.h ] ;;
+    libisal) [ -f /usr/include/isa-l/igzip_lib.h ] ;;
+    libdeflate) [ -f /usr/include/libdeflate.h ] ;;
     gnutime) [ -x /usr/bin/time ] && /usr/bin/time -f %M true >/dev/null 2>&1 ;;
     *) command -v "$1" >/dev/null 2>&1 ;;
     esac
 }
-peers="kseq seqkit seqtk fastp igzip bgzip pigz gnutime"
+peers="kseq seqkit seqtk fastp igzip bgzip pigz gnutime libisal libdeflate"
 missing=""
 for p in $peers; do have "$p" || missing="$missing $(pkg_of "$p")"; done
 if [ -n "$missing" ]; then
@@ -144,6 +149,16 @@ make -s "$build/fqcnt" "$build/fqstats" "$build/fqgen" BUILD="$build" >&2
 FQCNT=$(cd "$build" && pwd)/fqcnt
 FQSTATS=$(cd "$build" && pwd)/fqstats
 FQGEN=$(cd "$build" && pwd)/fqgen
+# fqcnt built with the optional inflate backends (make INFLATE=...), in
+# their own build directories: ISA-L for gzip streams, libdeflate for BGZF
+FQCNT_ISAL=""; FQCNT_DEFL=""
+if has_job count; then
+    if have libisal && make -s build-isal/fqcnt INFLATE=isal >&2; then FQCNT_ISAL=$root/build-isal/fqcnt
+    else note "fqcnt with ISA-L (libisal-dev) not built: its row is missing"; fi
+    if have libdeflate && make -s build-libdeflate/fqcnt INFLATE=libdeflate >&2; then
+        FQCNT_DEFL=$root/build-libdeflate/fqcnt
+    else note "fqcnt with libdeflate (libdeflate-dev) not built: its row is missing"; fi
+fi
 KSEQ=$dir/kseq_fqcnt
 if have kseq && { [ ! -x "$KSEQ" ] || [ tests/kseq_fqcnt.c -nt "$KSEQ" ]; }; then
     ${CC:-cc} -O2 -o "$KSEQ" tests/kseq_fqcnt.c -lz || note "kseq_fqcnt did not build"
@@ -364,8 +379,19 @@ if has_job count; then
         count_job BGZF "$short.bgz" - -
         # the BGZF target is against kseq.h's time on the gzip file
         if [ -s "$tmp/count-BGZF-t$T.t" ] && [ -s "$tmp/count-gzip-kseq.t" ]; then
-            row count "BGZF vs gzip" "<=0.3" - "count-BGZF-t$T" "count-gzip-kseq" "fqcnt -t $T (BGZF)" "kseq_fqcnt (gzip)"
+            row count "BGZF vs gzip" - - "count-BGZF-t$T" "count-gzip-kseq" "fqcnt -t $T (BGZF, zlib)" "kseq_fqcnt (gzip)"
         fi
+    fi
+    # the inflate backends, against kseq.h on the gzip file (zlib)
+    if have_kseq && [ -n "$FQCNT_ISAL" ]; then
+        pair count-gzip-isal count-gzip-kseq2 -- "$FQCNT_ISAL" -v -t "$T" "$short.gz" -- "$KSEQ" "$short.gz"
+        row count "gzip, ISA-L" "<=0.35" "$(check cmp count-gzip-isal count-gzip-kseq2)" count-gzip-isal \
+            count-gzip-kseq2 "fqcnt -t $T (ISA-L)" "kseq_fqcnt (gzip)"
+    fi
+    if have_kseq && [ -n "$FQCNT_DEFL" ] && [ -s "$short.bgz" ]; then
+        pair count-bgzf-defl count-gzip-kseq3 -- "$FQCNT_DEFL" -v -t "$T" "$short.bgz" -- "$KSEQ" "$short.gz"
+        row count "BGZF, libdeflate" "<=0.3" "$(check cmp count-bgzf-defl count-gzip-kseq3)" count-bgzf-defl \
+            count-gzip-kseq3 "fqcnt -t $T (BGZF, libdeflate)" "kseq_fqcnt (gzip)"
     fi
     count_job long "$long" - -
 fi
