@@ -459,6 +459,31 @@ static void check_qc_invariants(const uint64_t *c, uint32_t mp)
     for (b = 0; b < 5; b++) CHECK_EQ_U64(base[b], c[FQP_QC_A + b]);
 }
 
+/* fqp_qc_add_batch on b equals the naive counts, and twice gives twice
+   them; the counters keep their invariants. Returns whether the per-batch
+   tables ran (fqp_qc_add_batch makes them on first use). */
+static int qc_matches_naive(const fqp_batch *b, uint32_t max_pos)
+{
+    fqp_qc qc;
+    uint64_t *ref, i;
+    int tables;
+    if (fqp_qc_init(&qc, max_pos, NULL) != FQP_OK || !(ref = (uint64_t *)calloc(qc.words, sizeof *ref))) {
+        fprintf(stderr, "out of memory\n");
+        exit(2);
+    }
+    fqp_qc_add_batch(&qc, b);
+    naive_qc(b, max_pos, ref);
+    CHECK_SAME(qc.counts, ref, qc.words, "fqp_qc_add_batch vs naive");
+    check_qc_invariants(qc.counts, qc.max_pos);
+    fqp_qc_add_batch(&qc, b);
+    for (i = 0; i < qc.words; i++) ref[i] *= 2;
+    CHECK_SAME(qc.counts, ref, qc.words, "fqp_qc_add_batch twice vs naive");
+    tables = qc.scratch != NULL;
+    free(ref);
+    fqp_qc_free(&qc);
+    return tables;
+}
+
 static void test_twins_match_naive_references(void)
 {
     static const uint32_t max_pos[] = {0, 1, 2, 7, 32, 150, 5000};
@@ -471,19 +496,7 @@ static void test_twins_match_naive_references(void)
     tb_init(&t);
     tb_random(&t, 600, -1);
     b = tb_batch(&t);
-    for (m = 0; m < sizeof max_pos / sizeof max_pos[0]; m++) {
-        fqp_qc qc;
-        uint64_t *ref;
-        REQUIRE(fqp_qc_init(&qc, max_pos[m], NULL) == FQP_OK);
-        ref = (uint64_t *)calloc(qc.words, sizeof *ref);
-        REQUIRE(ref);
-        fqp_qc_add_batch(&qc, b);
-        naive_qc(b, max_pos[m], ref);
-        CHECK_SAME(qc.counts, ref, qc.words, "fqp_qc_add_batch vs naive");
-        check_qc_invariants(qc.counts, qc.max_pos);
-        free(ref);
-        fqp_qc_free(&qc);
-    }
+    for (m = 0; m < sizeof max_pos / sizeof max_pos[0]; m++) qc_matches_naive(b, max_pos[m]);
     se = (uint64_t *)malloc(2 * b->count * sizeof *se);
     REQUIRE(se);
     for (ti = 0; ti < sizeof thresholds / sizeof thresholds[0]; ti++) {
@@ -509,10 +522,10 @@ static void test_twins_match_naive_references(void)
     tb_free(&t);
 }
 
-/* fqp_qc_add_batch folds many short reads through a per-batch table and
+/* fqp_qc_add_batch folds many short reads through per-batch tables and
    counts few or long ones directly: both give the naive counts, with
    reads longer than max_pos, every byte value, and a second batch on top
-   (the table is left clean). 5000 reads take the table for these
+   (the tables are left clean). 5000 reads take the tables for these
    max_pos values, 20 reads the direct loop. */
 static void test_qc_table_and_direct(void)
 {
@@ -521,26 +534,10 @@ static void test_qc_table_and_direct(void)
     size_t m, r;
     for (r = 0; r < 2; r++) {
         tbatch t;
-        const fqp_batch *b;
         tb_init(&t);
         tb_random(&t, reads[r], -1);
-        b = tb_batch(&t);
-        for (m = 0; m < sizeof max_pos / sizeof max_pos[0]; m++) {
-            fqp_qc qc;
-            uint64_t *ref, i;
-            REQUIRE(fqp_qc_init(&qc, max_pos[m], NULL) == FQP_OK);
-            ref = (uint64_t *)calloc(qc.words, sizeof *ref);
-            REQUIRE(ref);
-            fqp_qc_add_batch(&qc, b);
-            naive_qc(b, max_pos[m], ref);
-            CHECK_SAME(qc.counts, ref, qc.words, "fqp_qc_add_batch vs naive");
-            CHECK((qc.scratch != NULL) == (r == 0)); /* which path ran */
-            fqp_qc_add_batch(&qc, b);
-            for (i = 0; i < qc.words; i++) ref[i] *= 2;
-            CHECK_SAME(qc.counts, ref, qc.words, "fqp_qc_add_batch twice vs naive");
-            free(ref);
-            fqp_qc_free(&qc);
-        }
+        for (m = 0; m < sizeof max_pos / sizeof max_pos[0]; m++)
+            CHECK(qc_matches_naive(tb_batch(&t), max_pos[m]) == (r == 0)); /* which path ran */
         tb_free(&t);
     }
 }
