@@ -3794,6 +3794,57 @@ static const unsigned char fqp__base_code[256] = {
     4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4
 };
 
+/* FQP__PHRED as a table: one load per base in the QC loops. */
+#define FQP__P1(c) (unsigned char)FQP__PHRED(c) /* the cast: clang checks the branch not taken too */
+#define FQP__P4(c) FQP__P1(c), FQP__P1((c) + 1u), FQP__P1((c) + 2u), FQP__P1((c) + 3u)
+#define FQP__P16(c) FQP__P4(c), FQP__P4((c) + 4u), FQP__P4((c) + 8u), FQP__P4((c) + 12u)
+#define FQP__P64(c) FQP__P16(c), FQP__P16((c) + 16u), FQP__P16((c) + 32u), FQP__P16((c) + 48u)
+static const unsigned char fqp__phred[256] = {FQP__P64(0u), FQP__P64(64u), FQP__P64(128u), FQP__P64(192u)};
+#undef FQP__P64
+#undef FQP__P16
+#undef FQP__P4
+#undef FQP__P1
+
+/* Sum of the Phred scores and number of G/C (either case) of s, q [0, n):
+   SSE2 16 bytes at a time (byte sums with SAD; the scores only when every
+   byte is in '!'..'~', where the score is the byte - 33), else scalar. */
+static void fqp__read_sums(const unsigned char *s, const unsigned char *q, uint64_t n, uint64_t *qsum,
+                           uint64_t *gc)
+{
+    uint64_t k = 0, j, sq = 0, g = 0;
+#ifdef FQP__SSE2
+    const __m128i zero = _mm_setzero_si128(), lower = _mm_set1_epi8(0x20), cg = _mm_set1_epi8('c'),
+                  gg = _mm_set1_epi8('g'), lo = _mm_set1_epi8(33), hi = _mm_set1_epi8(126);
+    __m128i acc = zero, cnt = zero, out = zero;
+    uint64_t v[2];
+    for (; k + 16 <= n; k += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(q + k));
+        __m128i f = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(s + k)), lower);
+        acc = _mm_add_epi64(acc, _mm_sad_epu8(x, zero));
+        /* outside '!'..'~': max(x, 33) != x or min(x, 126) != x */
+        out = _mm_or_si128(out, _mm_xor_si128(_mm_cmpeq_epi8(_mm_max_epu8(x, lo), x), _mm_set1_epi8(-1)));
+        out = _mm_or_si128(out, _mm_xor_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, hi), x), _mm_set1_epi8(-1)));
+        cnt = _mm_add_epi64(cnt, _mm_sad_epu8(_mm_sub_epi8(zero, _mm_or_si128(_mm_cmpeq_epi8(f, cg),
+                                                                              _mm_cmpeq_epi8(f, gg))), zero));
+    }
+    _mm_storeu_si128((__m128i *)(void *)v, acc);
+    sq = v[0] + v[1] - 33 * k;
+    _mm_storeu_si128((__m128i *)(void *)v, cnt);
+    g = v[0] + v[1];
+    if (_mm_movemask_epi8(out)) { /* a score is clamped: the table decides */
+        sq = 0;
+        for (j = 0; j < k; j++) sq += fqp__phred[q[j]];
+    }
+#endif
+    for (j = k; j < n; j++) {
+        unsigned bc = fqp__base_code[s[j]];
+        sq += fqp__phred[q[j]];
+        g += bc - 1u < 2u;
+    }
+    *qsum += sq;
+    *gc += g;
+}
+
 FASTQPAR_DEF void fqp_qual_prefix_sum(const fqp_batch *b, uint64_t *out)
 {
     const unsigned char *q = (const unsigned char *)b->qual;
@@ -3871,13 +3922,11 @@ static void fqp__qc_add_reads(fqp_qc *qc, const fqp_batch *b, uint64_t from, uin
         uint64_t p, rq = 0, na = 0, nc = 0, ng = 0, nt = 0, gc_body = 0;
         if (tab) { /* qualities and kinds by position, and the read's own sums */
             uint16_t *tq = tab, *tb = tab + FQP_QC_QUALS * mp;
-            for (p = 0; p < body; p++) {
-                const unsigned qq = FQP__PHRED(q[p]), bc = fqp__base_code[s[p]];
-                rq += qq;
-                gc_body += bc - 1u < 2u;
-                tq[FQP_QC_QUALS * p + qq]++;
-                tb[5 * p + bc]++;
+            for (p = 0; p < body; p++, tq += FQP_QC_QUALS, tb += 5) {
+                tq[fqp__phred[q[p]]]++;
+                tb[fqp__base_code[s[p]]]++;
             }
+            fqp__read_sums(s, q, body, &rq, &gc_body);
             p = body; /* the direct loop below has nothing to do */
         } else {
             p = 0;
