@@ -682,7 +682,8 @@ FASTQPAR_DEF fqp_result fqp_writer_open(fqp_writer **out, const fqp_writer_desc 
 /* Text to the stream (gzip: deflated; BGZF: compressed into blocks on this
    thread). FQP_OK or FQP_ERR_WRITE / FQP_ERR_NOMEM; errors are sticky. */
 FASTQPAR_DEF fqp_result fqp_writer_write(fqp_writer *w, const void *text, size_t size, fqp_error *err);
-/* An fqp_output_desc that sends ordered output (fqp_pipeline_run) to w. */
+/* An fqp_output_desc that sends ordered output (fqp_pipeline_run) to w;
+   BGZF is compressed by the consumer that releases each batch, in parallel. */
 FASTQPAR_DEF fqp_output_desc fqp_writer_output(fqp_writer *w);
 /* Ends the stream (gzip trailer, BGZF EOF block), flushes, closes a path,
    frees w (NULL is fine). Returns the first error the writer met. */
