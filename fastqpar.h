@@ -1575,6 +1575,8 @@ static fqp_result fqp__inflate(fqp__reader *r, unsigned char *out, size_t size, 
         at = r->raw_bytes - (r->in_len - r->in_pos); /* where zlib stopped reading */
         if (zr == Z_STREAM_END) {
             r->in_member = 0;
+        } else if (zr == Z_MEM_ERROR) { /* its window, from the configured allocator */
+            return fqp__error(err, FQP_ERR_NOMEM, r->name, 0, 0, at, "out of memory inflating gzip data");
         } else if (zr != Z_OK && zr != Z_BUF_ERROR) {
             r->zs_failed = 1;
             r->zs_failed_at = at;
@@ -2049,8 +2051,11 @@ static fqp_result fqp__reader_read_raw(fqp__reader *r, void *out, size_t size, s
                               "input is gzip-compressed but fastqpar was built with FASTQPAR_NO_ZLIB");
 #else
             memset(&r->zs, 0, sizeof r->zs);
+            r->zs.zalloc = fqp__zalloc; /* through the configured allocator, as everything else */
+            r->zs.zfree = fqp__zfree;
+            r->zs.opaque = (voidpf)r->alloc;
             if (inflateInit2(&r->zs, 15 + 16) != Z_OK)
-                return fqp__error(err, FQP_ERR_NOMEM, r->name, 0, 0, 0, "inflateInit2 failed");
+                return fqp__error(err, FQP_ERR_NOMEM, r->name, 0, 0, 0, "out of memory for the gzip inflater");
             r->zs_ready = 1;
             r->in_member = 1;
 #ifdef FASTQPAR_USE_ISAL
