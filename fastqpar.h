@@ -2243,7 +2243,6 @@ static uint64_t fqp__nl_mask(const char *p, uint64_t n, int avx2)
 #ifdef FQP__AVX2
     if (n == 64 && avx2) return fqp__nl_mask64_avx2(p);
 #endif
-
 #ifdef FQP__SSE2
     if (n == 64) {
         const __m128i nl = _mm_set1_epi8('\n');
@@ -3820,16 +3819,15 @@ static void fqp__read_sums(const unsigned char *s, const unsigned char *q, uint6
     uint64_t k = 0, j, sq = 0, g = 0;
 #ifdef FQP__SSE2
     const __m128i zero = _mm_setzero_si128(), lower = _mm_set1_epi8(0x20), cg = _mm_set1_epi8('c'),
-                  gg = _mm_set1_epi8('g'), lo = _mm_set1_epi8(33), hi = _mm_set1_epi8(126);
-    __m128i acc = zero, cnt = zero, out = zero;
+                  gg = _mm_set1_epi8('g');
+    __m128i acc = zero, cnt = zero, vlo = _mm_set1_epi8(-1), vhi = zero;
     uint64_t v[2];
     for (; k + 16 <= n; k += 16) {
         __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(q + k));
         __m128i f = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(s + k)), lower);
         acc = _mm_add_epi64(acc, _mm_sad_epu8(x, zero));
-        /* outside '!'..'~': max(x, 33) != x or min(x, 126) != x */
-        out = _mm_or_si128(out, _mm_xor_si128(_mm_cmpeq_epi8(_mm_max_epu8(x, lo), x), _mm_set1_epi8(-1)));
-        out = _mm_or_si128(out, _mm_xor_si128(_mm_cmpeq_epi8(_mm_min_epu8(x, hi), x), _mm_set1_epi8(-1)));
+        vlo = _mm_min_epu8(vlo, x);
+        vhi = _mm_max_epu8(vhi, x);
         cnt = _mm_add_epi64(cnt, _mm_sad_epu8(_mm_sub_epi8(zero, _mm_or_si128(_mm_cmpeq_epi8(f, cg),
                                                                               _mm_cmpeq_epi8(f, gg))), zero));
     }
@@ -3837,7 +3835,10 @@ static void fqp__read_sums(const unsigned char *s, const unsigned char *q, uint6
     sq = v[0] + v[1] - 33 * k;
     _mm_storeu_si128((__m128i *)(void *)v, cnt);
     g = v[0] + v[1];
-    if (_mm_movemask_epi8(out)) { /* a score is clamped: the table decides */
+    /* every byte in '!'..'~' (as in fqp__copy_quality): max(lo, 33) == lo, min(hi, 126) == hi */
+    if (k && _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(_mm_max_epu8(vlo, _mm_set1_epi8(33)), vlo),
+                                             _mm_cmpeq_epi8(_mm_min_epu8(vhi, _mm_set1_epi8(126)), vhi))) !=
+                 0xFFFF) { /* a score is clamped: the table decides */
         sq = 0;
         for (j = 0; j < k; j++) sq += fqp__phred[q[j]];
     }
@@ -4417,35 +4418,41 @@ FASTQPAR_DEF fqp_output_desc fqp_writer_output(fqp_writer *w)
    writer becomes blocks here, so compression runs on every consumer; the
    sink then only writes the blocks in order. Each batch has its own
    compressor (a consumer loop may be any thread, GPU consumers included). */
+/* Batch `index`'s text becomes BGZF blocks in *spare, then the two buffers
+   swap: *text holds the blocks, and the text's memory is the next spare. */
+static fqp_result fqp__bgzf_encode(fqp__bgzf *z, const fqp_writer *w, uint64_t index, fqp__obuf *text,
+                                   fqp__obuf *spare, fqp_error *e)
+{
+    fqp__obuf t;
+    fqp_result r;
+    spare->len = 0;
+    if ((r = fqp__bgzf_append(z, w->level, text->data, text->len, spare)) != FQP_OK)
+        return fqp__error(e, r, w->name, 0, 0, 0, "BGZF compression of batch %llu failed: %s",
+                          (unsigned long long)index, fqp_result_string(r));
+    t = *text;
+    *text = *spare;
+    *spare = t;
+    return FQP_OK;
+}
+
 static fqp_result fqp__batch_encode(fqp_producer *p, fqp__batch *b, fqp_error *e)
 {
     fqp_writer *w = p->output.writer;
     const fqp_allocator *a = &p->cfg.allocator;
-    fqp__obuf dst;
+    fqp__obuf text, spare;
     fqp_result r;
-    char *t;
     if (w->format != FQP_FORMAT_BGZF || !b->out_len) return FQP_OK;
     if (!b->z) {
         b->z = (fqp__bgzf *)fqp__calloc(a, sizeof *b->z);
         if (!b->z) return fqp__error(e, FQP_ERR_NOMEM, w->name, 0, 0, 0, "out of memory for a BGZF compressor");
         b->z->alloc = a;
     }
-    dst.data = b->zout;
-    dst.cap = b->zout_cap;
-    dst.len = 0;
-    r = fqp__bgzf_append(b->z, w->level, b->out, b->out_len, &dst);
-    b->zout = dst.data;
-    b->zout_cap = dst.cap;
-    if (r != FQP_OK)
-        return fqp__error(e, r, w->name, 0, 0, 0, "BGZF compression of batch %llu failed: %s",
-                          (unsigned long long)b->pub.index, fqp_result_string(r));
-    t = b->out;
-    b->out = b->zout;
-    b->zout = t;
-    b->zout_cap = b->out_cap;
-    b->out_cap = dst.cap;
-    b->out_len = dst.len;
-    return FQP_OK;
+    text.data = b->out, text.len = b->out_len, text.cap = b->out_cap;
+    spare.data = b->zout, spare.len = 0, spare.cap = b->zout_cap;
+    r = fqp__bgzf_encode(b->z, w, b->pub.index, &text, &spare, e);
+    b->out = text.data, b->out_len = text.len, b->out_cap = text.cap;
+    b->zout = spare.data, b->zout_cap = spare.cap;
+    return r;
 }
 
 static void fqp__batch_zfree(const fqp_allocator *a, fqp__batch *b)
@@ -4743,18 +4750,10 @@ static fqp_result fqp__pairslot_encode(fqp__pair_worker *wk, fqp__pairslot *s, f
     int k;
     for (k = 0; k < FQP_PAIR_OUTPUTS; k++) {
         fqp_writer *w = wk->pp->desc->output[k];
-        fqp__obuf t;
-        fqp_result r;
         if (!w || !s->out[k].len) continue;
         if (w->format == FQP_FORMAT_PLAIN) continue;
         if (w->format == FQP_FORMAT_GZIP) continue; /* one deflate stream: the writer's */
-        s->zout[k].len = 0;
-        if ((r = fqp__bgzf_append(&wk->bgzf, w->level, s->out[k].data, s->out[k].len, &s->zout[k])) != FQP_OK)
-            return fqp__error(e, r, w->name, 0, 0, 0, "BGZF compression of batch %llu failed: %s",
-                              (unsigned long long)s->pub.index, fqp_result_string(r));
-        t = s->out[k];
-        s->out[k] = s->zout[k];
-        s->zout[k] = t;
+        if (fqp__bgzf_encode(&wk->bgzf, w, s->pub.index, &s->out[k], &s->zout[k], e) != FQP_OK) return e->code;
     }
     return FQP_OK;
 }
