@@ -7,9 +7,10 @@ OPT     ?= -O2 -g
 WARN     = -std=c11 -Wall -Wextra -Wpedantic -Werror
 CFLAGS  += $(OPT) $(WARN) -I. $(EXTRA_CFLAGS)
 LDLIBS  += -lz -lpthread -lm -ldl
-# INFLATE=isal (ISA-L igzip for gzip streams, libisal-dev) or
-# INFLATE=libdeflate (BGZF blocks, libdeflate-dev): every program and test
-# built with that backend, in its own build directory.
+# ISA-L and libdeflate are loaded at run time when installed (libisal2,
+# libdeflate0); no flag is needed. INFLATE=isal or INFLATE=libdeflate links
+# one at build time instead (libisal-dev, libdeflate-dev), as static
+# binaries need: every program and test, in its own build directory.
 ifeq ($(INFLATE),isal)
 CFLAGS  += -DFASTQPAR_USE_ISAL
 LDLIBS  += -lisal
@@ -120,9 +121,18 @@ VALGRIND_BINS  = $(addprefix $(BUILD)/,test_parser test_queue test_faults test_h
 valgrind: all
 	@FQP_BUILD=$(abspath $(BUILD)) RUN_WRAP="$(VALGRIND)" tests/run.sh $(VALGRIND_BINS)
 
+# make static: single binaries. A static program cannot load libraries at
+# run time, so ISA-L and libdeflate are linked in when their static archives
+# exist (libisal.a, libdeflate.a), else those binaries use zlib alone.
+STATIC_LIBDIRS = /usr/lib/x86_64-linux-gnu /usr/lib/aarch64-linux-gnu /usr/lib /usr/local/lib
+STATIC_ISAL    = $(if $(firstword $(wildcard $(addsuffix /libisal.a,$(STATIC_LIBDIRS)))),-DFASTQPAR_USE_ISAL)
+STATIC_LD      = $(if $(firstword $(wildcard $(addsuffix /libdeflate.a,$(STATIC_LIBDIRS)))),-DFASTQPAR_USE_LIBDEFLATE)
+STATIC_LIBS    = $(if $(STATIC_ISAL),-lisal) $(if $(STATIC_LD),-ldeflate) $(LDLIBS)
 static: | $(BUILD)
-	$(CC) $(OPT) $(WARN) -I. -static -o $(BUILD)/fqcnt-static examples/fqcnt.c $(LDLIBS)
-	$(CC) $(OPT) $(WARN) -I. -static -o $(BUILD)/fqstats-static examples/fqstats.c $(LDLIBS)
+	@echo "static: $(or $(STATIC_ISAL) $(STATIC_LD),zlib only (no libisal.a or libdeflate.a))"
+	$(CC) $(OPT) $(WARN) -I. -DFASTQPAR_NO_DLOPEN $(STATIC_ISAL) $(STATIC_LD) -static -o $(BUILD)/fqcnt-static examples/fqcnt.c $(STATIC_LIBS)
+	$(CC) $(OPT) $(WARN) -I. -DFASTQPAR_NO_DLOPEN $(STATIC_ISAL) $(STATIC_LD) -static -o $(BUILD)/fqstats-static examples/fqstats.c $(STATIC_LIBS)
+	$(CC) $(OPT) $(WARN) -I. -DFASTQPAR_NO_DLOPEN $(STATIC_ISAL) $(STATIC_LD) -static -o $(BUILD)/fqtrim-static examples/fqtrim.c $(STATIC_LIBS)
 
 # make ptx: kernels.cu -> kernels.ptx for compute_75, the oldest architecture
 # CUDA 13 supports (the driver JIT-compiles it for newer GPUs), then embeds it

@@ -64,16 +64,23 @@
                             Apple systems and under ThreadSanitizer)
        FASTQPAR_NO_SIMD     portable scalar loops instead of SSE2 and AVX2
        FASTQPAR_NO_AVX2     SSE2 only (AVX2 is otherwise used when the CPU has it)
-       FASTQPAR_USE_ISAL    ISA-L's igzip inflates gzip streams (link -lisal; Debian
-                            libisal-dev); 2-3x faster than zlib, same errors
-       FASTQPAR_USE_LIBDEFLATE  libdeflate inflates BGZF blocks (link -ldeflate;
-                            Debian libdeflate-dev); zlib still reads plain gzip
+       FASTQPAR_USE_ISAL    link ISA-L (-lisal; Debian libisal-dev) instead of loading
+                            libisal.so.2 at run time (static binaries need this)
+       FASTQPAR_USE_LIBDEFLATE  the same for libdeflate (-ldeflate; libdeflate-dev)
+       FASTQPAR_NO_DLOPEN   never load ISA-L or libdeflate at run time (zlib, or what
+                            FASTQPAR_USE_* links)
+       FASTQPAR_DEFAULT_INFLATE, FASTQPAR_DEFAULT_DEFLATE  the backend a zero field
+                            and an unset variable mean (default FQP_CODEC_AUTO)
 
    ENVIRONMENT (read in one place, fqp__config_resolve; a nonzero desc field wins)
        FASTQPAR_THREADS        consumer threads      (default: usable cores)
        FASTQPAR_BATCH_RECORDS  records per batch     (default 8192)
        FASTQPAR_BATCH_BYTES    input bytes per batch (default 1 MiB)
        FASTQPAR_QUEUE_DEPTH    batches in the queue  (default: threads, at least 2)
+       FASTQPAR_INFLATE, FASTQPAR_DEFLATE  auto|zlib|isal|libdeflate (fqp_codec)
+       FASTQPAR_ISAL_LIBRARY, FASTQPAR_LIBDEFLATE_LIBRARY  the library file to load
+                               (default libisal.so.2, libdeflate.so.0); read once
+                               per process, when first needed
 
    WHAT IT DOES NOT DO
        FASTA, SAM/BAM, seek or random access, guess at damaged input: bad
@@ -235,7 +242,8 @@ extern "C" {
     X(FQP_ERR_CUDA, -22, "CUDA driver call failed")                               \
     X(FQP_ERR_PTX, -23, "cannot load the GPU kernels")                            \
     X(FQP_ERR_PAIR_COUNT, -24, "mate files have different numbers of records")    \
-    X(FQP_ERR_PAIR_NAME, -25, "mate names differ")
+    X(FQP_ERR_PAIR_NAME, -25, "mate names differ")                               \
+    X(FQP_ERR_NO_CODEC, -26, "requested compression library is not available")
 
 typedef enum fqp_result {
 #define FQP__ENUM(name, value, text) name = value,
@@ -302,6 +310,26 @@ typedef enum fqp_validation {
     FQP_VALIDATE_ALL          /* both */
 } fqp_validation;
 
+/* Compression libraries. zlib is always linked; ISA-L (libisal.so.2, Debian
+   libisal2) and libdeflate (libdeflate.so.0, Debian libdeflate0) are loaded
+   at run time, once per process, when installed (FASTQPAR_USE_ISAL /
+   FASTQPAR_USE_LIBDEFLATE link them instead, as static binaries need).
+   AUTO takes the fastest one present for each job:
+     gzip stream in:  ISA-L, else zlib
+     BGZF blocks in:  libdeflate, else ISA-L, else zlib
+     BGZF blocks out: libdeflate, else ISA-L, else zlib
+     gzip stream out: ISA-L, else zlib
+   Naming one makes it serve every job it can (libdeflate cannot stream:
+   streams then use zlib) and is FQP_ERR_NO_CODEC when it is missing. Every
+   backend gives the same text, the same errors and the same messages. */
+typedef enum fqp_codec { FQP_CODEC_AUTO = 0, FQP_CODEC_ZLIB, FQP_CODEC_ISAL, FQP_CODEC_LIBDEFLATE } fqp_codec;
+
+/* "auto", "zlib", "isal", "libdeflate"; never NULL. */
+FASTQPAR_DEF const char *fqp_codec_name(fqp_codec c);
+/* 1 when the library is usable in this process (the first call loads it;
+   any thread). why (may be NULL) receives the reason when it is not. */
+FASTQPAR_DEF int fqp_codec_available(fqp_codec c, char *why, size_t why_size);
+
 /* Shared settings of the producer and the pipeline. Zero means default. */
 typedef struct fqp_config {
     int threads;               /* consumer threads (the producer is one more thread);
@@ -317,6 +345,7 @@ typedef struct fqp_config {
     fqp_allocator allocator;
     fqp_log_fn log;            /* no logging when NULL */
     void *log_user;
+    fqp_codec inflate;         /* gzip/BGZF input; default FASTQPAR_INFLATE or AUTO */
 } fqp_config;
 
 /* Ordered output: set `file` or `write` and every byte a consumer adds to a
@@ -395,6 +424,7 @@ typedef struct fqp_metrics {
     uint64_t compressed_bytes;         /* bytes read from the source (= input_bytes if plain) */
     int gzip;                          /* input was gzip */
     int bgzf;                          /* input was BGZF, inflated by the consumers */
+    fqp_codec inflate;                 /* the library that inflated it (BGZF: the blocks'); AUTO if plain */
     double wall_seconds;
     double producer_read_seconds;      /* reading + inflating */
     double producer_blocked_seconds;   /* waiting for a free batch or a queue slot */
@@ -670,13 +700,25 @@ typedef struct fqp_writer_desc {
     fqp_write_fn write;        /* a callback destination */
     void *write_user;
     fqp_format format;         /* default plain; see fqp_format_from_name */
-    int level;                 /* gzip/BGZF level 1..9 (0 = 6, -1 = 0: stored) */
+    int level;                 /* 1..9, 0: the backend's default, -1: stored (no compression);
+                                  see "levels" below */
+    fqp_codec deflate;         /* default FASTQPAR_DEFLATE or AUTO (see fqp_codec) */
+    int ignore_env;            /* nonzero: do not read FASTQPAR_DEFLATE */
     int keep_plus_name;        /* nonzero: repeat the header after '+' */
     const char *name;          /* name in messages; default: path, "<stdout>", "<file>", "<callback>" */
     fqp_allocator allocator;
 } fqp_writer_desc;
 
-/* ".gz" gzip, ".bgz" / ".bgzf" BGZF, anything else (and "-") plain. */
+/* Levels: 1..9 as in gzip for zlib and libdeflate (libdeflate's are
+   smaller and faster at the same number); ISA-L has four: 1-3 -> its 1,
+   4-6 -> 2, 7-9 -> 3. 0 is each backend's default, the fastest setting whose
+   output stays within 10% of gzip -6: libdeflate 1, ISA-L 2, zlib 6.
+   -1 writes stored blocks (no compression) with any backend. One backend
+   and level give byte-identical output whatever the thread count. */
+
+/* ".gz", ".bgz", ".bgzf" BGZF (which gzip, zcat, pigz and Python read as
+   ordinary multi-member gzip, and htslib can index), anything else (and
+   "-") plain. FQP_FORMAT_GZIP (one gzip member) is only ever explicit. */
 FASTQPAR_DEF fqp_format fqp_format_from_name(const char *path);
 FASTQPAR_DEF fqp_result fqp_writer_open(fqp_writer **out, const fqp_writer_desc *desc, fqp_error *err);
 /* Text to the stream (gzip: deflated; BGZF: compressed into blocks on this
@@ -690,6 +732,8 @@ FASTQPAR_DEF fqp_output_desc fqp_writer_output(fqp_writer *w);
 FASTQPAR_DEF fqp_result fqp_writer_close(fqp_writer *w, fqp_error *err);
 /* Bytes written to the destination so far (compressed). */
 FASTQPAR_DEF uint64_t fqp_writer_bytes(const fqp_writer *w);
+/* The library that compresses w's output (ZLIB for plain output). */
+FASTQPAR_DEF fqp_codec fqp_writer_codec(const fqp_writer *w);
 
 /* ---- paired and interleaved input ---------------------------------------
 
@@ -838,6 +882,7 @@ static void fqp__thread_join(fqp__thread t) { thrd_join(t, NULL); }
 #include <libdeflate.h>
 #endif
 #ifdef FASTQPAR_USE_ISAL
+#include <isa-l/crc.h>
 #include <isa-l/igzip_lib.h>
 #endif
 
@@ -1067,6 +1112,60 @@ static fqp_result fqp__env_u64(const fqp_config *in, const char *name, uint64_t 
     return FQP_OK;
 }
 
+#ifndef FASTQPAR_DEFAULT_INFLATE
+#define FASTQPAR_DEFAULT_INFLATE FQP_CODEC_AUTO
+#endif
+#ifndef FASTQPAR_DEFAULT_DEFLATE
+#define FASTQPAR_DEFAULT_DEFLATE FQP_CODEC_AUTO
+#endif
+
+static int fqp__codec_usable(fqp_codec c, char *why, size_t cap); /* the codec section */
+
+/* A backend choice: the desc field, else the variable (auto|zlib|isal|
+   libdeflate), else the build's default; a named library that cannot be
+   loaded is FQP_ERR_NO_CODEC naming it and its Debian package. */
+static fqp_result fqp__codec_resolve(fqp_codec asked, int ignore_env, const char *var, const char *field,
+                                     fqp_codec *out, fqp_error *err)
+{
+    static const char *const names[] = {"auto", "zlib", "isal", "libdeflate"};
+    const char *v, *from = field;
+    char why[512];
+    fqp_codec c = asked;
+    int i;
+    if ((int)asked < 0 || asked > FQP_CODEC_LIBDEFLATE)
+        return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "%s = %d is not a fqp_codec", field, (int)asked);
+    if (c == FQP_CODEC_AUTO && !ignore_env && (v = getenv(var)) && *v) {
+        for (i = 0; i < 4 && strcmp(v, names[i]) != 0; i++) {}
+        if (i == 4)
+            return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0,
+                              "environment variable %s=\"%s\" is not one of auto, zlib, isal, libdeflate", var, v);
+        c = (fqp_codec)i;
+        from = var;
+    }
+    if (c == FQP_CODEC_AUTO) { /* the build's default (tests build one per backend) */
+        int inflate = strcmp(var, "FASTQPAR_INFLATE") == 0;
+        c = inflate ? FASTQPAR_DEFAULT_INFLATE : FASTQPAR_DEFAULT_DEFLATE;
+        from = inflate ? "FASTQPAR_DEFAULT_INFLATE" : "FASTQPAR_DEFAULT_DEFLATE";
+    }
+    if (c != FQP_CODEC_AUTO && c != FQP_CODEC_ZLIB && !fqp__codec_usable(c, why, sizeof why))
+        return fqp__error(err, FQP_ERR_NO_CODEC, NULL, 0, 0, 0, "%s asks for %s, which is not available: %s", from,
+                          names[c], why);
+    *out = c;
+    return FQP_OK;
+}
+
+#if !defined(FASTQPAR_NO_ZLIB) && !defined(FASTQPAR_NO_DLOPEN) && (defined(__unix__) || defined(__APPLE__)) && \
+    !(defined(FASTQPAR_USE_ISAL) && defined(FASTQPAR_USE_LIBDEFLATE))
+/* The path of a run-time library: FASTQPAR_ISAL_LIBRARY or
+   FASTQPAR_LIBDEFLATE_LIBRARY when set, else its soname. Read once per
+   process, when the library is first needed (so not per desc). */
+static const char *fqp__library_path(const char *var, const char *soname)
+{
+    const char *v = getenv(var);
+    return v && *v ? v : soname;
+}
+#endif
+
 static fqp_result fqp__config_resolve(const fqp_config *in, fqp_config *out, fqp_error *err)
 {
     uint64_t threads = 0, records = 0, bytes = 0, depth = 0;
@@ -1085,6 +1184,8 @@ static fqp_result fqp__config_resolve(const fqp_config *in, fqp_config *out, fqp
     if ((r = fqp__env_u64(in, "FASTQPAR_BATCH_RECORDS", &records, err)) < 0) return r;
     if ((r = fqp__env_u64(in, "FASTQPAR_BATCH_BYTES", &bytes, err)) < 0) return r;
     if ((r = fqp__env_u64(in, "FASTQPAR_QUEUE_DEPTH", &depth, err)) < 0) return r;
+    if ((r = fqp__codec_resolve(in->inflate, in->ignore_env, "FASTQPAR_INFLATE", "config.inflate", &out->inflate, err)) < 0)
+        return r;
     if (!out->threads) out->threads = threads ? (int)(threads < FQP_MAX_THREADS ? threads : FQP_MAX_THREADS)
                                               : fqp_default_threads();
     if (!out->batch_records) out->batch_records = records ? records : FQP__DEFAULT_BATCH_RECORDS;
@@ -1324,6 +1425,407 @@ FASTQPAR_DEF void fqp_queue_wait_seconds(fqp_queue *q, double *push_seconds, dou
     fqp__unlock(&q->mu);
 }
 
+/* ---- codecs: zlib, and ISA-L and libdeflate loaded at run time ----
+   One symbol list per library makes its function table; the table is
+   filled once per process (dlopen + dlsym, or the linked functions under
+   FASTQPAR_USE_ISAL / FASTQPAR_USE_LIBDEFLATE) and never unloaded. A
+   missing library or symbol only makes the backend unavailable. ISA-L's
+   state structs are used through mirrors of their ABI (libisal.so.2): the
+   few fields touched are at fixed offsets, the memory is over-allocated,
+   and a self-check on first load (inflate a member, deflate a block, with
+   zlib as the judge) turns a library with another layout into "not
+   available" instead of memory damage. tests/test_codec.c checks the
+   offsets against <isa-l/igzip_lib.h> where it is installed. */
+#ifndef FASTQPAR_NO_ZLIB
+#if !defined(FQP__DLOPEN) && !defined(FASTQPAR_NO_DLOPEN) && (defined(__unix__) || defined(__APPLE__)) && \
+    !(defined(FASTQPAR_USE_ISAL) && defined(FASTQPAR_USE_LIBDEFLATE))
+#include <dlfcn.h>
+#define FQP__DLOPEN 1
+#endif
+
+struct inflate_state;   /* ISA-L's; through pointers only (the mirror below) */
+struct isal_zstream;
+struct libdeflate_compressor;
+struct libdeflate_decompressor;
+
+#ifdef FASTQPAR_USE_LIBDEFLATE
+#define FQP__LD_RESULT enum libdeflate_result
+#else
+#define FQP__LD_RESULT int
+#endif
+
+/* X(return type, name, parameters): every entry point used. */
+#define FQP__ISAL_LIST(X)                                                                      \
+    X(void, isal_inflate_init, (struct inflate_state * s))                                     \
+    X(void, isal_inflate_reset, (struct inflate_state * s))                                    \
+    X(int, isal_inflate, (struct inflate_state * s))                                           \
+    X(int, isal_inflate_stateless, (struct inflate_state * s))                                 \
+    X(void, isal_deflate_init, (struct isal_zstream * s))                                      \
+    X(void, isal_deflate_stateless_init, (struct isal_zstream * s))                            \
+    X(int, isal_deflate, (struct isal_zstream * s))                                            \
+    X(int, isal_deflate_stateless, (struct isal_zstream * s))                                  \
+    X(uint32_t, crc32_gzip_refl, (uint32_t crc, const unsigned char *buf, uint64_t len))
+#define FQP__LIBDEFLATE_LIST(X)                                                                \
+    X(struct libdeflate_decompressor *, libdeflate_alloc_decompressor, (void))                 \
+    X(void, libdeflate_free_decompressor, (struct libdeflate_decompressor * d))                \
+    X(FQP__LD_RESULT, libdeflate_deflate_decompress_ex,                                        \
+      (struct libdeflate_decompressor * d, const void *in, size_t in_size, void *out,          \
+       size_t out_size, size_t *in_used, size_t *out_used))                                    \
+    X(struct libdeflate_compressor *, libdeflate_alloc_compressor, (int level))                \
+    X(void, libdeflate_free_compressor, (struct libdeflate_compressor * c))                    \
+    X(size_t, libdeflate_deflate_compress,                                                     \
+      (struct libdeflate_compressor * c, const void *in, size_t in_size, void *out, size_t out_size)) \
+    X(uint32_t, libdeflate_crc32, (uint32_t crc, const void *buf, size_t len))
+
+#define FQP__API_FIELD(ret, name, params) ret(*name) params;
+typedef struct fqp__isal_api { FQP__ISAL_LIST(FQP__API_FIELD) } fqp__isal_api;
+typedef struct fqp__libdeflate_api { FQP__LIBDEFLATE_LIST(FQP__API_FIELD) } fqp__libdeflate_api;
+#undef FQP__API_FIELD
+
+/* libisal.so.2's ABI: sizes of its state structs (allocated with room to
+   spare), offsets of the fields used, and its constants. */
+#define FQP__ISAL_STATE_BYTES (160u << 10)   /* inflate_state: 87,368 in 2.30 */
+#define FQP__ISAL_STREAM_BYTES (160u << 10)  /* isal_zstream: 82,384 in 2.30 */
+#define FQP__ISAL_LEVEL_BUF 348160u           /* ISAL_DEF_LVL3_DEFAULT, the largest used */
+enum {
+    FQP__II_NEXT_OUT = 0, FQP__II_AVAIL_OUT = 8, FQP__II_TOTAL_OUT = 12, FQP__II_NEXT_IN = 16,
+    FQP__II_AVAIL_IN = 32, FQP__II_READ_IN_LENGTH = 36, FQP__II_BLOCK_STATE = 21160, FQP__II_CRC_FLAG = 21172,
+    FQP__IZ_NEXT_IN = 0, FQP__IZ_AVAIL_IN = 8, FQP__IZ_TOTAL_IN = 12, FQP__IZ_NEXT_OUT = 16, FQP__IZ_AVAIL_OUT = 24,
+    FQP__IZ_TOTAL_OUT = 28, FQP__IZ_LEVEL = 40, FQP__IZ_LEVEL_BUF_SIZE = 44, FQP__IZ_LEVEL_BUF = 48,
+    FQP__IZ_END_OF_STREAM = 56, FQP__IZ_FLUSH = 58, FQP__IZ_GZIP_FLAG = 60, FQP__IZ_STATE = 84,
+    FQP__ISAL_BLOCK_NEW_HDR = 0, FQP__ISAL_BLOCK_FINISH = 5, FQP__ISAL_GZIP_EXTRA_LEN = 6, FQP__ISAL_GZIP_HCRC = 10, FQP__ISAL_GZIP = 1, FQP__ISAL_DECOMP_OK = 0, FQP__ISAL_END_INPUT = 1,
+    FQP__ISAL_OUT_OVERFLOW = 2, FQP__ISAL_INVALID_WRAPPER = -4, FQP__ISAL_UNSUPPORTED_METHOD = -5,
+    FQP__ISAL_INCORRECT_CHECKSUM = -6, FQP__ISAL_ZSTATE_END = 11, FQP__ISAL_COMP_OK = 0, FQP__IGZIP_GZIP = 1
+};
+
+static void fqp__put32(unsigned char *base, size_t off, uint32_t v) { memcpy(base + off, &v, 4); }
+static uint32_t fqp__get32(const unsigned char *base, size_t off)
+{
+    uint32_t v;
+    memcpy(&v, base + off, 4);
+    return v;
+}
+static void fqp__put16(unsigned char *base, size_t off, uint16_t v) { memcpy(base + off, &v, 2); }
+static void fqp__putp(unsigned char *base, size_t off, const void *p) { memcpy(base + off, &p, sizeof p); }
+static unsigned char *fqp__getp(const unsigned char *base, size_t off)
+{
+    unsigned char *p;
+    memcpy(&p, base + off, sizeof p);
+    return p;
+}
+
+typedef struct fqp__codec_lib {
+    int ok;                      /* usable */
+    char why[256];               /* why not */
+} fqp__codec_lib;
+
+/* zlib allocates through the configured allocator too (also the BGZF writer). */
+static voidpf fqp__zalloc(voidpf opaque, uInt items, uInt size)
+{
+    if (size && items > SIZE_MAX / size) return Z_NULL;
+    return fqp__alloc((const fqp_allocator *)opaque, (size_t)items * size);
+}
+static void fqp__zfree(voidpf opaque, voidpf ptr) { fqp__free((const fqp_allocator *)opaque, ptr); }
+
+static fqp__isal_api fqp__isal;
+static fqp__libdeflate_api fqp__ld;
+static fqp__codec_lib fqp__isal_lib, fqp__ld_lib;
+#ifdef FQP__PTHREADS
+static pthread_once_t fqp__codec_once = PTHREAD_ONCE_INIT;
+#else
+static once_flag fqp__codec_once = ONCE_FLAG_INIT;
+#endif
+
+#ifdef FQP__DLOPEN
+/* dlopen + every symbol of the list; 0 and a reason when any is missing. */
+static int fqp__codec_dlopen(const char *path, const char *const *names, size_t n, void **fns, char *why, size_t cap)
+{
+    void *h;
+    size_t i;
+#if defined(__GLIBC__) && defined(RTLD_NOLOAD)
+    void *libc = dlopen("libc.so.6", RTLD_LAZY | RTLD_NOLOAD);
+    if (!libc) { /* a static binary: a loaded library would bring a second libc */
+        snprintf(why, cap, "this program is linked statically and cannot load %s (build with FASTQPAR_USE_*)", path);
+        return 0;
+    }
+    dlclose(libc);
+#endif
+    if (!(h = dlopen(path, RTLD_NOW | RTLD_LOCAL))) {
+        const char *e = dlerror();
+        snprintf(why, cap, "cannot load %s: %s", path, e ? e : "unknown error");
+        return 0;
+    }
+    for (i = 0; i < n; i++) {
+        void *f = dlsym(h, names[i]);
+        if (!f) {
+            snprintf(why, cap, "%s has no %s (too old?)", path, names[i]);
+            dlclose(h);
+            return 0;
+        }
+        fns[i] = f;
+    }
+    return 1; /* kept loaded for the life of the process */
+}
+#endif
+
+static int fqp__isal_selfcheck(void);
+static int fqp__ld_selfcheck(void);
+
+/* Once per process: fills both tables. */
+static void fqp__codec_load_once(void)
+{
+#if defined(FASTQPAR_USE_ISAL)
+#define FQP__API_LINK(ret, name, params) fqp__isal.name = name;
+    FQP__ISAL_LIST(FQP__API_LINK)
+#undef FQP__API_LINK
+    fqp__isal_lib.ok = 1;
+#elif defined(FQP__DLOPEN)
+    {
+#define FQP__API_NAME(ret, name, params) #name,
+        static const char *const names[] = {FQP__ISAL_LIST(FQP__API_NAME)};
+#undef FQP__API_NAME
+        void *fns[sizeof names / sizeof names[0]];
+        if ((fqp__isal_lib.ok = fqp__codec_dlopen(fqp__library_path("FASTQPAR_ISAL_LIBRARY", "libisal.so.2"), names,
+                                                   sizeof names / sizeof names[0], fns, fqp__isal_lib.why,
+                                                   sizeof fqp__isal_lib.why)))
+            memcpy(&fqp__isal, fns, sizeof fqp__isal); /* POSIX: function pointers survive void * */
+    }
+#else
+    snprintf(fqp__isal_lib.why, sizeof fqp__isal_lib.why, "no dlopen in this build");
+#endif
+#if defined(FASTQPAR_USE_LIBDEFLATE)
+#define FQP__API_LINK(ret, name, params) fqp__ld.name = name;
+    FQP__LIBDEFLATE_LIST(FQP__API_LINK)
+#undef FQP__API_LINK
+    fqp__ld_lib.ok = 1;
+#elif defined(FQP__DLOPEN)
+    {
+#define FQP__API_NAME(ret, name, params) #name,
+        static const char *const names[] = {FQP__LIBDEFLATE_LIST(FQP__API_NAME)};
+#undef FQP__API_NAME
+        void *fns[sizeof names / sizeof names[0]];
+        if ((fqp__ld_lib.ok = fqp__codec_dlopen(fqp__library_path("FASTQPAR_LIBDEFLATE_LIBRARY", "libdeflate.so.0"),
+                                                 names, sizeof names / sizeof names[0], fns, fqp__ld_lib.why,
+                                                 sizeof fqp__ld_lib.why)))
+            memcpy(&fqp__ld, fns, sizeof fqp__ld);
+    }
+#else
+    snprintf(fqp__ld_lib.why, sizeof fqp__ld_lib.why, "no dlopen in this build");
+#endif
+    if (fqp__isal_lib.ok && !fqp__isal_selfcheck()) {
+        fqp__isal_lib.ok = 0;
+        snprintf(fqp__isal_lib.why, sizeof fqp__isal_lib.why,
+                 "the loaded ISA-L failed fastqpar's self-check (not the libisal.so.2 ABI it was written for)");
+    }
+    if (fqp__ld_lib.ok && !fqp__ld_selfcheck()) {
+        fqp__ld_lib.ok = 0;
+        snprintf(fqp__ld_lib.why, sizeof fqp__ld_lib.why, "the loaded libdeflate failed fastqpar's self-check");
+    }
+}
+
+static void fqp__codec_load(void)
+{
+#ifdef FQP__PTHREADS
+    pthread_once(&fqp__codec_once, fqp__codec_load_once);
+#else
+    call_once(&fqp__codec_once, fqp__codec_load_once);
+#endif
+}
+
+static int fqp__codec_usable(fqp_codec c, char *why, size_t cap)
+{
+    const fqp__codec_lib *lib;
+    const char *what, *pkg;
+    if (c == FQP_CODEC_ZLIB || c == FQP_CODEC_AUTO) return 1;
+    fqp__codec_load();
+    lib = c == FQP_CODEC_ISAL ? &fqp__isal_lib : &fqp__ld_lib;
+    what = c == FQP_CODEC_ISAL ? "ISA-L (libisal.so.2)" : "libdeflate (libdeflate.so.0)";
+    pkg = c == FQP_CODEC_ISAL ? "libisal2" : "libdeflate0";
+    if (lib->ok) return 1;
+    if (why && cap)
+        snprintf(why, cap, "%s: %s%s%s", what, lib->why, strncmp(lib->why, "cannot load", 11) == 0 ? "; install the Debian package " : "",
+                 strncmp(lib->why, "cannot load", 11) == 0 ? pkg : "");
+    return 0;
+}
+
+/* The backend for a job: `asked` as resolved (AUTO, or one that loaded),
+   `order` the job's preference list, ending in ZLIB. */
+static fqp_codec fqp__codec_pick(fqp_codec asked, const fqp_codec *order)
+{
+    size_t i;
+    for (i = 0; order[i] != FQP_CODEC_ZLIB; i++)
+        if ((asked == FQP_CODEC_AUTO || asked == order[i]) && fqp__codec_usable(order[i], NULL, 0)) return order[i];
+    return FQP_CODEC_ZLIB;
+}
+static const fqp_codec fqp__order_stream[] = {FQP_CODEC_ISAL, FQP_CODEC_ZLIB};
+static const fqp_codec fqp__order_block[] = {FQP_CODEC_LIBDEFLATE, FQP_CODEC_ISAL, FQP_CODEC_ZLIB};
+
+/* CRC-32 of gzip, by the fastest library present. */
+static uint32_t fqp__crc32(uint32_t crc, const void *data, size_t n)
+{
+    if (fqp__ld_lib.ok) return fqp__ld.libdeflate_crc32(crc, data, n);
+    if (fqp__isal_lib.ok) return fqp__isal.crc32_gzip_refl(crc, (const unsigned char *)data, n);
+    while (n) { /* zlib's length is 32-bit */
+        uInt k = n > (1u << 30) ? (1u << 30) : (uInt)n;
+        crc = (uint32_t)crc32((uLong)crc, (const Bytef *)data, k);
+        data = (const char *)data + k;
+        n -= k;
+    }
+    return crc;
+}
+
+/* ISA-L inflate state: a zeroed mirror, inited by the library. */
+static unsigned char *fqp__isal_state_new(const fqp_allocator *a)
+{
+    unsigned char *s = (unsigned char *)fqp__calloc(a, FQP__ISAL_STATE_BYTES);
+    if (s) fqp__isal.isal_inflate_init((struct inflate_state *)s);
+    return s;
+}
+
+/* Raw deflate of one BGZF block's data with ISA-L (stateless). -1: corrupt,
+   0: ok (*in_used, *out_used), 1: more output than out_size. */
+static int fqp__isal_inflate_block(unsigned char *s, const unsigned char *in, size_t in_size, unsigned char *out,
+                                   size_t out_size, size_t *in_used, size_t *out_used)
+{
+    int r;
+    fqp__isal.isal_inflate_init((struct inflate_state *)s);
+    fqp__putp(s, FQP__II_NEXT_IN, in);
+    fqp__put32(s, FQP__II_AVAIL_IN, (uint32_t)in_size);
+    fqp__putp(s, FQP__II_NEXT_OUT, out);
+    fqp__put32(s, FQP__II_AVAIL_OUT, (uint32_t)out_size);
+    r = fqp__isal.isal_inflate_stateless((struct inflate_state *)s);
+    *in_used = in_size - fqp__get32(s, FQP__II_AVAIL_IN);
+    *out_used = fqp__get32(s, FQP__II_TOTAL_OUT);
+    return r == FQP__ISAL_DECOMP_OK ? 0 : r == FQP__ISAL_OUT_OVERFLOW ? 1 : -1;
+}
+
+/* A known member, inflated by ISA-L's streaming inflate and by its
+   stateless one; a block deflated by ISA-L and inflated by zlib. */
+static const unsigned char fqp__selfcheck_gz[] = {
+    0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0x73, 0x28, 0xe2, 0x72, 0x74, 0x76, 0x0f,
+    0xe1, 0xd2, 0xe6, 0xf2, 0x04, 0x02, 0x2e, 0x00, 0xdc, 0x35, 0xf9, 0x6b, 0x0f, 0x00, 0x00, 0x00};
+static const char fqp__selfcheck_text[] = "@r\nACGT\n+\nIIII\n";
+
+static int fqp__selfcheck_zlib(const unsigned char *raw, size_t n, int gzip)
+{
+    unsigned char out[64];
+    z_stream zs;
+    int zr;
+    memset(&zs, 0, sizeof zs);
+    if (inflateInit2(&zs, gzip ? 31 : -15) != Z_OK) return 0;
+    zs.next_in = (Bytef *)(uintptr_t)raw;
+    zs.avail_in = (uInt)n;
+    zs.next_out = out;
+    zs.avail_out = sizeof out;
+    zr = inflate(&zs, Z_FINISH);
+    inflateEnd(&zs);
+    return zr == Z_STREAM_END && zs.total_out == sizeof fqp__selfcheck_text - 1 &&
+           memcmp(out, fqp__selfcheck_text, sizeof fqp__selfcheck_text - 1) == 0;
+}
+
+static int fqp__isal_selfcheck(void)
+{
+    static const fqp_allocator plain = {NULL, NULL, NULL, NULL};
+    unsigned char *s = fqp__isal_state_new(&plain), *z = NULL, out[256], *lb = NULL;
+    size_t used, got;
+    int ok = 0;
+    if (!s) return 0;
+    /* streaming, gzip wrapper: all text, then the member's end */
+    fqp__put32(s, FQP__II_CRC_FLAG, FQP__ISAL_GZIP);
+    fqp__putp(s, FQP__II_NEXT_IN, fqp__selfcheck_gz);
+    fqp__put32(s, FQP__II_AVAIL_IN, sizeof fqp__selfcheck_gz);
+    fqp__putp(s, FQP__II_NEXT_OUT, out);
+    fqp__put32(s, FQP__II_AVAIL_OUT, sizeof out);
+    if (fqp__isal.isal_inflate((struct inflate_state *)s) != FQP__ISAL_DECOMP_OK ||
+        fqp__get32(s, FQP__II_BLOCK_STATE) != FQP__ISAL_BLOCK_FINISH ||
+        fqp__get32(s, FQP__II_TOTAL_OUT) != sizeof fqp__selfcheck_text - 1 ||
+        memcmp(out, fqp__selfcheck_text, sizeof fqp__selfcheck_text - 1) != 0)
+        goto done;
+    /* the same member's deflate data, stateless */
+    if (fqp__isal_inflate_block(s, fqp__selfcheck_gz + 10, sizeof fqp__selfcheck_gz - 18, out, sizeof out, &used,
+                                &got) != 0 || got != sizeof fqp__selfcheck_text - 1 || used != sizeof fqp__selfcheck_gz - 18)
+        goto done;
+    /* deflate: stateless raw at level 1, and streaming gzip */
+    if (!(z = (unsigned char *)fqp__calloc(&plain, FQP__ISAL_STREAM_BYTES)) ||
+        !(lb = (unsigned char *)fqp__alloc(&plain, FQP__ISAL_LEVEL_BUF)))
+        goto done;
+    fqp__isal.isal_deflate_stateless_init((struct isal_zstream *)z);
+    fqp__putp(z, FQP__IZ_NEXT_IN, fqp__selfcheck_text);
+    fqp__put32(z, FQP__IZ_AVAIL_IN, sizeof fqp__selfcheck_text - 1);
+    fqp__putp(z, FQP__IZ_NEXT_OUT, out);
+    fqp__put32(z, FQP__IZ_AVAIL_OUT, sizeof out);
+    fqp__put32(z, FQP__IZ_LEVEL, 1);
+    fqp__putp(z, FQP__IZ_LEVEL_BUF, lb);
+    fqp__put32(z, FQP__IZ_LEVEL_BUF_SIZE, FQP__ISAL_LEVEL_BUF);
+    fqp__put16(z, FQP__IZ_END_OF_STREAM, 1);
+    if (fqp__isal.isal_deflate_stateless((struct isal_zstream *)z) != FQP__ISAL_COMP_OK ||
+        !fqp__selfcheck_zlib(out, fqp__get32(z, FQP__IZ_TOTAL_OUT), 0))
+        goto done;
+    memset(z, 0, FQP__ISAL_STREAM_BYTES);
+    fqp__isal.isal_deflate_init((struct isal_zstream *)z);
+    fqp__putp(z, FQP__IZ_NEXT_IN, fqp__selfcheck_text);
+    fqp__put32(z, FQP__IZ_AVAIL_IN, sizeof fqp__selfcheck_text - 1);
+    fqp__putp(z, FQP__IZ_NEXT_OUT, out);
+    fqp__put32(z, FQP__IZ_AVAIL_OUT, sizeof out);
+    fqp__put32(z, FQP__IZ_LEVEL, 1);
+    fqp__putp(z, FQP__IZ_LEVEL_BUF, lb);
+    fqp__put32(z, FQP__IZ_LEVEL_BUF_SIZE, FQP__ISAL_LEVEL_BUF);
+    fqp__put16(z, FQP__IZ_END_OF_STREAM, 1);
+    fqp__put16(z, FQP__IZ_GZIP_FLAG, FQP__IGZIP_GZIP);
+    if (fqp__isal.isal_deflate((struct isal_zstream *)z) != FQP__ISAL_COMP_OK ||
+        fqp__get32(z, FQP__IZ_STATE) != FQP__ISAL_ZSTATE_END || !fqp__selfcheck_zlib(out, fqp__get32(z, FQP__IZ_TOTAL_OUT), 1))
+        goto done;
+    ok = fqp__isal.crc32_gzip_refl(0, (const unsigned char *)fqp__selfcheck_text, sizeof fqp__selfcheck_text - 1) ==
+         (uint32_t)crc32(0L, (const Bytef *)fqp__selfcheck_text, sizeof fqp__selfcheck_text - 1);
+done:
+    fqp__free(&plain, lb);
+    fqp__free(&plain, z);
+    fqp__free(&plain, s);
+    return ok;
+}
+
+static int fqp__ld_selfcheck(void)
+{
+    unsigned char out[256];
+    size_t used = 0, got = 0, n;
+    struct libdeflate_decompressor *d = fqp__ld.libdeflate_alloc_decompressor();
+    struct libdeflate_compressor *c = fqp__ld.libdeflate_alloc_compressor(1);
+    int ok = d && c &&
+             fqp__ld.libdeflate_deflate_decompress_ex(d, fqp__selfcheck_gz + 10, sizeof fqp__selfcheck_gz - 18, out,
+                                                      sizeof out, &used, &got) == 0 &&
+             got == sizeof fqp__selfcheck_text - 1 && memcmp(out, fqp__selfcheck_text, got) == 0 &&
+             (n = fqp__ld.libdeflate_deflate_compress(c, fqp__selfcheck_text, sizeof fqp__selfcheck_text - 1, out,
+                                                      sizeof out)) > 0 &&
+             fqp__selfcheck_zlib(out, n, 0);
+    if (d) fqp__ld.libdeflate_free_decompressor(d);
+    if (c) fqp__ld.libdeflate_free_compressor(c);
+    return ok;
+}
+#else
+static int fqp__codec_usable(fqp_codec c, char *why, size_t cap)
+{
+    if (c == FQP_CODEC_ZLIB || c == FQP_CODEC_AUTO) return 1;
+    if (why && cap) snprintf(why, cap, "built with FASTQPAR_NO_ZLIB");
+    return 0;
+}
+#endif
+
+FASTQPAR_DEF const char *fqp_codec_name(fqp_codec c)
+{
+    return c == FQP_CODEC_ZLIB ? "zlib" : c == FQP_CODEC_ISAL ? "isal" : c == FQP_CODEC_LIBDEFLATE ? "libdeflate" : "auto";
+}
+
+FASTQPAR_DEF int fqp_codec_available(fqp_codec c, char *why, size_t why_size)
+{
+    if (why && why_size) why[0] = 0;
+    if (c == FQP_CODEC_AUTO) return 1;
+    if ((int)c < 0 || c > FQP_CODEC_LIBDEFLATE) {
+        if (why && why_size) snprintf(why, why_size, "unknown codec %d", (int)c);
+        return 0;
+    }
+    return fqp__codec_usable(c, why, why_size);
+}
+
 /* ---- reader: sources and gzip ---- */
 
 /* Producer thread only. Turns any source into a stream of text bytes.
@@ -1345,14 +1847,23 @@ typedef struct fqp__reader {
     int detected, gzip, raw_eof;
     uint64_t raw_bytes;          /* bytes taken from the source */
     uint64_t text_bytes;         /* text bytes handed out */
+    fqp_codec codec;             /* as resolved: AUTO or the backend asked for */
 #ifndef FASTQPAR_NO_ZLIB
+    fqp_codec stream_codec;      /* what inflates gzip streams: ZLIB (zs) or ISAL (isal) */
     z_stream zs;
     int zs_ready, in_member;
-    int zs_failed;               /* inflate failed: sticky, reported once the text before it is out */
-    uint64_t zs_failed_at;
-#endif
-#ifdef FASTQPAR_USE_ISAL
-    struct inflate_state *isal;  /* the stream path's inflater, instead of zs */
+    unsigned char *isal;         /* ISA-L's inflate state */
+    int drained;                 /* the last call made no progress without new input */
+    int zs_failed;               /* FQP__Z_*: sticky, reported once the text before it is out */
+    uint64_t member_at;          /* compressed offset of the member being inflated */
+    uint64_t member_text;        /* its text handed out so far (ISA-L) */
+    uint64_t skip;               /* zlib's replay: text ISA-L already handed out */
+    int replayed;
+    unsigned char *stage;        /* ISA-L's text, before it is handed out */
+    size_t stage_pos, stage_len, stage_member; /* handed out; decoded; where the open member starts */
+    int stage_end;               /* no more text: everything staged may go */
+    fqp_result stage_code;       /* an error to report once the staged text is out */
+    fqp_error stage_err;
 #endif
     struct fqp__bgzin *bgzf;      /* BGZF jobs (see the BGZF section) */
     int bgzf_on;                 /* reading BGZF blocks now */
@@ -1406,9 +1917,8 @@ static void fqp__reader_close(fqp__reader *r)
 #ifndef FASTQPAR_NO_ZLIB
     if (r->zs_ready) inflateEnd(&r->zs);
     fqp__bgzin_close(r);
-#endif
-#ifdef FASTQPAR_USE_ISAL
     fqp__free(r->alloc, r->isal);
+    fqp__free(r->alloc, r->stage);
 #endif
     if (r->own_fp && r->fp) fclose(r->fp);
     fqp__free(r->alloc, r->in);
@@ -1464,139 +1974,284 @@ static fqp_result fqp__fill_in(fqp__reader *r, size_t want, fqp_error *err)
 }
 
 #ifndef FASTQPAR_NO_ZLIB
-#ifdef FASTQPAR_USE_ISAL
-/* fqp__inflate with ISA-L's igzip: the same members, checks and errors.
-   At a member's end ISA-L gives back the bytes it read ahead (next_in
-   points just after the trailer; older versions left them in its bit
-   buffer, counted by read_in_length). What ISA-L holds is drained (no new
-   input) before r->in is refilled, so that a member never ends in bytes
-   that are no longer there. */
-static fqp_result fqp__inflate_isal(fqp__reader *r, unsigned char *out, size_t size, size_t *got, fqp_error *err)
+/* How one inflate call ended, the same for every backend. */
+enum { FQP__Z_OK, FQP__Z_END, FQP__Z_HEADER, FQP__Z_DATA, FQP__Z_CHECK, FQP__Z_NOMEM };
+
+/* The message of a corrupt member: one text per kind, whichever backend. */
+static const char *fqp__zwhy(int z)
 {
-    struct inflate_state *s = r->isal;
-    size_t produced = 0;
-    int drained = 0;
-    while (produced < size) {
+    return z == FQP__Z_HEADER ? "invalid gzip header"
+           : z == FQP__Z_CHECK ? "incorrect data check (the member's CRC-32 or length)"
+                               : "invalid deflate data";
+}
+
+/* Producer thread: starts the backend on a new member. */
+static int fqp__stream_reset(fqp__reader *r)
+{
+    if (r->stream_codec == FQP_CODEC_ISAL) {
+        fqp__isal.isal_inflate_reset((struct inflate_state *)r->isal);
+        fqp__put32(r->isal, FQP__II_CRC_FLAG, FQP__ISAL_GZIP);
+        return 1;
+    }
+    return inflateReset(&r->zs) == Z_OK;
+}
+
+/* Producer thread: one inflate call from r->in[in_pos..in_len) into
+   out[*produced..size); FQP__Z_END leaves in_pos just after the member.
+   ISA-L reads ahead: at a member's end it says how many bits it holds
+   (read_in_length), and those whole bytes are given back. They are still
+   in r->in because r->in is refilled only after a call that made no
+   progress on what ISA-L holds (fqp__inflate's `drained`). */
+static int fqp__stream_step(fqp__reader *r, unsigned char *out, size_t size, size_t *produced)
+{
+    size_t in_avail = r->in_len - r->in_pos, out_avail = size - *produced;
+    if (r->stream_codec == FQP_CODEC_ISAL) {
+        unsigned char *s = r->isal;
         int ir;
-        uint64_t at;
-        size_t before;
-        if (!r->in_member) {
-            fqp_result res = fqp__fill_in(r, 2, err);
-            if (res != FQP_OK) return res;
-            if (r->in_len == r->in_pos) break; /* clean end after a whole member */
-            at = r->raw_bytes - (r->in_len - r->in_pos);
-            if (r->in_len - r->in_pos < 2 || r->in[r->in_pos] != 0x1f || r->in[r->in_pos + 1] != 0x8b)
-                return fqp__error(err, FQP_ERR_GZIP_TRAILING, r->name, 0, 0, at,
-                                  "%llu bytes after the gzip data end at compressed byte %llu are not another gzip member",
-                                  (unsigned long long)(r->in_len - r->in_pos), (unsigned long long)at);
-            isal_inflate_reset(s);
-            s->crc_flag = ISAL_GZIP;
-            r->in_member = 1;
-            drained = 0;
+        fqp__putp(s, FQP__II_NEXT_IN, r->in + r->in_pos);
+        fqp__put32(s, FQP__II_AVAIL_IN, (uint32_t)(in_avail < UINT32_MAX ? in_avail : UINT32_MAX));
+        fqp__putp(s, FQP__II_NEXT_OUT, out + *produced);
+        fqp__put32(s, FQP__II_AVAIL_OUT, (uint32_t)(out_avail < UINT32_MAX ? out_avail : UINT32_MAX));
+        ir = fqp__isal.isal_inflate((struct inflate_state *)s);
+        *produced = (size_t)(fqp__getp(s, FQP__II_NEXT_OUT) - out);
+        r->in_pos = (size_t)(fqp__getp(s, FQP__II_NEXT_IN) - r->in);
+        if (ir == FQP__ISAL_INCORRECT_CHECKSUM) { /* the header's CRC-16 (FHCRC) is the header's fault, as zlib says */
+            uint32_t st = fqp__get32(s, FQP__II_BLOCK_STATE);
+            return st == FQP__ISAL_BLOCK_NEW_HDR || (st >= FQP__ISAL_GZIP_EXTRA_LEN && st <= FQP__ISAL_GZIP_HCRC) ? FQP__Z_HEADER : FQP__Z_CHECK;
         }
-        if (r->in_pos == r->in_len && drained) {
-            fqp_result res;
-            if (produced && r->fp) break; /* hand over what we have before a read that may block */
-            res = fqp__fill_in(r, 1, err);
-            if (res != FQP_OK) return res;
-            if (r->in_pos == r->in_len)
-                return fqp__error(err, FQP_ERR_GZIP_TRUNCATED, r->name, 0, 0, r->raw_bytes,
-                                  "gzip data ends early at compressed byte %llu (truncated file?)",
-                                  (unsigned long long)r->raw_bytes);
-        }
-        before = produced;
-        s->next_in = r->in + r->in_pos;
-        s->avail_in = (uint32_t)(r->in_len - r->in_pos < UINT32_MAX ? r->in_len - r->in_pos : UINT32_MAX);
-        s->next_out = out + produced;
-        s->avail_out = (uint32_t)(size - produced < UINT32_MAX ? size - produced : UINT32_MAX);
-        ir = isal_inflate(s);
-        produced = (size_t)(s->next_out - out);
-        /* no progress from what ISA-L holds: only new input can help */
-        drained = r->in_pos == r->in_len && produced == before && s->block_state != ISAL_BLOCK_FINISH;
-        r->in_pos = (size_t)(s->next_in - r->in);
-        at = r->raw_bytes - (r->in_len - r->in_pos);
-        if (ir < 0)
-            return fqp__error(err, FQP_ERR_GZIP_CORRUPT, r->name, 0, 0, at,
-                              "corrupt gzip data near compressed byte %llu: %s", (unsigned long long)at,
-                              ir == ISAL_INCORRECT_CHECKSUM ? "incorrect data check"
-                              : ir == ISAL_INVALID_WRAPPER || ir == ISAL_UNSUPPORTED_METHOD ? "invalid gzip header"
-                                                                                            : "invalid deflate data");
-        if (s->block_state == ISAL_BLOCK_FINISH) {
-            size_t ahead = (size_t)(s->read_in_length / 8);
+        if (ir == FQP__ISAL_INVALID_WRAPPER || ir == FQP__ISAL_UNSUPPORTED_METHOD) return FQP__Z_HEADER;
+        if (ir < 0 || ir > FQP__ISAL_OUT_OVERFLOW) return FQP__Z_DATA; /* also ISAL_NEED_DICT */
+        if (fqp__get32(s, FQP__II_BLOCK_STATE) == FQP__ISAL_BLOCK_FINISH) {
+            size_t ahead = (size_t)(fqp__get32(s, FQP__II_READ_IN_LENGTH) / 8);
             r->in_pos = ahead <= r->in_pos ? r->in_pos - ahead : 0;
-            r->in_member = 0;
+            return FQP__Z_END;
         }
+        return FQP__Z_OK;
+    } else {
+        int zr;
+        r->zs.next_in = r->in + r->in_pos;
+        r->zs.avail_in = (uInt)(in_avail < UINT_MAX ? in_avail : UINT_MAX);
+        r->zs.next_out = out + *produced;
+        r->zs.avail_out = (uInt)(out_avail < UINT_MAX ? out_avail : UINT_MAX);
+        zr = inflate(&r->zs, Z_NO_FLUSH);
+        *produced = (size_t)(r->zs.next_out - out);
+        r->in_pos = (size_t)(r->zs.next_in - r->in);
+        if (zr == Z_STREAM_END) return FQP__Z_END;
+        if (zr == Z_OK || zr == Z_BUF_ERROR) return FQP__Z_OK;
+        if (zr == Z_MEM_ERROR) return FQP__Z_NOMEM; /* its window, from the configured allocator */
+        if (r->zs.msg && (strstr(r->zs.msg, "header") || strstr(r->zs.msg, "compression method") ||
+                          strstr(r->zs.msg, "window size")))
+            return FQP__Z_HEADER;
+        if (r->zs.msg && (strstr(r->zs.msg, "incorrect data check") || strstr(r->zs.msg, "incorrect length check")))
+            return FQP__Z_CHECK;
+        return FQP__Z_DATA;
+    }
+}
+
+/* Producer thread: ISA-L found the member damaged or cut short. Its
+   verdict, and how much text it could decode before it, may differ from
+   zlib's by a few bytes (ISA-L decodes with lookahead), so zlib decides:
+   when the source can be read again (memory, or a file fastqpar opened that
+   can seek) the member is inflated again by zlib from its start, the text
+   ISA-L handed out is skipped, and zlib's text and verdict follow. 1: the
+   replay is set up. A pipe cannot be re-read: ISA-L's verdict stands. */
+static int fqp__stream_replay(fqp__reader *r)
+{
+    if (r->stream_codec != FQP_CODEC_ISAL || r->replayed) return 0;
+    if (r->mem) {
+        r->mem_pos = (size_t)r->member_at;
+    } else if (!r->own_fp || r->member_at > (uint64_t)LONG_MAX || fseek(r->fp, (long)r->member_at, SEEK_SET) != 0) {
+        return 0;
+    }
+    r->replayed = 1;
+    if (!r->zs_ready) {
+        memset(&r->zs, 0, sizeof r->zs);
+        r->zs.zalloc = fqp__zalloc;
+        r->zs.zfree = fqp__zfree;
+        r->zs.opaque = (voidpf)r->alloc;
+        if (inflateInit2(&r->zs, 15 + 16) != Z_OK) return 0;
+        r->zs_ready = 1;
+    } else if (inflateReset(&r->zs) != Z_OK) {
+        return 0;
+    }
+    r->stream_codec = FQP_CODEC_ZLIB;
+    r->raw_eof = 0;
+    r->raw_bytes = r->member_at;
+    r->in_pos = r->in_len = 0;
+    r->skip = r->member_text;
+    r->member_text = 0;
+    /* what ISA-L decoded of this member and nobody took is gone */
+    r->stage_len = r->stage_member > r->stage_pos ? r->stage_member : r->stage_pos;
+    r->stage_member = r->stage_len;
+    r->zs_failed = 0;
+    r->drained = 0;
+    return 1;
+}
+
+/* Producer thread: inflates into out[0..size). Every member of a
+   multi-member file is read; anything but another member after a member's
+   end is an error. The text before a failure is handed out first and the
+   failure is reported by the next call, located at the member's start.
+   *member_start: where the text after the last member that ended in this
+   call begins in out; (size_t)-1 when none ended. */
+static fqp_result fqp__inflate_core(fqp__reader *r, unsigned char *out, size_t size, size_t *got, size_t *member_start,
+                                    fqp_error *err)
+{
+    size_t produced = 0;
+    *member_start = (size_t)-1;
+    for (;;) {
+        while (produced < size && !r->zs_failed) {
+            size_t before, in_before;
+            int z, progress;
+            if (!r->in_member) {
+                uint64_t at;
+                fqp_result res = fqp__fill_in(r, 2, err);
+                if (res != FQP_OK) return res;
+                if (r->in_len == r->in_pos) break; /* clean end after a whole member */
+                at = r->raw_bytes - (r->in_len - r->in_pos);
+                if (r->in_len - r->in_pos < 2 || r->in[r->in_pos] != 0x1f || r->in[r->in_pos + 1] != 0x8b) {
+                    if (produced) break; /* text before the damage first: the error recurs next call */
+                    return fqp__error(err, FQP_ERR_GZIP_TRAILING, r->name, 0, 0, at,
+                                      "%llu bytes after the gzip data end at compressed byte %llu are not another gzip member",
+                                      (unsigned long long)(r->in_len - r->in_pos), (unsigned long long)at);
+                }
+                if (!fqp__stream_reset(r))
+                    return fqp__error(err, FQP_ERR_GZIP_CORRUPT, r->name, 0, 0, at, "inflateReset failed");
+                r->member_at = at;
+                r->member_text = 0;
+                r->in_member = 1;
+                r->drained = 0;
+                if ((res = fqp__fill_in(r, 4, err)) != FQP_OK) return res;
+                if (r->in_len - r->in_pos >= 4 && (r->in[r->in_pos + 2] != 8 || (r->in[r->in_pos + 3] & 0xe0))) {
+                    r->zs_failed = FQP__Z_HEADER; /* not deflate, or reserved flags: ISA-L would not say so */
+                    break;
+                }
+            }
+            if (r->in_pos == r->in_len && r->drained) {
+                fqp_result res;
+                if (produced && r->fp) break; /* hand over what we have before a read that may block */
+                res = fqp__fill_in(r, 1, err);
+                if (res != FQP_OK) return res;
+                if (r->in_pos == r->in_len) { /* the source ended inside the member */
+                    if (produced) break;
+                    return fqp__error(err, FQP_ERR_GZIP_TRUNCATED, r->name, 0, 0, r->raw_bytes,
+                                      "gzip data ends early at compressed byte %llu (truncated file?)",
+                                      (unsigned long long)r->raw_bytes);
+                }
+            }
+            before = produced;
+            in_before = r->in_pos;
+            if (r->skip) { /* zlib's replay, through text already handed out */
+                unsigned char scratch[1 << 12];
+                size_t sp = 0, want = r->skip < sizeof scratch ? (size_t)r->skip : sizeof scratch;
+                z = fqp__stream_step(r, scratch, want, &sp);
+                r->skip -= sp;
+                progress = sp > 0;
+            } else {
+                z = fqp__stream_step(r, out, size, &produced);
+                progress = produced > before;
+            }
+            if (z == FQP__Z_END) {
+                r->in_member = 0;
+                r->skip = 0;
+                *member_start = produced;
+                continue;
+            }
+            if (z == FQP__Z_NOMEM)
+                return fqp__error(err, FQP_ERR_NOMEM, r->name, 0, 0, r->member_at, "out of memory inflating gzip data");
+            if (z == FQP__Z_OK && !progress && r->in_pos == in_before && in_before < r->in_len)
+                z = FQP__Z_DATA; /* no progress with input and room: never spin */
+            if (z != FQP__Z_OK) r->zs_failed = z;
+            r->drained = !progress && r->in_pos == r->in_len;
+        }
+        if (r->zs_failed && !produced) {
+            return fqp__error(err, FQP_ERR_GZIP_CORRUPT, r->name, 0, 0, r->member_at,
+                              "corrupt gzip data in the member at compressed byte %llu: %s",
+                              (unsigned long long)r->member_at, fqp__zwhy(r->zs_failed));
+        }
+        break;
     }
     *got = produced;
     return FQP_OK;
 }
-#endif
 
-/* Inflates into out[0..size). Every member of a multi-member file is read;
-   anything but another member after a member's end is an error. */
+#define FQP__STAGE_SIZE (256u << 10)
+#define FQP__STAGE_HOLD (32u << 10)
+
+/* Producer thread: the gzip stream's text. zlib's goes straight out.
+   ISA-L's goes through a stage that keeps the last 32 KiB of the open
+   member back: ISA-L finds damage a little later than zlib (it decodes
+   ahead), so when it fails, or the input ends early, what it decoded and
+   nobody took yet is dropped and zlib replays the member
+   (fqp__stream_replay). Then every backend hands out the same text and
+   reports the same error. */
 static fqp_result fqp__inflate(fqp__reader *r, unsigned char *out, size_t size, size_t *got, fqp_error *err)
 {
-    size_t produced = 0;
-#ifdef FASTQPAR_USE_ISAL
-    if (r->isal) return fqp__inflate_isal(r, out, size, got, err);
-#endif
-    while (produced < size && !r->zs_failed) {
-        int zr;
-        uint64_t at;
-        if (!r->in_member) {
-            fqp_result res = fqp__fill_in(r, 2, err);
-            if (res != FQP_OK) return res;
-            if (r->in_len == r->in_pos) break; /* clean end after a whole member */
-            at = r->raw_bytes - (r->in_len - r->in_pos);
-            if (r->in_len - r->in_pos < 2 || r->in[r->in_pos] != 0x1f || r->in[r->in_pos + 1] != 0x8b) {
-                if (produced) break; /* text before the damage first: the error recurs next call */
-                return fqp__error(err, FQP_ERR_GZIP_TRAILING, r->name, 0, 0, at,
-                                  "%llu bytes after the gzip data end at compressed byte %llu are not another gzip member",
-                                  (unsigned long long)(r->in_len - r->in_pos), (unsigned long long)at);
+    size_t member_start;
+    *got = 0;
+    for (;;) {
+        size_t limit = r->stage_len, g = 0;
+        fqp_result res;
+        if (r->stream_codec != FQP_CODEC_ISAL && r->stage_pos == r->stage_len && !r->stage_code)
+            return fqp__inflate_core(r, out, size, got, &member_start, err);
+        if (r->in_member && !r->stage_end && !r->stage_code)
+            limit = r->stage_len - r->stage_member > FQP__STAGE_HOLD ? r->stage_len - FQP__STAGE_HOLD : r->stage_member;
+        if (r->stage_pos < limit) {
+            size_t n = limit - r->stage_pos < size ? limit - r->stage_pos : size;
+            memcpy(out, r->stage + r->stage_pos, n);
+            if (r->stage_pos + n > r->stage_member)
+                r->member_text += r->stage_pos + n - (r->stage_pos > r->stage_member ? r->stage_pos : r->stage_member);
+            r->stage_pos += n;
+            *got = n;
+            return FQP_OK;
+        }
+        if (r->stage_code) {
+            if (r->stage_pos < r->stage_len) continue;
+            if (err) *err = r->stage_err;
+            return r->stage_code;
+        }
+        if (r->stage_end) return FQP_OK;
+        if (!r->stage && !(r->stage = (unsigned char *)fqp__alloc(r->alloc, FQP__STAGE_SIZE)))
+            return fqp__error(err, FQP_ERR_NOMEM, r->name, 0, 0, 0, "out of memory for the gzip text");
+        if (r->stage_pos) { /* keep only what nobody took (member_text counts the rest) */
+            memmove(r->stage, r->stage + r->stage_pos, r->stage_len - r->stage_pos);
+            r->stage_len -= r->stage_pos;
+            r->stage_member = r->stage_member > r->stage_pos ? r->stage_member - r->stage_pos : 0;
+            r->stage_pos = 0;
+        }
+        if (r->stream_codec != FQP_CODEC_ISAL) { /* a replay: zlib's text after the staged */
+            res = fqp__inflate_core(r, r->stage + r->stage_len, FQP__STAGE_SIZE - r->stage_len, &g, &member_start,
+                                    &r->stage_err);
+        } else {
+            res = fqp__inflate_core(r, r->stage + r->stage_len, FQP__STAGE_SIZE - r->stage_len, &g, &member_start,
+                                    &r->stage_err);
+            if (res == FQP_ERR_GZIP_TRUNCATED || res == FQP_ERR_GZIP_CORRUPT || (res == FQP_OK && r->zs_failed)) {
+                size_t len = r->stage_len, mem = r->stage_member;
+                if (res == FQP_OK && member_start != (size_t)-1) { /* members that ended before stay */
+                    r->stage_len += member_start;
+                    r->stage_member = r->stage_len;
+                }
+                if (fqp__stream_replay(r)) continue; /* this member again, by zlib */
+                r->stage_len = len;
+                r->stage_member = mem;
             }
-            if (inflateReset(&r->zs) != Z_OK)
-                return fqp__error(err, FQP_ERR_GZIP_CORRUPT, r->name, 0, 0, at, "inflateReset failed");
-            r->in_member = 1;
         }
-        if (r->in_pos == r->in_len) {
-            fqp_result res;
-            if (produced && r->fp) break; /* hand over what we have before a read that may block */
-            res = fqp__fill_in(r, 1, err);
-            if (res != FQP_OK) return res;
-            /* no input left: inflate once more anyway, zlib may hold decodable bits */
+        if (res != FQP_OK) {
+            r->stage_code = res;
+            continue;
         }
-        r->zs.next_in = r->in + r->in_pos;
-        r->zs.avail_in = (uInt)(r->in_len - r->in_pos < UINT_MAX ? r->in_len - r->in_pos : UINT_MAX);
-        r->zs.next_out = out + produced;
-        r->zs.avail_out = (uInt)(size - produced < UINT_MAX ? size - produced : UINT_MAX);
-        zr = inflate(&r->zs, Z_NO_FLUSH);
-        produced = (size_t)(r->zs.next_out - out);
-        r->in_pos = (size_t)(r->zs.next_in - r->in);
-        at = r->raw_bytes - (r->in_len - r->in_pos); /* where zlib stopped reading */
-        if (zr == Z_STREAM_END) {
-            r->in_member = 0;
-        } else if (zr == Z_MEM_ERROR) { /* its window, from the configured allocator */
-            return fqp__error(err, FQP_ERR_NOMEM, r->name, 0, 0, at, "out of memory inflating gzip data");
-        } else if (zr != Z_OK && zr != Z_BUF_ERROR) {
-            r->zs_failed = 1;
-            r->zs_failed_at = at;
-        } else if (produced < size && r->in_pos == r->in_len && r->raw_eof) {
-            /* zlib wants input that does not exist; the text before goes out first */
-            if (produced) break;
-            return fqp__error(err, FQP_ERR_GZIP_TRUNCATED, r->name, 0, 0, r->raw_bytes,
-                              "gzip data ends early at compressed byte %llu (truncated file?)",
-                              (unsigned long long)r->raw_bytes);
+        if (g == 0) {
+            r->stage_end = 1;
+            continue;
         }
+        if (member_start != (size_t)-1) { /* a member ended in this text: the open one starts after it */
+            r->stage_member = r->stage_len + member_start;
+            r->member_text = 0;
+        }
+        r->stage_len += g;
     }
-    if (r->zs_failed && !produced)
-        return fqp__error(err, FQP_ERR_GZIP_CORRUPT, r->name, 0, 0, r->zs_failed_at,
-                          "corrupt gzip data near compressed byte %llu: %s", (unsigned long long)r->zs_failed_at,
-                          r->zs.msg ? r->zs.msg : "inflate failed");
-    *got = produced;
-    return FQP_OK;
 }
 #endif
-
 /* ---- reader: BGZF, inflated by the consumers ----
    BGZF (bgzip, htslib) is gzip cut into members of at most 64 KiB of text,
    each naming its own compressed size (BSIZE) in a header field, so blocks
@@ -1632,12 +2287,12 @@ typedef struct fqp__bgzin_job {
     /* producer thread only */
     size_t pos;                 /* text bytes handed out */
     int in_queue;               /* pushed into the batch queue */
-#ifdef FASTQPAR_USE_LIBDEFLATE
+    fqp_codec codec;            /* the backend: one of the three below (zlib rechecks a bad block) */
+    const fqp_allocator *alloc;
     struct libdeflate_decompressor *ld;
-#else
+    unsigned char *isal;
     z_stream zs;
     int zs_ready;
-#endif
 } fqp__bgzin_job;
 
 struct fqp__bgzin {
@@ -1652,6 +2307,7 @@ struct fqp__bgzin {
     fqp_result end_code;        /* a framing error, after the jobs before it */
     fqp_error end_err;
     double wait_seconds;        /* producer waiting for a consumer's inflate */
+    fqp_codec codec;            /* what inflates the blocks */
 };
 
 static uint32_t fqp__le32(const unsigned char *p)
@@ -1680,16 +2336,47 @@ static int fqp__bgzin_header(const unsigned char *h, size_t avail, size_t *hlen,
     return 0;
 }
 
-/* zlib allocates through the configured allocator too (also the BGZF writer). */
-static voidpf fqp__zalloc(voidpf opaque, uInt items, uInt size)
-{
-    if (size && items > SIZE_MAX / size) return Z_NULL;
-    return fqp__alloc((const fqp_allocator *)opaque, (size_t)items * size);
-}
-static void fqp__zfree(voidpf opaque, voidpf ptr) { fqp__free((const fqp_allocator *)opaque, ptr); }
 
 /* Any thread: inflates every block of a job into job->out, checking each
    block's length and CRC. Touches only the job. */
+/* Any thread: one block's deflate data h[0..clen) into out[0..isize) by
+   `codec`, checked against its ISIZE and CRC. NULL when good, else why not.
+   One byte of room past ISIZE lets every backend tell "longer" from
+   "truncated deflate data" alike (the job's text buffer has that byte). */
+static const char *fqp__bgzin_block(fqp__bgzin_job *j, fqp_codec codec, const unsigned char *h, size_t clen,
+                                    unsigned char *out, size_t isize, uint32_t crc)
+{
+    size_t in_used = 0, out_used = 0;
+    int z; /* 0 ended, 1 more than isize + 1 bytes, -1 invalid */
+    if (codec == FQP_CODEC_LIBDEFLATE) {
+        int lr = (int)fqp__ld.libdeflate_deflate_decompress_ex(j->ld, h, clen, out, isize + 1, &in_used, &out_used);
+        z = lr == 0 ? 0 : lr == 3 ? 1 : -1; /* LIBDEFLATE_SUCCESS, _INSUFFICIENT_SPACE */
+    } else if (codec == FQP_CODEC_ISAL) {
+        z = fqp__isal_inflate_block(j->isal, h, clen, out, isize + 1, &in_used, &out_used);
+    } else {
+        int zr;
+        inflateReset(&j->zs);
+        j->zs.next_in = (Bytef *)(uintptr_t)h;
+        j->zs.avail_in = (uInt)clen;
+        j->zs.next_out = out;
+        j->zs.avail_out = (uInt)isize + 1;
+        zr = inflate(&j->zs, Z_FINISH);
+        in_used = clen - j->zs.avail_in;
+        out_used = isize + 1 - j->zs.avail_out;
+        z = zr == Z_STREAM_END ? 0 : zr == Z_BUF_ERROR && j->zs.avail_out == 0 ? 1 : -1;
+    }
+    if (z > 0 || (z == 0 && out_used > isize)) return "block longer than its ISIZE";
+    if (z < 0) return "invalid deflate data";
+    if (out_used != isize) return "block shorter than its ISIZE";
+    if (in_used != clen) return "bytes after the block's deflate data";
+    if (fqp__crc32(0, out, isize) != crc) return "incorrect data check (CRC-32)";
+    return NULL;
+}
+
+/* Any thread: inflates every block of a job into job->out, checking each
+   block's length and CRC. Touches only the job. A block a faster backend
+   rejects is inflated again by zlib, whose verdict (and text) is the
+   outcome, so that every backend reports the same error. */
 static void fqp__bgzin_inflate(fqp__bgzin_job *j)
 {
     size_t ip = 0, op = 0;
@@ -1698,47 +2385,22 @@ static void fqp__bgzin_inflate(fqp__bgzin_job *j)
     while (ip < j->in_len) {
         const unsigned char *h = j->in + ip;
         size_t hlen = 0, bsize = 0, clen, isize;
-        int ok;
+        uint32_t crc;
         fqp__bgzin_header(h, j->in_len - ip, &hlen, &bsize); /* framed: a whole block */
         clen = bsize - hlen - 8;
         isize = fqp__le32(h + bsize - 4);
-#ifdef FASTQPAR_USE_LIBDEFLATE
-        {
-            size_t in_used = 0, out_used = 0;
-            enum libdeflate_result lr = libdeflate_deflate_decompress_ex(j->ld, h + hlen, clen, j->out + op, isize,
-                                                                         &in_used, &out_used);
-            ok = lr == LIBDEFLATE_SUCCESS && in_used == clen && out_used == isize;
-            if (!ok) j->why = lr == LIBDEFLATE_INSUFFICIENT_SPACE ? "block longer than its ISIZE"
-                              : lr != LIBDEFLATE_SUCCESS ? "invalid deflate data"
-                              : out_used != isize     ? "block shorter than its ISIZE"
-                                                      : "bytes after the block's deflate data";
-            if (ok && libdeflate_crc32(0, j->out + op, isize) != fqp__le32(h + bsize - 8)) {
-                ok = 0;
-                j->why = "incorrect data check (CRC)";
+        crc = fqp__le32(h + bsize - 8);
+        j->why = fqp__bgzin_block(j, j->codec, h + hlen, clen, j->out + op, isize, crc);
+        if (j->why && j->codec != FQP_CODEC_ZLIB) {
+            if (!j->zs_ready) {
+                j->zs.zalloc = fqp__zalloc;
+                j->zs.zfree = fqp__zfree;
+                j->zs.opaque = (voidpf)j->alloc;
+                j->zs_ready = inflateInit2(&j->zs, -15) == Z_OK;
             }
+            if (j->zs_ready) j->why = fqp__bgzin_block(j, FQP_CODEC_ZLIB, h + hlen, clen, j->out + op, isize, crc);
         }
-#else
-        {
-            int zr;
-            inflateReset(&j->zs);
-            j->zs.next_in = (Bytef *)(uintptr_t)(h + hlen);
-            j->zs.avail_in = (uInt)clen;
-            j->zs.next_out = j->out + op;
-            j->zs.avail_out = (uInt)isize;
-            zr = inflate(&j->zs, Z_FINISH);
-            ok = zr == Z_STREAM_END && j->zs.avail_in == 0 && j->zs.avail_out == 0;
-            if (!ok) j->why = zr == Z_STREAM_END ? (j->zs.avail_out ? "block shorter than its ISIZE"
-                                                                    : "bytes after the block's deflate data")
-                              : zr == Z_BUF_ERROR && j->zs.avail_out == 0 ? "block longer than its ISIZE"
-                              : j->zs.msg                                 ? j->zs.msg
-                                                                          : "invalid deflate data";
-            if (ok && crc32(0L, j->out + op, (uInt)isize) != fqp__le32(h + bsize - 8)) {
-                ok = 0;
-                j->why = "incorrect data check (CRC)";
-            }
-        }
-#endif
-        if (!ok) {
+        if (j->why) {
             j->code = FQP_ERR_GZIP_CORRUPT;
             j->bad_at = j->in_offset + ip;
             break;
@@ -1790,11 +2452,9 @@ static void fqp__bgzin_close(fqp__reader *r)
         fqp__bgzin_job *j = &g->jobs[i];
         fqp__free(r->alloc, j->in);
         fqp__free(r->alloc, j->out);
-#ifdef FASTQPAR_USE_LIBDEFLATE
-        if (j->ld) libdeflate_free_decompressor(j->ld);
-#else
+        if (j->ld) fqp__ld.libdeflate_free_decompressor(j->ld);
+        fqp__free(r->alloc, j->isal);
         if (j->zs_ready) inflateEnd(&j->zs);
-#endif
     }
     fqp__free(r->alloc, g->jobs);
     fqp__cond_destroy(&g->done_cv);
@@ -1835,19 +2495,23 @@ static fqp_result fqp__bgzin_open(fqp__reader *r, fqp_error *err)
     g->njobs = 2 * (size_t)(r->threads > 0 ? r->threads : 1) + 2;
     g->jobs = (fqp__bgzin_job *)fqp__calloc(r->alloc, g->njobs * sizeof *g->jobs);
     if (!g->jobs) return fqp__error(err, FQP_ERR_NOMEM, r->name, 0, 0, 0, "out of memory for BGZF jobs");
+    g->codec = fqp__codec_pick(r->codec, fqp__order_block);
     for (i = 0; i < g->njobs; i++) {
         fqp__bgzin_job *j = &g->jobs[i];
-#ifdef FASTQPAR_USE_LIBDEFLATE
-        if (!(j->ld = libdeflate_alloc_decompressor()))
+        j->codec = g->codec;
+        j->alloc = r->alloc;
+        if (j->codec == FQP_CODEC_LIBDEFLATE) {
+            j->ld = fqp__ld.libdeflate_alloc_decompressor();
+        } else if (j->codec == FQP_CODEC_ISAL) {
+            j->isal = fqp__isal_state_new(r->alloc);
+        } else {
+            j->zs.zalloc = fqp__zalloc;
+            j->zs.zfree = fqp__zfree;
+            j->zs.opaque = (voidpf)r->alloc;
+            j->zs_ready = inflateInit2(&j->zs, -15) == Z_OK;
+        }
+        if (!j->ld && !j->isal && !j->zs_ready)
             return fqp__error(err, FQP_ERR_NOMEM, r->name, 0, 0, 0, "out of memory for a BGZF decompressor");
-#else
-        j->zs.zalloc = fqp__zalloc;
-        j->zs.zfree = fqp__zfree;
-        j->zs.opaque = (voidpf)r->alloc;
-        if (inflateInit2(&j->zs, -15) != Z_OK)
-            return fqp__error(err, FQP_ERR_NOMEM, r->name, 0, 0, 0, "out of memory for a BGZF decompressor");
-        j->zs_ready = 1;
-#endif
     }
     r->bgzf_on = 1;
     return FQP_OK;
@@ -1906,7 +2570,7 @@ static int fqp__bgzin_frame(fqp__reader *r, fqp__bgzin_job *j)
         }
         if (bsize < hlen + 8 + 2) {
             fqp__error(&e, FQP_ERR_GZIP_CORRUPT, r->name, 0, 0, at,
-                       "corrupt gzip data near compressed byte %llu: BGZF block size %llu is too small",
+                       "corrupt gzip data in the BGZF block at compressed byte %llu: its size %llu is too small",
                        (unsigned long long)at, (unsigned long long)bsize);
             return fqp__bgzin_end(g, e.code, &e);
         }
@@ -1921,7 +2585,7 @@ static int fqp__bgzin_frame(fqp__reader *r, fqp__bgzin_job *j)
         isize = fqp__le32(h + bsize - 4);
         if (isize > FQP__BGZF_MAX_BLOCK) {
             fqp__error(&e, FQP_ERR_GZIP_CORRUPT, r->name, 0, 0, at,
-                       "corrupt gzip data near compressed byte %llu: ISIZE %llu is more than a BGZF block holds",
+                       "corrupt gzip data in the BGZF block at compressed byte %llu: ISIZE %llu is more than a block holds",
                        (unsigned long long)at, (unsigned long long)isize);
             return fqp__bgzin_end(g, e.code, &e);
         }
@@ -2009,7 +2673,8 @@ static fqp_result fqp__bgzin_read(fqp__reader *r, unsigned char *out, size_t siz
             return FQP_OK;
         }
         if (j->code != FQP_OK)
-            return fqp__error(err, j->code, r->name, 0, 0, j->bad_at, "corrupt gzip data near compressed byte %llu: %s",
+            return fqp__error(err, j->code, r->name, 0, 0, j->bad_at,
+                              "corrupt gzip data in the BGZF block at compressed byte %llu: %s",
                               (unsigned long long)j->bad_at, j->why);
         fqp__lock(&g->mu);
         j->state = FQP__JOB_FREE;
@@ -2050,20 +2715,21 @@ static fqp_result fqp__reader_read_raw(fqp__reader *r, void *out, size_t size, s
             return fqp__error(err, FQP_ERR_NO_ZLIB, r->name, 0, 0, 0,
                               "input is gzip-compressed but fastqpar was built with FASTQPAR_NO_ZLIB");
 #else
-            memset(&r->zs, 0, sizeof r->zs);
-            r->zs.zalloc = fqp__zalloc; /* through the configured allocator, as everything else */
-            r->zs.zfree = fqp__zfree;
-            r->zs.opaque = (voidpf)r->alloc;
-            if (inflateInit2(&r->zs, 15 + 16) != Z_OK)
-                return fqp__error(err, FQP_ERR_NOMEM, r->name, 0, 0, 0, "out of memory for the gzip inflater");
-            r->zs_ready = 1;
-            r->in_member = 1;
-#ifdef FASTQPAR_USE_ISAL
-            if (!(r->isal = (struct inflate_state *)fqp__alloc(r->alloc, sizeof *r->isal)))
-                return fqp__error(err, FQP_ERR_NOMEM, r->name, 0, 0, 0, "out of memory for ISA-L");
-            isal_inflate_init(r->isal);
-            r->isal->crc_flag = ISAL_GZIP;
-#endif
+            r->stream_codec = fqp__codec_pick(r->codec, fqp__order_stream);
+            if (r->stream_codec == FQP_CODEC_ISAL) {
+                if (!(r->isal = fqp__isal_state_new(r->alloc)))
+                    return fqp__error(err, FQP_ERR_NOMEM, r->name, 0, 0, 0, "out of memory for ISA-L");
+                fqp__put32(r->isal, FQP__II_CRC_FLAG, FQP__ISAL_GZIP);
+            } else {
+                memset(&r->zs, 0, sizeof r->zs);
+                r->zs.zalloc = fqp__zalloc; /* through the configured allocator, as everything else */
+                r->zs.zfree = fqp__zfree;
+                r->zs.opaque = (voidpf)r->alloc;
+                if (inflateInit2(&r->zs, 15 + 16) != Z_OK)
+                    return fqp__error(err, FQP_ERR_NOMEM, r->name, 0, 0, 0, "out of memory for the gzip inflater");
+                r->zs_ready = 1;
+            }
+            r->in_member = 0; /* fqp__inflate starts each member, the first too */
             if ((res = fqp__bgzin_open(r, err)) != FQP_OK) return res;
 #endif
         }
@@ -3144,6 +3810,7 @@ FASTQPAR_DEF fqp_result fqp_producer_create(fqp_producer **out, const fqp_produc
     else
         r = fqp__reader_open(&p->reader, &desc->input, &p->cfg.allocator, cfg.read_size, err);
     p->reader.threads = cfg.threads;
+    p->reader.codec = cfg.inflate;
     if (r != FQP_OK) {
         fqp_producer_destroy(p);
         return r;
@@ -3479,6 +4146,7 @@ FASTQPAR_DEF fqp_result fqp_producer_finish(fqp_producer *p, fqp_metrics *m, fqp
 #ifndef FASTQPAR_NO_ZLIB
         m->bgzf = p->reader.bgzf != NULL;
         m->producer_inflate_wait_seconds = p->reader.bgzf ? p->reader.bgzf->wait_seconds : 0;
+        m->inflate = !p->reader.gzip ? FQP_CODEC_AUTO : p->reader.bgzf ? p->reader.bgzf->codec : p->reader.stream_codec;
 #endif
         m->producer_read_seconds = p->read_seconds;
         m->producer_blocked_seconds = p->pool_wait_seconds + push_wait;
@@ -4148,64 +4816,146 @@ static fqp_result fqp__obuf_add(const fqp_allocator *a, fqp__obuf *o, const void
    consumer thread (BGZF in parallel) and one per writer (serial BGZF). */
 typedef struct fqp__bgzf {
     const fqp_allocator *alloc;
+    fqp_codec codec;
     int level, ready;
 #ifndef FASTQPAR_NO_ZLIB
     z_stream zs;
+    struct libdeflate_compressor *ld;
+    unsigned char *isal, *isal_buf; /* ISA-L's stream (mirror) and level buffer */
 #endif
 } fqp__bgzf;
 
 #ifndef FASTQPAR_NO_ZLIB
-static int fqp__level(int level) { return level == 0 ? 6 : level < 0 ? 0 : level > 9 ? 9 : level; }
+/* A level (see "levels" at fqp_writer_desc) as each library counts. */
+static int fqp__level_zlib(int level) { return level == 0 ? 6 : level < 0 ? 0 : level > 9 ? 9 : level; }
+static int fqp__level_libdeflate(int level) { return level == 0 ? 1 : level > 9 ? 9 : level; }
+static int fqp__level_isal(int level) { return level == 0 ? 2 : level <= 3 ? 1 : level <= 6 ? 2 : 3; }
 
-/* fqp__zalloc, fqp__zfree: see the BGZF reader section */
+/* fqp__zalloc, fqp__zfree: see the codec section */
+
+/* An ISA-L deflate stream, ready for the level. Stateless (BGZF blocks) or
+   a gzip stream (the writer's single member). */
+static int fqp__isal_deflate_prepare(unsigned char *z, unsigned char *buf, int level, int stream)
+{
+    /* ISAL_DEF_LVL{1,2,3}_DEFAULT. ISA-L does not clear its hash table
+       between stateless calls, and stale entries change which matches it
+       finds: cleared, each block's bytes depend on its text alone (and the
+       output on no thread count). About 10% of the block's time. */
+    static const uint32_t buf_size[4] = {0, 282624, 331776, 348160};
+    int isal_level = fqp__level_isal(level);
+    memset(z, 0, FQP__ISAL_STREAM_BYTES);
+    memset(buf, 0, buf_size[isal_level]);
+    if (stream) fqp__isal.isal_deflate_init((struct isal_zstream *)z);
+    else fqp__isal.isal_deflate_stateless_init((struct isal_zstream *)z);
+    fqp__put32(z, FQP__IZ_LEVEL, (uint32_t)isal_level);
+    fqp__putp(z, FQP__IZ_LEVEL_BUF, buf);
+    fqp__put32(z, FQP__IZ_LEVEL_BUF_SIZE, buf_size[isal_level]);
+    if (stream) fqp__put16(z, FQP__IZ_GZIP_FLAG, FQP__IGZIP_GZIP);
+    return 1;
+}
 #endif
 
 static void fqp__bgzf_end(fqp__bgzf *z)
 {
 #ifndef FASTQPAR_NO_ZLIB
-    if (z->ready) deflateEnd(&z->zs);
+    if (z->ready && z->codec == FQP_CODEC_ZLIB && z->level >= 0) deflateEnd(&z->zs);
+    if (z->ld) fqp__ld.libdeflate_free_compressor(z->ld);
+    fqp__free(z->alloc, z->isal);
+    fqp__free(z->alloc, z->isal_buf);
+    z->ld = NULL;
+    z->isal = z->isal_buf = NULL;
 #endif
     z->ready = 0;
 }
 
-/* Appends `size` bytes of text to dst as BGZF blocks (none for no text). */
-static fqp_result fqp__bgzf_append(fqp__bgzf *z, int level, const char *text, uint64_t size, fqp__obuf *dst)
+#ifndef FASTQPAR_NO_ZLIB
+/* Raw deflate of n <= 0xff00 bytes into out[0..cap): the size, or 0 when
+   it does not fit (the caller then stores the text). */
+static size_t fqp__bgzf_deflate(fqp__bgzf *z, const char *text, size_t n, unsigned char *out, size_t cap)
 {
-#ifdef FASTQPAR_NO_ZLIB
-    (void)z; (void)level; (void)text; (void)size; (void)dst;
-    return FQP_ERR_NO_ZLIB;
-#else
-    level = fqp__level(level);
-    if (z->ready && z->level != level) fqp__bgzf_end(z);
-    if (!z->ready) {
+    if (z->codec == FQP_CODEC_LIBDEFLATE) return fqp__ld.libdeflate_deflate_compress(z->ld, text, n, out, cap);
+    if (z->codec == FQP_CODEC_ISAL) {
+        unsigned char *s = z->isal;
+        fqp__isal_deflate_prepare(s, z->isal_buf, z->level, 0);
+        fqp__putp(s, FQP__IZ_NEXT_IN, text);
+        fqp__put32(s, FQP__IZ_AVAIL_IN, (uint32_t)n);
+        fqp__putp(s, FQP__IZ_NEXT_OUT, out);
+        fqp__put32(s, FQP__IZ_AVAIL_OUT, (uint32_t)cap);
+        fqp__put16(s, FQP__IZ_END_OF_STREAM, 1);
+        return fqp__isal.isal_deflate_stateless((struct isal_zstream *)s) == FQP__ISAL_COMP_OK
+                   ? fqp__get32(s, FQP__IZ_TOTAL_OUT) : 0;
+    }
+    if (deflateReset(&z->zs) != Z_OK) return 0;
+    z->zs.next_in = (Bytef *)(uintptr_t)text; /* zlib's API is not const */
+    z->zs.avail_in = (uInt)n;
+    z->zs.next_out = out;
+    z->zs.avail_out = (uInt)cap;
+    return deflate(&z->zs, Z_FINISH) == Z_STREAM_END ? (size_t)z->zs.total_out : 0;
+}
+
+static fqp_result fqp__bgzf_start(fqp__bgzf *z, fqp_codec codec, int level)
+{
+    if (z->ready && (z->level != level || z->codec != codec)) fqp__bgzf_end(z);
+    if (z->ready) return FQP_OK;
+    z->codec = codec;
+    z->level = level;
+    if (level < 0) { /* stored: no compressor */
+    } else if (codec == FQP_CODEC_LIBDEFLATE) {
+        if (!(z->ld = fqp__ld.libdeflate_alloc_compressor(fqp__level_libdeflate(level)))) return FQP_ERR_NOMEM;
+    } else if (codec == FQP_CODEC_ISAL) {
+        z->isal = (unsigned char *)fqp__alloc(z->alloc, FQP__ISAL_STREAM_BYTES);
+        z->isal_buf = (unsigned char *)fqp__alloc(z->alloc, FQP__ISAL_LEVEL_BUF);
+        if (!z->isal || !z->isal_buf) {
+            fqp__bgzf_end(z);
+            return FQP_ERR_NOMEM;
+        }
+    } else {
         memset(&z->zs, 0, sizeof z->zs);
         z->zs.zalloc = fqp__zalloc;
         z->zs.zfree = fqp__zfree;
         z->zs.opaque = (voidpf)z->alloc;
-        if (deflateInit2(&z->zs, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) return FQP_ERR_NOMEM;
-        z->ready = 1;
-        z->level = level;
+        if (deflateInit2(&z->zs, fqp__level_zlib(level), Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+            return FQP_ERR_NOMEM;
     }
+    z->ready = 1;
+    return FQP_OK;
+}
+#endif
+
+/* Appends `size` bytes of text to dst as BGZF blocks (none for no text),
+   compressed by `codec` at `level`. */
+static fqp_result fqp__bgzf_append(fqp__bgzf *z, fqp_codec codec, int level, const char *text, uint64_t size,
+                                   fqp__obuf *dst)
+{
+#ifdef FASTQPAR_NO_ZLIB
+    (void)z; (void)codec; (void)level; (void)text; (void)size; (void)dst;
+    return FQP_ERR_NO_ZLIB;
+#else
+    fqp_result r;
+    if ((r = fqp__bgzf_start(z, codec, level)) != FQP_OK) return r;
     while (size) {
-        uLong n = size < FQP__BGZF_BLOCK_TEXT ? (uLong)size : FQP__BGZF_BLOCK_TEXT, crc;
+        size_t n = size < FQP__BGZF_BLOCK_TEXT ? (size_t)size : FQP__BGZF_BLOCK_TEXT, clen;
+        uint32_t crc;
         unsigned char *h;
         uint64_t bsize;
         if (fqp__reserve(z->alloc, (void **)&dst->data, &dst->cap, dst->len + FQP__BGZF_MAX_BLOCK, 1))
             return FQP_ERR_NOMEM;
         h = (unsigned char *)dst->data + dst->len;
-        if (deflateReset(&z->zs) != Z_OK) return FQP_ERR_NOMEM;
-        z->zs.next_in = (Bytef *)(uintptr_t)text; /* zlib's API is not const */
-        z->zs.avail_in = (uInt)n;
-        z->zs.next_out = h + 18;
-        z->zs.avail_out = FQP__BGZF_MAX_BLOCK - 18 - 8;
-        if (deflate(&z->zs, Z_FINISH) != Z_STREAM_END) return FQP_ERR_NOMEM; /* cannot happen: 0xff00 always fits */
-        bsize = 18 + z->zs.total_out + 8;
+        clen = level < 0 ? 0 : fqp__bgzf_deflate(z, text, n, h + 18, FQP__BGZF_MAX_BLOCK - 18 - 8);
+        if (clen == 0) { /* a stored block: 0xff00 bytes always fit */
+            h[18] = 1; /* final, stored */
+            h[19] = (unsigned char)n; h[20] = (unsigned char)(n >> 8);
+            h[21] = (unsigned char)~n; h[22] = (unsigned char)(~n >> 8);
+            memcpy(h + 23, text, n);
+            clen = n + 5;
+        }
+        bsize = 18 + clen + 8;
         /* gzip header with the BC extra field holding the block size - 1 */
         memcpy(h, "\x1f\x8b\x08\x04\0\0\0\0\0\xff\x06\0\x42\x43\x02\0", 16);
         h[16] = (unsigned char)((bsize - 1) & 0xff);
         h[17] = (unsigned char)((bsize - 1) >> 8);
-        crc = crc32(0L, (const Bytef *)text, (uInt)n);
-        h += 18 + z->zs.total_out;
+        crc = fqp__crc32(0, text, n);
+        h += 18 + clen;
         h[0] = (unsigned char)crc; h[1] = (unsigned char)(crc >> 8);
         h[2] = (unsigned char)(crc >> 16); h[3] = (unsigned char)(crc >> 24);
         h[4] = (unsigned char)n; h[5] = (unsigned char)(n >> 8);
@@ -4233,18 +4983,20 @@ struct fqp_writer {
     char name[FQP_ERROR_FILE_MAX];
     fqp_error err;             /* sticky: the first error */
     uint64_t bytes;
+    fqp_codec codec;           /* what compresses (ZLIB when plain) */
     fqp__bgzf bgzf;            /* serial BGZF (fqp_writer_write) */
     fqp__obuf tmp;
 #ifndef FASTQPAR_NO_ZLIB
-    z_stream zs;               /* gzip */
+    z_stream zs;               /* gzip, codec ZLIB */
     int zs_ready;
+    unsigned char *isal, *isal_buf; /* gzip, codec ISAL */
 #endif
 };
 
 FASTQPAR_DEF fqp_format fqp_format_from_name(const char *path)
 {
     size_t n = path ? strlen(path) : 0;
-    if (n >= 3 && strcmp(path + n - 3, ".gz") == 0) return FQP_FORMAT_GZIP;
+    if (n >= 3 && strcmp(path + n - 3, ".gz") == 0) return FQP_FORMAT_BGZF;
     if ((n >= 4 && strcmp(path + n - 4, ".bgz") == 0) || (n >= 5 && strcmp(path + n - 5, ".bgzf") == 0))
         return FQP_FORMAT_BGZF;
     return FQP_FORMAT_PLAIN;
@@ -4277,10 +5029,39 @@ static fqp_result fqp__writer_put(fqp_writer *w, const void *data, size_t size)
 
 
 #ifndef FASTQPAR_NO_ZLIB
+/* The gzip stream through ISA-L: all of text in, all output out; `finish`
+   ends the member (trailer). */
+static fqp_result fqp__writer_isal(fqp_writer *w, const void *text, size_t size, int finish)
+{
+    unsigned char out[1 << 16], *z = w->isal;
+    const char *p = (const char *)text;
+    size_t have;
+    fqp__put16(z, FQP__IZ_END_OF_STREAM, (uint16_t)(finish != 0));
+    fqp__put32(z, FQP__IZ_AVAIL_IN, 0);
+    do {
+        if (fqp__get32(z, FQP__IZ_AVAIL_IN) == 0 && size) { /* avail_in is 32-bit: feed in pieces */
+            size_t n = size > (1u << 30) ? (1u << 30) : size;
+            fqp__putp(z, FQP__IZ_NEXT_IN, p);
+            fqp__put32(z, FQP__IZ_AVAIL_IN, (uint32_t)n);
+            p += n;
+            size -= n;
+        }
+        fqp__putp(z, FQP__IZ_NEXT_OUT, out);
+        fqp__put32(z, FQP__IZ_AVAIL_OUT, sizeof out);
+        if (fqp__isal.isal_deflate((struct isal_zstream *)z) != FQP__ISAL_COMP_OK)
+            return fqp__error(&w->err, FQP_ERR_WRITE, w->name, 0, 0, 0, "ISA-L deflate failed");
+        have = sizeof out - fqp__get32(z, FQP__IZ_AVAIL_OUT);
+        if (fqp__writer_put(w, out, have) != FQP_OK) return w->err.code;
+    } while (have == sizeof out || fqp__get32(z, FQP__IZ_AVAIL_IN) || size ||
+             (finish && fqp__get32(z, FQP__IZ_STATE) != FQP__ISAL_ZSTATE_END));
+    return FQP_OK;
+}
+
 static fqp_result fqp__writer_deflate(fqp_writer *w, const void *text, size_t size, int flush)
 {
     unsigned char out[1 << 15];
     int zr;
+    if (w->isal) return fqp__writer_isal(w, text, size, flush == Z_FINISH);
     w->zs.next_in = (Bytef *)(uintptr_t)text;
     w->zs.avail_in = 0;
     do {
@@ -4326,6 +5107,20 @@ FASTQPAR_DEF fqp_result fqp_writer_open(fqp_writer **out, const fqp_writer_desc 
     w = (fqp_writer *)fqp__calloc(&a, sizeof *w);
     if (!w) return fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory");
     w->alloc = a;
+    w->codec = FQP_CODEC_ZLIB;
+#ifndef FASTQPAR_NO_ZLIB
+    if (d->format != FQP_FORMAT_PLAIN) {
+        fqp_codec asked;
+        fqp_result r = fqp__codec_resolve(d->deflate, d->ignore_env, "FASTQPAR_DEFLATE", "fqp_writer_desc.deflate",
+                                          &asked, err);
+        if (r != FQP_OK) {
+            fqp__free(&a, w);
+            return r;
+        }
+        w->codec = fqp__codec_pick(asked, d->format == FQP_FORMAT_BGZF ? fqp__order_block : fqp__order_stream);
+        if (d->format == FQP_FORMAT_GZIP && d->level < 0) w->codec = FQP_CODEC_ZLIB; /* stored: zlib's level 0 */
+    }
+#endif
     w->bgzf.alloc = &w->alloc;
     w->format = d->format;
     w->level = d->level;
@@ -4349,11 +5144,23 @@ FASTQPAR_DEF fqp_result fqp_writer_open(fqp_writer **out, const fqp_writer_desc 
         w->fp = d->file;
     }
 #ifndef FASTQPAR_NO_ZLIB
-    if (w->format == FQP_FORMAT_GZIP) {
+    if (w->format == FQP_FORMAT_GZIP && w->codec == FQP_CODEC_ISAL) {
+        w->isal = (unsigned char *)fqp__alloc(&w->alloc, FQP__ISAL_STREAM_BYTES);
+        w->isal_buf = (unsigned char *)fqp__alloc(&w->alloc, FQP__ISAL_LEVEL_BUF);
+        if (!w->isal || !w->isal_buf) {
+            fqp__error(err, FQP_ERR_NOMEM, w->name, 0, 0, 0, "out of memory for ISA-L's deflate");
+            fqp__free(&a, w->isal);
+            fqp__free(&a, w->isal_buf);
+            if (w->own_fp) fclose(w->fp);
+            fqp__free(&a, w);
+            return FQP_ERR_NOMEM;
+        }
+        fqp__isal_deflate_prepare(w->isal, w->isal_buf, w->level, 1);
+    } else if (w->format == FQP_FORMAT_GZIP) {
         w->zs.zalloc = fqp__zalloc;
         w->zs.zfree = fqp__zfree;
         w->zs.opaque = (voidpf)&w->alloc;
-        if (deflateInit2(&w->zs, fqp__level(w->level), Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+        if (deflateInit2(&w->zs, fqp__level_zlib(w->level), Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
             fqp__error(err, FQP_ERR_NOMEM, w->name, 0, 0, 0, "deflateInit2 failed");
             if (w->own_fp) fclose(w->fp);
             fqp__free(&a, w);
@@ -4378,7 +5185,7 @@ FASTQPAR_DEF fqp_result fqp_writer_write(fqp_writer *w, const void *text, size_t
         r = fqp__writer_put(w, text, size);
     } else if (w->format == FQP_FORMAT_BGZF) {
         w->tmp.len = 0;
-        if ((r = fqp__bgzf_append(&w->bgzf, w->level, (const char *)text, size, &w->tmp)) != FQP_OK)
+        if ((r = fqp__bgzf_append(&w->bgzf, w->codec, w->level, (const char *)text, size, &w->tmp)) != FQP_OK)
             r = fqp__error(&w->err, r, w->name, 0, 0, 0, "BGZF compression failed: %s", fqp_result_string(r));
         else
             r = fqp__writer_put(w, w->tmp.data, (size_t)w->tmp.len);
@@ -4426,7 +5233,7 @@ static fqp_result fqp__bgzf_encode(fqp__bgzf *z, const fqp_writer *w, uint64_t i
     fqp__obuf t;
     fqp_result r;
     spare->len = 0;
-    if ((r = fqp__bgzf_append(z, w->level, text->data, text->len, spare)) != FQP_OK)
+    if ((r = fqp__bgzf_append(z, w->codec, w->level, text->data, text->len, spare)) != FQP_OK)
         return fqp__error(e, r, w->name, 0, 0, 0, "BGZF compression of batch %llu failed: %s",
                           (unsigned long long)index, fqp_result_string(r));
     t = *text;
@@ -4466,6 +5273,8 @@ static void fqp__batch_zfree(const fqp_allocator *a, fqp__batch *b)
 
 FASTQPAR_DEF uint64_t fqp_writer_bytes(const fqp_writer *w) { return w ? w->bytes : 0; }
 
+FASTQPAR_DEF fqp_codec fqp_writer_codec(const fqp_writer *w) { return w ? w->codec : FQP_CODEC_ZLIB; }
+
 FASTQPAR_DEF fqp_result fqp_writer_close(fqp_writer *w, fqp_error *err)
 {
     fqp_result r;
@@ -4473,10 +5282,8 @@ FASTQPAR_DEF fqp_result fqp_writer_close(fqp_writer *w, fqp_error *err)
     if (err) memset(err, 0, sizeof *err);
     if (!w) return FQP_OK;
 #ifndef FASTQPAR_NO_ZLIB
-    if (w->zs_ready) {
-        if (!w->err.code) fqp__writer_deflate(w, "", 0, Z_FINISH);
-        deflateEnd(&w->zs);
-    }
+    if ((w->zs_ready || w->isal) && !w->err.code) fqp__writer_deflate(w, "", 0, Z_FINISH);
+    if (w->zs_ready) deflateEnd(&w->zs);
 #endif
     if (w->format == FQP_FORMAT_BGZF) fqp__writer_put(w, fqp__bgzf_eof, sizeof fqp__bgzf_eof);
     if (w->fp && fflush(w->fp) != 0 && !w->err.code)
@@ -4487,6 +5294,10 @@ FASTQPAR_DEF fqp_result fqp_writer_close(fqp_writer *w, fqp_error *err)
     fqp__writer_copy_err(w, err);
     fqp__bgzf_end(&w->bgzf);
     a = w->alloc;
+#ifndef FASTQPAR_NO_ZLIB
+    fqp__free(&a, w->isal);
+    fqp__free(&a, w->isal_buf);
+#endif
     fqp__free(&a, w->tmp.data);
     fqp__free(&a, w);
     return r;

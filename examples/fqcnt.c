@@ -68,6 +68,7 @@ int main(int argc, char **argv)
                 "consumers waited %.3f s in all; queue high water %zu, %zu batches allocated\n",
                 m.wall_seconds, (double)m.input_bytes / m.wall_seconds / 1e9, m.producer_read_seconds,
                 m.producer_blocked_seconds, m.consumer_wait_seconds, m.queue_high_water, m.batch_pool);
+        if (m.gzip) fprintf(stderr, "  inflate: %s (%s)\n", fqp_codec_name(m.inflate), m.bgzf ? "BGZF blocks" : "gzip stream");
         if (m.bgzf) fprintf(stderr, "  BGZF: the producer waited %.3f s for consumers to inflate\n",
                             m.producer_inflate_wait_seconds);
         for (i = 0; i < m.threads; i++)

@@ -666,6 +666,7 @@ static const fqs_column FQS_COLUMNS[] = {
 
 typedef struct fqs_row {
     const char *file;                     /* column 0: the argument as given */
+    const char *inflate;                  /* JSON only: the library that inflated it, "none" if plain */
     char cell[FQS_NCOLUMNS][FQS_CELL_MAX]; /* columns 1 ..; plain numbers as -T prints them */
 } fqs_row;
 
@@ -753,7 +754,11 @@ static int fqs_stats_file(const char *path, int threads, uint32_t max_pos, int q
     desc.custom = gpu->consumers; /* GPU consumers, if any, beside the CPU ones */
     desc.custom_count = gpu->count;
     fqx_start(&fqs_progress, "fqstats");
-    r = fqp_pipeline_run(&desc, NULL, &err);
+    {
+        static fqp_metrics m; /* large (per-consumer rows): not on the stack */
+        r = fqp_pipeline_run(&desc, &m, &err);
+        row->inflate = m.gzip ? fqp_codec_name(m.inflate) : "none";
+    }
     fqx_finish(&fqs_progress);
     if (r < 0) fprintf(stderr, "fqstats: %s\n", err.message); /* names file, record, line */
     if (gpu->cuda) {
@@ -852,6 +857,8 @@ static void fqs_print_json(const fqs_row *rows, int nrows) {
             if (FQS_COLUMNS[c].numeric) fputs(cell, stdout); /* "150.0", "96.16": valid JSON numbers */
             else fqs_print_json_string(cell);
         }
+        printf(", \"inflate\": ");
+        fqs_print_json_string(rows[r].inflate ? rows[r].inflate : "none");
         printf("}%s\n", r + 1 < nrows ? "," : "");
     }
     printf("]\n");

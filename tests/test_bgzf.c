@@ -386,7 +386,7 @@ static void test_bgzf_corrupt_blocks(void)
                 CHECK_EQ_INT(r, FQP_ERR_GZIP_CORRUPT);
                 CHECK_EQ_U64(err.offset, b.text_at[k]);
                 CHECK_EQ_U64(err.record, records_before(text, b.text_at[k]) + 1);
-                CHECK(strstr(err.message, "near compressed byte") != NULL);
+                CHECK(strstr(err.message, "in the BGZF block at compressed byte") != NULL);
                 CHECK_EQ_INT(m.bgzf, 1);
                 if (threads == 0) CHECK_EQ_U64(got.records, records_before(text, b.text_at[k]));
                 if (r != FQP_ERR_GZIP_CORRUPT || err.offset != b.text_at[k])

@@ -303,7 +303,9 @@ keys = ["file", "format", "type", "num_seqs", "sum_len", "min_len", "avg_len", "
         "q1", "q2", "q3", "sum_gap", "n50", "q20_pct", "q30_pct", "gc_pct"]
 assert len(rows) == len(lines) - 1, "object count"
 for obj, cells in zip(rows, lines[1:]):
-    assert list(obj) == keys, "keys %s" % list(obj)
+    assert list(obj) == keys + ["inflate"], "keys %s" % list(obj)
+    assert obj["inflate"] in ("none", "zlib", "isal", "libdeflate"), obj["inflate"]
+    assert (obj["inflate"] == "none") == (not obj["file"].endswith(".gz")), (obj["file"], obj["inflate"])
     for k, cell in zip(keys, cells):
         v = obj[k]
         if k in ("file", "format", "type"):

@@ -10,6 +10,8 @@
    odd: the rest is text, compressed here into one to three members (random
      cut points and levels, sometimes an empty BGZF-like last member): the
      result equals fastqpar on the text, and the reference reader's verdict.
+   Either way every other backend that loads here (ISA-L, libdeflate) gives
+   exactly zlib's outcome, message included.
    Build and run: make fuzz. */
 #define FASTQPAR_IMPLEMENTATION
 #include "fastqpar.h"
@@ -20,7 +22,7 @@
 
 typedef struct outcome {
     fqp_result code;
-    uint64_t record, line, offset, records, digest;
+    uint64_t record, line, offset, records, digest, message;
 } outcome;
 
 typedef struct piecewise {
@@ -42,7 +44,8 @@ static int64_t piecewise_read(void *user, void *buf, size_t size)
     return (int64_t)n;
 }
 
-static outcome parse(const void *data, size_t size, int pieces, uint64_t batch_bytes, size_t read_size)
+static outcome parse_with(const void *data, size_t size, int pieces, uint64_t batch_bytes, size_t read_size,
+                         fqp_codec codec)
 {
     fqp_producer_desc d;
     fqp_producer *p;
@@ -65,6 +68,7 @@ static outcome parse(const void *data, size_t size, int pieces, uint64_t batch_b
     }
     d.config.ignore_env = 1;
     d.config.threads = 1;
+    d.config.inflate = codec;
     d.config.batch_bytes = batch_bytes ? batch_bytes : 1u << 16; /* whole: above -max_len */
     d.config.read_size = read_size ? read_size : 1u << 16;
     if (fqp_producer_create(&p, &d, &err) != FQP_OK) abort();
@@ -86,8 +90,14 @@ static outcome parse(const void *data, size_t size, int pieces, uint64_t batch_b
     o.record = err.record;
     o.line = err.line;
     o.offset = err.offset;
+    if (o.code != FQP_OK) o.message = ref_mix(0, err.message, strlen(err.message));
     fqp_producer_destroy(p);
     return o;
+}
+
+static outcome parse(const void *data, size_t size, int pieces, uint64_t batch_bytes, size_t read_size)
+{
+    return parse_with(data, size, pieces, batch_bytes, read_size, FQP_CODEC_ZLIB);
 }
 
 static void differ(const char *what, const outcome *a, const outcome *b)
@@ -105,6 +115,23 @@ static void same(const char *what, const outcome *a, const outcome *b)
     if (a->code != b->code || a->record != b->record || a->line != b->line || a->offset != b->offset ||
         (a->code == FQP_OK && (a->records != b->records || a->digest != b->digest)))
         differ(what, a, b);
+}
+
+/* The same bytes under ISA-L and libdeflate, where they load: zlib's outcome. */
+static void same_backends(const void *data, size_t size, const outcome *z)
+{
+    static const fqp_codec others[] = {FQP_CODEC_ISAL, FQP_CODEC_LIBDEFLATE};
+    size_t i;
+    for (i = 0; i < 2; i++) {
+        outcome o;
+        if (!fqp_codec_available(others[i], NULL, 0)) continue;
+        o = parse_with(data, size, 0, 0, 0, others[i]);
+        if (o.code != z->code || o.record != z->record || o.line != z->line || o.offset != z->offset ||
+            o.records != z->records || o.digest != z->digest || o.message != z->message) {
+            fprintf(stderr, "backend %s: ", fqp_codec_name(others[i]));
+            differ("backend", z, &o);
+        }
+    }
 }
 
 typedef struct buf {
@@ -185,6 +212,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (size < 2 || data[0] != 0x1f || data[1] != 0x8b) return 0; /* not gzip: fuzz_parser's ground */
         zr = zlib_inflate_all(data, size, &text);
         g = parse(data, size, 0, 0, 0);
+        same_backends(data, size, &g);
         gp = parse(data, size, 1, 1 + size % 89, 1 + size % 11);
         same("pieces", &g, &gp);
         if (text.len >= 2 && text.p[0] == 0x1f && text.p[1] == 0x8b) goto done; /* gzip inside gzip */
@@ -220,6 +248,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (size && data[size - 1] & 0x10) gzip_member(data, 0, 6, &gz); /* an empty last member */
         t = parse(data, size, 0, 0, 0);
         g = parse(gz.p, gz.len, 0, 0, 0);
+        same_backends(gz.p, gz.len, &g);
         gp = parse(gz.p, gz.len, 1, 1 + size % 89, 1 + size % 11);
         same("gzip", &t, &g);
         same("gzip pieces", &t, &gp);
