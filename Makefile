@@ -79,8 +79,11 @@ bench: $(BUILD)/fqcnt $(BUILD)/fqstats $(BUILD)/fqgen
 
 # ASan+UBSan, then TSan, each in its own build directory. The build-variant
 # scripts compile their own unsanitized programs: running them again here
-# would only repeat the plain pass.
-SAN_SCRIPTS = $(filter-out tests/test_build.sh tests/test_cuda_build.sh tests/test_ptx.sh,$(TEST_SCRIPTS))
+# would only repeat the plain pass. test_inflate.sh rebuilds the tests once
+# per backend (test_codec already runs every backend under the sanitizers),
+# and the fuzz harnesses run under ASan in make fuzz.
+SAN_SCRIPTS = $(filter-out tests/test_build.sh tests/test_cuda_build.sh tests/test_ptx.sh tests/test_inflate.sh \
+                tests/test_fuzz_corpus.sh,$(TEST_SCRIPTS))
 sanitize: asan tsan
 asan:
 	FQP_TEST_QUICK=1 $(MAKE) test BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \

@@ -1,10 +1,11 @@
 /* fastqpar.h - v0.1.0 - parallel FASTQ reading for C11 - public domain or MIT (see end of file)
 
-   Reads FASTQ (plain or gzip) on one producer thread, cuts it into batches of
-   whole records and hands the batches through a bounded queue to many consumer
-   threads that run your code. Single files, paired files in lockstep and
-   interleaved files; writes FASTQ back (plain, gzip, BGZF in parallel) in
-   input order. One header, C11 threads, zlib.
+   Reads FASTQ (plain, gzip or BGZF) on one producer thread, cuts it into
+   batches of whole records and hands the batches through a bounded queue to
+   many consumer threads that run your code. Single files, paired files in
+   lockstep and interleaved files; writes FASTQ back (plain, gzip, BGZF in
+   parallel) in input order. One header, C11 threads, zlib; ISA-L and
+   libdeflate are loaded at run time when installed (see fqp_codec).
 
    DO THIS in exactly one C file, before or after other includes:
 
@@ -12,7 +13,7 @@
        #include "fastqpar.h"
 
    Every other file includes "fastqpar.h" without the define. Link with -lz
-   (unless FASTQPAR_NO_ZLIB) and -lpthread (needed by glibc < 2.34).
+   (unless FASTQPAR_NO_ZLIB), and -lpthread -ldl (needed by glibc < 2.34).
 
    A COMPLETE EXAMPLE: count records and bases with every core.
 
@@ -1486,6 +1487,7 @@ typedef struct fqp__libdeflate_api { FQP__LIBDEFLATE_LIST(FQP__API_FIELD) } fqp_
    spare), offsets of the fields used, and its constants. */
 #define FQP__ISAL_STATE_BYTES (160u << 10)   /* inflate_state: 87,368 in 2.30 */
 #define FQP__ISAL_STREAM_BYTES (160u << 10)  /* isal_zstream: 82,384 in 2.30 */
+#define FQP__ISAL_STREAM_USED 82384u          /* cleared before each use (the rest stays zero) */
 #define FQP__ISAL_LEVEL_BUF 348160u           /* ISAL_DEF_LVL3_DEFAULT, the largest used */
 enum {
     FQP__II_NEXT_OUT = 0, FQP__II_AVAIL_OUT = 8, FQP__II_TOTAL_OUT = 12, FQP__II_NEXT_IN = 16,
@@ -1571,43 +1573,49 @@ static int fqp__codec_dlopen(const char *path, const char *const *names, size_t 
 static int fqp__isal_selfcheck(void);
 static int fqp__ld_selfcheck(void);
 
+#if defined(FQP__DLOPEN) && (!defined(FASTQPAR_USE_ISAL) || !defined(FASTQPAR_USE_LIBDEFLATE))
+/* One library's table from its symbol list, by dlopen. */
+static void fqp__codec_open(fqp__codec_lib *lib, const char *var, const char *soname, const char *const *names,
+                            size_t n, void *table, size_t table_size)
+{
+    void *fns[16]; /* more than either list has */
+    if (n > sizeof fns / sizeof fns[0]) return;
+    if ((lib->ok = fqp__codec_dlopen(fqp__library_path(var, soname), names, n, fns, lib->why, sizeof lib->why)))
+        memcpy(table, fns, table_size); /* POSIX: function pointers survive void * */
+}
+#endif
+#define FQP__API_NAME(ret, name, params) #name,
+#define FQP__API_LINK(ret, name, params) t->name = name;
+
 /* Once per process: fills both tables. */
 static void fqp__codec_load_once(void)
 {
 #if defined(FASTQPAR_USE_ISAL)
-#define FQP__API_LINK(ret, name, params) fqp__isal.name = name;
-    FQP__ISAL_LIST(FQP__API_LINK)
-#undef FQP__API_LINK
-    fqp__isal_lib.ok = 1;
+    {
+        fqp__isal_api *t = &fqp__isal;
+        FQP__ISAL_LIST(FQP__API_LINK)
+        fqp__isal_lib.ok = 1;
+    }
 #elif defined(FQP__DLOPEN)
     {
-#define FQP__API_NAME(ret, name, params) #name,
         static const char *const names[] = {FQP__ISAL_LIST(FQP__API_NAME)};
-#undef FQP__API_NAME
-        void *fns[sizeof names / sizeof names[0]];
-        if ((fqp__isal_lib.ok = fqp__codec_dlopen(fqp__library_path("FASTQPAR_ISAL_LIBRARY", "libisal.so.2"), names,
-                                                   sizeof names / sizeof names[0], fns, fqp__isal_lib.why,
-                                                   sizeof fqp__isal_lib.why)))
-            memcpy(&fqp__isal, fns, sizeof fqp__isal); /* POSIX: function pointers survive void * */
+        fqp__codec_open(&fqp__isal_lib, "FASTQPAR_ISAL_LIBRARY", "libisal.so.2", names, sizeof names / sizeof names[0],
+                        &fqp__isal, sizeof fqp__isal);
     }
 #else
     snprintf(fqp__isal_lib.why, sizeof fqp__isal_lib.why, "no dlopen in this build");
 #endif
 #if defined(FASTQPAR_USE_LIBDEFLATE)
-#define FQP__API_LINK(ret, name, params) fqp__ld.name = name;
-    FQP__LIBDEFLATE_LIST(FQP__API_LINK)
-#undef FQP__API_LINK
-    fqp__ld_lib.ok = 1;
+    {
+        fqp__libdeflate_api *t = &fqp__ld;
+        FQP__LIBDEFLATE_LIST(FQP__API_LINK)
+        fqp__ld_lib.ok = 1;
+    }
 #elif defined(FQP__DLOPEN)
     {
-#define FQP__API_NAME(ret, name, params) #name,
         static const char *const names[] = {FQP__LIBDEFLATE_LIST(FQP__API_NAME)};
-#undef FQP__API_NAME
-        void *fns[sizeof names / sizeof names[0]];
-        if ((fqp__ld_lib.ok = fqp__codec_dlopen(fqp__library_path("FASTQPAR_LIBDEFLATE_LIBRARY", "libdeflate.so.0"),
-                                                 names, sizeof names / sizeof names[0], fns, fqp__ld_lib.why,
-                                                 sizeof fqp__ld_lib.why)))
-            memcpy(&fqp__ld, fns, sizeof fqp__ld);
+        fqp__codec_open(&fqp__ld_lib, "FASTQPAR_LIBDEFLATE_LIBRARY", "libdeflate.so.0", names,
+                        sizeof names / sizeof names[0], &fqp__ld, sizeof fqp__ld);
     }
 #else
     snprintf(fqp__ld_lib.why, sizeof fqp__ld_lib.why, "no dlopen in this build");
@@ -1622,6 +1630,8 @@ static void fqp__codec_load_once(void)
         snprintf(fqp__ld_lib.why, sizeof fqp__ld_lib.why, "the loaded libdeflate failed fastqpar's self-check");
     }
 }
+#undef FQP__API_NAME
+#undef FQP__API_LINK
 
 static void fqp__codec_load(void)
 {
@@ -1663,6 +1673,7 @@ static const fqp_codec fqp__order_block[] = {FQP_CODEC_LIBDEFLATE, FQP_CODEC_ISA
 /* CRC-32 of gzip, by the fastest library present. */
 static uint32_t fqp__crc32(uint32_t crc, const void *data, size_t n)
 {
+    fqp__codec_load(); /* the tables are read only after it (an atomic check once loaded) */
     if (fqp__ld_lib.ok) return fqp__ld.libdeflate_crc32(crc, data, n);
     if (fqp__isal_lib.ok) return fqp__isal.crc32_gzip_refl(crc, (const unsigned char *)data, n);
     while (n) { /* zlib's length is 32-bit */
@@ -1845,6 +1856,8 @@ typedef struct fqp__reader {
     size_t in_pos, in_len;
     size_t read_size;
     int detected, gzip, raw_eof;
+    int rereadable;              /* memory, or a FILE* that can seek: a damaged member can be inflated again */
+    long fp_base;                /* ftell of the FILE* when it was opened */
     uint64_t raw_bytes;          /* bytes taken from the source */
     uint64_t text_bytes;         /* text bytes handed out */
     fqp_codec codec;             /* as resolved: AUTO or the backend asked for */
@@ -1905,6 +1918,8 @@ static fqp_result fqp__reader_open(fqp__reader *r, const fqp_input_desc *in, con
     }
     if (fqp__reserve(alloc, (void **)&r->in, &r->in_cap, read_size, 1) != FQP_OK)
         return fqp__error(err, FQP_ERR_NOMEM, r->name, 0, 0, 0, "out of memory for the input buffer");
+    r->rereadable = r->mem != NULL;
+    if (r->fp && (r->fp_base = ftell(r->fp)) >= 0) r->rereadable = 1; /* a pipe cannot tell */
     return FQP_OK;
 }
 
@@ -2051,16 +2066,19 @@ static int fqp__stream_step(fqp__reader *r, unsigned char *out, size_t size, siz
 /* Producer thread: ISA-L found the member damaged or cut short. Its
    verdict, and how much text it could decode before it, may differ from
    zlib's by a few bytes (ISA-L decodes with lookahead), so zlib decides:
-   when the source can be read again (memory, or a file fastqpar opened that
-   can seek) the member is inflated again by zlib from its start, the text
-   ISA-L handed out is skipped, and zlib's text and verdict follow. 1: the
-   replay is set up. A pipe cannot be re-read: ISA-L's verdict stands. */
+   when the source can be read again (memory, or a FILE* that can seek) the
+   member is inflated again by zlib from its start, the text ISA-L handed
+   out is skipped, and zlib's text and verdict follow. 1: the replay is set
+   up. A pipe or a callback cannot be re-read (AUTO gives them zlib): when
+   ISA-L was asked for by name, its verdict stands. */
 static int fqp__stream_replay(fqp__reader *r)
 {
     if (r->stream_codec != FQP_CODEC_ISAL || r->replayed) return 0;
+    if (!r->rereadable) return 0;
     if (r->mem) {
         r->mem_pos = (size_t)r->member_at;
-    } else if (!r->own_fp || r->member_at > (uint64_t)LONG_MAX || fseek(r->fp, (long)r->member_at, SEEK_SET) != 0) {
+    } else if (r->member_at > (uint64_t)(LONG_MAX - r->fp_base) ||
+               fseek(r->fp, r->fp_base + (long)r->member_at, SEEK_SET) != 0) {
         return 0;
     }
     r->replayed = 1;
@@ -2219,12 +2237,10 @@ static fqp_result fqp__inflate(fqp__reader *r, unsigned char *out, size_t size, 
             r->stage_member = r->stage_member > r->stage_pos ? r->stage_member - r->stage_pos : 0;
             r->stage_pos = 0;
         }
-        if (r->stream_codec != FQP_CODEC_ISAL) { /* a replay: zlib's text after the staged */
-            res = fqp__inflate_core(r, r->stage + r->stage_len, FQP__STAGE_SIZE - r->stage_len, &g, &member_start,
-                                    &r->stage_err);
-        } else {
-            res = fqp__inflate_core(r, r->stage + r->stage_len, FQP__STAGE_SIZE - r->stage_len, &g, &member_start,
-                                    &r->stage_err);
+        /* after a replay, zlib's text follows what is staged */
+        res = fqp__inflate_core(r, r->stage + r->stage_len, FQP__STAGE_SIZE - r->stage_len, &g, &member_start,
+                                &r->stage_err);
+        if (r->stream_codec == FQP_CODEC_ISAL) {
             if (res == FQP_ERR_GZIP_TRUNCATED || res == FQP_ERR_GZIP_CORRUPT || (res == FQP_OK && r->zs_failed)) {
                 size_t len = r->stage_len, mem = r->stage_member;
                 if (res == FQP_OK && member_start != (size_t)-1) { /* members that ended before stay */
@@ -2252,6 +2268,7 @@ static fqp_result fqp__inflate(fqp__reader *r, unsigned char *out, size_t size, 
     }
 }
 #endif
+
 /* ---- reader: BGZF, inflated by the consumers ----
    BGZF (bgzip, htslib) is gzip cut into members of at most 64 KiB of text,
    each naming its own compressed size (BSIZE) in a header field, so blocks
@@ -2716,6 +2733,10 @@ static fqp_result fqp__reader_read_raw(fqp__reader *r, void *out, size_t size, s
                               "input is gzip-compressed but fastqpar was built with FASTQPAR_NO_ZLIB");
 #else
             r->stream_codec = fqp__codec_pick(r->codec, fqp__order_stream);
+            /* AUTO takes ISA-L only where zlib can replay a damaged member (not
+               a pipe or a callback), so that every outcome is zlib's */
+            if (r->stream_codec == FQP_CODEC_ISAL && r->codec == FQP_CODEC_AUTO && !r->rereadable)
+                r->stream_codec = FQP_CODEC_ZLIB;
             if (r->stream_codec == FQP_CODEC_ISAL) {
                 if (!(r->isal = fqp__isal_state_new(r->alloc)))
                     return fqp__error(err, FQP_ERR_NOMEM, r->name, 0, 0, 0, "out of memory for ISA-L");
@@ -4843,7 +4864,7 @@ static int fqp__isal_deflate_prepare(unsigned char *z, unsigned char *buf, int l
        output on no thread count). About 10% of the block's time. */
     static const uint32_t buf_size[4] = {0, 282624, 331776, 348160};
     int isal_level = fqp__level_isal(level);
-    memset(z, 0, FQP__ISAL_STREAM_BYTES);
+    memset(z, 0, FQP__ISAL_STREAM_USED);
     memset(buf, 0, buf_size[isal_level]);
     if (stream) fqp__isal.isal_deflate_init((struct isal_zstream *)z);
     else fqp__isal.isal_deflate_stateless_init((struct isal_zstream *)z);
@@ -4903,7 +4924,7 @@ static fqp_result fqp__bgzf_start(fqp__bgzf *z, fqp_codec codec, int level)
     } else if (codec == FQP_CODEC_LIBDEFLATE) {
         if (!(z->ld = fqp__ld.libdeflate_alloc_compressor(fqp__level_libdeflate(level)))) return FQP_ERR_NOMEM;
     } else if (codec == FQP_CODEC_ISAL) {
-        z->isal = (unsigned char *)fqp__alloc(z->alloc, FQP__ISAL_STREAM_BYTES);
+        z->isal = (unsigned char *)fqp__calloc(z->alloc, FQP__ISAL_STREAM_BYTES);
         z->isal_buf = (unsigned char *)fqp__alloc(z->alloc, FQP__ISAL_LEVEL_BUF);
         if (!z->isal || !z->isal_buf) {
             fqp__bgzf_end(z);
@@ -5145,7 +5166,7 @@ FASTQPAR_DEF fqp_result fqp_writer_open(fqp_writer **out, const fqp_writer_desc 
     }
 #ifndef FASTQPAR_NO_ZLIB
     if (w->format == FQP_FORMAT_GZIP && w->codec == FQP_CODEC_ISAL) {
-        w->isal = (unsigned char *)fqp__alloc(&w->alloc, FQP__ISAL_STREAM_BYTES);
+        w->isal = (unsigned char *)fqp__calloc(&w->alloc, FQP__ISAL_STREAM_BYTES);
         w->isal_buf = (unsigned char *)fqp__alloc(&w->alloc, FQP__ISAL_LEVEL_BUF);
         if (!w->isal || !w->isal_buf) {
             fqp__error(err, FQP_ERR_NOMEM, w->name, 0, 0, 0, "out of memory for ISA-L's deflate");

@@ -4,8 +4,15 @@
 # fastqpar's example tools against their peers on the same generated files:
 #   count    fqcnt                      vs kseq.h fqcnt (tests/kseq_fqcnt.c
 #            against htslib/kseq.h): plain, gzip -6, BGZF, long reads; all
-#            cores and -t 1; and fqcnt built with ISA-L (gzip) and with
-#            libdeflate (BGZF) against kseq.h on the gzip file
+#            cores and -t 1. The default build loads ISA-L (gzip) and
+#            libdeflate (BGZF) at run time where installed; the same fqcnt
+#            with FASTQPAR_INFLATE=zlib joins the rounds (no run-time
+#            libraries), and fqcnt on gzip is set against igzip -dc
+#   trim     fqtrim -q 20 -o R1.gz -p R2.gz vs cutadapt -q 20 -j T (paired
+#            gzip in, .gz out), and with FASTQPAR_INFLATE/DEFLATE=zlib; the
+#            output's size against pigz -6 (gzip -6) of the same text
+#   levels   fqtrim .gz output (a copy) at levels default, 1, 6, 9 of each
+#            backend on a 300,000-read slice: time and size against gzip -6
 #   stats    fqstats -a -T              vs seqkit stats -a -T -j T
 #   fqchk    fqstats --per-position     vs seqtk fqchk
 #   qc       fqstats --per-position     vs fastp -A -G -Q -L -w T (QC only:
@@ -28,16 +35,18 @@
 #   -r, --runs N          measured runs per command (default 3) BENCH_RUNS
 #   -w, --warmup N        warm-up runs (default 1)            BENCH_WARMUP
 #   -t, --threads N       "all cores" (default nproc)         BENCH_THREADS
-#   -j, --jobs LIST       comma list of count,stats,fqchk,qc,limits,scaling
+#   -j, --jobs LIST       comma list of count,trim,levels,stats,fqchk,qc,limits,scaling
 #                         (default all)                       BENCH_JOBS
 #   -d, --dir DIR         inputs and scratch, cached between runs
 #                         (default build/bench)               BENCH_DIR
 #   -o, --out FILE        the Markdown report (default DIR/results.md)
 #                                                             BENCH_OUT
 #   --no-install          don't apt-get missing peers         BENCH_INSTALL=0
+#   -p, --pairs N         read pairs of the trim job (default 2000000,
+#                         at most the reads of SIZE)          BENCH_PAIRS
 #   --skip "PEER ..."     treat these peers as missing: kseq seqkit seqtk
-#                         fastp igzip bgzip pigz gnutime libisal
-#                         libdeflate                          BENCH_SKIP
+#                         fastp igzip bgzip pigz gnutime libisal2
+#                         libdeflate0 cutadapt                BENCH_SKIP
 # FQP_BUILD (default build) is where fqcnt, fqstats and fqgen are; the script
 # runs `make` for them and builds DIR/kseq_fqcnt itself.
 set -euo pipefail
@@ -51,7 +60,8 @@ long_size=${BENCH_LONG_SIZE:-}
 runs=${BENCH_RUNS:-3}
 warmup=${BENCH_WARMUP:-1}
 threads=${BENCH_THREADS:-$(nproc)}
-jobs=${BENCH_JOBS:-count,stats,fqchk,qc,limits,scaling}
+jobs=${BENCH_JOBS:-count,trim,levels,stats,fqchk,qc,limits,scaling}
+pairs=${BENCH_PAIRS:-2000000}
 dir=${BENCH_DIR:-build/bench}
 out=${BENCH_OUT:-}
 install=${BENCH_INSTALL:-1}
@@ -69,6 +79,7 @@ while [ $# -gt 0 ]; do
     -w | --warmup) warmup=$2; shift ;;
     -t | --threads) threads=$2; shift ;;
     -j | --jobs) jobs=$2; shift ;;
+    -p | --pairs) pairs=$2; shift ;;
     -d | --dir) dir=$2; shift ;;
     -o | --out) out=$2; shift ;;
     --no-install) install=0 ;;
@@ -110,20 +121,20 @@ pkg_of() {
     case $1 in
     kseq) echo libhts-dev ;; seqkit) echo seqkit ;; seqtk) echo seqtk ;; fastp) echo fastp ;;
     igzip) echo isal ;; bgzip) echo tabix ;; pigz) echo pigz ;; gnutime) echo time ;;
-    libisal) echo libisal-dev ;; libdeflate) echo libdeflate-dev ;;
+    libisal2) echo libisal2 ;; libdeflate0) echo libdeflate0 ;; cutadapt) echo cutadapt ;;
     esac
 }
 have() {
     case " $skip " in *" $1 "*) return 1 ;; esac
     case $1 in
     kseq) [ -f /usr/include/htslib/kseq.h ] ;;
-    libisal) [ -f /usr/include/isa-l/igzip_lib.h ] ;;
-    libdeflate) [ -f /usr/include/libdeflate.h ] ;;
+    libisal2) ls /usr/lib/*/libisal.so.2 /usr/lib/libisal.so.2 >/dev/null 2>&1 ;;
+    libdeflate0) ls /usr/lib/*/libdeflate.so.0 /usr/lib/libdeflate.so.0 >/dev/null 2>&1 ;;
     gnutime) [ -x /usr/bin/time ] && /usr/bin/time -f %M true >/dev/null 2>&1 ;;
     *) command -v "$1" >/dev/null 2>&1 ;;
     esac
 }
-peers="kseq seqkit seqtk fastp igzip bgzip pigz gnutime libisal libdeflate"
+peers="kseq seqkit seqtk fastp igzip bgzip pigz gnutime libisal2 libdeflate0 cutadapt"
 missing=""
 for p in $peers; do have "$p" || missing="$missing $(pkg_of "$p")"; done
 if [ -n "$missing" ]; then
@@ -145,19 +156,21 @@ if [ -n "$missing" ]; then
 fi
 for p in $peers; do have "$p" || note "$p ($(pkg_of "$p")) is missing: its rows say so"; done
 
-make -s "$build/fqcnt" "$build/fqstats" "$build/fqgen" BUILD="$build" >&2
+make -s "$build/fqcnt" "$build/fqstats" "$build/fqgen" "$build/fqtrim" BUILD="$build" >&2
 FQCNT=$(cd "$build" && pwd)/fqcnt
 FQSTATS=$(cd "$build" && pwd)/fqstats
 FQGEN=$(cd "$build" && pwd)/fqgen
-# fqcnt built with the optional inflate backends (make INFLATE=...), in
-# their own build directories: ISA-L for gzip streams, libdeflate for BGZF
-FQCNT_ISAL=""; FQCNT_DEFL=""
-if has_job count; then
-    if have libisal && make -s build-isal/fqcnt INFLATE=isal >&2; then FQCNT_ISAL=$root/build-isal/fqcnt
-    else note "fqcnt with ISA-L (libisal-dev) not built: its row is missing"; fi
-    if have libdeflate && make -s build-libdeflate/fqcnt INFLATE=libdeflate >&2; then
-        FQCNT_DEFL=$root/build-libdeflate/fqcnt
-    else note "fqcnt with libdeflate (libdeflate-dev) not built: its row is missing"; fi
+FQTRIM=$(cd "$build" && pwd)/fqtrim
+# FASTQPAR_INFLATE/DEFLATE=zlib: the same binaries without the run-time
+# libraries (what a machine without libisal2 and libdeflate0 gets). A
+# skipped library is hidden from fastqpar the same way.
+ZLIB_ONLY="env FASTQPAR_INFLATE=zlib FASTQPAR_DEFLATE=zlib"
+hide=""
+have libisal2 || hide="$hide FASTQPAR_ISAL_LIBRARY=/nonexistent"
+have libdeflate0 || hide="$hide FASTQPAR_LIBDEFLATE_LIBRARY=/nonexistent"
+if [ -n "$hide" ]; then
+    # shellcheck disable=SC2086
+    export $hide
 fi
 KSEQ=$dir/kseq_fqcnt
 if have kseq && { [ ! -x "$KSEQ" ] || [ tests/kseq_fqcnt.c -nt "$KSEQ" ]; }; then
@@ -352,7 +365,8 @@ count_job() { # INPUT_NAME FILE TARGET_T TARGET_1 [EXTRA_ID EXTRA_FQCNT]
     local -a x=()
     local nx=0
     # an fqcnt built with another inflate backend joins the same rounds
-    if [ -n "$xbin" ]; then x=(-- "$xbin" -v -t "$T" "$f"); nx=1; fi
+    # shellcheck disable=SC2206 # xbin is "env VAR=... /path/fqcnt": split into words
+    if [ -n "$xbin" ]; then x=(-- $xbin -v -t "$T" "$f"); nx=1; fi
     # fqcnt -v: the metrics go to stderr, and the scaling table reuses them
     if have_kseq; then
         if [ "$T" = 1 ]; then
@@ -379,25 +393,104 @@ count_job() { # INPUT_NAME FILE TARGET_T TARGET_1 [EXTRA_ID EXTRA_FQCNT]
 if has_job count; then
     echo "bench: (1) count" >&2
     count_job plain "$short" "<=0.25" "<=0.55"
-    # ISA-L and libdeflate fqcnt run in the rounds of the gzip and BGZF jobs
-    count_job gzip "$short.gz" "<=1.0" "-" ${FQCNT_ISAL:+count-gzip-isal "$FQCNT_ISAL"}
+    # the default build (ISA-L loaded when installed); the same with zlib alone in its rounds
+    count_job gzip "$short.gz" "<=0.35" "-" count-gzip-zlib "$ZLIB_ONLY $FQCNT"
+    if have_kseq && [ -s "$tmp/count-gzip-zlib.t" ]; then
+        row count "gzip, zlib only" "<=0.75" "$(check cmp count-gzip-zlib count-gzip-kseq)" count-gzip-zlib \
+            count-gzip-kseq "FASTQPAR_INFLATE=zlib fqcnt -t $T" "kseq_fqcnt (gzip)"
+    fi
     if [ -s "$short.bgz" ]; then
-        count_job BGZF "$short.bgz" - - ${FQCNT_DEFL:+count-bgzf-defl "$FQCNT_DEFL"}
-        # the BGZF target is against kseq.h's time on the gzip file
+        count_job BGZF "$short.bgz" - - count-bgzf-zlib "$ZLIB_ONLY $FQCNT"
+        # the BGZF targets are against kseq.h's time on the gzip file
         if [ -s "$tmp/count-BGZF-t$T.t" ] && [ -s "$tmp/count-gzip-kseq.t" ]; then
-            row count "BGZF vs gzip" - - "count-BGZF-t$T" "count-gzip-kseq" "fqcnt -t $T (BGZF, zlib)" "kseq_fqcnt (gzip)"
+            row count "BGZF vs gzip" "<=0.30" "$(check cmp "count-BGZF-t$T" count-gzip-kseq)" "count-BGZF-t$T" \
+                count-gzip-kseq "fqcnt -t $T (BGZF)" "kseq_fqcnt (gzip)"
+        fi
+        if [ -s "$tmp/count-bgzf-zlib.t" ] && [ -s "$tmp/count-gzip-kseq.t" ]; then
+            row count "BGZF vs gzip, zlib only" "-" "$(check cmp count-bgzf-zlib count-gzip-kseq)" count-bgzf-zlib \
+                count-gzip-kseq "FASTQPAR_INFLATE=zlib fqcnt -t $T (BGZF)" "kseq_fqcnt (gzip)"
         fi
     fi
-    # the inflate backends, against kseq.h on the gzip file (zlib)
-    if have_kseq && [ -s "$tmp/count-gzip-isal.t" ]; then
-        row count "gzip, ISA-L" "<=0.35" "$(check cmp count-gzip-isal count-gzip-kseq)" count-gzip-isal \
-            count-gzip-kseq "fqcnt -t $T (ISA-L)" "kseq_fqcnt (gzip)"
-    fi
-    if have_kseq && [ -s "$tmp/count-bgzf-defl.t" ] && [ -s "$tmp/count-gzip-kseq.t" ]; then
-        row count "BGZF, libdeflate" "<=0.3" "$(check cmp count-bgzf-defl count-gzip-kseq)" count-bgzf-defl \
-            count-gzip-kseq "fqcnt -t $T (BGZF, libdeflate)" "kseq_fqcnt (gzip)"
+    # fqcnt on gzip against inflating alone with ISA-L's igzip, in alternating rounds
+    if have igzip; then
+        pair count-gzip-fq count-igzip -- "$FQCNT" -t "$T" "$short.gz" -- sh -c 'igzip -dc "$1" > /dev/null' sh "$short.gz"
+        row count "gzip vs igzip -dc" "<=1.2" - count-gzip-fq count-igzip "fqcnt -t $T" "igzip -dc > /dev/null"
     fi
     count_job long "$long" - -
+fi
+
+# ---- (1b) trim ---------------------------------------------------------------
+# Paired gzip in, .gz out: fqtrim (BGZF by the consumers, libdeflate where
+# installed) against cutadapt with as many cores, and fqtrim with zlib alone.
+trim_job() {
+    local n=$pairs r1=$dir/trim-n$pairs-R1.fq r2=$dir/trim-n$pairs-R2.fq o=$tmp/trim
+    [ "$n" -le "$short_n" ] || n=$short_n
+    gen "$r1" head -n $((4 * n)) "$short"
+    gen "$r2" sed '2~4y/ACGT/TGCA/' "$r1" # mates: the same names
+    gen "$r1.gz" gz6 "$r1"
+    gen "$r2.gz" gz6 "$r2"
+    if ! have cutadapt; then missing_row trim paired "fqtrim -q 20 -t $T" cutadapt; return; fi
+    # shellcheck disable=SC2086
+    group 3 trim-fqp trim-cutadapt trim-zlib -- \
+        "$FQTRIM" --quiet --cpu -q 20 -t "$T" -o "$o.fqp.1.fq.gz" -p "$o.fqp.2.fq.gz" "$r1.gz" "$r2.gz" -- \
+        cutadapt --quiet -q 20 -j "$T" -o "$o.ca.1.fq.gz" -p "$o.ca.2.fq.gz" "$r1.gz" "$r2.gz" -- \
+        $ZLIB_ONLY "$FQTRIM" --quiet --cpu -q 20 -t "$T" -o "$o.z.1.fq.gz" -p "$o.z.2.fq.gz" "$r1.gz" "$r2.gz"
+    local chk=ok k
+    for k in 1 2; do
+        if ! cmp -s <(zcat "$o.fqp.$k.fq.gz") <(zcat "$o.ca.$k.fq.gz") ||
+           ! cmp -s <(zcat "$o.fqp.$k.fq.gz") <(zcat "$o.z.$k.fq.gz"); then
+            chk=MISMATCH; echo "trim-fqp vs trim-cutadapt (mate $k)" >> "$tmp/mismatches"
+        fi
+    done
+    [ -e "$tmp/trim-fqp.fail" ] || [ -e "$tmp/trim-cutadapt.fail" ] && chk=FAILED
+    row trim "paired gzip ($n pairs)" "<=0.25" "$chk" trim-fqp trim-cutadapt "fqtrim -q 20 -t $T -o .gz -p .gz" \
+        "cutadapt -q 20 -j $T -o .gz -p .gz"
+    row trim "paired, zlib only" - "$chk" trim-zlib trim-cutadapt "FASTQPAR_INFLATE/DEFLATE=zlib fqtrim" \
+        "cutadapt -q 20 -j $T"
+    # sizes: fqtrim's default level against gzip -6 (pigz -6) of the same text, and cutadapt's
+    local sf sz s6 sc
+    sf=$(($(fsize "$o.fqp.1.fq.gz") + $(fsize "$o.fqp.2.fq.gz")))
+    sz=$(($(fsize "$o.z.1.fq.gz") + $(fsize "$o.z.2.fq.gz")))
+    sc=$(($(fsize "$o.ca.1.fq.gz") + $(fsize "$o.ca.2.fq.gz")))
+    s6=$(($(zcat "$o.fqp.1.fq.gz" | gz6 /dev/stdin | wc -c) + $(zcat "$o.fqp.2.fq.gz" | gz6 /dev/stdin | wc -c)))
+    printf '| trim | output size | `fqtrim` (default level) | `gzip -6` of the same text | %s / %s MB | | | **%s** | %s | cutadapt %s MB, zlib-only fqtrim %s MB |\n' \
+        "$(awk -v b="$sf" 'BEGIN { printf "%.1f", b / 1e6 }')" "$(awk -v b="$s6" 'BEGIN { printf "%.1f", b / 1e6 }')" \
+        "$(ratio "$sf" "$s6")" "<=1.10: $(awk -v a="$sf" -v b="$s6" 'BEGIN { print a / b <= 1.10 ? "met" : "not met" }')" \
+        "$(awk -v b="$sc" 'BEGIN { printf "%.1f", b / 1e6 }')" "$(awk -v b="$sz" 'BEGIN { printf "%.1f", b / 1e6 }')" >> "$table"
+    rm -f "$o".*.fq.gz
+}
+if has_job trim; then
+    echo "bench: (1b) trim" >&2
+    trim_job
+fi
+
+# ---- (1c) levels --------------------------------------------------------------
+# .gz output of fqtrim (no trimming: a copy) at each level of each backend,
+# on a 300,000-read slice: seconds on T threads and size against gzip -6.
+levels_tab=$tmp/levels.md
+: > "$levels_tab"
+levels_job() {
+    local slice=$dir/levels-s7.fq b l id s6
+    gen "$slice" head -n 1200000 "$short"
+    s6=$(gzip -6 -c "$slice" | wc -c)
+    for b in libdeflate isal zlib; do
+        if [ $b = isal ] && ! have libisal2; then continue; fi
+        if [ $b = libdeflate ] && ! have libdeflate0; then continue; fi
+        for l in 0 1 6 9; do
+            id=level-$b-$l
+            single "$id" env FASTQPAR_DEFLATE=$b "$FQTRIM" --quiet --cpu -t "$T" $([ $l = 0 ] || echo "-Z $l") \
+                -o "$tmp/$id.fq.gz" "$slice"
+            printf '| %s | %s | %s | %s | %s |\n' "$b" "$([ $l = 0 ] && echo "default" || echo "$l")" \
+                "$(fmt_s "$(median 1 "$tmp/$id.t")")" "$(fsize "$tmp/$id.fq.gz")" \
+                "$(ratio "$(fsize "$tmp/$id.fq.gz")" "$s6")" >> "$levels_tab"
+            rm -f "$tmp/$id.fq.gz"
+        done
+    done
+    printf '| gzip -6 (one thread) | 6 | - | %s | 1.00 |\n' "$s6" >> "$levels_tab"
+}
+if has_job levels; then
+    echo "bench: (1c) levels" >&2
+    levels_job
 fi
 
 # ---- (2) stats ----------------------------------------------------------------
@@ -411,6 +504,11 @@ stats_job() { # NAME FILE
 if has_job stats; then
     echo "bench: (2) stats" >&2
     stats_job plain "$short"; stats_job gzip "$short.gz"; stats_job long "$long"
+    if have seqkit; then # without the run-time libraries, against the same seqkit runs
+        single stats-gzip-zlib $ZLIB_ONLY "$FQSTATS" -a -T -t "$T" "$short.gz"
+        row stats "gzip, zlib only" - "$(check stats stats-gzip-zlib stats-gzip-seqkit)" stats-gzip-zlib \
+            stats-gzip-seqkit "FASTQPAR_INFLATE=zlib fqstats -a -T" "seqkit stats -a -T -j $T"
+    fi
 fi
 
 # ---- (3) per-position ---------------------------------------------------------
@@ -424,6 +522,11 @@ fqchk_job() {
 if has_job fqchk; then
     echo "bench: (3) per-position" >&2
     fqchk_job plain "$short"; fqchk_job gzip "$short.gz"
+    if have seqtk; then
+        single fqchk-gzip-zlib $ZLIB_ONLY "$FQSTATS" --per-position -t "$T" "$short.gz"
+        row fqchk "gzip, zlib only" - "$(check cmp fqchk-gzip-zlib fqchk-gzip-seqtk)" fqchk-gzip-zlib \
+            fqchk-gzip-seqtk "FASTQPAR_INFLATE=zlib fqstats --per-position" "seqtk fqchk"
+    fi
 fi
 
 # ---- (4) QC -------------------------------------------------------------------
@@ -547,6 +650,14 @@ cpu=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || 
         echo "| job | input | fastqpar | peer | wall s (fqp / peer) | CPU s (fqp / peer) | peak RSS MiB (fqp / peer) | ratio | target | output |"
         echo "|---|---|---|---|---:|---:|---:|---:|---|---|"
         cat "$table"
+    fi
+    if [ -s "$levels_tab" ]; then
+        echo
+        echo "Levels: \`FASTQPAR_DEFLATE=B fqtrim --cpu -t $T [-Z N] -o out.fq.gz\` (BGZF, no trimming) on 300,000 reads; size against \`gzip -6\`."
+        echo
+        echo "| backend | level | wall s | bytes | size / gzip -6 |"
+        echo "|---|---|---:|---:|---:|"
+        cat "$levels_tab"
     fi
     if [ -s "$limits_tab" ]; then
         echo
