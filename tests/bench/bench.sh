@@ -124,12 +124,13 @@ pkg_of() {
     libisal2) echo libisal2 ;; libdeflate0) echo libdeflate0 ;; cutadapt) echo cutadapt ;;
     esac
 }
+has_lib() { local f; for f in /usr/lib/*/"$1" /usr/lib/"$1" /usr/local/lib/"$1"; do [ -e "$f" ] && return 0; done; return 1; }
 have() {
     case " $skip " in *" $1 "*) return 1 ;; esac
     case $1 in
     kseq) [ -f /usr/include/htslib/kseq.h ] ;;
-    libisal2) ls /usr/lib/*/libisal.so.2 /usr/lib/libisal.so.2 >/dev/null 2>&1 ;;
-    libdeflate0) ls /usr/lib/*/libdeflate.so.0 /usr/lib/libdeflate.so.0 >/dev/null 2>&1 ;;
+    libisal2) has_lib libisal.so.2 ;;
+    libdeflate0) has_lib libdeflate.so.0 ;;
     gnutime) [ -x /usr/bin/time ] && /usr/bin/time -f %M true >/dev/null 2>&1 ;;
     *) command -v "$1" >/dev/null 2>&1 ;;
     esac
