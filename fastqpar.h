@@ -276,6 +276,9 @@ typedef struct fqp_error {
 /* A read callback returns the number of bytes stored in buf (at most size),
    0 at end of input, or a negative number on error (never EOF on error). */
 typedef int64_t (*fqp_read_fn)(void *user, void *buf, size_t size);
+/* A seek callback (optional, beside a read callback) moves the source to
+   `offset` bytes after where it started and returns 0, else nonzero. */
+typedef int (*fqp_seek_fn)(void *user, uint64_t offset);
 /* A write callback returns 0 when all `size` bytes were written, else nonzero. */
 typedef int (*fqp_write_fn)(void *user, const void *data, size_t size);
 
@@ -300,6 +303,8 @@ typedef struct fqp_input_desc {
     size_t size;
     fqp_read_fn read;        /* a callback source */
     void *read_user;
+    fqp_seek_fn seek;        /* optional, with read: the source can go back, so a damaged
+                                gzip member can be inflated again (see fqp_codec) */
     const char *name;        /* name in messages; default: path, "<stdin>", "<memory>", "<callback>" */
 } fqp_input_desc;
 
@@ -1851,6 +1856,7 @@ typedef struct fqp__reader {
     size_t mem_size, mem_pos;
     fqp_read_fn read;
     void *read_user;
+    fqp_seek_fn seek;
     unsigned char *in;           /* compressed bytes, or the first plain bytes */
     uint64_t in_cap;
     size_t in_pos, in_len;
@@ -1915,10 +1921,11 @@ static fqp_result fqp__reader_open(fqp__reader *r, const fqp_input_desc *in, con
         r->name = in->name ? in->name : "<callback>";
         r->read = in->read;
         r->read_user = in->read_user;
+        r->seek = in->seek;
     }
     if (fqp__reserve(alloc, (void **)&r->in, &r->in_cap, read_size, 1) != FQP_OK)
         return fqp__error(err, FQP_ERR_NOMEM, r->name, 0, 0, 0, "out of memory for the input buffer");
-    r->rereadable = r->mem != NULL;
+    r->rereadable = r->mem != NULL || r->seek != NULL;
     if (r->fp && (r->fp_base = ftell(r->fp)) >= 0) r->rereadable = 1; /* a pipe cannot tell */
     return FQP_OK;
 }
@@ -2066,7 +2073,8 @@ static int fqp__stream_step(fqp__reader *r, unsigned char *out, size_t size, siz
 /* Producer thread: ISA-L found the member damaged or cut short. Its
    verdict, and how much text it could decode before it, may differ from
    zlib's by a few bytes (ISA-L decodes with lookahead), so zlib decides:
-   when the source can be read again (memory, or a FILE* that can seek) the
+   when the source can be read again (memory, a FILE* or a callback that can
+   seek) the
    member is inflated again by zlib from its start, the text ISA-L handed
    out is skipped, and zlib's text and verdict follow. 1: the replay is set
    up. A pipe or a callback cannot be re-read (AUTO gives them zlib): when
@@ -2077,6 +2085,8 @@ static int fqp__stream_replay(fqp__reader *r)
     if (!r->rereadable) return 0;
     if (r->mem) {
         r->mem_pos = (size_t)r->member_at;
+    } else if (r->read) {
+        if (r->seek(r->read_user, r->member_at) != 0) return 0;
     } else if (r->member_at > (uint64_t)(LONG_MAX - r->fp_base) ||
                fseek(r->fp, r->fp_base + (long)r->member_at, SEEK_SET) != 0) {
         return 0;

@@ -54,6 +54,16 @@ static int64_t fqx_read(void *user, void *buf, size_t size)
     return (int64_t)n;
 }
 
+/* Producer thread, on a damaged gzip member: back to `offset` (regular
+   files only), so that zlib can inflate it again (fastqpar's seek callback). */
+static int fqx_seek(void *user, uint64_t offset)
+{
+    fqx_source *s = (fqx_source *)user;
+    if (offset > (uint64_t)INT64_MAX || fseeko(s->fp, (off_t)offset, SEEK_SET) != 0) return -1;
+    atomic_store(&s->bytes, offset);
+    return 0;
+}
+
 /* Opens path ("-": stdin) as the next source and points `in` at it.
    0, or -1 with the message "<path>: cannot open: <reason>" in msg. */
 static int fqx_open(fqx_progress *p, const char *path, fqp_input_desc *in, char *msg, size_t msg_size)
@@ -76,6 +86,7 @@ static int fqx_open(fqx_progress *p, const char *path, fqp_input_desc *in, char 
     p->sources++;
     in->read = fqx_read;
     in->read_user = s;
+    if (s->size && s->fp != stdin) in->seek = fqx_seek; /* a regular file can go back */
     in->name = s->fp == stdin ? "<stdin>" : path;
     return 0;
 }

@@ -254,6 +254,91 @@ static void test_which_backend_runs(void)
     free(bg.p);
 }
 
+/* A callback source: with a seek callback it can be read again, so auto
+   gives it ISA-L and zlib's replay; without one, auto gives it zlib. */
+typedef struct cbsrc {
+    const unsigned char *p;
+    size_t n, pos;
+} cbsrc;
+static int64_t cb_read(void *user, void *buf, size_t size)
+{
+    cbsrc *c = (cbsrc *)user;
+    size_t k = c->n - c->pos < size ? c->n - c->pos : size;
+    if (k > 777) k = 777; /* short reads */
+    memcpy(buf, c->p + c->pos, k);
+    c->pos += k;
+    return (int64_t)k;
+}
+static int cb_seek(void *user, uint64_t offset)
+{
+    cbsrc *c = (cbsrc *)user;
+    if (offset > c->n) return -1;
+    c->pos = (size_t)offset;
+    return 0;
+}
+static outcome parse_callback(const unsigned char *data, size_t size, int seekable, fqp_metrics *m)
+{
+    fqp_producer_desc d;
+    fqp_producer *p;
+    fqp_batch *b;
+    fqp_error err;
+    outcome o;
+    cbsrc c = {data, size, 0};
+    memset(&o, 0, sizeof o);
+    memset(&d, 0, sizeof d);
+    d.input.read = cb_read;
+    d.input.read_user = &c;
+    d.input.seek = seekable ? cb_seek : NULL;
+    d.input.name = "in.gz";
+    d.config.ignore_env = 1;
+    d.config.threads = 1;
+    d.config.batch_bytes = 1u << 14;
+    if (fqp_producer_create(&p, &d, &err) != FQP_OK) abort();
+    while ((o.code = fqp_producer_read(p, &b)) == FQP_OK) {
+        o.records += b->count;
+        fqp_producer_release(p, b);
+    }
+    if (o.code == FQP_DONE) o.code = FQP_OK;
+    fqp_producer_finish(p, m, &err);
+    if (o.code != FQP_OK) snprintf(o.message, sizeof o.message, "%s", err.message);
+    fqp_producer_destroy(p);
+    return o;
+}
+
+static void test_callback_sources(void)
+{
+    blob t = {0}, gz = {0};
+    fqp_metrics m;
+    outcome ref, o;
+    size_t at;
+    int seekable;
+    if (FASTQPAR_DEFAULT_INFLATE != FQP_CODEC_AUTO) SKIP("a build with another default backend");
+    make_text(&t, 400, 5);
+    gzip_member(&gz, t.p, t.len, 6);
+    for (seekable = 0; seekable < 2; seekable++) {
+        o = parse_callback(gz.p, gz.len, seekable, &m);
+        CHECK_EQ_INT(o.code, FQP_OK);
+        CHECK_EQ_U64(o.records, 400);
+        CHECK_EQ_INT(m.inflate, seekable && have(FQP_CODEC_ISAL) ? FQP_CODEC_ISAL : FQP_CODEC_ZLIB);
+    }
+    for (at = 40; at < gz.len; at += gz.len / 23) { /* damaged: zlib's outcome either way */
+        gz.p[at] ^= 0x5a;
+        ref = parse(gz.p, gz.len, FQP_CODEC_ZLIB, 777, NULL);
+        for (seekable = 0; seekable < 2; seekable++) {
+            o = parse_callback(gz.p, gz.len, seekable, &m);
+            if (o.code != ref.code || o.records != ref.records || strcmp(o.message, ref.message) != 0) {
+                fprintf(stderr, "  byte %zu, %s callback: \"%s\" (%llu records), zlib: \"%s\" (%llu)\n", at,
+                        seekable ? "seekable" : "plain", o.message, (unsigned long long)o.records, ref.message,
+                        (unsigned long long)ref.records);
+                fqpt_failed = 1;
+            }
+        }
+        gz.p[at] ^= 0x5a;
+    }
+    free(t.p);
+    free(gz.p);
+}
+
 /* A damaged file of each kind: the same outcome everywhere, and the
    outcome zlib defines (code, record, message). */
 static void test_damage_cases(void)
@@ -574,6 +659,7 @@ int main(void)
     RUN(test_names_and_availability);
     RUN(test_which_backend_runs);
     RUN(test_isal_mirror);
+    RUN(test_callback_sources);
     RUN(test_damage_cases);
     RUN(test_damage_sweep);
     RUN(test_writer_backends);
