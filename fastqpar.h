@@ -1777,6 +1777,25 @@ static int fqp__isal_selfcheck(void)
     if (fqp__isal.isal_deflate_stateless((struct isal_zstream *)z) != FQP__ISAL_COMP_OK ||
         !fqp__selfcheck_zlib(out, fqp__get32(z, FQP__IZ_TOTAL_OUT), 0))
         goto done;
+    {   /* levels 2 and 3 too: ISA-L picks each level's code for this CPU on its first
+           call, here on one thread (under call_once) rather than first in the consumers */
+        uint32_t lv;
+        for (lv = 2; lv <= 3; lv++) {
+            fqp__isal.isal_deflate_stateless_init((struct isal_zstream *)z);
+            fqp__putp(z, FQP__IZ_NEXT_IN, fqp__selfcheck_text);
+            fqp__put32(z, FQP__IZ_AVAIL_IN, sizeof fqp__selfcheck_text - 1);
+            fqp__putp(z, FQP__IZ_NEXT_OUT, out);
+            fqp__put32(z, FQP__IZ_AVAIL_OUT, sizeof out);
+            fqp__put32(z, FQP__IZ_LEVEL, lv);
+            fqp__putp(z, FQP__IZ_LEVEL_BUF, lb);
+            fqp__put32(z, FQP__IZ_LEVEL_BUF_SIZE, FQP__ISAL_LEVEL_BUF);
+            fqp__put16(z, FQP__IZ_END_OF_STREAM, 1);
+            memset(lb, 0, FQP__ISAL_LEVEL_BUF);
+            if (fqp__isal.isal_deflate_stateless((struct isal_zstream *)z) != FQP__ISAL_COMP_OK ||
+                !fqp__selfcheck_zlib(out, fqp__get32(z, FQP__IZ_TOTAL_OUT), 0))
+                goto done;
+        }
+    }
     memset(z, 0, FQP__ISAL_STREAM_BYTES);
     fqp__isal.isal_deflate_init((struct isal_zstream *)z);
     fqp__putp(z, FQP__IZ_NEXT_IN, fqp__selfcheck_text);

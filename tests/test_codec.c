@@ -603,6 +603,58 @@ static void test_writer_backends(void)
     free(t.p);
 }
 
+/* The bytes after the caller's text never change the output. */
+static void test_output_ignores_bytes_after_text(void)
+{
+    blob t = {0};
+    size_t c, tail;
+    make_text(&t, 2000, 6);
+    for (c = 0; c < NCODECS; c++) {
+        int f;
+        if (!have(all_codecs[c])) continue;
+        for (f = 0; f < 2; f++) {
+            blob out[2] = {{0}, {0}};
+            size_t cut;
+            for (cut = 1; cut < 300 && !fqpt_failed; cut += 97)
+            for (tail = 0; tail < 2; tail++) {
+                fqp_writer *w;
+                fqp_writer_desc wd;
+                fqp_error err;
+                membuf mb;
+                size_t n = t.len - cut, k; /* ends inside a block; the rest is "stale" */
+                char *buf = (char *)malloc(t.len + 64);
+                memcpy(buf, t.p, n);
+                for (k = n; k < t.len + 64; k++) buf[k] = tail ? t.p[(k * 7) % n] : t.p[(k * 13) % n];
+                if (tail == 0) { free(out[0].p); free(out[1].p); out[0].p = out[1].p = NULL; }
+                memset(&mb, 0, sizeof mb);
+                memset(&wd, 0, sizeof wd);
+                wd.write = mem_write;
+                wd.write_user = &mb;
+                wd.format = f ? FQP_FORMAT_GZIP : FQP_FORMAT_BGZF;
+                wd.deflate = all_codecs[c];
+                wd.ignore_env = 1;
+                REQUIRE(fqp_writer_open(&w, &wd, &err) == FQP_OK);
+                CHECK_EQ_INT(fqp_writer_write(w, buf, n, &err), FQP_OK);
+                CHECK_EQ_INT(fqp_writer_close(w, &err), FQP_OK);
+                out[tail] = mb.b;
+                free(buf);
+                if (tail == 1 && (out[0].len != out[1].len || memcmp(out[0].p, out[1].p, out[0].len) != 0)) {
+                    fprintf(stderr, "  cut %zu: ", cut);
+                    fqpt_failed = 1;
+                }
+            }
+            if (fqpt_failed) {
+                fprintf(stderr, "  %s %s: the bytes after the text changed the output\n", fqp_codec_name(all_codecs[c]),
+                        f ? "gzip" : "bgzf");
+                fqpt_failed = 1;
+            }
+            free(out[0].p);
+            free(out[1].p);
+        }
+    }
+    free(t.p);
+}
+
 /* Our mirror of ISA-L's structs matches its header, where installed. */
 #if defined(__has_include)
 #if __has_include(<isa-l/igzip_lib.h>)
@@ -663,5 +715,6 @@ int main(void)
     RUN(test_damage_cases);
     RUN(test_damage_sweep);
     RUN(test_writer_backends);
+    RUN(test_output_ignores_bytes_after_text);
     TEST_EXIT();
 }

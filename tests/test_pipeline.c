@@ -731,7 +731,7 @@ static void test_custom_consumer_hands_back(void)
         CHECK_EQ_U64(t.qsum + h.done.qsum, ref.qsum);
         CHECK_EQ_U64(t.name_hash + h.done.name_hash, ref.name_hash);
         CHECK(h.seen <= fail_after || h.requeued > 0);
-        if (fail_after == 0) CHECK(h.requeued > 0);
+        if (fail_after == 0 && h.seen > 0) CHECK(h.requeued > 0); /* it may see no batch: the CPU consumers can take all */
         /* ordered output still complete and in order */
         CHECK(out.len == size && memcmp(out.data, text, size) == 0);
         free(out.data);
