@@ -1715,6 +1715,30 @@ static int fqp__isal_inflate_block(unsigned char *s, const unsigned char *in, si
     return r == FQP__ISAL_DECOMP_OK ? 0 : r == FQP__ISAL_OUT_OVERFLOW ? 1 : -1;
 }
 
+/* A level (see "levels" at fqp_writer_desc) as ISA-L counts: 1..3. */
+static int fqp__level_isal(int level) { return level == 0 ? 2 : level <= 3 ? 1 : level <= 6 ? 2 : 3; }
+
+/* An ISA-L deflate stream, ready for the level. Stateless (BGZF blocks) or
+   a gzip stream (the writer's single member). */
+static int fqp__isal_deflate_prepare(unsigned char *z, unsigned char *buf, int level, int stream)
+{
+    /* ISAL_DEF_LVL{1,2,3}_DEFAULT. ISA-L does not clear its hash table
+       between stateless calls, and stale entries change which matches it
+       finds: cleared, each block's bytes depend on its text alone (and the
+       output on no thread count). About 10% of the block's time. */
+    static const uint32_t buf_size[4] = {0, 282624, 331776, 348160};
+    int isal_level = fqp__level_isal(level);
+    memset(z, 0, FQP__ISAL_STREAM_USED);
+    memset(buf, 0, buf_size[isal_level]);
+    if (stream) fqp__isal.isal_deflate_init((struct isal_zstream *)z);
+    else fqp__isal.isal_deflate_stateless_init((struct isal_zstream *)z);
+    fqp__put32(z, FQP__IZ_LEVEL, (uint32_t)isal_level);
+    fqp__putp(z, FQP__IZ_LEVEL_BUF, buf);
+    fqp__put32(z, FQP__IZ_LEVEL_BUF_SIZE, buf_size[isal_level]);
+    if (stream) fqp__put16(z, FQP__IZ_GZIP_FLAG, FQP__IGZIP_GZIP);
+    return 1;
+}
+
 /* A known member, inflated by ISA-L's streaming inflate and by its
    stateless one; a block deflated by ISA-L and inflated by zlib. */
 static const unsigned char fqp__selfcheck_gz[] = {
@@ -1744,7 +1768,7 @@ static int fqp__isal_selfcheck(void)
     static const fqp_allocator plain = {NULL, NULL, NULL, NULL};
     unsigned char *s = fqp__isal_state_new(&plain), *z = NULL, out[256], *lb = NULL;
     size_t used, got;
-    int ok = 0;
+    int ok = 0, i;
     if (!s) return 0;
     /* streaming, gzip wrapper: all text, then the member's end */
     fqp__put32(s, FQP__II_CRC_FLAG, FQP__ISAL_GZIP);
@@ -1761,55 +1785,26 @@ static int fqp__isal_selfcheck(void)
     if (fqp__isal_inflate_block(s, fqp__selfcheck_gz + 10, sizeof fqp__selfcheck_gz - 18, out, sizeof out, &used,
                                 &got) != 0 || got != sizeof fqp__selfcheck_text - 1 || used != sizeof fqp__selfcheck_gz - 18)
         goto done;
-    /* deflate: stateless raw at level 1, and streaming gzip */
+    /* deflate through the writers' own set-up: stateless raw at each of ISA-L's
+       levels (it picks each level's code for this CPU on its first call: here,
+       on one thread under call_once, not first in the consumers), then a gzip stream */
     if (!(z = (unsigned char *)fqp__calloc(&plain, FQP__ISAL_STREAM_BYTES)) ||
         !(lb = (unsigned char *)fqp__alloc(&plain, FQP__ISAL_LEVEL_BUF)))
         goto done;
-    fqp__isal.isal_deflate_stateless_init((struct isal_zstream *)z);
-    fqp__putp(z, FQP__IZ_NEXT_IN, fqp__selfcheck_text);
-    fqp__put32(z, FQP__IZ_AVAIL_IN, sizeof fqp__selfcheck_text - 1);
-    fqp__putp(z, FQP__IZ_NEXT_OUT, out);
-    fqp__put32(z, FQP__IZ_AVAIL_OUT, sizeof out);
-    fqp__put32(z, FQP__IZ_LEVEL, 1);
-    fqp__putp(z, FQP__IZ_LEVEL_BUF, lb);
-    fqp__put32(z, FQP__IZ_LEVEL_BUF_SIZE, FQP__ISAL_LEVEL_BUF);
-    fqp__put16(z, FQP__IZ_END_OF_STREAM, 1);
-    if (fqp__isal.isal_deflate_stateless((struct isal_zstream *)z) != FQP__ISAL_COMP_OK ||
-        !fqp__selfcheck_zlib(out, fqp__get32(z, FQP__IZ_TOTAL_OUT), 0))
-        goto done;
-    {   /* levels 2 and 3 too: ISA-L picks each level's code for this CPU on its first
-           call, here on one thread (under call_once) rather than first in the consumers */
-        uint32_t lv;
-        for (lv = 2; lv <= 3; lv++) {
-            fqp__isal.isal_deflate_stateless_init((struct isal_zstream *)z);
-            fqp__putp(z, FQP__IZ_NEXT_IN, fqp__selfcheck_text);
-            fqp__put32(z, FQP__IZ_AVAIL_IN, sizeof fqp__selfcheck_text - 1);
-            fqp__putp(z, FQP__IZ_NEXT_OUT, out);
-            fqp__put32(z, FQP__IZ_AVAIL_OUT, sizeof out);
-            fqp__put32(z, FQP__IZ_LEVEL, lv);
-            fqp__putp(z, FQP__IZ_LEVEL_BUF, lb);
-            fqp__put32(z, FQP__IZ_LEVEL_BUF_SIZE, FQP__ISAL_LEVEL_BUF);
-            fqp__put16(z, FQP__IZ_END_OF_STREAM, 1);
-            memset(lb, 0, FQP__ISAL_LEVEL_BUF);
-            if (fqp__isal.isal_deflate_stateless((struct isal_zstream *)z) != FQP__ISAL_COMP_OK ||
-                !fqp__selfcheck_zlib(out, fqp__get32(z, FQP__IZ_TOTAL_OUT), 0))
-                goto done;
-        }
+    for (i = 0; i < 4; i++) {
+        static const int level[4] = {1, 4, 7, 1}; /* ISA-L's 1, 2, 3; the last a stream */
+        fqp__isal_deflate_prepare(z, lb, level[i], i == 3);
+        fqp__putp(z, FQP__IZ_NEXT_IN, fqp__selfcheck_text);
+        fqp__put32(z, FQP__IZ_AVAIL_IN, sizeof fqp__selfcheck_text - 1);
+        fqp__putp(z, FQP__IZ_NEXT_OUT, out);
+        fqp__put32(z, FQP__IZ_AVAIL_OUT, sizeof out);
+        fqp__put16(z, FQP__IZ_END_OF_STREAM, 1);
+        if ((i < 3 ? fqp__isal.isal_deflate_stateless((struct isal_zstream *)z)
+                   : fqp__isal.isal_deflate((struct isal_zstream *)z)) != FQP__ISAL_COMP_OK ||
+            (i == 3 && fqp__get32(z, FQP__IZ_STATE) != FQP__ISAL_ZSTATE_END) ||
+            !fqp__selfcheck_zlib(out, fqp__get32(z, FQP__IZ_TOTAL_OUT), i == 3))
+            goto done;
     }
-    memset(z, 0, FQP__ISAL_STREAM_BYTES);
-    fqp__isal.isal_deflate_init((struct isal_zstream *)z);
-    fqp__putp(z, FQP__IZ_NEXT_IN, fqp__selfcheck_text);
-    fqp__put32(z, FQP__IZ_AVAIL_IN, sizeof fqp__selfcheck_text - 1);
-    fqp__putp(z, FQP__IZ_NEXT_OUT, out);
-    fqp__put32(z, FQP__IZ_AVAIL_OUT, sizeof out);
-    fqp__put32(z, FQP__IZ_LEVEL, 1);
-    fqp__putp(z, FQP__IZ_LEVEL_BUF, lb);
-    fqp__put32(z, FQP__IZ_LEVEL_BUF_SIZE, FQP__ISAL_LEVEL_BUF);
-    fqp__put16(z, FQP__IZ_END_OF_STREAM, 1);
-    fqp__put16(z, FQP__IZ_GZIP_FLAG, FQP__IGZIP_GZIP);
-    if (fqp__isal.isal_deflate((struct isal_zstream *)z) != FQP__ISAL_COMP_OK ||
-        fqp__get32(z, FQP__IZ_STATE) != FQP__ISAL_ZSTATE_END || !fqp__selfcheck_zlib(out, fqp__get32(z, FQP__IZ_TOTAL_OUT), 1))
-        goto done;
     ok = fqp__isal.crc32_gzip_refl(0, (const unsigned char *)fqp__selfcheck_text, sizeof fqp__selfcheck_text - 1) ==
          (uint32_t)crc32(0L, (const Bytef *)fqp__selfcheck_text, sizeof fqp__selfcheck_text - 1);
 done:
@@ -4879,30 +4874,9 @@ typedef struct fqp__bgzf {
 /* A level (see "levels" at fqp_writer_desc) as each library counts. */
 static int fqp__level_zlib(int level) { return level == 0 ? 6 : level < 0 ? 0 : level > 9 ? 9 : level; }
 static int fqp__level_libdeflate(int level) { return level == 0 ? 1 : level > 9 ? 9 : level; }
-static int fqp__level_isal(int level) { return level == 0 ? 2 : level <= 3 ? 1 : level <= 6 ? 2 : 3; }
 
 /* fqp__zalloc, fqp__zfree: see the codec section */
 
-/* An ISA-L deflate stream, ready for the level. Stateless (BGZF blocks) or
-   a gzip stream (the writer's single member). */
-static int fqp__isal_deflate_prepare(unsigned char *z, unsigned char *buf, int level, int stream)
-{
-    /* ISAL_DEF_LVL{1,2,3}_DEFAULT. ISA-L does not clear its hash table
-       between stateless calls, and stale entries change which matches it
-       finds: cleared, each block's bytes depend on its text alone (and the
-       output on no thread count). About 10% of the block's time. */
-    static const uint32_t buf_size[4] = {0, 282624, 331776, 348160};
-    int isal_level = fqp__level_isal(level);
-    memset(z, 0, FQP__ISAL_STREAM_USED);
-    memset(buf, 0, buf_size[isal_level]);
-    if (stream) fqp__isal.isal_deflate_init((struct isal_zstream *)z);
-    else fqp__isal.isal_deflate_stateless_init((struct isal_zstream *)z);
-    fqp__put32(z, FQP__IZ_LEVEL, (uint32_t)isal_level);
-    fqp__putp(z, FQP__IZ_LEVEL_BUF, buf);
-    fqp__put32(z, FQP__IZ_LEVEL_BUF_SIZE, buf_size[isal_level]);
-    if (stream) fqp__put16(z, FQP__IZ_GZIP_FLAG, FQP__IGZIP_GZIP);
-    return 1;
-}
 #endif
 
 static void fqp__bgzf_end(fqp__bgzf *z)
