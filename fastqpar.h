@@ -820,6 +820,13 @@ FASTQPAR_DEF fqp_result fqp_paired_run(const fqp_paired_desc *desc, fqp_metrics 
 #if defined(FASTQPAR_IMPLEMENTATION) && !defined(FASTQPAR_IMPLEMENTATION_DONE)
 #define FASTQPAR_IMPLEMENTATION_DONE
 
+/* for thread-layer pieces only fastqpar_cuda.h calls */
+#if defined(__GNUC__) || defined(__clang__)
+#define FQP__MAYBE_UNUSED __attribute__((unused))
+#else
+#define FQP__MAYBE_UNUSED
+#endif
+
 /* ---- threads: the only platform-specific part ----
    C11 <threads.h> by default. pthreads under ThreadSanitizer (whose runtime
    in gcc 12 / clang 14 does not see glibc's C11 thread calls), on Apple
@@ -850,6 +857,28 @@ static void fqp__signal(fqp__cond *c) { pthread_cond_signal(c); }
 static void fqp__broadcast(fqp__cond *c) { pthread_cond_broadcast(c); }
 static int fqp__thread_start(fqp__thread *t, void *(*fn)(void *), void *arg) { return pthread_create(t, NULL, fn, arg) == 0; }
 static void fqp__thread_join(fqp__thread t) { pthread_join(t, NULL); }
+typedef pthread_once_t fqp__once_flag;
+#define FQP__ONCE_INIT PTHREAD_ONCE_INIT
+static void fqp__once(fqp__once_flag *f, void (*fn)(void)) { pthread_once(f, fn); }
+/* A timed wait that nothing signals: pthreads has no sleep without POSIX
+   feature macros. */
+FQP__MAYBE_UNUSED static void fqp__sleep(double seconds)
+{
+    pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+    pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+    struct timespec ts;
+    long long ns;
+    timespec_get(&ts, TIME_UTC);
+    ns = (long long)ts.tv_nsec + (long long)(seconds * 1e9);
+    ts.tv_sec += (time_t)(ns / 1000000000);
+    ts.tv_nsec = (long)(ns % 1000000000);
+    pthread_mutex_lock(&mu);
+    while (pthread_cond_timedwait(&cv, &mu, &ts) == 0) {
+    }
+    pthread_mutex_unlock(&mu);
+    pthread_cond_destroy(&cv);
+    pthread_mutex_destroy(&mu);
+}
 #else
 #if defined(__STDC_NO_THREADS__) && !defined(__cplusplus)
 #error "fastqpar.h needs C11 <threads.h> (glibc >= 2.28, musl) or pthreads: define FASTQPAR_USE_PTHREADS"
@@ -871,6 +900,16 @@ static void fqp__signal(fqp__cond *c) { cnd_signal(c); }
 static void fqp__broadcast(fqp__cond *c) { cnd_broadcast(c); }
 static int fqp__thread_start(fqp__thread *t, int (*fn)(void *), void *arg) { return thrd_create(t, fn, arg) == thrd_success; }
 static void fqp__thread_join(fqp__thread t) { thrd_join(t, NULL); }
+typedef once_flag fqp__once_flag;
+#define FQP__ONCE_INIT ONCE_FLAG_INIT
+static void fqp__once(fqp__once_flag *f, void (*fn)(void)) { call_once(f, fn); }
+FQP__MAYBE_UNUSED static void fqp__sleep(double seconds)
+{
+    struct timespec ts;
+    ts.tv_sec = (time_t)seconds;
+    ts.tv_nsec = (long)((seconds - (double)ts.tv_sec) * 1e9);
+    thrd_sleep(&ts, NULL);
+}
 #endif
 #include <errno.h>
 #include <limits.h>
@@ -1537,11 +1576,7 @@ static void fqp__zfree(voidpf opaque, voidpf ptr) { fqp__free((const fqp_allocat
 static fqp__isal_api fqp__isal;
 static fqp__libdeflate_api fqp__ld;
 static fqp__codec_lib fqp__isal_lib, fqp__ld_lib;
-#ifdef FQP__PTHREADS
-static pthread_once_t fqp__codec_once = PTHREAD_ONCE_INIT;
-#else
-static once_flag fqp__codec_once = ONCE_FLAG_INIT;
-#endif
+static fqp__once_flag fqp__codec_once = FQP__ONCE_INIT;
 
 #ifdef FQP__DLOPEN
 /* dlopen + every symbol of the list; 0 and a reason when any is missing. */
@@ -1640,11 +1675,7 @@ static void fqp__codec_load_once(void)
 
 static void fqp__codec_load(void)
 {
-#ifdef FQP__PTHREADS
-    pthread_once(&fqp__codec_once, fqp__codec_load_once);
-#else
-    call_once(&fqp__codec_once, fqp__codec_load_once);
-#endif
+    fqp__once(&fqp__codec_once, fqp__codec_load_once);
 }
 
 static int fqp__codec_usable(fqp_codec c, char *why, size_t cap)
