@@ -1470,6 +1470,24 @@ FASTQPAR_DEF void fqp_queue_wait_seconds(fqp_queue *q, double *push_seconds, dou
     fqp__unlock(&q->mu);
 }
 
+/* ---- >>job: what travels through a run's batch queue ----
+   Every item in the queue is an fqp__job inside the thing it names, so a
+   consumer switches on its kind instead of guessing from an address.
+   Internal kinds are work the library does for itself (fqp__job_internal);
+   the others reach the run's process() (fqp__worker_job). */
+typedef enum fqp__job_kind {
+    FQP__JOB_BATCH = 1, /* a batch of records (fqp__batch) */
+    FQP__JOB_INFLATE,   /* BGZF blocks to inflate (fqp__bgzin_job): internal */
+    FQP__JOB_PAIR       /* batch k of every mate file (fqp__pairslot) */
+} fqp__job_kind;
+
+typedef struct fqp__job {
+    fqp__job_kind kind;
+} fqp__job;
+
+/* The struct that embeds `ptr` as its member `member`. */
+#define FQP__OWNER(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+
 /* ---- codecs: zlib, and ISA-L and libdeflate loaded at run time ----
    One symbol list per library makes its function table; the table is
    filled once per process (dlopen + dlsym, or the linked functions under
@@ -2346,7 +2364,8 @@ static fqp_result fqp__inflate(fqp__reader *r, unsigned char *out, size_t size, 
 enum { FQP__JOB_FREE, FQP__JOB_QUEUED, FQP__JOB_RUNNING, FQP__JOB_DONE };
 
 typedef struct fqp__bgzin_job {
-    int state;                  /* FQP__JOB_*, under fqp__bgzin.mu */
+    fqp__job job;               /* FQP__JOB_INFLATE, in the batch queue */
+    int state;                  /* FQP__INFLATE_*, under fqp__bgzin.mu */
     unsigned char *in, *out;    /* whole blocks; their text */
     uint64_t in_cap, out_cap;
     size_t in_len, out_len;     /* out_len: the sum of the blocks' ISIZE */
@@ -2500,19 +2519,12 @@ static void fqp__bgzin_run(struct fqp__bgzin *g, fqp__bgzin_job *j)
     fqp__unlock(&g->mu);
 }
 
-/* Consumer threads, on every item popped from the batch queue: a BGZF job
-   is inflated here (1: not a batch, pop again). A job entry whose job the
-   producer already ran itself is simply dropped. The job array was set up
-   before the first push, which the queue's lock orders before this read. */
-static int fqp__bgzin_job_item(fqp__reader *r, void *item)
+/* Consumer threads: a popped BGZF job is inflated here. A job the producer
+   already ran itself is simply dropped. The job array was set up before the
+   first push, which the queue's lock orders before this read. */
+static void fqp__bgzin_job_run(fqp__reader *r, fqp__job *job)
 {
-    struct fqp__bgzin *g = r->bgzf;
-    uintptr_t at = (uintptr_t)item, lo;
-    if (!g) return 0;
-    lo = (uintptr_t)g->jobs;
-    if (at < lo || at >= lo + g->njobs * sizeof *g->jobs) return 0;
-    fqp__bgzin_run(g, (fqp__bgzin_job *)item);
-    return 1;
+    fqp__bgzin_run(r->bgzf, FQP__OWNER(job, fqp__bgzin_job, job));
 }
 
 static void fqp__bgzin_close(fqp__reader *r)
@@ -2570,6 +2582,7 @@ static fqp_result fqp__bgzin_open(fqp__reader *r, fqp_error *err)
     g->codec = fqp__codec_pick(r->codec, fqp__order_block);
     for (i = 0; i < g->njobs; i++) {
         fqp__bgzin_job *j = &g->jobs[i];
+        j->job.kind = FQP__JOB_INFLATE;
         j->codec = g->codec;
         j->alloc = r->alloc;
         if (j->codec == FQP_CODEC_LIBDEFLATE) {
@@ -2694,7 +2707,7 @@ static void fqp__bgzin_fill(fqp__reader *r)
     for (k = 1; k < g->count; k++) { /* the oldest one is needed now: the producer runs it */
         fqp__bgzin_job *j = &g->jobs[(g->head + k) % g->njobs];
         if (j->in_queue) continue;
-        if (fqp__queue_try_push(r->jobs_queue, j) != FQP_OK) break;
+        if (fqp__queue_try_push(r->jobs_queue, &j->job) != FQP_OK) break;
         j->in_queue = 1;
     }
 }
@@ -2756,11 +2769,10 @@ static fqp_result fqp__bgzin_read(fqp__reader *r, unsigned char *out, size_t siz
     }
 }
 #else
-static int fqp__bgzin_job_item(fqp__reader *r, void *item)
+static void fqp__bgzin_job_run(fqp__reader *r, fqp__job *job)
 {
     (void)r;
-    (void)item;
-    return 0;
+    (void)job; /* no BGZF input without zlib: never queued */
 }
 #endif
 
@@ -2844,6 +2856,7 @@ typedef struct fqp__span {
 
 typedef struct fqp__batch {
     fqp_batch pub;               /* first member: fqp_batch* casts to fqp__batch* */
+    fqp__job job;                /* FQP__JOB_BATCH */
     fqp_producer *owner;
     char *raw;                   /* input text, starting at pub.offset */
     uint64_t raw_cap, raw_len;
@@ -3335,6 +3348,7 @@ static fqp__batch *fqp__batch_new(fqp_producer *p)
     fqp__batch *b = (fqp__batch *)fqp__calloc(&p->cfg.allocator, sizeof *b);
     if (!b) return NULL;
     b->owner = p;
+    b->job.kind = FQP__JOB_BATCH;
     b->pub.file = p->reader.name;
     p->pool[p->pool_count++] = b;
     return b;
@@ -3997,7 +4011,7 @@ FASTQPAR_DEF fqp_result fqp_producer_run(fqp_producer *p)
             fqp_queue_close(p->queue); /* consumers drain what came before */
             return r;
         }
-        if (fqp_queue_push(p->queue, b) != FQP_OK) return FQP_ERR_CANCELLED; /* b stays in the pool list */
+        if (fqp_queue_push(p->queue, &b->job) != FQP_OK) return FQP_ERR_CANCELLED; /* b stays in the pool list */
     }
 }
 
@@ -4011,28 +4025,45 @@ static fqp_result fqp__end_code(fqp_producer *p)
     return r;
 }
 
-/* Pops the next batch; at the end of the input waits while a holder may
-   still hand batches back. */
-/* A popped batch that lies after the run's error point is released
-   unprocessed; returns 1 when it was. */
-static int fqp__skip_after_error(fqp_producer *p, void *item)
+/* True when batch `index` lies after the run's error point: it is
+   released unprocessed (it may not even be valid text). */
+static int fqp__producer_skips(fqp_producer *p, uint64_t index)
 {
     int skip;
-    if (fqp__bgzin_job_item(&p->reader, item)) return 1; /* a BGZF job: inflated, pop again */
     fqp__lock(&p->mu);
-    skip = p->failed && ((fqp__batch *)item)->pub.index > p->fail_index;
+    skip = p->failed && index > p->fail_index;
     fqp__unlock(&p->mu);
-    if (skip) fqp_producer_release(p, &((fqp__batch *)item)->pub);
     return skip;
 }
 
-static fqp_result fqp__pop_batch(fqp_producer *p, void **item)
+/* Any consumer, on every job it pops: does the library's own work (1: used
+   up, pop again). A new internal kind of job is one case here. */
+static int fqp__job_internal(fqp_producer *p, fqp__job *job)
+{
+    switch (job->kind) {
+    case FQP__JOB_INFLATE: fqp__bgzin_job_run(&p->reader, job); return 1;
+    case FQP__JOB_BATCH: {
+        fqp__batch *b = FQP__OWNER(job, fqp__batch, job);
+        if (!fqp__producer_skips(p, b->pub.index)) return 0;
+        fqp_producer_release(p, &b->pub);
+        return 1;
+    }
+    case FQP__JOB_PAIR: return 0; /* the paired run checks its own (fqp__pair_job) */
+    }
+    return 0;
+}
+
+/* Pops the next job for a consumer; at the end of the input waits while a
+   holder may still hand batches back. */
+static fqp_result fqp__job_pop(fqp_producer *p, fqp__job **job)
 {
     for (;;) {
-        fqp_result r = fqp_queue_pop(p->queue, item);
+        void *item = NULL;
+        fqp_result r = fqp_queue_pop(p->queue, &item);
         int again;
         if (r == FQP_OK) {
-            if (!fqp__skip_after_error(p, *item)) return FQP_OK;
+            *job = (fqp__job *)item;
+            if (!fqp__job_internal(p, *job)) return FQP_OK;
             continue;
         }
         if (r != FQP_DONE) return r;
@@ -4067,36 +4098,44 @@ FASTQPAR_DEF fqp_result fqp_producer_requeue(fqp_producer *p, fqp_batch *batch)
     fqp__batch *b = (fqp__batch *)batch;
     fqp_result r;
     b->out_len = 0;
-    r = fqp__queue_push_front(p->queue, b);
+    r = fqp__queue_push_front(p->queue, &b->job);
     fqp__lock(&p->mu);
     fqp__broadcast(&p->holders_cv);
     fqp__unlock(&p->mu);
     return r;
 }
 
-/* Parses a popped batch on the calling (consumer) thread. */
-static fqp_result fqp__deliver(fqp_producer *p, fqp_result r, void *item, fqp_batch **batch)
+/* Consumer thread: parses a popped batch and validates it. A bad record
+   fails the run at it; the records before it are still delivered (1), or
+   the batch goes back at once when there are none (0). */
+static int fqp__batch_accept(fqp_producer *p, fqp__batch *b, fqp_error *e)
+{
+    if (fqp__batch_parse(p, b, e) == FQP_OK) return 1;
+    fqp__fail_at(p, b->pub.index, e);
+    if (fqp__batch_cut(b, b->parsed)) return 1; /* the next call reports the error */
+    fqp_producer_release(p, &b->pub);
+    return 0;
+}
+
+/* fqp_producer_next/take: a popped job as the caller's batch. */
+static fqp_result fqp__deliver(fqp_producer *p, fqp_result r, fqp__job *job, fqp_batch **batch)
 {
     fqp_error e;
+    fqp__batch *b;
     *batch = NULL;
     if (r == FQP_DONE || r == FQP_AGAIN) return r;
     if (r != FQP_OK) return fqp__end_code(p);
-    if ((r = fqp__batch_parse(p, (fqp__batch *)item, &e)) != FQP_OK) {
-        fqp__fail_at(p, ((fqp__batch *)item)->pub.index, &e);
-        if (!fqp__batch_cut((fqp__batch *)item, ((fqp__batch *)item)->parsed)) {
-            fqp_producer_release(p, &((fqp__batch *)item)->pub);
-            return r;
-        } /* else the records before the bad one first; the next call reports it */
-    }
-    *batch = &((fqp__batch *)item)->pub;
+    b = FQP__OWNER(job, fqp__batch, job); /* the only user-facing kind in a single-file run */
+    if (!fqp__batch_accept(p, b, &e)) return e.code;
+    *batch = &b->pub;
     return FQP_OK;
 }
 
 FASTQPAR_DEF fqp_result fqp_producer_next(fqp_producer *p, fqp_batch **batch)
 {
-    void *item = NULL;
-    fqp_result r = fqp__pop_batch(p, &item);
-    return fqp__deliver(p, r, item, batch);
+    fqp__job *job = NULL;
+    fqp_result r = fqp__job_pop(p, &job);
+    return fqp__deliver(p, r, job, batch);
 }
 
 FASTQPAR_DEF fqp_result fqp_producer_take(fqp_producer *p, fqp_batch **batch, int block)
@@ -4105,8 +4144,8 @@ FASTQPAR_DEF fqp_result fqp_producer_take(fqp_producer *p, fqp_batch **batch, in
     fqp_result r;
     do {
         r = block ? fqp_queue_pop(p->queue, &item) : fqp_queue_try_pop(p->queue, &item);
-    } while (r == FQP_OK && fqp__skip_after_error(p, item));
-    return fqp__deliver(p, r, item, batch);
+    } while (r == FQP_OK && fqp__job_internal(p, (fqp__job *)item));
+    return fqp__deliver(p, r, (fqp__job *)item, batch);
 }
 
 /* Writes one batch's output; the caller is the only writer right now. */
@@ -4348,19 +4387,14 @@ FQP__THREAD_FN(fqp__consumer_thread)
         fqp_result r;
         double t0 = fqp__now(), t1, t2;
         {
-            void *item = NULL;
-            r = fqp__pop_batch(w->p, &item);
+            fqp__job *job = NULL;
+            r = fqp__job_pop(w->p, &job);
             t1 = fqp__now();
             w->m.wait_seconds += t1 - t0;
             if (r != FQP_OK) break;
-            if ((r = fqp__batch_parse(w->p, (fqp__batch *)item, &e)) != FQP_OK) {
-                fqp__fail_at(w->p, ((fqp__batch *)item)->pub.index, &e);
-                if (!fqp__batch_cut((fqp__batch *)item, ((fqp__batch *)item)->parsed)) {
-                    fqp_producer_release(w->p, &((fqp__batch *)item)->pub);
-                    continue; /* earlier batches may still hold an earlier error */
-                } /* else the records before the bad one are processed */
-            }
-            b = &((fqp__batch *)item)->pub;
+            if (!fqp__batch_accept(w->p, FQP__OWNER(job, fqp__batch, job), &e))
+                continue; /* earlier batches may still hold an earlier error */
+            b = &FQP__OWNER(job, fqp__batch, job)->pub;
         }
         r = d->process(b, w->state, d->user);
         t2 = fqp__now();
@@ -5365,6 +5399,7 @@ FASTQPAR_DEF fqp_result fqp_writer_close(fqp_writer *w, fqp_error *err)
    before file 1's batch i is recycled, so batch i + slots never finds it busy. */
 typedef struct fqp__pairslot {
     fqp_pair pub;                     /* first member: fqp_pair* casts to fqp__pairslot* */
+    fqp__job job;                     /* FQP__JOB_PAIR */
     struct fqp__paired *owner;
     fqp__batch *b[FQP_MAX_MATES];
     fqp__obuf out[FQP_PAIR_OUTPUTS];  /* text, or BGZF blocks once compressed */
@@ -5715,7 +5750,7 @@ static fqp_result fqp__lockstep_run(fqp__paired *pp)
         }
         if (s->pub.interleaved) s->pub.batch[1] = s->pub.batch[0];
         for (k = 0; k < FQP_PAIR_OUTPUTS; k++) s->out[k].len = 0;
-        if (fqp_queue_push(p0->queue, s) != FQP_OK) {
+        if (fqp_queue_push(p0->queue, &s->job) != FQP_OK) {
             r = FQP_ERR_CANCELLED; /* the batches stay in their pools */
             break;
         }
@@ -5757,7 +5792,7 @@ FQP__THREAD_FN(fqp__pair_consumer_thread)
         t1 = fqp__now();
         w->m.wait_seconds += t1 - t0;
         if (r != FQP_OK) break;
-        s = (fqp__pairslot *)item;
+        s = FQP__OWNER((fqp__job *)item, fqp__pairslot, job);
         fqp__lock(&p0->mu);
         skip = p0->failed && s->pub.index > p0->fail_index; /* after the error point */
         fqp__unlock(&p0->mu);
@@ -5842,7 +5877,10 @@ FASTQPAR_DEF fqp_result fqp_paired_run(const fqp_paired_desc *desc, fqp_metrics 
         goto done;
     }
     mu_ready = 1;
-    for (i = 0; i < pp.nslots; i++) pp.slots[i].owner = &pp;
+    for (i = 0; i < pp.nslots; i++) {
+        pp.slots[i].owner = &pp;
+        pp.slots[i].job.kind = FQP__JOB_PAIR;
+    }
     for (i = 0; i < (size_t)n; i++) {
         uintptr_t base = (uintptr_t)states + FQP__CACHE_LINE - 1;
         w[i].pp = &pp;
