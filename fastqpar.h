@@ -3366,7 +3366,7 @@ static fqp_result fqp__take_free(fqp_producer *p, fqp__batch **out, int blocking
     }
     if (r == FQP_AGAIN) {
         double t0 = fqp__now();
-        if (!blocking) return FQP_ERR_INVALID_ARGUMENT;
+        if (!blocking) return FQP_AGAIN; /* would block */
         r = fqp_queue_pop(p->free_q, &item);
         p->pool_wait_seconds += fqp__now() - t0;
     }
@@ -3420,25 +3420,31 @@ static void fqp__gzip_confirm(fqp_producer *p)
     }
 }
 
-/* Producer thread: fills the next batch with whole records. The tail of the
-   previous batch (a record cut by the batch limit) is copied to the front.
-   FQP_DONE when the input has no more records. */
-static fqp_result fqp__produce(fqp_producer *p, fqp__batch **out, int blocking)
+/* Errors of the source or the compressed layer themselves: no parse error
+   is behind them, so the gzip lookahead (fqp__gzip_confirm) is not needed. */
+static int fqp__is_source_error(fqp_result r)
+{
+    switch (r) {
+    case FQP_ERR_NOMEM:
+    case FQP_ERR_READ:
+    case FQP_ERR_GZIP_CORRUPT:
+    case FQP_ERR_GZIP_TRUNCATED:
+    case FQP_ERR_GZIP_TRAILING:
+    case FQP_ERR_NO_ZLIB: return 1;
+    default: return 0;
+    }
+}
+
+/* Producer thread, step 1 of fqp__produce: a free batch, with the tail of
+   the previous batch (a record cut by the batch limit) copied to its front. */
+static fqp_result fqp__batch_start(fqp_producer *p, fqp__batch **out, int blocking)
 {
     const fqp_allocator *a = &p->cfg.allocator;
     fqp__batch *b;
-    fqp_result r;
-    int full = 0;
     uint64_t want = p->cfg.batch_bytes;
-    if (p->pending_error) {
-        r = p->pending_error;
-        p->pending_error = FQP_OK;
-        return r;
-    }
-    if (p->finished) return FQP_DONE;
-    r = fqp__take_free(p, &b, blocking);
-    if (r == FQP_ERR_INVALID_ARGUMENT)
-        return fqp__error(&p->perr, r, p->reader.name, 0, 0, 0,
+    fqp_result r = fqp__take_free(p, &b, blocking);
+    if (r == FQP_AGAIN)
+        return fqp__error(&p->perr, FQP_ERR_INVALID_ARGUMENT, p->reader.name, 0, 0, 0,
                           "fqp_producer_read: every batch is still held; release one first");
     if (r == FQP_ERR_NOMEM) return fqp__error(&p->perr, r, p->reader.name, 0, 0, 0, "out of memory for a batch");
     if (r != FQP_OK) return r;
@@ -3473,27 +3479,39 @@ static fqp_result fqp__produce(fqp_producer *p, fqp__batch **out, int blocking)
     b->error_reported = 0;
     p->prev = b;
     p->carry_from = p->carry_len = 0;
+    *out = b;
+    return FQP_OK;
+}
 
+/* Producer thread, step 2: reads and scans until the batch is full or the
+   input ends. An error in the text or the source is located (*located = 1):
+   the records before it are still delivered. Out of memory and a cancelled
+   run end the production at once (*located = 0). */
+static fqp_result fqp__batch_fill(fqp_producer *p, fqp__batch *b, int *located)
+{
+    const fqp_allocator *a = &p->cfg.allocator;
+    fqp_result r;
+    int full = 0;
+    *located = 1;
     for (;;) {
         size_t got = 0;
         double t0;
-        if ((r = fqp__scan_text(p, b, &full)) != FQP_OK) goto scan_failed;
-        if (full) break;
+        if ((r = fqp__scan_text(p, b, &full)) != FQP_OK) return r;
+        if (full) return FQP_OK;
         if (p->eof) {
-            if ((r = fqp__scan_finish(p, b)) != FQP_OK) goto scan_failed;
+            if ((r = fqp__scan_finish(p, b)) != FQP_OK) return r;
             p->finished = 1;
-            break;
+            return FQP_OK;
         }
-        if (p->cfg.max_record_bytes && b->raw_len - p->scan.rec_start > p->cfg.max_record_bytes) {
-            r = fqp__scan_error(p, b, FQP_ERR_RECORD_TOO_LONG,
-                                p->scan.phase == FQP__HEAD ? p->scan.line_no : p->scan.rec_line, p->scan.rec_start,
-                                "record is longer than max_record_bytes (%llu)",
-                                (unsigned long long)p->cfg.max_record_bytes);
-            goto scan_failed;
-        }
-        if (fqp__may_cut(p, b) && b->raw_len >= p->cfg.batch_bytes) break; /* the partial record moves on */
+        if (p->cfg.max_record_bytes && b->raw_len - p->scan.rec_start > p->cfg.max_record_bytes)
+            return fqp__scan_error(p, b, FQP_ERR_RECORD_TOO_LONG,
+                                   p->scan.phase == FQP__HEAD ? p->scan.line_no : p->scan.rec_line, p->scan.rec_start,
+                                   "record is longer than max_record_bytes (%llu)",
+                                   (unsigned long long)p->cfg.max_record_bytes);
+        if (fqp__may_cut(p, b) && b->raw_len >= p->cfg.batch_bytes) return FQP_OK; /* the partial record moves on */
+        *located = 0;
         if (b->raw_len == b->raw_cap) {
-            if (fqp__may_cut(p, b)) break;
+            if (fqp__may_cut(p, b)) return FQP_OK;
             if (fqp__reserve(a, (void **)&b->raw, &b->raw_cap, b->raw_cap + 1, 1))
                 return fqp__error(&p->perr, FQP_ERR_NOMEM, p->reader.name, b->pub.first_record + 1, 0, 0,
                                   "out of memory growing a batch to %llu bytes for record %llu",
@@ -3501,6 +3519,7 @@ static fqp_result fqp__produce(fqp_producer *p, fqp__batch **out, int blocking)
                                   (unsigned long long)(b->pub.first_record + 1));
         }
         if (fqp__cancelled(p)) return FQP_ERR_CANCELLED;
+        *located = 1;
         t0 = fqp__now();
         {
             /* read no further than the batch limit unless the first record needs more */
@@ -3512,25 +3531,34 @@ static fqp_result fqp__produce(fqp_producer *p, fqp__batch **out, int blocking)
         p->read_seconds += fqp__now() - t0;
         if (r != FQP_OK) {
             fqp__locate(&p->perr, b->pub.first_record + b->pub.count + 1, p->scan.line_no, b->pub.offset + b->raw_len);
-            goto scan_failed;
+            return r;
         }
         if (got == 0) p->eof = 1;
         b->raw_len += got;
     }
-    if (0) {
-    scan_failed:
-        if (r != FQP_ERR_NOMEM && r != FQP_ERR_READ && !(r <= FQP_ERR_GZIP_CORRUPT && r >= FQP_ERR_NO_ZLIB)) {
-            fqp__gzip_confirm(p);
-            r = p->perr.code;
-        }
-        /* the whole records before the error are delivered first: they are
-           processed (and may hold an earlier error); the error comes next */
-        if (!b->pub.count) return r;
-        p->pending_error = r;
-        p->finished = 1;
-    }
+}
 
-    /* what follows the last whole record starts the next batch */
+/* Producer thread, when filling stopped at an error: the whole records
+   before it are delivered first (they are processed and may hold an earlier
+   error); the error comes with the next call. FQP_OK when there are such
+   records, else the error. */
+static fqp_result fqp__batch_defer(fqp_producer *p, fqp__batch *b, fqp_result r)
+{
+    if (!fqp__is_source_error(r)) {
+        fqp__gzip_confirm(p);
+        r = p->perr.code;
+    }
+    if (!b->pub.count) return r;
+    p->pending_error = r;
+    p->finished = 1;
+    return FQP_OK;
+}
+
+/* Producer thread, step 3: what follows the last whole record starts the
+   next batch; the scan's offsets move with it. FQP_DONE when the batch
+   holds no record (only blank lines were left). */
+static fqp_result fqp__batch_finish(fqp_producer *p, fqp__batch *b)
+{
     p->carry_from = p->scan.rec_start;
     if (p->carry_from > b->raw_len) p->carry_from = b->raw_len;
     p->carry_len = b->raw_len - p->carry_from;
@@ -3548,7 +3576,7 @@ static fqp_result fqp__produce(fqp_producer *p, fqp__batch **out, int blocking)
             p->scan.qual_start -= p->carry_from;
         }
     }
-    if (b->pub.count == 0) { /* only blank lines were left */
+    if (b->pub.count == 0) {
         fqp_queue_push(p->free_q, b);
         return FQP_DONE;
     }
@@ -3557,6 +3585,29 @@ static fqp_result fqp__produce(fqp_producer *p, fqp__batch **out, int blocking)
     p->records += b->pub.count;
     p->bases += b->pub.bases;
     p->batches++;
+    return FQP_OK;
+}
+
+/* Producer thread: the next batch of whole records. FQP_DONE when the
+   input has no more records; an error held back for the records before it
+   comes on the call after them. */
+static fqp_result fqp__produce(fqp_producer *p, fqp__batch **out, int blocking)
+{
+    fqp__batch *b = NULL;
+    fqp_result r;
+    int located;
+    if (p->pending_error) {
+        r = p->pending_error;
+        p->pending_error = FQP_OK;
+        return r;
+    }
+    if (p->finished) return FQP_DONE;
+    if ((r = fqp__batch_start(p, &b, blocking)) != FQP_OK) return r;
+    if ((r = fqp__batch_fill(p, b, &located)) != FQP_OK) {
+        if (!located) return r;
+        if ((r = fqp__batch_defer(p, b, r)) != FQP_OK) return r;
+    }
+    if ((r = fqp__batch_finish(p, b)) != FQP_OK) return r;
     *out = b;
     return FQP_OK;
 }
