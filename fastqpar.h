@@ -87,39 +87,65 @@
        FASTA, SAM/BAM, seek or random access, guess at damaged input: bad
        input is an error. Paired input does not (yet) take GPU consumers.
 
+   THE THREADS AND THE QUEUE
+       source --> producer thread --push--> [bounded queue] --pop--> consumer threads 1..n
+       (file,     reads, inflates gzip,      jobs: batches,          parse, validate,
+        pipe,     cuts whole records         BGZF inflate work,      call process()
+        memory)   into batches               pair slots                    |
+                        ^                                                  v
+                        +----- free batches (a fixed pool) <---- ordered release --> output,
+                                                                                 in input order
+
+   ENTRY POINTS, and the example that shows each
+       fqp_pipeline_run    the one call: producer, consumers, merge    examples/fqcnt.c
+       ordered output      fqp_output_desc / fqp_writer in a run       examples/ordered_writer.c
+       fqp_paired_run      R1/R2(/I1) in lockstep, or interleaved      examples/paired_filter.c
+       manual producer     fqp_producer_create/run/next/release        examples/manual_producer.c
+       bare queue          fqp_queue_*, on its own                     tests/test_queue.c
+       writer              fqp_writer_open/write/close, on its own     examples/ordered_writer.c
+       GPU consumers       fastqpar_cuda.h                             examples/gpu_prefix_sum.c,
+                                                                       examples/gpu_offload.c
+       whole tools built on these: examples/tools/fqstats.c (seqkit stats, seqtk fqchk, FastQC
+       numbers) and examples/tools/fqtrim.c (cutadapt-style trimming of single and paired files).
+       ADVANCED: the holder protocol (fqp_producer_take/requeue/hold_begin/hold_end) is for
+       consumers that keep several batches in flight, such as GPU consumers; a pipeline's
+       process() never needs it.
+
    DESIGN: which thread runs what
-       producer thread   reads bytes (inflating gzip), finds record boundaries
-                         and the line structure of each record, fills a batch
-                         and pushes it. It does no per-base work, so it stays
-                         ahead of the consumers. BGZF (bgzip output, detected
-                         from its first block's header) it only frames: whole
-                         blocks are grouped into inflate jobs of ~1 MiB of
-                         text that go through the batch queue; the producer
-                         then takes their text in input order (running a job
-                         itself if no consumer has taken it yet) and cuts
-                         records from it as from any stream, so records
-                         that straddle blocks are stitched by the usual
-                         carry-over and no thread is added.
-       consumer threads  a popped BGZF job is inflated (CRC and ISIZE of each
-                         block checked) and the consumer pops again.
-                         Otherwise: pop a batch, parse it into structure-of-arrays
-                         (names, sequences, qualities each contiguous),
-                         validate letters and qualities, call your process()
-                         with this consumer's own state, release the batch.
+       producer thread   reads bytes (inflating a gzip stream), finds record
+                         boundaries and the line structure of each record,
+                         fills a batch and pushes it. It does no per-base
+                         work, so it stays ahead of the consumers.
+       consumer threads  pop a job and switch on its kind. A batch: parse it
+                         into structure-of-arrays (names, sequences,
+                         qualities each contiguous), validate letters and
+                         qualities, call your process() with this consumer's
+                         own state, release the batch.
        calling thread    fqp_pipeline_run(): starts the threads, joins them,
                          calls merge() per consumer in consumer order.
        writer            with ordered output, the consumer that completes the
                          oldest pending batch writes it and every ready batch
                          after it, in input order, outside any lock.
+       BGZF input        (bgzip output, detected from its first block) the
+                         producer only frames it: whole blocks are grouped
+                         into inflate jobs of ~1 MiB of text that go through
+                         the same queue; a consumer that pops one inflates it
+                         (checking each block's CRC and ISIZE) and pops again.
+                         The producer takes their text in input order (running
+                         a job itself if nobody has taken it yet) and cuts
+                         records from it as from any stream, so records that
+                         straddle blocks are stitched by the usual carry-over
+                         and no thread is added.
        paired input      fqp_paired_run: one producer per file, all driven by
                          one lockstep thread that cuts file 1 by the batch
                          limits and every other file at exactly as many
-                         records, and queues the pair batch (one slot per
-                         batch index). A consumer parses every mate's batch,
-                         checks the names, calls process(), compresses its
-                         BGZF output, and hands the slot to the same ordered
-                         writer scheme, which writes each output in order and
-                         then recycles the batches.
+                         records, and queues the pair slot. A consumer parses
+                         every mate's batch, checks the names, calls
+                         process(), compresses its BGZF output, and hands the
+                         slot to the same ordered release, which writes each
+                         output in order and then recycles the batches.
+       One run engine serves both kinds of run: the same consumer threads,
+       job dispatch, ordered release, merge, fini and metrics.
 
    MEMORY BOUND
        Batches come from a pool of (queue_depth + threads + 1) batches that are
@@ -135,24 +161,25 @@
        text plus its compressed blocks.
 
    SHUTDOWN
-       Normal end: the producer closes the queue; consumers drain it and see
-       FQP_DONE. Early stop (process returns FQP_STOP): both queues are
-       cancelled, which wakes every thread blocked in them; each thread
-       finishes the call it is in and returns; with ordered output every batch
-       up to and including the one that stopped is still written. An error
-       located in batch k (bad input, fqp_batch_error): the producer stops,
-       batches after k are skipped, batches up to k drain (at most the pool),
-       and the error earliest in the input is the run's error, whatever the
-       thread timing. Other errors (write, allocation, fqp_producer_fail)
-       cancel at once. All threads are joined before fqp_pipeline_run returns.
-       Records before a malformed record are always delivered first, also
-       those in its batch (the batch is cut before it), so what a failed run
-       processed does not depend on batch limits or timing.
-       A bad BGZF block (CRC, ISIZE, deflate data, size) is reported at the
-       text offset where that block starts, after every record before it;
-       BGZF text is checked before it is parsed, so a parse error in it is
-       never blamed on a later corrupt block. Cut at a block boundary, BGZF
-       is a valid shorter file (as gzip is at a member boundary).
+       - Normal end: the producer closes the queue; consumers drain it and
+         see FQP_DONE. All threads are joined before a run returns.
+       - Early stop (process returns FQP_STOP): both queues are cancelled,
+         which wakes every thread blocked in them; each thread finishes the
+         call it is in and returns. With ordered output every batch up to and
+         including the one that stopped is still written.
+       - An error located in batch k (bad input, fqp_batch_error): the
+         producer stops, batches after k are skipped, batches up to k drain
+         (at most the pool), and the error earliest in the input is the run's
+         error, whatever the thread timing.
+       - Other errors (write, allocation, fqp_producer_fail) cancel at once.
+       - Records before a malformed record are always delivered first, also
+         those in its batch (the batch is cut before it), so what a failed
+         run processed does not depend on batch limits or timing.
+       - A bad BGZF block (CRC, ISIZE, deflate data, size) is reported at the
+         text offset where that block starts, after every record before it;
+         BGZF text is checked before it is parsed, so a parse error in it is
+         never blamed on a later corrupt block. Cut at a block boundary, BGZF
+         is a valid shorter file (as gzip is at a member boundary).
 
    ERRORS
        Functions that can fail return fqp_result: FQP_OK (0), a positive
@@ -165,7 +192,7 @@
        fqp_queue_*             all functions: any thread (destroy: once, last)
        fqp_producer_run        one thread (the producer)
        fqp_producer_next/release, fqp_producer_fail/stop, fqp_batch_error,
-       fqp_producer_take/requeue/hold_begin/hold_end:
+       fqp_producer_take/requeue/hold_begin/hold_end (advanced: holders):
                                any number of consumer threads
        fqp_producer_read       the single-threaded alternative to run+next;
                                never mix it with run/next
@@ -178,6 +205,22 @@
        fqp_result_string, fqp_default_threads, fqp_config_resolve: any thread
        fqp_qual_prefix_sum, fqp_trim_read/batch: any thread
        fqp_qc_*                one thread per fqp_qc at a time (one per consumer)
+
+   INDEX of the implementation (search for the tag, e.g. ">>run")
+       The core path, in the order a record travels:
+         >>threads >>results >>memory >>time >>errors >>config   the platform and the basics
+         >>queue    the bounded queue            >>job      the kinds of queue item
+         >>ordered  output in input order        >>seams    how the core reaches the blocks below
+         >>reader   sources                      >>read     text from any source
+         >>batch >>producer-state                >>scan     record boundaries
+         >>fill     filling a batch              >>parse    a batch into arrays
+         >>producer the public producer, and its internal interface
+         >>accessors                             >>run      the run engine (consumers, dispatch)
+         >>pipeline fqp_pipeline_run
+       Optional blocks, each contiguous: skip any one and the core path still reads:
+         >>codec    zlib, ISA-L, libdeflate      >>gzip     gzip streams
+         >>bgzf-in  BGZF input                   >>writer   FASTQ writing
+         >>paired   paired and interleaved runs  >>twins    QC/trim kernels, CPU twins of kernels.cu
 
    CHANGES: see README.md. LICENSE: end of file.
 */
@@ -511,8 +554,8 @@ FASTQPAR_DEF fqp_result fqp_producer_finish(fqp_producer *p, fqp_metrics *metric
 FASTQPAR_DEF fqp_queue *fqp_producer_queue(fqp_producer *p);
 FASTQPAR_DEF void fqp_producer_destroy(fqp_producer *p);
 
-/* Consumers that keep several batches in flight (GPU consumers) register as
-   holders: while any holder is registered, fqp_producer_next does not report
+/* ADVANCED, the holder protocol: consumers that keep several batches in
+   flight (GPU consumers) register as holders: while any holder is registered, fqp_producer_next does not report
    FQP_DONE to other consumers, because a holder may still hand batches back. */
 FASTQPAR_DEF void fqp_producer_hold_begin(fqp_producer *p);
 FASTQPAR_DEF void fqp_producer_hold_end(fqp_producer *p);
@@ -827,7 +870,7 @@ FASTQPAR_DEF fqp_result fqp_paired_run(const fqp_paired_desc *desc, fqp_metrics 
 #define FQP__MAYBE_UNUSED
 #endif
 
-/* ---- threads: the only platform-specific part ----
+/* ---- >>threads: the only platform-specific part ----
    C11 <threads.h> by default. pthreads under ThreadSanitizer (whose runtime
    in gcc 12 / clang 14 does not see glibc's C11 thread calls), on Apple
    systems (no <threads.h>), or when FASTQPAR_USE_PTHREADS is defined. */
@@ -859,7 +902,7 @@ static int fqp__thread_start(fqp__thread *t, void *(*fn)(void *), void *arg) { r
 static void fqp__thread_join(fqp__thread t) { pthread_join(t, NULL); }
 typedef pthread_once_t fqp__once_flag;
 #define FQP__ONCE_INIT PTHREAD_ONCE_INIT
-static void fqp__once(fqp__once_flag *f, void (*fn)(void)) { pthread_once(f, fn); }
+FQP__MAYBE_UNUSED static void fqp__once(fqp__once_flag *f, void (*fn)(void)) { pthread_once(f, fn); }
 /* A timed wait that nothing signals: pthreads has no sleep without POSIX
    feature macros. */
 FQP__MAYBE_UNUSED static void fqp__sleep(double seconds)
@@ -902,7 +945,7 @@ static int fqp__thread_start(fqp__thread *t, int (*fn)(void *), void *arg) { ret
 static void fqp__thread_join(fqp__thread t) { thrd_join(t, NULL); }
 typedef once_flag fqp__once_flag;
 #define FQP__ONCE_INIT ONCE_FLAG_INIT
-static void fqp__once(fqp__once_flag *f, void (*fn)(void)) { call_once(f, fn); }
+FQP__MAYBE_UNUSED static void fqp__once(fqp__once_flag *f, void (*fn)(void)) { call_once(f, fn); }
 FQP__MAYBE_UNUSED static void fqp__sleep(double seconds)
 {
     struct timespec ts;
@@ -946,7 +989,7 @@ FQP__MAYBE_UNUSED static void fqp__sleep(double seconds)
 #define FQP__DEFAULT_READ_SIZE (1u << 20)
 #define FQP__CACHE_LINE 64
 
-/* ---- results ---- */
+/* ---- >>results ---- */
 
 FASTQPAR_DEF const char *fqp_result_string(fqp_result r)
 {
@@ -958,7 +1001,7 @@ FASTQPAR_DEF const char *fqp_result_string(fqp_result r)
     }
 }
 
-/* ---- memory ---- */
+/* ---- >>memory ---- */
 
 static void *fqp__alloc(const fqp_allocator *a, size_t size)
 {
@@ -1024,7 +1067,7 @@ static void fqp__shrink(const fqp_allocator *a, void **buf, uint64_t *cap, uint6
     *cap = limit;
 }
 
-/* ---- time ---- */
+/* ---- >>time ---- */
 
 static double fqp__now(void)
 {
@@ -1033,7 +1076,7 @@ static double fqp__now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* ---- errors ---- */
+/* ---- >>errors ---- */
 
 /* Copies up to 40 bytes of input into `out`, escaping what is not printable,
    so a message shows the offending text without dumping a 2 Mbp line. */
@@ -1099,7 +1142,7 @@ static void fqp__log(const fqp_config *c, fqp_log_level level, const char *fmt, 
     c->log(c->log_user, level, msg);
 }
 
-/* ---- configuration ---- */
+/* ---- >>config: settings, defaults and the environment ---- */
 
 /* Cores this process may use: the affinity mask from /proc, capped by a
    cgroup CPU quota; sysconf where /proc is missing. */
@@ -1247,7 +1290,7 @@ FASTQPAR_DEF fqp_result fqp_config_resolve(const fqp_config *in, fqp_config *out
     return fqp__config_resolve(in, out, err);
 }
 
-/* ---- queue ---- */
+/* ---- >>queue: bounded and blocking, usable on its own ---- */
 
 struct fqp_queue {
     fqp__mutex mu;
@@ -1488,7 +1531,99 @@ typedef struct fqp__job {
 /* The struct that embeds `ptr` as its member `member`. */
 #define FQP__OWNER(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
 
-/* ---- codecs: zlib, and ISA-L and libdeflate loaded at run time ----
+/* ---- >>ordered: output in input order, without a writer thread ----
+   One mechanism for a single-file run's batches and a paired run's slots.
+   A finished item waits in its slot until every earlier one was emitted.
+   Whoever finds the oldest one ready becomes the emitter and emits every
+   ready item in order, outside the lock, so other consumers never wait for
+   a write. emit() writes the item and recycles it. */
+typedef fqp_result (*fqp__emit_fn)(void *ctx, void *item);
+
+typedef struct fqp__ordered_slot {
+    void *item;                  /* NULL: not ready */
+    uint64_t index;
+} fqp__ordered_slot;
+
+typedef struct fqp__ordered {
+    fqp__mutex mu;
+    fqp__ordered_slot *slot;     /* item i waits in slot i % n */
+    size_t n;
+    uint64_t next;               /* the index to emit next */
+    int writing, ready;
+    fqp__emit_fn emit;
+    void *ctx;
+} fqp__ordered;
+
+/* n: the most items in flight at once, so that slot i % n is free for i. */
+static fqp_result fqp__ordered_init(fqp__ordered *o, const fqp_allocator *a, size_t n, fqp__emit_fn emit, void *ctx)
+{
+    memset(o, 0, sizeof *o);
+    if (!(o->slot = (fqp__ordered_slot *)fqp__calloc(a, n * sizeof *o->slot))) return FQP_ERR_NOMEM;
+    if (!fqp__mutex_init(&o->mu)) return FQP_ERR_THREAD;
+    o->n = n;
+    o->emit = emit;
+    o->ctx = ctx;
+    o->ready = 1;
+    return FQP_OK;
+}
+
+static void fqp__ordered_free(fqp__ordered *o, const fqp_allocator *a)
+{
+    if (o->ready) fqp__mutex_destroy(&o->mu);
+    fqp__free(a, o->slot);
+    memset(o, 0, sizeof *o);
+}
+
+/* Consumer thread: item `index` is done. FQP_ERR_WRITE when an emit this
+   call made failed (the emitter has failed the run). */
+static fqp_result fqp__ordered_release(fqp__ordered *o, uint64_t index, void *item)
+{
+    fqp_result r = FQP_OK;
+    fqp__lock(&o->mu);
+    o->slot[index % o->n].item = item;
+    o->slot[index % o->n].index = index;
+    if (o->writing) {
+        fqp__unlock(&o->mu);
+        return FQP_OK;
+    }
+    o->writing = 1;
+    for (;;) {
+        fqp__ordered_slot *s = &o->slot[o->next % o->n];
+        void *ready = s->item;
+        if (!ready || s->index != o->next) break;
+        s->item = NULL;
+        fqp__unlock(&o->mu);
+        if (o->emit(o->ctx, ready) != FQP_OK) r = FQP_ERR_WRITE;
+        fqp__lock(&o->mu);
+        o->next++;
+    }
+    o->writing = 0;
+    fqp__unlock(&o->mu);
+    return r;
+}
+
+/* ---- >>seams: how the core path reaches the optional blocks after it ----
+   The reader, the producer and the run engine call the blocks that come
+   after them (BGZF input, the writer) only through these; each is defined
+   in the block named. */
+typedef struct fqp__reader fqp__reader;
+typedef struct fqp__batch fqp__batch;
+/* >>bgzf-in (stubs without zlib) */
+static void fqp__bgzin_close(fqp__reader *r);
+static void fqp__bgzin_job_run(fqp__reader *r, fqp__job *job);
+static void fqp__bgzin_metrics(const fqp__reader *r, fqp_metrics *m);
+#ifndef FASTQPAR_NO_ZLIB
+static fqp_result fqp__bgzin_open(fqp__reader *r, fqp_error *err);
+static fqp_result fqp__bgzin_read(fqp__reader *r, unsigned char *out, size_t size, size_t *got, fqp_error *err);
+#endif
+/* >>writer: a batch's BGZF output (made on the consumer's thread), and text
+   handed to an fqp_writer by the ordered sink */
+static fqp_result fqp__batch_encode(fqp_producer *p, fqp__batch *b, fqp_error *e);
+static void fqp__batch_zfree(const fqp_allocator *a, fqp__batch *b);
+static fqp_result fqp__writer_take(fqp_writer *w, const void *data, size_t size);
+static void fqp__writer_copy_err(const fqp_writer *w, fqp_error *err);
+
+/* ---- >>codec [optional]: zlib, and ISA-L and libdeflate loaded at run time ----
    One symbol list per library makes its function table; the table is
    filled once per process (dlopen + dlsym, or the linked functions under
    FASTQPAR_USE_ISAL / FASTQPAR_USE_LIBDEFLATE) and never unloaded. A
@@ -1905,7 +2040,7 @@ FASTQPAR_DEF int fqp_codec_available(fqp_codec c, char *why, size_t why_size)
     return fqp__codec_usable(c, why, why_size);
 }
 
-/* ---- reader: sources and gzip ---- */
+/* ---- >>reader: sources ---- */
 
 /* Producer thread only. Turns any source into a stream of text bytes.
    Gzip is recognised by its magic bytes in what was already read, so
@@ -1993,15 +2128,12 @@ static fqp_result fqp__reader_open(fqp__reader *r, const fqp_input_desc *in, con
     return FQP_OK;
 }
 
-#ifndef FASTQPAR_NO_ZLIB
-static void fqp__bgzin_close(fqp__reader *r);
-#endif
 
 static void fqp__reader_close(fqp__reader *r)
 {
+    fqp__bgzin_close(r);
 #ifndef FASTQPAR_NO_ZLIB
     if (r->zs_ready) inflateEnd(&r->zs);
-    fqp__bgzin_close(r);
     fqp__free(r->alloc, r->isal);
     fqp__free(r->alloc, r->stage);
 #endif
@@ -2058,6 +2190,7 @@ static fqp_result fqp__fill_in(fqp__reader *r, size_t want, fqp_error *err)
     return FQP_OK;
 }
 
+/* ---- >>gzip [optional]: gzip streams, inflated on the producer thread ---- */
 #ifndef FASTQPAR_NO_ZLIB
 /* How one inflate call ended, the same for every backend. */
 enum { FQP__Z_OK, FQP__Z_END, FQP__Z_HEADER, FQP__Z_DATA, FQP__Z_CHECK, FQP__Z_NOMEM };
@@ -2342,7 +2475,1978 @@ static fqp_result fqp__inflate(fqp__reader *r, unsigned char *out, size_t size, 
 }
 #endif
 
-/* ---- reader: BGZF, inflated by the consumers ----
+/* ---- >>read: the producer's text, from any source ---- */
+
+static fqp_result fqp__reader_read_raw(fqp__reader *r, void *out, size_t size, size_t *got, fqp_error *err);
+
+/* Producer thread: the next text bytes into out[0..size); *got == 0 at end. */
+static fqp_result fqp__reader_read(fqp__reader *r, void *out, size_t size, size_t *got, fqp_error *err)
+{
+    fqp_result res = fqp__reader_read_raw(r, out, size, got, err);
+    r->text_bytes += *got;
+    return res;
+}
+
+static fqp_result fqp__reader_read_raw(fqp__reader *r, void *out, size_t size, size_t *got, fqp_error *err)
+{
+    *got = 0;
+    if (!r->detected) {
+        fqp_result res = fqp__fill_in(r, 2, err);
+        if (res != FQP_OK) return res;
+        r->detected = 1;
+        r->gzip = r->in_len >= 2 && r->in[0] == 0x1f && r->in[1] == 0x8b;
+        if (r->gzip) {
+#ifdef FASTQPAR_NO_ZLIB
+            return fqp__error(err, FQP_ERR_NO_ZLIB, r->name, 0, 0, 0,
+                              "input is gzip-compressed but fastqpar was built with FASTQPAR_NO_ZLIB");
+#else
+            r->stream_codec = fqp__codec_pick(r->codec, fqp__order_stream);
+            /* AUTO takes ISA-L only where zlib can replay a damaged member (not
+               a pipe or a callback), so that every outcome is zlib's */
+            if (r->stream_codec == FQP_CODEC_ISAL && r->codec == FQP_CODEC_AUTO && !r->rereadable)
+                r->stream_codec = FQP_CODEC_ZLIB;
+            if (r->stream_codec == FQP_CODEC_ISAL) {
+                if (!(r->isal = fqp__isal_state_new(r->alloc)))
+                    return fqp__error(err, FQP_ERR_NOMEM, r->name, 0, 0, 0, "out of memory for ISA-L");
+                fqp__put32(r->isal, FQP__II_CRC_FLAG, FQP__ISAL_GZIP);
+            } else {
+                memset(&r->zs, 0, sizeof r->zs);
+                r->zs.zalloc = fqp__zalloc; /* through the configured allocator, as everything else */
+                r->zs.zfree = fqp__zfree;
+                r->zs.opaque = (voidpf)r->alloc;
+                if (inflateInit2(&r->zs, 15 + 16) != Z_OK)
+                    return fqp__error(err, FQP_ERR_NOMEM, r->name, 0, 0, 0, "out of memory for the gzip inflater");
+                r->zs_ready = 1;
+            }
+            r->in_member = 0; /* fqp__inflate starts each member, the first too */
+            if ((res = fqp__bgzin_open(r, err)) != FQP_OK) return res;
+#endif
+        }
+    }
+#ifndef FASTQPAR_NO_ZLIB
+    if (r->bgzf_on) return fqp__bgzin_read(r, (unsigned char *)out, size, got, err);
+    if (r->gzip) return fqp__inflate(r, (unsigned char *)out, size, got, err);
+#endif
+    if (r->in_pos < r->in_len) { /* bytes read while detecting */
+        size_t n = r->in_len - r->in_pos < size ? r->in_len - r->in_pos : size;
+        memcpy(out, r->in + r->in_pos, n);
+        r->in_pos += n;
+        *got = n;
+        return FQP_OK;
+    }
+    return fqp__raw_read(r, out, size, got, err);
+}
+
+/* ---- >>batch ---- */
+
+/* Where one record lies in its batch's raw text, found by the producer. */
+typedef struct fqp__span {
+    uint64_t start;     /* '@' */
+    uint64_t head_end;  /* end of the header text (before "\r\n" / "\n") */
+    uint64_t seq;       /* first sequence line */
+    uint64_t plus;      /* the '+' line */
+    uint64_t qual;      /* first quality line */
+    uint64_t end;       /* just after the record's last newline */
+    uint64_t len;       /* bases */
+    uint32_t flags;     /* FQP__ONE_LINE_*: copy with one memcpy */
+    uint32_t pad;
+} fqp__span;
+
+#define FQP__ONE_LINE_SEQ 1u
+#define FQP__ONE_LINE_QUAL 2u
+
+typedef struct fqp__batch {
+    fqp_batch pub;               /* first member: fqp_batch* casts to fqp__batch* */
+    fqp__job job;                /* FQP__JOB_BATCH */
+    fqp_producer *owner;
+    char *raw;                   /* input text, starting at pub.offset */
+    uint64_t raw_cap, raw_len;
+    fqp__span *spans;
+    uint64_t spans_cap;
+    uint64_t head_bytes;
+    /* parsed arrays, filled by the consumer */
+    char *head, *seq, *qual;
+    uint64_t head_cap, seq_cap, qual_cap;
+    uint64_t *head_off, *name_len, *seq_off;
+    uint64_t head_off_cap, name_len_cap, seq_off_cap;
+    uint64_t parsed;             /* records parsed and valid: count, or where validation failed */
+    /* ordered output */
+    char *out;
+    uint64_t out_cap, out_len;
+    struct fqp__bgzf *z;         /* BGZF output: this batch's compressor, made on first use */
+    char *zout;                  /* where its blocks are made, then swapped with out */
+    uint64_t zout_cap;
+    int error_reported;          /* fqp_batch_error() was called on it */
+} fqp__batch;
+
+static void fqp__batch_free(const fqp_allocator *a, fqp__batch *b)
+{
+    if (!b) return;
+    fqp__free(a, b->raw);
+    fqp__free(a, b->spans);
+    fqp__free(a, b->head);
+    fqp__free(a, b->seq);
+    fqp__free(a, b->qual);
+    fqp__free(a, b->head_off);
+    fqp__free(a, b->name_len);
+    fqp__free(a, b->seq_off);
+    fqp__free(a, b->out);
+    fqp__batch_zfree(a, b);
+    fqp__free(a, b);
+}
+
+/* ---- >>producer-state ---- */
+
+enum { FQP__HEAD, FQP__SEQ, FQP__QUAL };
+
+/* Where the scan of the record in progress stands. Offsets are into the
+   current batch's raw text and move when the text is carried over. */
+typedef struct fqp__scan {
+    int phase;
+    uint64_t line_start, search;   /* line being scanned; where memchr resumes */
+    uint64_t line_no;              /* line number of line_start */
+    uint64_t rec_start, rec_line;
+    uint64_t head_end, seq_start, plus_start, qual_start;
+    uint64_t seq_len, seq_lines, qual_len, qual_lines, first_qual_len;
+    uint64_t blank_line, blank_offset; /* first blank line seen where a header was due */
+} fqp__scan;
+
+struct fqp_producer {
+    fqp_config cfg;
+    fqp_output_desc output;
+    fqp__reader reader;
+    fqp_queue *queue;            /* filled batches, producer -> consumers */
+    fqp_queue *free_q;           /* empty batches, back to the producer */
+    fqp__batch **pool;           /* every batch ever allocated: freed in destroy */
+    size_t pool_size, pool_count;
+    unsigned char base_ok[256];  /* validation table for sequence letters */
+    /* producer thread only */
+    fqp__scan scan;
+    unsigned fast_skip;          /* records the line scan takes before fqp__scan_fast is tried again */
+    int avx2;                    /* the CPU has AVX2: its kernels are used */
+    fqp__batch *prev;            /* batch whose tail is carried into the next */
+    uint64_t carry_from, carry_len;
+    uint64_t next_index, next_record, raw0_offset, raw0_line;
+    int eof, finished;
+    fqp_result pending_error;    /* reported after the batch of records before it */
+    fqp_error perr;
+    double read_seconds, pool_wait_seconds;
+    uint64_t records, bases, batches;
+    /* paired input (fqp_paired_run), producer thread only: a mate file's
+       batch ends at exactly exact_records records; an interleaved one only
+       after a multiple of record_multiple (0 = 1) */
+    uint64_t exact_records, record_multiple;
+    /* shared, under mu */
+    fqp__mutex mu;
+    fqp__cond holders_cv;        /* a holder ended or requeued, or the run was cancelled */
+    int holders;
+    int failed, stopped;
+    uint64_t fail_index;         /* batches after this one are skipped; UINT64_MAX: all */
+    uint64_t stop_last;
+    fqp_error err;
+    fqp__ordered order;          /* ordered output */
+};
+
+/* ---- >>scan: finding record boundaries (producer thread) ---- */
+
+/* SSE2 (every x86-64) for the newline scan and the copy-and-check kernels;
+   FASTQPAR_NO_SIMD keeps the scalar code, which is the reference. */
+#if (defined(__SSE2__) || defined(_M_X64)) && !defined(FASTQPAR_NO_SIMD)
+#define FQP__SSE2 1
+#include <emmintrin.h>
+#endif
+#if defined(__GNUC__) || defined(__clang__)
+#define FQP__INLINE inline __attribute__((always_inline))
+#else
+#define FQP__INLINE inline
+#endif
+
+/* AVX2 where the compiler can target it per function (gcc, clang): chosen
+   at run time (fqp_producer's avx2), so one binary runs on any x86-64. */
+#if defined(FQP__SSE2) && (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__)) && \
+    !defined(FASTQPAR_NO_AVX2)
+#define FQP__AVX2 1
+#include <immintrin.h>
+#define FQP__TARGET_AVX2 __attribute__((target("avx2")))
+static int fqp__cpu_avx2(void)
+{
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") != 0;
+}
+FQP__TARGET_AVX2 static uint64_t fqp__nl_mask64_avx2(const char *p)
+{
+    const __m256i nl = _mm256_set1_epi8('\n');
+    __m256i a = _mm256_loadu_si256((const __m256i *)(const void *)p);
+    __m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
+    return (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(a, nl)) |
+           (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, nl)) << 32;
+}
+#else
+static int fqp__cpu_avx2(void) { return 0; }
+#endif
+
+/* Newlines in up to 64 bytes at p, a bit per byte. */
+static uint64_t fqp__nl_mask(const char *p, uint64_t n, int avx2)
+{
+    uint64_t m = 0, k;
+    (void)avx2;
+#ifdef FQP__AVX2
+    if (n == 64 && avx2) return fqp__nl_mask64_avx2(p);
+#endif
+#ifdef FQP__SSE2
+    if (n == 64) {
+        const __m128i nl = _mm_set1_epi8('\n');
+        for (k = 0; k < 64; k += 16) {
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + k));
+            m |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, nl)) << k;
+        }
+        return m;
+    }
+#endif
+    for (k = 0; k < n; k++) m |= (uint64_t)(p[k] == '\n') << k;
+    return m;
+}
+
+static int fqp__ctz64(uint64_t m) /* m != 0 */
+{
+#if defined(__GNUC__) || defined(__clang__)
+    return __builtin_ctzll(m);
+#else
+    int k = 0;
+    while (!(m & 1)) {
+        m >>= 1;
+        k++;
+    }
+    return k;
+#endif
+}
+
+/* The newlines of buf[from, end) in order, found 64 bytes at a time: a
+   memchr call per 150-byte line costs more than the scan itself. */
+typedef struct fqp__nl {
+    const char *buf;
+    uint64_t base, end, mask; /* mask: newlines not yet returned in [base, base+64) */
+    int avx2;
+} fqp__nl;
+
+static void fqp__nl_init(fqp__nl *it, const char *buf, uint64_t from, uint64_t end, int avx2)
+{
+    it->buf = buf;
+    it->base = from;
+    it->end = end;
+    it->avx2 = avx2;
+    it->mask = from < end ? fqp__nl_mask(buf + from, end - from < 64 ? end - from : 64, avx2) : 0;
+}
+
+/* The next newline's offset, or UINT64_MAX when there is none before end. */
+static FQP__INLINE uint64_t fqp__nl_next(fqp__nl *it)
+{
+    uint64_t at;
+    while (!it->mask) {
+        if (it->end - it->base <= 64) return UINT64_MAX;
+        it->base += 64;
+        it->mask = fqp__nl_mask(it->buf + it->base, it->end - it->base < 64 ? it->end - it->base : 64, it->avx2);
+    }
+    at = it->base + (uint64_t)fqp__ctz64(it->mask);
+    it->mask &= it->mask - 1;
+    return at;
+}
+
+/* Whether the batch may end here because of its byte limit. */
+static int fqp__may_cut(const fqp_producer *p, const fqp__batch *b)
+{
+    return !p->exact_records && b->pub.count && b->pub.count % (p->record_multiple ? p->record_multiple : 1) == 0;
+}
+
+/* Whether the batch is full after a whole record that ends at `next`. */
+static int fqp__batch_full(const fqp_producer *p, const fqp__batch *b, uint64_t next)
+{
+    if (p->exact_records) return b->pub.count >= p->exact_records;
+    return fqp__may_cut(p, b) && (b->pub.count >= p->cfg.batch_records || next >= p->cfg.batch_bytes);
+}
+
+static fqp_result fqp__scan_error(fqp_producer *p, const fqp__batch *b, fqp_result code, uint64_t line,
+                                  uint64_t raw_off, const char *fmt, ...) FQP_PRINTF_FORMAT(6, 7);
+static fqp_result fqp__scan_error(fqp_producer *p, const fqp__batch *b, fqp_result code, uint64_t line,
+                                  uint64_t raw_off, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fqp__verror(&p->perr, code, p->reader.name, b->pub.first_record + b->pub.count + 1, line,
+                b->pub.offset + raw_off, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+/* Records the record that just ended at `end`. */
+static fqp_result fqp__scan_emit(fqp_producer *p, fqp__batch *b, uint64_t end)
+{
+    fqp__scan *s = &p->scan;
+    fqp__span *sp;
+    if (p->cfg.max_record_bytes && end - s->rec_start > p->cfg.max_record_bytes)
+        return fqp__scan_error(p, b, FQP_ERR_RECORD_TOO_LONG, s->rec_line, s->rec_start,
+                               "record is %llu bytes, more than max_record_bytes (%llu)",
+                               (unsigned long long)(end - s->rec_start),
+                               (unsigned long long)p->cfg.max_record_bytes);
+    if (fqp__reserve(&p->cfg.allocator, (void **)&b->spans, &b->spans_cap, b->pub.count + 1, sizeof *sp))
+        return fqp__scan_error(p, b, FQP_ERR_NOMEM, s->rec_line, s->rec_start, "out of memory");
+    sp = &b->spans[b->pub.count++];
+    sp->start = s->rec_start;
+    sp->head_end = s->head_end;
+    sp->seq = s->seq_start;
+    sp->plus = s->plus_start;
+    sp->qual = s->qual_start;
+    sp->end = end;
+    sp->len = s->seq_len;
+    sp->flags = (s->seq_lines == 1 ? FQP__ONE_LINE_SEQ : 0u) | (s->qual_lines == 1 ? FQP__ONE_LINE_QUAL : 0u);
+    sp->pad = 0;
+    b->head_bytes += s->head_end - s->rec_start - 1;
+    b->pub.bases += s->seq_len;
+    s->phase = FQP__HEAD;
+    s->rec_start = end;
+    return FQP_OK;
+}
+
+/* The quality line starting at ls took the quality past the sequence length.
+   When that line starts with '@' after a short first quality line, the
+   quality was short and this is the next header: say so, at the quality. */
+static fqp_result fqp__quality_overflow(fqp_producer *p, const fqp__batch *b, uint64_t ls, int counted)
+{
+    const fqp__scan *s = &p->scan; /* line_no is that of ls; qual_lines counts it when `counted` */
+    uint64_t first_line = s->line_no + 1 - s->qual_lines - (counted ? 0 : 1);
+    if (ls != s->qual_start && s->first_qual_len < s->seq_len && b->raw[ls] == '@')
+        return fqp__scan_error(p, b, FQP_ERR_LENGTH_MISMATCH, first_line, s->qual_start,
+                               "quality is shorter than the sequence (%llu vs %llu characters)",
+                               (unsigned long long)s->first_qual_len, (unsigned long long)s->seq_len);
+    return fqp__scan_error(p, b, FQP_ERR_LENGTH_MISMATCH, s->line_no, ls,
+                           "quality is longer than the sequence (more than %llu characters)",
+                           (unsigned long long)s->seq_len);
+}
+
+/* A blank line was followed by more text: the error names the blank line. */
+static fqp_result fqp__blank_line_error(fqp_producer *p, const fqp__batch *b)
+{
+    return fqp__error(&p->perr, FQP_ERR_MISSING_AT, p->reader.name, b->pub.first_record + b->pub.count + 1,
+                      p->scan.blank_line, p->scan.blank_offset,
+                      "blank line where a record header ('@') was expected; blank lines are only allowed "
+                      "at the end of the input");
+}
+
+/* One complete line [ls, ce) (ce excludes "\r\n"); the next line starts at
+   `next`. Sets *done when it completes a record. */
+static fqp_result fqp__scan_line(fqp_producer *p, fqp__batch *b, uint64_t ls, uint64_t ce, uint64_t next,
+                                 int *done)
+{
+    fqp__scan *s = &p->scan;
+    const char *buf = b->raw;
+    char shown[200], shown2[200];
+    *done = 0;
+    switch (s->phase) {
+    case FQP__HEAD:
+        if (ce == ls) { /* blank: fine at the end of the input, an error before a record */
+            if (!s->blank_line) {
+                s->blank_line = s->line_no;
+                s->blank_offset = b->pub.offset + ls;
+            }
+            s->rec_start = next;
+            return FQP_OK;
+        }
+        if (s->blank_line) return fqp__blank_line_error(p, b);
+        if (buf[ls] != '@') {
+            fqp__snippet(shown, sizeof shown, buf + ls, ce - ls);
+            return fqp__scan_error(p, b, FQP_ERR_MISSING_AT, s->line_no, ls,
+                                   "expected a header line starting with '@', found \"%s\"", shown);
+        }
+        s->rec_start = ls;
+        s->rec_line = s->line_no;
+        s->head_end = ce;
+        s->seq_start = next;
+        s->seq_len = s->seq_lines = 0;
+        s->phase = FQP__SEQ;
+        return FQP_OK;
+    case FQP__SEQ:
+        if (ce > ls && buf[ls] == '+') {
+            uint64_t n = ce - ls - 1, hl = s->head_end - s->rec_start - 1, name = 0;
+            const char *h = buf + s->rec_start + 1;
+            while (name < hl && h[name] != ' ' && h[name] != '\t') name++;
+            if (n && !(n == hl && memcmp(buf + ls + 1, h, n) == 0) &&
+                !(n == name && memcmp(buf + ls + 1, h, n) == 0)) {
+                fqp__snippet(shown, sizeof shown, buf + ls + 1, n);
+                fqp__snippet(shown2, sizeof shown2, h, hl);
+                return fqp__scan_error(p, b, FQP_ERR_PLUS_NAME_MISMATCH, s->line_no, ls,
+                                       "text after '+' (\"%s\") is not the record's name (\"%s\")", shown,
+                                       shown2);
+            }
+            s->plus_start = ls;
+            s->qual_start = next;
+            s->qual_len = s->qual_lines = 0;
+            s->phase = FQP__QUAL;
+            return FQP_OK;
+        }
+        if (ce > ls && buf[ls] == '@') {
+            fqp__snippet(shown, sizeof shown, buf + ls, ce - ls);
+            return fqp__scan_error(p, b, FQP_ERR_MISSING_PLUS, s->line_no, ls,
+                                   "expected the '+' line after the sequence, found \"%s\"", shown);
+        }
+        s->seq_len += ce - ls;
+        s->seq_lines++;
+        return FQP_OK;
+    default: /* FQP__QUAL: read by length, so a line starting with '@' or '+' is quality */
+        s->qual_len += ce - ls;
+        if (s->qual_lines++ == 0) s->first_qual_len = ce - ls;
+        if (s->qual_len < s->seq_len) return FQP_OK;
+        if (s->qual_len > s->seq_len) return fqp__quality_overflow(p, b, ls, 1);
+        if (fqp__may_cut(p, b) && next > p->cfg.batch_bytes) {
+            *done = 2; /* does not fit: it starts the next batch */
+            return FQP_OK;
+        }
+        *done = 1;
+        return fqp__scan_emit(p, b, next);
+    }
+}
+
+/* A line still without its newline is checked as far as it goes, so that
+   input without newlines fails at once instead of growing a buffer. */
+static fqp_result fqp__scan_partial(fqp_producer *p, fqp__batch *b)
+{
+    fqp__scan *s = &p->scan;
+    uint64_t ls = s->line_start, n = b->raw_len - ls;
+    char shown[200];
+    if (n == 0) return FQP_OK;
+    if (s->phase == FQP__HEAD && b->raw[ls] != '@' && b->raw[ls] != '\r') {
+        if (s->blank_line) return fqp__blank_line_error(p, b); /* as the whole line would */
+        fqp__snippet(shown, sizeof shown, b->raw + ls, n);
+        return fqp__scan_error(p, b, FQP_ERR_MISSING_AT, s->line_no, ls,
+                               "expected a header line starting with '@', found \"%s\"", shown);
+    }
+    if (s->phase == FQP__QUAL && s->qual_len + n > s->seq_len + 1) /* +1: a '\r' may follow */
+        return fqp__quality_overflow(p, b, ls, 0);
+    return FQP_OK;
+}
+
+/* The usual record, four lines "@name\n SEQ\n +\n QUAL\n" with
+   len(SEQ) == len(QUAL) and no '\r', taken whole from four newlines. It
+   ends exactly where the line-by-line scan below would; anything else
+   (wrapped lines, CRLF, '+name', an error, a line not yet read) is left to
+   that scan, which then reports it exactly. Returns 1 when the batch is
+   full, 0 when the line scan should take over at s->line_start. */
+static int fqp__scan_fast(fqp_producer *p, fqp__batch *b, fqp_result *r)
+{
+    fqp__scan *s = &p->scan;
+    const char *buf = b->raw;
+    uint64_t ls = s->line_start;
+    fqp__nl it;
+    *r = FQP_OK;
+    fqp__nl_init(&it, buf, ls, b->raw_len, p->avx2);
+    for (;;) {
+        uint64_t n1, n2, n3, n4, next;
+        if ((n1 = fqp__nl_next(&it)) == UINT64_MAX || (n2 = fqp__nl_next(&it)) == UINT64_MAX ||
+            (n3 = fqp__nl_next(&it)) == UINT64_MAX || (n4 = fqp__nl_next(&it)) == UINT64_MAX)
+            return 0;
+        /* buf[n1 + 1] is '\n' for an empty sequence, which is fine too */
+        if (buf[ls] != '@' || buf[n1 - 1] == '\r' || buf[n1 + 1] == '+' || buf[n1 + 1] == '@' ||
+            buf[n2 - 1] == '\r' || n3 != n2 + 2 || buf[n2 + 1] != '+' || n4 - n3 != n2 - n1 ||
+            buf[n4 - 1] == '\r') {
+            p->fast_skip = 64; /* not the usual layout: the line scan takes the next records */
+            return 0;
+        }
+        next = n4 + 1;
+        if (fqp__may_cut(p, b) && next > p->cfg.batch_bytes) return 1; /* starts the next batch */
+        s->rec_start = ls;
+        s->rec_line = s->line_no;
+        s->head_end = n1;
+        s->seq_start = n1 + 1;
+        s->seq_len = s->qual_len = s->first_qual_len = n2 - n1 - 1;
+        s->seq_lines = s->qual_lines = 1;
+        s->plus_start = n2 + 1;
+        s->qual_start = n3 + 1;
+        if ((*r = fqp__scan_emit(p, b, next)) != FQP_OK) return 0;
+        s->line_start = s->search = ls = next;
+        s->line_no += 4;
+        if (fqp__batch_full(p, b, next)) return 1;
+    }
+}
+
+/* Scans every complete line of the batch's text (and at end of input the
+   last, unterminated one). Sets *full when the batch reached its record
+   limit, or holds a record that alone exceeds the byte limit. */
+static fqp_result fqp__scan_text(fqp_producer *p, fqp__batch *b, int *full)
+{
+    fqp__scan *s = &p->scan;
+    const char *buf = b->raw;
+    uint64_t len = b->raw_len;
+    *full = 0;
+    for (;;) {
+        const char *nl;
+        uint64_t eol, next, ce;
+        int done;
+        fqp_result r;
+        if (s->phase == FQP__HEAD && !s->blank_line) {
+            if (p->fast_skip) {
+                p->fast_skip--;
+            } else {
+                if (fqp__scan_fast(p, b, &r)) {
+                    *full = 1;
+                    return FQP_OK;
+                }
+                if (r != FQP_OK) return r;
+            }
+        }
+        nl = s->search < len ? (const char *)memchr(buf + s->search, '\n', len - s->search) : NULL;
+        if (nl) {
+            eol = (uint64_t)(nl - buf);
+            next = eol + 1;
+        } else {
+            s->search = len;
+            if (!p->eof) return fqp__scan_partial(p, b);
+            if (s->line_start >= len) return FQP_OK;
+            eol = next = len; /* the last line has no newline */
+        }
+        ce = eol > s->line_start && buf[eol - 1] == '\r' ? eol - 1 : eol;
+        r = fqp__scan_line(p, b, s->line_start, ce, next, &done);
+        if (r != FQP_OK) return r;
+        if (done == 2) { /* rescanned from its header in the next batch */
+            s->phase = FQP__HEAD;
+            s->line_start = s->search = s->rec_start;
+            s->line_no = s->rec_line;
+            *full = 1;
+            return FQP_OK;
+        }
+        s->line_start = s->search = next;
+        s->line_no++;
+        if (done && fqp__batch_full(p, b, next)) {
+            *full = 1;
+            return FQP_OK;
+        }
+    }
+}
+
+/* At end of input: the record in progress is either an empty read whose
+   empty quality line has no newline, or truncated. */
+static fqp_result fqp__scan_finish(fqp_producer *p, fqp__batch *b)
+{
+    fqp__scan *s = &p->scan;
+    if (s->phase == FQP__HEAD) return FQP_OK;
+    if (s->phase == FQP__QUAL && s->qual_lines == 0 && s->seq_len == 0) return fqp__scan_emit(p, b, b->raw_len);
+    if (s->phase == FQP__SEQ)
+        return fqp__scan_error(p, b, FQP_ERR_TRUNCATED_RECORD, s->rec_line, s->rec_start,
+                               "input ends before the record's '+' line");
+    return fqp__scan_error(p, b, FQP_ERR_TRUNCATED_RECORD, s->rec_line, s->rec_start,
+                           "input ends inside the quality (%llu of %llu characters)",
+                           (unsigned long long)s->qual_len, (unsigned long long)s->seq_len);
+}
+
+/* ---- >>fill: filling batches (producer thread) ---- */
+
+static fqp__batch *fqp__batch_new(fqp_producer *p)
+{
+    fqp__batch *b = (fqp__batch *)fqp__calloc(&p->cfg.allocator, sizeof *b);
+    if (!b) return NULL;
+    b->owner = p;
+    b->job.kind = FQP__JOB_BATCH;
+    b->pub.file = p->reader.name;
+    p->pool[p->pool_count++] = b;
+    return b;
+}
+
+/* A batch to fill: a recycled one, a new one while the pool is not full,
+   or (blocking) the next one a consumer releases. */
+static fqp_result fqp__take_free(fqp_producer *p, fqp__batch **out, int blocking)
+{
+    void *item = NULL;
+    fqp_result r = fqp_queue_try_pop(p->free_q, &item);
+    if (r == FQP_AGAIN && p->pool_count < p->pool_size) {
+        *out = fqp__batch_new(p);
+        return *out ? FQP_OK : FQP_ERR_NOMEM;
+    }
+    if (r == FQP_AGAIN) {
+        double t0 = fqp__now();
+        if (!blocking) return FQP_AGAIN; /* would block */
+        r = fqp_queue_pop(p->free_q, &item);
+        p->pool_wait_seconds += fqp__now() - t0;
+    }
+    if (r != FQP_OK) return FQP_ERR_CANCELLED;
+    *out = (fqp__batch *)item;
+    return FQP_OK;
+}
+
+static int fqp__cancelled(fqp_producer *p)
+{
+    int c;
+    fqp__lock(&p->mu);
+    c = p->failed || p->stopped;
+    fqp__unlock(&p->mu);
+    return c;
+}
+
+/* Gives an error from the reader the position of the record in progress,
+   so that errors compare by position, and says where in the text it broke. */
+static void fqp__locate(fqp_error *e, uint64_t record, uint64_t line, uint64_t offset)
+{
+    char detail[FQP_ERROR_MESSAGE_MAX], file[FQP_ERROR_FILE_MAX];
+    size_t skip = strlen(e->file) + 2;
+    snprintf(detail, sizeof detail, "%s", strlen(e->message) >= skip ? e->message + skip : e->message);
+    memcpy(file, e->file, sizeof file); /* fqp__error clears *e first */
+    fqp__error(e, e->code, file, record, line, offset, "%s", detail);
+}
+
+#define FQP__GZIP_LOOKAHEAD (1u << 20)
+
+/* A parse error in gzip input may be garbage that zlib produced before it
+   noticed the corruption. Inflating a fixed 1 MiB of text past the error
+   tells: a gzip error there is the real cause and is reported instead. The
+   window is in text bytes, so the outcome does not depend on read sizes. */
+static void fqp__gzip_confirm(fqp_producer *p)
+{
+    char scratch[4096];
+    fqp_error e;
+    uint64_t until = p->perr.offset + FQP__GZIP_LOOKAHEAD;
+    if (!p->reader.gzip || p->reader.bgzf_on || p->perr.code == FQP_ERR_READ) return; /* BGZF text is checked */
+    while (p->reader.text_bytes < until) {
+        size_t got = 0;
+        uint64_t want = until - p->reader.text_bytes;
+        if (fqp__reader_read(&p->reader, scratch, want < sizeof scratch ? (size_t)want : sizeof scratch, &got, &e) !=
+            FQP_OK) {
+            fqp__locate(&e, p->perr.record, p->perr.line, p->perr.offset);
+            p->perr = e;
+            return;
+        }
+        if (got == 0) return;
+    }
+}
+
+/* Errors of the source or the compressed layer themselves: no parse error
+   is behind them, so the gzip lookahead (fqp__gzip_confirm) is not needed. */
+static int fqp__is_source_error(fqp_result r)
+{
+    switch (r) {
+    case FQP_ERR_NOMEM:
+    case FQP_ERR_READ:
+    case FQP_ERR_GZIP_CORRUPT:
+    case FQP_ERR_GZIP_TRUNCATED:
+    case FQP_ERR_GZIP_TRAILING:
+    case FQP_ERR_NO_ZLIB: return 1;
+    default: return 0;
+    }
+}
+
+/* Producer thread, step 1 of fqp__produce: a free batch, with the tail of
+   the previous batch (a record cut by the batch limit) copied to its front. */
+static fqp_result fqp__batch_start(fqp_producer *p, fqp__batch **out, int blocking)
+{
+    const fqp_allocator *a = &p->cfg.allocator;
+    fqp__batch *b;
+    uint64_t want = p->cfg.batch_bytes;
+    fqp_result r = fqp__take_free(p, &b, blocking);
+    if (r == FQP_AGAIN)
+        return fqp__error(&p->perr, FQP_ERR_INVALID_ARGUMENT, p->reader.name, 0, 0, 0,
+                          "fqp_producer_read: every batch is still held; release one first");
+    if (r == FQP_ERR_NOMEM) return fqp__error(&p->perr, r, p->reader.name, 0, 0, 0, "out of memory for a batch");
+    if (r != FQP_OK) return r;
+    if (want < p->carry_len + 1) want = p->carry_len + 1;
+    if (b == p->prev) {
+        /* consumers are done with this batch: its tail moves to the front */
+        memmove(b->raw, b->raw + p->carry_from, (size_t)p->carry_len);
+        fqp__shrink(a, (void **)&b->raw, &b->raw_cap, want, 2 * p->cfg.batch_bytes, 1);
+    } else {
+        fqp__shrink(a, (void **)&b->raw, &b->raw_cap, 0, 2 * p->cfg.batch_bytes, 1);
+        if (fqp__reserve(a, (void **)&b->raw, &b->raw_cap, want, 1))
+            return fqp__error(&p->perr, FQP_ERR_NOMEM, p->reader.name, 0, 0, 0, "out of memory for batch text");
+        /* only the producer writes raw text, and only into batches it holds:
+           the previous batch's tail is read while a consumer reads its head */
+        if (p->carry_len) memcpy(b->raw, p->prev->raw + p->carry_from, (size_t)p->carry_len);
+    }
+    if (fqp__reserve(a, (void **)&b->raw, &b->raw_cap, want, 1))
+        return fqp__error(&p->perr, FQP_ERR_NOMEM, p->reader.name, 0, 0, 0, "out of memory for batch text");
+    /* the parsed arrays of a huge record are given back too */
+    fqp__shrink(a, (void **)&b->seq, &b->seq_cap, 0, 2 * p->cfg.batch_bytes, 1);
+    fqp__shrink(a, (void **)&b->qual, &b->qual_cap, 0, 2 * p->cfg.batch_bytes, 1);
+    fqp__shrink(a, (void **)&b->out, &b->out_cap, 0, 4 * p->cfg.batch_bytes, 1);
+    b->raw_len = p->carry_len;
+    b->pub.index = p->next_index;
+    b->pub.first_record = p->next_record;
+    b->pub.count = 0;
+    b->pub.bases = 0;
+    b->pub.first_line = p->raw0_line;
+    b->pub.offset = p->raw0_offset;
+    b->head_bytes = 0;
+    b->out_len = 0;
+    b->error_reported = 0;
+    p->prev = b;
+    p->carry_from = p->carry_len = 0;
+    *out = b;
+    return FQP_OK;
+}
+
+/* Producer thread, step 2: reads and scans until the batch is full or the
+   input ends. An error in the text or the source is located (*located = 1):
+   the records before it are still delivered. Out of memory and a cancelled
+   run end the production at once (*located = 0). */
+static fqp_result fqp__batch_fill(fqp_producer *p, fqp__batch *b, int *located)
+{
+    const fqp_allocator *a = &p->cfg.allocator;
+    fqp_result r;
+    int full = 0;
+    *located = 1;
+    for (;;) {
+        size_t got = 0;
+        double t0;
+        if ((r = fqp__scan_text(p, b, &full)) != FQP_OK) return r;
+        if (full) return FQP_OK;
+        if (p->eof) {
+            if ((r = fqp__scan_finish(p, b)) != FQP_OK) return r;
+            p->finished = 1;
+            return FQP_OK;
+        }
+        if (p->cfg.max_record_bytes && b->raw_len - p->scan.rec_start > p->cfg.max_record_bytes)
+            return fqp__scan_error(p, b, FQP_ERR_RECORD_TOO_LONG,
+                                   p->scan.phase == FQP__HEAD ? p->scan.line_no : p->scan.rec_line, p->scan.rec_start,
+                                   "record is longer than max_record_bytes (%llu)",
+                                   (unsigned long long)p->cfg.max_record_bytes);
+        if (fqp__may_cut(p, b) && b->raw_len >= p->cfg.batch_bytes) return FQP_OK; /* the partial record moves on */
+        *located = 0;
+        if (b->raw_len == b->raw_cap) {
+            if (fqp__may_cut(p, b)) return FQP_OK;
+            if (fqp__reserve(a, (void **)&b->raw, &b->raw_cap, b->raw_cap + 1, 1))
+                return fqp__error(&p->perr, FQP_ERR_NOMEM, p->reader.name, b->pub.first_record + 1, 0, 0,
+                                  "out of memory growing a batch to %llu bytes for record %llu",
+                                  (unsigned long long)(2 * b->raw_cap),
+                                  (unsigned long long)(b->pub.first_record + 1));
+        }
+        if (fqp__cancelled(p)) return FQP_ERR_CANCELLED;
+        *located = 1;
+        t0 = fqp__now();
+        {
+            /* read no further than the batch limit unless the first record needs more */
+            uint64_t room = b->raw_cap - b->raw_len;
+            if (fqp__may_cut(p, b) && p->cfg.batch_bytes - b->raw_len < room) room = p->cfg.batch_bytes - b->raw_len;
+            if (room > p->cfg.read_size) room = p->cfg.read_size;
+            r = fqp__reader_read(&p->reader, b->raw + b->raw_len, (size_t)room, &got, &p->perr);
+        }
+        p->read_seconds += fqp__now() - t0;
+        if (r != FQP_OK) {
+            fqp__locate(&p->perr, b->pub.first_record + b->pub.count + 1, p->scan.line_no, b->pub.offset + b->raw_len);
+            return r;
+        }
+        if (got == 0) p->eof = 1;
+        b->raw_len += got;
+    }
+}
+
+/* Producer thread, when filling stopped at an error: the whole records
+   before it are delivered first (they are processed and may hold an earlier
+   error); the error comes with the next call. FQP_OK when there are such
+   records, else the error. */
+static fqp_result fqp__batch_defer(fqp_producer *p, fqp__batch *b, fqp_result r)
+{
+    if (!fqp__is_source_error(r)) {
+        fqp__gzip_confirm(p);
+        r = p->perr.code;
+    }
+    if (!b->pub.count) return r;
+    p->pending_error = r;
+    p->finished = 1;
+    return FQP_OK;
+}
+
+/* Producer thread, step 3: what follows the last whole record starts the
+   next batch; the scan's offsets move with it. FQP_DONE when the batch
+   holds no record (only blank lines were left). */
+static fqp_result fqp__batch_finish(fqp_producer *p, fqp__batch *b)
+{
+    p->carry_from = p->scan.rec_start;
+    if (p->carry_from > b->raw_len) p->carry_from = b->raw_len;
+    p->carry_len = b->raw_len - p->carry_from;
+    b->pub.text_bytes = p->carry_from;
+    p->raw0_offset += p->carry_from;
+    p->raw0_line = p->scan.phase == FQP__HEAD ? p->scan.line_no : p->scan.rec_line;
+    p->scan.line_start -= p->carry_from;
+    p->scan.search -= p->carry_from;
+    p->scan.rec_start -= p->carry_from;
+    if (p->scan.phase != FQP__HEAD) {
+        p->scan.head_end -= p->carry_from;
+        p->scan.seq_start -= p->carry_from;
+        if (p->scan.phase == FQP__QUAL) {
+            p->scan.plus_start -= p->carry_from;
+            p->scan.qual_start -= p->carry_from;
+        }
+    }
+    if (b->pub.count == 0) {
+        fqp_queue_push(p->free_q, b);
+        return FQP_DONE;
+    }
+    p->next_index++;
+    p->next_record += b->pub.count;
+    p->records += b->pub.count;
+    p->bases += b->pub.bases;
+    p->batches++;
+    return FQP_OK;
+}
+
+/* Producer thread: the next batch of whole records. FQP_DONE when the
+   input has no more records; an error held back for the records before it
+   comes on the call after them. */
+static fqp_result fqp__produce(fqp_producer *p, fqp__batch **out, int blocking)
+{
+    fqp__batch *b = NULL;
+    fqp_result r;
+    int located;
+    if (p->pending_error) {
+        r = p->pending_error;
+        p->pending_error = FQP_OK;
+        return r;
+    }
+    if (p->finished) return FQP_DONE;
+    if ((r = fqp__batch_start(p, &b, blocking)) != FQP_OK) return r;
+    if ((r = fqp__batch_fill(p, b, &located)) != FQP_OK) {
+        if (!located) return r;
+        if ((r = fqp__batch_defer(p, b, r)) != FQP_OK) return r;
+    }
+    if ((r = fqp__batch_finish(p, b)) != FQP_OK) return r;
+    *out = b;
+    return FQP_OK;
+}
+
+/* ---- >>parse: a batch into arrays (consumer thread) ---- */
+
+/* Copies the lines of [from, to) without their "\n" / "\r\n" into dst. */
+static uint64_t fqp__copy_lines(char *dst, const char *raw, uint64_t from, uint64_t to)
+{
+    uint64_t n = 0;
+    while (from < to) {
+        const char *nl = (const char *)memchr(raw + from, '\n', (size_t)(to - from));
+        uint64_t eol = nl ? (uint64_t)(nl - raw) : to, ce = eol;
+        if (ce > from && raw[ce - 1] == '\r') ce--;
+        memcpy(dst + n, raw + from, (size_t)(ce - from));
+        n += ce - from;
+        from = eol + 1;
+    }
+    return n;
+}
+
+/* Position in raw text of the k-th character of a possibly wrapped region. */
+static uint64_t fqp__raw_pos(const char *raw, uint64_t from, uint64_t to, uint64_t k)
+{
+    while (from < to) {
+        const char *nl = (const char *)memchr(raw + from, '\n', (size_t)(to - from));
+        uint64_t eol = nl ? (uint64_t)(nl - raw) : to, ce = eol;
+        if (ce > from && raw[ce - 1] == '\r') ce--;
+        if (k < ce - from) return from + k;
+        k -= ce - from;
+        from = eol + 1;
+    }
+    return from;
+}
+
+static uint64_t fqp__line_of(const fqp__batch *b, uint64_t raw_off)
+{
+    uint64_t line = b->pub.first_line, i;
+    for (i = 0; i < raw_off; i++) line += b->raw[i] == '\n';
+    return line;
+}
+
+static fqp_result fqp__invalid(fqp_producer *p, fqp__batch *b, uint64_t i, int is_qual, uint64_t k,
+                               fqp_error *err)
+{
+    const fqp__span *sp = &b->spans[i];
+    uint64_t from = is_qual ? sp->qual : sp->seq, to = is_qual ? sp->end : sp->plus;
+    uint64_t pos = fqp__raw_pos(b->raw, from, to, k);
+    unsigned char c = (unsigned char)b->raw[pos];
+    char shown[16];
+    fqp__snippet(shown, sizeof shown, b->raw + pos, 1);
+    (void)p;
+    return fqp__error(err, is_qual ? FQP_ERR_INVALID_QUALITY : FQP_ERR_INVALID_BASE, b->pub.file,
+                      b->pub.first_record + i + 1, fqp__line_of(b, pos), b->pub.offset + pos,
+                      is_qual ? "quality character \"%s\" (%u) at position %llu is outside '!'..'~' (Phred+33 Q0..Q93)"
+                              : "invalid sequence character \"%s\" (%u) at position %llu",
+                      shown, (unsigned)c, (unsigned long long)(k + 1));
+}
+
+/* Copy-and-check kernels: one pass over the bytes copies them into the
+   batch's arrays and checks them: SSE2 (every x86-64) 16 bytes at a time,
+   AVX2 32 where the CPU has it; the scalar loops are the reference. */
+
+/* Length of the name: the header up to its first blank (' ' or '\t'). */
+static uint64_t fqp__name_len(const char *h, uint64_t n)
+{
+    uint64_t k = 0;
+#ifdef FQP__SSE2
+    const __m128i sp = _mm_set1_epi8(' '), tab = _mm_set1_epi8('\t');
+    for (; k + 16 <= n; k += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(h + k));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, sp), _mm_cmpeq_epi8(x, tab)));
+        if (m) return k + (uint64_t)fqp__ctz64(m);
+    }
+#endif
+    while (k < n && h[k] != ' ' && h[k] != '\t') k++;
+    return k;
+}
+
+/* The scalar references: copy s[0..n) to dst and say whether every byte
+   is one of ACGTN (either case) / a Phred+33 quality '!' (Q0) to '~' (Q93). */
+static int fqp__copy_acgtn_scalar(char *dst, const char *src, uint64_t n)
+{
+    unsigned bad = 0;
+    uint64_t k;
+    for (k = 0; k < n; k++) {
+        unsigned x = (unsigned char)src[k] & 0xDFu;
+        dst[k] = src[k];
+        bad |= (unsigned)(x != 'A') & (unsigned)(x != 'C') & (unsigned)(x != 'G') & (unsigned)(x != 'T') &
+               (unsigned)(x != 'N');
+    }
+    return !bad;
+}
+
+static int fqp__copy_quality_scalar(char *dst, const char *src, uint64_t n)
+{
+    unsigned char lo = 255, hi = 0;
+    uint64_t k;
+    for (k = 0; k < n; k++) {
+        unsigned char x = (unsigned char)src[k];
+        dst[k] = src[k];
+        lo = x < lo ? x : lo;
+        hi = x > hi ? x : hi;
+    }
+    return n == 0 || (lo >= 33 && hi <= 126);
+}
+
+/* The vector kernels end with one block that overlaps the one before it
+   (rewriting the same bytes), so a read has no scalar tail; only reads
+   shorter than one block take the scalar loop. dst may equal src. */
+#ifdef FQP__SSE2
+static int fqp__copy_acgtn(char *dst, const char *src, uint64_t n)
+{
+    const __m128i up = _mm_set1_epi8((char)0xDF), a = _mm_set1_epi8('A'), c = _mm_set1_epi8('C'),
+                  g = _mm_set1_epi8('G'), t = _mm_set1_epi8('T'), nn = _mm_set1_epi8('N');
+    __m128i all = _mm_set1_epi8(-1);
+    uint64_t k = 0;
+    if (n < 16) return fqp__copy_acgtn_scalar(dst, src, n);
+    for (;;) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(src + k)), u = _mm_and_si128(x, up);
+        __m128i ok = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(u, a), _mm_cmpeq_epi8(u, c)),
+                                  _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(u, g), _mm_cmpeq_epi8(u, t)),
+                                               _mm_cmpeq_epi8(u, nn)));
+        _mm_storeu_si128((__m128i *)(void *)(dst + k), x);
+        all = _mm_and_si128(all, ok);
+        if (k + 16 == n) break;
+        k = k + 32 <= n ? k + 16 : n - 16;
+    }
+    return _mm_movemask_epi8(all) == 0xFFFF;
+}
+
+static int fqp__copy_quality(char *dst, const char *src, uint64_t n)
+{
+    __m128i vlo = _mm_set1_epi8(-1), vhi = _mm_setzero_si128();
+    uint64_t k = 0;
+    if (n < 16) return fqp__copy_quality_scalar(dst, src, n);
+    for (;;) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(src + k));
+        _mm_storeu_si128((__m128i *)(void *)(dst + k), x);
+        vlo = _mm_min_epu8(vlo, x);
+        vhi = _mm_max_epu8(vhi, x);
+        if (k + 16 == n) break;
+        k = k + 32 <= n ? k + 16 : n - 16;
+    }
+    /* every byte's lo >= 33 and hi <= 126: max(lo, 33) == lo, min(hi, 126) == hi */
+    return _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(_mm_max_epu8(vlo, _mm_set1_epi8(33)), vlo),
+                                           _mm_cmpeq_epi8(_mm_min_epu8(vhi, _mm_set1_epi8(126)), vhi))) == 0xFFFF;
+}
+#else
+#define fqp__copy_acgtn fqp__copy_acgtn_scalar
+#define fqp__copy_quality fqp__copy_quality_scalar
+#endif
+
+#ifdef FQP__AVX2
+/* 32 bytes at a time. ACGTN: the letter a byte must be, looked up by its
+   low nibble (pshufb), compared with the byte (case folded). */
+FQP__TARGET_AVX2 static int fqp__copy_acgtn_avx2(char *dst, const char *src, uint64_t n)
+{
+    const __m256i want = _mm256_setr_epi8(-1, 'A', -1, 'C', 'T', -1, -1, 'G', -1, -1, -1, -1, -1, -1, 'N', -1, -1,
+                                          'A', -1, 'C', 'T', -1, -1, 'G', -1, -1, -1, -1, -1, -1, 'N', -1);
+    const __m256i up = _mm256_set1_epi8((char)0xDF), lo4 = _mm256_set1_epi8(0x0F);
+    __m256i all = _mm256_set1_epi8(-1);
+    uint64_t k = 0;
+    if (n < 32) return fqp__copy_acgtn(dst, src, n);
+    for (;;) {
+        __m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(src + k)), u = _mm256_and_si256(x, up);
+        __m256i ok = _mm256_cmpeq_epi8(_mm256_shuffle_epi8(want, _mm256_and_si256(u, lo4)), u);
+        _mm256_storeu_si256((__m256i *)(void *)(dst + k), x);
+        all = _mm256_and_si256(all, ok);
+        if (k + 32 == n) break;
+        k = k + 64 <= n ? k + 32 : n - 32;
+    }
+    return _mm256_movemask_epi8(all) == -1;
+}
+
+FQP__TARGET_AVX2 static int fqp__copy_quality_avx2(char *dst, const char *src, uint64_t n)
+{
+    __m256i vlo = _mm256_set1_epi8(-1), vhi = _mm256_setzero_si256();
+    uint64_t k = 0;
+    if (n < 32) return fqp__copy_quality(dst, src, n);
+    for (;;) {
+        __m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(src + k));
+        _mm256_storeu_si256((__m256i *)(void *)(dst + k), x);
+        vlo = _mm256_min_epu8(vlo, x);
+        vhi = _mm256_max_epu8(vhi, x);
+        if (k + 32 == n) break;
+        k = k + 64 <= n ? k + 32 : n - 32;
+    }
+    return _mm256_movemask_epi8(_mm256_and_si256(_mm256_cmpeq_epi8(_mm256_max_epu8(vlo, _mm256_set1_epi8(33)), vlo),
+                                                 _mm256_cmpeq_epi8(_mm256_min_epu8(vhi, _mm256_set1_epi8(126)), vhi))) ==
+           -1;
+}
+#define FQP__COPY_ACGTN(p, d, s, n) ((p)->avx2 ? fqp__copy_acgtn_avx2(d, s, n) : fqp__copy_acgtn(d, s, n))
+#define FQP__COPY_QUALITY(p, d, s, n) ((p)->avx2 ? fqp__copy_quality_avx2(d, s, n) : fqp__copy_quality(d, s, n))
+#else
+#define FQP__COPY_ACGTN(p, d, s, n) fqp__copy_acgtn(d, s, n)
+#define FQP__COPY_QUALITY(p, d, s, n) fqp__copy_quality(d, s, n)
+#endif
+
+/* Consumer thread: builds the structure-of-arrays view of a batch and
+   validates it. Runs in parallel across consumers; the producer only found
+   where the records are. */
+/* Records [0, n) of the batch become readable through pub (all of them, or
+   those before a record that failed validation: paired input checks their
+   mate names, so that the first problem in the input is the one reported). */
+static void fqp__batch_view(fqp__batch *b, uint64_t n, uint64_t ho, uint64_t so)
+{
+    b->parsed = n;
+    b->head_off[n] = ho;
+    b->seq_off[n] = so;
+    b->pub.head = b->head;
+    b->pub.head_off = b->head_off;
+    b->pub.name_len = b->name_len;
+    b->pub.seq = b->seq;
+    b->pub.qual = b->qual;
+    b->pub.seq_off = b->seq_off;
+}
+
+static fqp_result fqp__batch_parse(fqp_producer *p, fqp__batch *b, fqp_error *err)
+{
+    const fqp_allocator *a = &p->cfg.allocator;
+    const char *raw = b->raw;
+    uint64_t n = b->pub.count, i, ho = 0, so = 0;
+    int check_seq = p->cfg.validate == FQP_VALIDATE_SEQUENCE || p->cfg.validate == FQP_VALIDATE_ALL;
+    int check_qual = p->cfg.validate == FQP_VALIDATE_QUALITY || p->cfg.validate == FQP_VALIDATE_ALL;
+    b->parsed = 0;
+    if (fqp__reserve(a, (void **)&b->head_off, &b->head_off_cap, n + 1, sizeof(uint64_t)) ||
+        fqp__reserve(a, (void **)&b->seq_off, &b->seq_off_cap, n + 1, sizeof(uint64_t)) ||
+        fqp__reserve(a, (void **)&b->name_len, &b->name_len_cap, n + 1, sizeof(uint64_t)) ||
+        fqp__reserve(a, (void **)&b->head, &b->head_cap, b->head_bytes + 1, 1) ||
+        fqp__reserve(a, (void **)&b->seq, &b->seq_cap, b->pub.bases + 1, 1) ||
+        fqp__reserve(a, (void **)&b->qual, &b->qual_cap, b->pub.bases + 1, 1))
+        return fqp__error(err, FQP_ERR_NOMEM, b->pub.file, 0, 0, 0, "out of memory parsing batch %llu",
+                          (unsigned long long)b->pub.index);
+    for (i = 0; i < n; i++) {
+        const fqp__span *sp = &b->spans[i];
+        uint64_t hl = sp->head_end - sp->start - 1, len = sp->len;
+        const char *h = raw + sp->start + 1;
+        int seq_ok = 1, qual_ok = 1;
+        b->head_off[i] = ho;
+        b->seq_off[i] = so;
+        memcpy(b->head + ho, h, (size_t)hl);
+        b->name_len[i] = fqp__name_len(h, hl);
+        ho += hl;
+        /* one-line records (the usual case) are copied and checked in one pass */
+        if (!(sp->flags & FQP__ONE_LINE_SEQ)) {
+            fqp__copy_lines(b->seq + so, raw, sp->seq, sp->plus);
+            seq_ok = !check_seq || FQP__COPY_ACGTN(p, b->seq + so, b->seq + so, len);
+        } else if (check_seq) {
+            seq_ok = FQP__COPY_ACGTN(p, b->seq + so, raw + sp->seq, len);
+        } else {
+            memcpy(b->seq + so, raw + sp->seq, (size_t)len);
+        }
+        if (!(sp->flags & FQP__ONE_LINE_QUAL)) {
+            fqp__copy_lines(b->qual + so, raw, sp->qual, sp->end);
+            qual_ok = !check_qual || FQP__COPY_QUALITY(p, b->qual + so, b->qual + so, len);
+        } else if (check_qual) {
+            qual_ok = FQP__COPY_QUALITY(p, b->qual + so, raw + sp->qual, len);
+        } else {
+            memcpy(b->qual + so, raw + sp->qual, (size_t)len);
+        }
+        if (!seq_ok) { /* rarer letters (IUPAC codes, gaps): the exact table decides */
+            const unsigned char *s = (const unsigned char *)b->seq + so;
+            uint64_t k;
+            for (k = 0; k < len && p->base_ok[s[k]]; k++) {}
+            if (k < len) {
+                fqp__batch_view(b, i, b->head_off[i], so); /* ho counts this header already */
+                return fqp__invalid(p, b, i, 0, k, err);
+            }
+        }
+        if (!qual_ok) {
+            const unsigned char *q = (const unsigned char *)b->qual + so;
+            uint64_t k;
+            for (k = 0; q[k] >= 33 && q[k] <= 126; k++) {}
+            fqp__batch_view(b, i, b->head_off[i], so);
+            return fqp__invalid(p, b, i, 1, k, err);
+        }
+        so += len;
+    }
+    fqp__batch_view(b, n, ho, so);
+    return FQP_OK;
+}
+
+/* A batch cut to its first n parsed records: those before a record that
+   failed validation are delivered before the error, as the records before a
+   structural error are, so what a failed run saw never depends on where
+   batches were cut. Returns n. */
+static uint64_t fqp__batch_cut(fqp__batch *b, uint64_t n)
+{
+    if (n < b->pub.count) { /* n == 0 also when parsing ran out of memory: no arrays */
+        b->pub.count = n;
+        b->pub.bases = n ? b->seq_off[n] : 0;
+        b->pub.text_bytes = n ? b->spans[n].start : 0;
+    }
+    return n;
+}
+
+/* ---- >>producer: the public pieces, and the internal interface ---- */
+
+static fqp_result fqp__batch_emit(void *ctx, void *item);
+
+FASTQPAR_DEF fqp_result fqp_producer_create(fqp_producer **out, const fqp_producer_desc *desc, fqp_error *err)
+{
+    fqp_config cfg;
+    fqp_producer *p;
+    fqp_result r;
+    const char *letters = "ACGTUNRYKMSWBDHVacgtunrykmswbdhv.-*";
+    if (err) memset(err, 0, sizeof *err);
+    if (!out || !desc) return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "NULL argument");
+    *out = NULL;
+    if ((r = fqp__config_resolve(&desc->config, &cfg, err)) != FQP_OK) return r;
+    p = (fqp_producer *)fqp__calloc(&cfg.allocator, sizeof *p);
+    if (!p) return fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory");
+    p->cfg = cfg;
+    p->output = desc->output;
+    p->pool_size = cfg.queue_depth + (size_t)cfg.threads + 1 + desc->held_batches;
+    p->raw0_line = 1;
+    p->scan.line_no = 1;
+    for (; *letters; letters++) p->base_ok[(unsigned char)*letters] = 1;
+    p->avx2 = fqp__cpu_avx2();
+    if (!fqp__mutex_init(&p->mu)) {
+        fqp__free(&cfg.allocator, p);
+        return fqp__error(err, FQP_ERR_THREAD, NULL, 0, 0, 0, "cannot create a mutex");
+    }
+    if (!fqp__cond_init(&p->holders_cv)) {
+        fqp__mutex_destroy(&p->mu);
+        fqp__free(&cfg.allocator, p);
+        return fqp__error(err, FQP_ERR_THREAD, NULL, 0, 0, 0, "cannot create a condition variable");
+    }
+    /* destroy copes with a half-built producer from here on */
+    p->pool = (fqp__batch **)fqp__calloc(&cfg.allocator, p->pool_size * sizeof *p->pool);
+    if (!p->pool) r = fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory");
+    else if ((r = fqp__ordered_init(&p->order, &cfg.allocator, p->pool_size, fqp__batch_emit, p)) != FQP_OK)
+        fqp__error(err, r, NULL, 0, 0, 0, r == FQP_ERR_NOMEM ? "out of memory" : "cannot create a mutex");
+    else if ((r = fqp_queue_create(&p->queue, cfg.queue_depth, &cfg.allocator)) != FQP_OK ||
+             (r = fqp_queue_create(&p->free_q, p->pool_size, &cfg.allocator)) != FQP_OK)
+        fqp__error(err, r, NULL, 0, 0, 0, "cannot create the batch queues: %s", fqp_result_string(r));
+    else
+        r = fqp__reader_open(&p->reader, &desc->input, &p->cfg.allocator, cfg.read_size, err);
+    p->reader.threads = cfg.threads;
+    p->reader.codec = cfg.inflate;
+    if (r != FQP_OK) {
+        fqp_producer_destroy(p);
+        return r;
+    }
+    fqp__log(&p->cfg, FQP_LOG_DEBUG, "%s: %d threads, batches of %llu records / %llu bytes, queue depth %zu",
+             p->reader.name, cfg.threads, (unsigned long long)cfg.batch_records,
+             (unsigned long long)cfg.batch_bytes, cfg.queue_depth);
+    *out = p;
+    return FQP_OK;
+}
+
+FASTQPAR_DEF void fqp_producer_destroy(fqp_producer *p)
+{
+    fqp_allocator a;
+    size_t i;
+    if (!p) return;
+    a = p->cfg.allocator;
+    fqp__reader_close(&p->reader);
+    if (p->pool)
+        for (i = 0; i < p->pool_count; i++) fqp__batch_free(&a, p->pool[i]);
+    fqp_queue_destroy(p->queue);
+    fqp_queue_destroy(p->free_q);
+    fqp__free(&a, p->pool);
+    fqp__ordered_free(&p->order, &a);
+    fqp__cond_destroy(&p->holders_cv);
+    fqp__mutex_destroy(&p->mu);
+    fqp__free(&a, p);
+}
+
+/* True when error a lies before error b in the input. */
+static int fqp__earlier(const fqp_error *a, const fqp_error *b)
+{
+    if (!a->record || !b->record) return 0;
+    return a->record < b->record || (a->record == b->record && a->line < b->line);
+}
+
+/* An error located in batch `index`: the earliest such error in the input is
+   the run's error, whatever the thread timing. Batches up to `index` still
+   drain (they may hold an earlier error); later ones are skipped. */
+static void fqp__fail_at(fqp_producer *p, uint64_t index, const fqp_error *err)
+{
+    fqp__lock(&p->mu);
+    if (!p->failed || (p->fail_index != UINT64_MAX && fqp__earlier(err, &p->err))) {
+        p->err = *err;
+        if (p->err.code >= 0) p->err.code = FQP_ERR_CONSUMER;
+    }
+    if (!p->failed || (p->fail_index != UINT64_MAX && index < p->fail_index)) p->fail_index = index;
+    p->failed = 1;
+    fqp__broadcast(&p->holders_cv);
+    fqp__unlock(&p->mu);
+}
+
+FASTQPAR_DEF void fqp_producer_fail(fqp_producer *p, const fqp_error *err)
+{
+    fqp__lock(&p->mu);
+    if (!p->failed) {
+        if (err) p->err = *err;
+        else fqp__error(&p->err, FQP_ERR_CANCELLED, NULL, 0, 0, 0, "cancelled");
+        if (p->err.code >= 0) p->err.code = FQP_ERR_CONSUMER;
+    }
+    p->failed = 1;
+    p->fail_index = UINT64_MAX; /* everything stops now */
+    fqp__broadcast(&p->holders_cv);
+    fqp__unlock(&p->mu);
+    fqp_queue_cancel(p->queue);
+    fqp_queue_cancel(p->free_q);
+}
+
+FASTQPAR_DEF void fqp_producer_stop(fqp_producer *p, uint64_t last)
+{
+    fqp__lock(&p->mu);
+    if (!p->stopped || last < p->stop_last) p->stop_last = last;
+    p->stopped = 1;
+    fqp__broadcast(&p->holders_cv);
+    fqp__unlock(&p->mu);
+    fqp_queue_cancel(p->queue);
+    fqp_queue_cancel(p->free_q);
+}
+
+FASTQPAR_DEF fqp_result fqp_producer_error(fqp_producer *p, fqp_error *err)
+{
+    fqp_result r;
+    fqp__lock(&p->mu);
+    r = p->failed ? p->err.code : FQP_OK;
+    if (err) {
+        if (p->failed) *err = p->err;
+        else memset(err, 0, sizeof *err);
+    }
+    fqp__unlock(&p->mu);
+    return r;
+}
+
+FASTQPAR_DEF fqp_queue *fqp_producer_queue(fqp_producer *p) { return p->queue; }
+
+FASTQPAR_DEF fqp_result fqp_producer_run(fqp_producer *p)
+{
+    p->reader.jobs_queue = p->queue; /* BGZF blocks go to the consumers */
+    for (;;) {
+        fqp__batch *b = NULL;
+        fqp_result r = fqp__produce(p, &b, 1);
+        if (r == FQP_DONE) {
+            fqp_queue_close(p->queue);
+            return FQP_OK;
+        }
+        if (r != FQP_OK) {
+            if (r != FQP_ERR_CANCELLED) fqp__fail_at(p, p->next_index, &p->perr);
+            fqp_queue_close(p->queue); /* consumers drain what came before */
+            return r;
+        }
+        if (fqp_queue_push(p->queue, &b->job) != FQP_OK) return FQP_ERR_CANCELLED; /* b stays in the pool list */
+    }
+}
+
+/* What a consumer's next() reports once the queue is cancelled. */
+static fqp_result fqp__end_code(fqp_producer *p)
+{
+    fqp_result r;
+    fqp__lock(&p->mu);
+    r = p->failed ? p->err.code : p->stopped ? FQP_STOP : FQP_ERR_CANCELLED;
+    fqp__unlock(&p->mu);
+    return r;
+}
+
+/* True when batch `index` lies after the run's error point: it is
+   released unprocessed (it may not even be valid text). */
+static int fqp__producer_skips(fqp_producer *p, uint64_t index)
+{
+    int skip;
+    fqp__lock(&p->mu);
+    skip = p->failed && index > p->fail_index;
+    fqp__unlock(&p->mu);
+    return skip;
+}
+
+/* Any consumer, on every job it pops: does the library's own work (1: used
+   up, pop again). A new internal kind of job is one case here. */
+static int fqp__job_internal(fqp_producer *p, fqp__job *job)
+{
+    switch (job->kind) {
+    case FQP__JOB_INFLATE: fqp__bgzin_job_run(&p->reader, job); return 1;
+    case FQP__JOB_BATCH: {
+        fqp__batch *b = FQP__OWNER(job, fqp__batch, job);
+        if (!fqp__producer_skips(p, b->pub.index)) return 0;
+        fqp_producer_release(p, &b->pub);
+        return 1;
+    }
+    case FQP__JOB_PAIR: return 0; /* the paired run checks its own (fqp__pair_job) */
+    }
+    return 0;
+}
+
+/* Pops the next job for a consumer; at the end of the input waits while a
+   holder may still hand batches back. */
+static fqp_result fqp__job_pop(fqp_producer *p, fqp__job **job)
+{
+    for (;;) {
+        void *item = NULL;
+        fqp_result r = fqp_queue_pop(p->queue, &item);
+        int again;
+        if (r == FQP_OK) {
+            *job = (fqp__job *)item;
+            if (!fqp__job_internal(p, *job)) return FQP_OK;
+            continue;
+        }
+        if (r != FQP_DONE) return r;
+        fqp__lock(&p->mu);
+        while (p->holders > 0 && !(p->failed && p->fail_index == UINT64_MAX) && !p->stopped &&
+               fqp_queue_depth(p->queue) == 0)
+            fqp__wait(&p->holders_cv, &p->mu);
+        again = fqp_queue_depth(p->queue) > 0 && !p->stopped && (!p->failed || p->fail_index != UINT64_MAX);
+        r = p->failed ? p->err.code : FQP_DONE;
+        fqp__unlock(&p->mu);
+        if (!again) return r;
+    }
+}
+
+FASTQPAR_DEF void fqp_producer_hold_begin(fqp_producer *p)
+{
+    fqp__lock(&p->mu);
+    p->holders++;
+    fqp__unlock(&p->mu);
+}
+
+FASTQPAR_DEF void fqp_producer_hold_end(fqp_producer *p)
+{
+    fqp__lock(&p->mu);
+    p->holders--;
+    fqp__broadcast(&p->holders_cv);
+    fqp__unlock(&p->mu);
+}
+
+FASTQPAR_DEF fqp_result fqp_producer_requeue(fqp_producer *p, fqp_batch *batch)
+{
+    fqp__batch *b = (fqp__batch *)batch;
+    fqp_result r;
+    b->out_len = 0;
+    r = fqp__queue_push_front(p->queue, &b->job);
+    fqp__lock(&p->mu);
+    fqp__broadcast(&p->holders_cv);
+    fqp__unlock(&p->mu);
+    return r;
+}
+
+/* Consumer thread: parses a popped batch and validates it. A bad record
+   fails the run at it; the records before it are still delivered (1), or
+   the batch goes back at once when there are none (0). */
+static int fqp__batch_accept(fqp_producer *p, fqp__batch *b, fqp_error *e)
+{
+    if (fqp__batch_parse(p, b, e) == FQP_OK) return 1;
+    fqp__fail_at(p, b->pub.index, e);
+    if (fqp__batch_cut(b, b->parsed)) return 1; /* the next call reports the error */
+    fqp_producer_release(p, &b->pub);
+    return 0;
+}
+
+/* fqp_producer_next/take: a popped job as the caller's batch. */
+static fqp_result fqp__deliver(fqp_producer *p, fqp_result r, fqp__job *job, fqp_batch **batch)
+{
+    fqp_error e;
+    fqp__batch *b;
+    *batch = NULL;
+    if (r == FQP_DONE || r == FQP_AGAIN) return r;
+    if (r != FQP_OK) return fqp__end_code(p);
+    b = FQP__OWNER(job, fqp__batch, job); /* the only user-facing kind in a single-file run */
+    if (!fqp__batch_accept(p, b, &e)) return e.code;
+    *batch = &b->pub;
+    return FQP_OK;
+}
+
+FASTQPAR_DEF fqp_result fqp_producer_next(fqp_producer *p, fqp_batch **batch)
+{
+    fqp__job *job = NULL;
+    fqp_result r = fqp__job_pop(p, &job);
+    return fqp__deliver(p, r, job, batch);
+}
+
+FASTQPAR_DEF fqp_result fqp_producer_take(fqp_producer *p, fqp_batch **batch, int block)
+{
+    void *item = NULL;
+    fqp_result r;
+    do {
+        r = block ? fqp_queue_pop(p->queue, &item) : fqp_queue_try_pop(p->queue, &item);
+    } while (r == FQP_OK && fqp__job_internal(p, (fqp__job *)item));
+    return fqp__deliver(p, r, (fqp__job *)item, batch);
+}
+
+/* Writes one batch's output; the caller is the only writer right now. */
+
+static fqp_result fqp__write_out(fqp_producer *p, fqp__batch *b)
+{
+    fqp_error e;
+    int bad = 0;
+    if (!b->out_len) return FQP_OK;
+    if (p->output.writer) { /* its own error (file, cause) is the run's */
+        if (fqp__writer_take(p->output.writer, b->out, (size_t)b->out_len) == FQP_OK) return FQP_OK;
+        fqp__writer_copy_err(p->output.writer, &e);
+        fqp_producer_fail(p, &e);
+        return FQP_ERR_WRITE;
+    }
+    if (p->output.file) bad = fwrite(b->out, 1, (size_t)b->out_len, p->output.file) != b->out_len;
+    else bad = p->output.write(p->output.write_user, b->out, (size_t)b->out_len) != 0;
+    if (!bad) return FQP_OK;
+    fqp__error(&e, FQP_ERR_WRITE, b->pub.file, 0, 0, 0, "writing the output of batch %llu failed%s%s",
+               (unsigned long long)b->pub.index, p->output.file ? ": " : "",
+               p->output.file ? strerror(errno) : "");
+    fqp_producer_fail(p, &e);
+    return FQP_ERR_WRITE;
+}
+
+/* Whether the output of item `index` is still written: not after an
+   error, nor after the batch a consumer stopped at. */
+static int fqp__producer_emits(fqp_producer *p, uint64_t index)
+{
+    int emits;
+    fqp__lock(&p->mu);
+    emits = !p->failed && !(p->stopped && index > p->stop_last);
+    fqp__unlock(&p->mu);
+    return emits;
+}
+
+/* The emitter of the ordered output (fqp__ordered): writes a batch, then
+   hands it back to the producer. */
+static fqp_result fqp__batch_emit(void *ctx, void *item)
+{
+    fqp_producer *p = (fqp_producer *)ctx;
+    fqp__batch *b = (fqp__batch *)item;
+    fqp_result r = FQP_OK;
+    if (fqp__producer_emits(p, b->pub.index)) r = fqp__write_out(p, b);
+    fqp_queue_push(p->free_q, b);
+    return r;
+}
+
+FASTQPAR_DEF fqp_result fqp_producer_release(fqp_producer *p, fqp_batch *batch)
+{
+    fqp__batch *b = (fqp__batch *)batch;
+    if (!b) return FQP_ERR_INVALID_ARGUMENT;
+    if (!p->output.file && !p->output.write && !p->output.writer) {
+        fqp_queue_push(p->free_q, b);
+        return FQP_OK;
+    }
+    if (p->output.writer && b->out_len) { /* BGZF: compressed here, on the consumer's thread */
+        fqp_error e;
+        if (fqp__batch_encode(p, b, &e) != FQP_OK) fqp_producer_fail(p, &e);
+    }
+    return fqp__ordered_release(&p->order, b->pub.index, b);
+}
+
+FASTQPAR_DEF fqp_result fqp_producer_read(fqp_producer *p, fqp_batch **batch)
+{
+    fqp__batch *b = NULL;
+    fqp_result r;
+    fqp_error e;
+    *batch = NULL;
+    if ((r = fqp_producer_error(p, NULL)) != FQP_OK) return r; /* an error ends the reading */
+    r = fqp__produce(p, &b, 0);
+    if (r == FQP_DONE) return r;
+    if (r != FQP_OK) {
+        fqp__fail_at(p, p->next_index, &p->perr);
+        return fqp_producer_error(p, NULL);
+    }
+    if ((r = fqp__batch_parse(p, b, &e)) != FQP_OK) {
+        fqp__fail_at(p, b->pub.index, &e);
+        if (!fqp__batch_cut(b, b->parsed)) return r; /* else the records before it first */
+    }
+    *batch = &b->pub;
+    return FQP_OK;
+}
+
+FASTQPAR_DEF fqp_result fqp_producer_finish(fqp_producer *p, fqp_metrics *m, fqp_error *err)
+{
+    fqp_result r = FQP_OK;
+    if (p->output.file && fflush(p->output.file) != 0) {
+        fqp_error e;
+        fqp__error(&e, FQP_ERR_WRITE, p->reader.name, 0, 0, 0, "flushing the output failed: %s", strerror(errno));
+        fqp_producer_fail(p, &e);
+    }
+    if (m) {
+        double push_wait = 0, pop_wait = 0;
+        memset(m, 0, sizeof *m);
+        fqp_queue_wait_seconds(p->queue, &push_wait, &pop_wait);
+        m->records = p->records;
+        m->bases = p->bases;
+        m->batches = p->batches;
+        m->input_bytes = p->raw0_offset + p->carry_len;
+        m->compressed_bytes = p->reader.raw_bytes;
+        m->gzip = p->reader.gzip;
+        m->inflate = FQP_CODEC_AUTO;
+#ifndef FASTQPAR_NO_ZLIB
+        if (p->reader.gzip) m->inflate = p->reader.stream_codec;
+#endif
+        fqp__bgzin_metrics(&p->reader, m);
+        m->producer_read_seconds = p->read_seconds;
+        m->producer_blocked_seconds = p->pool_wait_seconds + push_wait;
+        m->consumer_wait_seconds = pop_wait;
+        m->queue_high_water = fqp_queue_high_water(p->queue);
+        m->batch_pool = p->pool_count;
+        m->threads = p->cfg.threads;
+    }
+    r = fqp_producer_error(p, err);
+    return r;
+}
+
+/* The producer's internal interface, for the run engine and the paired
+   run's lockstep reader: they use these, never the producer's fields. */
+static const fqp_config *fqp__producer_config(const fqp_producer *p) { return &p->cfg; }
+static const char *fqp__producer_name(const fqp_producer *p) { return p->reader.name; }
+/* batches in the pool: no more are ever in flight at once */
+static size_t fqp__producer_pool(const fqp_producer *p) { return p->pool_size; }
+/* the number of the next batch and of its first record (0-based) */
+static uint64_t fqp__producer_next_index(const fqp_producer *p) { return p->next_index; }
+static uint64_t fqp__producer_next_record(const fqp_producer *p) { return p->next_record; }
+/* an error found after the records of the batch just produced, reported
+   by the next fqp__produce, and the producer's last error */
+static int fqp__producer_broken(const fqp_producer *p) { return p->pending_error != FQP_OK; }
+static const fqp_error *fqp__producer_problem(const fqp_producer *p) { return &p->perr; }
+
+/* Producer thread: how the next batches are cut. exact > 0: after exactly
+   that many records (a mate file follows file 1); multiple > 1: only after
+   a multiple of it (interleaved pairs). */
+static void fqp__producer_cut(fqp_producer *p, uint64_t exact, uint64_t multiple)
+{
+    p->exact_records = exact;
+    p->record_multiple = multiple;
+}
+
+/* A batch goes back to the pool unprocessed (or after its pair was written). */
+static void fqp__producer_recycle(fqp_producer *p, fqp__batch *b) { fqp_queue_push(p->free_q, b); }
+/* Producer thread: a job into the consumers' queue; FQP_ERR_CANCELLED once stopped. */
+static fqp_result fqp__producer_queue_job(fqp_producer *p, fqp__job *job) { return fqp_queue_push(p->queue, job); }
+/* Producer thread: no more jobs; consumers drain what is queued. */
+static void fqp__producer_close(fqp_producer *p) { fqp_queue_close(p->queue); }
+/* Wakes whoever waits in this producer's queues (another file's run ended). */
+static void fqp__producer_cancel(fqp_producer *p)
+{
+    fqp_queue_cancel(p->queue);
+    fqp_queue_cancel(p->free_q);
+}
+
+static int fqp__producer_stopped(fqp_producer *p)
+{
+    int stopped;
+    fqp__lock(&p->mu);
+    stopped = p->stopped;
+    fqp__unlock(&p->mu);
+    return stopped;
+}
+
+/* Adds this producer's records, bases and bytes to a run's metrics. */
+static void fqp__producer_add_totals(const fqp_producer *p, fqp_metrics *m)
+{
+    m->records += p->records;
+    m->bases += p->bases;
+    m->input_bytes += p->raw0_offset + p->carry_len;
+    m->compressed_bytes += p->reader.raw_bytes;
+}
+
+/* ---- >>accessors: records and output of a batch ---- */
+
+FASTQPAR_DEF fqp_record fqp_batch_record(const fqp_batch *b, uint64_t i)
+{
+    fqp_record r;
+    const char *h = b->head + b->head_off[i];
+    uint64_t hl = b->head_off[i + 1] - b->head_off[i], nl = b->name_len[i];
+    r.name = h;
+    r.name_len = nl;
+    r.comment = h + (nl < hl ? nl + 1 : hl);
+    r.comment_len = nl < hl ? hl - nl - 1 : 0;
+    r.seq = b->seq + b->seq_off[i];
+    r.qual = b->qual + b->seq_off[i];
+    r.len = b->seq_off[i + 1] - b->seq_off[i];
+    r.number = b->first_record + i + 1;
+    return r;
+}
+
+FASTQPAR_DEF fqp_result fqp_batch_write(fqp_batch *batch, const void *data, size_t size)
+{
+    fqp__batch *b = (fqp__batch *)batch;
+    fqp_producer *p = b->owner;
+    if (!p->output.file && !p->output.write) return FQP_ERR_INVALID_ARGUMENT;
+    if (fqp__reserve(&p->cfg.allocator, (void **)&b->out, &b->out_cap, b->out_len + size, 1)) return FQP_ERR_NOMEM;
+    if (size) memcpy(b->out + b->out_len, data, size);
+    b->out_len += size;
+    return FQP_OK;
+}
+
+FASTQPAR_DEF fqp_result fqp_batch_write_record(fqp_batch *batch, uint64_t i)
+{
+    fqp__batch *b = (fqp__batch *)batch;
+    fqp_producer *p = b->owner;
+    uint64_t hl = batch->head_off[i + 1] - batch->head_off[i], len = batch->seq_off[i + 1] - batch->seq_off[i];
+    uint64_t need = hl + 2 * len + 6;
+    char *o;
+    if (!p->output.file && !p->output.write) return FQP_ERR_INVALID_ARGUMENT;
+    if (fqp__reserve(&p->cfg.allocator, (void **)&b->out, &b->out_cap, b->out_len + need, 1)) return FQP_ERR_NOMEM;
+    o = b->out + b->out_len;
+    *o++ = '@';
+    memcpy(o, batch->head + batch->head_off[i], (size_t)hl);
+    o += hl;
+    *o++ = '\n';
+    memcpy(o, batch->seq + batch->seq_off[i], (size_t)len);
+    o += len;
+    *o++ = '\n';
+    *o++ = '+';
+    *o++ = '\n';
+    memcpy(o, batch->qual + batch->seq_off[i], (size_t)len);
+    o += len;
+    *o++ = '\n';
+    b->out_len += need;
+    return FQP_OK;
+}
+
+FASTQPAR_DEF fqp_result fqp_batch_error(fqp_batch *batch, uint64_t i, fqp_result code, const char *fmt, ...)
+{
+    fqp__batch *b = (fqp__batch *)batch;
+    fqp_error e;
+    va_list ap;
+    if (code >= 0) code = FQP_ERR_CONSUMER;
+    va_start(ap, fmt);
+    if (i < batch->count) {
+        const fqp__span *sp = &b->spans[i];
+        fqp__verror(&e, code, batch->file, batch->first_record + i + 1, fqp__line_of(b, sp->start),
+                    batch->offset + sp->start, fmt, ap);
+    } else {
+        fqp__verror(&e, code, batch->file, 0, 0, 0, fmt, ap);
+    }
+    va_end(ap);
+    b->error_reported = 1;
+    fqp__fail_at(b->owner, batch->index, &e);
+    return code;
+}
+
+/* ---- >>run: the run engine under fqp_pipeline_run and fqp_paired_run ----
+   A run is 1-3 producers (p[0]'s queue feeds the consumers and holds the
+   run's error), one producer thread (produce()), n consumer threads with
+   aligned per-consumer state, optional custom consumers (holders), then
+   merge, fini and metrics on the calling thread. A consumer pops jobs and
+   switches on their kind (fqp__worker_job); the kinds' handlers live with
+   their runs: batches below, pair slots in the paired block. */
+typedef struct fqp__run fqp__run;
+
+/* One consumer thread's view; padded so that consumers updating their
+   counters never share a cache line. */
+typedef struct fqp__worker {
+    fqp__run *run;
+    void *state;
+    int index, initialized;
+    fqp_consumer_metrics m;
+    char pad[FQP__CACHE_LINE];
+} fqp__worker;
+
+typedef struct fqp__custom_worker {
+    fqp__run *run;
+    const fqp_custom_consumer *c;
+    int index;
+} fqp__custom_worker;
+
+struct fqp__run {
+    /* what the run type sets */
+    fqp_producer *p[FQP_MAX_MATES];
+    int files;
+    fqp_result (*produce)(fqp__run *run);  /* the producer thread's body */
+    void *ctx;                             /* the run type's own state (the paired run) */
+    fqp_result (*process_batch)(fqp_batch *batch, void *state, void *user);
+    fqp_result (*process_pair)(fqp_pair *pair, void *state, void *user);
+    fqp_result (*init)(void *state, int consumer, void *user);
+    fqp_result (*merge)(void *state, int consumer, void *user);
+    void (*fini)(void *state, int consumer, void *user);
+    size_t state_size;
+    void *user;
+    const fqp_custom_consumer *custom;
+    int custom_count;
+    /* the engine's */
+    fqp_allocator alloc;
+    int n, started, custom_started, producer_started;
+    fqp__worker *w;
+    fqp__thread *threads, *custom_threads, producer;
+    fqp__custom_worker *cw;
+    char *states;
+    double t0;
+};
+
+/* Ends the run at once with this error: every queue of every file is
+   cancelled, which wakes every thread wherever it waits. */
+static void fqp__run_fail(fqp__run *run, const fqp_error *e)
+{
+    int k;
+    fqp_producer_fail(run->p[0], e);
+    for (k = 1; k < run->files; k++) fqp__producer_cancel(run->p[k]);
+}
+
+/* A consumer stopped early at item `last`: items up to it are still written. */
+static void fqp__run_stop(fqp__run *run, uint64_t last)
+{
+    int k;
+    fqp_producer_stop(run->p[0], last);
+    for (k = 1; k < run->files; k++) fqp__producer_cancel(run->p[k]);
+}
+
+static fqp_result fqp__batch_job(fqp__worker *w, fqp__job *job, double t_popped);
+static fqp_result fqp__pair_job(fqp__worker *w, fqp__job *job, double t_popped);
+
+/* Consumer thread: one case per kind of job that reaches process()
+   (internal kinds are done in fqp__job_pop). FQP_OK: pop the next one. */
+static fqp_result fqp__worker_job(fqp__worker *w, fqp__job *job, double t_popped)
+{
+    switch (job->kind) {
+    case FQP__JOB_BATCH: return fqp__batch_job(w, job, t_popped);
+    case FQP__JOB_PAIR: return fqp__pair_job(w, job, t_popped);
+    case FQP__JOB_INFLATE: break; /* internal: never reaches a worker */
+    }
+    return FQP_OK;
+}
+
+FQP__THREAD_FN(fqp__consumer_thread)
+{
+    fqp__worker *w = (fqp__worker *)arg;
+    fqp__run *run = w->run;
+    fqp_error e;
+    if (run->init) {
+        fqp_result r = run->init(w->state, w->index, run->user);
+        if (r < 0) {
+            fqp__error(&e, r, NULL, 0, 0, 0, "consumer %d: init() failed: %s", w->index, fqp_result_string(r));
+            fqp__run_fail(run, &e);
+            FQP__THREAD_RETURN;
+        }
+    }
+    w->initialized = 1;
+    for (;;) {
+        fqp__job *job = NULL;
+        double t0 = fqp__now(), t1;
+        fqp_result r = fqp__job_pop(run->p[0], &job);
+        t1 = fqp__now();
+        w->m.wait_seconds += t1 - t0;
+        if (r != FQP_OK || fqp__worker_job(w, job, t1) != FQP_OK) break;
+    }
+    FQP__THREAD_RETURN;
+}
+
+FQP__THREAD_FN(fqp__custom_thread)
+{
+    fqp__custom_worker *cw = (fqp__custom_worker *)arg;
+    fqp_producer *p = cw->run->p[0];
+    fqp_result r = cw->c->run(p, cw->c->ctx);
+    if (r < 0) {
+        fqp_error e;
+        fqp__error(&e, r, NULL, 0, 0, 0, "custom consumer %d failed: %s", cw->index, fqp_result_string(r));
+        fqp_producer_fail(p, &e); /* an error it reported itself wins */
+    }
+    fqp_producer_hold_end(p);
+    FQP__THREAD_RETURN;
+}
+
+FQP__THREAD_FN(fqp__producer_thread)
+{
+    fqp__run *run = (fqp__run *)arg;
+    run->produce(run);
+    FQP__THREAD_RETURN;
+}
+
+/* Calling thread: n consumers with their states, then every thread. An
+   error here is the run's (the threads started so far are joined by
+   fqp__run_end). */
+static fqp_result fqp__run_start(fqp__run *run, int n, fqp_error *err)
+{
+    size_t stride = (run->state_size + FQP__CACHE_LINE - 1) / FQP__CACHE_LINE * FQP__CACHE_LINE, i;
+    int nc = run->custom_count;
+    const fqp_allocator *a = &run->alloc;
+    run->t0 = fqp__now();
+    run->n = n;
+    run->w = (fqp__worker *)fqp__calloc(a, (size_t)n * sizeof *run->w);
+    run->threads = (fqp__thread *)fqp__calloc(a, (size_t)n * sizeof *run->threads);
+    run->states = (char *)fqp__calloc(a, stride * (size_t)n + FQP__CACHE_LINE);
+    if (nc) {
+        run->custom_threads = (fqp__thread *)fqp__calloc(a, (size_t)nc * sizeof *run->custom_threads);
+        run->cw = (fqp__custom_worker *)fqp__calloc(a, (size_t)nc * sizeof *run->cw);
+    }
+    if (!run->w || !run->threads || !run->states || (nc && (!run->custom_threads || !run->cw)))
+        return fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory for %d consumers", n);
+    for (i = 0; i < (size_t)n; i++) {
+        uintptr_t base = (uintptr_t)run->states + FQP__CACHE_LINE - 1;
+        run->w[i].run = run;
+        run->w[i].index = (int)i;
+        run->w[i].state = (void *)(base / FQP__CACHE_LINE * FQP__CACHE_LINE + i * stride);
+    }
+    if (!fqp__thread_start(&run->producer, fqp__producer_thread, run))
+        return fqp__error(err, FQP_ERR_THREAD, NULL, 0, 0, 0, "cannot start the producer thread");
+    run->producer_started = 1;
+    /* holders register before anyone can see the end of the input */
+    for (; run->custom_started < nc; run->custom_started++) {
+        fqp__custom_worker *cw = &run->cw[run->custom_started];
+        cw->run = run;
+        cw->c = &run->custom[run->custom_started];
+        cw->index = run->custom_started;
+        fqp_producer_hold_begin(run->p[0]);
+        if (!fqp__thread_start(&run->custom_threads[run->custom_started], fqp__custom_thread, cw)) {
+            fqp_error e;
+            fqp_producer_hold_end(run->p[0]);
+            fqp__error(&e, FQP_ERR_THREAD, NULL, 0, 0, 0, "cannot start custom consumer thread %d",
+                       run->custom_started);
+            fqp__run_fail(run, &e);
+            break;
+        }
+    }
+    for (; run->started < n; run->started++) {
+        if (!fqp__thread_start(&run->threads[run->started], fqp__consumer_thread, &run->w[run->started])) {
+            fqp_error e;
+            fqp__error(&e, FQP_ERR_THREAD, NULL, 0, 0, 0, "cannot start consumer thread %d of %d", run->started + 1,
+                       n);
+            fqp__run_fail(run, &e);
+            break;
+        }
+    }
+    return FQP_OK;
+}
+
+/* Calling thread: joins every thread, then the run's result (the error
+   earliest in the input, held by p[0]; an error a consumer reported on
+   another file's batch, held by that file's producer), merge in consumer
+   order, fini, and the metrics (records and bytes of every file). */
+static fqp_result fqp__run_end(fqp__run *run, fqp_result r, fqp_metrics *metrics, fqp_error *err)
+{
+    size_t i;
+    int k;
+    if (run->producer_started) fqp__thread_join(run->producer);
+    for (i = 0; i < (size_t)run->started; i++) fqp__thread_join(run->threads[i]);
+    for (i = 0; i < (size_t)run->custom_started; i++) fqp__thread_join(run->custom_threads[i]);
+    if (!run->producer_started) return r;
+    r = fqp_producer_finish(run->p[0], metrics, err);
+    for (k = 1; k < run->files && r == FQP_OK; k++) r = fqp_producer_error(run->p[k], err);
+    if (r == FQP_OK && fqp__producer_stopped(run->p[0])) r = FQP_STOP;
+    for (i = 0; i < (size_t)run->started && r >= 0 && run->merge; i++) {
+        fqp_result mr = run->w[i].initialized ? run->merge(run->w[i].state, (int)i, run->user) : FQP_OK;
+        if (mr < 0)
+            r = fqp__error(err, mr, NULL, 0, 0, 0, "merge() of consumer %d failed: %s", (int)i, fqp_result_string(mr));
+    }
+    for (i = 0; i < (size_t)run->started; i++)
+        if (run->fini && run->w[i].initialized) run->fini(run->w[i].state, (int)i, run->user);
+    if (metrics) {
+        metrics->consumer_wait_seconds = 0;
+        for (k = 1; k < run->files; k++) fqp__producer_add_totals(run->p[k], metrics);
+        for (i = 0; i < (size_t)run->started && i < FQP_MAX_THREADS; i++) {
+            metrics->consumer[i] = run->w[i].m;
+            metrics->consumer_wait_seconds += run->w[i].m.wait_seconds;
+        }
+        metrics->threads = run->n;
+        metrics->custom_consumers = run->custom_count;
+        metrics->wall_seconds = fqp__now() - run->t0;
+    }
+    return r;
+}
+
+static void fqp__run_free(fqp__run *run)
+{
+    const fqp_allocator *a = &run->alloc;
+    fqp__free(a, run->w);
+    fqp__free(a, run->threads);
+    fqp__free(a, run->custom_threads);
+    fqp__free(a, run->cw);
+    fqp__free(a, run->states);
+}
+
+/* Calling thread: the whole run, from the threads' start to the metrics. */
+static fqp_result fqp__run_go(fqp__run *run, int n, fqp_metrics *metrics, fqp_error *err)
+{
+    fqp_result r;
+    run->alloc = fqp__producer_config(run->p[0])->allocator;
+    r = fqp__run_start(run, n, err);
+    r = fqp__run_end(run, r, metrics, err);
+    fqp__run_free(run);
+    return r;
+}
+
+/* ---- >>pipeline: fqp_pipeline_run, a single-file run ---- */
+
+/* Consumer thread: a batch of a single-file run through process(). */
+static fqp_result fqp__batch_job(fqp__worker *w, fqp__job *job, double t_popped)
+{
+    fqp__run *run = w->run;
+    fqp_producer *p = run->p[0];
+    fqp__batch *bb = FQP__OWNER(job, fqp__batch, job);
+    fqp_batch *b = &bb->pub;
+    fqp_error e;
+    fqp_result r;
+    if (!fqp__batch_accept(p, bb, &e)) return FQP_OK; /* earlier batches may still hold an earlier error */
+    r = run->process_batch(b, w->state, run->user);
+    w->m.busy_seconds += fqp__now() - t_popped;
+    w->m.batches++;
+    w->m.records += b->count;
+    w->m.bases += b->bases;
+    if (r == FQP_STOP) {
+        fqp__run_stop(run, b->index);
+        fqp_producer_release(p, b);
+        return FQP_STOP;
+    }
+    if (r < 0 && !bb->error_reported) {
+        fqp__error(&e, r, b->file, 0, 0, 0, "consumer %d: process() failed on batch %llu (records %llu-%llu): %s",
+                   w->index, (unsigned long long)b->index, (unsigned long long)(b->first_record + 1),
+                   (unsigned long long)(b->first_record + b->count), fqp_result_string(r));
+        e.record = b->first_record + 1; /* located at the batch's first record */
+        fqp__fail_at(p, b->index, &e);
+    }
+    return fqp_producer_release(p, b);
+}
+
+static fqp_result fqp__pipeline_produce(fqp__run *run) { return fqp_producer_run(run->p[0]); }
+
+FASTQPAR_DEF fqp_result fqp_pipeline_run(const fqp_pipeline_desc *desc, fqp_metrics *metrics, fqp_error *err)
+{
+    fqp_producer_desc pd;
+    fqp__run run;
+    fqp_result r;
+    size_t i;
+    int threads;
+    if (err) memset(err, 0, sizeof *err);
+    if (!desc || !desc->process)
+        return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "pipeline needs a process() callback");
+    if (desc->custom_count < 0 || (desc->custom_count > 0 && !desc->custom))
+        return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "custom_count without custom consumers");
+    memset(&pd, 0, sizeof pd);
+    pd.input = desc->input;
+    pd.config = desc->config;
+    pd.output = desc->output;
+    for (i = 0; i < (size_t)desc->custom_count; i++)
+        pd.held_batches += desc->custom[i].max_held ? desc->custom[i].max_held : 2;
+    memset(&run, 0, sizeof run);
+    if ((r = fqp_producer_create(&run.p[0], &pd, err)) != FQP_OK) return r;
+    run.files = 1;
+    run.produce = fqp__pipeline_produce;
+    run.process_batch = desc->process;
+    run.init = desc->init;
+    run.merge = desc->merge;
+    run.fini = desc->fini;
+    run.state_size = desc->state_size;
+    run.user = desc->user;
+    run.custom = desc->custom;
+    run.custom_count = desc->custom_count;
+    threads = fqp__producer_config(run.p[0])->threads - desc->custom_count; /* custom consumers use up the budget */
+    r = fqp__run_go(&run, threads < 1 ? 1 : threads, metrics, err);
+    fqp_producer_destroy(run.p[0]);
+    return r;
+}
+
+/* ---- >>bgzf-in [optional]: BGZF, inflated by the consumers ----
    BGZF (bgzip, htslib) is gzip cut into members of at most 64 KiB of text,
    each naming its own compressed size (BSIZE) in a header field, so blocks
    can be found without inflating them. The producer thread only frames:
@@ -2768,2192 +4872,30 @@ static fqp_result fqp__bgzin_read(fqp__reader *r, unsigned char *out, size_t siz
         g->count--;
     }
 }
+/* The producer's metrics: the input was BGZF, what inflated its blocks,
+   how long the producer waited for a consumer's inflate. */
+static void fqp__bgzin_metrics(const fqp__reader *r, fqp_metrics *m)
+{
+    if (!r->bgzf) return;
+    m->bgzf = 1;
+    m->inflate = r->bgzf->codec;
+    m->producer_inflate_wait_seconds = r->bgzf->wait_seconds;
+}
 #else
 static void fqp__bgzin_job_run(fqp__reader *r, fqp__job *job)
 {
     (void)r;
     (void)job; /* no BGZF input without zlib: never queued */
 }
+static void fqp__bgzin_metrics(const fqp__reader *r, fqp_metrics *m)
+{
+    (void)r;
+    (void)m;
+}
+static void fqp__bgzin_close(fqp__reader *r) { (void)r; }
 #endif
 
-static fqp_result fqp__reader_read_raw(fqp__reader *r, void *out, size_t size, size_t *got, fqp_error *err);
-
-/* Producer thread: the next text bytes into out[0..size); *got == 0 at end. */
-static fqp_result fqp__reader_read(fqp__reader *r, void *out, size_t size, size_t *got, fqp_error *err)
-{
-    fqp_result res = fqp__reader_read_raw(r, out, size, got, err);
-    r->text_bytes += *got;
-    return res;
-}
-
-static fqp_result fqp__reader_read_raw(fqp__reader *r, void *out, size_t size, size_t *got, fqp_error *err)
-{
-    *got = 0;
-    if (!r->detected) {
-        fqp_result res = fqp__fill_in(r, 2, err);
-        if (res != FQP_OK) return res;
-        r->detected = 1;
-        r->gzip = r->in_len >= 2 && r->in[0] == 0x1f && r->in[1] == 0x8b;
-        if (r->gzip) {
-#ifdef FASTQPAR_NO_ZLIB
-            return fqp__error(err, FQP_ERR_NO_ZLIB, r->name, 0, 0, 0,
-                              "input is gzip-compressed but fastqpar was built with FASTQPAR_NO_ZLIB");
-#else
-            r->stream_codec = fqp__codec_pick(r->codec, fqp__order_stream);
-            /* AUTO takes ISA-L only where zlib can replay a damaged member (not
-               a pipe or a callback), so that every outcome is zlib's */
-            if (r->stream_codec == FQP_CODEC_ISAL && r->codec == FQP_CODEC_AUTO && !r->rereadable)
-                r->stream_codec = FQP_CODEC_ZLIB;
-            if (r->stream_codec == FQP_CODEC_ISAL) {
-                if (!(r->isal = fqp__isal_state_new(r->alloc)))
-                    return fqp__error(err, FQP_ERR_NOMEM, r->name, 0, 0, 0, "out of memory for ISA-L");
-                fqp__put32(r->isal, FQP__II_CRC_FLAG, FQP__ISAL_GZIP);
-            } else {
-                memset(&r->zs, 0, sizeof r->zs);
-                r->zs.zalloc = fqp__zalloc; /* through the configured allocator, as everything else */
-                r->zs.zfree = fqp__zfree;
-                r->zs.opaque = (voidpf)r->alloc;
-                if (inflateInit2(&r->zs, 15 + 16) != Z_OK)
-                    return fqp__error(err, FQP_ERR_NOMEM, r->name, 0, 0, 0, "out of memory for the gzip inflater");
-                r->zs_ready = 1;
-            }
-            r->in_member = 0; /* fqp__inflate starts each member, the first too */
-            if ((res = fqp__bgzin_open(r, err)) != FQP_OK) return res;
-#endif
-        }
-    }
-#ifndef FASTQPAR_NO_ZLIB
-    if (r->bgzf_on) return fqp__bgzin_read(r, (unsigned char *)out, size, got, err);
-    if (r->gzip) return fqp__inflate(r, (unsigned char *)out, size, got, err);
-#endif
-    if (r->in_pos < r->in_len) { /* bytes read while detecting */
-        size_t n = r->in_len - r->in_pos < size ? r->in_len - r->in_pos : size;
-        memcpy(out, r->in + r->in_pos, n);
-        r->in_pos += n;
-        *got = n;
-        return FQP_OK;
-    }
-    return fqp__raw_read(r, out, size, got, err);
-}
-
-/* ---- batches ---- */
-
-/* Where one record lies in its batch's raw text, found by the producer. */
-typedef struct fqp__span {
-    uint64_t start;     /* '@' */
-    uint64_t head_end;  /* end of the header text (before "\r\n" / "\n") */
-    uint64_t seq;       /* first sequence line */
-    uint64_t plus;      /* the '+' line */
-    uint64_t qual;      /* first quality line */
-    uint64_t end;       /* just after the record's last newline */
-    uint64_t len;       /* bases */
-    uint32_t flags;     /* FQP__ONE_LINE_*: copy with one memcpy */
-    uint32_t pad;
-} fqp__span;
-
-#define FQP__ONE_LINE_SEQ 1u
-#define FQP__ONE_LINE_QUAL 2u
-
-typedef struct fqp__batch {
-    fqp_batch pub;               /* first member: fqp_batch* casts to fqp__batch* */
-    fqp__job job;                /* FQP__JOB_BATCH */
-    fqp_producer *owner;
-    char *raw;                   /* input text, starting at pub.offset */
-    uint64_t raw_cap, raw_len;
-    fqp__span *spans;
-    uint64_t spans_cap;
-    uint64_t head_bytes;
-    /* parsed arrays, filled by the consumer */
-    char *head, *seq, *qual;
-    uint64_t head_cap, seq_cap, qual_cap;
-    uint64_t *head_off, *name_len, *seq_off;
-    uint64_t head_off_cap, name_len_cap, seq_off_cap;
-    uint64_t parsed;             /* records parsed and valid: count, or where validation failed */
-    /* ordered output */
-    char *out;
-    uint64_t out_cap, out_len;
-    struct fqp__bgzf *z;         /* BGZF output: this batch's compressor, made on first use */
-    char *zout;                  /* where its blocks are made, then swapped with out */
-    uint64_t zout_cap;
-    int error_reported;          /* fqp_batch_error() was called on it */
-} fqp__batch;
-
-static void fqp__batch_zfree(const fqp_allocator *a, fqp__batch *b);
-
-static void fqp__batch_free(const fqp_allocator *a, fqp__batch *b)
-{
-    if (!b) return;
-    fqp__free(a, b->raw);
-    fqp__free(a, b->spans);
-    fqp__free(a, b->head);
-    fqp__free(a, b->seq);
-    fqp__free(a, b->qual);
-    fqp__free(a, b->head_off);
-    fqp__free(a, b->name_len);
-    fqp__free(a, b->seq_off);
-    fqp__free(a, b->out);
-    fqp__batch_zfree(a, b);
-    fqp__free(a, b);
-}
-
-/* ---- producer state ---- */
-
-enum { FQP__HEAD, FQP__SEQ, FQP__QUAL };
-
-/* Where the scan of the record in progress stands. Offsets are into the
-   current batch's raw text and move when the text is carried over. */
-typedef struct fqp__scan {
-    int phase;
-    uint64_t line_start, search;   /* line being scanned; where memchr resumes */
-    uint64_t line_no;              /* line number of line_start */
-    uint64_t rec_start, rec_line;
-    uint64_t head_end, seq_start, plus_start, qual_start;
-    uint64_t seq_len, seq_lines, qual_len, qual_lines, first_qual_len;
-    uint64_t blank_line, blank_offset; /* first blank line seen where a header was due */
-} fqp__scan;
-
-struct fqp_producer {
-    fqp_config cfg;
-    fqp_output_desc output;
-    fqp__reader reader;
-    fqp_queue *queue;            /* filled batches, producer -> consumers */
-    fqp_queue *free_q;           /* empty batches, back to the producer */
-    fqp__batch **pool;           /* every batch ever allocated: freed in destroy */
-    size_t pool_size, pool_count;
-    unsigned char base_ok[256];  /* validation table for sequence letters */
-    /* producer thread only */
-    fqp__scan scan;
-    unsigned fast_skip;          /* records the line scan takes before fqp__scan_fast is tried again */
-    int avx2;                    /* the CPU has AVX2: its kernels are used */
-    fqp__batch *prev;            /* batch whose tail is carried into the next */
-    uint64_t carry_from, carry_len;
-    uint64_t next_index, next_record, raw0_offset, raw0_line;
-    int eof, finished;
-    fqp_result pending_error;    /* reported after the batch of records before it */
-    fqp_error perr;
-    double read_seconds, pool_wait_seconds;
-    uint64_t records, bases, batches;
-    /* paired input (fqp_paired_run), producer thread only: a mate file's
-       batch ends at exactly exact_records records; an interleaved one only
-       after a multiple of record_multiple (0 = 1) */
-    uint64_t exact_records, record_multiple;
-    /* shared, under mu */
-    fqp__mutex mu;
-    fqp__cond holders_cv;        /* a holder ended or requeued, or the run was cancelled */
-    int holders;
-    int failed, stopped;
-    uint64_t fail_index;         /* batches after this one are skipped; UINT64_MAX: all */
-    uint64_t stop_last;
-    fqp_error err;
-    /* ordered output, under out_mu */
-    fqp__mutex out_mu;
-    fqp__batch **pending;        /* indexed by batch index % pool_size */
-    uint64_t next_write;
-    int writing;
-};
-
-/* ---- producer: finding record boundaries ---- */
-
-/* SSE2 (every x86-64) for the newline scan and the copy-and-check kernels;
-   FASTQPAR_NO_SIMD keeps the scalar code, which is the reference. */
-#if (defined(__SSE2__) || defined(_M_X64)) && !defined(FASTQPAR_NO_SIMD)
-#define FQP__SSE2 1
-#include <emmintrin.h>
-#endif
-#if defined(__GNUC__) || defined(__clang__)
-#define FQP__INLINE inline __attribute__((always_inline))
-#else
-#define FQP__INLINE inline
-#endif
-
-/* AVX2 where the compiler can target it per function (gcc, clang): chosen
-   at run time (fqp_producer's avx2), so one binary runs on any x86-64. */
-#if defined(FQP__SSE2) && (defined(__GNUC__) || defined(__clang__)) && (defined(__x86_64__) || defined(__i386__)) && \
-    !defined(FASTQPAR_NO_AVX2)
-#define FQP__AVX2 1
-#include <immintrin.h>
-#define FQP__TARGET_AVX2 __attribute__((target("avx2")))
-static int fqp__cpu_avx2(void)
-{
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") != 0;
-}
-FQP__TARGET_AVX2 static uint64_t fqp__nl_mask64_avx2(const char *p)
-{
-    const __m256i nl = _mm256_set1_epi8('\n');
-    __m256i a = _mm256_loadu_si256((const __m256i *)(const void *)p);
-    __m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(p + 32));
-    return (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(a, nl)) |
-           (uint64_t)(uint32_t)_mm256_movemask_epi8(_mm256_cmpeq_epi8(b, nl)) << 32;
-}
-#else
-static int fqp__cpu_avx2(void) { return 0; }
-#endif
-
-/* Newlines in up to 64 bytes at p, a bit per byte. */
-static uint64_t fqp__nl_mask(const char *p, uint64_t n, int avx2)
-{
-    uint64_t m = 0, k;
-    (void)avx2;
-#ifdef FQP__AVX2
-    if (n == 64 && avx2) return fqp__nl_mask64_avx2(p);
-#endif
-#ifdef FQP__SSE2
-    if (n == 64) {
-        const __m128i nl = _mm_set1_epi8('\n');
-        for (k = 0; k < 64; k += 16) {
-            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(p + k));
-            m |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, nl)) << k;
-        }
-        return m;
-    }
-#endif
-    for (k = 0; k < n; k++) m |= (uint64_t)(p[k] == '\n') << k;
-    return m;
-}
-
-static int fqp__ctz64(uint64_t m) /* m != 0 */
-{
-#if defined(__GNUC__) || defined(__clang__)
-    return __builtin_ctzll(m);
-#else
-    int k = 0;
-    while (!(m & 1)) {
-        m >>= 1;
-        k++;
-    }
-    return k;
-#endif
-}
-
-/* The newlines of buf[from, end) in order, found 64 bytes at a time: a
-   memchr call per 150-byte line costs more than the scan itself. */
-typedef struct fqp__nl {
-    const char *buf;
-    uint64_t base, end, mask; /* mask: newlines not yet returned in [base, base+64) */
-    int avx2;
-} fqp__nl;
-
-static void fqp__nl_init(fqp__nl *it, const char *buf, uint64_t from, uint64_t end, int avx2)
-{
-    it->buf = buf;
-    it->base = from;
-    it->end = end;
-    it->avx2 = avx2;
-    it->mask = from < end ? fqp__nl_mask(buf + from, end - from < 64 ? end - from : 64, avx2) : 0;
-}
-
-/* The next newline's offset, or UINT64_MAX when there is none before end. */
-static FQP__INLINE uint64_t fqp__nl_next(fqp__nl *it)
-{
-    uint64_t at;
-    while (!it->mask) {
-        if (it->end - it->base <= 64) return UINT64_MAX;
-        it->base += 64;
-        it->mask = fqp__nl_mask(it->buf + it->base, it->end - it->base < 64 ? it->end - it->base : 64, it->avx2);
-    }
-    at = it->base + (uint64_t)fqp__ctz64(it->mask);
-    it->mask &= it->mask - 1;
-    return at;
-}
-
-/* Whether the batch may end here because of its byte limit. */
-static int fqp__may_cut(const fqp_producer *p, const fqp__batch *b)
-{
-    return !p->exact_records && b->pub.count && b->pub.count % (p->record_multiple ? p->record_multiple : 1) == 0;
-}
-
-/* Whether the batch is full after a whole record that ends at `next`. */
-static int fqp__batch_full(const fqp_producer *p, const fqp__batch *b, uint64_t next)
-{
-    if (p->exact_records) return b->pub.count >= p->exact_records;
-    return fqp__may_cut(p, b) && (b->pub.count >= p->cfg.batch_records || next >= p->cfg.batch_bytes);
-}
-
-static fqp_result fqp__scan_error(fqp_producer *p, const fqp__batch *b, fqp_result code, uint64_t line,
-                                  uint64_t raw_off, const char *fmt, ...) FQP_PRINTF_FORMAT(6, 7);
-static fqp_result fqp__scan_error(fqp_producer *p, const fqp__batch *b, fqp_result code, uint64_t line,
-                                  uint64_t raw_off, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    fqp__verror(&p->perr, code, p->reader.name, b->pub.first_record + b->pub.count + 1, line,
-                b->pub.offset + raw_off, fmt, ap);
-    va_end(ap);
-    return code;
-}
-
-/* Records the record that just ended at `end`. */
-static fqp_result fqp__scan_emit(fqp_producer *p, fqp__batch *b, uint64_t end)
-{
-    fqp__scan *s = &p->scan;
-    fqp__span *sp;
-    if (p->cfg.max_record_bytes && end - s->rec_start > p->cfg.max_record_bytes)
-        return fqp__scan_error(p, b, FQP_ERR_RECORD_TOO_LONG, s->rec_line, s->rec_start,
-                               "record is %llu bytes, more than max_record_bytes (%llu)",
-                               (unsigned long long)(end - s->rec_start),
-                               (unsigned long long)p->cfg.max_record_bytes);
-    if (fqp__reserve(&p->cfg.allocator, (void **)&b->spans, &b->spans_cap, b->pub.count + 1, sizeof *sp))
-        return fqp__scan_error(p, b, FQP_ERR_NOMEM, s->rec_line, s->rec_start, "out of memory");
-    sp = &b->spans[b->pub.count++];
-    sp->start = s->rec_start;
-    sp->head_end = s->head_end;
-    sp->seq = s->seq_start;
-    sp->plus = s->plus_start;
-    sp->qual = s->qual_start;
-    sp->end = end;
-    sp->len = s->seq_len;
-    sp->flags = (s->seq_lines == 1 ? FQP__ONE_LINE_SEQ : 0u) | (s->qual_lines == 1 ? FQP__ONE_LINE_QUAL : 0u);
-    sp->pad = 0;
-    b->head_bytes += s->head_end - s->rec_start - 1;
-    b->pub.bases += s->seq_len;
-    s->phase = FQP__HEAD;
-    s->rec_start = end;
-    return FQP_OK;
-}
-
-/* The quality line starting at ls took the quality past the sequence length.
-   When that line starts with '@' after a short first quality line, the
-   quality was short and this is the next header: say so, at the quality. */
-static fqp_result fqp__quality_overflow(fqp_producer *p, const fqp__batch *b, uint64_t ls, int counted)
-{
-    const fqp__scan *s = &p->scan; /* line_no is that of ls; qual_lines counts it when `counted` */
-    uint64_t first_line = s->line_no + 1 - s->qual_lines - (counted ? 0 : 1);
-    if (ls != s->qual_start && s->first_qual_len < s->seq_len && b->raw[ls] == '@')
-        return fqp__scan_error(p, b, FQP_ERR_LENGTH_MISMATCH, first_line, s->qual_start,
-                               "quality is shorter than the sequence (%llu vs %llu characters)",
-                               (unsigned long long)s->first_qual_len, (unsigned long long)s->seq_len);
-    return fqp__scan_error(p, b, FQP_ERR_LENGTH_MISMATCH, s->line_no, ls,
-                           "quality is longer than the sequence (more than %llu characters)",
-                           (unsigned long long)s->seq_len);
-}
-
-/* A blank line was followed by more text: the error names the blank line. */
-static fqp_result fqp__blank_line_error(fqp_producer *p, const fqp__batch *b)
-{
-    return fqp__error(&p->perr, FQP_ERR_MISSING_AT, p->reader.name, b->pub.first_record + b->pub.count + 1,
-                      p->scan.blank_line, p->scan.blank_offset,
-                      "blank line where a record header ('@') was expected; blank lines are only allowed "
-                      "at the end of the input");
-}
-
-/* One complete line [ls, ce) (ce excludes "\r\n"); the next line starts at
-   `next`. Sets *done when it completes a record. */
-static fqp_result fqp__scan_line(fqp_producer *p, fqp__batch *b, uint64_t ls, uint64_t ce, uint64_t next,
-                                 int *done)
-{
-    fqp__scan *s = &p->scan;
-    const char *buf = b->raw;
-    char shown[200], shown2[200];
-    *done = 0;
-    switch (s->phase) {
-    case FQP__HEAD:
-        if (ce == ls) { /* blank: fine at the end of the input, an error before a record */
-            if (!s->blank_line) {
-                s->blank_line = s->line_no;
-                s->blank_offset = b->pub.offset + ls;
-            }
-            s->rec_start = next;
-            return FQP_OK;
-        }
-        if (s->blank_line) return fqp__blank_line_error(p, b);
-        if (buf[ls] != '@') {
-            fqp__snippet(shown, sizeof shown, buf + ls, ce - ls);
-            return fqp__scan_error(p, b, FQP_ERR_MISSING_AT, s->line_no, ls,
-                                   "expected a header line starting with '@', found \"%s\"", shown);
-        }
-        s->rec_start = ls;
-        s->rec_line = s->line_no;
-        s->head_end = ce;
-        s->seq_start = next;
-        s->seq_len = s->seq_lines = 0;
-        s->phase = FQP__SEQ;
-        return FQP_OK;
-    case FQP__SEQ:
-        if (ce > ls && buf[ls] == '+') {
-            uint64_t n = ce - ls - 1, hl = s->head_end - s->rec_start - 1, name = 0;
-            const char *h = buf + s->rec_start + 1;
-            while (name < hl && h[name] != ' ' && h[name] != '\t') name++;
-            if (n && !(n == hl && memcmp(buf + ls + 1, h, n) == 0) &&
-                !(n == name && memcmp(buf + ls + 1, h, n) == 0)) {
-                fqp__snippet(shown, sizeof shown, buf + ls + 1, n);
-                fqp__snippet(shown2, sizeof shown2, h, hl);
-                return fqp__scan_error(p, b, FQP_ERR_PLUS_NAME_MISMATCH, s->line_no, ls,
-                                       "text after '+' (\"%s\") is not the record's name (\"%s\")", shown,
-                                       shown2);
-            }
-            s->plus_start = ls;
-            s->qual_start = next;
-            s->qual_len = s->qual_lines = 0;
-            s->phase = FQP__QUAL;
-            return FQP_OK;
-        }
-        if (ce > ls && buf[ls] == '@') {
-            fqp__snippet(shown, sizeof shown, buf + ls, ce - ls);
-            return fqp__scan_error(p, b, FQP_ERR_MISSING_PLUS, s->line_no, ls,
-                                   "expected the '+' line after the sequence, found \"%s\"", shown);
-        }
-        s->seq_len += ce - ls;
-        s->seq_lines++;
-        return FQP_OK;
-    default: /* FQP__QUAL: read by length, so a line starting with '@' or '+' is quality */
-        s->qual_len += ce - ls;
-        if (s->qual_lines++ == 0) s->first_qual_len = ce - ls;
-        if (s->qual_len < s->seq_len) return FQP_OK;
-        if (s->qual_len > s->seq_len) return fqp__quality_overflow(p, b, ls, 1);
-        if (fqp__may_cut(p, b) && next > p->cfg.batch_bytes) {
-            *done = 2; /* does not fit: it starts the next batch */
-            return FQP_OK;
-        }
-        *done = 1;
-        return fqp__scan_emit(p, b, next);
-    }
-}
-
-/* A line still without its newline is checked as far as it goes, so that
-   input without newlines fails at once instead of growing a buffer. */
-static fqp_result fqp__scan_partial(fqp_producer *p, fqp__batch *b)
-{
-    fqp__scan *s = &p->scan;
-    uint64_t ls = s->line_start, n = b->raw_len - ls;
-    char shown[200];
-    if (n == 0) return FQP_OK;
-    if (s->phase == FQP__HEAD && b->raw[ls] != '@' && b->raw[ls] != '\r') {
-        if (s->blank_line) return fqp__blank_line_error(p, b); /* as the whole line would */
-        fqp__snippet(shown, sizeof shown, b->raw + ls, n);
-        return fqp__scan_error(p, b, FQP_ERR_MISSING_AT, s->line_no, ls,
-                               "expected a header line starting with '@', found \"%s\"", shown);
-    }
-    if (s->phase == FQP__QUAL && s->qual_len + n > s->seq_len + 1) /* +1: a '\r' may follow */
-        return fqp__quality_overflow(p, b, ls, 0);
-    return FQP_OK;
-}
-
-/* The usual record, four lines "@name\n SEQ\n +\n QUAL\n" with
-   len(SEQ) == len(QUAL) and no '\r', taken whole from four newlines. It
-   ends exactly where the line-by-line scan below would; anything else
-   (wrapped lines, CRLF, '+name', an error, a line not yet read) is left to
-   that scan, which then reports it exactly. Returns 1 when the batch is
-   full, 0 when the line scan should take over at s->line_start. */
-static int fqp__scan_fast(fqp_producer *p, fqp__batch *b, fqp_result *r)
-{
-    fqp__scan *s = &p->scan;
-    const char *buf = b->raw;
-    uint64_t ls = s->line_start;
-    fqp__nl it;
-    *r = FQP_OK;
-    fqp__nl_init(&it, buf, ls, b->raw_len, p->avx2);
-    for (;;) {
-        uint64_t n1, n2, n3, n4, next;
-        if ((n1 = fqp__nl_next(&it)) == UINT64_MAX || (n2 = fqp__nl_next(&it)) == UINT64_MAX ||
-            (n3 = fqp__nl_next(&it)) == UINT64_MAX || (n4 = fqp__nl_next(&it)) == UINT64_MAX)
-            return 0;
-        /* buf[n1 + 1] is '\n' for an empty sequence, which is fine too */
-        if (buf[ls] != '@' || buf[n1 - 1] == '\r' || buf[n1 + 1] == '+' || buf[n1 + 1] == '@' ||
-            buf[n2 - 1] == '\r' || n3 != n2 + 2 || buf[n2 + 1] != '+' || n4 - n3 != n2 - n1 ||
-            buf[n4 - 1] == '\r') {
-            p->fast_skip = 64; /* not the usual layout: the line scan takes the next records */
-            return 0;
-        }
-        next = n4 + 1;
-        if (fqp__may_cut(p, b) && next > p->cfg.batch_bytes) return 1; /* starts the next batch */
-        s->rec_start = ls;
-        s->rec_line = s->line_no;
-        s->head_end = n1;
-        s->seq_start = n1 + 1;
-        s->seq_len = s->qual_len = s->first_qual_len = n2 - n1 - 1;
-        s->seq_lines = s->qual_lines = 1;
-        s->plus_start = n2 + 1;
-        s->qual_start = n3 + 1;
-        if ((*r = fqp__scan_emit(p, b, next)) != FQP_OK) return 0;
-        s->line_start = s->search = ls = next;
-        s->line_no += 4;
-        if (fqp__batch_full(p, b, next)) return 1;
-    }
-}
-
-/* Scans every complete line of the batch's text (and at end of input the
-   last, unterminated one). Sets *full when the batch reached its record
-   limit, or holds a record that alone exceeds the byte limit. */
-static fqp_result fqp__scan_text(fqp_producer *p, fqp__batch *b, int *full)
-{
-    fqp__scan *s = &p->scan;
-    const char *buf = b->raw;
-    uint64_t len = b->raw_len;
-    *full = 0;
-    for (;;) {
-        const char *nl;
-        uint64_t eol, next, ce;
-        int done;
-        fqp_result r;
-        if (s->phase == FQP__HEAD && !s->blank_line) {
-            if (p->fast_skip) {
-                p->fast_skip--;
-            } else {
-                if (fqp__scan_fast(p, b, &r)) {
-                    *full = 1;
-                    return FQP_OK;
-                }
-                if (r != FQP_OK) return r;
-            }
-        }
-        nl = s->search < len ? (const char *)memchr(buf + s->search, '\n', len - s->search) : NULL;
-        if (nl) {
-            eol = (uint64_t)(nl - buf);
-            next = eol + 1;
-        } else {
-            s->search = len;
-            if (!p->eof) return fqp__scan_partial(p, b);
-            if (s->line_start >= len) return FQP_OK;
-            eol = next = len; /* the last line has no newline */
-        }
-        ce = eol > s->line_start && buf[eol - 1] == '\r' ? eol - 1 : eol;
-        r = fqp__scan_line(p, b, s->line_start, ce, next, &done);
-        if (r != FQP_OK) return r;
-        if (done == 2) { /* rescanned from its header in the next batch */
-            s->phase = FQP__HEAD;
-            s->line_start = s->search = s->rec_start;
-            s->line_no = s->rec_line;
-            *full = 1;
-            return FQP_OK;
-        }
-        s->line_start = s->search = next;
-        s->line_no++;
-        if (done && fqp__batch_full(p, b, next)) {
-            *full = 1;
-            return FQP_OK;
-        }
-    }
-}
-
-/* At end of input: the record in progress is either an empty read whose
-   empty quality line has no newline, or truncated. */
-static fqp_result fqp__scan_finish(fqp_producer *p, fqp__batch *b)
-{
-    fqp__scan *s = &p->scan;
-    if (s->phase == FQP__HEAD) return FQP_OK;
-    if (s->phase == FQP__QUAL && s->qual_lines == 0 && s->seq_len == 0) return fqp__scan_emit(p, b, b->raw_len);
-    if (s->phase == FQP__SEQ)
-        return fqp__scan_error(p, b, FQP_ERR_TRUNCATED_RECORD, s->rec_line, s->rec_start,
-                               "input ends before the record's '+' line");
-    return fqp__scan_error(p, b, FQP_ERR_TRUNCATED_RECORD, s->rec_line, s->rec_start,
-                           "input ends inside the quality (%llu of %llu characters)",
-                           (unsigned long long)s->qual_len, (unsigned long long)s->seq_len);
-}
-
-/* ---- producer: filling batches ---- */
-
-static fqp__batch *fqp__batch_new(fqp_producer *p)
-{
-    fqp__batch *b = (fqp__batch *)fqp__calloc(&p->cfg.allocator, sizeof *b);
-    if (!b) return NULL;
-    b->owner = p;
-    b->job.kind = FQP__JOB_BATCH;
-    b->pub.file = p->reader.name;
-    p->pool[p->pool_count++] = b;
-    return b;
-}
-
-/* A batch to fill: a recycled one, a new one while the pool is not full,
-   or (blocking) the next one a consumer releases. */
-static fqp_result fqp__take_free(fqp_producer *p, fqp__batch **out, int blocking)
-{
-    void *item = NULL;
-    fqp_result r = fqp_queue_try_pop(p->free_q, &item);
-    if (r == FQP_AGAIN && p->pool_count < p->pool_size) {
-        *out = fqp__batch_new(p);
-        return *out ? FQP_OK : FQP_ERR_NOMEM;
-    }
-    if (r == FQP_AGAIN) {
-        double t0 = fqp__now();
-        if (!blocking) return FQP_AGAIN; /* would block */
-        r = fqp_queue_pop(p->free_q, &item);
-        p->pool_wait_seconds += fqp__now() - t0;
-    }
-    if (r != FQP_OK) return FQP_ERR_CANCELLED;
-    *out = (fqp__batch *)item;
-    return FQP_OK;
-}
-
-static int fqp__cancelled(fqp_producer *p)
-{
-    int c;
-    fqp__lock(&p->mu);
-    c = p->failed || p->stopped;
-    fqp__unlock(&p->mu);
-    return c;
-}
-
-/* Gives an error from the reader the position of the record in progress,
-   so that errors compare by position, and says where in the text it broke. */
-static void fqp__locate(fqp_error *e, uint64_t record, uint64_t line, uint64_t offset)
-{
-    char detail[FQP_ERROR_MESSAGE_MAX], file[FQP_ERROR_FILE_MAX];
-    size_t skip = strlen(e->file) + 2;
-    snprintf(detail, sizeof detail, "%s", strlen(e->message) >= skip ? e->message + skip : e->message);
-    memcpy(file, e->file, sizeof file); /* fqp__error clears *e first */
-    fqp__error(e, e->code, file, record, line, offset, "%s", detail);
-}
-
-#define FQP__GZIP_LOOKAHEAD (1u << 20)
-
-/* A parse error in gzip input may be garbage that zlib produced before it
-   noticed the corruption. Inflating a fixed 1 MiB of text past the error
-   tells: a gzip error there is the real cause and is reported instead. The
-   window is in text bytes, so the outcome does not depend on read sizes. */
-static void fqp__gzip_confirm(fqp_producer *p)
-{
-    char scratch[4096];
-    fqp_error e;
-    uint64_t until = p->perr.offset + FQP__GZIP_LOOKAHEAD;
-    if (!p->reader.gzip || p->reader.bgzf_on || p->perr.code == FQP_ERR_READ) return; /* BGZF text is checked */
-    while (p->reader.text_bytes < until) {
-        size_t got = 0;
-        uint64_t want = until - p->reader.text_bytes;
-        if (fqp__reader_read(&p->reader, scratch, want < sizeof scratch ? (size_t)want : sizeof scratch, &got, &e) !=
-            FQP_OK) {
-            fqp__locate(&e, p->perr.record, p->perr.line, p->perr.offset);
-            p->perr = e;
-            return;
-        }
-        if (got == 0) return;
-    }
-}
-
-/* Errors of the source or the compressed layer themselves: no parse error
-   is behind them, so the gzip lookahead (fqp__gzip_confirm) is not needed. */
-static int fqp__is_source_error(fqp_result r)
-{
-    switch (r) {
-    case FQP_ERR_NOMEM:
-    case FQP_ERR_READ:
-    case FQP_ERR_GZIP_CORRUPT:
-    case FQP_ERR_GZIP_TRUNCATED:
-    case FQP_ERR_GZIP_TRAILING:
-    case FQP_ERR_NO_ZLIB: return 1;
-    default: return 0;
-    }
-}
-
-/* Producer thread, step 1 of fqp__produce: a free batch, with the tail of
-   the previous batch (a record cut by the batch limit) copied to its front. */
-static fqp_result fqp__batch_start(fqp_producer *p, fqp__batch **out, int blocking)
-{
-    const fqp_allocator *a = &p->cfg.allocator;
-    fqp__batch *b;
-    uint64_t want = p->cfg.batch_bytes;
-    fqp_result r = fqp__take_free(p, &b, blocking);
-    if (r == FQP_AGAIN)
-        return fqp__error(&p->perr, FQP_ERR_INVALID_ARGUMENT, p->reader.name, 0, 0, 0,
-                          "fqp_producer_read: every batch is still held; release one first");
-    if (r == FQP_ERR_NOMEM) return fqp__error(&p->perr, r, p->reader.name, 0, 0, 0, "out of memory for a batch");
-    if (r != FQP_OK) return r;
-    if (want < p->carry_len + 1) want = p->carry_len + 1;
-    if (b == p->prev) {
-        /* consumers are done with this batch: its tail moves to the front */
-        memmove(b->raw, b->raw + p->carry_from, (size_t)p->carry_len);
-        fqp__shrink(a, (void **)&b->raw, &b->raw_cap, want, 2 * p->cfg.batch_bytes, 1);
-    } else {
-        fqp__shrink(a, (void **)&b->raw, &b->raw_cap, 0, 2 * p->cfg.batch_bytes, 1);
-        if (fqp__reserve(a, (void **)&b->raw, &b->raw_cap, want, 1))
-            return fqp__error(&p->perr, FQP_ERR_NOMEM, p->reader.name, 0, 0, 0, "out of memory for batch text");
-        /* only the producer writes raw text, and only into batches it holds:
-           the previous batch's tail is read while a consumer reads its head */
-        if (p->carry_len) memcpy(b->raw, p->prev->raw + p->carry_from, (size_t)p->carry_len);
-    }
-    if (fqp__reserve(a, (void **)&b->raw, &b->raw_cap, want, 1))
-        return fqp__error(&p->perr, FQP_ERR_NOMEM, p->reader.name, 0, 0, 0, "out of memory for batch text");
-    /* the parsed arrays of a huge record are given back too */
-    fqp__shrink(a, (void **)&b->seq, &b->seq_cap, 0, 2 * p->cfg.batch_bytes, 1);
-    fqp__shrink(a, (void **)&b->qual, &b->qual_cap, 0, 2 * p->cfg.batch_bytes, 1);
-    fqp__shrink(a, (void **)&b->out, &b->out_cap, 0, 4 * p->cfg.batch_bytes, 1);
-    b->raw_len = p->carry_len;
-    b->pub.index = p->next_index;
-    b->pub.first_record = p->next_record;
-    b->pub.count = 0;
-    b->pub.bases = 0;
-    b->pub.first_line = p->raw0_line;
-    b->pub.offset = p->raw0_offset;
-    b->head_bytes = 0;
-    b->out_len = 0;
-    b->error_reported = 0;
-    p->prev = b;
-    p->carry_from = p->carry_len = 0;
-    *out = b;
-    return FQP_OK;
-}
-
-/* Producer thread, step 2: reads and scans until the batch is full or the
-   input ends. An error in the text or the source is located (*located = 1):
-   the records before it are still delivered. Out of memory and a cancelled
-   run end the production at once (*located = 0). */
-static fqp_result fqp__batch_fill(fqp_producer *p, fqp__batch *b, int *located)
-{
-    const fqp_allocator *a = &p->cfg.allocator;
-    fqp_result r;
-    int full = 0;
-    *located = 1;
-    for (;;) {
-        size_t got = 0;
-        double t0;
-        if ((r = fqp__scan_text(p, b, &full)) != FQP_OK) return r;
-        if (full) return FQP_OK;
-        if (p->eof) {
-            if ((r = fqp__scan_finish(p, b)) != FQP_OK) return r;
-            p->finished = 1;
-            return FQP_OK;
-        }
-        if (p->cfg.max_record_bytes && b->raw_len - p->scan.rec_start > p->cfg.max_record_bytes)
-            return fqp__scan_error(p, b, FQP_ERR_RECORD_TOO_LONG,
-                                   p->scan.phase == FQP__HEAD ? p->scan.line_no : p->scan.rec_line, p->scan.rec_start,
-                                   "record is longer than max_record_bytes (%llu)",
-                                   (unsigned long long)p->cfg.max_record_bytes);
-        if (fqp__may_cut(p, b) && b->raw_len >= p->cfg.batch_bytes) return FQP_OK; /* the partial record moves on */
-        *located = 0;
-        if (b->raw_len == b->raw_cap) {
-            if (fqp__may_cut(p, b)) return FQP_OK;
-            if (fqp__reserve(a, (void **)&b->raw, &b->raw_cap, b->raw_cap + 1, 1))
-                return fqp__error(&p->perr, FQP_ERR_NOMEM, p->reader.name, b->pub.first_record + 1, 0, 0,
-                                  "out of memory growing a batch to %llu bytes for record %llu",
-                                  (unsigned long long)(2 * b->raw_cap),
-                                  (unsigned long long)(b->pub.first_record + 1));
-        }
-        if (fqp__cancelled(p)) return FQP_ERR_CANCELLED;
-        *located = 1;
-        t0 = fqp__now();
-        {
-            /* read no further than the batch limit unless the first record needs more */
-            uint64_t room = b->raw_cap - b->raw_len;
-            if (fqp__may_cut(p, b) && p->cfg.batch_bytes - b->raw_len < room) room = p->cfg.batch_bytes - b->raw_len;
-            if (room > p->cfg.read_size) room = p->cfg.read_size;
-            r = fqp__reader_read(&p->reader, b->raw + b->raw_len, (size_t)room, &got, &p->perr);
-        }
-        p->read_seconds += fqp__now() - t0;
-        if (r != FQP_OK) {
-            fqp__locate(&p->perr, b->pub.first_record + b->pub.count + 1, p->scan.line_no, b->pub.offset + b->raw_len);
-            return r;
-        }
-        if (got == 0) p->eof = 1;
-        b->raw_len += got;
-    }
-}
-
-/* Producer thread, when filling stopped at an error: the whole records
-   before it are delivered first (they are processed and may hold an earlier
-   error); the error comes with the next call. FQP_OK when there are such
-   records, else the error. */
-static fqp_result fqp__batch_defer(fqp_producer *p, fqp__batch *b, fqp_result r)
-{
-    if (!fqp__is_source_error(r)) {
-        fqp__gzip_confirm(p);
-        r = p->perr.code;
-    }
-    if (!b->pub.count) return r;
-    p->pending_error = r;
-    p->finished = 1;
-    return FQP_OK;
-}
-
-/* Producer thread, step 3: what follows the last whole record starts the
-   next batch; the scan's offsets move with it. FQP_DONE when the batch
-   holds no record (only blank lines were left). */
-static fqp_result fqp__batch_finish(fqp_producer *p, fqp__batch *b)
-{
-    p->carry_from = p->scan.rec_start;
-    if (p->carry_from > b->raw_len) p->carry_from = b->raw_len;
-    p->carry_len = b->raw_len - p->carry_from;
-    b->pub.text_bytes = p->carry_from;
-    p->raw0_offset += p->carry_from;
-    p->raw0_line = p->scan.phase == FQP__HEAD ? p->scan.line_no : p->scan.rec_line;
-    p->scan.line_start -= p->carry_from;
-    p->scan.search -= p->carry_from;
-    p->scan.rec_start -= p->carry_from;
-    if (p->scan.phase != FQP__HEAD) {
-        p->scan.head_end -= p->carry_from;
-        p->scan.seq_start -= p->carry_from;
-        if (p->scan.phase == FQP__QUAL) {
-            p->scan.plus_start -= p->carry_from;
-            p->scan.qual_start -= p->carry_from;
-        }
-    }
-    if (b->pub.count == 0) {
-        fqp_queue_push(p->free_q, b);
-        return FQP_DONE;
-    }
-    p->next_index++;
-    p->next_record += b->pub.count;
-    p->records += b->pub.count;
-    p->bases += b->pub.bases;
-    p->batches++;
-    return FQP_OK;
-}
-
-/* Producer thread: the next batch of whole records. FQP_DONE when the
-   input has no more records; an error held back for the records before it
-   comes on the call after them. */
-static fqp_result fqp__produce(fqp_producer *p, fqp__batch **out, int blocking)
-{
-    fqp__batch *b = NULL;
-    fqp_result r;
-    int located;
-    if (p->pending_error) {
-        r = p->pending_error;
-        p->pending_error = FQP_OK;
-        return r;
-    }
-    if (p->finished) return FQP_DONE;
-    if ((r = fqp__batch_start(p, &b, blocking)) != FQP_OK) return r;
-    if ((r = fqp__batch_fill(p, b, &located)) != FQP_OK) {
-        if (!located) return r;
-        if ((r = fqp__batch_defer(p, b, r)) != FQP_OK) return r;
-    }
-    if ((r = fqp__batch_finish(p, b)) != FQP_OK) return r;
-    *out = b;
-    return FQP_OK;
-}
-
-/* ---- consumer: parsing a batch into arrays ---- */
-
-/* Copies the lines of [from, to) without their "\n" / "\r\n" into dst. */
-static uint64_t fqp__copy_lines(char *dst, const char *raw, uint64_t from, uint64_t to)
-{
-    uint64_t n = 0;
-    while (from < to) {
-        const char *nl = (const char *)memchr(raw + from, '\n', (size_t)(to - from));
-        uint64_t eol = nl ? (uint64_t)(nl - raw) : to, ce = eol;
-        if (ce > from && raw[ce - 1] == '\r') ce--;
-        memcpy(dst + n, raw + from, (size_t)(ce - from));
-        n += ce - from;
-        from = eol + 1;
-    }
-    return n;
-}
-
-/* Position in raw text of the k-th character of a possibly wrapped region. */
-static uint64_t fqp__raw_pos(const char *raw, uint64_t from, uint64_t to, uint64_t k)
-{
-    while (from < to) {
-        const char *nl = (const char *)memchr(raw + from, '\n', (size_t)(to - from));
-        uint64_t eol = nl ? (uint64_t)(nl - raw) : to, ce = eol;
-        if (ce > from && raw[ce - 1] == '\r') ce--;
-        if (k < ce - from) return from + k;
-        k -= ce - from;
-        from = eol + 1;
-    }
-    return from;
-}
-
-static uint64_t fqp__line_of(const fqp__batch *b, uint64_t raw_off)
-{
-    uint64_t line = b->pub.first_line, i;
-    for (i = 0; i < raw_off; i++) line += b->raw[i] == '\n';
-    return line;
-}
-
-static fqp_result fqp__invalid(fqp_producer *p, fqp__batch *b, uint64_t i, int is_qual, uint64_t k,
-                               fqp_error *err)
-{
-    const fqp__span *sp = &b->spans[i];
-    uint64_t from = is_qual ? sp->qual : sp->seq, to = is_qual ? sp->end : sp->plus;
-    uint64_t pos = fqp__raw_pos(b->raw, from, to, k);
-    unsigned char c = (unsigned char)b->raw[pos];
-    char shown[16];
-    fqp__snippet(shown, sizeof shown, b->raw + pos, 1);
-    (void)p;
-    return fqp__error(err, is_qual ? FQP_ERR_INVALID_QUALITY : FQP_ERR_INVALID_BASE, b->pub.file,
-                      b->pub.first_record + i + 1, fqp__line_of(b, pos), b->pub.offset + pos,
-                      is_qual ? "quality character \"%s\" (%u) at position %llu is outside '!'..'~' (Phred+33 Q0..Q93)"
-                              : "invalid sequence character \"%s\" (%u) at position %llu",
-                      shown, (unsigned)c, (unsigned long long)(k + 1));
-}
-
-/* Copy-and-check kernels: one pass over the bytes copies them into the
-   batch's arrays and checks them: SSE2 (every x86-64) 16 bytes at a time,
-   AVX2 32 where the CPU has it; the scalar loops are the reference. */
-
-/* Length of the name: the header up to its first blank (' ' or '\t'). */
-static uint64_t fqp__name_len(const char *h, uint64_t n)
-{
-    uint64_t k = 0;
-#ifdef FQP__SSE2
-    const __m128i sp = _mm_set1_epi8(' '), tab = _mm_set1_epi8('\t');
-    for (; k + 16 <= n; k += 16) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(h + k));
-        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, sp), _mm_cmpeq_epi8(x, tab)));
-        if (m) return k + (uint64_t)fqp__ctz64(m);
-    }
-#endif
-    while (k < n && h[k] != ' ' && h[k] != '\t') k++;
-    return k;
-}
-
-/* The scalar references: copy s[0..n) to dst and say whether every byte
-   is one of ACGTN (either case) / a Phred+33 quality '!' (Q0) to '~' (Q93). */
-static int fqp__copy_acgtn_scalar(char *dst, const char *src, uint64_t n)
-{
-    unsigned bad = 0;
-    uint64_t k;
-    for (k = 0; k < n; k++) {
-        unsigned x = (unsigned char)src[k] & 0xDFu;
-        dst[k] = src[k];
-        bad |= (unsigned)(x != 'A') & (unsigned)(x != 'C') & (unsigned)(x != 'G') & (unsigned)(x != 'T') &
-               (unsigned)(x != 'N');
-    }
-    return !bad;
-}
-
-static int fqp__copy_quality_scalar(char *dst, const char *src, uint64_t n)
-{
-    unsigned char lo = 255, hi = 0;
-    uint64_t k;
-    for (k = 0; k < n; k++) {
-        unsigned char x = (unsigned char)src[k];
-        dst[k] = src[k];
-        lo = x < lo ? x : lo;
-        hi = x > hi ? x : hi;
-    }
-    return n == 0 || (lo >= 33 && hi <= 126);
-}
-
-/* The vector kernels end with one block that overlaps the one before it
-   (rewriting the same bytes), so a read has no scalar tail; only reads
-   shorter than one block take the scalar loop. dst may equal src. */
-#ifdef FQP__SSE2
-static int fqp__copy_acgtn(char *dst, const char *src, uint64_t n)
-{
-    const __m128i up = _mm_set1_epi8((char)0xDF), a = _mm_set1_epi8('A'), c = _mm_set1_epi8('C'),
-                  g = _mm_set1_epi8('G'), t = _mm_set1_epi8('T'), nn = _mm_set1_epi8('N');
-    __m128i all = _mm_set1_epi8(-1);
-    uint64_t k = 0;
-    if (n < 16) return fqp__copy_acgtn_scalar(dst, src, n);
-    for (;;) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(src + k)), u = _mm_and_si128(x, up);
-        __m128i ok = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(u, a), _mm_cmpeq_epi8(u, c)),
-                                  _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(u, g), _mm_cmpeq_epi8(u, t)),
-                                               _mm_cmpeq_epi8(u, nn)));
-        _mm_storeu_si128((__m128i *)(void *)(dst + k), x);
-        all = _mm_and_si128(all, ok);
-        if (k + 16 == n) break;
-        k = k + 32 <= n ? k + 16 : n - 16;
-    }
-    return _mm_movemask_epi8(all) == 0xFFFF;
-}
-
-static int fqp__copy_quality(char *dst, const char *src, uint64_t n)
-{
-    __m128i vlo = _mm_set1_epi8(-1), vhi = _mm_setzero_si128();
-    uint64_t k = 0;
-    if (n < 16) return fqp__copy_quality_scalar(dst, src, n);
-    for (;;) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(src + k));
-        _mm_storeu_si128((__m128i *)(void *)(dst + k), x);
-        vlo = _mm_min_epu8(vlo, x);
-        vhi = _mm_max_epu8(vhi, x);
-        if (k + 16 == n) break;
-        k = k + 32 <= n ? k + 16 : n - 16;
-    }
-    /* every byte's lo >= 33 and hi <= 126: max(lo, 33) == lo, min(hi, 126) == hi */
-    return _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(_mm_max_epu8(vlo, _mm_set1_epi8(33)), vlo),
-                                           _mm_cmpeq_epi8(_mm_min_epu8(vhi, _mm_set1_epi8(126)), vhi))) == 0xFFFF;
-}
-#else
-#define fqp__copy_acgtn fqp__copy_acgtn_scalar
-#define fqp__copy_quality fqp__copy_quality_scalar
-#endif
-
-#ifdef FQP__AVX2
-/* 32 bytes at a time. ACGTN: the letter a byte must be, looked up by its
-   low nibble (pshufb), compared with the byte (case folded). */
-FQP__TARGET_AVX2 static int fqp__copy_acgtn_avx2(char *dst, const char *src, uint64_t n)
-{
-    const __m256i want = _mm256_setr_epi8(-1, 'A', -1, 'C', 'T', -1, -1, 'G', -1, -1, -1, -1, -1, -1, 'N', -1, -1,
-                                          'A', -1, 'C', 'T', -1, -1, 'G', -1, -1, -1, -1, -1, -1, 'N', -1);
-    const __m256i up = _mm256_set1_epi8((char)0xDF), lo4 = _mm256_set1_epi8(0x0F);
-    __m256i all = _mm256_set1_epi8(-1);
-    uint64_t k = 0;
-    if (n < 32) return fqp__copy_acgtn(dst, src, n);
-    for (;;) {
-        __m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(src + k)), u = _mm256_and_si256(x, up);
-        __m256i ok = _mm256_cmpeq_epi8(_mm256_shuffle_epi8(want, _mm256_and_si256(u, lo4)), u);
-        _mm256_storeu_si256((__m256i *)(void *)(dst + k), x);
-        all = _mm256_and_si256(all, ok);
-        if (k + 32 == n) break;
-        k = k + 64 <= n ? k + 32 : n - 32;
-    }
-    return _mm256_movemask_epi8(all) == -1;
-}
-
-FQP__TARGET_AVX2 static int fqp__copy_quality_avx2(char *dst, const char *src, uint64_t n)
-{
-    __m256i vlo = _mm256_set1_epi8(-1), vhi = _mm256_setzero_si256();
-    uint64_t k = 0;
-    if (n < 32) return fqp__copy_quality(dst, src, n);
-    for (;;) {
-        __m256i x = _mm256_loadu_si256((const __m256i *)(const void *)(src + k));
-        _mm256_storeu_si256((__m256i *)(void *)(dst + k), x);
-        vlo = _mm256_min_epu8(vlo, x);
-        vhi = _mm256_max_epu8(vhi, x);
-        if (k + 32 == n) break;
-        k = k + 64 <= n ? k + 32 : n - 32;
-    }
-    return _mm256_movemask_epi8(_mm256_and_si256(_mm256_cmpeq_epi8(_mm256_max_epu8(vlo, _mm256_set1_epi8(33)), vlo),
-                                                 _mm256_cmpeq_epi8(_mm256_min_epu8(vhi, _mm256_set1_epi8(126)), vhi))) ==
-           -1;
-}
-#define FQP__COPY_ACGTN(p, d, s, n) ((p)->avx2 ? fqp__copy_acgtn_avx2(d, s, n) : fqp__copy_acgtn(d, s, n))
-#define FQP__COPY_QUALITY(p, d, s, n) ((p)->avx2 ? fqp__copy_quality_avx2(d, s, n) : fqp__copy_quality(d, s, n))
-#else
-#define FQP__COPY_ACGTN(p, d, s, n) fqp__copy_acgtn(d, s, n)
-#define FQP__COPY_QUALITY(p, d, s, n) fqp__copy_quality(d, s, n)
-#endif
-
-/* Consumer thread: builds the structure-of-arrays view of a batch and
-   validates it. Runs in parallel across consumers; the producer only found
-   where the records are. */
-/* Records [0, n) of the batch become readable through pub (all of them, or
-   those before a record that failed validation: paired input checks their
-   mate names, so that the first problem in the input is the one reported). */
-static void fqp__batch_view(fqp__batch *b, uint64_t n, uint64_t ho, uint64_t so)
-{
-    b->parsed = n;
-    b->head_off[n] = ho;
-    b->seq_off[n] = so;
-    b->pub.head = b->head;
-    b->pub.head_off = b->head_off;
-    b->pub.name_len = b->name_len;
-    b->pub.seq = b->seq;
-    b->pub.qual = b->qual;
-    b->pub.seq_off = b->seq_off;
-}
-
-static fqp_result fqp__batch_parse(fqp_producer *p, fqp__batch *b, fqp_error *err)
-{
-    const fqp_allocator *a = &p->cfg.allocator;
-    const char *raw = b->raw;
-    uint64_t n = b->pub.count, i, ho = 0, so = 0;
-    int check_seq = p->cfg.validate == FQP_VALIDATE_SEQUENCE || p->cfg.validate == FQP_VALIDATE_ALL;
-    int check_qual = p->cfg.validate == FQP_VALIDATE_QUALITY || p->cfg.validate == FQP_VALIDATE_ALL;
-    b->parsed = 0;
-    if (fqp__reserve(a, (void **)&b->head_off, &b->head_off_cap, n + 1, sizeof(uint64_t)) ||
-        fqp__reserve(a, (void **)&b->seq_off, &b->seq_off_cap, n + 1, sizeof(uint64_t)) ||
-        fqp__reserve(a, (void **)&b->name_len, &b->name_len_cap, n + 1, sizeof(uint64_t)) ||
-        fqp__reserve(a, (void **)&b->head, &b->head_cap, b->head_bytes + 1, 1) ||
-        fqp__reserve(a, (void **)&b->seq, &b->seq_cap, b->pub.bases + 1, 1) ||
-        fqp__reserve(a, (void **)&b->qual, &b->qual_cap, b->pub.bases + 1, 1))
-        return fqp__error(err, FQP_ERR_NOMEM, b->pub.file, 0, 0, 0, "out of memory parsing batch %llu",
-                          (unsigned long long)b->pub.index);
-    for (i = 0; i < n; i++) {
-        const fqp__span *sp = &b->spans[i];
-        uint64_t hl = sp->head_end - sp->start - 1, len = sp->len;
-        const char *h = raw + sp->start + 1;
-        int seq_ok = 1, qual_ok = 1;
-        b->head_off[i] = ho;
-        b->seq_off[i] = so;
-        memcpy(b->head + ho, h, (size_t)hl);
-        b->name_len[i] = fqp__name_len(h, hl);
-        ho += hl;
-        /* one-line records (the usual case) are copied and checked in one pass */
-        if (!(sp->flags & FQP__ONE_LINE_SEQ)) {
-            fqp__copy_lines(b->seq + so, raw, sp->seq, sp->plus);
-            seq_ok = !check_seq || FQP__COPY_ACGTN(p, b->seq + so, b->seq + so, len);
-        } else if (check_seq) {
-            seq_ok = FQP__COPY_ACGTN(p, b->seq + so, raw + sp->seq, len);
-        } else {
-            memcpy(b->seq + so, raw + sp->seq, (size_t)len);
-        }
-        if (!(sp->flags & FQP__ONE_LINE_QUAL)) {
-            fqp__copy_lines(b->qual + so, raw, sp->qual, sp->end);
-            qual_ok = !check_qual || FQP__COPY_QUALITY(p, b->qual + so, b->qual + so, len);
-        } else if (check_qual) {
-            qual_ok = FQP__COPY_QUALITY(p, b->qual + so, raw + sp->qual, len);
-        } else {
-            memcpy(b->qual + so, raw + sp->qual, (size_t)len);
-        }
-        if (!seq_ok) { /* rarer letters (IUPAC codes, gaps): the exact table decides */
-            const unsigned char *s = (const unsigned char *)b->seq + so;
-            uint64_t k;
-            for (k = 0; k < len && p->base_ok[s[k]]; k++) {}
-            if (k < len) {
-                fqp__batch_view(b, i, b->head_off[i], so); /* ho counts this header already */
-                return fqp__invalid(p, b, i, 0, k, err);
-            }
-        }
-        if (!qual_ok) {
-            const unsigned char *q = (const unsigned char *)b->qual + so;
-            uint64_t k;
-            for (k = 0; q[k] >= 33 && q[k] <= 126; k++) {}
-            fqp__batch_view(b, i, b->head_off[i], so);
-            return fqp__invalid(p, b, i, 1, k, err);
-        }
-        so += len;
-    }
-    fqp__batch_view(b, n, ho, so);
-    return FQP_OK;
-}
-
-/* A batch cut to its first n parsed records: those before a record that
-   failed validation are delivered before the error, as the records before a
-   structural error are, so what a failed run saw never depends on where
-   batches were cut. Returns n. */
-static uint64_t fqp__batch_cut(fqp__batch *b, uint64_t n)
-{
-    if (n < b->pub.count) { /* n == 0 also when parsing ran out of memory: no arrays */
-        b->pub.count = n;
-        b->pub.bases = n ? b->seq_off[n] : 0;
-        b->pub.text_bytes = n ? b->spans[n].start : 0;
-    }
-    return n;
-}
-
-/* ---- producer: the public pieces ---- */
-
-FASTQPAR_DEF fqp_result fqp_producer_create(fqp_producer **out, const fqp_producer_desc *desc, fqp_error *err)
-{
-    fqp_config cfg;
-    fqp_producer *p;
-    fqp_result r;
-    const char *letters = "ACGTUNRYKMSWBDHVacgtunrykmswbdhv.-*";
-    if (err) memset(err, 0, sizeof *err);
-    if (!out || !desc) return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "NULL argument");
-    *out = NULL;
-    if ((r = fqp__config_resolve(&desc->config, &cfg, err)) != FQP_OK) return r;
-    p = (fqp_producer *)fqp__calloc(&cfg.allocator, sizeof *p);
-    if (!p) return fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory");
-    p->cfg = cfg;
-    p->output = desc->output;
-    p->pool_size = cfg.queue_depth + (size_t)cfg.threads + 1 + desc->held_batches;
-    p->raw0_line = 1;
-    p->scan.line_no = 1;
-    for (; *letters; letters++) p->base_ok[(unsigned char)*letters] = 1;
-    p->avx2 = fqp__cpu_avx2();
-    if (!fqp__mutex_init(&p->mu)) {
-        fqp__free(&cfg.allocator, p);
-        return fqp__error(err, FQP_ERR_THREAD, NULL, 0, 0, 0, "cannot create a mutex");
-    }
-    if (!fqp__mutex_init(&p->out_mu)) {
-        fqp__mutex_destroy(&p->mu);
-        fqp__free(&cfg.allocator, p);
-        return fqp__error(err, FQP_ERR_THREAD, NULL, 0, 0, 0, "cannot create a mutex");
-    }
-    if (!fqp__cond_init(&p->holders_cv)) {
-        fqp__mutex_destroy(&p->out_mu);
-        fqp__mutex_destroy(&p->mu);
-        fqp__free(&cfg.allocator, p);
-        return fqp__error(err, FQP_ERR_THREAD, NULL, 0, 0, 0, "cannot create a condition variable");
-    }
-    /* destroy copes with a half-built producer from here on */
-    p->pool = (fqp__batch **)fqp__calloc(&cfg.allocator, p->pool_size * sizeof *p->pool);
-    p->pending = (fqp__batch **)fqp__calloc(&cfg.allocator, p->pool_size * sizeof *p->pending);
-    if (!p->pool || !p->pending) r = fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory");
-    else if ((r = fqp_queue_create(&p->queue, cfg.queue_depth, &cfg.allocator)) != FQP_OK ||
-             (r = fqp_queue_create(&p->free_q, p->pool_size, &cfg.allocator)) != FQP_OK)
-        fqp__error(err, r, NULL, 0, 0, 0, "cannot create the batch queues: %s", fqp_result_string(r));
-    else
-        r = fqp__reader_open(&p->reader, &desc->input, &p->cfg.allocator, cfg.read_size, err);
-    p->reader.threads = cfg.threads;
-    p->reader.codec = cfg.inflate;
-    if (r != FQP_OK) {
-        fqp_producer_destroy(p);
-        return r;
-    }
-    fqp__log(&p->cfg, FQP_LOG_DEBUG, "%s: %d threads, batches of %llu records / %llu bytes, queue depth %zu",
-             p->reader.name, cfg.threads, (unsigned long long)cfg.batch_records,
-             (unsigned long long)cfg.batch_bytes, cfg.queue_depth);
-    *out = p;
-    return FQP_OK;
-}
-
-FASTQPAR_DEF void fqp_producer_destroy(fqp_producer *p)
-{
-    fqp_allocator a;
-    size_t i;
-    if (!p) return;
-    a = p->cfg.allocator;
-    fqp__reader_close(&p->reader);
-    if (p->pool)
-        for (i = 0; i < p->pool_count; i++) fqp__batch_free(&a, p->pool[i]);
-    fqp_queue_destroy(p->queue);
-    fqp_queue_destroy(p->free_q);
-    fqp__free(&a, p->pool);
-    fqp__free(&a, p->pending);
-    fqp__cond_destroy(&p->holders_cv);
-    fqp__mutex_destroy(&p->out_mu);
-    fqp__mutex_destroy(&p->mu);
-    fqp__free(&a, p);
-}
-
-/* True when error a lies before error b in the input. */
-static int fqp__earlier(const fqp_error *a, const fqp_error *b)
-{
-    if (!a->record || !b->record) return 0;
-    return a->record < b->record || (a->record == b->record && a->line < b->line);
-}
-
-/* An error located in batch `index`: the earliest such error in the input is
-   the run's error, whatever the thread timing. Batches up to `index` still
-   drain (they may hold an earlier error); later ones are skipped. */
-static void fqp__fail_at(fqp_producer *p, uint64_t index, const fqp_error *err)
-{
-    fqp__lock(&p->mu);
-    if (!p->failed || (p->fail_index != UINT64_MAX && fqp__earlier(err, &p->err))) {
-        p->err = *err;
-        if (p->err.code >= 0) p->err.code = FQP_ERR_CONSUMER;
-    }
-    if (!p->failed || (p->fail_index != UINT64_MAX && index < p->fail_index)) p->fail_index = index;
-    p->failed = 1;
-    fqp__broadcast(&p->holders_cv);
-    fqp__unlock(&p->mu);
-}
-
-FASTQPAR_DEF void fqp_producer_fail(fqp_producer *p, const fqp_error *err)
-{
-    fqp__lock(&p->mu);
-    if (!p->failed) {
-        if (err) p->err = *err;
-        else fqp__error(&p->err, FQP_ERR_CANCELLED, NULL, 0, 0, 0, "cancelled");
-        if (p->err.code >= 0) p->err.code = FQP_ERR_CONSUMER;
-    }
-    p->failed = 1;
-    p->fail_index = UINT64_MAX; /* everything stops now */
-    fqp__broadcast(&p->holders_cv);
-    fqp__unlock(&p->mu);
-    fqp_queue_cancel(p->queue);
-    fqp_queue_cancel(p->free_q);
-}
-
-FASTQPAR_DEF void fqp_producer_stop(fqp_producer *p, uint64_t last)
-{
-    fqp__lock(&p->mu);
-    if (!p->stopped || last < p->stop_last) p->stop_last = last;
-    p->stopped = 1;
-    fqp__broadcast(&p->holders_cv);
-    fqp__unlock(&p->mu);
-    fqp_queue_cancel(p->queue);
-    fqp_queue_cancel(p->free_q);
-}
-
-FASTQPAR_DEF fqp_result fqp_producer_error(fqp_producer *p, fqp_error *err)
-{
-    fqp_result r;
-    fqp__lock(&p->mu);
-    r = p->failed ? p->err.code : FQP_OK;
-    if (err) {
-        if (p->failed) *err = p->err;
-        else memset(err, 0, sizeof *err);
-    }
-    fqp__unlock(&p->mu);
-    return r;
-}
-
-FASTQPAR_DEF fqp_queue *fqp_producer_queue(fqp_producer *p) { return p->queue; }
-
-FASTQPAR_DEF fqp_result fqp_producer_run(fqp_producer *p)
-{
-    p->reader.jobs_queue = p->queue; /* BGZF blocks go to the consumers */
-    for (;;) {
-        fqp__batch *b = NULL;
-        fqp_result r = fqp__produce(p, &b, 1);
-        if (r == FQP_DONE) {
-            fqp_queue_close(p->queue);
-            return FQP_OK;
-        }
-        if (r != FQP_OK) {
-            if (r != FQP_ERR_CANCELLED) fqp__fail_at(p, p->next_index, &p->perr);
-            fqp_queue_close(p->queue); /* consumers drain what came before */
-            return r;
-        }
-        if (fqp_queue_push(p->queue, &b->job) != FQP_OK) return FQP_ERR_CANCELLED; /* b stays in the pool list */
-    }
-}
-
-/* What a consumer's next() reports once the queue is cancelled. */
-static fqp_result fqp__end_code(fqp_producer *p)
-{
-    fqp_result r;
-    fqp__lock(&p->mu);
-    r = p->failed ? p->err.code : p->stopped ? FQP_STOP : FQP_ERR_CANCELLED;
-    fqp__unlock(&p->mu);
-    return r;
-}
-
-/* True when batch `index` lies after the run's error point: it is
-   released unprocessed (it may not even be valid text). */
-static int fqp__producer_skips(fqp_producer *p, uint64_t index)
-{
-    int skip;
-    fqp__lock(&p->mu);
-    skip = p->failed && index > p->fail_index;
-    fqp__unlock(&p->mu);
-    return skip;
-}
-
-/* Any consumer, on every job it pops: does the library's own work (1: used
-   up, pop again). A new internal kind of job is one case here. */
-static int fqp__job_internal(fqp_producer *p, fqp__job *job)
-{
-    switch (job->kind) {
-    case FQP__JOB_INFLATE: fqp__bgzin_job_run(&p->reader, job); return 1;
-    case FQP__JOB_BATCH: {
-        fqp__batch *b = FQP__OWNER(job, fqp__batch, job);
-        if (!fqp__producer_skips(p, b->pub.index)) return 0;
-        fqp_producer_release(p, &b->pub);
-        return 1;
-    }
-    case FQP__JOB_PAIR: return 0; /* the paired run checks its own (fqp__pair_job) */
-    }
-    return 0;
-}
-
-/* Pops the next job for a consumer; at the end of the input waits while a
-   holder may still hand batches back. */
-static fqp_result fqp__job_pop(fqp_producer *p, fqp__job **job)
-{
-    for (;;) {
-        void *item = NULL;
-        fqp_result r = fqp_queue_pop(p->queue, &item);
-        int again;
-        if (r == FQP_OK) {
-            *job = (fqp__job *)item;
-            if (!fqp__job_internal(p, *job)) return FQP_OK;
-            continue;
-        }
-        if (r != FQP_DONE) return r;
-        fqp__lock(&p->mu);
-        while (p->holders > 0 && !(p->failed && p->fail_index == UINT64_MAX) && !p->stopped &&
-               fqp_queue_depth(p->queue) == 0)
-            fqp__wait(&p->holders_cv, &p->mu);
-        again = fqp_queue_depth(p->queue) > 0 && !p->stopped && (!p->failed || p->fail_index != UINT64_MAX);
-        r = p->failed ? p->err.code : FQP_DONE;
-        fqp__unlock(&p->mu);
-        if (!again) return r;
-    }
-}
-
-FASTQPAR_DEF void fqp_producer_hold_begin(fqp_producer *p)
-{
-    fqp__lock(&p->mu);
-    p->holders++;
-    fqp__unlock(&p->mu);
-}
-
-FASTQPAR_DEF void fqp_producer_hold_end(fqp_producer *p)
-{
-    fqp__lock(&p->mu);
-    p->holders--;
-    fqp__broadcast(&p->holders_cv);
-    fqp__unlock(&p->mu);
-}
-
-FASTQPAR_DEF fqp_result fqp_producer_requeue(fqp_producer *p, fqp_batch *batch)
-{
-    fqp__batch *b = (fqp__batch *)batch;
-    fqp_result r;
-    b->out_len = 0;
-    r = fqp__queue_push_front(p->queue, &b->job);
-    fqp__lock(&p->mu);
-    fqp__broadcast(&p->holders_cv);
-    fqp__unlock(&p->mu);
-    return r;
-}
-
-/* Consumer thread: parses a popped batch and validates it. A bad record
-   fails the run at it; the records before it are still delivered (1), or
-   the batch goes back at once when there are none (0). */
-static int fqp__batch_accept(fqp_producer *p, fqp__batch *b, fqp_error *e)
-{
-    if (fqp__batch_parse(p, b, e) == FQP_OK) return 1;
-    fqp__fail_at(p, b->pub.index, e);
-    if (fqp__batch_cut(b, b->parsed)) return 1; /* the next call reports the error */
-    fqp_producer_release(p, &b->pub);
-    return 0;
-}
-
-/* fqp_producer_next/take: a popped job as the caller's batch. */
-static fqp_result fqp__deliver(fqp_producer *p, fqp_result r, fqp__job *job, fqp_batch **batch)
-{
-    fqp_error e;
-    fqp__batch *b;
-    *batch = NULL;
-    if (r == FQP_DONE || r == FQP_AGAIN) return r;
-    if (r != FQP_OK) return fqp__end_code(p);
-    b = FQP__OWNER(job, fqp__batch, job); /* the only user-facing kind in a single-file run */
-    if (!fqp__batch_accept(p, b, &e)) return e.code;
-    *batch = &b->pub;
-    return FQP_OK;
-}
-
-FASTQPAR_DEF fqp_result fqp_producer_next(fqp_producer *p, fqp_batch **batch)
-{
-    fqp__job *job = NULL;
-    fqp_result r = fqp__job_pop(p, &job);
-    return fqp__deliver(p, r, job, batch);
-}
-
-FASTQPAR_DEF fqp_result fqp_producer_take(fqp_producer *p, fqp_batch **batch, int block)
-{
-    void *item = NULL;
-    fqp_result r;
-    do {
-        r = block ? fqp_queue_pop(p->queue, &item) : fqp_queue_try_pop(p->queue, &item);
-    } while (r == FQP_OK && fqp__job_internal(p, (fqp__job *)item));
-    return fqp__deliver(p, r, (fqp__job *)item, batch);
-}
-
-/* Writes one batch's output; the caller is the only writer right now. */
-static fqp_result fqp__batch_encode(fqp_producer *p, fqp__batch *b, fqp_error *e);
-static fqp_result fqp__writer_take(fqp_writer *w, const void *data, size_t size);
-static void fqp__writer_copy_err(const fqp_writer *w, fqp_error *err);
-
-static fqp_result fqp__write_out(fqp_producer *p, fqp__batch *b)
-{
-    fqp_error e;
-    int bad = 0;
-    if (!b->out_len) return FQP_OK;
-    if (p->output.writer) { /* its own error (file, cause) is the run's */
-        if (fqp__writer_take(p->output.writer, b->out, (size_t)b->out_len) == FQP_OK) return FQP_OK;
-        fqp__writer_copy_err(p->output.writer, &e);
-        fqp_producer_fail(p, &e);
-        return FQP_ERR_WRITE;
-    }
-    if (p->output.file) bad = fwrite(b->out, 1, (size_t)b->out_len, p->output.file) != b->out_len;
-    else bad = p->output.write(p->output.write_user, b->out, (size_t)b->out_len) != 0;
-    if (!bad) return FQP_OK;
-    fqp__error(&e, FQP_ERR_WRITE, b->pub.file, 0, 0, 0, "writing the output of batch %llu failed%s%s",
-               (unsigned long long)b->pub.index, p->output.file ? ": " : "",
-               p->output.file ? strerror(errno) : "");
-    fqp_producer_fail(p, &e);
-    return FQP_ERR_WRITE;
-}
-
-/* Ordered output: the batch waits in `pending` until every earlier one has
-   been written. Whoever finds the oldest batch ready becomes the writer and
-   writes every ready batch in order, outside the lock, so other consumers
-   never wait for a write. */
-FASTQPAR_DEF fqp_result fqp_producer_release(fqp_producer *p, fqp_batch *batch)
-{
-    fqp__batch *b = (fqp__batch *)batch;
-    fqp_result r = FQP_OK;
-    int failed, stopped;
-    uint64_t stop_last;
-    if (!b) return FQP_ERR_INVALID_ARGUMENT;
-    if (!p->output.file && !p->output.write && !p->output.writer) {
-        fqp_queue_push(p->free_q, b);
-        return FQP_OK;
-    }
-    if (p->output.writer && b->out_len) { /* BGZF: compressed here, on the consumer's thread */
-        fqp_error e;
-        if (fqp__batch_encode(p, b, &e) != FQP_OK) fqp_producer_fail(p, &e);
-    }
-    fqp__lock(&p->out_mu);
-    p->pending[b->pub.index % p->pool_size] = b;
-    if (p->writing) {
-        fqp__unlock(&p->out_mu);
-        return FQP_OK;
-    }
-    p->writing = 1;
-    while ((b = p->pending[p->next_write % p->pool_size]) != NULL && b->pub.index == p->next_write) {
-        p->pending[p->next_write % p->pool_size] = NULL;
-        fqp__unlock(&p->out_mu);
-        fqp__lock(&p->mu);
-        failed = p->failed;
-        stopped = p->stopped;
-        stop_last = p->stop_last;
-        fqp__unlock(&p->mu);
-        if (!failed && !(stopped && b->pub.index > stop_last) && fqp__write_out(p, b) != FQP_OK)
-            r = FQP_ERR_WRITE;
-        fqp_queue_push(p->free_q, b);
-        fqp__lock(&p->out_mu);
-        p->next_write++;
-    }
-    p->writing = 0;
-    fqp__unlock(&p->out_mu);
-    return r;
-}
-
-FASTQPAR_DEF fqp_result fqp_producer_read(fqp_producer *p, fqp_batch **batch)
-{
-    fqp__batch *b = NULL;
-    fqp_result r;
-    fqp_error e;
-    *batch = NULL;
-    if ((r = fqp_producer_error(p, NULL)) != FQP_OK) return r; /* an error ends the reading */
-    r = fqp__produce(p, &b, 0);
-    if (r == FQP_DONE) return r;
-    if (r != FQP_OK) {
-        fqp__fail_at(p, p->next_index, &p->perr);
-        return fqp_producer_error(p, NULL);
-    }
-    if ((r = fqp__batch_parse(p, b, &e)) != FQP_OK) {
-        fqp__fail_at(p, b->pub.index, &e);
-        if (!fqp__batch_cut(b, b->parsed)) return r; /* else the records before it first */
-    }
-    *batch = &b->pub;
-    return FQP_OK;
-}
-
-FASTQPAR_DEF fqp_result fqp_producer_finish(fqp_producer *p, fqp_metrics *m, fqp_error *err)
-{
-    fqp_result r = FQP_OK;
-    if (p->output.file && fflush(p->output.file) != 0) {
-        fqp_error e;
-        fqp__error(&e, FQP_ERR_WRITE, p->reader.name, 0, 0, 0, "flushing the output failed: %s", strerror(errno));
-        fqp_producer_fail(p, &e);
-    }
-    if (m) {
-        double push_wait = 0, pop_wait = 0;
-        memset(m, 0, sizeof *m);
-        fqp_queue_wait_seconds(p->queue, &push_wait, &pop_wait);
-        m->records = p->records;
-        m->bases = p->bases;
-        m->batches = p->batches;
-        m->input_bytes = p->raw0_offset + p->carry_len;
-        m->compressed_bytes = p->reader.raw_bytes;
-        m->gzip = p->reader.gzip;
-#ifndef FASTQPAR_NO_ZLIB
-        m->bgzf = p->reader.bgzf != NULL;
-        m->producer_inflate_wait_seconds = p->reader.bgzf ? p->reader.bgzf->wait_seconds : 0;
-        m->inflate = !p->reader.gzip ? FQP_CODEC_AUTO : p->reader.bgzf ? p->reader.bgzf->codec : p->reader.stream_codec;
-#endif
-        m->producer_read_seconds = p->read_seconds;
-        m->producer_blocked_seconds = p->pool_wait_seconds + push_wait;
-        m->consumer_wait_seconds = pop_wait;
-        m->queue_high_water = fqp_queue_high_water(p->queue);
-        m->batch_pool = p->pool_count;
-        m->threads = p->cfg.threads;
-    }
-    r = fqp_producer_error(p, err);
-    return r;
-}
-
-/* ---- batch accessors ---- */
-
-FASTQPAR_DEF fqp_record fqp_batch_record(const fqp_batch *b, uint64_t i)
-{
-    fqp_record r;
-    const char *h = b->head + b->head_off[i];
-    uint64_t hl = b->head_off[i + 1] - b->head_off[i], nl = b->name_len[i];
-    r.name = h;
-    r.name_len = nl;
-    r.comment = h + (nl < hl ? nl + 1 : hl);
-    r.comment_len = nl < hl ? hl - nl - 1 : 0;
-    r.seq = b->seq + b->seq_off[i];
-    r.qual = b->qual + b->seq_off[i];
-    r.len = b->seq_off[i + 1] - b->seq_off[i];
-    r.number = b->first_record + i + 1;
-    return r;
-}
-
-FASTQPAR_DEF fqp_result fqp_batch_write(fqp_batch *batch, const void *data, size_t size)
-{
-    fqp__batch *b = (fqp__batch *)batch;
-    fqp_producer *p = b->owner;
-    if (!p->output.file && !p->output.write) return FQP_ERR_INVALID_ARGUMENT;
-    if (fqp__reserve(&p->cfg.allocator, (void **)&b->out, &b->out_cap, b->out_len + size, 1)) return FQP_ERR_NOMEM;
-    if (size) memcpy(b->out + b->out_len, data, size);
-    b->out_len += size;
-    return FQP_OK;
-}
-
-FASTQPAR_DEF fqp_result fqp_batch_write_record(fqp_batch *batch, uint64_t i)
-{
-    fqp__batch *b = (fqp__batch *)batch;
-    fqp_producer *p = b->owner;
-    uint64_t hl = batch->head_off[i + 1] - batch->head_off[i], len = batch->seq_off[i + 1] - batch->seq_off[i];
-    uint64_t need = hl + 2 * len + 6;
-    char *o;
-    if (!p->output.file && !p->output.write) return FQP_ERR_INVALID_ARGUMENT;
-    if (fqp__reserve(&p->cfg.allocator, (void **)&b->out, &b->out_cap, b->out_len + need, 1)) return FQP_ERR_NOMEM;
-    o = b->out + b->out_len;
-    *o++ = '@';
-    memcpy(o, batch->head + batch->head_off[i], (size_t)hl);
-    o += hl;
-    *o++ = '\n';
-    memcpy(o, batch->seq + batch->seq_off[i], (size_t)len);
-    o += len;
-    *o++ = '\n';
-    *o++ = '+';
-    *o++ = '\n';
-    memcpy(o, batch->qual + batch->seq_off[i], (size_t)len);
-    o += len;
-    *o++ = '\n';
-    b->out_len += need;
-    return FQP_OK;
-}
-
-FASTQPAR_DEF fqp_result fqp_batch_error(fqp_batch *batch, uint64_t i, fqp_result code, const char *fmt, ...)
-{
-    fqp__batch *b = (fqp__batch *)batch;
-    fqp_error e;
-    va_list ap;
-    if (code >= 0) code = FQP_ERR_CONSUMER;
-    va_start(ap, fmt);
-    if (i < batch->count) {
-        const fqp__span *sp = &b->spans[i];
-        fqp__verror(&e, code, batch->file, batch->first_record + i + 1, fqp__line_of(b, sp->start),
-                    batch->offset + sp->start, fmt, ap);
-    } else {
-        fqp__verror(&e, code, batch->file, 0, 0, 0, fmt, ap);
-    }
-    va_end(ap);
-    b->error_reported = 1;
-    fqp__fail_at(b->owner, batch->index, &e);
-    return code;
-}
-
-/* ---- pipeline ---- */
-
-/* One consumer thread's view; padded so that consumers updating their
-   counters never share a cache line. */
-typedef struct fqp__worker {
-    const fqp_pipeline_desc *desc;
-    fqp_producer *p;
-    void *state;
-    int index, initialized;
-    fqp_consumer_metrics m;
-    char pad[FQP__CACHE_LINE];
-} fqp__worker;
-
-FQP__THREAD_FN(fqp__producer_thread)
-{
-    fqp_producer_run((fqp_producer *)arg);
-    FQP__THREAD_RETURN;
-}
-
-FQP__THREAD_FN(fqp__consumer_thread)
-{
-    fqp__worker *w = (fqp__worker *)arg;
-    const fqp_pipeline_desc *d = w->desc;
-    fqp_error e;
-    if (d->init) {
-        fqp_result r = d->init(w->state, w->index, d->user);
-        if (r < 0) {
-            fqp__error(&e, r, NULL, 0, 0, 0, "consumer %d: init() failed: %s", w->index, fqp_result_string(r));
-            fqp_producer_fail(w->p, &e);
-            FQP__THREAD_RETURN;
-        }
-    }
-    w->initialized = 1;
-    for (;;) {
-        fqp_batch *b = NULL;
-        fqp_result r;
-        double t0 = fqp__now(), t1, t2;
-        {
-            fqp__job *job = NULL;
-            r = fqp__job_pop(w->p, &job);
-            t1 = fqp__now();
-            w->m.wait_seconds += t1 - t0;
-            if (r != FQP_OK) break;
-            if (!fqp__batch_accept(w->p, FQP__OWNER(job, fqp__batch, job), &e))
-                continue; /* earlier batches may still hold an earlier error */
-            b = &FQP__OWNER(job, fqp__batch, job)->pub;
-        }
-        r = d->process(b, w->state, d->user);
-        t2 = fqp__now();
-        w->m.busy_seconds += t2 - t1;
-        w->m.batches++;
-        w->m.records += b->count;
-        w->m.bases += b->bases;
-        if (r == FQP_STOP) {
-            fqp_producer_stop(w->p, b->index);
-            fqp_producer_release(w->p, b);
-            break;
-        }
-        if (r < 0 && !((fqp__batch *)b)->error_reported) {
-            fqp__error(&e, r, b->file, 0, 0, 0, "consumer %d: process() failed on batch %llu (records %llu-%llu): %s",
-                       w->index, (unsigned long long)b->index, (unsigned long long)(b->first_record + 1),
-                       (unsigned long long)(b->first_record + b->count), fqp_result_string(r));
-            e.record = b->first_record + 1; /* located at the batch's first record */
-            fqp__fail_at(w->p, b->index, &e);
-        }
-        if (fqp_producer_release(w->p, b) != FQP_OK) break;
-    }
-    FQP__THREAD_RETURN;
-}
-
-typedef struct fqp__custom_worker {
-    const fqp_custom_consumer *c;
-    fqp_producer *p;
-    int index;
-} fqp__custom_worker;
-
-FQP__THREAD_FN(fqp__custom_thread)
-{
-    fqp__custom_worker *cw = (fqp__custom_worker *)arg;
-    fqp_result r = cw->c->run(cw->p, cw->c->ctx);
-    if (r < 0) {
-        fqp_error e;
-        fqp__error(&e, r, NULL, 0, 0, 0, "custom consumer %d failed: %s", cw->index, fqp_result_string(r));
-        fqp_producer_fail(cw->p, &e); /* an error it reported itself wins */
-    }
-    fqp_producer_hold_end(cw->p);
-    FQP__THREAD_RETURN;
-}
-
-FASTQPAR_DEF fqp_result fqp_pipeline_run(const fqp_pipeline_desc *desc, fqp_metrics *metrics, fqp_error *err)
-{
-    fqp_producer_desc pd;
-    fqp_producer *p = NULL;
-    fqp__worker *w = NULL;
-    fqp__thread *threads = NULL, *custom_threads = NULL, prod;
-    fqp__custom_worker *cw = NULL;
-    char *states = NULL;
-    size_t stride, i;
-    int n, started = 0, prod_started = 0, stopped, nc, custom_started = 0;
-    fqp_result r;
-    fqp_allocator a;
-    double t0 = fqp__now();
-    if (err) memset(err, 0, sizeof *err);
-    if (!desc || !desc->process)
-        return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "pipeline needs a process() callback");
-    if (desc->custom_count < 0 || (desc->custom_count > 0 && !desc->custom))
-        return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "custom_count without custom consumers");
-    memset(&pd, 0, sizeof pd);
-    pd.input = desc->input;
-    pd.config = desc->config;
-    pd.output = desc->output;
-    for (i = 0; i < (size_t)desc->custom_count; i++)
-        pd.held_batches += desc->custom[i].max_held ? desc->custom[i].max_held : 2;
-    if ((r = fqp_producer_create(&p, &pd, err)) != FQP_OK) return r;
-    a = p->cfg.allocator;
-    nc = desc->custom_count;
-    n = p->cfg.threads - nc < 1 ? 1 : p->cfg.threads - nc; /* custom consumers use up the thread budget */
-    stride = (desc->state_size + FQP__CACHE_LINE - 1) / FQP__CACHE_LINE * FQP__CACHE_LINE;
-    w = (fqp__worker *)fqp__calloc(&a, (size_t)n * sizeof *w);
-    threads = (fqp__thread *)fqp__calloc(&a, (size_t)n * sizeof *threads);
-    states = (char *)fqp__calloc(&a, stride * (size_t)n + FQP__CACHE_LINE);
-    if (nc) {
-        custom_threads = (fqp__thread *)fqp__calloc(&a, (size_t)nc * sizeof *custom_threads);
-        cw = (fqp__custom_worker *)fqp__calloc(&a, (size_t)nc * sizeof *cw);
-    }
-    if (!w || !threads || !states || (nc && (!custom_threads || !cw))) {
-        r = fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory for %d consumers", n);
-        goto done;
-    }
-    for (i = 0; i < (size_t)n; i++) {
-        uintptr_t base = (uintptr_t)states + FQP__CACHE_LINE - 1;
-        w[i].desc = desc;
-        w[i].p = p;
-        w[i].index = (int)i;
-        w[i].state = (void *)(base / FQP__CACHE_LINE * FQP__CACHE_LINE + i * stride);
-    }
-    if (!fqp__thread_start(&prod, fqp__producer_thread, p)) {
-        r = fqp__error(err, FQP_ERR_THREAD, NULL, 0, 0, 0, "cannot start the producer thread");
-        goto done;
-    }
-    prod_started = 1;
-    /* holders register before anyone can see the end of the input */
-    for (custom_started = 0; custom_started < nc; custom_started++) {
-        cw[custom_started].c = &desc->custom[custom_started];
-        cw[custom_started].p = p;
-        cw[custom_started].index = custom_started;
-        fqp_producer_hold_begin(p);
-        if (!fqp__thread_start(&custom_threads[custom_started], fqp__custom_thread, &cw[custom_started])) {
-            fqp_error e;
-            fqp_producer_hold_end(p);
-            fqp__error(&e, FQP_ERR_THREAD, NULL, 0, 0, 0, "cannot start custom consumer thread %d", custom_started);
-            fqp_producer_fail(p, &e);
-            break;
-        }
-    }
-    for (started = 0; started < n; started++) {
-        if (!fqp__thread_start(&threads[started], fqp__consumer_thread, &w[started])) {
-            fqp_error e;
-            fqp__error(&e, FQP_ERR_THREAD, NULL, 0, 0, 0, "cannot start consumer thread %d of %d", started + 1, n);
-            fqp_producer_fail(p, &e);
-            break;
-        }
-    }
-done:
-    if (prod_started) fqp__thread_join(prod);
-    for (i = 0; i < (size_t)started; i++) fqp__thread_join(threads[i]);
-    for (i = 0; i < (size_t)custom_started; i++) fqp__thread_join(custom_threads[i]);
-    if (prod_started) {
-        r = fqp_producer_finish(p, metrics, err);
-        fqp__lock(&p->mu);
-        stopped = p->stopped;
-        fqp__unlock(&p->mu);
-        if (r == FQP_OK && stopped) r = FQP_STOP;
-        for (i = 0; i < (size_t)started && r >= 0 && desc->merge; i++) {
-            fqp_result mr = w[i].initialized ? desc->merge(w[i].state, (int)i, desc->user) : FQP_OK;
-            if (mr < 0) r = fqp__error(err, mr, NULL, 0, 0, 0, "merge() of consumer %d failed: %s", (int)i,
-                                       fqp_result_string(mr));
-        }
-        for (i = 0; i < (size_t)started; i++) {
-            if (desc->fini && w[i].initialized) desc->fini(w[i].state, (int)i, desc->user);
-        }
-        if (metrics) {
-            metrics->consumer_wait_seconds = 0;
-            for (i = 0; i < (size_t)started; i++) {
-                metrics->consumer[i] = w[i].m;
-                metrics->consumer_wait_seconds += w[i].m.wait_seconds;
-            }
-            metrics->threads = n;
-            metrics->custom_consumers = nc;
-            metrics->wall_seconds = fqp__now() - t0;
-        }
-    }
-    fqp__free(&a, w);
-    fqp__free(&a, threads);
-    fqp__free(&a, custom_threads);
-    fqp__free(&a, cw);
-    fqp__free(&a, states);
-    fqp_producer_destroy(p);
-    return r;
-}
-
-/* ---- per-read kernels: CPU twins of kernels.cu ----
-   Each loop mirrors its kernel's definition; the GPU splits the same sums
-   across lanes, which integer addition does not notice. */
-
-#define FQP__PHRED(c) ((c) < 33u ? 0u : (c) > 126u ? 93u : (unsigned)(c) - 33u)
-#define FQP__QC_CELLS (FQP_QC_QUALS + 5u) /* fqp_qc_add_batch's table cells per position */
-
-/* 0 A/a, 1 C/c, 2 G/g, 3 T/t, 4 anything else */
-static const unsigned char fqp__base_code[256] = {
-    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-    4, 0, 4, 1, 4, 4, 4, 2, 4, 4, 4, 4, 4, 4, 4, 4,
-    4, 4, 4, 4, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-    4, 0, 4, 1, 4, 4, 4, 2, 4, 4, 4, 4, 4, 4, 4, 4,
-    4, 4, 4, 4, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4
-};
-
-/* FQP__PHRED as a table: one load per base in the QC loops. */
-#define FQP__P1(c) (unsigned char)FQP__PHRED(c) /* the cast: clang checks the branch not taken too */
-#define FQP__P4(c) FQP__P1(c), FQP__P1((c) + 1u), FQP__P1((c) + 2u), FQP__P1((c) + 3u)
-#define FQP__P16(c) FQP__P4(c), FQP__P4((c) + 4u), FQP__P4((c) + 8u), FQP__P4((c) + 12u)
-#define FQP__P64(c) FQP__P16(c), FQP__P16((c) + 16u), FQP__P16((c) + 32u), FQP__P16((c) + 48u)
-static const unsigned char fqp__phred[256] = {FQP__P64(0u), FQP__P64(64u), FQP__P64(128u), FQP__P64(192u)};
-#undef FQP__P64
-#undef FQP__P16
-#undef FQP__P4
-#undef FQP__P1
-
-/* Sum of the Phred scores and number of G/C (either case) of s, q [0, n):
-   SSE2 16 bytes at a time (byte sums with SAD; the scores only when every
-   byte is in '!'..'~', where the score is the byte - 33), else scalar. */
-static void fqp__read_sums(const unsigned char *s, const unsigned char *q, uint64_t n, uint64_t *qsum,
-                           uint64_t *gc)
-{
-    uint64_t k = 0, j, sq = 0, g = 0;
-#ifdef FQP__SSE2
-    const __m128i zero = _mm_setzero_si128(), lower = _mm_set1_epi8(0x20), cg = _mm_set1_epi8('c'),
-                  gg = _mm_set1_epi8('g');
-    __m128i acc = zero, cnt = zero, vlo = _mm_set1_epi8(-1), vhi = zero;
-    uint64_t v[2];
-    for (; k + 16 <= n; k += 16) {
-        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(q + k));
-        __m128i f = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(s + k)), lower);
-        acc = _mm_add_epi64(acc, _mm_sad_epu8(x, zero));
-        vlo = _mm_min_epu8(vlo, x);
-        vhi = _mm_max_epu8(vhi, x);
-        cnt = _mm_add_epi64(cnt, _mm_sad_epu8(_mm_sub_epi8(zero, _mm_or_si128(_mm_cmpeq_epi8(f, cg),
-                                                                              _mm_cmpeq_epi8(f, gg))), zero));
-    }
-    _mm_storeu_si128((__m128i *)(void *)v, acc);
-    sq = v[0] + v[1] - 33 * k;
-    _mm_storeu_si128((__m128i *)(void *)v, cnt);
-    g = v[0] + v[1];
-    /* every byte in '!'..'~' (as in fqp__copy_quality): max(lo, 33) == lo, min(hi, 126) == hi */
-    if (k && _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(_mm_max_epu8(vlo, _mm_set1_epi8(33)), vlo),
-                                             _mm_cmpeq_epi8(_mm_min_epu8(vhi, _mm_set1_epi8(126)), vhi))) !=
-                 0xFFFF) { /* a score is clamped: the table decides */
-        sq = 0;
-        for (j = 0; j < k; j++) sq += fqp__phred[q[j]];
-    }
-#endif
-    for (j = k; j < n; j++) {
-        unsigned bc = fqp__base_code[s[j]];
-        sq += fqp__phred[q[j]];
-        g += bc - 1u < 2u;
-    }
-    *qsum += sq;
-    *gc += g;
-}
-
-FASTQPAR_DEF void fqp_qual_prefix_sum(const fqp_batch *b, uint64_t *out)
-{
-    const unsigned char *q = (const unsigned char *)b->qual;
-    uint64_t i;
-    for (i = 0; i < b->count; i++) {
-        uint64_t k = b->seq_off[i], e = b->seq_off[i + 1], sum = 0;
-        for (; k < e; k++) {
-            sum += FQP__PHRED(q[k]);
-            out[k] = sum;
-        }
-    }
-}
-
-FASTQPAR_DEF uint64_t fqp_qc_words(uint32_t max_pos)
-{
-    return 204 + 102 * FQP_QC_BINS(max_pos);
-}
-
-FASTQPAR_DEF fqp_result fqp_qc_init(fqp_qc *qc, uint32_t max_pos, const fqp_allocator *a)
-{
-    if (!qc) return FQP_ERR_INVALID_ARGUMENT;
-    memset(qc, 0, sizeof *qc);
-    if (a) qc->allocator = *a;
-    qc->max_pos = max_pos ? max_pos : FQP_QC_DEFAULT_MAX_POS;
-    qc->words = fqp_qc_words(qc->max_pos);
-    if (qc->words > (uint64_t)SIZE_MAX / sizeof(uint64_t)) return FQP_ERR_NOMEM;
-    qc->counts = (uint64_t *)fqp__calloc(&qc->allocator, (size_t)qc->words * sizeof(uint64_t));
-    return qc->counts ? FQP_OK : FQP_ERR_NOMEM;
-}
-
-FASTQPAR_DEF void fqp_qc_free(fqp_qc *qc)
-{
-    if (!qc) return;
-    fqp__free(&qc->allocator, qc->counts);
-    fqp__free(&qc->allocator, qc->scratch);
-    qc->counts = NULL;
-    qc->scratch = NULL;
-}
-
-FASTQPAR_DEF void fqp_qc_add_counts(fqp_qc *qc, const uint64_t *counts)
-{
-    uint64_t i;
-    if (!qc || !qc->counts || !counts) return;
-    for (i = 0; i < qc->words; i++) qc->counts[i] += counts[i];
-}
-
-/* Reads [from, to) of the batch, straight into the counters. Positions
-   below max_pos update their own bins directly (distinct addresses, no
-   dependency between iterations). Positions >= max_pos share one bin:
-   sums stay in registers and the quality histogram goes to four
-   interleaved local copies, so a run of equal qualities in a long read is
-   not one long chain of increments of the same counter. With `tab` (the
-   batched path below) a base below max_pos only counts its quality and
-   its kind in tab; everything else is counted here as without it. */
-static void fqp__qc_add_reads(fqp_qc *qc, const fqp_batch *b, uint64_t from, uint64_t to, uint16_t *tab)
-{
-    uint64_t mp, *c, *qsum, *cnt, *lenh, *base, *qual;
-    uint64_t tail_q[4][FQP_QC_QUALS];
-    uint64_t tail_sum = 0, tail_n = 0, tail_b[5] = {0, 0, 0, 0, 0}, nb[5] = {0, 0, 0, 0, 0};
-    uint64_t q20 = 0, q30 = 0, bases = 0, i;
-    const unsigned char *seq, *qv;
-    int tail = 0;
-    mp = qc->max_pos;
-    c = qc->counts;
-    qsum = c + FQP_QC_POS_QSUM(mp, 0);
-    cnt = c + FQP_QC_POS_COUNT(mp, 0);
-    lenh = c + FQP_QC_LEN(mp, 0);
-    base = c + FQP_QC_POS_BASE(mp, 0, 0);
-    qual = c + FQP_QC_POS_QUAL(mp, 0, 0);
-    seq = (const unsigned char *)b->seq;
-    qv = (const unsigned char *)b->qual;
-    for (i = from; i < to; i++) {
-        const uint64_t off = b->seq_off[i], len = b->seq_off[i + 1] - off, body = len < mp ? len : mp;
-        const unsigned char *s = seq + off, *q = qv + off;
-        uint64_t p, rq = 0, na = 0, nc = 0, ng = 0, nt = 0, gc_body = 0;
-        if (tab) { /* qualities and kinds by position, and the read's own sums */
-            uint16_t *tq = tab, *tb = tab + FQP_QC_QUALS * mp;
-            for (p = 0; p < body; p++, tq += FQP_QC_QUALS, tb += 5) {
-                tq[fqp__phred[q[p]]]++;
-                tb[fqp__base_code[s[p]]]++;
-            }
-            fqp__read_sums(s, q, body, &rq, &gc_body);
-            p = body; /* the direct loop below has nothing to do */
-        } else {
-            p = 0;
-        }
-        for (; p < body; p++) {
-            const unsigned qq = FQP__PHRED(q[p]), bc = fqp__base_code[s[p]];
-            rq += qq;
-            qsum[p] += qq;
-            cnt[p]++;
-            base[5 * p + bc]++;
-            qual[FQP_QC_QUALS * p + qq]++;
-            q20 += qq >= 20;
-            q30 += qq >= 30;
-            na += bc == 0;
-            nc += bc == 1;
-            ng += bc == 2;
-            nt += bc == 3;
-        }
-        if (len > mp) {
-            const uint64_t a0 = na, c0 = nc, g0 = ng, t0 = nt;
-            uint64_t tq = 0;
-            if (!tail) {
-                memset(tail_q, 0, sizeof tail_q);
-                tail = 1;
-            }
-            for (p = mp; p < len; p++) {
-                const unsigned qq = FQP__PHRED(q[p]), bc = fqp__base_code[s[p]];
-                tq += qq;
-                tail_q[p & 3][qq]++;
-                q20 += qq >= 20;
-                q30 += qq >= 30;
-                na += bc == 0;
-                nc += bc == 1;
-                ng += bc == 2;
-                nt += bc == 3;
-            }
-            rq += tq;
-            tail_sum += tq;
-            tail_n += len - mp;
-            tail_b[0] += na - a0;
-            tail_b[1] += nc - c0;
-            tail_b[2] += ng - g0;
-            tail_b[3] += nt - t0;
-            tail_b[4] += (len - mp) - ((na - a0) + (nc - c0) + (ng - g0) + (nt - t0));
-        }
-        nb[0] += na; /* with tab: the tail's bases only, the fold counts the rest */
-        nb[1] += nc;
-        nb[2] += ng;
-        nb[3] += nt;
-        nb[4] += len - (tab ? body : 0) - (na + nc + ng + nt);
-        nc += gc_body;
-        bases += len;
-        lenh[body]++;
-        if (len) {
-            c[FQP_QC_MEANQ(rq / len)]++;
-            c[FQP_QC_GC(100 * (nc + ng) / len)]++;
-        }
-    }
-    c[FQP_QC_READS] += to - from;
-    c[FQP_QC_BASES] += bases;
-    c[FQP_QC_Q20] += q20;
-    c[FQP_QC_Q30] += q30;
-    for (i = 0; i < 5; i++) c[FQP_QC_A + i] += nb[i];
-    if (tail) {
-        qsum[mp] += tail_sum;
-        cnt[mp] += tail_n;
-        for (i = 0; i < 5; i++) base[5 * mp + i] += tail_b[i];
-        for (i = 0; i < FQP_QC_QUALS; i++)
-            qual[FQP_QC_QUALS * mp + i] += tail_q[0][i] + tail_q[1][i] + tail_q[2][i] + tail_q[3][i];
-    }
-}
-
-/* A batch of many short reads: each base below max_pos increments two
-   16-bit counters of small per-batch tables (quality and kind by position:
-   28 KiB for 150 bp reads, so they stay in L1) instead of four 64-bit ones
-   spread over 120 KiB, and the tables are folded into the counters (sums,
-   counts, histograms, Q20/Q30 and base totals) once per batch. Worth it
-   when the batch has many more bases below max_pos than the tables have
-   cells; otherwise (long reads) the direct loop runs. The counters come
-   out the same either way. */
-FASTQPAR_DEF void fqp_qc_add_batch(fqp_qc *qc, const fqp_batch *b)
-{
-    const uint64_t chunk = 65535; /* reads per fold: no 16-bit cell overflows */
-    uint64_t mp, i, maxbody = 0, body_bases = 0, from;
-    if (!qc || !qc->counts || !b) return;
-    mp = qc->max_pos;
-    for (i = 0; i < b->count; i++) {
-        uint64_t len = b->seq_off[i + 1] - b->seq_off[i], body = len < mp ? len : mp;
-        body_bases += body;
-        if (body > maxbody) maxbody = body;
-    }
-    if (body_bases < 2 * FQP__QC_CELLS * maxbody) {
-        fqp__qc_add_reads(qc, b, 0, b->count, NULL);
-        return;
-    }
-    if (!qc->scratch) {
-        qc->scratch = (uint16_t *)fqp__calloc(&qc->allocator, (size_t)FQP__QC_CELLS * mp * sizeof(uint16_t));
-        if (!qc->scratch) { /* the direct loop needs no memory */
-            fqp__qc_add_reads(qc, b, 0, b->count, NULL);
-            return;
-        }
-    }
-    for (from = 0; from < b->count; from += chunk) {
-        uint64_t to = b->count - from < chunk ? b->count : from + chunk, p, *c = qc->counts;
-        uint64_t q20 = 0, q30 = 0, nb[5] = {0, 0, 0, 0, 0};
-        fqp__qc_add_reads(qc, b, from, to, qc->scratch);
-        for (p = 0; p < maxbody; p++) { /* fold, and leave the tables zeroed */
-            uint16_t *tq = qc->scratch + FQP_QC_QUALS * p, *tb = qc->scratch + FQP_QC_QUALS * mp + 5 * p;
-            uint64_t qs = 0, n = 0;
-            unsigned qq, bc;
-            for (qq = 0; qq < FQP_QC_QUALS; qq++) {
-                uint64_t v = tq[qq];
-                if (!v) continue;
-                tq[qq] = 0;
-                c[FQP_QC_POS_QUAL(mp, p, qq)] += v;
-                qs += qq * v;
-                n += v;
-                q20 += qq >= 20 ? v : 0;
-                q30 += qq >= 30 ? v : 0;
-            }
-            c[FQP_QC_POS_QSUM(mp, p)] += qs;
-            c[FQP_QC_POS_COUNT(mp, p)] += n;
-            for (bc = 0; bc < 5; bc++) {
-                c[FQP_QC_POS_BASE(mp, p, bc)] += tb[bc];
-                nb[bc] += tb[bc];
-                tb[bc] = 0;
-            }
-        }
-        c[FQP_QC_Q20] += q20;
-        c[FQP_QC_Q30] += q30;
-        for (p = 0; p < 5; p++) c[FQP_QC_A + p] += nb[p];
-    }
-}
-
-/* The kept end of one read (see fqp_trim_desc for the two rules). */
-static uint64_t fqp__trim_end(const unsigned char *q, uint64_t len, const fqp_trim_desc *d)
-{
-    const int thr = d->threshold < 0 ? 0 : d->threshold > 94 ? 94 : d->threshold;
-    if (d->mode == FQP_TRIM_BWA) {
-        int64_t s = 0, best = 0;
-        uint64_t k = len, end = len;
-        while (k > 0) {
-            k--;
-            s += thr - (int64_t)FQP__PHRED(q[k]);
-            if (s < 0) break;
-            if (s > best) {
-                best = s;
-                end = k;
-            }
-        }
-        return end;
-    }
-    if (d->mode == FQP_TRIM_WINDOW) {
-        const uint64_t w = d->window > 0 ? (uint64_t)d->window : FQP_TRIM_DEFAULT_WINDOW;
-        const uint64_t need = (uint64_t)thr * w;
-        uint64_t sum = 0, k, end = len;
-        if (len < w) return 0;
-        for (k = 0; k < w; k++) sum += FQP__PHRED(q[k]);
-        if (sum < need) return 0;
-        for (k = 1; k <= len - w; k++) {
-            sum += FQP__PHRED(q[k + w - 1]);
-            sum -= FQP__PHRED(q[k - 1]);
-            if (sum < need) {
-                end = k - 1 + w;
-                break;
-            }
-        }
-        while (end > 0 && FQP__PHRED(q[end - 1]) < (unsigned)thr) end--;
-        return end;
-    }
-    return len;
-}
-
-FASTQPAR_DEF void fqp_trim_read(const char *qual, uint64_t len, const fqp_trim_desc *d, uint64_t *start, uint64_t *end)
-{
-    *start = 0;
-    *end = d ? fqp__trim_end((const unsigned char *)qual, len, d) : len;
-}
-
-FASTQPAR_DEF void fqp_trim_batch(const fqp_batch *b, const fqp_trim_desc *d, uint64_t *start_end)
-{
-    const unsigned char *q = (const unsigned char *)b->qual;
-    uint64_t i;
-    for (i = 0; i < b->count; i++) {
-        const uint64_t off = b->seq_off[i], len = b->seq_off[i + 1] - off;
-        start_end[2 * i] = 0;
-        start_end[2 * i + 1] = d ? fqp__trim_end(q + off, len, d) : len;
-    }
-}
-
-/* ---- FASTQ writing ---- */
+/* ---- >>writer [optional]: FASTQ writing ---- */
 
 /* A growing byte buffer (batch output, compressed blocks). */
 typedef struct fqp__obuf {
@@ -5443,7 +5385,7 @@ FASTQPAR_DEF fqp_result fqp_writer_close(fqp_writer *w, fqp_error *err)
     return r;
 }
 
-/* ---- paired and interleaved input ---- */
+/* ---- >>paired [optional]: paired and interleaved input ---- */
 
 /* One pair batch: batch k of every file, and its output for each writer.
    Slot i % slots serves batch i; it is free again once batch i is written,
@@ -5455,33 +5397,28 @@ typedef struct fqp__pairslot {
     fqp__batch *b[FQP_MAX_MATES];
     fqp__obuf out[FQP_PAIR_OUTPUTS];  /* text, or BGZF blocks once compressed */
     fqp__obuf zout[FQP_PAIR_OUTPUTS]; /* BGZF: where the blocks are made */
-    int ready;                        /* under out_mu: processed, waiting to be written */
     /* a mate file that ended or broke inside this batch: its error, and the
        pair it is at (UINT64_MAX: none); pairs before it are still checked */
     fqp_error end_err[FQP_MAX_MATES];
     uint64_t end_at[FQP_MAX_MATES];
 } fqp__pairslot;
 
+/* A consumer's BGZF compressor, padded: consumers never share a cache line. */
+typedef struct fqp__pair_encoder {
+    fqp__bgzf z;
+    char pad[FQP__CACHE_LINE];
+} fqp__pair_encoder;
+
 typedef struct fqp__paired {
     const fqp_paired_desc *desc;
+    fqp__run *run;                    /* run->p[k], run->files: the files */
     fqp_allocator alloc;
-    fqp_producer *p[FQP_MAX_MATES];
-    int files;
     size_t nslots;
     fqp__pairslot *slots;
-    fqp__mutex out_mu;
-    uint64_t next_write;
-    int writing;
+    fqp__ordered order;               /* the slots' output, in input order */
+    fqp__pair_encoder *enc;           /* consumer i compresses BGZF output with enc[i] */
+    int nenc;
 } fqp__paired;
-
-typedef struct fqp__pair_worker {
-    fqp__paired *pp;
-    void *state;
-    int index, initialized;
-    fqp_consumer_metrics m;
-    fqp__bgzf bgzf;
-    char pad[FQP__CACHE_LINE];
-} fqp__pair_worker;
 
 FASTQPAR_DEF fqp_record fqp_pair_record(const fqp_pair *pair, int mate, uint64_t i)
 {
@@ -5536,28 +5473,6 @@ FASTQPAR_DEF fqp_result fqp_pair_write_record(fqp_pair *pair, int output, const 
     return FQP_OK;
 }
 
-/* Ends the run at once (write error, out of memory): every queue of every
-   file is cancelled, which wakes the lockstep thread wherever it waits. */
-static void fqp__paired_fail(fqp__paired *pp, const fqp_error *e)
-{
-    int k;
-    fqp_producer_fail(pp->p[0], e);
-    for (k = 1; k < pp->files; k++) {
-        fqp_queue_cancel(pp->p[k]->queue);
-        fqp_queue_cancel(pp->p[k]->free_q);
-    }
-}
-
-static void fqp__paired_stop(fqp__paired *pp, uint64_t last)
-{
-    int k;
-    fqp_producer_stop(pp->p[0], last);
-    for (k = 1; k < pp->files; k++) {
-        fqp_queue_cancel(pp->p[k]->queue);
-        fqp_queue_cancel(pp->p[k]->free_q);
-    }
-}
-
 /* A name without a trailing "/1", "/2" or "/3". */
 static uint64_t fqp__mate_name_len(const char *name, uint64_t n)
 {
@@ -5603,14 +5518,14 @@ static fqp_result fqp__pair_check_names(const fqp__pairslot *s, uint64_t *at, fq
    the slot is cut to them. Returns 1 when nothing is left to process. */
 static int fqp__pairslot_check(fqp__paired *pp, fqp__pairslot *s)
 {
-    fqp_producer *p0 = pp->p[0];
+    fqp_producer *p0 = pp->run->p[0];
     fqp_error e[FQP_MAX_MATES], ne;
     uint64_t limit = s->pub.count, at;
     int k, bad[FQP_MAX_MATES], failed = 0;
-    for (k = 0; k < pp->files; k++) {
+    for (k = 0; k < pp->run->files; k++) {
         bad[k] = 0;
         if (s->end_at[k] < limit) limit = s->end_at[k];
-        if (!s->b[k] || fqp__batch_parse(pp->p[k], s->b[k], &e[k]) == FQP_OK) continue;
+        if (!s->b[k] || fqp__batch_parse(pp->run->p[k], s->b[k], &e[k]) == FQP_OK) continue;
         bad[k] = 1;
         at = s->pub.interleaved ? s->b[k]->parsed / 2 : s->b[k]->parsed;
         if (at < limit) limit = at;
@@ -5625,13 +5540,13 @@ static int fqp__pairslot_check(fqp__paired *pp, fqp__pairslot *s)
         }
         s->pub.count = count;
     }
-    for (k = 0; k < pp->files; k++) {
+    for (k = 0; k < pp->run->files; k++) {
         if (bad[k]) fqp__fail_at(p0, s->pub.index, &e[k]);
         if (s->end_at[k] != UINT64_MAX) fqp__fail_at(p0, s->pub.index, &s->end_err[k]);
         failed |= bad[k] || s->end_at[k] != UINT64_MAX;
     }
     if (!failed) return 0;
-    for (k = 0; k < pp->files; k++)
+    for (k = 0; k < pp->run->files; k++)
         if (s->b[k]) fqp__batch_cut(s->b[k], s->pub.interleaved ? 2 * limit : limit);
     s->pub.count = limit;
     return limit == 0;
@@ -5647,65 +5562,42 @@ static void fqp__pairslot_recycle(fqp__paired *pp, fqp__pairslot *s)
         b[k] = s->b[k];
         s->b[k] = NULL;
     }
-    for (k = pp->files - 1; k >= 0; k--) /* file 1's batch last: it frees the slot */
-        if (b[k]) fqp_queue_push(pp->p[k]->free_q, b[k]);
+    for (k = pp->run->files - 1; k >= 0; k--) /* file 1's batch last: it frees the slot */
+        if (b[k]) fqp__producer_recycle(pp->run->p[k], b[k]);
 }
 
-/* Consumer thread: ordered output, as fqp_producer_release does it for one
-   stream: whoever finds the oldest slot ready writes it and every ready one
-   after it to every writer, outside the lock, then recycles their batches. */
-static fqp_result fqp__paired_release(fqp__paired *pp, fqp__pairslot *s)
+/* The emitter of the ordered output (fqp__ordered): writes a slot's text
+   to every writer, then recycles its batches. */
+static fqp_result fqp__pairslot_emit(void *ctx, void *item)
 {
-    fqp_producer *p0 = pp->p[0];
+    fqp__paired *pp = (fqp__paired *)ctx;
+    fqp__pairslot *s = (fqp__pairslot *)item;
     fqp_result r = FQP_OK;
-    fqp__lock(&pp->out_mu);
-    s->ready = 1;
-    if (pp->writing) {
-        fqp__unlock(&pp->out_mu);
-        return FQP_OK;
-    }
-    pp->writing = 1;
-    for (;;) {
-        int failed, stopped, k;
-        uint64_t stop_last;
-        s = &pp->slots[pp->next_write % pp->nslots];
-        if (!s->ready || s->pub.index != pp->next_write) break; /* index is read only once ready */
-        s->ready = 0;
-        fqp__unlock(&pp->out_mu);
-        fqp__lock(&p0->mu);
-        failed = p0->failed;
-        stopped = p0->stopped;
-        stop_last = p0->stop_last;
-        fqp__unlock(&p0->mu);
-        for (k = 0; k < FQP_PAIR_OUTPUTS; k++) {
-            fqp_writer *w = pp->desc->output[k];
-            if (w && s->out[k].len && !failed && !(stopped && s->pub.index > stop_last) &&
-                fqp__writer_take(w, s->out[k].data, (size_t)s->out[k].len) != FQP_OK) {
-                fqp__paired_fail(pp, &w->err);
-                r = FQP_ERR_WRITE;
-            }
-            s->out[k].len = 0;
+    int k, emits = fqp__producer_emits(pp->run->p[0], s->pub.index);
+    for (k = 0; k < FQP_PAIR_OUTPUTS; k++) {
+        fqp_writer *w = pp->desc->output[k];
+        if (w && s->out[k].len && emits && fqp__writer_take(w, s->out[k].data, (size_t)s->out[k].len) != FQP_OK) {
+            fqp__run_fail(pp->run, &w->err);
+            r = FQP_ERR_WRITE;
         }
-        fqp__pairslot_recycle(pp, s);
-        fqp__lock(&pp->out_mu);
-        pp->next_write++;
+        s->out[k].len = 0;
     }
-    pp->writing = 0;
-    fqp__unlock(&pp->out_mu);
+    fqp__pairslot_recycle(pp, s);
     return r;
 }
 
 /* Consumer thread, before release: the text of each output becomes BGZF
    blocks here (in parallel), or is deflated/written by the writer later. */
-static fqp_result fqp__pairslot_encode(fqp__pair_worker *wk, fqp__pairslot *s, fqp_error *e)
+static fqp_result fqp__pairslot_encode(fqp__worker *wk, fqp__pairslot *s, fqp_error *e)
 {
     int k;
     for (k = 0; k < FQP_PAIR_OUTPUTS; k++) {
-        fqp_writer *w = wk->pp->desc->output[k];
+        fqp_writer *w = s->owner->desc->output[k];
         if (!w || !s->out[k].len) continue;
         if (w->format == FQP_FORMAT_PLAIN) continue;
         if (w->format == FQP_FORMAT_GZIP) continue; /* one deflate stream: the writer's */
-        if (fqp__bgzf_encode(&wk->bgzf, w, s->pub.index, &s->out[k], &s->zout[k], e) != FQP_OK) return e->code;
+        if (fqp__bgzf_encode(&s->owner->enc[wk->index].z, w, s->pub.index, &s->out[k], &s->zout[k], e) != FQP_OK)
+            return e->code;
     }
     return FQP_OK;
 }
@@ -5714,30 +5606,32 @@ static fqp_result fqp__pairslot_encode(fqp__pair_worker *wk, fqp__pairslot *s, f
    other file at exactly as many records; checks counts; queues the slot. */
 static fqp_result fqp__lockstep_run(fqp__paired *pp)
 {
-    fqp_producer *p0 = pp->p[0];
+    fqp_producer *p0 = pp->run->p[0];
+    const char *name0 = fqp__producer_name(p0);
+    int k, ended, files = pp->run->files, interleaved = pp->desc->interleaved;
     fqp_error e;
     fqp_result r;
-    int k, ended;
     for (;;) {
         fqp__batch *b[FQP_MAX_MATES] = {NULL, NULL, NULL};
         fqp__pairslot *s;
         r = fqp__produce(p0, &b[0], 1);
         if (r == FQP_DONE) { /* every other file must end here too */
-            for (k = 1; k < pp->files; k++) {
-                fqp_producer *pk = pp->p[k];
-                pk->exact_records = 1;
+            uint64_t n0 = fqp__producer_next_record(p0);
+            for (k = 1; k < files; k++) {
+                fqp_producer *pk = pp->run->p[k];
+                fqp__producer_cut(pk, 1, 0);
                 r = fqp__produce(pk, &b[k], 1);
                 if (r == FQP_OK) {
-                    fqp_queue_push(pk->free_q, b[k]);
-                    fqp__error(&e, FQP_ERR_PAIR_COUNT, p0->reader.name, p0->next_record + 1, 0, 0,
-                               "%s ends after %llu records, but %s has more: its record %llu has no mate",
-                               p0->reader.name, (unsigned long long)p0->next_record, pk->reader.name,
-                               (unsigned long long)(p0->next_record + 1));
-                    fqp__fail_at(p0, p0->next_index, &e);
+                    fqp__producer_recycle(pk, b[k]);
+                    fqp__error(&e, FQP_ERR_PAIR_COUNT, name0, n0 + 1, 0, 0,
+                               "%s ends after %llu records, but %s has more: its record %llu has no mate", name0,
+                               (unsigned long long)n0, fqp__producer_name(pk), (unsigned long long)(n0 + 1));
+                    fqp__fail_at(p0, fqp__producer_next_index(p0), &e);
                     break;
                 }
                 if (r != FQP_DONE) {
-                    if (r != FQP_ERR_CANCELLED) fqp__fail_at(p0, p0->next_index, &pk->perr);
+                    if (r != FQP_ERR_CANCELLED)
+                        fqp__fail_at(p0, fqp__producer_next_index(p0), fqp__producer_problem(pk));
                     break;
                 }
             }
@@ -5745,17 +5639,17 @@ static fqp_result fqp__lockstep_run(fqp__paired *pp)
             break;
         }
         if (r != FQP_OK) {
-            if (r != FQP_ERR_CANCELLED) fqp__fail_at(p0, p0->next_index, &p0->perr);
+            if (r != FQP_ERR_CANCELLED) fqp__fail_at(p0, fqp__producer_next_index(p0), fqp__producer_problem(p0));
             break;
         }
         s = &pp->slots[b[0]->pub.index % pp->nslots];
         for (k = 0; k < FQP_MAX_MATES; k++) s->end_at[k] = UINT64_MAX;
         ended = 0;
-        if (p0->record_multiple == 2 && b[0]->pub.count % 2) { /* interleaved: only at the end */
+        if (interleaved && b[0]->pub.count % 2) { /* only at the end */
             uint64_t n = b[0]->pub.first_record + b[0]->pub.count;
-            if (p0->pending_error) s->end_err[0] = p0->perr;
+            if (fqp__producer_broken(p0)) s->end_err[0] = *fqp__producer_problem(p0);
             else
-                fqp__error(&s->end_err[0], FQP_ERR_PAIR_COUNT, p0->reader.name, n, 0, 0,
+                fqp__error(&s->end_err[0], FQP_ERR_PAIR_COUNT, name0, n, 0, 0,
                            "odd number of records (%llu) in interleaved input: record %llu has no mate",
                            (unsigned long long)n, (unsigned long long)n);
             s->end_at[0] = b[0]->pub.count / 2;
@@ -5765,117 +5659,90 @@ static fqp_result fqp__lockstep_run(fqp__paired *pp)
            sooner still comes along, so that its pairs before that point are
            checked: the first problem in the input is the one reported,
            whatever the batch limits. */
-        for (k = 1; k < pp->files && r == FQP_OK; k++) {
-            fqp_producer *pk = pp->p[k];
+        for (k = 1; k < files && r == FQP_OK; k++) {
+            fqp_producer *pk = pp->run->p[k];
             uint64_t have = 0;
-            pk->exact_records = b[0]->pub.count;
+            fqp__producer_cut(pk, b[0]->pub.count, 0);
             r = fqp__produce(pk, &b[k], 1);
             if (r == FQP_ERR_CANCELLED) break;
             if (r == FQP_OK) have = b[k]->pub.count;
-            if (r == FQP_OK && have == b[0]->pub.count) continue; /* a pending error: next batch */
-            if ((r == FQP_OK && pk->pending_error) || (r != FQP_OK && r != FQP_DONE)) {
-                s->end_err[k] = pk->perr; /* the mate file is malformed: its own error */
+            if (r == FQP_OK && have == b[0]->pub.count) continue; /* a held-back error: next batch */
+            if ((r == FQP_OK && fqp__producer_broken(pk)) || (r != FQP_OK && r != FQP_DONE)) {
+                s->end_err[k] = *fqp__producer_problem(pk); /* the mate file is malformed: its own error */
             } else {
                 uint64_t n = b[0]->pub.first_record + have;
-                fqp__error(&s->end_err[k], FQP_ERR_PAIR_COUNT, pk->reader.name, n + 1, 0, 0,
+                fqp__error(&s->end_err[k], FQP_ERR_PAIR_COUNT, fqp__producer_name(pk), n + 1, 0, 0,
                            "%s ends after %llu records, but %s has more: its record %llu has no mate",
-                           pk->reader.name, (unsigned long long)n, p0->reader.name, (unsigned long long)(n + 1));
+                           fqp__producer_name(pk), (unsigned long long)n, name0, (unsigned long long)(n + 1));
             }
             s->end_at[k] = have;
             r = FQP_OK;
             ended = 1;
         }
         if (r != FQP_OK) {
-            for (k = 0; k < pp->files; k++)
-                if (b[k]) fqp_queue_push(pp->p[k]->free_q, b[k]);
+            for (k = 0; k < files; k++)
+                if (b[k]) fqp__producer_recycle(pp->run->p[k], b[k]);
             break;
         }
         s->pub.index = b[0]->pub.index;
-        s->pub.interleaved = p0->record_multiple == 2;
-        s->pub.count = s->pub.interleaved ? b[0]->pub.count / 2 : b[0]->pub.count;
-        s->pub.first_pair = s->pub.interleaved ? b[0]->pub.first_record / 2 : b[0]->pub.first_record;
-        s->pub.mates = s->pub.interleaved ? 2 : pp->files;
+        s->pub.interleaved = interleaved;
+        s->pub.count = interleaved ? b[0]->pub.count / 2 : b[0]->pub.count;
+        s->pub.first_pair = interleaved ? b[0]->pub.first_record / 2 : b[0]->pub.first_record;
+        s->pub.mates = interleaved ? 2 : files;
         for (k = 0; k < FQP_MAX_MATES; k++) {
             s->b[k] = b[k];
             s->pub.batch[k] = b[k] ? &b[k]->pub : NULL;
         }
-        if (s->pub.interleaved) s->pub.batch[1] = s->pub.batch[0];
+        if (interleaved) s->pub.batch[1] = s->pub.batch[0];
         for (k = 0; k < FQP_PAIR_OUTPUTS; k++) s->out[k].len = 0;
-        if (fqp_queue_push(p0->queue, &s->job) != FQP_OK) {
+        if (fqp__producer_queue_job(p0, &s->job) != FQP_OK) {
             r = FQP_ERR_CANCELLED; /* the batches stay in their pools */
             break;
         }
         if (ended) break; /* the consumer of that slot reports the error */
     }
-    fqp_queue_close(p0->queue); /* consumers drain what came before */
+    fqp__producer_close(p0); /* consumers drain what came before */
     return r;
 }
 
-FQP__THREAD_FN(fqp__lockstep_thread)
-{
-    fqp__lockstep_run((fqp__paired *)arg);
-    FQP__THREAD_RETURN;
-}
+static fqp_result fqp__paired_produce(fqp__run *run) { return fqp__lockstep_run((fqp__paired *)run->ctx); }
 
-FQP__THREAD_FN(fqp__pair_consumer_thread)
+/* Consumer thread: a pair slot through process(), then its ordered output. */
+static fqp_result fqp__pair_job(fqp__worker *w, fqp__job *job, double t_popped)
 {
-    fqp__pair_worker *w = (fqp__pair_worker *)arg;
-    fqp__paired *pp = w->pp;
-    const fqp_paired_desc *d = pp->desc;
-    fqp_producer *p0 = pp->p[0];
+    fqp__run *run = w->run;
+    fqp__pairslot *s = FQP__OWNER(job, fqp__pairslot, job);
+    fqp__paired *pp = s->owner;
+    fqp_producer *p0 = run->p[0];
     fqp_error e;
-    if (d->init) {
-        fqp_result r = d->init(w->state, w->index, d->user);
-        if (r < 0) {
-            fqp__error(&e, r, NULL, 0, 0, 0, "consumer %d: init() failed: %s", w->index, fqp_result_string(r));
-            fqp__paired_fail(pp, &e);
-            FQP__THREAD_RETURN;
+    int k, reported = 0;
+    /* after the error point, or nothing left once checked: written as empty */
+    if (!fqp__producer_skips(p0, s->pub.index) && !fqp__pairslot_check(pp, s)) {
+        fqp_result r = run->process_pair(&s->pub, w->state, run->user);
+        w->m.busy_seconds += fqp__now() - t_popped;
+        w->m.batches++;
+        w->m.records += s->pub.count;
+        for (k = 0; k < run->files; k++) {
+            w->m.bases += s->b[k]->pub.bases;
+            reported |= s->b[k]->error_reported;
+            if (k && s->b[k]->error_reported && fqp_producer_error(run->p[k], &e) < 0)
+                fqp__fail_at(p0, s->pub.index, &e); /* file 1's producer holds the run's error */
         }
-    }
-    w->initialized = 1;
-    for (;;) {
-        void *item = NULL;
-        fqp__pairslot *s;
-        fqp_result r;
-        int k, skip, reported = 0;
-        double t0 = fqp__now(), t1;
-        r = fqp_queue_pop(p0->queue, &item);
-        t1 = fqp__now();
-        w->m.wait_seconds += t1 - t0;
-        if (r != FQP_OK) break;
-        s = FQP__OWNER((fqp__job *)item, fqp__pairslot, job);
-        fqp__lock(&p0->mu);
-        skip = p0->failed && s->pub.index > p0->fail_index; /* after the error point */
-        fqp__unlock(&p0->mu);
-        if (!skip) skip = fqp__pairslot_check(pp, s);
-        if (!skip) {
-            r = d->process(&s->pub, w->state, d->user);
-            w->m.busy_seconds += fqp__now() - t1;
-            w->m.batches++;
-            w->m.records += s->pub.count;
-            for (k = 0; k < pp->files; k++) {
-                w->m.bases += s->b[k]->pub.bases;
-                reported |= s->b[k]->error_reported;
-                if (k && s->b[k]->error_reported && fqp_producer_error(pp->p[k], &e) < 0)
-                    fqp__fail_at(p0, s->pub.index, &e); /* file 1's producer holds the run's error */
-            }
-            if (r == FQP_STOP) {
-                fqp__paired_stop(pp, s->pub.index);
-                fqp__paired_release(pp, s);
-                break;
-            }
-            if (r < 0 && !reported) {
-                fqp__error(&e, r, p0->reader.name, s->pub.first_pair + 1, 0, 0,
-                           "consumer %d: process() failed on pair batch %llu (pairs %llu-%llu): %s", w->index,
-                           (unsigned long long)s->pub.index, (unsigned long long)(s->pub.first_pair + 1),
-                           (unsigned long long)(s->pub.first_pair + s->pub.count), fqp_result_string(r));
-                fqp__fail_at(p0, s->pub.index, &e);
-            }
-            if (r >= 0 && fqp__pairslot_encode(w, s, &e) != FQP_OK) fqp__paired_fail(pp, &e);
+        if (r == FQP_STOP) {
+            fqp__run_stop(run, s->pub.index);
+            fqp__ordered_release(&pp->order, s->pub.index, s);
+            return FQP_STOP;
         }
-        if (fqp__paired_release(pp, s) != FQP_OK) break;
+        if (r < 0 && !reported) {
+            fqp__error(&e, r, fqp__producer_name(p0), s->pub.first_pair + 1, 0, 0,
+                       "consumer %d: process() failed on pair batch %llu (pairs %llu-%llu): %s", w->index,
+                       (unsigned long long)s->pub.index, (unsigned long long)(s->pub.first_pair + 1),
+                       (unsigned long long)(s->pub.first_pair + s->pub.count), fqp_result_string(r));
+            fqp__fail_at(p0, s->pub.index, &e);
+        }
+        if (r >= 0 && fqp__pairslot_encode(w, s, &e) != FQP_OK) fqp__run_fail(run, &e);
     }
-    FQP__THREAD_RETURN;
+    return fqp__ordered_release(&pp->order, s->pub.index, s);
 }
 
 static int fqp__input_set(const fqp_input_desc *in) { return in->path || in->file || in->data || in->read; }
@@ -5883,121 +5750,427 @@ static int fqp__input_set(const fqp_input_desc *in) { return in->path || in->fil
 FASTQPAR_DEF fqp_result fqp_paired_run(const fqp_paired_desc *desc, fqp_metrics *metrics, fqp_error *err)
 {
     fqp__paired pp;
-    fqp__pair_worker *w = NULL;
-    fqp__thread *threads = NULL, prod;
-    char *states = NULL;
-    size_t stride, i;
-    int n = 0, k, started = 0, mu_ready = 0, stopped = 0;
+    fqp__run run;
+    size_t i;
+    int k, files = 0;
     fqp_result r = FQP_OK;
-    double t0 = fqp__now();
     if (err) memset(err, 0, sizeof *err);
     memset(&pp, 0, sizeof pp);
+    memset(&run, 0, sizeof run);
     if (!desc || !desc->process)
         return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "paired run needs a process() callback");
-    while (pp.files < FQP_MAX_MATES && fqp__input_set(&desc->input[pp.files])) pp.files++;
-    for (k = pp.files; k < FQP_MAX_MATES; k++)
+    while (files < FQP_MAX_MATES && fqp__input_set(&desc->input[files])) files++;
+    for (k = files; k < FQP_MAX_MATES; k++)
         if (fqp__input_set(&desc->input[k]))
             return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "input %d is set but input %d is not",
-                              k + 1, pp.files + 1);
-    if (pp.files == 0 || (desc->interleaved && pp.files != 1))
+                              k + 1, files + 1);
+    if (files == 0 || (desc->interleaved && files != 1))
         return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0,
                           desc->interleaved ? "interleaved input is one file (input[0] only)" : "no input given");
     pp.desc = desc;
-    for (k = 0; k < pp.files; k++) {
+    pp.run = &run;
+    for (k = 0; k < files; k++) {
         fqp_producer_desc pd;
         memset(&pd, 0, sizeof pd);
         pd.input = desc->input[k];
         pd.config = desc->config;
-        if ((r = fqp_producer_create(&pp.p[k], &pd, err)) != FQP_OK) goto done;
+        if ((r = fqp_producer_create(&run.p[k], &pd, err)) != FQP_OK) goto done;
+        run.files = k + 1;
     }
-    pp.alloc = pp.p[0]->cfg.allocator;
-    if (desc->interleaved) pp.p[0]->record_multiple = 2;
-    pp.nslots = pp.p[0]->pool_size;
-    n = pp.p[0]->cfg.threads;
-    stride = (desc->state_size + FQP__CACHE_LINE - 1) / FQP__CACHE_LINE * FQP__CACHE_LINE;
+    pp.alloc = fqp__producer_config(run.p[0])->allocator;
+    if (desc->interleaved) fqp__producer_cut(run.p[0], 0, 2);
+    pp.nslots = fqp__producer_pool(run.p[0]);
+    pp.nenc = fqp__producer_config(run.p[0])->threads;
     pp.slots = (fqp__pairslot *)fqp__calloc(&pp.alloc, pp.nslots * sizeof *pp.slots);
-    w = (fqp__pair_worker *)fqp__calloc(&pp.alloc, (size_t)n * sizeof *w);
-    threads = (fqp__thread *)fqp__calloc(&pp.alloc, (size_t)n * sizeof *threads);
-    states = (char *)fqp__calloc(&pp.alloc, stride * (size_t)n + FQP__CACHE_LINE);
-    if (!pp.slots || !w || !threads || !states) {
-        r = fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory for %d consumers", n);
+    pp.enc = (fqp__pair_encoder *)fqp__calloc(&pp.alloc, (size_t)pp.nenc * sizeof *pp.enc);
+    if (!pp.slots || !pp.enc) {
+        r = fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory for %d consumers",
+                       fqp__producer_config(run.p[0])->threads);
         goto done;
     }
-    if (!fqp__mutex_init(&pp.out_mu)) {
-        r = fqp__error(err, FQP_ERR_THREAD, NULL, 0, 0, 0, "cannot create a mutex");
+    if ((r = fqp__ordered_init(&pp.order, &pp.alloc, pp.nslots, fqp__pairslot_emit, &pp)) != FQP_OK) {
+        fqp__error(err, r, NULL, 0, 0, 0, r == FQP_ERR_NOMEM ? "out of memory" : "cannot create a mutex");
         goto done;
     }
-    mu_ready = 1;
     for (i = 0; i < pp.nslots; i++) {
         pp.slots[i].owner = &pp;
         pp.slots[i].job.kind = FQP__JOB_PAIR;
     }
-    for (i = 0; i < (size_t)n; i++) {
-        uintptr_t base = (uintptr_t)states + FQP__CACHE_LINE - 1;
-        w[i].pp = &pp;
-        w[i].index = (int)i;
-        w[i].bgzf.alloc = &pp.alloc;
-        w[i].state = (void *)(base / FQP__CACHE_LINE * FQP__CACHE_LINE + i * stride);
-    }
-    if (!fqp__thread_start(&prod, fqp__lockstep_thread, &pp)) {
-        r = fqp__error(err, FQP_ERR_THREAD, NULL, 0, 0, 0, "cannot start the producer thread");
-        goto done;
-    }
-    for (started = 0; started < n; started++) {
-        if (!fqp__thread_start(&threads[started], fqp__pair_consumer_thread, &w[started])) {
-            fqp_error e;
-            fqp__error(&e, FQP_ERR_THREAD, NULL, 0, 0, 0, "cannot start consumer thread %d of %d", started + 1, n);
-            fqp__paired_fail(&pp, &e);
-            break;
-        }
-    }
-    fqp__thread_join(prod);
-    for (i = 0; i < (size_t)started; i++) fqp__thread_join(threads[i]);
-    /* the run's error: file 1's producer holds it (fqp_batch_error on a mate's batch: that file's) */
-    r = fqp_producer_finish(pp.p[0], metrics, err);
-    for (k = 1; k < pp.files && r == FQP_OK; k++) r = fqp_producer_error(pp.p[k], err);
-    fqp__lock(&pp.p[0]->mu);
-    stopped = pp.p[0]->stopped;
-    fqp__unlock(&pp.p[0]->mu);
-    if (r == FQP_OK && stopped) r = FQP_STOP;
-    for (i = 0; i < (size_t)started && r >= 0 && desc->merge; i++) {
-        fqp_result mr = w[i].initialized ? desc->merge(w[i].state, (int)i, desc->user) : FQP_OK;
-        if (mr < 0)
-            r = fqp__error(err, mr, NULL, 0, 0, 0, "merge() of consumer %d failed: %s", (int)i, fqp_result_string(mr));
-    }
-    for (i = 0; i < (size_t)started; i++)
-        if (desc->fini && w[i].initialized) desc->fini(w[i].state, (int)i, desc->user);
-    if (metrics) {
-        metrics->consumer_wait_seconds = 0;
-        for (k = 1; k < pp.files; k++) {
-            metrics->records += pp.p[k]->records;
-            metrics->bases += pp.p[k]->bases;
-            metrics->input_bytes += pp.p[k]->raw0_offset + pp.p[k]->carry_len;
-            metrics->compressed_bytes += pp.p[k]->reader.raw_bytes;
-        }
-        for (i = 0; i < (size_t)started && i < FQP_MAX_THREADS; i++) {
-            metrics->consumer[i] = w[i].m;
-            metrics->consumer_wait_seconds += w[i].m.wait_seconds;
-        }
-        metrics->threads = n;
-        metrics->wall_seconds = fqp__now() - t0;
-    }
+    for (k = 0; k < pp.nenc; k++) pp.enc[k].z.alloc = &pp.alloc;
+    run.produce = fqp__paired_produce;
+    run.ctx = &pp;
+    run.process_pair = desc->process;
+    run.init = desc->init;
+    run.merge = desc->merge;
+    run.fini = desc->fini;
+    run.state_size = desc->state_size;
+    run.user = desc->user;
+    r = fqp__run_go(&run, pp.nenc, metrics, err);
 done:
-    if (w)
-        for (i = 0; i < (size_t)n; i++) fqp__bgzf_end(&w[i].bgzf);
     if (pp.slots)
         for (i = 0; i < pp.nslots; i++)
             for (k = 0; k < FQP_PAIR_OUTPUTS; k++) {
                 fqp__free(&pp.alloc, pp.slots[i].out[k].data);
                 fqp__free(&pp.alloc, pp.slots[i].zout[k].data);
             }
-    if (mu_ready) fqp__mutex_destroy(&pp.out_mu);
+    for (k = 0; pp.enc && k < pp.nenc; k++) fqp__bgzf_end(&pp.enc[k].z);
+    fqp__ordered_free(&pp.order, &pp.alloc);
+    fqp__free(&pp.alloc, pp.enc);
     fqp__free(&pp.alloc, pp.slots);
-    fqp__free(&pp.alloc, w);
-    fqp__free(&pp.alloc, threads);
-    fqp__free(&pp.alloc, states);
-    for (k = 0; k < pp.files; k++) fqp_producer_destroy(pp.p[k]);
+    for (k = 0; k < run.files; k++) fqp_producer_destroy(run.p[k]);
     return r;
+}
+
+/* ---- >>twins [optional]: per-read kernels, CPU twins of kernels.cu ----
+   Each loop mirrors its kernel's definition; the GPU splits the same sums
+   across lanes, which integer addition does not notice. */
+
+#define FQP__PHRED(c) ((c) < 33u ? 0u : (c) > 126u ? 93u : (unsigned)(c) - 33u)
+#define FQP__QC_CELLS (FQP_QC_QUALS + 5u) /* fqp_qc_add_batch's table cells per position */
+
+/* 0 A/a, 1 C/c, 2 G/g, 3 T/t, 4 anything else */
+static const unsigned char fqp__base_code[256] = {
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 0, 4, 1, 4, 4, 4, 2, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 0, 4, 1, 4, 4, 4, 2, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4
+};
+
+/* FQP__PHRED as a table: one load per base in the QC loops. */
+#define FQP__P1(c) (unsigned char)FQP__PHRED(c) /* the cast: clang checks the branch not taken too */
+#define FQP__P4(c) FQP__P1(c), FQP__P1((c) + 1u), FQP__P1((c) + 2u), FQP__P1((c) + 3u)
+#define FQP__P16(c) FQP__P4(c), FQP__P4((c) + 4u), FQP__P4((c) + 8u), FQP__P4((c) + 12u)
+#define FQP__P64(c) FQP__P16(c), FQP__P16((c) + 16u), FQP__P16((c) + 32u), FQP__P16((c) + 48u)
+static const unsigned char fqp__phred[256] = {FQP__P64(0u), FQP__P64(64u), FQP__P64(128u), FQP__P64(192u)};
+#undef FQP__P64
+#undef FQP__P16
+#undef FQP__P4
+#undef FQP__P1
+
+/* Sum of the Phred scores and number of G/C (either case) of s, q [0, n):
+   SSE2 16 bytes at a time (byte sums with SAD; the scores only when every
+   byte is in '!'..'~', where the score is the byte - 33), else scalar. */
+static void fqp__read_sums(const unsigned char *s, const unsigned char *q, uint64_t n, uint64_t *qsum,
+                           uint64_t *gc)
+{
+    uint64_t k = 0, j, sq = 0, g = 0;
+#ifdef FQP__SSE2
+    const __m128i zero = _mm_setzero_si128(), lower = _mm_set1_epi8(0x20), cg = _mm_set1_epi8('c'),
+                  gg = _mm_set1_epi8('g');
+    __m128i acc = zero, cnt = zero, vlo = _mm_set1_epi8(-1), vhi = zero;
+    uint64_t v[2];
+    for (; k + 16 <= n; k += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(q + k));
+        __m128i f = _mm_or_si128(_mm_loadu_si128((const __m128i *)(const void *)(s + k)), lower);
+        acc = _mm_add_epi64(acc, _mm_sad_epu8(x, zero));
+        vlo = _mm_min_epu8(vlo, x);
+        vhi = _mm_max_epu8(vhi, x);
+        cnt = _mm_add_epi64(cnt, _mm_sad_epu8(_mm_sub_epi8(zero, _mm_or_si128(_mm_cmpeq_epi8(f, cg),
+                                                                              _mm_cmpeq_epi8(f, gg))), zero));
+    }
+    _mm_storeu_si128((__m128i *)(void *)v, acc);
+    sq = v[0] + v[1] - 33 * k;
+    _mm_storeu_si128((__m128i *)(void *)v, cnt);
+    g = v[0] + v[1];
+    /* every byte in '!'..'~' (as in fqp__copy_quality): max(lo, 33) == lo, min(hi, 126) == hi */
+    if (k && _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(_mm_max_epu8(vlo, _mm_set1_epi8(33)), vlo),
+                                             _mm_cmpeq_epi8(_mm_min_epu8(vhi, _mm_set1_epi8(126)), vhi))) !=
+                 0xFFFF) { /* a score is clamped: the table decides */
+        sq = 0;
+        for (j = 0; j < k; j++) sq += fqp__phred[q[j]];
+    }
+#endif
+    for (j = k; j < n; j++) {
+        unsigned bc = fqp__base_code[s[j]];
+        sq += fqp__phred[q[j]];
+        g += bc - 1u < 2u;
+    }
+    *qsum += sq;
+    *gc += g;
+}
+
+FASTQPAR_DEF void fqp_qual_prefix_sum(const fqp_batch *b, uint64_t *out)
+{
+    const unsigned char *q = (const unsigned char *)b->qual;
+    uint64_t i;
+    for (i = 0; i < b->count; i++) {
+        uint64_t k = b->seq_off[i], e = b->seq_off[i + 1], sum = 0;
+        for (; k < e; k++) {
+            sum += FQP__PHRED(q[k]);
+            out[k] = sum;
+        }
+    }
+}
+
+FASTQPAR_DEF uint64_t fqp_qc_words(uint32_t max_pos)
+{
+    return 204 + 102 * FQP_QC_BINS(max_pos);
+}
+
+FASTQPAR_DEF fqp_result fqp_qc_init(fqp_qc *qc, uint32_t max_pos, const fqp_allocator *a)
+{
+    if (!qc) return FQP_ERR_INVALID_ARGUMENT;
+    memset(qc, 0, sizeof *qc);
+    if (a) qc->allocator = *a;
+    qc->max_pos = max_pos ? max_pos : FQP_QC_DEFAULT_MAX_POS;
+    qc->words = fqp_qc_words(qc->max_pos);
+    if (qc->words > (uint64_t)SIZE_MAX / sizeof(uint64_t)) return FQP_ERR_NOMEM;
+    qc->counts = (uint64_t *)fqp__calloc(&qc->allocator, (size_t)qc->words * sizeof(uint64_t));
+    return qc->counts ? FQP_OK : FQP_ERR_NOMEM;
+}
+
+FASTQPAR_DEF void fqp_qc_free(fqp_qc *qc)
+{
+    if (!qc) return;
+    fqp__free(&qc->allocator, qc->counts);
+    fqp__free(&qc->allocator, qc->scratch);
+    qc->counts = NULL;
+    qc->scratch = NULL;
+}
+
+FASTQPAR_DEF void fqp_qc_add_counts(fqp_qc *qc, const uint64_t *counts)
+{
+    uint64_t i;
+    if (!qc || !qc->counts || !counts) return;
+    for (i = 0; i < qc->words; i++) qc->counts[i] += counts[i];
+}
+
+/* Reads [from, to) of the batch, straight into the counters. Positions
+   below max_pos update their own bins directly (distinct addresses, no
+   dependency between iterations). Positions >= max_pos share one bin:
+   sums stay in registers and the quality histogram goes to four
+   interleaved local copies, so a run of equal qualities in a long read is
+   not one long chain of increments of the same counter. With `tab` (the
+   batched path below) a base below max_pos only counts its quality and
+   its kind in tab; everything else is counted here as without it. */
+static void fqp__qc_add_reads(fqp_qc *qc, const fqp_batch *b, uint64_t from, uint64_t to, uint16_t *tab)
+{
+    uint64_t mp, *c, *qsum, *cnt, *lenh, *base, *qual;
+    uint64_t tail_q[4][FQP_QC_QUALS];
+    uint64_t tail_sum = 0, tail_n = 0, tail_b[5] = {0, 0, 0, 0, 0}, nb[5] = {0, 0, 0, 0, 0};
+    uint64_t q20 = 0, q30 = 0, bases = 0, i;
+    const unsigned char *seq, *qv;
+    int tail = 0;
+    mp = qc->max_pos;
+    c = qc->counts;
+    qsum = c + FQP_QC_POS_QSUM(mp, 0);
+    cnt = c + FQP_QC_POS_COUNT(mp, 0);
+    lenh = c + FQP_QC_LEN(mp, 0);
+    base = c + FQP_QC_POS_BASE(mp, 0, 0);
+    qual = c + FQP_QC_POS_QUAL(mp, 0, 0);
+    seq = (const unsigned char *)b->seq;
+    qv = (const unsigned char *)b->qual;
+    for (i = from; i < to; i++) {
+        const uint64_t off = b->seq_off[i], len = b->seq_off[i + 1] - off, body = len < mp ? len : mp;
+        const unsigned char *s = seq + off, *q = qv + off;
+        uint64_t p, rq = 0, na = 0, nc = 0, ng = 0, nt = 0, gc_body = 0;
+        if (tab) { /* qualities and kinds by position, and the read's own sums */
+            uint16_t *tq = tab, *tb = tab + FQP_QC_QUALS * mp;
+            for (p = 0; p < body; p++, tq += FQP_QC_QUALS, tb += 5) {
+                tq[fqp__phred[q[p]]]++;
+                tb[fqp__base_code[s[p]]]++;
+            }
+            fqp__read_sums(s, q, body, &rq, &gc_body);
+            p = body; /* the direct loop below has nothing to do */
+        } else {
+            p = 0;
+        }
+        for (; p < body; p++) {
+            const unsigned qq = FQP__PHRED(q[p]), bc = fqp__base_code[s[p]];
+            rq += qq;
+            qsum[p] += qq;
+            cnt[p]++;
+            base[5 * p + bc]++;
+            qual[FQP_QC_QUALS * p + qq]++;
+            q20 += qq >= 20;
+            q30 += qq >= 30;
+            na += bc == 0;
+            nc += bc == 1;
+            ng += bc == 2;
+            nt += bc == 3;
+        }
+        if (len > mp) {
+            const uint64_t a0 = na, c0 = nc, g0 = ng, t0 = nt;
+            uint64_t tq = 0;
+            if (!tail) {
+                memset(tail_q, 0, sizeof tail_q);
+                tail = 1;
+            }
+            for (p = mp; p < len; p++) {
+                const unsigned qq = FQP__PHRED(q[p]), bc = fqp__base_code[s[p]];
+                tq += qq;
+                tail_q[p & 3][qq]++;
+                q20 += qq >= 20;
+                q30 += qq >= 30;
+                na += bc == 0;
+                nc += bc == 1;
+                ng += bc == 2;
+                nt += bc == 3;
+            }
+            rq += tq;
+            tail_sum += tq;
+            tail_n += len - mp;
+            tail_b[0] += na - a0;
+            tail_b[1] += nc - c0;
+            tail_b[2] += ng - g0;
+            tail_b[3] += nt - t0;
+            tail_b[4] += (len - mp) - ((na - a0) + (nc - c0) + (ng - g0) + (nt - t0));
+        }
+        nb[0] += na; /* with tab: the tail's bases only, the fold counts the rest */
+        nb[1] += nc;
+        nb[2] += ng;
+        nb[3] += nt;
+        nb[4] += len - (tab ? body : 0) - (na + nc + ng + nt);
+        nc += gc_body;
+        bases += len;
+        lenh[body]++;
+        if (len) {
+            c[FQP_QC_MEANQ(rq / len)]++;
+            c[FQP_QC_GC(100 * (nc + ng) / len)]++;
+        }
+    }
+    c[FQP_QC_READS] += to - from;
+    c[FQP_QC_BASES] += bases;
+    c[FQP_QC_Q20] += q20;
+    c[FQP_QC_Q30] += q30;
+    for (i = 0; i < 5; i++) c[FQP_QC_A + i] += nb[i];
+    if (tail) {
+        qsum[mp] += tail_sum;
+        cnt[mp] += tail_n;
+        for (i = 0; i < 5; i++) base[5 * mp + i] += tail_b[i];
+        for (i = 0; i < FQP_QC_QUALS; i++)
+            qual[FQP_QC_QUALS * mp + i] += tail_q[0][i] + tail_q[1][i] + tail_q[2][i] + tail_q[3][i];
+    }
+}
+
+/* A batch of many short reads: each base below max_pos increments two
+   16-bit counters of small per-batch tables (quality and kind by position:
+   28 KiB for 150 bp reads, so they stay in L1) instead of four 64-bit ones
+   spread over 120 KiB, and the tables are folded into the counters (sums,
+   counts, histograms, Q20/Q30 and base totals) once per batch. Worth it
+   when the batch has many more bases below max_pos than the tables have
+   cells; otherwise (long reads) the direct loop runs. The counters come
+   out the same either way. */
+FASTQPAR_DEF void fqp_qc_add_batch(fqp_qc *qc, const fqp_batch *b)
+{
+    const uint64_t chunk = 65535; /* reads per fold: no 16-bit cell overflows */
+    uint64_t mp, i, maxbody = 0, body_bases = 0, from;
+    if (!qc || !qc->counts || !b) return;
+    mp = qc->max_pos;
+    for (i = 0; i < b->count; i++) {
+        uint64_t len = b->seq_off[i + 1] - b->seq_off[i], body = len < mp ? len : mp;
+        body_bases += body;
+        if (body > maxbody) maxbody = body;
+    }
+    if (body_bases < 2 * FQP__QC_CELLS * maxbody) {
+        fqp__qc_add_reads(qc, b, 0, b->count, NULL);
+        return;
+    }
+    if (!qc->scratch) {
+        qc->scratch = (uint16_t *)fqp__calloc(&qc->allocator, (size_t)FQP__QC_CELLS * mp * sizeof(uint16_t));
+        if (!qc->scratch) { /* the direct loop needs no memory */
+            fqp__qc_add_reads(qc, b, 0, b->count, NULL);
+            return;
+        }
+    }
+    for (from = 0; from < b->count; from += chunk) {
+        uint64_t to = b->count - from < chunk ? b->count : from + chunk, p, *c = qc->counts;
+        uint64_t q20 = 0, q30 = 0, nb[5] = {0, 0, 0, 0, 0};
+        fqp__qc_add_reads(qc, b, from, to, qc->scratch);
+        for (p = 0; p < maxbody; p++) { /* fold, and leave the tables zeroed */
+            uint16_t *tq = qc->scratch + FQP_QC_QUALS * p, *tb = qc->scratch + FQP_QC_QUALS * mp + 5 * p;
+            uint64_t qs = 0, n = 0;
+            unsigned qq, bc;
+            for (qq = 0; qq < FQP_QC_QUALS; qq++) {
+                uint64_t v = tq[qq];
+                if (!v) continue;
+                tq[qq] = 0;
+                c[FQP_QC_POS_QUAL(mp, p, qq)] += v;
+                qs += qq * v;
+                n += v;
+                q20 += qq >= 20 ? v : 0;
+                q30 += qq >= 30 ? v : 0;
+            }
+            c[FQP_QC_POS_QSUM(mp, p)] += qs;
+            c[FQP_QC_POS_COUNT(mp, p)] += n;
+            for (bc = 0; bc < 5; bc++) {
+                c[FQP_QC_POS_BASE(mp, p, bc)] += tb[bc];
+                nb[bc] += tb[bc];
+                tb[bc] = 0;
+            }
+        }
+        c[FQP_QC_Q20] += q20;
+        c[FQP_QC_Q30] += q30;
+        for (p = 0; p < 5; p++) c[FQP_QC_A + p] += nb[p];
+    }
+}
+
+/* The kept end of one read (see fqp_trim_desc for the two rules). */
+static uint64_t fqp__trim_end(const unsigned char *q, uint64_t len, const fqp_trim_desc *d)
+{
+    const int thr = d->threshold < 0 ? 0 : d->threshold > 94 ? 94 : d->threshold;
+    if (d->mode == FQP_TRIM_BWA) {
+        int64_t s = 0, best = 0;
+        uint64_t k = len, end = len;
+        while (k > 0) {
+            k--;
+            s += thr - (int64_t)FQP__PHRED(q[k]);
+            if (s < 0) break;
+            if (s > best) {
+                best = s;
+                end = k;
+            }
+        }
+        return end;
+    }
+    if (d->mode == FQP_TRIM_WINDOW) {
+        const uint64_t w = d->window > 0 ? (uint64_t)d->window : FQP_TRIM_DEFAULT_WINDOW;
+        const uint64_t need = (uint64_t)thr * w;
+        uint64_t sum = 0, k, end = len;
+        if (len < w) return 0;
+        for (k = 0; k < w; k++) sum += FQP__PHRED(q[k]);
+        if (sum < need) return 0;
+        for (k = 1; k <= len - w; k++) {
+            sum += FQP__PHRED(q[k + w - 1]);
+            sum -= FQP__PHRED(q[k - 1]);
+            if (sum < need) {
+                end = k - 1 + w;
+                break;
+            }
+        }
+        while (end > 0 && FQP__PHRED(q[end - 1]) < (unsigned)thr) end--;
+        return end;
+    }
+    return len;
+}
+
+FASTQPAR_DEF void fqp_trim_read(const char *qual, uint64_t len, const fqp_trim_desc *d, uint64_t *start, uint64_t *end)
+{
+    *start = 0;
+    *end = d ? fqp__trim_end((const unsigned char *)qual, len, d) : len;
+}
+
+FASTQPAR_DEF void fqp_trim_batch(const fqp_batch *b, const fqp_trim_desc *d, uint64_t *start_end)
+{
+    const unsigned char *q = (const unsigned char *)b->qual;
+    uint64_t i;
+    for (i = 0; i < b->count; i++) {
+        const uint64_t off = b->seq_off[i], len = b->seq_off[i + 1] - off;
+        start_end[2 * i] = 0;
+        start_end[2 * i + 1] = d ? fqp__trim_end(q + off, len, d) : len;
+    }
 }
 
 #endif /* FASTQPAR_IMPLEMENTATION */
