@@ -26,7 +26,7 @@ BUILD   ?= build
 
 # examples/*.c teach one concept each; examples/tools/*.c are the full tools.
 # Both build to $(BUILD)/NAME.
-EXAMPLES     = fqcnt gpu_prefix_sum
+EXAMPLES     = fqcnt paired_filter ordered_writer manual_producer gpu_prefix_sum gpu_offload
 TOOLS        = fqstats fqtrim
 EXAMPLE_BINS = $(addprefix $(BUILD)/,$(EXAMPLES) $(TOOLS))
 TOOL_BINS    = $(BUILD)/fqgen $(BUILD)/fqref $(BUILD)/fqdump
