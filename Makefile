@@ -24,8 +24,11 @@ $(error INFLATE=$(INFLATE): use isal, libdeflate or nothing (zlib))
 endif
 BUILD   ?= build
 
-EXAMPLES     = fqcnt fqstats gpu_prefix_sum fqtrim
-EXAMPLE_BINS = $(addprefix $(BUILD)/,$(EXAMPLES))
+# examples/*.c teach one concept each; examples/tools/*.c are the full tools.
+# Both build to $(BUILD)/NAME.
+EXAMPLES     = fqcnt paired_filter ordered_writer manual_producer gpu_prefix_sum gpu_offload
+TOOLS        = fqstats fqtrim
+EXAMPLE_BINS = $(addprefix $(BUILD)/,$(EXAMPLES) $(TOOLS))
 TOOL_BINS    = $(BUILD)/fqgen $(BUILD)/fqref $(BUILD)/fqdump
 TEST_SRCS    = $(wildcard tests/test_*.c)
 TEST_BINS    = $(patsubst tests/%.c,$(BUILD)/%,$(TEST_SRCS))
@@ -38,7 +41,10 @@ all: $(EXAMPLE_BINS) $(TOOL_BINS) $(TEST_BINS)
 $(BUILD):
 	mkdir -p $(BUILD)
 
-$(BUILD)/%: examples/%.c examples/fqprogress.h $(HEADERS) | $(BUILD)
+$(BUILD)/%: examples/%.c $(HEADERS) | $(BUILD)
+	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS) $(LDLIBS)
+
+$(BUILD)/%: examples/tools/%.c examples/tools/fqprogress.h $(HEADERS) | $(BUILD)
 	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS) $(LDLIBS)
 
 $(BUILD)/%: tests/%.c $(HEADERS) tests/test.h tests/thread.h | $(BUILD)
@@ -134,8 +140,8 @@ STATIC_LIBS    = $(if $(STATIC_ISAL),-lisal) $(if $(STATIC_LD),-ldeflate) $(LDLI
 static: | $(BUILD)
 	@echo "static: $(or $(STATIC_ISAL) $(STATIC_LD),zlib only (no libisal.a or libdeflate.a))"
 	$(CC) $(OPT) $(WARN) -I. -DFASTQPAR_NO_DLOPEN $(STATIC_ISAL) $(STATIC_LD) -static -o $(BUILD)/fqcnt-static examples/fqcnt.c $(STATIC_LIBS)
-	$(CC) $(OPT) $(WARN) -I. -DFASTQPAR_NO_DLOPEN $(STATIC_ISAL) $(STATIC_LD) -static -o $(BUILD)/fqstats-static examples/fqstats.c $(STATIC_LIBS)
-	$(CC) $(OPT) $(WARN) -I. -DFASTQPAR_NO_DLOPEN $(STATIC_ISAL) $(STATIC_LD) -static -o $(BUILD)/fqtrim-static examples/fqtrim.c $(STATIC_LIBS)
+	$(CC) $(OPT) $(WARN) -I. -DFASTQPAR_NO_DLOPEN $(STATIC_ISAL) $(STATIC_LD) -static -o $(BUILD)/fqstats-static examples/tools/fqstats.c $(STATIC_LIBS)
+	$(CC) $(OPT) $(WARN) -I. -DFASTQPAR_NO_DLOPEN $(STATIC_ISAL) $(STATIC_LD) -static -o $(BUILD)/fqtrim-static examples/tools/fqtrim.c $(STATIC_LIBS)
 
 # make ptx: kernels.cu -> kernels.ptx for compute_75, the oldest architecture
 # CUDA 13 supports (the driver JIT-compiles it for newer GPUs), then embeds it

@@ -6,19 +6,18 @@
    Run:   gpu_prefix_sum [--cpu|--gpu] [FILE]    (plain or gzip; none: stdin)
    Prints the reads, their mean-quality classes and the quality sum.
 
-   The prefix sums p[k] = q_0 + ... + q_k of a read answer "what is the
-   quality sum of bases i..j" in O(1): p[j] - p[i-1]. Here each read uses
-   them for its mean quality (p[len-1] / len) and the mean of its last 10
-   bases (where sequencers degrade). The steps:
+   The prefix sums p[k] = q_0 + ... + q_k of a read give the quality sum of
+   bases i..j in O(1): p[j] - p[i-1]. Here each read uses them for its mean
+   quality (p[len-1] / len) and the mean of its last 10 bases. The steps:
      1. fqp_cuda_open with the FQP_GPU_PREFIX_SUM kernel and an on_results
         callback; FQP_ERR_NO_GPU (no driver, no device) is not an error:
         the program runs on CPU consumers alone.
      2. fqp_cuda_consumers fills fqp_pipeline_desc.custom: each GPU consumer
         is one more consumer thread, taken from config.threads.
-     3. fqp_pipeline_run: CPU consumers get batches in process() and compute
-        the sums with fqp_qual_prefix_sum (the CPU twin); GPU consumers
-        upload batches, run the kernel, and call on_results with the sums
-        downloaded from the GPU. Both count into state of their own.
+     3. fqp_pipeline_run: CPU consumers compute the sums in process() with
+        fqp_qual_prefix_sum (the CPU twin); GPU consumers upload batches, run
+        the kernel and call on_results with the sums. Both count into state
+        of their own.
      4. After the run: add up everything, read the GPU metrics, close. */
 #define FASTQPAR_IMPLEMENTATION
 #include "fastqpar_cuda.h"
@@ -103,17 +102,14 @@ static void fini(void *state, int consumer, void *user) {
 
 int main(int argc, char **argv) {
     static counts gpu[MAX_GPU]; /* one per GPU consumer, zeroed */
-    counts total;
+    counts total = {0};
     fqp_custom_consumer custom[MAX_GPU];
-    fqp_cuda_desc gd;
-    fqp_pipeline_desc d;
+    fqp_cuda_desc gd = {0}; /* zero means default */
+    fqp_pipeline_desc d = {0};
     fqp_cuda *cuda = NULL;
     fqp_error err;
     fqp_result r;
     int i, n_gpu = 0;
-    memset(&total, 0, sizeof total);
-    memset(&gd, 0, sizeof gd);
-    memset(&d, 0, sizeof d);
     for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
         if (strcmp(argv[i], "--gpu") == 0) gd.mode = FQP_GPU_FORCE;
         else if (strcmp(argv[i], "--cpu") == 0) gd.mode = FQP_GPU_OFF;
@@ -131,12 +127,8 @@ int main(int argc, char **argv) {
     gd.config = &d.config; /* the batch limits size the GPU buffers */
     if (fqp_cuda_open(&cuda, &gd, &err) == FQP_OK) {
         /* 2. Each GPU consumer takes one of config.threads (default: every
-           core); keep one for a CPU consumer. */
-        fqp_config resolved;
-        int max = MAX_GPU;
-        if (fqp_config_resolve(&d.config, &resolved, &err) == FQP_OK && resolved.threads - 1 < max)
-            max = resolved.threads - 1 < 1 ? 1 : resolved.threads - 1;
-        n_gpu = fqp_cuda_consumers(cuda, custom, max);
+           core); at least one CPU consumer always runs beside them. */
+        n_gpu = fqp_cuda_consumers(cuda, custom, MAX_GPU);
         d.custom = custom;
         d.custom_count = n_gpu;
     } else if (fqp_cuda_mode(&gd) == FQP_GPU_FORCE) {

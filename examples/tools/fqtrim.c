@@ -1,7 +1,7 @@
 /* fqtrim - quality trimming and filtering of single-end, paired and
    interleaved FASTQ, built on fastqpar (cutadapt's command-line convention).
 
-   Build: make build/fqtrim   (or: cc -std=c11 -O2 -I. examples/fqtrim.c -lz -lpthread)
+   Build: make build/fqtrim   (or: cc -std=c11 -O2 -I. examples/tools/fqtrim.c -lz -lpthread)
    Run:   fqtrim -q 20 -m 30 -t 8 -o out_1.fq.bgz -p out_2.fq.bgz reads_1.fq.gz reads_2.fq.gz
 
    How it uses fastqpar (the pattern to copy for any "read, change, write"):

@@ -1,6 +1,6 @@
 /* fqstats - per-file FASTQ statistics like `seqkit stats`, built on fastqpar.
 
-   Build: make build/fqstats      (or: cc -std=c11 -O2 -I. examples/fqstats.c -lz -lpthread -lm)
+   Build: make build/fqstats      (or: cc -std=c11 -O2 -I. examples/tools/fqstats.c -lz -lpthread -lm)
    Run:   fqstats -a -T reads_1.fq.gz reads_2.fq.gz
 
    How it uses fastqpar (the pattern to copy for any "reduce" over reads):
