@@ -47,7 +47,7 @@ $(BUILD)/%: examples/%.c $(HEADERS) | $(BUILD)
 $(BUILD)/%: examples/tools/%.c examples/tools/fqprogress.h $(HEADERS) | $(BUILD)
 	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS) $(LDLIBS)
 
-$(BUILD)/%: tests/%.c $(HEADERS) tests/test.h tests/thread.h | $(BUILD)
+$(BUILD)/%: tests/%.c $(HEADERS) tests/test.h tests/thread.h tests/helpers.h | $(BUILD)
 	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS) $(LDLIBS)
 
 # The fake CUDA driver (tests only): the entry points fastqpar_cuda.h loads,
@@ -56,7 +56,7 @@ $(BUILD)/libfakecuda.so: tests/fake_cuda.c tests/fake_cuda.h tests/kernels_emu.c
                          $(HEADERS) | $(BUILD)
 	$(CC) $(CFLAGS) -fPIC -shared -o $@ tests/fake_cuda.c tests/kernels_emu.c $(LDFLAGS) -lpthread
 
-$(BUILD)/test_cuda: tests/test_cuda.c tests/fake_cuda.h $(HEADERS) tests/test.h tests/thread.h \
+$(BUILD)/test_cuda: tests/test_cuda.c tests/fake_cuda.h $(HEADERS) tests/test.h tests/thread.h tests/helpers.h \
                     $(BUILD)/libfakecuda.so | $(BUILD)
 	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS) $(LDLIBS)
 

@@ -7,9 +7,8 @@
    reads BGZF too) cannot pass unnoticed. */
 #define FASTQPAR_IMPLEMENTATION
 #include "fastqpar.h"
+#include "helpers.h"
 #include "test.h"
-
-#include <zlib.h>
 
 /* ---- building BGZF ---- */
 
@@ -83,80 +82,20 @@ static void bgzf(blob *b, const char *text, size_t block, size_t text_base)
 static void gzip_member(blob *b, const char *text)
 {
     unsigned char z[70000];
-    z_stream zs;
-    memset(&zs, 0, sizeof zs);
-    deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-    zs.next_in = (Bytef *)(uintptr_t)text;
-    zs.avail_in = (uInt)strlen(text);
-    zs.next_out = z;
-    zs.avail_out = sizeof z;
-    deflate(&zs, Z_FINISH);
-    put(b, z, sizeof z - zs.avail_out);
-    deflateEnd(&zs);
+    put(b, z, th_gzip(text, strlen(text), 6, z, sizeof z));
 }
 
 /* ---- reading ---- */
 
-typedef struct dump {
-    char *text;
-    size_t len, cap;
-    uint64_t records;
-} dump;
-
-static void add(dump *d, const char *p, size_t n)
-{
-    if (d->len + n + 1 > d->cap) {
-        d->cap = (d->len + n + 1) * 2;
-        d->text = (char *)realloc(d->text, d->cap);
-    }
-    memcpy(d->text + d->len, p, n);
-    d->len += n;
-    d->text[d->len] = 0;
-}
-
-static void dump_batch(dump *d, const fqp_batch *b)
-{
-    uint64_t i;
-    for (i = 0; i < b->count; i++) {
-        fqp_record r = fqp_batch_record(b, i);
-        add(d, r.name, r.name_len);
-        add(d, "\t", 1);
-        add(d, r.comment, r.comment_len);
-        add(d, "\t", 1);
-        add(d, r.seq, r.len);
-        add(d, "\t", 1);
-        add(d, r.qual, r.len);
-        add(d, "\n", 1);
-    }
-    d->records += b->count;
-}
+typedef th_dump dump;
 
 /* Single-threaded (fqp_producer_read): the producer inflates every job. */
 static fqp_result read_mem(const void *data, size_t n, size_t read_size, dump *d, fqp_metrics *m, fqp_error *err)
 {
-    fqp_producer_desc pd;
-    fqp_producer *p;
-    fqp_batch *b;
-    fqp_result r;
-    memset(&pd, 0, sizeof pd);
-    memset(d, 0, sizeof *d);
-    add(d, "", 0);
-    pd.input.data = data;
-    pd.input.size = n;
+    fqp_producer_desc pd = th_producer_desc(data, n, 2, 0);
     pd.input.name = "t.fq.gz";
     pd.config.read_size = read_size;
-    pd.config.ignore_env = 1;
-    pd.config.threads = 2;
-    if ((r = fqp_producer_create(&p, &pd, err)) != FQP_OK) return r;
-    while ((r = fqp_producer_read(p, &b)) == FQP_OK) {
-        dump_batch(d, b);
-        fqp_producer_release(p, b);
-    }
-    if (r == FQP_DONE) r = FQP_OK;
-    fqp_producer_finish(p, m, NULL);
-    fqp_producer_error(p, err);
-    fqp_producer_destroy(p);
-    return r;
+    return th_read_dump(&pd, d, m, err);
 }
 
 /* The pipeline with ordered output: consumers inflate the jobs. */
@@ -169,35 +108,27 @@ typedef struct pipe_opts {
 
 static fqp_result format_batch(fqp_batch *b, void *state, void *user)
 {
-    uint64_t i;
     const pipe_opts *o = (const pipe_opts *)user;
-    (void)state;
-    for (i = 0; i < b->count; i++)
-        if (fqp_batch_write_record(b, i) != FQP_OK) return FQP_ERR_NOMEM;
-    if (o->stop_at_batch && b->index + 1 == (uint64_t)o->stop_at_batch) return FQP_STOP;
-    return FQP_OK;
+    fqp_result r = th_write_batch(b, state, NULL);
+    if (r == FQP_OK && o->stop_at_batch && b->index + 1 == (uint64_t)o->stop_at_batch) return FQP_STOP;
+    return r;
 }
 
 static int mem_write(void *user, const void *data, size_t n)
 {
-    add((dump *)user, (const char *)data, n);
+    th_dump_add((dump *)user, data, n);
     return 0;
 }
 
 static fqp_result run_mem(const void *data, size_t n, const pipe_opts *o, dump *out, fqp_metrics *m,
                           fqp_error *err)
 {
-    fqp_pipeline_desc d;
-    memset(&d, 0, sizeof d);
+    fqp_pipeline_desc d = th_pipeline_desc(data, n, o->threads, 0);
     memset(out, 0, sizeof *out);
-    add(out, "", 0);
-    d.input.data = data;
-    d.input.size = n;
+    th_dump_add(out, "", 0);
     d.input.name = "t.fq.gz";
-    d.config.threads = o->threads;
     d.config.read_size = o->read_size;
     d.config.batch_bytes = o->batch_bytes;
-    d.config.ignore_env = 1;
     d.process = format_batch;
     d.user = (void *)(uintptr_t)o;
     d.output.write = mem_write;
@@ -218,21 +149,9 @@ static const char *tricky =
 
 static char *make_reads(int n)
 {
-    char *t = (char *)malloc((size_t)n * 120 + 1);
-    size_t o = 0;
-    int i, k;
-    for (i = 0; i < n; i++) {
-        int len = 1 + (i * 37) % 60;
-        o += (size_t)sprintf(t + o, "@read%d\n", i);
-        for (k = 0; k < len; k++) t[o++] = "ACGT"[(i + k * 7) % 4];
-        t[o++] = '\n';
-        t[o++] = '+';
-        t[o++] = '\n';
-        for (k = 0; k < len; k++) t[o++] = (char)('!' + (i + k) % 60);
-        t[o++] = '\n';
-    }
-    t[o] = 0;
-    return t;
+    static const th_reads shape = {.name = "read", .len_mod = 60, .len_mul = 37, .alphabet = "ACGT", .base_mul = 7,
+                                   .qual_first = '!', .qual_mod = 60};
+    return th_make_reads(&shape, n, NULL, NULL);
 }
 
 /* Records of the four-line text `t` that end at or before text offset `at`. */

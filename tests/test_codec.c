@@ -6,8 +6,8 @@
    not installed is SKIPped here; tests/test_codecs.sh covers its absence. */
 #define FASTQPAR_IMPLEMENTATION
 #include "fastqpar.h"
+#include "helpers.h"
 #include "test.h"
-#include <zlib.h>
 
 static const fqp_codec all_codecs[] = {FQP_CODEC_ZLIB, FQP_CODEC_ISAL, FQP_CODEC_LIBDEFLATE};
 #define NCODECS 3
@@ -25,13 +25,7 @@ typedef struct blob {
 
 static void blob_add(blob *b, const void *data, size_t n)
 {
-    if (b->len + n > b->cap) {
-        b->cap = (b->len + n) * 2 + 1024;
-        b->p = (unsigned char *)realloc(b->p, b->cap);
-        if (!b->p) abort();
-    }
-    memcpy(b->p + b->len, data, n);
-    b->len += n;
+    b->p = (unsigned char *)th_append(b->p, &b->len, &b->cap, data, n);
 }
 
 static uint64_t mix(uint64_t h, const char *p, uint64_t n)
@@ -62,21 +56,11 @@ static void make_text(blob *t, int n, unsigned seed)
 /* One gzip member by zlib. */
 static void gzip_member(blob *out, const void *text, size_t n, int level)
 {
-    z_stream zs;
-    unsigned char *buf;
-    size_t cap;
-    memset(&zs, 0, sizeof zs);
-    if (deflateInit2(&zs, level, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK) abort();
-    cap = deflateBound(&zs, (uLong)n) + 64;
-    buf = (unsigned char *)malloc(cap);
-    zs.next_in = (Bytef *)(uintptr_t)text;
-    zs.avail_in = (uInt)n;
-    zs.next_out = buf;
-    zs.avail_out = (uInt)cap;
-    if (deflate(&zs, Z_FINISH) != Z_STREAM_END) abort();
-    blob_add(out, buf, zs.total_out);
-    deflateEnd(&zs);
-    free(buf);
+    size_t cap = compressBound((uLong)n) + 64;
+    unsigned char *z = (unsigned char *)malloc(cap);
+    if (!z) abort();
+    blob_add(out, z, th_gzip(text, n, level, z, cap));
+    free(z);
 }
 
 /* BGZF by our own writer (zlib), in blocks of at most 0xff00 bytes. */
@@ -500,16 +484,6 @@ static int mem_write(void *user, const void *data, size_t size)
     blob_add(&((membuf *)user)->b, data, size);
     return 0;
 }
-static fqp_result copy_records(fqp_batch *b, void *state, void *user)
-{
-    uint64_t i;
-    (void)state;
-    (void)user;
-    for (i = 0; i < b->count; i++)
-        if (fqp_batch_write_record(b, i) != FQP_OK) return FQP_ERR_NOMEM;
-    return FQP_OK;
-}
-
 /* Writes `t` through a writer of (format, codec, level), in a pipeline of
    `threads` consumers (0: fqp_writer_write on this thread). */
 static fqp_codec write_through(const blob *t, fqp_format format, fqp_codec codec, int level, int threads, blob *out)
@@ -537,14 +511,8 @@ static fqp_codec write_through(const blob *t, fqp_format format, fqp_codec codec
         CHECK_EQ_INT(fqp_writer_write(w, t->p, t->len / 3, &err), FQP_OK);
         CHECK_EQ_INT(fqp_writer_write(w, t->p + t->len / 3, t->len - t->len / 3, &err), FQP_OK);
     } else {
-        fqp_pipeline_desc d;
-        memset(&d, 0, sizeof d);
-        d.input.data = t->p;
-        d.input.size = t->len;
-        d.config.threads = threads;
-        d.config.batch_records = 500;
-        d.config.ignore_env = 1;
-        d.process = copy_records;
+        fqp_pipeline_desc d = th_pipeline_desc(t->p, t->len, threads, 500);
+        d.process = th_write_batch;
         d.output = fqp_writer_output(w);
         CHECK_EQ_INT(fqp_pipeline_run(&d, NULL, &err), FQP_OK);
     }

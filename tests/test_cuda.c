@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "tests/fake_cuda.h"
+#include "tests/helpers.h"
 #include "tests/test.h"
 #include "tests/thread.h"
 
@@ -49,16 +50,7 @@ typedef struct text {
     uint64_t records;
 } text;
 
-static void put(text *t, const char *s, size_t n)
-{
-    if (t->size + n + 1 > t->cap) {
-        t->cap = (t->size + n + 1) * 2;
-        t->data = (char *)realloc(t->data, t->cap);
-    }
-    memcpy(t->data + t->size, s, n);
-    t->size += n;
-    t->data[t->size] = 0;
-}
+static void put(text *t, const char *s, size_t n) { t->data = (char *)th_append(t->data, &t->size, &t->cap, s, n); }
 
 /* Reads of every kind: empty, short, around and beyond MAX_POS (one of
    `huge` bases if nonzero), both cases, N and IUPAC letters, Q0 to Q93. */
@@ -207,22 +199,7 @@ typedef struct run_ctx {
     fqp__mutex mu;
 } run_ctx;
 
-typedef struct membuf {
-    char *data;
-    size_t len, cap;
-} membuf;
-
-static int mem_write(void *user, const void *data, size_t size)
-{
-    membuf *m = (membuf *)user;
-    if (m->len + size > m->cap) {
-        m->cap = (m->len + size) * 2;
-        m->data = (char *)realloc(m->data, m->cap);
-    }
-    memcpy(m->data + m->len, data, size);
-    m->len += size;
-    return 0;
-}
+typedef th_membuf membuf;
 
 
 /* CPU consumer: waits (at most 60 s) until the GPU consumers got as far as
@@ -367,7 +344,7 @@ static void run_mixed(const text *in, const cfg *c, fqp_cuda_desc *gd, run_ctx *
     d.fini = cpu_fini;
     d.user = x;
     if (c->write) {
-        d.output.write = mem_write;
+        d.output.write = th_mem_write;
         d.output.write_user = &o->out;
     }
     if (gd) {
@@ -1119,14 +1096,8 @@ static void test_polling_and_reuse(void)
     clear_env();
 }
 
-static int watchdog(void *arg)
-{
-    (void)arg;
-    test_sleep_ms(1000 * 1200);
-    fprintf(stderr, "test_cuda: watchdog: a test hangs\n");
-    abort();
-    return 0;
-}
+/* The watchdog's message; nothing here moves it on, so it fires 1200 s after the start. */
+static void a_test_hangs(char *what, size_t size) { snprintf(what, size, "test_cuda: a test hangs"); }
 
 #define RUN_T(fn)                                                           \
     do {                                                                    \
@@ -1422,7 +1393,6 @@ static void test_offload_edges(void)
 int main(void)
 {
     const char *build = getenv("FQP_BUILD");
-    test_thread w;
     FILE *f;
     snprintf(fake_path, sizeof fake_path, "%s/libfakecuda.so", build && *build ? build : "build");
     if (fake_path[0] != '/') { /* dlopen needs a '/' to take it as a path; make it absolute */
@@ -1446,8 +1416,7 @@ int main(void)
     }
     ptx_path = fqp__cuda_ptx[0] ? NULL : ptx_file;
     setenv("FAKE_CUDA_EMU_BLOCK", "32", 1); /* see tests/fake_cuda.h; one run below without */
-    test_thread_start(&w, watchdog, NULL);
-    pthread_detach(w.t);
+    test_watchdog_start(1200, a_test_hangs);
 
     RUN_T(test_force_cpu_never_loads); /* first: the fake library must not be loaded yet */
     RUN_T(test_library_missing);

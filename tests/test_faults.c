@@ -8,69 +8,17 @@
 #include "fastqpar.h"
 #include "test.h"
 
+#include "helpers.h"
 #include "thread.h"
 #include <stdatomic.h>
-#include <zlib.h>
-
-/* ---- watchdog: a hang is a failure ---- */
-
-static atomic_ulong progress;
-static int watchdog(void *arg)
-{
-    unsigned long seen = 0;
-    int same = 0;
-    (void)arg;
-    for (;;) {
-        unsigned long now;
-        test_sleep_ms(1000);
-        now = atomic_load(&progress);
-        same = now == seen ? same + 1 : 0;
-        seen = now;
-        if (same >= 60) {
-            printf("FAIL watchdog: no run finished for 60 s\n");
-            fflush(stdout);
-            _Exit(1);
-        }
-    }
-    return 0;
-}
 
 /* ---- input: n records, record i has 1 + i % 37 bases ---- */
 
 static char *make_input(int n, size_t *size, uint64_t *bases)
 {
-    char *t = (char *)malloc((size_t)n * 80 + 1);
-    size_t o = 0;
-    int i, k;
-    *bases = 0;
-    for (i = 0; i < n; i++) {
-        int len = 1 + i % 37;
-        o += (size_t)sprintf(t + o, "@r%d c\n", i);
-        for (k = 0; k < len; k++) t[o++] = "ACGT"[(i + k) % 4];
-        t[o++] = '\n';
-        t[o++] = '+';
-        t[o++] = '\n';
-        for (k = 0; k < len; k++) t[o++] = (char)('!' + (i * 7 + k) % 60);
-        t[o++] = '\n';
-        *bases += (uint64_t)len;
-    }
-    t[o] = 0;
-    *size = o;
-    return t;
-}
-
-static size_t gzip_bytes(const char *text, size_t n, unsigned char *out, size_t cap)
-{
-    z_stream zs;
-    memset(&zs, 0, sizeof zs);
-    deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-    zs.next_in = (Bytef *)(uintptr_t)text;
-    zs.avail_in = (uInt)n;
-    zs.next_out = out;
-    zs.avail_out = (uInt)cap;
-    deflate(&zs, Z_FINISH);
-    deflateEnd(&zs);
-    return cap - zs.avail_out;
+    static const th_reads shape = {.name = "r", .comment = "c", .len_mod = 37, .alphabet = "ACGT",
+                                     .qual_first = '!', .qual_mod = 60, .qual_mul = 7};
+    return th_make_reads(&shape, n, size, bases);
 }
 
 /* ---- an allocator that fails the k-th allocation and counts live blocks ---- */
@@ -162,20 +110,21 @@ static fqp_result add_tally(void *state, int consumer, void *user)
     return FQP_OK;
 }
 
-typedef struct sink {
-    char *data;
-    size_t len, cap;
-} sink;
-static int sink_write(void *user, const void *data, size_t n)
+typedef th_membuf sink;
+
+/* count_batch over `input`, its tallies merged into *all. */
+static fqp_pipeline_desc tally_desc(fqp_input_desc input, int threads, uint64_t batch_records, size_t read_size,
+                                    tally *all)
 {
-    sink *s = (sink *)user;
-    if (s->len + n > s->cap) {
-        s->cap = (s->len + n) * 2;
-        s->data = (char *)realloc(s->data, s->cap);
-    }
-    memcpy(s->data + s->len, data, n);
-    s->len += n;
-    return 0;
+    fqp_pipeline_desc d = th_pipeline_desc(NULL, 0, threads, batch_records);
+    memset(all, 0, sizeof *all);
+    d.input = input;
+    d.config.read_size = read_size;
+    d.state_size = sizeof(tally);
+    d.process = count_batch;
+    d.merge = add_tally;
+    d.user = all;
+    return d;
 }
 
 typedef struct scenario {
@@ -189,19 +138,16 @@ typedef struct scenario {
 
 static fqp_result run_scenario(const scenario *sc, failing_alloc *fa, tally *all, sink *out, fqp_error *err)
 {
+    fqp_input_desc in;
     fqp_pipeline_desc d;
     int i;
     for (i = 0; i < MAX_BATCHES; i++) atomic_store(&seen[i], 0);
-    memset(&d, 0, sizeof d);
-    memset(all, 0, sizeof *all);
-    d.input.data = sc->data;
-    d.input.size = sc->size;
-    d.input.name = "f.fq";
-    d.config.threads = sc->threads;
-    d.config.batch_records = sc->batch_records;
+    memset(&in, 0, sizeof in);
+    in.data = sc->data;
+    in.size = sc->size;
+    in.name = "f.fq";
+    d = tally_desc(in, sc->threads, sc->batch_records, sc->read_size, all);
     d.config.batch_bytes = sc->batch_bytes;
-    d.config.read_size = sc->read_size;
-    d.config.ignore_env = 1;
     if (fa) {
         d.config.allocator.alloc = fa_alloc;
         d.config.allocator.realloc = fa_realloc;
@@ -209,13 +155,9 @@ static fqp_result run_scenario(const scenario *sc, failing_alloc *fa, tally *all
         d.config.allocator.user = fa;
     }
     if (sc->ordered) {
-        d.output.write = sink_write;
+        d.output.write = th_mem_write;
         d.output.write_user = out;
     }
-    d.state_size = sizeof(tally);
-    d.process = count_batch;
-    d.merge = add_tally;
-    d.user = all;
     return fqp_pipeline_run(&d, NULL, err);
 }
 
@@ -232,7 +174,7 @@ static void test_alloc_failure_every_k(void)
     unsigned char *gz = (unsigned char *)malloc(size + 1024);
     scenario sc[4];
     int s;
-    gzsize = gzip_bytes(text, size, gz, size + 1024);
+    gzsize = th_gzip(text, size, 6, gz, size + 1024);
     memset(sc, 0, sizeof sc);
     /* plain, 1 consumer, many small batches */
     sc[0].data = text, sc[0].size = size, sc[0].threads = 1, sc[0].batch_records = 17, sc[0].read_size = 100;
@@ -267,7 +209,7 @@ static void test_alloc_failure_every_k(void)
             memset(&out, 0, sizeof out);
             fa.fail_at = k;
             r = run_scenario(&sc[s], &fa, &all, &out, &err);
-            atomic_fetch_add(&progress, 1);
+            atomic_fetch_add(&test_progress, 1);
             if (atomic_load(&fa.failed)) {
                 CHECK_EQ_INT(r, FQP_ERR_NOMEM);
                 CHECK_EQ_INT(err.code, FQP_ERR_NOMEM);
@@ -315,7 +257,7 @@ static void test_consumer_fails_on_batch_k(void)
                 fail_batch = k;
                 fail_with_batch_error = located;
                 r = run_scenario(&sc, NULL, &all, NULL, &err);
-                atomic_fetch_add(&progress, 1);
+                atomic_fetch_add(&test_progress, 1);
                 for (i = 0; i < batches; i++) CHECK(atomic_load(&seen[i]) <= 1);
                 if (k == batches) { /* no such batch: a clean, complete run */
                     CHECK_EQ_INT(r, FQP_OK);
@@ -366,26 +308,19 @@ static void test_read_error_every_byte(void)
     write_records = 0;
     for (at = 0; at < size; at++) {
         failing_reader f;
+        fqp_input_desc in;
         fqp_pipeline_desc d;
         tally all;
         fqp_error err;
         fqp_result r;
         memset(&f, 0, sizeof f);
         f.data = text, f.size = size, f.fail_at = at, f.chunk = 1 + at % 7;
-        memset(&d, 0, sizeof d);
-        memset(&all, 0, sizeof all);
-        d.input.read = failing_read;
-        d.input.read_user = &f;
-        d.config.threads = 1 + (int)(at % 3);
-        d.config.batch_records = 1 + at % 4;
-        d.config.read_size = 1 + at % 11;
-        d.config.ignore_env = 1;
-        d.state_size = sizeof(tally);
-        d.process = count_batch;
-        d.merge = add_tally;
-        d.user = &all;
+        memset(&in, 0, sizeof in);
+        in.read = failing_read;
+        in.read_user = &f;
+        d = tally_desc(in, 1 + (int)(at % 3), 1 + at % 4, 1 + at % 11, &all);
         r = fqp_pipeline_run(&d, NULL, &err);
-        atomic_fetch_add(&progress, 1);
+        atomic_fetch_add(&test_progress, 1);
         CHECK_EQ_INT(r, FQP_ERR_READ);
         CHECK_EQ_INT(err.code, FQP_ERR_READ);
         CHECK(strstr(err.message, "<callback>") != NULL);
@@ -393,11 +328,11 @@ static void test_read_error_every_byte(void)
     free(text);
 }
 
+static void no_run_finished(char *what, size_t size) { snprintf(what, size, "no run finished"); }
+
 int main(void)
 {
-    test_thread w;
-    test_thread_start(&w, watchdog, NULL);
-    pthread_detach(w.t);
+    test_watchdog_start(60, no_run_finished);
     RUN(test_alloc_failure_every_k);
     RUN(test_consumer_fails_on_batch_k);
     RUN(test_read_error_every_byte);

@@ -5,64 +5,14 @@
 #define _POSIX_C_SOURCE 200809L /* fmemopen */
 #define FASTQPAR_IMPLEMENTATION
 #include "fastqpar.h"
+#include "helpers.h"
 #include "test.h"
 
 #include <stdatomic.h>
-#include <zlib.h>
 
 /* ---- helpers: one line per record, name TAB comment TAB seq TAB qual ---- */
 
-typedef struct dump {
-    char *text;
-    size_t len, cap;
-    uint64_t records;
-} dump;
-
-static void dump_add(dump *d, const void *p, size_t n)
-{
-    if (d->len + n + 1 > d->cap) {
-        d->cap = (d->len + n + 1) * 2;
-        d->text = (char *)realloc(d->text, d->cap);
-    }
-    memcpy(d->text + d->len, p, n);
-    d->len += n;
-    d->text[d->len] = 0;
-}
-
-static fqp_result read_all(const fqp_input_desc *in, const fqp_config *cfg, dump *d, fqp_error *err)
-{
-    fqp_producer_desc pd;
-    fqp_producer *p;
-    fqp_batch *b;
-    fqp_result r;
-    memset(&pd, 0, sizeof pd);
-    memset(d, 0, sizeof *d);
-    dump_add(d, "", 0);
-    pd.input = *in;
-    if (cfg) pd.config = *cfg;
-    pd.config.ignore_env = 1;
-    if ((r = fqp_producer_create(&p, &pd, err)) != FQP_OK) return r;
-    while ((r = fqp_producer_read(p, &b)) == FQP_OK) {
-        uint64_t i;
-        for (i = 0; i < b->count; i++) {
-            fqp_record rec = fqp_batch_record(b, i);
-            dump_add(d, rec.name, rec.name_len);
-            dump_add(d, "\t", 1);
-            dump_add(d, rec.comment, rec.comment_len);
-            dump_add(d, "\t", 1);
-            dump_add(d, rec.seq, rec.len);
-            dump_add(d, "\t", 1);
-            dump_add(d, rec.qual, rec.len);
-            dump_add(d, "\n", 1);
-        }
-        d->records += b->count;
-        fqp_producer_release(p, b);
-    }
-    if (r == FQP_DONE) r = FQP_OK;
-    fqp_producer_error(p, err);
-    fqp_producer_destroy(p);
-    return r;
-}
+typedef th_dump dump;
 
 static fqp_result read_mem(const char *text, size_t n, fqp_validation v, dump *d, fqp_error *err)
 {
@@ -74,7 +24,7 @@ static fqp_result read_mem(const char *text, size_t n, fqp_validation v, dump *d
     in.name = "h.fq";
     memset(&cfg, 0, sizeof cfg);
     cfg.validate = v;
-    return read_all(&in, &cfg, d, err);
+    return th_read_all(&in, &cfg, d, err);
 }
 
 /* text of n bytes (it may hold NULs) must give exactly `expect` (dump lines,
@@ -159,12 +109,12 @@ static void test_zero_length_every_source(void)
     memset(&in, 0, sizeof in);
     in.data = "";
     in.size = 0;
-    CHECK_EQ_INT(read_all(&in, NULL, &d, &err), FQP_OK);
+    CHECK_EQ_INT(th_read_all(&in, NULL, &d, &err), FQP_OK);
     CHECK_EQ_U64(d.records, 0);
     free(d.text);
     memset(&in, 0, sizeof in);
     in.read = empty_read;
-    CHECK_EQ_INT(read_all(&in, NULL, &d, &err), FQP_OK);
+    CHECK_EQ_INT(th_read_all(&in, NULL, &d, &err), FQP_OK);
     CHECK_EQ_U64(d.records, 0);
     free(d.text);
     f = fopen(path, "wb");
@@ -172,14 +122,14 @@ static void test_zero_length_every_source(void)
     fclose(f);
     memset(&in, 0, sizeof in);
     in.path = path;
-    CHECK_EQ_INT(read_all(&in, NULL, &d, &err), FQP_OK);
+    CHECK_EQ_INT(th_read_all(&in, NULL, &d, &err), FQP_OK);
     CHECK_EQ_U64(d.records, 0);
     free(d.text);
     f = fopen(path, "rb");
     REQUIRE(f != NULL);
     memset(&in, 0, sizeof in);
     in.file = f;
-    CHECK_EQ_INT(read_all(&in, NULL, &d, &err), FQP_OK);
+    CHECK_EQ_INT(th_read_all(&in, NULL, &d, &err), FQP_OK);
     CHECK_EQ_U64(d.records, 0);
     free(d.text);
     fclose(f);
@@ -265,7 +215,7 @@ static void test_4gib_line(void)
     in.read_user = &e;
     memset(&cfg, 0, sizeof cfg);
     cfg.max_record_bytes = 16u << 20;
-    CHECK_EQ_INT(read_all(&in, &cfg, &d, &err), FQP_ERR_RECORD_TOO_LONG);
+    CHECK_EQ_INT(th_read_all(&in, &cfg, &d, &err), FQP_ERR_RECORD_TOO_LONG);
     CHECK_EQ_U64(err.record, 1);
     CHECK_EQ_U64(err.line, 1);
     CHECK_EQ_U64(err.offset, 0);
@@ -283,7 +233,7 @@ static void test_4gib_line(void)
         cfg.allocator.alloc = cap_alloc;
         cfg.allocator.free = cap_free;
         cfg.allocator.user = &c;
-        CHECK_EQ_INT(read_all(&in, &cfg, &d, &err), FQP_ERR_NOMEM);
+        CHECK_EQ_INT(th_read_all(&in, &cfg, &d, &err), FQP_ERR_NOMEM);
         CHECK_EQ_U64(err.record, 1);
         CHECK(e.served <= (64u << 20));
         CHECK_EQ_INT(c.live, 0);
@@ -387,7 +337,7 @@ static void expect_same_everywhere(const unsigned char *data, size_t size, fqp_r
     memset(&in, 0, sizeof in);
     in.data = data;
     in.size = size;
-    CHECK_EQ_INT(read_all(&in, NULL, &whole, &ew), code);
+    CHECK_EQ_INT(th_read_all(&in, NULL, &whole, &ew), code);
     CHECK_EQ_U64(whole.records, records);
     for (chunk = 1; chunk <= 9; chunk++)
         for (rs = 1; rs <= 17; rs += 4) {
@@ -400,7 +350,7 @@ static void expect_same_everywhere(const unsigned char *data, size_t size, fqp_r
             cfg.read_size = rs;
             cfg.batch_bytes = 1 + (chunk * 7 + rs) % 40;
             cfg.batch_records = 1 + chunk % 3;
-            CHECK_EQ_INT(read_all(&in, &cfg, &d, &e), code);
+            CHECK_EQ_INT(th_read_all(&in, &cfg, &d, &e), code);
             CHECK_EQ_U64(e.record, ew.record);
             CHECK_EQ_U64(e.line, ew.line);
             CHECK_EQ_U64(e.offset, ew.offset);
@@ -420,19 +370,9 @@ static void test_gzip_damage_same_everywhere(void)
                                         0xe2, 0xe2, 0xe2, 0xe2, 0xe2, 0xe2, 0xe2, 0xe2, 0xe2, 0xe2, 0xe2, 0xe2, 0x00};
     const char *text = "@r1\nACGT\n+\nIIII\n@r2\nAC\n+\nII\n@r3\nACGTACGT\n+\nIIIIIIII\n";
     unsigned char gz[256];
-    size_t n;
-    z_stream zs;
+    size_t n = th_gzip(text, strlen(text), 6, gz, sizeof gz);
     expect_same_everywhere(corrupt, sizeof corrupt, FQP_ERR_GZIP_CORRUPT, 0);
     expect_same_everywhere(cut, sizeof cut, FQP_ERR_GZIP_TRUNCATED, 0);
-    memset(&zs, 0, sizeof zs);
-    deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-    zs.next_in = (Bytef *)(uintptr_t)text;
-    zs.avail_in = (uInt)strlen(text);
-    zs.next_out = gz;
-    zs.avail_out = sizeof gz;
-    deflate(&zs, Z_FINISH);
-    deflateEnd(&zs);
-    n = sizeof gz - zs.avail_out;
     /* cut inside the trailer: all the text is there, the records come first */
     expect_same_everywhere(gz, n - 3, FQP_ERR_GZIP_TRUNCATED, 3);
     {
@@ -442,7 +382,7 @@ static void test_gzip_damage_same_everywhere(void)
         memset(&in, 0, sizeof in);
         in.data = gz;
         in.size = n - 3;
-        CHECK_EQ_INT(read_all(&in, NULL, &d, &err), FQP_ERR_GZIP_TRUNCATED);
+        CHECK_EQ_INT(th_read_all(&in, NULL, &d, &err), FQP_ERR_GZIP_TRUNCATED);
         CHECK_EQ_U64(err.record, 4);
         CHECK_EQ_U64(err.line, 13);
         CHECK_EQ_U64(err.offset, strlen(text));

@@ -7,32 +7,9 @@
 #include "fastqpar.h"
 #include "test.h"
 
+#include "helpers.h"
 #include "thread.h"
 #include <stdatomic.h>
-#include <zlib.h>
-
-static _Atomic(const char *) current_test = "start";
-static int watchdog(void *arg)
-{
-    struct timespec ts;
-    const char *seen = NULL;
-    int same = 0;
-    (void)arg;
-    ts.tv_sec = 1;
-    ts.tv_nsec = 0;
-    for (;;) {
-        nanosleep(&ts, NULL);
-        const char *now = atomic_load(&current_test);
-        if (now == seen) same++;
-        else same = 0, seen = now;
-        if (same >= 120) {
-            printf("FAIL watchdog: %s hung for 120 s\n", seen);
-            fflush(stdout);
-            _Exit(1);
-        }
-    }
-    return 0;
-}
 
 /* ---- input: mate m of pair i has its own length, so batches differ in bytes ---- */
 
@@ -40,21 +17,7 @@ static int mate_len(int m, int i) { return m == 0 ? 1 + i % 150 : m == 1 ? 1 + (
 
 static char base_at(int m, int i, int k) { return "ACGTN"[(unsigned)(i * 131 + k * 7 + m * 3) % 5]; }
 
-typedef struct text {
-    char *data;
-    size_t len, cap;
-} text;
-
-static void text_add(text *t, const char *s, size_t n)
-{
-    if (t->len + n + 1 > t->cap) {
-        t->cap = (t->len + n + 1) * 2;
-        t->data = (char *)realloc(t->data, t->cap);
-    }
-    memcpy(t->data + t->len, s, n);
-    t->len += n;
-    t->data[t->len] = 0;
-}
+typedef th_buf text;
 
 /* Record i of mate m; `name` overrides the name (NULL: "p<i>/<m+1>"). */
 static void add_record(text *t, int m, int i, const char *name)
@@ -69,62 +32,21 @@ static void add_record(text *t, int m, int i, const char *name)
     buf[o++] = '\n';
     for (k = 0; k < len; k++) buf[o++] = (char)('#' + (i + k + m) % 40);
     buf[o++] = '\n';
-    text_add(t, buf, (size_t)o);
+    th_buf_add(t, buf, (size_t)o);
 }
 
 static text make_mate(int m, int n)
 {
     text t = {NULL, 0, 0};
     int i;
-    text_add(&t, "", 0);
+    th_buf_add(&t, "", 0);
     for (i = 0; i < n; i++) add_record(&t, m, i, NULL);
     return t;
 }
 
-/* ---- memory writer destination ---- */
+/* ---- memory writer destination: fail_after_bytes fails a write that goes past it ---- */
 
-typedef struct membuf {
-    char *data;
-    size_t len, cap;
-    size_t fail_after_bytes; /* fail a write that goes past this (0: never) */
-} membuf;
-
-static int mem_write(void *user, const void *data, size_t n)
-{
-    membuf *m = (membuf *)user;
-    if (m->fail_after_bytes && m->len + n > m->fail_after_bytes) return -1;
-    if (m->len + n + 1 > m->cap) {
-        m->cap = (m->len + n + 1) * 2;
-        m->data = (char *)realloc(m->data, m->cap);
-    }
-    memcpy(m->data + m->len, data, n);
-    m->len += n;
-    m->data[m->len] = 0;
-    return 0;
-}
-
-/* Every gzip member of src, inflated with zlib alone. Returns 0 if corrupt. */
-static int gunzip_all(const char *src, size_t n, text *out)
-{
-    z_stream zs;
-    unsigned char buf[65536];
-    int zr = Z_OK;
-    memset(&zs, 0, sizeof zs);
-    text_add(out, "", 0);
-    if (inflateInit2(&zs, 15 + 16) != Z_OK) return 0;
-    zs.next_in = (Bytef *)(uintptr_t)src;
-    zs.avail_in = (uInt)n;
-    while (zs.avail_in) {
-        zs.next_out = buf;
-        zs.avail_out = sizeof buf;
-        zr = inflate(&zs, Z_NO_FLUSH);
-        if (zr != Z_OK && zr != Z_STREAM_END) break;
-        text_add(out, (const char *)buf, sizeof buf - zs.avail_out);
-        if (zr == Z_STREAM_END && zs.avail_in) inflateReset(&zs);
-    }
-    inflateEnd(&zs);
-    return zr == Z_STREAM_END;
-}
+typedef th_membuf membuf;
 
 /* ---- the run ---- */
 
@@ -222,7 +144,7 @@ static void test_lockstep_every_limit(void)
     static const uint64_t bytes[] = {1, 100, 1000, 1u << 20};
     text in[3];
     int files, ri, bi, threads, k;
-    current_test = "lockstep";
+    test_current = "lockstep";
     for (k = 0; k < 3; k++) in[k] = make_mate(k, n);
     cfg.seen = (unsigned char *)calloc((size_t)n, 1);
     for (files = 2; files <= 3; files++)
@@ -239,7 +161,7 @@ static void test_lockstep_every_limit(void)
                     for (k = 0; k < files; k++) {
                         fqp_writer_desc wd;
                         memset(&wd, 0, sizeof wd);
-                        wd.write = mem_write;
+                        wd.write = th_mem_write;
                         wd.write_user = &mb[k];
                         REQUIRE(fqp_writer_open(&w[k], &wd, &err) == FQP_OK);
                     }
@@ -282,10 +204,10 @@ static void test_interleaved(void)
     static const uint64_t bytes[] = {1, 150, 1u << 20};
     text in[1] = {{NULL, 0, 0}}, orig[2];
     int i, ri, bi;
-    current_test = "interleaved";
+    test_current = "interleaved";
     orig[0] = make_mate(0, n);
     orig[1] = make_mate(1, n);
-    text_add(&in[0], "", 0);
+    th_buf_add(&in[0], "", 0);
     for (i = 0; i < n; i++) {
         add_record(&in[0], 0, i, NULL);
         add_record(&in[0], 1, i, NULL);
@@ -303,7 +225,7 @@ static void test_interleaved(void)
             for (k = 0; k < 2; k++) {
                 fqp_writer_desc wd;
                 memset(&wd, 0, sizeof wd);
-                wd.write = mem_write;
+                wd.write = th_mem_write;
                 wd.write_user = &mb[k];
                 REQUIRE(fqp_writer_open(&w[k], &wd, &err) == FQP_OK);
             }
@@ -357,7 +279,7 @@ static void test_count_mismatch(void)
     static const int shorter[] = {0, 299, 64, 63, 1};
     static const uint64_t recs[] = {1, 8, 64, 8192};
     int si, ri, which;
-    current_test = "count mismatch";
+    test_current = "count mismatch";
     cfg.seen = (unsigned char *)calloc((size_t)n, 1);
     for (which = 0; which < 2; which++)
         for (si = 0; si < 5; si++)
@@ -404,15 +326,15 @@ static void test_name_mismatch(void)
     const int n = 200;
     static const uint64_t recs[] = {1, 7, 8192};
     int ri, i;
-    current_test = "name mismatch";
+    test_current = "name mismatch";
     cfg.seen = (unsigned char *)calloc((size_t)n, 1);
     for (ri = 0; ri < 3; ri++) {
         text in[2] = {{NULL, 0, 0}, {NULL, 0, 0}};
         check_state all;
         fqp_error err;
         fqp_metrics m;
-        text_add(&in[0], "", 0);
-        text_add(&in[1], "", 0);
+        th_buf_add(&in[0], "", 0);
+        th_buf_add(&in[1], "", 0);
         for (i = 0; i < n; i++) {
             add_record(&in[0], 0, i, NULL);
             /* mismatches at records 38 and 120: the first one is reported */
@@ -436,7 +358,7 @@ static void test_name_mismatch(void)
         check_state all;
         fqp_error err;
         fqp_metrics m;
-        text_add(&in[0], "", 0);
+        th_buf_add(&in[0], "", 0);
         for (i = 0; i < n; i++) {
             add_record(&in[0], 0, i, NULL);
             add_record(&in[0], 1, i, i == 50 ? "q50/2" : NULL);
@@ -461,7 +383,7 @@ static void test_error_order(void)
     static const char *later[] = {"invalid base", "truncated", "mate ends", "odd interleaved", "index file ends"};
     const int n = 60;
     int kind, rec, thr;
-    current_test = "error order";
+    test_current = "error order";
     cfg.seen = (unsigned char *)calloc((size_t)n, 1);
     for (kind = 0; kind < 5; kind++)
         for (rec = 1; rec <= 64; rec = rec < 8 ? rec + 1 : rec * 2)
@@ -471,14 +393,14 @@ static void test_error_order(void)
                 fqp_error err;
                 fqp_metrics m;
                 int i, m2 = kind == 3 ? 0 : 1, files = kind == 4 ? 3 : 2;
-                for (i = 0; i < 3; i++) text_add(&in[i], "", 0);
+                for (i = 0; i < 3; i++) th_buf_add(&in[i], "", 0);
                 for (i = 0; i < n; i++) {
                     text *t = kind == 3 ? &in[0] : &in[1];
                     add_record(&in[0], 0, i, NULL);
                     if (kind == 2 && i == 40) continue; /* R2 ends after 40 records */
                     if (kind == 3 && i == 40) break;    /* record 81 has no mate */
                     if (kind == 1 && i == 40) {
-                        text_add(t, "@p40/2\nACGT\n+\nII", 16); /* input ends inside the quality */
+                        th_buf_add(t, "@p40/2\nACGT\n+\nII", 16); /* input ends inside the quality */
                         continue;
                     }
                     if ((kind == 1 || kind == 2) && i > 40) continue;
@@ -520,7 +442,7 @@ static void test_stop(void)
     check_state all;
     fqp_error err;
     fqp_metrics m;
-    current_test = "stop";
+    test_current = "stop";
     in[0] = make_mate(0, n);
     in[1] = make_mate(1, n);
     cfg.seen = (unsigned char *)calloc((size_t)n, 1);
@@ -554,7 +476,7 @@ static void write_run(fqp_format format, int threads, text *in, membuf *mb)
     for (k = 0; k < 2; k++) {
         fqp_writer_desc wd;
         memset(&wd, 0, sizeof wd);
-        wd.write = mem_write;
+        wd.write = th_mem_write;
         wd.write_user = &mb[k];
         wd.format = format;
         wd.level = k ? 1 : 0;
@@ -596,7 +518,7 @@ static void test_writer_round_trip(void)
     const int n = 3000;
     text in[2];
     int f, k;
-    current_test = "writer";
+    test_current = "writer";
     in[0] = make_mate(0, n);
     in[1] = make_mate(1, n);
     cfg.seen = (unsigned char *)calloc((size_t)n, 1);
@@ -609,8 +531,8 @@ static void test_writer_round_trip(void)
             text back = {NULL, 0, 0};
             /* 1 and N threads: the same bytes */
             CHECK(one[k].len == many[k].len && memcmp(one[k].data, many[k].data, one[k].len) == 0);
-            if (f == FQP_FORMAT_PLAIN) text_add(&back, one[k].data, one[k].len);
-            else CHECK(gunzip_all(one[k].data, one[k].len, &back));
+            if (f == FQP_FORMAT_PLAIN) th_buf_add(&back, one[k].data, one[k].len);
+            else CHECK(th_gunzip(one[k].data, one[k].len, &back));
             CHECK(back.len == in[k].len && memcmp(back.data, in[k].data, in[k].len) == 0);
             if (f == FQP_FORMAT_BGZF) {
                 int blocks;
@@ -675,10 +597,10 @@ static void test_writer_plus_name_and_slice(void)
     fqp_writer_desc wd;
     fqp_paired_desc d;
     fqp_error err;
-    current_test = "plus name";
+    test_current = "plus name";
     memset(&mb, 0, sizeof mb);
     memset(&wd, 0, sizeof wd);
-    wd.write = mem_write;
+    wd.write = th_mem_write;
     wd.write_user = &mb;
     wd.keep_plus_name = 1;
     REQUIRE(fqp_writer_open(&w, &wd, &err) == FQP_OK);
@@ -706,7 +628,7 @@ static void test_write_errors(void)
     const int n = 3000;
     text in[2];
     int f;
-    current_test = "write errors";
+    test_current = "write errors";
     in[0] = make_mate(0, n);
     in[1] = make_mate(1, n);
     cfg.seen = (unsigned char *)calloc((size_t)n, 1);
@@ -723,7 +645,7 @@ static void test_write_errors(void)
         for (k = 0; k < 2; k++) {
             fqp_writer_desc wd;
             memset(&wd, 0, sizeof wd);
-            wd.write = mem_write;
+            wd.write = th_mem_write;
             wd.write_user = &mb[k];
             wd.format = (fqp_format)f;
             wd.name = k ? "out2.fq" : "out1.fq";
@@ -768,17 +690,6 @@ static void test_write_errors(void)
     free_texts(in, 2);
 }
 
-/* The single-file pipeline's ordered output can go to a writer too. */
-static fqp_result write_all(fqp_batch *b, void *state, void *user)
-{
-    uint64_t i;
-    (void)state;
-    (void)user;
-    for (i = 0; i < b->count; i++)
-        if (fqp_batch_write_record(b, i) != FQP_OK) return FQP_ERR_NOMEM;
-    return FQP_OK;
-}
-
 /* The pipeline's allocator: counts blocks big enough to be a deflate state
    or window, which only consumer-side BGZF compression allocates there (the
    writer's own compressor uses the writer's allocator). */
@@ -809,7 +720,7 @@ static void test_writer_with_pipeline(void)
     text in = make_mate(0, 2000), back = {NULL, 0, 0};
     membuf mb[2];
     int blocks, t;
-    current_test = "pipeline writer";
+    test_current = "pipeline writer";
     for (t = 0; t < 2; t++) {
         fqp_writer *w;
         fqp_writer_desc wd;
@@ -817,7 +728,7 @@ static void test_writer_with_pipeline(void)
         fqp_error err;
         memset(&mb[t], 0, sizeof mb[t]);
         memset(&wd, 0, sizeof wd);
-        wd.write = mem_write;
+        wd.write = th_mem_write;
         wd.write_user = &mb[t];
         wd.format = FQP_FORMAT_BGZF;
         wd.deflate = FQP_CODEC_ZLIB; /* whose state and window come from the allocator (libdeflate's do not) */
@@ -832,7 +743,7 @@ static void test_writer_with_pipeline(void)
         d.config.allocator.alloc = count_alloc;
         d.config.allocator.realloc = count_realloc;
         d.config.allocator.free = count_free;
-        d.process = write_all;
+        d.process = th_write_batch;
         d.output = fqp_writer_output(w);
         atomic_store(&big_allocs, 0);
         CHECK_EQ_INT(fqp_pipeline_run(&d, NULL, &err), FQP_OK);
@@ -842,7 +753,7 @@ static void test_writer_with_pipeline(void)
         CHECK(blocks >= 20 + 1); /* a batch's text starts a block; + the EOF block */
     }
     CHECK(mb[0].len == mb[1].len && memcmp(mb[0].data, mb[1].data, mb[0].len) == 0);
-    CHECK(gunzip_all(mb[1].data, mb[1].len, &back));
+    CHECK(th_gunzip(mb[1].data, mb[1].len, &back));
     CHECK(back.len == in.len && memcmp(back.data, in.data, in.len) == 0);
     free(back.data);
     free(mb[0].data);
@@ -866,7 +777,7 @@ static void test_batch_error_on_mate(void)
     text in[2];
     fqp_paired_desc d;
     fqp_error err;
-    current_test = "mate batch error";
+    test_current = "mate batch error";
     in[0] = make_mate(0, 300);
     in[1] = make_mate(1, 300);
     memset(&d, 0, sizeof d);
@@ -888,8 +799,7 @@ static void test_batch_error_on_mate(void)
 
 int main(void)
 {
-    test_thread w;
-    test_thread_start(&w, watchdog, NULL);
+    test_watchdog_start(120, NULL);
     RUN(test_lockstep_every_limit);
     RUN(test_interleaved);
     RUN(test_count_mismatch);

@@ -3,47 +3,12 @@
    way of cutting the input into reads and batches. */
 #define FASTQPAR_IMPLEMENTATION
 #include "fastqpar.h"
+#include "helpers.h"
 #include "test.h"
-
-#include <zlib.h>
 
 /* ---- helpers ---- */
 
-typedef struct dump {
-    char *text;
-    size_t len, cap;
-    uint64_t records, batches;
-} dump;
-
-static void dump_add(dump *d, const void *p, size_t n)
-{
-    if (d->len + n + 1 > d->cap) {
-        d->cap = (d->len + n + 1) * 2;
-        d->text = (char *)realloc(d->text, d->cap);
-    }
-    memcpy(d->text + d->len, p, n);
-    d->len += n;
-    d->text[d->len] = 0;
-}
-
-/* One line per record: name TAB comment TAB seq TAB qual. */
-static void dump_batch(dump *d, const fqp_batch *b)
-{
-    uint64_t i;
-    for (i = 0; i < b->count; i++) {
-        fqp_record r = fqp_batch_record(b, i);
-        dump_add(d, r.name, r.name_len);
-        dump_add(d, "\t", 1);
-        dump_add(d, r.comment, r.comment_len);
-        dump_add(d, "\t", 1);
-        dump_add(d, r.seq, r.len);
-        dump_add(d, "\t", 1);
-        dump_add(d, r.qual, r.len);
-        dump_add(d, "\n", 1);
-    }
-    d->records += b->count;
-    d->batches++;
-}
+typedef th_dump dump;
 
 typedef struct chunked {
     const char *data;
@@ -68,29 +33,6 @@ static int64_t chunked_read(void *user, void *buf, size_t size)
     return (int64_t)n;
 }
 
-/* Reads everything single-threaded; returns the final result code. */
-static fqp_result read_all(const fqp_input_desc *in, const fqp_config *cfg, dump *d, fqp_error *err)
-{
-    fqp_producer_desc pd;
-    fqp_producer *p;
-    fqp_batch *b;
-    fqp_result r;
-    memset(&pd, 0, sizeof pd);
-    memset(d, 0, sizeof *d);
-    pd.input = *in;
-    if (cfg) pd.config = *cfg;
-    pd.config.ignore_env = 1;
-    if ((r = fqp_producer_create(&p, &pd, err)) != FQP_OK) return r;
-    while ((r = fqp_producer_read(p, &b)) == FQP_OK) {
-        dump_batch(d, b);
-        fqp_producer_release(p, b);
-    }
-    if (r == FQP_DONE) r = FQP_OK;
-    fqp_producer_error(p, err);
-    fqp_producer_destroy(p);
-    return r;
-}
-
 static fqp_result read_text(const char *text, const fqp_config *cfg, dump *d, fqp_error *err)
 {
     fqp_input_desc in;
@@ -98,7 +40,7 @@ static fqp_result read_text(const char *text, const fqp_config *cfg, dump *d, fq
     in.data = text;
     in.size = strlen(text);
     in.name = "t.fq";
-    return read_all(&in, cfg, d, err);
+    return th_read_all(&in, cfg, d, err);
 }
 
 /* Parses `text` and compares the dump with `expect`. */
@@ -400,7 +342,7 @@ static void test_random_short_callback_reads(void)
         in.read_user = &c;
         memset(&cfg, 0, sizeof cfg);
         cfg.batch_bytes = (uint64_t)(seed % 50) + 1;
-        CHECK_EQ_INT(read_all(&in, &cfg, &d, &err), FQP_OK);
+        CHECK_EQ_INT(th_read_all(&in, &cfg, &d, &err), FQP_OK);
         CHECK(d.text && strcmp(d.text, ref.text) == 0);
         free(d.text);
     }
@@ -454,7 +396,7 @@ static void test_same_error_at_every_cut(void)
                 cfg.read_size = rs;
                 cfg.batch_bytes = bb;
                 cfg.batch_records = 1 + rs % 3;
-                r = read_all(&in, &cfg, &d, &err);
+                r = th_read_all(&in, &cfg, &d, &err);
                 free(d.text);
                 if (first == FQP_OK) {
                     first = r;
@@ -543,14 +485,14 @@ static void test_long_read_2mbp(void)
     memset(&cfg, 0, sizeof cfg);
     cfg.batch_bytes = 4096;
     cfg.read_size = 65536;
-    CHECK_EQ_INT(read_all(&in, &cfg, &d, &err), FQP_OK);
+    CHECK_EQ_INT(th_read_all(&in, &cfg, &d, &err), FQP_OK);
     CHECK_EQ_U64(d.records, 2);
     CHECK_EQ_U64(d.len, strlen("long\t\t") + n + 1 + n + 1 + strlen("short\t\tA\tI\n"));
     CHECK(d.len > n && memcmp(d.text + 6, "ACGTACGT", 8) == 0);
     free(d.text);
     /* with a cap the same record is an error naming it */
     cfg.max_record_bytes = 1000000;
-    CHECK_EQ_INT(read_all(&in, &cfg, &d, &err), FQP_ERR_RECORD_TOO_LONG);
+    CHECK_EQ_INT(th_read_all(&in, &cfg, &d, &err), FQP_ERR_RECORD_TOO_LONG);
     CHECK_EQ_U64(err.record, 1);
     CHECK_EQ_U64(err.line, 1);
     free(d.text);
@@ -575,26 +517,26 @@ static void test_sources(void)
     fclose(f);
     memset(&in, 0, sizeof in);
     in.path = path;
-    CHECK_EQ_INT(read_all(&in, NULL, &d, &err), FQP_OK);
+    CHECK_EQ_INT(th_read_all(&in, NULL, &d, &err), FQP_OK);
     CHECK(d.text && strcmp(d.text, expect) == 0);
     free(d.text);
     memset(&in, 0, sizeof in);
     in.file = fopen(path, "rb");
     REQUIRE(in.file != NULL);
-    CHECK_EQ_INT(read_all(&in, NULL, &d, &err), FQP_OK);
+    CHECK_EQ_INT(th_read_all(&in, NULL, &d, &err), FQP_OK);
     CHECK(d.text && strcmp(d.text, expect) == 0);
     fclose(in.file);
     free(d.text);
     remove(path);
     memset(&in, 0, sizeof in);
     in.path = "/nonexistent/x.fq";
-    CHECK_EQ_INT(read_all(&in, NULL, &d, &err), FQP_ERR_OPEN);
+    CHECK_EQ_INT(th_read_all(&in, NULL, &d, &err), FQP_ERR_OPEN);
     CHECK(strstr(err.message, "/nonexistent/x.fq") != NULL);
     memset(&in, 0, sizeof in);
-    CHECK_EQ_INT(read_all(&in, NULL, &d, &err), FQP_ERR_INVALID_ARGUMENT);
+    CHECK_EQ_INT(th_read_all(&in, NULL, &d, &err), FQP_ERR_INVALID_ARGUMENT);
     in.path = path;
     in.data = text;
-    CHECK_EQ_INT(read_all(&in, NULL, &d, &err), FQP_ERR_INVALID_ARGUMENT);
+    CHECK_EQ_INT(th_read_all(&in, NULL, &d, &err), FQP_ERR_INVALID_ARGUMENT);
 }
 
 /* Input without newlines fails at its first bytes, not after filling memory. */
@@ -629,14 +571,14 @@ static void test_no_newline_fails_fast(void)
     in.read_user = &served;
     memset(&cfg, 0, sizeof cfg);
     cfg.read_size = 4096;
-    CHECK_EQ_INT(read_all(&in, &cfg, &d, &err), FQP_ERR_MISSING_AT);
+    CHECK_EQ_INT(th_read_all(&in, &cfg, &d, &err), FQP_ERR_MISSING_AT);
     CHECK_EQ_U64(err.line, 1);
     CHECK_EQ_U64(err.offset, 0);
     CHECK(served <= 8192);
     free(d.text);
     served = 0;
     in.read = endless_quality;
-    CHECK_EQ_INT(read_all(&in, &cfg, &d, &err), FQP_ERR_LENGTH_MISMATCH);
+    CHECK_EQ_INT(th_read_all(&in, &cfg, &d, &err), FQP_ERR_LENGTH_MISMATCH);
     CHECK_EQ_U64(err.line, 4);
     CHECK(served <= 8192);
     free(d.text);
@@ -659,26 +601,14 @@ static void test_read_error_is_not_eof(void)
         memset(&in, 0, sizeof in);
         in.read = chunked_read;
         in.read_user = &c;
-        CHECK_EQ_INT(read_all(&in, NULL, &d, &err), FQP_ERR_READ);
+        CHECK_EQ_INT(th_read_all(&in, NULL, &d, &err), FQP_ERR_READ);
         free(d.text);
     }
 }
 
 /* ---- gzip ---- */
 
-static size_t gz(const char *text, unsigned char *out, size_t cap)
-{
-    z_stream zs;
-    memset(&zs, 0, sizeof zs);
-    deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-    zs.next_in = (Bytef *)(uintptr_t)text;
-    zs.avail_in = (uInt)strlen(text);
-    zs.next_out = out;
-    zs.avail_out = (uInt)cap;
-    deflate(&zs, Z_FINISH);
-    deflateEnd(&zs);
-    return cap - zs.avail_out;
-}
+static size_t gz(const char *text, unsigned char *out, size_t cap) { return th_gzip(text, strlen(text), 6, out, cap); }
 
 static fqp_result read_bytes(const unsigned char *data, size_t n, size_t read_size, dump *d, fqp_error *err)
 {
@@ -690,7 +620,7 @@ static fqp_result read_bytes(const unsigned char *data, size_t n, size_t read_si
     in.name = "t.fq.gz";
     memset(&cfg, 0, sizeof cfg);
     cfg.read_size = read_size;
-    return read_all(&in, &cfg, d, err);
+    return th_read_all(&in, &cfg, d, err);
 }
 
 static void test_gzip(void)
@@ -773,12 +703,12 @@ static void test_allocator(void)
         in.size = strlen(mixed_input);
         memcpy(buf, mixed_input, in.size);
         all_allocs = 0;
-        CHECK_EQ_INT(read_all(&in, &cfg, &d, &err), FQP_OK);
+        CHECK_EQ_INT(th_read_all(&in, &cfg, &d, &err), FQP_OK);
         plain = all_allocs;
         free(d.text);
         in.size = gz(mixed_input, buf, sizeof buf);
         all_allocs = 0;
-        CHECK_EQ_INT(read_all(&in, &cfg, &d, &err), FQP_OK);
+        CHECK_EQ_INT(th_read_all(&in, &cfg, &d, &err), FQP_OK);
         CHECK_EQ_U64(d.records, 6);
         CHECK(all_allocs >= plain + 2);
         CHECK_EQ_INT(live_allocs, 0);

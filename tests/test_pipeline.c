@@ -6,58 +6,17 @@
 #include "fastqpar.h"
 #include "test.h"
 
+#include "helpers.h"
 #include "thread.h"
 #include <stdatomic.h>
 
-/* ---- watchdog: a hang is a failure, not a stuck CI job ---- */
-
-static _Atomic(const char *) current_test = "start";
-static int watchdog(void *arg)
-{
-    struct timespec ts;
-    const char *seen = NULL;
-    int same = 0;
-    (void)arg;
-    ts.tv_sec = 1;
-    ts.tv_nsec = 0;
-    for (;;) {
-        nanosleep(&ts, NULL);
-        const char *now = atomic_load(&current_test);
-        if (now == seen) same++;
-        else same = 0, seen = now;
-        if (same >= 120) { /* generous for valgrind/TSan builds */
-            printf("FAIL watchdog: %s hung for 120 s\n", seen);
-            fflush(stdout);
-            _Exit(1);
-        }
-    }
-    return 0;
-}
-
-/* ---- input ---- */
+/* ---- input: record i has 1 + i % 150 random bases ---- */
 
 static char *make_input(int n, size_t *size)
 {
-    char *t = (char *)malloc((size_t)n * 200 + 1);
-    size_t o = 0;
-    int i, k;
-    uint64_t x = 12345;
-    for (i = 0; i < n; i++) {
-        int len = 1 + i % 150;
-        o += (size_t)sprintf(t + o, "@read%d lane:%d\n", i, i % 7);
-        for (k = 0; k < len; k++) {
-            x = x * 6364136223846793005ull + 1442695040888963407ull;
-            t[o++] = "ACGTN"[(x >> 33) % 5];
-        }
-        t[o++] = '\n';
-        t[o++] = '+';
-        t[o++] = '\n';
-        for (k = 0; k < len; k++) t[o++] = (char)('#' + (i + k) % 40);
-        t[o++] = '\n';
-    }
-    t[o] = 0;
-    *size = o;
-    return t;
+    static const th_reads shape = {.name = "read", .lane = 1, .len_mod = 150, .seed = 12345,
+                                     .qual_first = '#', .qual_mod = 40};
+    return th_make_reads(&shape, n, size, NULL);
 }
 
 typedef struct totals {
@@ -126,46 +85,28 @@ static fqp_result merge(void *state, int consumer, void *user)
     return opts.merge_fails ? FQP_ERR_NOMEM : FQP_OK;
 }
 
-typedef struct membuf {
-    char *data;
-    size_t len, cap;
-    int fail_after; /* fail the n-th write (0: never) */
-    int writes;
-} membuf;
+typedef th_membuf membuf; /* fail_after: fail the n-th write */
 
-static int mem_write(void *user, const void *data, size_t n)
+/* The tally consumer over text[0..size) in memory, its totals merged into *all. */
+static fqp_pipeline_desc tally_desc(const char *text, size_t size, int threads, uint64_t batch_records, totals *all)
 {
-    membuf *m = (membuf *)user;
-    if (m->fail_after && ++m->writes >= m->fail_after) return -1;
-    if (m->len + n + 1 > m->cap) {
-        m->cap = (m->len + n + 1) * 2;
-        m->data = (char *)realloc(m->data, m->cap);
-    }
-    memcpy(m->data + m->len, data, n);
-    m->len += n;
-    m->data[m->len] = 0;
-    return 0;
+    fqp_pipeline_desc d = th_pipeline_desc(text, size, threads, batch_records);
+    memset(all, 0, sizeof *all);
+    d.state_size = sizeof(totals);
+    d.process = tally;
+    d.merge = merge;
+    d.user = all;
+    return d;
 }
 
 static fqp_result run(const char *text, size_t size, int threads, uint64_t batch_records, membuf *out,
                       totals *all, fqp_metrics *m, fqp_error *err)
 {
-    fqp_pipeline_desc d;
-    memset(&d, 0, sizeof d);
-    memset(all, 0, sizeof *all);
-    d.input.data = text;
-    d.input.size = size;
+    fqp_pipeline_desc d = tally_desc(text, size, threads, batch_records, all);
     d.input.name = "mem.fq";
-    d.config.threads = threads;
-    d.config.batch_records = batch_records;
-    d.config.ignore_env = 1;
-    d.state_size = sizeof(totals);
     d.init = init_state;
-    d.process = tally;
-    d.merge = merge;
-    d.user = all;
     if (out) {
-        d.output.write = mem_write;
+        d.output.write = th_mem_write;
         d.output.write_user = out;
     }
     return fqp_pipeline_run(&d, m, err);
@@ -369,15 +310,9 @@ static void test_records_before_invalid_record(void)
     *(strchr(p, '\n') + 1) = 'X'; /* first base of record 137 */
     for (li = 0; li < 6; li++)
         for (threads = 1; threads <= 3; threads += 2) {
-            fqp_pipeline_desc d;
+            fqp_pipeline_desc d = th_pipeline_desc(text, size, threads, limits[li]);
             fqp_error err;
-            memset(&d, 0, sizeof d);
             for (i = 0; i < 500; i++) atomic_store(&prefix_seen[i], 0);
-            d.input.data = text;
-            d.input.size = size;
-            d.config.threads = threads;
-            d.config.batch_records = limits[li];
-            d.config.ignore_env = 1;
             d.process = mark_seen;
             CHECK_EQ_INT(fqp_pipeline_run(&d, NULL, &err), FQP_ERR_INVALID_BASE);
             CHECK_EQ_U64(err.record, 137);
@@ -387,17 +322,12 @@ static void test_records_before_invalid_record(void)
             }
         }
     for (li = 0; li < 6; li++) {
-        fqp_producer_desc pd;
+        fqp_producer_desc pd = th_producer_desc(text, size, 0, limits[li]);
         fqp_producer *pr;
         fqp_batch *b;
         fqp_error err;
         fqp_result r;
         uint64_t got = 0;
-        memset(&pd, 0, sizeof pd);
-        pd.input.data = text;
-        pd.input.size = size;
-        pd.config.batch_records = limits[li];
-        pd.config.ignore_env = 1;
         REQUIRE(fqp_producer_create(&pr, &pd, &err) == FQP_OK);
         while ((r = fqp_producer_read(pr, &b)) == FQP_OK) {
             fqp_record last = fqp_batch_record(b, b->count - 1); /* the cut keeps its header whole */
@@ -429,17 +359,11 @@ static void test_earliest_consumer_error_wins(void)
 {
     size_t size;
     char *text = make_input(2000, &size);
-    fqp_pipeline_desc d;
     fqp_error err;
     int threads, rep;
     for (threads = 1; threads <= 8; threads *= 2) {
         for (rep = 0; rep < 5; rep++) {
-            memset(&d, 0, sizeof d);
-            d.input.data = text;
-            d.input.size = size;
-            d.config.threads = threads;
-            d.config.batch_records = 100;
-            d.config.ignore_env = 1;
+            fqp_pipeline_desc d = th_pipeline_desc(text, size, threads, 100);
             d.process = fail_two_batches;
             CHECK_EQ_INT(fqp_pipeline_run(&d, NULL, &err), FQP_ERR_CONSUMER);
             CHECK_EQ_U64(err.record, 301);
@@ -495,7 +419,7 @@ static void test_manual_mode(void)
 {
     size_t size;
     char *text = make_input(4000, &size);
-    fqp_producer_desc pd;
+    fqp_producer_desc pd = th_producer_desc(text, size, 3, 33);
     fqp_producer *p;
     fqp_error err;
     fqp_metrics m;
@@ -503,12 +427,6 @@ static void test_manual_mode(void)
     test_thread tp, tc[3];
     int i;
     uint64_t total = 0;
-    memset(&pd, 0, sizeof pd);
-    pd.input.data = text;
-    pd.input.size = size;
-    pd.config.threads = 3;
-    pd.config.batch_records = 33;
-    pd.config.ignore_env = 1;
     REQUIRE(fqp_producer_create(&p, &pd, &err) == FQP_OK);
     test_thread_start(&tp, manual_producer_thread, p);
     for (i = 0; i < 3; i++) {
@@ -538,20 +456,9 @@ static void test_pool_bound(void)
     totals t;
     fqp_metrics m;
     fqp_error err;
-    fqp_pipeline_desc d;
+    fqp_pipeline_desc d = tally_desc(text, size, 3, 10, &t);
     memset(&opts, 0, sizeof opts);
-    memset(&d, 0, sizeof d);
-    d.input.data = text;
-    d.input.size = size;
-    d.config.threads = 3;
     d.config.queue_depth = 2;
-    d.config.batch_records = 10;
-    d.config.ignore_env = 1;
-    d.state_size = sizeof(totals);
-    d.process = tally;
-    d.merge = merge;
-    d.user = &t;
-    memset(&t, 0, sizeof t);
     CHECK_EQ_INT(fqp_pipeline_run(&d, &m, &err), FQP_OK);
     CHECK_EQ_U64(t.records, 20000);
     CHECK_EQ_U64(m.batches, 2000);
@@ -565,18 +472,12 @@ static void test_environment(void)
 {
     size_t size;
     char *text = make_input(100, &size);
-    fqp_pipeline_desc d;
     fqp_metrics m;
     fqp_error err;
     totals t;
+    fqp_pipeline_desc d = tally_desc(text, size, 0, 0, &t);
     memset(&opts, 0, sizeof opts);
-    memset(&d, 0, sizeof d);
-    d.input.data = text;
-    d.input.size = size;
-    d.state_size = sizeof(totals);
-    d.process = tally;
-    d.merge = merge;
-    d.user = &t;
+    d.config.ignore_env = 0; /* this test is about the environment */
     setenv("FASTQPAR_THREADS", "3", 1);
     setenv("FASTQPAR_BATCH_RECORDS", "10", 1);
     memset(&t, 0, sizeof t);
@@ -698,7 +599,7 @@ static void test_custom_consumer_hands_back(void)
     for (fail_after = 0; fail_after <= 200; fail_after += 25) {
         holder h;
         fqp_custom_consumer cc;
-        fqp_pipeline_desc d;
+        fqp_pipeline_desc d = tally_desc(text, size, 3, 40, &t);
         membuf out;
         memset(&h, 0, sizeof h);
         h.hold = 4;
@@ -706,19 +607,8 @@ static void test_custom_consumer_hands_back(void)
         cc.run = holder_run;
         cc.ctx = &h;
         cc.max_held = 4;
-        memset(&d, 0, sizeof d);
         memset(&out, 0, sizeof out);
-        memset(&t, 0, sizeof t);
-        d.input.data = text;
-        d.input.size = size;
-        d.config.threads = 3;
-        d.config.batch_records = 40;
-        d.config.ignore_env = 1;
-        d.state_size = sizeof(totals);
-        d.process = tally;
-        d.merge = merge;
-        d.user = &t;
-        d.output.write = mem_write;
+        d.output.write = th_mem_write;
         d.output.write_user = &out;
         d.custom = &cc;
         d.custom_count = 1;
@@ -740,23 +630,13 @@ static void test_custom_consumer_hands_back(void)
         holder h;
         opts.write_records = 0;
         fqp_custom_consumer cc;
-        fqp_pipeline_desc d;
+        fqp_pipeline_desc d = tally_desc(text, size, 2, 40, &t);
         memset(&h, 0, sizeof h);
         h.hold = 2;
         h.fail_at_once = 1; /* after some batches it would depend on timing: the CPU consumer may take them all */
         cc.run = holder_run;
         cc.ctx = &h;
         cc.max_held = 2;
-        memset(&d, 0, sizeof d);
-        d.input.data = text;
-        d.input.size = size;
-        d.config.threads = 2;
-        d.config.batch_records = 40;
-        d.config.ignore_env = 1;
-        d.state_size = sizeof(totals);
-        d.process = tally;
-        d.merge = merge;
-        d.user = &t;
         d.custom = &cc;
         d.custom_count = 1;
         CHECK_EQ_INT(fqp_pipeline_run(&d, &m, &err), FQP_ERR_CONSUMER);
@@ -765,13 +645,9 @@ static void test_custom_consumer_hands_back(void)
     free(text);
 }
 
-#define RUN_WATCHED(fn) do { atomic_store(&current_test, #fn); RUN(fn); } while (0)
-
 int main(void)
 {
-    test_thread w;
-    test_thread_start(&w, watchdog, NULL); /* w lives as long as main */
-    pthread_detach(w.t);
+    test_watchdog_start(120, NULL); /* generous for valgrind/TSan builds */
     RUN_WATCHED(test_totals_independent_of_threads);
     RUN_WATCHED(test_ordered_output_identical);
     RUN_WATCHED(test_early_stop);

@@ -10,6 +10,7 @@
 #include "fastqpar.h"
 #include "test.h"
 
+#include "helpers.h"
 #include "thread.h"
 #include <sched.h>
 #include <stdatomic.h>
@@ -25,48 +26,15 @@
 #define UNDER_TSAN 0
 #endif
 
-static atomic_ulong progress;
 static atomic_int current_run;
-static int watchdog(void *arg)
-{
-    unsigned long seen = 0;
-    int same = 0;
-    (void)arg;
-    for (;;) {
-        unsigned long now;
-        test_sleep_ms(1000);
-        now = atomic_load(&progress);
-        same = now == seen ? same + 1 : 0;
-        seen = now;
-        if (same >= 30) { /* one run takes milliseconds, even under TSan */
-            printf("FAIL watchdog: run %d hung for 30 s\n", atomic_load(&current_run));
-            fflush(stdout);
-            _Exit(1);
-        }
-    }
-    return 0;
-}
+static void run_hung(char *what, size_t size) { snprintf(what, size, "run %d hung", atomic_load(&current_run)); }
 
 #define RECORDS 240
 
 static char *make_input(size_t *size)
 {
-    char *t = (char *)malloc(RECORDS * 80 + 1);
-    size_t o = 0;
-    int i, k;
-    for (i = 0; i < RECORDS; i++) {
-        int len = 1 + i % 29;
-        o += (size_t)sprintf(t + o, "@q%d\n", i);
-        for (k = 0; k < len; k++) t[o++] = "ACGTN"[(i + k) % 5];
-        t[o++] = '\n';
-        t[o++] = '+';
-        t[o++] = '\n';
-        for (k = 0; k < len; k++) t[o++] = (char)('5' + (i + k) % 9);
-        t[o++] = '\n';
-    }
-    t[o] = 0;
-    *size = o;
-    return t;
+    static const th_reads shape = {.name = "q", .len_mod = 29, .qual_first = '5', .qual_mod = 9};
+    return th_make_reads(&shape, RECORDS, size, NULL);
 }
 
 static uint64_t next_rand(uint64_t *x)
@@ -180,7 +148,7 @@ static void test_start_stop_thousands(void)
     for (run = 0; run < runs; run++) {
         plan *p = (plan *)calloc(1, sizeof *p);
         slow_reader sr;
-        fqp_pipeline_desc d;
+        fqp_pipeline_desc d = th_pipeline_desc(text, size, 0, 0);
         fqp_error err;
         fqp_result r;
         uint64_t br = 1 + next_rand(&x) % 40, batches = (RECORDS + br - 1) / br, i;
@@ -194,29 +162,22 @@ static void test_start_stop_thousands(void)
         sr.size = size;
         sr.fail_at = p->kind == END_READ_ERROR ? next_rand(&x) % size : size + 1;
         sr.rng = next_rand(&x);
-        memset(&d, 0, sizeof d);
         memset(&merged, 0, sizeof merged);
-        if (next_rand(&x) & 1) {
-            d.input.read = slow_read;
-            d.input.read_user = &sr;
-        } else if (p->kind != END_READ_ERROR) {
-            d.input.data = text;
-            d.input.size = size;
-        } else {
+        if ((next_rand(&x) & 1) || p->kind == END_READ_ERROR) { /* a read error needs the callback */
+            memset(&d.input, 0, sizeof d.input);
             d.input.read = slow_read;
             d.input.read_user = &sr;
         }
         d.config.threads = 1 + (int)(next_rand(&x) % 8);
         d.config.batch_records = br;
         d.config.queue_depth = (size_t)(next_rand(&x) % 4); /* 0: default */
-        d.config.ignore_env = 1;
         d.state_size = sizeof(tally);
         d.init = init_consumer;
         d.process = process;
         d.merge = merge;
         d.user = p;
         r = fqp_pipeline_run(&d, NULL, &err);
-        atomic_fetch_add(&progress, 1);
+        atomic_fetch_add(&test_progress, 1);
         for (i = 0; i < batches; i++) CHECK(atomic_load(&p->hits[i]) <= 1);
         switch (p->kind) {
         case END_NORMAL:
@@ -253,9 +214,7 @@ static void test_start_stop_thousands(void)
 
 int main(void)
 {
-    test_thread w;
-    test_thread_start(&w, watchdog, NULL);
-    pthread_detach(w.t);
+    test_watchdog_start(30, run_hung); /* one run takes milliseconds, even under TSan */
     RUN(test_start_stop_thousands);
     TEST_EXIT();
 }

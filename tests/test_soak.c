@@ -10,6 +10,7 @@
 #include "fastqpar.h"
 #include "test.h"
 
+#include "helpers.h"
 #include "thread.h"
 #include <stdatomic.h>
 #include <sys/resource.h>
@@ -29,26 +30,7 @@
 #define BOUND_MIB 64
 #define BIG_BASES 10000000u
 
-static atomic_ulong progress;
-static int watchdog(void *arg)
-{
-    unsigned long seen = 0;
-    int same = 0;
-    (void)arg;
-    for (;;) {
-        unsigned long now;
-        test_sleep_ms(1000);
-        now = atomic_load(&progress);
-        same = now == seen ? same + 1 : 0;
-        seen = now;
-        if (same >= 60) {
-            printf("FAIL watchdog: no batch processed for 60 s\n");
-            fflush(stdout);
-            _Exit(1);
-        }
-    }
-    return 0;
-}
+static void no_batch_processed(char *what, size_t size) { snprintf(what, size, "no batch processed"); }
 
 static double peak_rss_mib(void)
 {
@@ -190,7 +172,7 @@ static fqp_result slow_process(fqp_batch *b, void *state, void *user)
     ts.tv_sec = 0;
     ts.tv_nsec = 200000; /* slower than the producer: the queue stays full */
     nanosleep(&ts, NULL);
-    atomic_fetch_add(&progress, 1);
+    atomic_fetch_add(&test_progress, 1);
     return FQP_OK;
 }
 
@@ -214,19 +196,16 @@ static uint64_t soak_bytes(void)
 static void soak(uint64_t big_every, double bound_mib, const char *what)
 {
     stream *s = (stream *)malloc(sizeof *s);
-    fqp_pipeline_desc d;
+    fqp_pipeline_desc d = th_pipeline_desc(NULL, 0, 2, 0); /* 2 threads: what the defaults give on CI's 2 cores */
     fqp_metrics *m = (fqp_metrics *)malloc(sizeof *m);
     fqp_error err;
     tally all;
     double peak;
     REQUIRE(s && m);
     stream_init(s, soak_bytes(), big_every);
-    memset(&d, 0, sizeof d);
     memset(&all, 0, sizeof all);
-    d.input.read = stream_read;
+    d.input.read = stream_read; /* everything else: defaults */
     d.input.read_user = s;
-    d.config.threads = 2;     /* what the defaults give on CI's 2 cores */
-    d.config.ignore_env = 1;  /* everything else: defaults */
     d.state_size = sizeof(tally);
     d.process = slow_process;
     d.merge = add_tally;
@@ -257,9 +236,7 @@ static void test_soak_with_10mbp_reads(void)
 
 int main(void)
 {
-    test_thread w;
-    test_thread_start(&w, watchdog, NULL);
-    pthread_detach(w.t);
+    test_watchdog_start(60, no_batch_processed);
     RUN(test_soak_short_reads);
     RUN(test_soak_with_10mbp_reads);
     TEST_EXIT();

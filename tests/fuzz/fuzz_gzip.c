@@ -15,34 +15,15 @@
    Build and run: make fuzz. */
 #define FASTQPAR_IMPLEMENTATION
 #include "fastqpar.h"
+#include "../helpers.h"
 #include "ref_fastq.h"
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 typedef struct outcome {
     fqp_result code;
     uint64_t record, line, offset, records, digest, message;
 } outcome;
-
-typedef struct piecewise {
-    const uint8_t *data;
-    size_t size, pos;
-    uint32_t rng;
-} piecewise;
-
-static int64_t piecewise_read(void *user, void *buf, size_t size)
-{
-    piecewise *p = (piecewise *)user;
-    size_t n;
-    p->rng = p->rng * 1103515245u + 12345u;
-    n = 1 + (p->rng >> 16) % 19;
-    if (n > size) n = size;
-    if (n > p->size - p->pos) n = p->size - p->pos;
-    memcpy(buf, p->data + p->pos, n);
-    p->pos += n;
-    return (int64_t)n;
-}
 
 static outcome parse_with(const void *data, size_t size, int pieces, uint64_t batch_bytes, size_t read_size,
                          fqp_codec codec)
@@ -52,7 +33,7 @@ static outcome parse_with(const void *data, size_t size, int pieces, uint64_t ba
     fqp_batch *b;
     fqp_error err;
     outcome o;
-    piecewise pw;
+    th_pieces pw;
     memset(&o, 0, sizeof o);
     memset(&d, 0, sizeof d);
     if (pieces) {
@@ -60,7 +41,8 @@ static outcome parse_with(const void *data, size_t size, int pieces, uint64_t ba
         pw.size = size;
         pw.pos = 0;
         pw.rng = (uint32_t)size * 2654435761u;
-        d.input.read = piecewise_read;
+        pw.max = 19;
+        d.input.read = th_pieces_read;
         d.input.read_user = &pw;
     } else {
         d.input.data = data ? data : "";
@@ -185,17 +167,8 @@ static fqp_result zlib_inflate_all(const uint8_t *in, size_t size, buf *out)
 
 static void gzip_member(const uint8_t *text, size_t n, int level, buf *out)
 {
-    z_stream zs;
-    memset(&zs, 0, sizeof zs);
-    if (deflateInit2(&zs, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) abort();
-    buf_room(out, deflateBound(&zs, (uLong)n) + 64);
-    zs.next_in = (Bytef *)(uintptr_t)text;
-    zs.avail_in = (uInt)n;
-    zs.next_out = out->p + out->len;
-    zs.avail_out = (uInt)(out->cap - out->len);
-    if (deflate(&zs, Z_FINISH) != Z_STREAM_END) abort();
-    out->len = (size_t)(zs.next_out - out->p);
-    deflateEnd(&zs);
+    buf_room(out, compressBound((uLong)n) + 64);
+    out->len += th_gzip(text, n, level, out->p + out->len, out->cap - out->len);
 }
 
 static int is_gzip_error(fqp_result r) { return r <= FQP_ERR_GZIP_CORRUPT && r >= FQP_ERR_GZIP_TRAILING; }

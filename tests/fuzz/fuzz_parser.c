@@ -9,28 +9,10 @@
 #define _POSIX_C_SOURCE 200809L /* fmemopen */
 #define FASTQPAR_IMPLEMENTATION
 #include "fastqpar.h"
+#include "../helpers.h"
 #include "ref_fastq.h"
 #include <stdlib.h>
 #include <string.h>
-
-typedef struct piecewise {
-    const uint8_t *data;
-    size_t size, pos;
-    uint32_t rng;
-} piecewise;
-
-static int64_t piecewise_read(void *user, void *buf, size_t size)
-{
-    piecewise *p = (piecewise *)user;
-    size_t n;
-    p->rng = p->rng * 1103515245u + 12345u;
-    n = 1 + (p->rng >> 16) % 23;
-    if (n > size) n = size;
-    if (n > p->size - p->pos) n = p->size - p->pos;
-    memcpy(buf, p->data + p->pos, n);
-    p->pos += n;
-    return (int64_t)n;
-}
 
 typedef struct outcome {
     fqp_result code;
@@ -99,7 +81,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fqp_input_desc mem, cb;
-    piecewise pw;
+    th_pieces pw;
     outcome a, b;
     fqp_validation v = size && (data[0] & 1) ? FQP_VALIDATE_NONE : FQP_VALIDATE_ALL;
     memset(&mem, 0, sizeof mem);
@@ -110,8 +92,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     pw.data = data;
     pw.size = size;
     pw.rng = (uint32_t)size * 2654435761u;
+    pw.max = 23;
     memset(&cb, 0, sizeof cb);
-    cb.read = piecewise_read;
+    cb.read = th_pieces_read;
     cb.read_user = &pw;
     b = parse(&cb, 1 + size % 5, 1 + size % 97, 1 + size % 13, v);
     if (a.code != b.code || a.record != b.record || a.line != b.line || a.offset != b.offset) differ("callback", &a, &b);

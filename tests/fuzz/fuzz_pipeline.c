@@ -9,6 +9,7 @@
    Build and run: make fuzz. */
 #define FASTQPAR_IMPLEMENTATION
 #include "fastqpar.h"
+#include "../helpers.h"
 #include "ref_fastq.h"
 #include <stdlib.h>
 #include <string.h>
@@ -30,15 +31,7 @@ typedef struct text {
 
 static int text_add(text *t, const void *p, size_t n)
 {
-    if (t->len + n > t->cap) {
-        size_t cap = (t->len + n) * 2 + 256;
-        char *q = (char *)realloc(t->p, cap);
-        if (!q) return -1;
-        t->p = q;
-        t->cap = cap;
-    }
-    if (n) memcpy(t->p + t->len, p, n);
-    t->len += n;
+    t->p = (char *)th_append(t->p, &t->len, &t->cap, p, n);
     return 0;
 }
 
@@ -108,12 +101,8 @@ static outcome reference(const uint8_t *data, size_t size, text *out)
 static fqp_result on_batch(fqp_batch *b, void *state, void *user)
 {
     int ordered = *(const int *)user;
-    uint64_t i;
     add_batch((totals *)state, b);
-    if (ordered)
-        for (i = 0; i < b->count; i++)
-            if (fqp_batch_write_record(b, i) != FQP_OK) return FQP_ERR_NOMEM;
-    return FQP_OK;
+    return ordered ? th_write_batch(b, state, NULL) : FQP_OK;
 }
 
 static totals merged;
@@ -139,18 +128,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     text ref_out = {NULL, 0, 0}, out = {NULL, 0, 0};
     int ordered;
     if (size < 4) return 0;
-    memset(&d, 0, sizeof d);
-    d.config.threads = 1 + data[0] % 8;
-    d.config.batch_records = 1 + data[1] % 64;
+    d = th_pipeline_desc(size > 4 ? (const void *)(data + 4) : "", size - 4, 1 + data[0] % 8, 1 + data[1] % 64);
     d.config.batch_bytes = data[2] & 0x80 ? 0 : 1 + (uint64_t)(data[2] & 0x7f) * 4;
     d.config.queue_depth = (size_t)(data[3] & 3);
     d.config.read_size = 1 + (size_t)(data[3] >> 2) * 3;
-    d.config.ignore_env = 1;
     ordered = (data[0] >> 3) & 1;
     data += 4, size -= 4;
     ref = reference(data, size, &ref_out);
-    d.input.data = size ? (const void *)data : "";
-    d.input.size = size;
     d.state_size = sizeof(totals);
     d.process = on_batch;
     d.merge = on_merge;
