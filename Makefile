@@ -107,7 +107,7 @@ FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZERS       = parser gzip pipeline paired
 FUZZ_BINS     = $(addprefix build-fuzz/fuzz_,$(FUZZERS))
-build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/ref_fastq.h $(HEADERS)
+build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/ref_fastq.h tests/helpers.h $(HEADERS)
 	@mkdir -p build-fuzz
 	$(FUZZ_CC) -g -O1 $(WARN) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I. \
 	    -o $@ $< -lz -lpthread -lm -ldl
