@@ -198,90 +198,6 @@
 extern "C" {
 #endif
 
-/* ---- the CUDA driver subset, mirrored (no CUDA header needed) ----------- */
-
-typedef int fqp_CUresult;                     /* CUresult: 0 = CUDA_SUCCESS */
-typedef int fqp_CUdevice;
-typedef int fqp_CUdevice_attribute;
-typedef int fqp_CUjit_option;
-typedef unsigned long long fqp_CUdeviceptr;   /* CUdeviceptr_v2 on 64-bit hosts */
-typedef struct fqp_CUctx_st *fqp_CUcontext;
-typedef struct fqp_CUmod_st *fqp_CUmodule;
-typedef struct fqp_CUfunc_st *fqp_CUfunction;
-typedef struct fqp_CUstream_st *fqp_CUstream;
-typedef struct fqp_CUevent_st *fqp_CUevent;
-
-#define FQP_CUDA_SUCCESS 0
-#define FQP_CUDA_ERROR_INVALID_VALUE 1
-#define FQP_CUDA_ERROR_OUT_OF_MEMORY 2
-#define FQP_CUDA_ERROR_NOT_INITIALIZED 3
-#define FQP_CUDA_ERROR_NO_DEVICE 100
-#define FQP_CUDA_ERROR_INVALID_PTX 218
-#define FQP_CUDA_ERROR_NOT_FOUND 500
-#define FQP_CUDA_ERROR_NOT_READY 600
-#define FQP_CUDA_ERROR_LAUNCH_FAILED 719
-#define FQP_CUDA_ERROR_UNKNOWN 999
-#define FQP_CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR 75
-#define FQP_CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR 76
-#define FQP_CU_JIT_INFO_LOG_BUFFER 3
-#define FQP_CU_JIT_INFO_LOG_BUFFER_SIZE_BYTES 4
-#define FQP_CU_JIT_ERROR_LOG_BUFFER 5
-#define FQP_CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES 6
-#define FQP_CU_STREAM_NON_BLOCKING 1
-
-/* Every entry point used: X(required, field, exported symbol, parameters).
-   The exported `_v2` names are looked up explicitly (cuda.h maps the plain
-   names to them with macros). A missing required symbol fails the load. */
-#define FQP_CUDA_DRIVER_LIST(X)                                                                 \
-    X(1, cuInit, cuInit, (unsigned int flags))                                                  \
-    X(0, cuDriverGetVersion, cuDriverGetVersion, (int *version))                                \
-    X(0, cuGetErrorName, cuGetErrorName, (fqp_CUresult error, const char **text))               \
-    X(0, cuGetErrorString, cuGetErrorString, (fqp_CUresult error, const char **text))           \
-    X(1, cuDeviceGetCount, cuDeviceGetCount, (int *count))                                      \
-    X(1, cuDeviceGet, cuDeviceGet, (fqp_CUdevice *device, int ordinal))                         \
-    X(0, cuDeviceGetName, cuDeviceGetName, (char *name, int len, fqp_CUdevice device))          \
-    X(1, cuDeviceGetAttribute, cuDeviceGetAttribute,                                            \
-      (int *value, fqp_CUdevice_attribute attribute, fqp_CUdevice device))                      \
-    X(0, cuDeviceTotalMem, cuDeviceTotalMem_v2, (size_t *bytes, fqp_CUdevice device))           \
-    X(1, cuDevicePrimaryCtxRetain, cuDevicePrimaryCtxRetain, (fqp_CUcontext *ctx, fqp_CUdevice device)) \
-    X(1, cuDevicePrimaryCtxRelease, cuDevicePrimaryCtxRelease_v2, (fqp_CUdevice device))       \
-    X(1, cuCtxSetCurrent, cuCtxSetCurrent, (fqp_CUcontext ctx))                                 \
-    X(1, cuModuleLoadDataEx, cuModuleLoadDataEx,                                                \
-      (fqp_CUmodule *module, const void *image, unsigned int n_options,                         \
-       fqp_CUjit_option *options, void **values))                                               \
-    X(1, cuModuleGetFunction, cuModuleGetFunction,                                              \
-      (fqp_CUfunction *function, fqp_CUmodule module, const char *name))                        \
-    X(1, cuModuleUnload, cuModuleUnload, (fqp_CUmodule module))                                 \
-    X(1, cuMemAlloc, cuMemAlloc_v2, (fqp_CUdeviceptr *ptr, size_t bytes))                       \
-    X(1, cuMemFree, cuMemFree_v2, (fqp_CUdeviceptr ptr))                                        \
-    X(1, cuMemAllocHost, cuMemAllocHost_v2, (void **ptr, size_t bytes))                         \
-    X(1, cuMemFreeHost, cuMemFreeHost, (void *ptr))                                             \
-    X(1, cuMemcpyHtoDAsync, cuMemcpyHtoDAsync_v2,                                               \
-      (fqp_CUdeviceptr dst, const void *src, size_t bytes, fqp_CUstream stream))                \
-    X(1, cuMemcpyDtoHAsync, cuMemcpyDtoHAsync_v2,                                               \
-      (void *dst, fqp_CUdeviceptr src, size_t bytes, fqp_CUstream stream))                      \
-    X(1, cuMemsetD8Async, cuMemsetD8Async,                                                      \
-      (fqp_CUdeviceptr dst, unsigned char value, size_t n, fqp_CUstream stream))                \
-    X(1, cuStreamCreate, cuStreamCreate, (fqp_CUstream *stream, unsigned int flags))            \
-    X(1, cuStreamDestroy, cuStreamDestroy_v2, (fqp_CUstream stream))                            \
-    X(1, cuStreamSynchronize, cuStreamSynchronize, (fqp_CUstream stream))                       \
-    X(1, cuEventCreate, cuEventCreate, (fqp_CUevent *event, unsigned int flags))                \
-    X(1, cuEventRecord, cuEventRecord, (fqp_CUevent event, fqp_CUstream stream))                \
-    X(1, cuEventQuery, cuEventQuery, (fqp_CUevent event))                                       \
-    X(1, cuEventSynchronize, cuEventSynchronize, (fqp_CUevent event))                           \
-    X(0, cuEventElapsedTime_v2, cuEventElapsedTime_v2, (float *ms, fqp_CUevent start, fqp_CUevent end)) \
-    X(0, cuEventElapsedTime, cuEventElapsedTime, (float *ms, fqp_CUevent start, fqp_CUevent end)) \
-    X(1, cuEventDestroy, cuEventDestroy_v2, (fqp_CUevent event))                                \
-    X(1, cuLaunchKernel, cuLaunchKernel,                                                        \
-      (fqp_CUfunction function, unsigned int grid_x, unsigned int grid_y, unsigned int grid_z,  \
-       unsigned int block_x, unsigned int block_y, unsigned int block_z,                        \
-       unsigned int shared_bytes, fqp_CUstream stream, void **params, void **extra))
-
-/* fqp_PFN_cuInit etc.: the type of each entry point. */
-#define FQP__CUDA_PFN(required, field, symbol, params) typedef fqp_CUresult (*fqp_PFN_##field) params;
-FQP_CUDA_DRIVER_LIST(FQP__CUDA_PFN)
-#undef FQP__CUDA_PFN
-
 /* ---- public types ------------------------------------------------------- */
 
 typedef struct fqp_cuda fqp_cuda;  /* the loaded driver, devices and GPU consumers */
@@ -458,9 +374,1546 @@ FASTQPAR_DEF void fqp_cuda_worker_close(fqp_cuda_worker *w);
 #define FQP__CUDA_DLOPEN 1
 #endif
 
-/* ---- cuda: the embedded kernels ----
-   Generated by `make ptx` (tests/embed_ptx.sh) from kernels.ptx: the lines
-   between the markers are replaced. Pieces are concatenated at load time. */
+/* ---- >>cuda-driver: the CUDA driver subset, mirrored ---- */
+/* Private: no CUDA header is needed, and no public function takes these
+   types. (tests/fake_cuda.h mirrors the same ABI on its own for the fake
+   driver; tests/test_cuda.c checks that the two lists agree.) */
+
+typedef int fqp__CUresult;                     /* CUresult: 0 = CUDA_SUCCESS */
+typedef int fqp__CUdevice;
+typedef int fqp__CUdevice_attribute;
+typedef int fqp__CUjit_option;
+typedef unsigned long long fqp__CUdeviceptr;   /* CUdeviceptr_v2 on 64-bit hosts */
+typedef struct fqp__CUctx_st *fqp__CUcontext;
+typedef struct fqp__CUmod_st *fqp__CUmodule;
+typedef struct fqp__CUfunc_st *fqp__CUfunction;
+typedef struct fqp__CUstream_st *fqp__CUstream;
+typedef struct fqp__CUevent_st *fqp__CUevent;
+
+#define FQP__CUDA_SUCCESS 0
+#define FQP__CUDA_ERROR_INVALID_VALUE 1
+#define FQP__CUDA_ERROR_OUT_OF_MEMORY 2
+#define FQP__CUDA_ERROR_NOT_INITIALIZED 3
+#define FQP__CUDA_ERROR_NO_DEVICE 100
+#define FQP__CUDA_ERROR_INVALID_PTX 218
+#define FQP__CUDA_ERROR_NOT_FOUND 500
+#define FQP__CUDA_ERROR_NOT_READY 600
+#define FQP__CUDA_ERROR_LAUNCH_FAILED 719
+#define FQP__CUDA_ERROR_UNKNOWN 999
+#define FQP__CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR 75
+#define FQP__CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR 76
+#define FQP__CU_JIT_INFO_LOG_BUFFER 3
+#define FQP__CU_JIT_INFO_LOG_BUFFER_SIZE_BYTES 4
+#define FQP__CU_JIT_ERROR_LOG_BUFFER 5
+#define FQP__CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES 6
+#define FQP__CU_STREAM_NON_BLOCKING 1
+
+/* Every entry point used: X(required, field, exported symbol, parameters).
+   The exported `_v2` names are looked up explicitly (cuda.h maps the plain
+   names to them with macros). A missing required symbol fails the load. */
+#define FQP__CUDA_DRIVER_LIST(X)                                                                 \
+    X(1, cuInit, cuInit, (unsigned int flags))                                                  \
+    X(0, cuDriverGetVersion, cuDriverGetVersion, (int *version))                                \
+    X(0, cuGetErrorName, cuGetErrorName, (fqp__CUresult error, const char **text))               \
+    X(0, cuGetErrorString, cuGetErrorString, (fqp__CUresult error, const char **text))           \
+    X(1, cuDeviceGetCount, cuDeviceGetCount, (int *count))                                      \
+    X(1, cuDeviceGet, cuDeviceGet, (fqp__CUdevice *device, int ordinal))                         \
+    X(0, cuDeviceGetName, cuDeviceGetName, (char *name, int len, fqp__CUdevice device))          \
+    X(1, cuDeviceGetAttribute, cuDeviceGetAttribute,                                            \
+      (int *value, fqp__CUdevice_attribute attribute, fqp__CUdevice device))                      \
+    X(0, cuDeviceTotalMem, cuDeviceTotalMem_v2, (size_t *bytes, fqp__CUdevice device))           \
+    X(1, cuDevicePrimaryCtxRetain, cuDevicePrimaryCtxRetain, (fqp__CUcontext *ctx, fqp__CUdevice device)) \
+    X(1, cuDevicePrimaryCtxRelease, cuDevicePrimaryCtxRelease_v2, (fqp__CUdevice device))       \
+    X(1, cuCtxSetCurrent, cuCtxSetCurrent, (fqp__CUcontext ctx))                                 \
+    X(1, cuModuleLoadDataEx, cuModuleLoadDataEx,                                                \
+      (fqp__CUmodule *module, const void *image, unsigned int n_options,                         \
+       fqp__CUjit_option *options, void **values))                                               \
+    X(1, cuModuleGetFunction, cuModuleGetFunction,                                              \
+      (fqp__CUfunction *function, fqp__CUmodule module, const char *name))                        \
+    X(1, cuModuleUnload, cuModuleUnload, (fqp__CUmodule module))                                 \
+    X(1, cuMemAlloc, cuMemAlloc_v2, (fqp__CUdeviceptr *ptr, size_t bytes))                       \
+    X(1, cuMemFree, cuMemFree_v2, (fqp__CUdeviceptr ptr))                                        \
+    X(1, cuMemAllocHost, cuMemAllocHost_v2, (void **ptr, size_t bytes))                         \
+    X(1, cuMemFreeHost, cuMemFreeHost, (void *ptr))                                             \
+    X(1, cuMemcpyHtoDAsync, cuMemcpyHtoDAsync_v2,                                               \
+      (fqp__CUdeviceptr dst, const void *src, size_t bytes, fqp__CUstream stream))                \
+    X(1, cuMemcpyDtoHAsync, cuMemcpyDtoHAsync_v2,                                               \
+      (void *dst, fqp__CUdeviceptr src, size_t bytes, fqp__CUstream stream))                      \
+    X(1, cuMemsetD8Async, cuMemsetD8Async,                                                      \
+      (fqp__CUdeviceptr dst, unsigned char value, size_t n, fqp__CUstream stream))                \
+    X(1, cuStreamCreate, cuStreamCreate, (fqp__CUstream *stream, unsigned int flags))            \
+    X(1, cuStreamDestroy, cuStreamDestroy_v2, (fqp__CUstream stream))                            \
+    X(1, cuStreamSynchronize, cuStreamSynchronize, (fqp__CUstream stream))                       \
+    X(1, cuEventCreate, cuEventCreate, (fqp__CUevent *event, unsigned int flags))                \
+    X(1, cuEventRecord, cuEventRecord, (fqp__CUevent event, fqp__CUstream stream))                \
+    X(1, cuEventQuery, cuEventQuery, (fqp__CUevent event))                                       \
+    X(1, cuEventSynchronize, cuEventSynchronize, (fqp__CUevent event))                           \
+    X(0, cuEventElapsedTime_v2, cuEventElapsedTime_v2, (float *ms, fqp__CUevent start, fqp__CUevent end)) \
+    X(0, cuEventElapsedTime, cuEventElapsedTime, (float *ms, fqp__CUevent start, fqp__CUevent end)) \
+    X(1, cuEventDestroy, cuEventDestroy_v2, (fqp__CUevent event))                                \
+    X(1, cuLaunchKernel, cuLaunchKernel,                                                        \
+      (fqp__CUfunction function, unsigned int grid_x, unsigned int grid_y, unsigned int grid_z,  \
+       unsigned int block_x, unsigned int block_y, unsigned int block_z,                        \
+       unsigned int shared_bytes, fqp__CUstream stream, void **params, void **extra))
+
+/* fqp__PFN_cuInit etc.: the type of each entry point. */
+#define FQP__CUDA_PFN(required, field, symbol, params) typedef fqp__CUresult (*fqp__PFN_##field) params;
+FQP__CUDA_DRIVER_LIST(FQP__CUDA_PFN)
+#undef FQP__CUDA_PFN
+
+/* ---- >>cuda-loader: loading the driver ---- */
+
+typedef struct fqp__cuda_api {
+#define FQP__CUDA_FIELD(required, field, symbol, params) fqp__PFN_##field field;
+    FQP__CUDA_DRIVER_LIST(FQP__CUDA_FIELD)
+#undef FQP__CUDA_FIELD
+} fqp__cuda_api;
+
+typedef struct fqp__cuda_symbol {
+    const char *name;
+    size_t offset;
+    int required;
+} fqp__cuda_symbol;
+
+static const fqp__cuda_symbol fqp__cuda_symbols[] = {
+#define FQP__CUDA_SYM(required, field, symbol, params) {#symbol, offsetof(fqp__cuda_api, field), required},
+    FQP__CUDA_DRIVER_LIST(FQP__CUDA_SYM)
+#undef FQP__CUDA_SYM
+};
+
+/* One loaded driver library, kept for the life of the process (unloading
+   libcuda while its threads run is unsafe, so nobody does it). */
+typedef struct fqp__cuda_lib {
+    struct fqp__cuda_lib *next;
+    char *path;
+    void *handle;
+    fqp__cuda_api api;
+    int version;                /* cuDriverGetVersion, 0 if unknown */
+} fqp__cuda_lib;
+
+static fqp__mutex fqp__cuda_mu;     /* guards the list below (and the test hooks' dlopen count) */
+static fqp__cuda_lib *fqp__cuda_libs = NULL;
+static int fqp__cuda_mu_ok = 0;
+static fqp__once_flag fqp__cuda_once = FQP__ONCE_INIT;
+static void fqp__cuda_once_init(void) { fqp__cuda_mu_ok = fqp__mutex_init(&fqp__cuda_mu); }
+
+static int fqp__cuda_global_init(void)
+{
+    fqp__once(&fqp__cuda_once, fqp__cuda_once_init);
+    return fqp__cuda_mu_ok;
+}
+
+#if defined(FASTQPAR_CUDA_TEST_HOOKS) && defined(FQP__CUDA_DLOPEN)
+/* Test hooks, only for a test that defines FASTQPAR_CUDA_TEST_HOOKS with the
+   implementation (tests/test_cuda.c): replace symbol lookup to simulate a
+   driver without some entry point, and count dlopen calls (under
+   fqp__cuda_mu). A production build has neither. */
+static void *(*fqp__cuda_dlsym_hook)(void *handle, const char *name) = NULL;
+static unsigned long fqp__cuda_dlopen_calls = 0;
+#endif
+
+#ifdef FQP__CUDA_DLOPEN
+/* dlsym, or the test hook when one is set. */
+static void *fqp__cuda_dlsym(void *handle, const char *name)
+{
+#ifdef FASTQPAR_CUDA_TEST_HOOKS
+    if (fqp__cuda_dlsym_hook) return fqp__cuda_dlsym_hook(handle, name);
+#endif
+    return dlsym(handle, name);
+}
+#endif
+
+/* "CUDA_ERROR_OUT_OF_MEMORY (out of memory)", or the number. */
+static void fqp__cuda_describe(const fqp__cuda_api *api, fqp__CUresult rc, char *out, size_t cap)
+{
+    const char *name = NULL, *text = NULL;
+    if (api && api->cuGetErrorName && api->cuGetErrorName(rc, &name) != FQP__CUDA_SUCCESS) name = NULL;
+    if (api && api->cuGetErrorString && api->cuGetErrorString(rc, &text) != FQP__CUDA_SUCCESS) text = NULL;
+    if (name && text) snprintf(out, cap, "%s (%s)", name, text);
+    else if (name) snprintf(out, cap, "%s", name);
+    else if (text) snprintf(out, cap, "CUDA error %d (%s)", rc, text);
+    else snprintf(out, cap, "CUDA error %d", rc);
+}
+
+/* Finds or loads the library at `path`: dlopen, every symbol, cuInit(0).
+   Once per path and process; concurrent callers wait on fqp__cuda_mu.
+   A failure is not remembered, so a later call tries again. */
+static fqp_result fqp__cuda_load(const char *path, fqp__cuda_lib **out, fqp_error *err)
+{
+#ifdef FQP__CUDA_DLOPEN
+    fqp__cuda_lib *lib;
+    size_t i;
+    fqp__CUresult rc;
+    char why[256];
+    *out = NULL;
+    if (!fqp__cuda_global_init())
+        return fqp__error(err, FQP_ERR_THREAD, NULL, 0, 0, 0, "cannot create the CUDA loader's mutex");
+    fqp__lock(&fqp__cuda_mu);
+    for (lib = fqp__cuda_libs; lib; lib = lib->next) {
+        if (strcmp(lib->path, path) == 0) {
+            fqp__unlock(&fqp__cuda_mu);
+            *out = lib;
+            return FQP_OK;
+        }
+    }
+    lib = (fqp__cuda_lib *)FASTQPAR_MALLOC(sizeof *lib);
+    if (lib) {
+        memset(lib, 0, sizeof *lib);
+        lib->path = (char *)FASTQPAR_MALLOC(strlen(path) + 1);
+    }
+    if (!lib || !lib->path) {
+        fqp__unlock(&fqp__cuda_mu);
+        if (lib) FASTQPAR_FREE(lib);
+        return fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory loading the CUDA driver");
+    }
+    memcpy(lib->path, path, strlen(path) + 1);
+#if defined(__GLIBC__) && defined(RTLD_NOLOAD)
+    {   /* a statically linked glibc program has no shared libc: the driver
+           would bring a second one and crash (its thread-local data) */
+        void *libc = dlopen("libc.so.6", RTLD_LAZY | RTLD_NOLOAD);
+        if (!libc) {
+            fqp__error(err, FQP_ERR_NO_GPU, NULL, 0, 0, 0,
+                       "no CUDA driver: this program is linked statically, and %s cannot be loaded into it "
+                       "(link dynamically to use GPUs)", path);
+            goto fail;
+        }
+        dlclose(libc);
+    }
+#endif
+#ifdef FASTQPAR_CUDA_TEST_HOOKS
+    fqp__cuda_dlopen_calls++;
+#endif
+    lib->handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!lib->handle) {
+        const char *e = dlerror();
+        fqp__error(err, FQP_ERR_NO_GPU, NULL, 0, 0, 0, "no CUDA driver: cannot load %s: %s", path,
+                   e ? e : "unknown error");
+        goto fail;
+    }
+    for (i = 0; i < sizeof fqp__cuda_symbols / sizeof fqp__cuda_symbols[0]; i++) {
+        const fqp__cuda_symbol *s = &fqp__cuda_symbols[i];
+        void *sym = fqp__cuda_dlsym(lib->handle, s->name);
+        if (!sym && s->required) {
+            fqp__error(err, FQP_ERR_NO_GPU, NULL, 0, 0, 0,
+                       "unusable CUDA driver %s: required entry point %s is missing (driver too old?)", path,
+                       s->name);
+            goto fail;
+        }
+        /* POSIX guarantees a function pointer survives the trip through void * */
+        memcpy((char *)&lib->api + s->offset, &sym, sizeof sym);
+    }
+    if (lib->api.cuDriverGetVersion && lib->api.cuDriverGetVersion(&lib->version) != FQP__CUDA_SUCCESS)
+        lib->version = 0;
+    if ((rc = lib->api.cuInit(0)) != FQP__CUDA_SUCCESS) {
+        fqp__cuda_describe(&lib->api, rc, why, sizeof why);
+        fqp__error(err, FQP_ERR_NO_GPU, NULL, 0, 0, 0, "no usable GPU: cuInit failed in %s: %s", path, why);
+        goto fail;
+    }
+    lib->next = fqp__cuda_libs;
+    fqp__cuda_libs = lib;
+    fqp__unlock(&fqp__cuda_mu);
+    *out = lib;
+    return FQP_OK;
+fail:
+    if (lib->handle) dlclose(lib->handle);
+    fqp__unlock(&fqp__cuda_mu);
+    FASTQPAR_FREE(lib->path);
+    FASTQPAR_FREE(lib);
+    return err ? err->code : FQP_ERR_NO_GPU;
+#else
+    (void)path;
+    *out = NULL;
+    return fqp__error(err, FQP_ERR_NO_GPU, NULL, 0, 0, 0, "GPU consumers need dlopen (Linux)");
+#endif
+}
+
+/* ---- >>cuda-state: the context, its devices, consumers and slots ---- */
+
+#define FQP__CUDA_QC_RANGES 6 /* counter ranges a checkpoint moves (fqp__cuda_qc_ranges) */
+
+/* One upload slot of a GPU consumer: a stream, buffers, and the batches run
+   on it that no completed checkpoint covers yet. */
+typedef struct fqp__cuda_slot {
+    fqp__CUstream stream;
+    fqp__CUevent ev[4];            /* upload start, kernels start, kernels end, done */
+    int ev_made;
+    unsigned char *h_in;          /* pinned staging: seq | qual | seq_off */
+    uint64_t *h_prefix, *h_trim, *h_counts;
+    fqp__CUdeviceptr d_in, d_prefix, d_trim, d_counts;
+    uint64_t cap_bases, cap_reads;
+    /* submitted work, waited for by fqp__cuda_complete */
+    int submitted, has_group, has_checkpoint;
+    uint64_t seq;                 /* submission order */
+    size_t group_first;           /* the submitted group: held[group_first..] */
+    uint64_t group_bases, group_reads;
+    /* batches run on this slot, not yet covered by a checkpoint */
+    fqp_batch **held;
+    size_t n_held, cap_held;
+    int groups_since_checkpoint;
+    uint64_t max_len;             /* longest read run since the last checkpoint */
+    int n_ranges;                 /* the counter ranges the submitted checkpoint fetches */
+    uint64_t range_start[FQP__CUDA_QC_RANGES], range_len[FQP__CUDA_QC_RANGES];
+} fqp__cuda_slot;
+
+typedef struct fqp__cuda_device {
+    fqp_cuda_device_info info;
+    fqp__CUdevice dev;
+    fqp__CUcontext ctx;            /* primary context, retained */
+    fqp__CUmodule module;
+    fqp__CUfunction k_qc, k_prefix, k_trim;
+} fqp__cuda_device;
+
+typedef struct fqp__cuda_consumer {
+    fqp_cuda *owner;
+    fqp__cuda_device *device;
+    int index;
+    fqp__cuda_slot *slots;
+    int n_slots, next_slot;
+    uint64_t next_seq;
+    /* the group being filled */
+    fqp_batch **group;
+    size_t n_group;
+    uint64_t group_bases, group_reads;
+    double group_started;
+    fqp_batch *carry;             /* taken, did not fit the group, not yet in the next */
+    uint64_t *totals;             /* QC counts of every completed checkpoint */
+    int dead;                     /* its GPU failed: takes no more batches */
+    int user_failed;              /* on_results returned an error */
+    fqp_cuda_consumer_metrics m;
+} fqp__cuda_consumer;
+
+struct fqp_cuda {
+    fqp_cuda_desc d;              /* resolved copy */
+    fqp_config cfg;               /* resolved batch limits, log, allocator */
+    fqp_allocator a;
+    fqp__cuda_lib *lib;
+    const fqp__cuda_api *api;
+    fqp__cuda_device *devices;
+    int n_devices;
+    fqp__cuda_consumer *consumers;
+    int n_consumers;
+    uint64_t qc_words;            /* fqp_qc_words(max_pos), 0 without QC */
+    uint64_t cap_bases, cap_reads; /* initial slot capacity */
+    uint64_t group_limit;         /* coalescing: bases per group */
+    size_t max_group_batches;
+    int n_ckpt;                   /* checkpoint_groups, resolved */
+};
+
+#define FQP__CUDA_MAX_GROUP_BATCHES 64
+#define FQP__CUDA_ALIGN(x) (((x) + 255u) & ~(uint64_t)255u)
+
+static void fqp__cuda_log(const fqp_cuda_desc *d, const fqp_config *cfg, fqp_log_level level, const char *fmt, ...)
+    FQP_PRINTF_FORMAT(4, 5);
+static void fqp__cuda_log(const fqp_cuda_desc *d, const fqp_config *cfg, fqp_log_level level, const char *fmt, ...)
+{
+    char msg[FQP_ERROR_MESSAGE_MAX + 64];
+    va_list ap;
+    fqp_log_fn fn = d->log ? d->log : cfg ? cfg->log : NULL;
+    void *user = d->log ? d->log_user : cfg ? cfg->log_user : NULL;
+    if (!fn) return;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    fn(user, level, msg);
+}
+
+/* Records a failed driver call as FQP_ERR_CUDA "what: CUDA_ERROR_X (text)". */
+static fqp_result fqp__cuda_fail_call(const fqp__cuda_api *api, fqp_error *err, fqp_result code, fqp__CUresult rc,
+                                      const char *what)
+{
+    char why[256];
+    fqp__cuda_describe(api, rc, why, sizeof why);
+    return fqp__error(err, code, NULL, 0, 0, 0, "%s failed: %s", what, why);
+}
+
+/* The result of driver call `what`: FQP_OK on success, else FQP_ERR_CUDA
+   recorded as fqp__cuda_fail_call does. The caller returns or cleans up. */
+static fqp_result fqp__cuda_check(const fqp__cuda_api *api, fqp__CUresult rc, const char *what, fqp_error *err)
+{
+    if (rc == FQP__CUDA_SUCCESS) return FQP_OK;
+    return fqp__cuda_fail_call(api, err, FQP_ERR_CUDA, rc, what);
+}
+
+/* ---- >>cuda-config: the desc and the environment, resolved ---- */
+
+static int fqp__cuda_env_flag(const fqp_cuda_desc *d, const char *name)
+{
+    const char *v;
+    if (d->ignore_env || !(v = getenv(name)) || !*v) return 0;
+    return strcmp(v, "0") != 0;
+}
+
+FASTQPAR_DEF fqp_gpu_mode fqp_cuda_mode(const fqp_cuda_desc *desc)
+{
+    fqp_cuda_desc zero;
+    if (!desc) {
+        memset(&zero, 0, sizeof zero);
+        desc = &zero;
+    }
+    if (desc->mode != FQP_GPU_AUTO) return desc->mode;
+    if (fqp__cuda_env_flag(desc, "FASTQPAR_FORCE_CPU")) return FQP_GPU_OFF;
+    if (fqp__cuda_env_flag(desc, "FASTQPAR_FORCE_GPU")) return FQP_GPU_FORCE;
+    return FQP_GPU_AUTO;
+}
+
+/* The one place that reads this header's environment variables. */
+static fqp_result fqp__cuda_resolve(const fqp_cuda_desc *in, fqp_cuda_desc *d, fqp_config *cfg, fqp_error *err)
+{
+    fqp_config zero;
+    const char *v;
+    fqp_result r;
+    *d = *in;
+    d->mode = fqp_cuda_mode(in);
+    memset(&zero, 0, sizeof zero);
+    if ((r = fqp__config_resolve(in->config ? in->config : &zero, cfg, err)) != FQP_OK) return r;
+    if (!d->kernels) d->kernels = FQP_GPU_QC;
+    if (d->kernels & ~(FQP_GPU_QC | FQP_GPU_PREFIX_SUM | FQP_GPU_TRIM))
+        return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "unknown bits in fqp_cuda_desc.kernels: %#x",
+                          d->kernels);
+    if ((d->kernels & (FQP_GPU_PREFIX_SUM | FQP_GPU_TRIM)) && !d->on_results && !d->offload_only)
+        return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0,
+                          "prefix sums and trimming need an on_results callback");
+    if ((d->kernels & FQP_GPU_TRIM) && !d->offload_only && d->trim.mode != FQP_TRIM_BWA &&
+        d->trim.mode != FQP_TRIM_WINDOW)
+        return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0,
+                          "fqp_cuda_desc.trim.mode must be FQP_TRIM_BWA or FQP_TRIM_WINDOW");
+    if (!d->qc_max_pos) d->qc_max_pos = 1000;
+    if (!d->consumers_per_device && !d->ignore_env && (v = getenv("FASTQPAR_GPU_CONSUMERS")) && *v) {
+        char *end = NULL;
+        long n = strtol(v, &end, 10);
+        if (*end || n < 1 || n > 64)
+            return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0,
+                              "environment variable FASTQPAR_GPU_CONSUMERS=\"%s\" is not a number in 1..64", v);
+        d->consumers_per_device = (int)n;
+    }
+    if (!d->consumers_per_device) d->consumers_per_device = 1;
+    if (d->consumers_per_device < 1 || d->consumers_per_device > 64 || d->max_devices < 0 || d->in_flight < 0 ||
+        d->in_flight > 64 || d->checkpoint_groups < 0)
+        return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0,
+                          "fqp_cuda_desc: consumers_per_device 1..64, in_flight 0..64, max_devices and "
+                          "checkpoint_groups >= 0");
+    if (!d->in_flight) d->in_flight = 2;
+    if (!d->coalesce_bytes) d->coalesce_bytes = (uint64_t)4 << 20;
+    if (d->coalesce_seconds == 0) d->coalesce_seconds = 0.001;
+    if (!d->ptx_path && !d->ignore_env && (v = getenv("FASTQPAR_PTX")) && *v) d->ptx_path = v;
+    if (!d->library && !d->ignore_env && (v = getenv("FASTQPAR_CUDA_LIBRARY")) && *v) d->library = v;
+    if (!d->library) d->library = "libcuda.so.1";
+    if (!d->log) {
+        d->log = cfg->log;
+        d->log_user = cfg->log_user;
+    }
+    d->config = NULL; /* not kept: the caller's object may go away */
+    return FQP_OK;
+}
+
+/* ---- >>cuda-module: the PTX text and the module on each device ---- */
+
+/* Defined at the end of the file, beside the PTX it returns (>>cuda-ptx). */
+static const char *const *fqp__cuda_embedded_ptx(void);
+
+/* The PTX text, NUL-terminated, in *out (free with fqp__free). */
+static fqp_result fqp__cuda_ptx_text(fqp_cuda *c, char **out, fqp_error *err)
+{
+    const char *const *ptx = fqp__cuda_embedded_ptx();
+    size_t n = 0, i;
+    char *s;
+    *out = NULL;
+    if (c->d.ptx_path) {
+        FILE *f = fopen(c->d.ptx_path, "rb");
+        size_t cap = 1 << 16, got;
+        if (!f)
+            return fqp__error(err, FQP_ERR_PTX, NULL, 0, 0, 0, "cannot open the PTX file %s: %s", c->d.ptx_path,
+                              strerror(errno));
+        s = (char *)fqp__alloc(&c->a, cap);
+        while (s && (got = fread(s + n, 1, cap - 1 - n, f)) > 0) {
+            n += got;
+            if (n + 1 == cap) {
+                char *t = (char *)fqp__realloc(&c->a, s, cap, cap * 2);
+                if (!t) fqp__free(&c->a, s);
+                s = t;
+                cap *= 2;
+            }
+        }
+        if (s && ferror(f)) {
+            fqp__free(&c->a, s);
+            fclose(f);
+            return fqp__error(err, FQP_ERR_PTX, NULL, 0, 0, 0, "cannot read the PTX file %s", c->d.ptx_path);
+        }
+        fclose(f);
+        if (!s) return fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory reading %s", c->d.ptx_path);
+        s[n] = 0;
+        *out = s;
+        return FQP_OK;
+    }
+    for (i = 0; ptx[i]; i++) n += strlen(ptx[i]);
+    if (n == 0)
+        return fqp__error(err, FQP_ERR_PTX, NULL, 0, 0, 0,
+                          "no PTX: this build embeds none (run `make ptx`) and neither ptx_path nor "
+                          "FASTQPAR_PTX is set");
+    if (!(s = (char *)fqp__alloc(&c->a, n + 1)))
+        return fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory for the PTX text");
+    for (n = 0, i = 0; ptx[i]; i++) {
+        size_t l = strlen(ptx[i]);
+        memcpy(s + n, ptx[i], l);
+        n += l;
+    }
+    s[n] = 0;
+    *out = s;
+    return FQP_OK;
+}
+
+/* Kernel `name` of device dv's module into *out, when the desc asks for
+   `flag` (else *out stays as it is). */
+static fqp_result fqp__cuda_get_kernel(const fqp_cuda *c, const fqp__cuda_device *dv, unsigned flag,
+                                       fqp__CUfunction *out, const char *name, fqp_error *err)
+{
+    char why[256];
+    fqp__CUresult rc;
+    if (!(c->d.kernels & flag)) return FQP_OK;
+    if ((rc = c->api->cuModuleGetFunction(out, dv->module, name)) == FQP__CUDA_SUCCESS) return FQP_OK;
+    fqp__cuda_describe(c->api, rc, why, sizeof why);
+    return fqp__error(err, FQP_ERR_PTX, NULL, 0, 0, 0, "the GPU kernels (%s) lack %s: %s",
+                      c->d.ptx_path ? c->d.ptx_path : "embedded PTX", name, why);
+}
+
+/* Loads the module into the device's (current) primary context and finds
+   the kernels the desc asks for. The JIT logs go into the message. */
+static fqp_result fqp__cuda_load_module(fqp_cuda *c, fqp__cuda_device *dv, const char *ptx, fqp_error *err)
+{
+    const fqp__cuda_api *api = c->api;
+    char error_log[4096], info_log[1024], why[256];
+    fqp__CUjit_option opts[4];
+    void *vals[4];
+    fqp__CUresult rc;
+    fqp_result r;
+    error_log[0] = info_log[0] = 0;
+    opts[0] = FQP__CU_JIT_ERROR_LOG_BUFFER;
+    vals[0] = error_log;
+    opts[1] = FQP__CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES;
+    vals[1] = (void *)(uintptr_t)sizeof error_log;
+    opts[2] = FQP__CU_JIT_INFO_LOG_BUFFER;
+    vals[2] = info_log;
+    opts[3] = FQP__CU_JIT_INFO_LOG_BUFFER_SIZE_BYTES;
+    vals[3] = (void *)(uintptr_t)sizeof info_log;
+    rc = api->cuModuleLoadDataEx(&dv->module, ptx, 4, opts, vals);
+    error_log[sizeof error_log - 1] = 0;
+    if (rc != FQP__CUDA_SUCCESS) {
+        dv->module = NULL;
+        fqp__cuda_describe(api, rc, why, sizeof why);
+        return fqp__error(err, FQP_ERR_PTX, NULL, 0, 0, 0,
+                          "loading the GPU kernels (%s) on device %d (%s) failed: %s%s%s",
+                          c->d.ptx_path ? c->d.ptx_path : "embedded PTX", dv->info.ordinal, dv->info.name, why,
+                          error_log[0] ? "; JIT log: " : "", error_log);
+    }
+    if ((r = fqp__cuda_get_kernel(c, dv, FQP_GPU_QC, &dv->k_qc, "fqp_k_qc", err)) != FQP_OK) return r;
+    if ((r = fqp__cuda_get_kernel(c, dv, FQP_GPU_PREFIX_SUM, &dv->k_prefix, "fqp_k_qual_prefix_sum", err)) != FQP_OK)
+        return r;
+    if ((r = fqp__cuda_get_kernel(c, dv, FQP_GPU_TRIM, &dv->k_trim, "fqp_k_trim", err)) != FQP_OK) return r;
+    return FQP_OK;
+}
+
+/* ---- >>cuda-slots: streams, events and buffers of one upload slot ---- */
+
+static void fqp__cuda_slot_free_buffers(const fqp__cuda_api *api, fqp__cuda_slot *s)
+{
+    if (s->h_in) api->cuMemFreeHost(s->h_in);
+    if (s->h_prefix) api->cuMemFreeHost(s->h_prefix);
+    if (s->h_trim) api->cuMemFreeHost(s->h_trim);
+    if (s->d_in) api->cuMemFree(s->d_in);
+    if (s->d_prefix) api->cuMemFree(s->d_prefix);
+    if (s->d_trim) api->cuMemFree(s->d_trim);
+    s->h_in = NULL;
+    s->h_prefix = s->h_trim = NULL;
+    s->d_in = s->d_prefix = s->d_trim = 0;
+    s->cap_bases = s->cap_reads = 0;
+}
+
+static uint64_t fqp__cuda_staging_bytes(uint64_t bases, uint64_t reads)
+{
+    return 2 * FQP__CUDA_ALIGN(bases) + 8 * (reads + 1);
+}
+
+/* (Re)allocates a slot's group buffers for `bases` and `reads`; the slot has
+   no work in flight. On failure the slot has no buffers. */
+static fqp_result fqp__cuda_slot_buffers(fqp_cuda *c, fqp__cuda_slot *s, uint64_t bases, uint64_t reads, fqp_error *err)
+{
+    const fqp__cuda_api *api = c->api;
+    fqp_result r;
+    uint64_t in = fqp__cuda_staging_bytes(bases, reads);
+    fqp__cuda_slot_free_buffers(api, s);
+    if (in > (uint64_t)SIZE_MAX / 8 || bases > (uint64_t)SIZE_MAX / 8)
+        return fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "a GPU buffer of %llu bases is too large",
+                          (unsigned long long)bases);
+    r = fqp__cuda_check(api, api->cuMemAllocHost((void **)&s->h_in, (size_t)in), "cuMemAllocHost_v2 (staging)", err);
+    if (r != FQP_OK) goto fail;
+    r = fqp__cuda_check(api, api->cuMemAlloc(&s->d_in, (size_t)in), "cuMemAlloc_v2 (batch input)", err);
+    if (r != FQP_OK) goto fail;
+    if (c->d.kernels & FQP_GPU_PREFIX_SUM) {
+        size_t n = (size_t)(8 * (bases ? bases : 1));
+        r = fqp__cuda_check(api, api->cuMemAllocHost((void **)&s->h_prefix, n), "cuMemAllocHost_v2 (prefix sums)", err);
+        if (r != FQP_OK) goto fail;
+        r = fqp__cuda_check(api, api->cuMemAlloc(&s->d_prefix, n), "cuMemAlloc_v2 (prefix sums)", err);
+        if (r != FQP_OK) goto fail;
+    }
+    if (c->d.kernels & FQP_GPU_TRIM) {
+        size_t n = (size_t)(16 * (reads ? reads : 1));
+        r = fqp__cuda_check(api, api->cuMemAllocHost((void **)&s->h_trim, n), "cuMemAllocHost_v2 (trim intervals)",
+                            err);
+        if (r != FQP_OK) goto fail;
+        r = fqp__cuda_check(api, api->cuMemAlloc(&s->d_trim, n), "cuMemAlloc_v2 (trim intervals)", err);
+        if (r != FQP_OK) goto fail;
+    }
+    s->cap_bases = bases;
+    s->cap_reads = reads;
+    return FQP_OK;
+fail:
+    fqp__cuda_slot_free_buffers(api, s);
+    return r;
+}
+
+/* Everything a slot needs for the whole run, made once in fqp_cuda_open. */
+static fqp_result fqp__cuda_slot_setup(fqp_cuda *c, fqp__cuda_slot *s, fqp_error *err)
+{
+    const fqp__cuda_api *api = c->api;
+    fqp__CUresult rc;
+    int i;
+    if ((rc = api->cuStreamCreate(&s->stream, FQP__CU_STREAM_NON_BLOCKING)) != FQP__CUDA_SUCCESS) {
+        s->stream = NULL;
+        return fqp__cuda_fail_call(api, err, FQP_ERR_CUDA, rc, "cuStreamCreate");
+    }
+    for (i = 0; i < 4; i++) {
+        if ((rc = api->cuEventCreate(&s->ev[i], 0)) != FQP__CUDA_SUCCESS)
+            return fqp__cuda_fail_call(api, err, FQP_ERR_CUDA, rc, "cuEventCreate");
+        s->ev_made = i + 1;
+    }
+    if (fqp__cuda_slot_buffers(c, s, c->cap_bases, c->cap_reads, err) != FQP_OK) return FQP_ERR_CUDA;
+    if (c->qc_words) {
+        size_t n = (size_t)(c->qc_words * 8);
+        if ((rc = api->cuMemAllocHost((void **)&s->h_counts, n)) != FQP__CUDA_SUCCESS) {
+            s->h_counts = NULL;
+            return fqp__cuda_fail_call(api, err, FQP_ERR_CUDA, rc, "cuMemAllocHost_v2 (QC counters)");
+        }
+        if ((rc = api->cuMemAlloc(&s->d_counts, n)) != FQP__CUDA_SUCCESS) {
+            s->d_counts = 0;
+            return fqp__cuda_fail_call(api, err, FQP_ERR_CUDA, rc, "cuMemAlloc_v2 (QC counters)");
+        }
+        if ((rc = api->cuMemsetD8Async(s->d_counts, 0, n, s->stream)) != FQP__CUDA_SUCCESS ||
+            (rc = api->cuStreamSynchronize(s->stream)) != FQP__CUDA_SUCCESS)
+            return fqp__cuda_fail_call(api, err, FQP_ERR_CUDA, rc, "zeroing the QC counters");
+    }
+    s->cap_held = (size_t)c->n_ckpt * c->max_group_batches;
+    s->held = (fqp_batch **)fqp__calloc(&c->a, s->cap_held * sizeof *s->held);
+    if (!s->held) return fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory");
+    return FQP_OK;
+}
+
+static void fqp__cuda_slot_teardown(fqp_cuda *c, fqp__cuda_slot *s)
+{
+    const fqp__cuda_api *api = c->api;
+    int i;
+    if (s->stream) api->cuStreamSynchronize(s->stream); /* nothing may still copy into pinned memory */
+    fqp__cuda_slot_free_buffers(api, s);
+    if (s->h_counts) api->cuMemFreeHost(s->h_counts);
+    if (s->d_counts) api->cuMemFree(s->d_counts);
+    for (i = 0; i < s->ev_made; i++) api->cuEventDestroy(s->ev[i]);
+    if (s->stream) api->cuStreamDestroy(s->stream);
+    fqp__free(&c->a, s->held);
+    memset(s, 0, sizeof *s);
+}
+
+/* ---- >>cuda-open: fqp_cuda_open and fqp_cuda_close ---- */
+
+FASTQPAR_DEF void fqp_cuda_close(fqp_cuda *c)
+{
+    int i, j;
+    if (!c) return;
+    if (c->consumers) {
+        for (i = 0; i < c->n_consumers; i++) {
+            fqp__cuda_consumer *k = &c->consumers[i];
+            if (k->slots) {
+                c->api->cuCtxSetCurrent(k->device->ctx);
+                for (j = 0; j < k->n_slots; j++) fqp__cuda_slot_teardown(c, &k->slots[j]);
+            }
+            fqp__free(&c->a, k->slots);
+            fqp__free(&c->a, k->group);
+            fqp__free(&c->a, k->totals);
+        }
+    }
+    if (c->devices) {
+        for (i = 0; i < c->n_devices; i++) {
+            fqp__cuda_device *dv = &c->devices[i];
+            if (!dv->ctx) continue;
+            c->api->cuCtxSetCurrent(dv->ctx);
+            if (dv->module) c->api->cuModuleUnload(dv->module);
+            c->api->cuCtxSetCurrent(NULL);
+            c->api->cuDevicePrimaryCtxRelease(dv->dev);
+        }
+    }
+    fqp__free(&c->a, c->consumers);
+    fqp__free(&c->a, c->devices);
+    fqp__free(&c->a, c);
+}
+
+/* Devices of compute capability >= 7.5 (the PTX targets compute_75), up to max_devices. */
+static fqp_result fqp__cuda_find_devices(fqp_cuda *c, fqp_error *err)
+{
+    const fqp__cuda_api *api = c->api;
+    fqp__CUresult rc;
+    int count = 0, i;
+    if ((rc = api->cuDeviceGetCount(&count)) != FQP__CUDA_SUCCESS)
+        return fqp__cuda_fail_call(api, err, FQP_ERR_NO_GPU, rc, "no usable GPU: cuDeviceGetCount");
+    if (count <= 0)
+        return fqp__error(err, FQP_ERR_NO_GPU, NULL, 0, 0, 0, "no usable GPU: the CUDA driver sees no device");
+    c->devices = (fqp__cuda_device *)fqp__calloc(&c->a, (size_t)count * sizeof *c->devices);
+    if (!c->devices) return fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory");
+    for (i = 0; i < count && (!c->d.max_devices || c->n_devices < c->d.max_devices); i++) {
+        fqp__cuda_device *dv = &c->devices[c->n_devices];
+        size_t mem = 0;
+        memset(dv, 0, sizeof *dv);
+        dv->info.ordinal = i;
+        if ((rc = api->cuDeviceGet(&dv->dev, i)) != FQP__CUDA_SUCCESS ||
+            (rc = api->cuDeviceGetAttribute(&dv->info.cc_major, FQP__CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR,
+                                            dv->dev)) != FQP__CUDA_SUCCESS ||
+            (rc = api->cuDeviceGetAttribute(&dv->info.cc_minor, FQP__CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR,
+                                            dv->dev)) != FQP__CUDA_SUCCESS) {
+            char why[256];
+            fqp__cuda_describe(api, rc, why, sizeof why);
+            fqp__cuda_log(&c->d, &c->cfg, FQP_LOG_WARN, "GPU %d skipped: querying it failed: %s", i, why);
+            continue;
+        }
+        if (!api->cuDeviceGetName || api->cuDeviceGetName(dv->info.name, (int)sizeof dv->info.name, dv->dev))
+            snprintf(dv->info.name, sizeof dv->info.name, "CUDA device %d", i);
+        dv->info.name[sizeof dv->info.name - 1] = 0;
+        if (api->cuDeviceTotalMem && api->cuDeviceTotalMem(&mem, dv->dev) == FQP__CUDA_SUCCESS)
+            dv->info.memory = (uint64_t)mem;
+        if (dv->info.cc_major * 10 + dv->info.cc_minor < 75) {
+            fqp__cuda_log(&c->d, &c->cfg, FQP_LOG_WARN, "GPU %d (%s) skipped: compute capability %d.%d < 7.5", i,
+                          dv->info.name, dv->info.cc_major, dv->info.cc_minor);
+            continue;
+        }
+        c->n_devices++;
+    }
+    if (!c->n_devices)
+        return fqp__error(err, FQP_ERR_NO_GPU, NULL, 0, 0, 0,
+                          "no usable GPU: none of the %d device(s) has compute capability >= 7.5", count);
+    return FQP_OK;
+}
+
+static fqp_result fqp__cuda_setup(fqp_cuda *c, fqp_error *err)
+{
+    const fqp__cuda_api *api;
+    fqp_result r;
+    fqp__CUresult rc;
+    char *ptx = NULL;
+    int i, j;
+    uint64_t counts_bytes;
+    if ((r = fqp__cuda_load(c->d.library, &c->lib, err)) != FQP_OK) return r;
+    c->api = api = &c->lib->api;
+    if ((r = fqp__cuda_find_devices(c, err)) != FQP_OK) return r;
+    /* sizes: a group holds up to coalesce_bytes of sequence + quality, and at least one batch */
+    c->group_limit = c->d.coalesce_bytes / 2 ? c->d.coalesce_bytes / 2 : 1;
+    c->cap_bases = c->group_limit > c->cfg.batch_bytes ? c->group_limit : c->cfg.batch_bytes;
+    c->cap_reads = c->cfg.batch_records > c->cap_bases / 32 ? c->cfg.batch_records : c->cap_bases / 32;
+    c->max_group_batches = FQP__CUDA_MAX_GROUP_BATCHES;
+    c->qc_words = (c->d.kernels & FQP_GPU_QC) ? fqp_qc_words(c->d.qc_max_pos) : 0;
+    counts_bytes = c->qc_words * 8;
+    c->n_ckpt = c->d.checkpoint_groups;
+    if (!c->n_ckpt) { /* a fetch of the counters costs at most about one upload */
+        uint64_t upload = fqp__cuda_staging_bytes(c->cap_bases, c->cap_reads);
+        c->n_ckpt = (int)((counts_bytes + upload - 1) / upload);
+        if (c->n_ckpt < 1) c->n_ckpt = 1;
+        if (c->n_ckpt > 8) c->n_ckpt = 8;
+    }
+    if (c->d.on_results || !c->qc_words) c->n_ckpt = 1;
+    c->n_consumers = c->d.offload_only ? 0 : c->n_devices * c->d.consumers_per_device;
+    c->consumers = c->n_consumers ? (fqp__cuda_consumer *)fqp__calloc(&c->a, (size_t)c->n_consumers *
+                                                                            sizeof *c->consumers) : NULL;
+    if (c->n_consumers && !c->consumers) return fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory");
+    if ((r = fqp__cuda_ptx_text(c, &ptx, err)) != FQP_OK) return r;
+    for (i = 0; i < c->n_devices && r == FQP_OK; i++) {
+        fqp__cuda_device *dv = &c->devices[i];
+        if ((rc = api->cuDevicePrimaryCtxRetain(&dv->ctx, dv->dev)) != FQP__CUDA_SUCCESS) {
+            dv->ctx = NULL;
+            r = fqp__cuda_fail_call(api, err, FQP_ERR_CUDA, rc, "cuDevicePrimaryCtxRetain");
+        } else if ((rc = api->cuCtxSetCurrent(dv->ctx)) != FQP__CUDA_SUCCESS) {
+            r = fqp__cuda_fail_call(api, err, FQP_ERR_CUDA, rc, "cuCtxSetCurrent");
+        } else {
+            r = fqp__cuda_load_module(c, dv, ptx, err);
+        }
+        dv->info.consumers = c->d.offload_only ? 0 : c->d.consumers_per_device;
+        for (j = 0; j < dv->info.consumers && r == FQP_OK; j++) {
+            fqp__cuda_consumer *k = &c->consumers[i * c->d.consumers_per_device + j];
+            int s;
+            k->owner = c;
+            k->device = dv;
+            k->index = i * c->d.consumers_per_device + j;
+            k->m.device = i;
+            k->n_slots = c->d.in_flight;
+            k->slots = (fqp__cuda_slot *)fqp__calloc(&c->a, (size_t)k->n_slots * sizeof *k->slots);
+            k->group = (fqp_batch **)fqp__calloc(&c->a, c->max_group_batches * sizeof *k->group);
+            if (c->qc_words) k->totals = (uint64_t *)fqp__calloc(&c->a, (size_t)(c->qc_words * 8));
+            if (!k->slots || !k->group || (c->qc_words && !k->totals)) {
+                r = fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory");
+                break;
+            }
+            for (s = 0; s < k->n_slots && r == FQP_OK; s++) r = fqp__cuda_slot_setup(c, &k->slots[s], err);
+        }
+    }
+    fqp__free(&c->a, ptx);
+    return r;
+}
+
+FASTQPAR_DEF fqp_result fqp_cuda_open(fqp_cuda **out, const fqp_cuda_desc *desc, fqp_error *err)
+{
+    fqp_cuda *c;
+    fqp_cuda_desc d;
+    fqp_config cfg;
+    fqp_result r;
+    fqp_error local;
+    if (!err) err = &local;
+    memset(err, 0, sizeof *err);
+    if (!out) return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "fqp_cuda_open: out is NULL");
+    *out = NULL;
+    if (!desc) return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "fqp_cuda_open: desc is NULL");
+    if ((r = fqp__cuda_resolve(desc, &d, &cfg, err)) != FQP_OK) return r;
+    if (d.mode == FQP_GPU_OFF) {
+        fqp__error(err, FQP_ERR_NO_GPU, NULL, 0, 0, 0, "GPU disabled (%s): running on CPU consumers only",
+                   desc->mode == FQP_GPU_OFF ? "mode FQP_GPU_OFF" : "FASTQPAR_FORCE_CPU=1");
+        fqp__cuda_log(&d, &cfg, FQP_LOG_INFO, "%s", err->message);
+        return FQP_ERR_NO_GPU;
+    }
+    c = (fqp_cuda *)fqp__calloc(&cfg.allocator, sizeof *c);
+    if (!c) return fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory");
+    c->d = d;
+    c->cfg = cfg;
+    c->a = cfg.allocator;
+    if ((r = fqp__cuda_setup(c, err)) != FQP_OK) {
+        char msg[FQP_ERROR_MESSAGE_MAX];
+        if (c->api) fqp_cuda_close(c);
+        else fqp__free(&cfg.allocator, c);
+        if (d.mode == FQP_GPU_FORCE) {
+            snprintf(msg, sizeof msg, "%s", err->message);
+            fqp__error(err, r, NULL, 0, 0, 0, "GPU required (%s) but unusable: %s",
+                       desc->mode == FQP_GPU_FORCE ? "mode FQP_GPU_FORCE" : "FASTQPAR_FORCE_GPU=1", msg);
+            fqp__cuda_log(&d, &cfg, FQP_LOG_ERROR, "%s", err->message);
+        } else {
+            fqp__cuda_log(&d, &cfg, FQP_LOG_WARN, "%s; running on CPU consumers only", err->message);
+        }
+        return r;
+    }
+    fqp__cuda_log(&c->d, &c->cfg, FQP_LOG_INFO, "%d GPU consumer(s)%s on %d device(s), first: %s (sm_%d%d), driver %d",
+                  c->n_consumers, c->d.offload_only ? " (offload workers only)" : "", c->n_devices, c->devices[0].info.name, c->devices[0].info.cc_major,
+                  c->devices[0].info.cc_minor, c->lib->version);
+    *out = c;
+    return FQP_OK;
+}
+
+/* ---- >>cuda-consumer: the GPU consumer thread ---- */
+
+static double fqp__cuda_elapsed(const fqp__cuda_api *api, fqp__CUevent a, fqp__CUevent b)
+{
+    float ms = 0;
+    fqp__PFN_cuEventElapsedTime fn = api->cuEventElapsedTime_v2 ? api->cuEventElapsedTime_v2 : api->cuEventElapsedTime;
+    if (!fn || fn(&ms, a, b) != FQP__CUDA_SUCCESS) return 0;
+    return (double)ms * 1e-3;
+}
+
+/* Launch geometry, as kernels.cu documents it beside each kernel: blocks of
+   256 threads, one warp per read, grid-stride loops over the reads, so the
+   grid is capped: ceil(n_reads / per_block_reads) blocks, at most max_grid. */
+static void fqp__cuda_grid(uint64_t n_reads, uint64_t reads_per_block, uint64_t max_grid, unsigned grid[3],
+                           unsigned block[3])
+{
+    uint64_t g = (n_reads + reads_per_block - 1) / reads_per_block;
+    if (g < 1) g = 1;
+    if (g > max_grid) g = max_grid;
+    grid[0] = (unsigned)g;
+    grid[1] = grid[2] = 1;
+    block[0] = 256;
+    block[1] = block[2] = 1;
+}
+
+static void fqp__cuda_group_add(fqp__cuda_consumer *k, fqp_batch *b)
+{
+    if (k->n_group == 0) k->group_started = fqp__now();
+    k->group[k->n_group++] = b;
+    k->group_bases += b->bases;
+    k->group_reads += b->count;
+}
+
+/* Whether b joins the group being filled (a first batch always does). */
+static int fqp__cuda_group_fits(const fqp__cuda_consumer *k, const fqp_batch *b)
+{
+    const fqp_cuda *c = k->owner;
+    return k->n_group == 0 ||
+           (k->n_group < c->max_group_batches && k->group_bases + b->bases <= c->group_limit &&
+            k->group_reads + b->count <= c->cap_reads);
+}
+
+static int fqp__cuda_group_full(const fqp__cuda_consumer *k)
+{
+    const fqp_cuda *c = k->owner;
+    return k->n_group >= c->max_group_batches || k->group_bases >= c->group_limit || k->group_reads >= c->cap_reads;
+}
+
+static int fqp__cuda_holding(const fqp__cuda_consumer *k)
+{
+    int i;
+    if (k->n_group || k->carry) return 1;
+    for (i = 0; i < k->n_slots; i++)
+        if (k->slots[i].submitted || k->slots[i].n_held) return 1;
+    return 0;
+}
+
+/* The submitted slot with the oldest work, or NULL. */
+static fqp__cuda_slot *fqp__cuda_oldest(fqp__cuda_consumer *k)
+{
+    fqp__cuda_slot *o = NULL;
+    int i;
+    for (i = 0; i < k->n_slots; i++)
+        if (k->slots[i].submitted && (!o || k->slots[i].seq < o->seq)) o = &k->slots[i];
+    return o;
+}
+
+/* The QC counters that reads no longer than max_len can have touched
+   (every table is indexed by position or length, up to max_pos): the fixed
+   counters and the first max_len positions of each table. A checkpoint
+   fetches and zeroes only these, so short reads cost little whatever
+   max_pos is. Returns the number of ranges. */
+static int fqp__cuda_qc_ranges(uint32_t mp, uint64_t words, uint64_t max_len, uint64_t start[FQP__CUDA_QC_RANGES],
+                               uint64_t len[FQP__CUDA_QC_RANGES])
+{
+    uint64_t m = max_len;
+    if (m >= mp) {
+        start[0] = 0;
+        len[0] = words;
+        return 1;
+    }
+    start[0] = 0;                              len[0] = FQP_QC_GC(FQP_QC_GC_BINS - 1) + 1; /* totals, MEANQ, GC */
+    start[1] = FQP_QC_POS_QSUM(mp, 0);         len[1] = m;
+    start[2] = FQP_QC_POS_COUNT(mp, 0);        len[2] = m;
+    start[3] = FQP_QC_LEN(mp, 0);              len[3] = m + 1;
+    start[4] = FQP_QC_POS_BASE(mp, 0, 0);      len[4] = 5 * m;
+    start[5] = FQP_QC_POS_QUAL(mp, 0, 0);      len[5] = FQP_QC_QUALS * m;
+    return 6;
+}
+
+/* Enqueues on slot s (which has no work in flight): the group being filled,
+   if any (packed into pinned staging, one upload, the kernels, the result
+   copies), then, if `checkpoint`, the QC counter fetch and reset. The
+   group's batches join the slot's held list before the first driver call,
+   so that a failure anywhere hands them back. */
+static fqp_result fqp__cuda_submit(fqp__cuda_consumer *k, fqp__cuda_slot *s, int checkpoint, fqp_error *err)
+{
+    fqp_cuda *c = k->owner;
+    const fqp__cuda_api *api = c->api;
+    const fqp__cuda_device *dv = k->device;
+    uint64_t bases = k->group_bases, reads = k->group_reads;
+    size_t i;
+    fqp_result r;
+    s->has_group = k->n_group > 0;
+    s->has_checkpoint = checkpoint;
+    s->group_first = s->n_held;
+    s->group_bases = bases;
+    s->group_reads = reads;
+    if (s->has_group) {
+        uint64_t A, pos = 0, r0 = 0, *h_off, up;
+        unsigned long long n_reads = reads;
+        unsigned int max_pos = c->d.qc_max_pos;
+        int mode = (int)c->d.trim.mode, threshold = c->d.trim.threshold, window = c->d.trim.window;
+        fqp__CUdeviceptr d_seq, d_qual, d_off;
+        unsigned grid[3], block[3];
+        if (bases > s->cap_bases || reads > s->cap_reads) { /* a huge record: this slot grows */
+            uint64_t nb = bases > s->cap_bases ? bases + bases / 4 : s->cap_bases;
+            uint64_t nr = reads > s->cap_reads ? reads + reads / 4 : s->cap_reads;
+            if ((r = fqp__cuda_slot_buffers(c, s, nb, nr, err)) != FQP_OK) return r;
+            fqp__cuda_log(&c->d, &c->cfg, FQP_LOG_DEBUG, "GPU consumer %d: a slot grew to %llu bases, %llu reads",
+                          k->index, (unsigned long long)nb, (unsigned long long)nr);
+        }
+        /* pack: sequences at 0, qualities at A, offsets rebased over the group at 2A */
+        A = FQP__CUDA_ALIGN(bases);
+        h_off = (uint64_t *)(void *)(s->h_in + 2 * A);
+        for (i = 0; i < k->n_group; i++) {
+            const fqp_batch *b = k->group[i];
+            uint64_t j, first = b->seq_off[0];
+            if (b->bases) {
+                memcpy(s->h_in + pos, b->seq + first, (size_t)b->bases);
+                memcpy(s->h_in + A + pos, b->qual + first, (size_t)b->bases);
+            }
+            for (j = 0; j < b->count; j++) {
+                uint64_t len = b->seq_off[j + 1] - b->seq_off[j];
+                h_off[r0 + j] = pos + (b->seq_off[j] - first);
+                if (len > s->max_len) s->max_len = len;
+            }
+            pos += b->bases;
+            r0 += b->count;
+        }
+        h_off[r0] = pos;
+        for (i = 0; i < k->n_group; i++) s->held[s->n_held++] = k->group[i];
+        k->n_group = 0;
+        k->group_bases = k->group_reads = 0;
+        s->groups_since_checkpoint++;
+        k->m.groups++;
+        d_seq = s->d_in;
+        d_qual = s->d_in + A;
+        d_off = s->d_in + 2 * A;
+        up = 2 * A + 8 * (reads + 1);
+        r = fqp__cuda_check(api, api->cuEventRecord(s->ev[0], s->stream), "cuEventRecord", err);
+        if (r != FQP_OK) return r;
+        r = fqp__cuda_check(api, api->cuMemcpyHtoDAsync(s->d_in, s->h_in, (size_t)up, s->stream),
+                            "cuMemcpyHtoDAsync_v2 (batch upload)", err);
+        if (r != FQP_OK) return r;
+        k->m.bytes_up += up;
+        r = fqp__cuda_check(api, api->cuEventRecord(s->ev[1], s->stream), "cuEventRecord", err);
+        if (r != FQP_OK) return r;
+        if (reads && (c->d.kernels & FQP_GPU_QC)) {
+            void *args[6];
+            args[0] = &d_seq; args[1] = &d_qual; args[2] = &d_off; args[3] = &n_reads; args[4] = &max_pos;
+            args[5] = &s->d_counts;
+            fqp__cuda_grid(reads, 64, 1024, grid, block);
+            r = fqp__cuda_check(api, api->cuLaunchKernel(dv->k_qc, grid[0], grid[1], grid[2], block[0], block[1],
+                                                         block[2], 0, s->stream, args, NULL),
+                                "cuLaunchKernel (fqp_k_qc)", err);
+            if (r != FQP_OK) return r;
+        }
+        if (reads && (c->d.kernels & FQP_GPU_PREFIX_SUM)) {
+            void *args[4];
+            args[0] = &d_qual; args[1] = &d_off; args[2] = &n_reads; args[3] = &s->d_prefix;
+            fqp__cuda_grid(reads, 8, 65535, grid, block);
+            r = fqp__cuda_check(api, api->cuLaunchKernel(dv->k_prefix, grid[0], grid[1], grid[2], block[0], block[1],
+                                                         block[2], 0, s->stream, args, NULL),
+                                "cuLaunchKernel (fqp_k_qual_prefix_sum)", err);
+            if (r != FQP_OK) return r;
+        }
+        if (reads && (c->d.kernels & FQP_GPU_TRIM)) {
+            void *args[7];
+            args[0] = &d_qual; args[1] = &d_off; args[2] = &n_reads; args[3] = &mode; args[4] = &threshold;
+            args[5] = &window; args[6] = &s->d_trim;
+            fqp__cuda_grid(reads, 8, 65535, grid, block);
+            r = fqp__cuda_check(api, api->cuLaunchKernel(dv->k_trim, grid[0], grid[1], grid[2], block[0], block[1],
+                                                         block[2], 0, s->stream, args, NULL),
+                                "cuLaunchKernel (fqp_k_trim)", err);
+            if (r != FQP_OK) return r;
+        }
+        r = fqp__cuda_check(api, api->cuEventRecord(s->ev[2], s->stream), "cuEventRecord", err);
+        if (r != FQP_OK) return r;
+        if (bases && (c->d.kernels & FQP_GPU_PREFIX_SUM)) {
+            r = fqp__cuda_check(api, api->cuMemcpyDtoHAsync(s->h_prefix, s->d_prefix, (size_t)(8 * bases), s->stream),
+                                "cuMemcpyDtoHAsync_v2 (prefix sums)", err);
+            if (r != FQP_OK) return r;
+            k->m.bytes_down += 8 * bases;
+        }
+        if (reads && (c->d.kernels & FQP_GPU_TRIM)) {
+            r = fqp__cuda_check(api, api->cuMemcpyDtoHAsync(s->h_trim, s->d_trim, (size_t)(16 * reads), s->stream),
+                                "cuMemcpyDtoHAsync_v2 (trim intervals)", err);
+            if (r != FQP_OK) return r;
+            k->m.bytes_down += 16 * reads;
+        }
+    } else {
+        r = fqp__cuda_check(api, api->cuEventRecord(s->ev[2], s->stream), "cuEventRecord", err);
+        if (r != FQP_OK) return r;
+    }
+    s->n_ranges = 0;
+    if (checkpoint && c->qc_words) {
+        int q;
+        s->n_ranges = fqp__cuda_qc_ranges(c->d.qc_max_pos, c->qc_words, s->max_len, s->range_start, s->range_len);
+        s->max_len = 0;
+        for (q = 0; q < s->n_ranges; q++) {
+            size_t n = (size_t)(8 * s->range_len[q]);
+            fqp__CUdeviceptr d = s->d_counts + 8 * s->range_start[q];
+            if (!n) continue;
+            r = fqp__cuda_check(api, api->cuMemcpyDtoHAsync(s->h_counts + s->range_start[q], d, n, s->stream),
+                                "cuMemcpyDtoHAsync_v2 (QC counters)", err);
+            if (r != FQP_OK) return r;
+            r = fqp__cuda_check(api, api->cuMemsetD8Async(d, 0, n, s->stream), "cuMemsetD8Async (QC counters)", err);
+            if (r != FQP_OK) return r;
+            k->m.bytes_down += n;
+        }
+    }
+    if ((r = fqp__cuda_check(api, api->cuEventRecord(s->ev[3], s->stream), "cuEventRecord", err)) != FQP_OK) return r;
+    s->submitted = 1;
+    s->seq = k->next_seq++;
+    return FQP_OK;
+}
+
+/* A checkpoint covers every batch slot s holds: on_results, then release. */
+static fqp_result fqp__cuda_finish_held(fqp__cuda_consumer *k, fqp__cuda_slot *s, fqp_producer *p, fqp_error *err)
+{
+    fqp_cuda *c = k->owner;
+    fqp_result r = FQP_OK;
+    uint64_t pos = 0, r0 = 0;
+    size_t i;
+    for (i = 0; i < s->n_held; i++) {
+        fqp_batch *b = s->held[i];
+        if (c->d.on_results && r == FQP_OK) {
+            fqp_cuda_results res;
+            fqp_result cr;
+            /* with on_results each checkpoint covers exactly one group: this one */
+            res.prefix = (c->d.kernels & FQP_GPU_PREFIX_SUM) ? s->h_prefix + pos : NULL;
+            res.trim = (c->d.kernels & FQP_GPU_TRIM) ? s->h_trim + 2 * r0 : NULL;
+            cr = c->d.on_results(b, &res, k->index, c->d.user);
+            if (cr == FQP_STOP) {
+                fqp_producer_stop(p, b->index);
+            } else if (cr < 0) {
+                fqp__error(err, cr, b->file, 0, 0, 0,
+                           "GPU consumer %d: on_results failed on batch %llu (records %llu-%llu): %s", k->index,
+                           (unsigned long long)b->index, (unsigned long long)(b->first_record + 1),
+                           (unsigned long long)(b->first_record + b->count), fqp_result_string(cr));
+                fqp_producer_fail(p, err); /* an fqp_batch_error() it reported wins */
+                k->user_failed = 1;
+                r = cr;
+            }
+        }
+        pos += b->bases;
+        r0 += b->count;
+        if (r == FQP_OK) {
+            k->m.batches++;
+            k->m.records += b->count;
+            k->m.bases += b->bases;
+        }
+        fqp_producer_release(p, b);
+    }
+    s->n_held = 0;
+    return r;
+}
+
+/* Waits for slot s's work. A checkpoint adds the slot's counters to the
+   consumer's total and finishes the batches it covers. */
+static fqp_result fqp__cuda_complete(fqp__cuda_consumer *k, fqp__cuda_slot *s, fqp_producer *p, fqp_error *err)
+{
+    fqp_cuda *c = k->owner;
+    const fqp__cuda_api *api = c->api;
+    uint64_t w;
+    fqp_result r;
+    r = fqp__cuda_check(api, api->cuEventSynchronize(s->ev[3]), "cuEventSynchronize (waiting for the GPU)", err);
+    if (r != FQP_OK) return r;
+    s->submitted = 0;
+    if (s->has_group) {
+        k->m.upload_seconds += fqp__cuda_elapsed(api, s->ev[0], s->ev[1]);
+        k->m.kernel_seconds += fqp__cuda_elapsed(api, s->ev[1], s->ev[2]);
+    }
+    k->m.download_seconds += fqp__cuda_elapsed(api, s->ev[2], s->ev[3]);
+    if (!s->has_checkpoint) return FQP_OK;
+    if (c->qc_words) {
+        int q;
+        for (q = 0; q < s->n_ranges; q++)
+            for (w = s->range_start[q]; w < s->range_start[q] + s->range_len[q]; w++) k->totals[w] += s->h_counts[w];
+        k->m.checkpoints++;
+    }
+    s->groups_since_checkpoint = 0;
+    return fqp__cuda_finish_held(k, s, p, err);
+}
+
+/* Sends the group being filled to the next slot, first finishing that
+   slot's previous work. */
+static fqp_result fqp__cuda_send(fqp__cuda_consumer *k, fqp_producer *p, int force_checkpoint, fqp_error *err)
+{
+    fqp_cuda *c = k->owner;
+    fqp__cuda_slot *s = &k->slots[k->next_slot];
+    fqp_result r;
+    if (s->submitted && (r = fqp__cuda_complete(k, s, p, err)) != FQP_OK) return r;
+    k->next_slot = (k->next_slot + 1) % k->n_slots;
+    return fqp__cuda_submit(k, s, force_checkpoint || !c->qc_words || s->groups_since_checkpoint + 1 >= c->n_ckpt, err);
+}
+
+/* Finishes everything in flight and takes a checkpoint on every slot that
+   holds batches: nothing is held afterwards. */
+static fqp_result fqp__cuda_drain(fqp__cuda_consumer *k, fqp_producer *p, fqp_error *err)
+{
+    fqp__cuda_slot *s;
+    fqp_result r;
+    int i;
+    if (k->n_group && (r = fqp__cuda_send(k, p, 1, err)) != FQP_OK) return r;
+    while ((s = fqp__cuda_oldest(k)) != NULL)
+        if ((r = fqp__cuda_complete(k, s, p, err)) != FQP_OK) return r;
+    for (i = 0; i < k->n_slots; i++) {
+        s = &k->slots[i];
+        if (!s->n_held) continue;
+        if ((r = fqp__cuda_submit(k, s, 1, err)) != FQP_OK) return r;
+        if ((r = fqp__cuda_complete(k, s, p, err)) != FQP_OK) return r;
+    }
+    return FQP_OK;
+}
+
+/* While a group waits for more batches: finish the oldest work if the GPU
+   is done with it, else nap briefly. */
+static fqp_result fqp__cuda_poll(fqp__cuda_consumer *k, fqp_producer *p, double left, fqp_error *err)
+{
+    const fqp__cuda_api *api = k->owner->api;
+    fqp__cuda_slot *s = fqp__cuda_oldest(k);
+    if (s) {
+        fqp__CUresult rc = api->cuEventQuery(s->ev[3]);
+        if (rc == FQP__CUDA_SUCCESS) return fqp__cuda_complete(k, s, p, err);
+        if (rc != FQP__CUDA_ERROR_NOT_READY) return fqp__cuda_fail_call(api, err, FQP_ERR_CUDA, rc, "cuEventQuery");
+    }
+    fqp__sleep(left < 50e-6 ? left : 50e-6);
+    return FQP_OK;
+}
+
+/* Requeues (or releases) every batch the consumer holds, highest index
+   first, so that requeued batches end up at the queue's front in input
+   order, and forgets them. */
+static void fqp__cuda_drop_all(fqp__cuda_consumer *k, fqp_producer *p, int requeue, const fqp_error *why)
+{
+    for (;;) {
+        fqp_batch **best = NULL;
+        size_t i;
+        int j;
+        if (k->carry) best = &k->carry;
+        for (i = 0; i < k->n_group; i++)
+            if (!best || k->group[i]->index > (*best)->index) best = &k->group[i];
+        for (j = 0; j < k->n_slots; j++)
+            for (i = 0; i < k->slots[j].n_held; i++)
+                if (!best || k->slots[j].held[i]->index > (*best)->index) best = &k->slots[j].held[i];
+        if (!best) break;
+        if (requeue) {
+            fqp_result r = fqp_producer_requeue(p, *best);
+            k->m.requeued++;
+            if (r != FQP_OK) { /* the queue did not take it: give it back to the pool */
+                if (r != FQP_ERR_CANCELLED) { /* never lose a batch silently */
+                    fqp_error e;
+                    fqp__error(&e, r, (*best)->file, 0, 0, 0,
+                               "GPU consumer %d: cannot hand batch %llu back (%s) after: %s", k->index,
+                               (unsigned long long)(*best)->index, fqp_result_string(r), why ? why->message : "");
+                    fqp_producer_fail(p, &e);
+                }
+                fqp_producer_release(p, *best);
+            }
+        } else {
+            fqp_producer_release(p, *best);
+        }
+        *best = NULL;
+        /* compact the list that held it */
+        if (best == &k->carry) continue;
+        if (best >= k->group && best < k->group + k->n_group) {
+            *best = k->group[--k->n_group];
+            continue;
+        }
+        for (j = 0; j < k->n_slots; j++) {
+            fqp__cuda_slot *s = &k->slots[j];
+            if (best >= s->held && best < s->held + s->n_held) {
+                *best = s->held[--s->n_held];
+                break;
+            }
+        }
+    }
+    k->group_bases = k->group_reads = 0;
+}
+
+/* A driver call failed mid-run: stop using this GPU, hand every batch it
+   holds back to the CPU consumers (none is in a completed checkpoint). */
+static fqp_result fqp__cuda_hand_back(fqp__cuda_consumer *k, fqp_producer *p, const fqp_error *e)
+{
+    fqp_cuda *c = k->owner;
+    uint64_t before = k->m.requeued;
+    int i;
+    k->dead = 1;
+    k->m.status = e->code;
+    snprintf(k->m.message, sizeof k->m.message, "%s", e->message);
+    fqp__cuda_drop_all(k, p, 1, e);
+    for (i = 0; i < k->n_slots; i++) {
+        k->slots[i].submitted = 0; /* fqp_cuda_close waits for the streams */
+        k->slots[i].groups_since_checkpoint = 0;
+    }
+    if (c->d.mode == FQP_GPU_FORCE) {
+        fqp_error f;
+        fqp__error(&f, e->code, NULL, 0, 0, 0, "GPU consumer %d (device %d, %s) failed and the GPU is required: %s",
+                   k->index, k->device->info.ordinal, k->device->info.name, e->message);
+        fqp__cuda_log(&c->d, &c->cfg, FQP_LOG_ERROR, "%s", f.message);
+        fqp_producer_fail(p, &f);
+        return e->code;
+    }
+    fqp__cuda_log(&c->d, &c->cfg, FQP_LOG_WARN,
+                  "GPU consumer %d (device %d, %s) failed: %s; %llu batch(es) handed back to the CPU consumers",
+                  k->index, k->device->info.ordinal, k->device->info.name, e->message,
+                  (unsigned long long)(k->m.requeued - before));
+    return FQP_OK;
+}
+
+/* The GPU consumer's thread (fqp_custom_consumer.run). */
+static fqp_result fqp__cuda_run(fqp_producer *p, void *arg)
+{
+    fqp__cuda_consumer *k = (fqp__cuda_consumer *)arg;
+    fqp_cuda *c = k->owner;
+    const fqp__cuda_api *api = c->api;
+    fqp_error e;
+    fqp_result r = FQP_OK, tr = FQP_OK;
+    fqp__CUresult rc;
+    double t_start = fqp__now();
+    memset(&e, 0, sizeof e);
+    if (k->dead) {
+        if (c->d.mode != FQP_GPU_FORCE) return FQP_OK;
+        fqp__error(&e, k->m.status, NULL, 0, 0, 0, "GPU consumer %d failed in an earlier run: %s", k->index,
+                   k->m.message);
+        fqp_producer_fail(p, &e);
+        return k->m.status;
+    }
+    k->user_failed = 0;
+    if ((rc = api->cuCtxSetCurrent(k->device->ctx)) != FQP__CUDA_SUCCESS) {
+        r = fqp__cuda_fail_call(api, &e, FQP_ERR_CUDA, rc, "cuCtxSetCurrent");
+        goto done;
+    }
+    for (;;) {
+        fqp_batch *b = NULL;
+        int holding = fqp__cuda_holding(k);
+        double t0 = fqp__now();
+        tr = fqp_producer_take(p, &b, !holding); /* block only when holding nothing */
+        if (!holding) k->m.wait_seconds += fqp__now() - t0;
+        if (tr == FQP_OK) {
+            if (!fqp__cuda_group_fits(k, b)) {
+                k->carry = b; /* held meanwhile: a failure hands it back too */
+                if ((r = fqp__cuda_send(k, p, 0, &e)) != FQP_OK) goto done;
+                k->carry = NULL;
+            }
+            fqp__cuda_group_add(k, b);
+            if (fqp__cuda_group_full(k) && (r = fqp__cuda_send(k, p, 0, &e)) != FQP_OK) goto done;
+            continue;
+        }
+        if (tr != FQP_AGAIN) break; /* FQP_DONE, FQP_STOP, or the run failed */
+        if (k->n_group) {           /* wait a little for more batches, then send */
+            double left = c->d.coalesce_seconds - (fqp__now() - k->group_started);
+            r = left > 0 ? fqp__cuda_poll(k, p, left, &e) : fqp__cuda_send(k, p, 0, &e);
+        } else if (fqp__cuda_oldest(k)) { /* nothing to add: finish the oldest work */
+            r = fqp__cuda_complete(k, fqp__cuda_oldest(k), p, &e);
+        } else {                          /* only checkpoints are missing */
+            r = fqp__cuda_drain(k, p, &e);
+        }
+        if (r != FQP_OK) goto done;
+    }
+    if (tr == FQP_DONE || tr == FQP_STOP) r = fqp__cuda_drain(k, p, &e);
+    else fqp__cuda_drop_all(k, p, 0, NULL); /* the run failed: its error stands */
+done:
+    if (r != FQP_OK) {
+        if (k->user_failed) fqp__cuda_drop_all(k, p, 0, NULL); /* on_results failed: the run ends with it */
+        else r = fqp__cuda_hand_back(k, p, &e);
+    }
+    k->m.wall_seconds += fqp__now() - t_start;
+    k->m.busy_fraction = k->m.wall_seconds > 0 ? 1 - k->m.wait_seconds / k->m.wall_seconds : 0;
+    return r;
+}
+
+/* ---- >>cuda-offload: offload workers (fqp_cuda_worker_*) ---- */
+
+struct fqp_cuda_worker {
+    fqp_cuda *owner;
+    fqp__cuda_device *device;
+    int index;
+    int dead;                     /* its GPU failed: trims on the CPU (or fails under FORCE) */
+    fqp__cuda_slot slot;          /* stream, events, pinned staging, device buffers */
+    fqp_cuda_consumer_metrics m;
+};
+
+/* One batch on the worker's slot: pack the qualities at 0 and the rebased
+   offsets at A, one upload, fqp_k_trim, one download, wait. */
+static fqp_result fqp__cuda_worker_trim(fqp_cuda_worker *w, const fqp_batch *b, const fqp_trim_desc *td,
+                                        uint64_t *start_end, fqp_error *err)
+{
+    fqp_cuda *c = w->owner;
+    const fqp__cuda_api *api = c->api;
+    fqp__cuda_slot *s = &w->slot;
+    uint64_t bases = b->bases, reads = b->count, first = b->seq_off[0], A, up, j, *h_off;
+    unsigned long long n_reads = reads;
+    int mode = td ? (int)td->mode : 0, threshold = td ? td->threshold : 0, window = td ? td->window : 0;
+    fqp__CUdeviceptr d_qual, d_off;
+    unsigned grid[3], block[3];
+    fqp_result r;
+    void *args[7];
+    if ((r = fqp__cuda_check(api, api->cuCtxSetCurrent(w->device->ctx), "cuCtxSetCurrent", err)) != FQP_OK) return r;
+    if (bases > s->cap_bases || reads > s->cap_reads) { /* a huge batch: the worker grows */
+        uint64_t nb = bases > s->cap_bases ? bases + bases / 4 : s->cap_bases;
+        uint64_t nr = reads > s->cap_reads ? reads + reads / 4 : s->cap_reads;
+        if ((r = fqp__cuda_slot_buffers(c, s, nb, nr, err)) != FQP_OK) return r;
+        fqp__cuda_log(&c->d, &c->cfg, FQP_LOG_DEBUG, "GPU worker %d grew to %llu bases, %llu reads", w->index,
+                      (unsigned long long)nb, (unsigned long long)nr);
+    }
+    A = FQP__CUDA_ALIGN(bases);
+    h_off = (uint64_t *)(void *)(s->h_in + A);
+    if (bases) memcpy(s->h_in, b->qual + first, (size_t)bases);
+    for (j = 0; j <= reads; j++) h_off[j] = b->seq_off[j] - first;
+    d_qual = s->d_in;
+    d_off = s->d_in + A;
+    up = A + 8 * (reads + 1);
+    if ((r = fqp__cuda_check(api, api->cuEventRecord(s->ev[0], s->stream), "cuEventRecord", err)) != FQP_OK) return r;
+    r = fqp__cuda_check(api, api->cuMemcpyHtoDAsync(s->d_in, s->h_in, (size_t)up, s->stream),
+                        "cuMemcpyHtoDAsync_v2 (batch upload)", err);
+    if (r != FQP_OK) return r;
+    if ((r = fqp__cuda_check(api, api->cuEventRecord(s->ev[1], s->stream), "cuEventRecord", err)) != FQP_OK) return r;
+    args[0] = &d_qual; args[1] = &d_off; args[2] = &n_reads; args[3] = &mode; args[4] = &threshold;
+    args[5] = &window; args[6] = &s->d_trim;
+    fqp__cuda_grid(reads, 8, 65535, grid, block);
+    r = fqp__cuda_check(api, api->cuLaunchKernel(w->device->k_trim, grid[0], grid[1], grid[2], block[0], block[1],
+                                                 block[2], 0, s->stream, args, NULL),
+                        "cuLaunchKernel (fqp_k_trim)", err);
+    if (r != FQP_OK) return r;
+    if ((r = fqp__cuda_check(api, api->cuEventRecord(s->ev[2], s->stream), "cuEventRecord", err)) != FQP_OK) return r;
+    r = fqp__cuda_check(api, api->cuMemcpyDtoHAsync(s->h_trim, s->d_trim, (size_t)(16 * reads), s->stream),
+                        "cuMemcpyDtoHAsync_v2 (trim intervals)", err);
+    if (r != FQP_OK) return r;
+    if ((r = fqp__cuda_check(api, api->cuEventRecord(s->ev[3], s->stream), "cuEventRecord", err)) != FQP_OK) return r;
+    if ((r = fqp__cuda_check(api, api->cuStreamSynchronize(s->stream), "cuStreamSynchronize", err)) != FQP_OK) return r;
+    memcpy(start_end, s->h_trim, (size_t)(16 * reads));
+    w->m.batches++;
+    w->m.groups++;
+    w->m.records += reads;
+    w->m.bases += bases;
+    w->m.bytes_up += up;
+    w->m.bytes_down += 16 * reads;
+    w->m.upload_seconds += fqp__cuda_elapsed(api, s->ev[0], s->ev[1]);
+    w->m.kernel_seconds += fqp__cuda_elapsed(api, s->ev[1], s->ev[2]);
+    w->m.download_seconds += fqp__cuda_elapsed(api, s->ev[2], s->ev[3]);
+    return FQP_OK;
+}
+
+/* The worker's GPU failed (e): it is dead from now on. Logged; under FORCE
+   the error (with "GPU required"), else FQP_OK and the caller uses the CPU. */
+static fqp_result fqp__cuda_worker_failed(fqp_cuda_worker *w, fqp_result code, const fqp_error *e, fqp_error *err)
+{
+    fqp_cuda *c = w->owner;
+    int force = c->d.mode == FQP_GPU_FORCE;
+    w->dead = 1;
+    w->m.status = code;
+    snprintf(w->m.message, sizeof w->m.message, "%s", e->message);
+    fqp__cuda_log(&c->d, &c->cfg, force ? FQP_LOG_ERROR : FQP_LOG_WARN, "GPU worker %d failed: %s%s", w->index,
+                  e->message, force ? "" : "; it trims on the CPU from now on");
+    if (!force) return FQP_OK;
+    return fqp__error(err, code, NULL, 0, 0, 0, "GPU required (FQP_GPU_FORCE) but GPU worker %d failed: %s",
+                      w->index, e->message);
+}
+
+FASTQPAR_DEF fqp_result fqp_cuda_worker_open(fqp_cuda *c, int index, fqp_cuda_worker **out, fqp_error *err)
+{
+    fqp_cuda_worker *w;
+    fqp_error local, e;
+    fqp_result r;
+    fqp__CUresult rc;
+    if (!err) err = &local;
+    memset(err, 0, sizeof *err);
+    if (!out) return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "fqp_cuda_worker_open: out is NULL");
+    *out = NULL;
+    if (!c || index < 0)
+        return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0,
+                          "fqp_cuda_worker_open: %s", !c ? "ctx is NULL" : "index < 0");
+    if (!(c->d.kernels & FQP_GPU_TRIM))
+        return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0,
+                          "fqp_cuda_worker_open: the context was opened without FQP_GPU_TRIM");
+    w = (fqp_cuda_worker *)fqp__calloc(&c->a, sizeof *w);
+    if (!w) return fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory");
+    w->owner = c;
+    w->index = index;
+    w->device = &c->devices[index % c->n_devices];
+    w->m.device = index % c->n_devices;
+    memset(&e, 0, sizeof e);
+    if ((rc = c->api->cuCtxSetCurrent(w->device->ctx)) != FQP__CUDA_SUCCESS)
+        r = fqp__cuda_fail_call(c->api, &e, FQP_ERR_CUDA, rc, "cuCtxSetCurrent");
+    else
+        r = fqp__cuda_slot_setup(c, &w->slot, &e);
+    if (r != FQP_OK) {
+        fqp__cuda_slot_teardown(c, &w->slot);
+        if (fqp__cuda_worker_failed(w, r, &e, err) != FQP_OK) {
+            fqp__free(&c->a, w);
+            return r;
+        }
+    }
+    *out = w;
+    return FQP_OK;
+}
+
+FASTQPAR_DEF fqp_result fqp_cuda_trim_batch(fqp_cuda_worker *w, const fqp_batch *b, const fqp_trim_desc *d,
+                                            uint64_t *start_end, fqp_error *err)
+{
+    fqp_error local, e;
+    fqp_result r;
+    double t0;
+    if (!err) err = &local;
+    if (!b || (b->count && !start_end))
+        return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "fqp_cuda_trim_batch: %s is NULL",
+                          !b ? "batch" : "start_end");
+    if (!w || (w->dead && w->owner->d.mode != FQP_GPU_FORCE)) {
+        fqp_trim_batch(b, d, start_end);
+        if (w) w->m.requeued++;
+        return FQP_OK;
+    }
+    if (w->dead)
+        return fqp__error(err, w->m.status, NULL, 0, 0, 0, "GPU required (FQP_GPU_FORCE) but GPU worker %d failed: %s",
+                          w->index, w->m.message);
+    if (!b->count) return FQP_OK;
+    t0 = fqp__now();
+    memset(&e, 0, sizeof e);
+    r = fqp__cuda_worker_trim(w, b, d, start_end, &e);
+    w->m.wall_seconds += fqp__now() - t0;
+    if (r == FQP_OK) return FQP_OK;
+    if ((r = fqp__cuda_worker_failed(w, r, &e, err)) != FQP_OK) return r;
+    fqp_trim_batch(b, d, start_end); /* nothing lost: the CPU twin gives the same intervals */
+    w->m.requeued++;
+    return FQP_OK;
+}
+
+FASTQPAR_DEF fqp_result fqp_cuda_worker_metrics(const fqp_cuda_worker *w, fqp_cuda_consumer_metrics *out)
+{
+    if (!w || !out) return FQP_ERR_INVALID_ARGUMENT;
+    *out = w->m;
+    return FQP_OK;
+}
+
+FASTQPAR_DEF void fqp_cuda_worker_close(fqp_cuda_worker *w)
+{
+    fqp_cuda *c;
+    if (!w) return;
+    c = w->owner;
+    if (w->slot.stream || w->slot.h_in || w->slot.d_in) {
+        c->api->cuCtxSetCurrent(w->device->ctx);
+        fqp__cuda_slot_teardown(c, &w->slot);
+    }
+    fqp__free(&c->a, w);
+}
+
+/* ---- >>cuda-public: consumers, QC counts, metrics, devices ---- */
+
+FASTQPAR_DEF int fqp_cuda_consumers(fqp_cuda *c, fqp_custom_consumer *out, int max)
+{
+    int i;
+    if (!c) return 0;
+    if (!out) return c->n_consumers;
+    for (i = 0; i < max && i < c->n_consumers; i++) {
+        fqp__cuda_consumer *k = &c->consumers[i];
+        out[i].run = fqp__cuda_run;
+        out[i].ctx = k;
+        /* every slot's held list, the group being filled, and one batch that did not fit */
+        out[i].max_held = (size_t)k->n_slots * k->slots[0].cap_held + c->max_group_batches + 1;
+    }
+    return i;
+}
+
+FASTQPAR_DEF fqp_result fqp_cuda_qc(fqp_cuda *c, fqp_qc *into)
+{
+    int i;
+    if (!c || !into || !c->qc_words || into->max_pos != c->d.qc_max_pos || into->words != c->qc_words)
+        return FQP_ERR_INVALID_ARGUMENT;
+    for (i = 0; i < c->n_consumers; i++) fqp_qc_add_counts(into, c->consumers[i].totals);
+    return FQP_OK;
+}
+
+FASTQPAR_DEF fqp_result fqp_cuda_metrics(fqp_cuda *c, int consumer, fqp_cuda_consumer_metrics *out)
+{
+    if (!c || !out || consumer < 0 || consumer >= c->n_consumers) return FQP_ERR_INVALID_ARGUMENT;
+    *out = c->consumers[consumer].m;
+    return FQP_OK;
+}
+
+FASTQPAR_DEF int fqp_cuda_device_count(fqp_cuda *c) { return c ? c->n_devices : 0; }
+
+FASTQPAR_DEF fqp_result fqp_cuda_device(fqp_cuda *c, int i, fqp_cuda_device_info *out)
+{
+    if (!c || !out || i < 0 || i >= c->n_devices) return FQP_ERR_INVALID_ARGUMENT;
+    *out = c->devices[i].info;
+    return FQP_OK;
+}
+
+/* ---- >>cuda-ptx: the embedded kernels ---- */
+/* Generated by `make ptx` (tests/embed_ptx.sh) from kernels.ptx: the lines
+   between the markers are replaced. Pieces are concatenated at load time
+   (fqp__cuda_ptx_text). Last in the file because it is large; the code above
+   reaches it through fqp__cuda_embedded_ptx, declared in >>cuda-module. */
 /* BEGIN EMBEDDED PTX (make ptx) */
 static const char *const fqp__cuda_ptx[] = {
     "//\n"
@@ -2249,1432 +3702,8 @@ static const char *const fqp__cuda_ptx[] = {
 };
 /* END EMBEDDED PTX */
 
-/* ---- cuda: loading the driver ---- */
-
-typedef struct fqp__cuda_api {
-#define FQP__CUDA_FIELD(required, field, symbol, params) fqp_PFN_##field field;
-    FQP_CUDA_DRIVER_LIST(FQP__CUDA_FIELD)
-#undef FQP__CUDA_FIELD
-} fqp__cuda_api;
-
-typedef struct fqp__cuda_symbol {
-    const char *name;
-    size_t offset;
-    int required;
-} fqp__cuda_symbol;
-
-static const fqp__cuda_symbol fqp__cuda_symbols[] = {
-#define FQP__CUDA_SYM(required, field, symbol, params) {#symbol, offsetof(fqp__cuda_api, field), required},
-    FQP_CUDA_DRIVER_LIST(FQP__CUDA_SYM)
-#undef FQP__CUDA_SYM
-};
-
-/* One loaded driver library, kept for the life of the process (unloading
-   libcuda while its threads run is unsafe, so nobody does it). */
-typedef struct fqp__cuda_lib {
-    struct fqp__cuda_lib *next;
-    char *path;
-    void *handle;
-    fqp__cuda_api api;
-    int version;                /* cuDriverGetVersion, 0 if unknown */
-} fqp__cuda_lib;
-
-/* Tests (same translation unit) may replace symbol lookup to simulate a
-   driver without some entry point, and count dlopen calls. */
-static void *(*fqp__cuda_dlsym_hook)(void *handle, const char *name) = NULL;
-static unsigned long fqp__cuda_dlopen_calls = 0;
-
-static fqp__mutex fqp__cuda_mu;     /* guards the list below and the dlopen count */
-static fqp__cuda_lib *fqp__cuda_libs = NULL;
-static int fqp__cuda_mu_ok = 0;
-#ifdef FQP__PTHREADS
-static pthread_once_t fqp__cuda_once = PTHREAD_ONCE_INIT;
-#else
-static once_flag fqp__cuda_once = ONCE_FLAG_INIT;
-#endif
-static void fqp__cuda_once_init(void) { fqp__cuda_mu_ok = fqp__mutex_init(&fqp__cuda_mu); }
-
-static int fqp__cuda_global_init(void)
-{
-#ifdef FQP__PTHREADS
-    pthread_once(&fqp__cuda_once, fqp__cuda_once_init);
-#else
-    call_once(&fqp__cuda_once, fqp__cuda_once_init);
-#endif
-    return fqp__cuda_mu_ok;
-}
-
-/* "CUDA_ERROR_OUT_OF_MEMORY (out of memory)", or the number. */
-static void fqp__cuda_describe(const fqp__cuda_api *api, fqp_CUresult rc, char *out, size_t cap)
-{
-    const char *name = NULL, *text = NULL;
-    if (api && api->cuGetErrorName && api->cuGetErrorName(rc, &name) != FQP_CUDA_SUCCESS) name = NULL;
-    if (api && api->cuGetErrorString && api->cuGetErrorString(rc, &text) != FQP_CUDA_SUCCESS) text = NULL;
-    if (name && text) snprintf(out, cap, "%s (%s)", name, text);
-    else if (name) snprintf(out, cap, "%s", name);
-    else if (text) snprintf(out, cap, "CUDA error %d (%s)", rc, text);
-    else snprintf(out, cap, "CUDA error %d", rc);
-}
-
-/* Finds or loads the library at `path`: dlopen, every symbol, cuInit(0).
-   Once per path and process; concurrent callers wait on fqp__cuda_mu.
-   A failure is not remembered, so a later call tries again. */
-static fqp_result fqp__cuda_load(const char *path, fqp__cuda_lib **out, fqp_error *err)
-{
-#ifdef FQP__CUDA_DLOPEN
-    fqp__cuda_lib *lib;
-    size_t i;
-    fqp_CUresult rc;
-    char why[256];
-    *out = NULL;
-    if (!fqp__cuda_global_init())
-        return fqp__error(err, FQP_ERR_THREAD, NULL, 0, 0, 0, "cannot create the CUDA loader's mutex");
-    fqp__lock(&fqp__cuda_mu);
-    for (lib = fqp__cuda_libs; lib; lib = lib->next) {
-        if (strcmp(lib->path, path) == 0) {
-            fqp__unlock(&fqp__cuda_mu);
-            *out = lib;
-            return FQP_OK;
-        }
-    }
-    lib = (fqp__cuda_lib *)FASTQPAR_MALLOC(sizeof *lib);
-    if (lib) {
-        memset(lib, 0, sizeof *lib);
-        lib->path = (char *)FASTQPAR_MALLOC(strlen(path) + 1);
-    }
-    if (!lib || !lib->path) {
-        fqp__unlock(&fqp__cuda_mu);
-        if (lib) FASTQPAR_FREE(lib);
-        return fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory loading the CUDA driver");
-    }
-    memcpy(lib->path, path, strlen(path) + 1);
-#if defined(__GLIBC__) && defined(RTLD_NOLOAD)
-    {   /* a statically linked glibc program has no shared libc: the driver
-           would bring a second one and crash (its thread-local data) */
-        void *libc = dlopen("libc.so.6", RTLD_LAZY | RTLD_NOLOAD);
-        if (!libc) {
-            fqp__error(err, FQP_ERR_NO_GPU, NULL, 0, 0, 0,
-                       "no CUDA driver: this program is linked statically, and %s cannot be loaded into it "
-                       "(link dynamically to use GPUs)", path);
-            goto fail;
-        }
-        dlclose(libc);
-    }
-#endif
-    fqp__cuda_dlopen_calls++;
-    lib->handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    if (!lib->handle) {
-        const char *e = dlerror();
-        fqp__error(err, FQP_ERR_NO_GPU, NULL, 0, 0, 0, "no CUDA driver: cannot load %s: %s", path,
-                   e ? e : "unknown error");
-        goto fail;
-    }
-    for (i = 0; i < sizeof fqp__cuda_symbols / sizeof fqp__cuda_symbols[0]; i++) {
-        const fqp__cuda_symbol *s = &fqp__cuda_symbols[i];
-        void *sym = fqp__cuda_dlsym_hook ? fqp__cuda_dlsym_hook(lib->handle, s->name) : dlsym(lib->handle, s->name);
-        if (!sym && s->required) {
-            fqp__error(err, FQP_ERR_NO_GPU, NULL, 0, 0, 0,
-                       "unusable CUDA driver %s: required entry point %s is missing (driver too old?)", path,
-                       s->name);
-            goto fail;
-        }
-        /* POSIX guarantees a function pointer survives the trip through void * */
-        memcpy((char *)&lib->api + s->offset, &sym, sizeof sym);
-    }
-    if (lib->api.cuDriverGetVersion && lib->api.cuDriverGetVersion(&lib->version) != FQP_CUDA_SUCCESS)
-        lib->version = 0;
-    if ((rc = lib->api.cuInit(0)) != FQP_CUDA_SUCCESS) {
-        fqp__cuda_describe(&lib->api, rc, why, sizeof why);
-        fqp__error(err, FQP_ERR_NO_GPU, NULL, 0, 0, 0, "no usable GPU: cuInit failed in %s: %s", path, why);
-        goto fail;
-    }
-    lib->next = fqp__cuda_libs;
-    fqp__cuda_libs = lib;
-    fqp__unlock(&fqp__cuda_mu);
-    *out = lib;
-    return FQP_OK;
-fail:
-    if (lib->handle) dlclose(lib->handle);
-    fqp__unlock(&fqp__cuda_mu);
-    FASTQPAR_FREE(lib->path);
-    FASTQPAR_FREE(lib);
-    return err ? err->code : FQP_ERR_NO_GPU;
-#else
-    (void)path;
-    *out = NULL;
-    return fqp__error(err, FQP_ERR_NO_GPU, NULL, 0, 0, 0, "GPU consumers need dlopen (Linux)");
-#endif
-}
-
-/* ---- cuda: state ---- */
-
-#define FQP__CUDA_QC_RANGES 6 /* counter ranges a checkpoint moves (fqp__cuda_qc_ranges) */
-
-/* One upload slot of a GPU consumer: a stream, buffers, and the batches run
-   on it that no completed checkpoint covers yet. */
-typedef struct fqp__cuda_slot {
-    fqp_CUstream stream;
-    fqp_CUevent ev[4];            /* upload start, kernels start, kernels end, done */
-    int ev_made;
-    unsigned char *h_in;          /* pinned staging: seq | qual | seq_off */
-    uint64_t *h_prefix, *h_trim, *h_counts;
-    fqp_CUdeviceptr d_in, d_prefix, d_trim, d_counts;
-    uint64_t cap_bases, cap_reads;
-    /* submitted work, waited for by fqp__cuda_complete */
-    int submitted, has_group, has_checkpoint;
-    uint64_t seq;                 /* submission order */
-    size_t group_first;           /* the submitted group: held[group_first..] */
-    uint64_t group_bases, group_reads;
-    /* batches run on this slot, not yet covered by a checkpoint */
-    fqp_batch **held;
-    size_t n_held, cap_held;
-    int groups_since_checkpoint;
-    uint64_t max_len;             /* longest read run since the last checkpoint */
-    int n_ranges;                 /* the counter ranges the submitted checkpoint fetches */
-    uint64_t range_start[FQP__CUDA_QC_RANGES], range_len[FQP__CUDA_QC_RANGES];
-} fqp__cuda_slot;
-
-typedef struct fqp__cuda_device {
-    fqp_cuda_device_info info;
-    fqp_CUdevice dev;
-    fqp_CUcontext ctx;            /* primary context, retained */
-    fqp_CUmodule module;
-    fqp_CUfunction k_qc, k_prefix, k_trim;
-} fqp__cuda_device;
-
-typedef struct fqp__cuda_consumer {
-    fqp_cuda *owner;
-    fqp__cuda_device *device;
-    int index;
-    fqp__cuda_slot *slots;
-    int n_slots, next_slot;
-    uint64_t next_seq;
-    /* the group being filled */
-    fqp_batch **group;
-    size_t n_group;
-    uint64_t group_bases, group_reads;
-    double group_started;
-    fqp_batch *carry;             /* taken, did not fit the group, not yet in the next */
-    uint64_t *totals;             /* QC counts of every completed checkpoint */
-    int dead;                     /* its GPU failed: takes no more batches */
-    int user_failed;              /* on_results returned an error */
-    fqp_cuda_consumer_metrics m;
-} fqp__cuda_consumer;
-
-struct fqp_cuda {
-    fqp_cuda_desc d;              /* resolved copy */
-    fqp_config cfg;               /* resolved batch limits, log, allocator */
-    fqp_allocator a;
-    fqp__cuda_lib *lib;
-    const fqp__cuda_api *api;
-    fqp__cuda_device *devices;
-    int n_devices;
-    fqp__cuda_consumer *consumers;
-    int n_consumers;
-    uint64_t qc_words;            /* fqp_qc_words(max_pos), 0 without QC */
-    uint64_t cap_bases, cap_reads; /* initial slot capacity */
-    uint64_t group_limit;         /* coalescing: bases per group */
-    size_t max_group_batches;
-    int n_ckpt;                   /* checkpoint_groups, resolved */
-};
-
-#define FQP__CUDA_MAX_GROUP_BATCHES 64
-#define FQP__CUDA_ALIGN(x) (((x) + 255u) & ~(uint64_t)255u)
-
-static void fqp__cuda_log(const fqp_cuda_desc *d, const fqp_config *cfg, fqp_log_level level, const char *fmt, ...)
-    FQP_PRINTF_FORMAT(4, 5);
-static void fqp__cuda_log(const fqp_cuda_desc *d, const fqp_config *cfg, fqp_log_level level, const char *fmt, ...)
-{
-    char msg[FQP_ERROR_MESSAGE_MAX + 64];
-    va_list ap;
-    fqp_log_fn fn = d->log ? d->log : cfg ? cfg->log : NULL;
-    void *user = d->log ? d->log_user : cfg ? cfg->log_user : NULL;
-    if (!fn) return;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    fn(user, level, msg);
-}
-
-/* Records a failed driver call as FQP_ERR_CUDA "what: CUDA_ERROR_X (text)". */
-static fqp_result fqp__cuda_fail_call(const fqp__cuda_api *api, fqp_error *err, fqp_result code, fqp_CUresult rc,
-                                      const char *what)
-{
-    char why[256];
-    fqp__cuda_describe(api, rc, why, sizeof why);
-    return fqp__error(err, code, NULL, 0, 0, 0, "%s failed: %s", what, why);
-}
-
-/* ---- cuda: configuration ---- */
-
-static int fqp__cuda_env_flag(const fqp_cuda_desc *d, const char *name)
-{
-    const char *v;
-    if (d->ignore_env || !(v = getenv(name)) || !*v) return 0;
-    return strcmp(v, "0") != 0;
-}
-
-FASTQPAR_DEF fqp_gpu_mode fqp_cuda_mode(const fqp_cuda_desc *desc)
-{
-    fqp_cuda_desc zero;
-    if (!desc) {
-        memset(&zero, 0, sizeof zero);
-        desc = &zero;
-    }
-    if (desc->mode != FQP_GPU_AUTO) return desc->mode;
-    if (fqp__cuda_env_flag(desc, "FASTQPAR_FORCE_CPU")) return FQP_GPU_OFF;
-    if (fqp__cuda_env_flag(desc, "FASTQPAR_FORCE_GPU")) return FQP_GPU_FORCE;
-    return FQP_GPU_AUTO;
-}
-
-/* The one place that reads this header's environment variables. */
-static fqp_result fqp__cuda_resolve(const fqp_cuda_desc *in, fqp_cuda_desc *d, fqp_config *cfg, fqp_error *err)
-{
-    fqp_config zero;
-    const char *v;
-    fqp_result r;
-    *d = *in;
-    d->mode = fqp_cuda_mode(in);
-    memset(&zero, 0, sizeof zero);
-    if ((r = fqp__config_resolve(in->config ? in->config : &zero, cfg, err)) != FQP_OK) return r;
-    if (!d->kernels) d->kernels = FQP_GPU_QC;
-    if (d->kernels & ~(FQP_GPU_QC | FQP_GPU_PREFIX_SUM | FQP_GPU_TRIM))
-        return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "unknown bits in fqp_cuda_desc.kernels: %#x",
-                          d->kernels);
-    if ((d->kernels & (FQP_GPU_PREFIX_SUM | FQP_GPU_TRIM)) && !d->on_results && !d->offload_only)
-        return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0,
-                          "prefix sums and trimming need an on_results callback");
-    if ((d->kernels & FQP_GPU_TRIM) && !d->offload_only && d->trim.mode != FQP_TRIM_BWA &&
-        d->trim.mode != FQP_TRIM_WINDOW)
-        return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0,
-                          "fqp_cuda_desc.trim.mode must be FQP_TRIM_BWA or FQP_TRIM_WINDOW");
-    if (!d->qc_max_pos) d->qc_max_pos = 1000;
-    if (!d->consumers_per_device && !d->ignore_env && (v = getenv("FASTQPAR_GPU_CONSUMERS")) && *v) {
-        char *end = NULL;
-        long n = strtol(v, &end, 10);
-        if (*end || n < 1 || n > 64)
-            return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0,
-                              "environment variable FASTQPAR_GPU_CONSUMERS=\"%s\" is not a number in 1..64", v);
-        d->consumers_per_device = (int)n;
-    }
-    if (!d->consumers_per_device) d->consumers_per_device = 1;
-    if (d->consumers_per_device < 1 || d->consumers_per_device > 64 || d->max_devices < 0 || d->in_flight < 0 ||
-        d->in_flight > 64 || d->checkpoint_groups < 0)
-        return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0,
-                          "fqp_cuda_desc: consumers_per_device 1..64, in_flight 0..64, max_devices and "
-                          "checkpoint_groups >= 0");
-    if (!d->in_flight) d->in_flight = 2;
-    if (!d->coalesce_bytes) d->coalesce_bytes = (uint64_t)4 << 20;
-    if (d->coalesce_seconds == 0) d->coalesce_seconds = 0.001;
-    if (!d->ptx_path && !d->ignore_env && (v = getenv("FASTQPAR_PTX")) && *v) d->ptx_path = v;
-    if (!d->library && !d->ignore_env && (v = getenv("FASTQPAR_CUDA_LIBRARY")) && *v) d->library = v;
-    if (!d->library) d->library = "libcuda.so.1";
-    if (!d->log) {
-        d->log = cfg->log;
-        d->log_user = cfg->log_user;
-    }
-    d->config = NULL; /* not kept: the caller's object may go away */
-    return FQP_OK;
-}
-
-/* ---- cuda: the PTX module ---- */
-
-/* The PTX text, NUL-terminated, in *out (free with fqp__free). */
-static fqp_result fqp__cuda_ptx_text(fqp_cuda *c, char **out, fqp_error *err)
-{
-    size_t n = 0, i;
-    char *s;
-    *out = NULL;
-    if (c->d.ptx_path) {
-        FILE *f = fopen(c->d.ptx_path, "rb");
-        size_t cap = 1 << 16, got;
-        if (!f)
-            return fqp__error(err, FQP_ERR_PTX, NULL, 0, 0, 0, "cannot open the PTX file %s: %s", c->d.ptx_path,
-                              strerror(errno));
-        s = (char *)fqp__alloc(&c->a, cap);
-        while (s && (got = fread(s + n, 1, cap - 1 - n, f)) > 0) {
-            n += got;
-            if (n + 1 == cap) {
-                char *t = (char *)fqp__realloc(&c->a, s, cap, cap * 2);
-                if (!t) fqp__free(&c->a, s);
-                s = t;
-                cap *= 2;
-            }
-        }
-        if (s && ferror(f)) {
-            fqp__free(&c->a, s);
-            fclose(f);
-            return fqp__error(err, FQP_ERR_PTX, NULL, 0, 0, 0, "cannot read the PTX file %s", c->d.ptx_path);
-        }
-        fclose(f);
-        if (!s) return fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory reading %s", c->d.ptx_path);
-        s[n] = 0;
-        *out = s;
-        return FQP_OK;
-    }
-    for (i = 0; fqp__cuda_ptx[i]; i++) n += strlen(fqp__cuda_ptx[i]);
-    if (n == 0)
-        return fqp__error(err, FQP_ERR_PTX, NULL, 0, 0, 0,
-                          "no PTX: this build embeds none (run `make ptx`) and neither ptx_path nor "
-                          "FASTQPAR_PTX is set");
-    if (!(s = (char *)fqp__alloc(&c->a, n + 1)))
-        return fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory for the PTX text");
-    for (n = 0, i = 0; fqp__cuda_ptx[i]; i++) {
-        size_t l = strlen(fqp__cuda_ptx[i]);
-        memcpy(s + n, fqp__cuda_ptx[i], l);
-        n += l;
-    }
-    s[n] = 0;
-    *out = s;
-    return FQP_OK;
-}
-
-/* Loads the module into the device's (current) primary context and finds
-   the kernels the desc asks for. The JIT logs go into the message. */
-static fqp_result fqp__cuda_load_module(fqp_cuda *c, fqp__cuda_device *dv, const char *ptx, fqp_error *err)
-{
-    const fqp__cuda_api *api = c->api;
-    char error_log[4096], info_log[1024], why[256];
-    fqp_CUjit_option opts[4];
-    void *vals[4];
-    fqp_CUresult rc;
-    error_log[0] = info_log[0] = 0;
-    opts[0] = FQP_CU_JIT_ERROR_LOG_BUFFER;
-    vals[0] = error_log;
-    opts[1] = FQP_CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES;
-    vals[1] = (void *)(uintptr_t)sizeof error_log;
-    opts[2] = FQP_CU_JIT_INFO_LOG_BUFFER;
-    vals[2] = info_log;
-    opts[3] = FQP_CU_JIT_INFO_LOG_BUFFER_SIZE_BYTES;
-    vals[3] = (void *)(uintptr_t)sizeof info_log;
-    rc = api->cuModuleLoadDataEx(&dv->module, ptx, 4, opts, vals);
-    error_log[sizeof error_log - 1] = 0;
-    if (rc != FQP_CUDA_SUCCESS) {
-        dv->module = NULL;
-        fqp__cuda_describe(api, rc, why, sizeof why);
-        return fqp__error(err, FQP_ERR_PTX, NULL, 0, 0, 0,
-                          "loading the GPU kernels (%s) on device %d (%s) failed: %s%s%s",
-                          c->d.ptx_path ? c->d.ptx_path : "embedded PTX", dv->info.ordinal, dv->info.name, why,
-                          error_log[0] ? "; JIT log: " : "", error_log);
-    }
-#define FQP__CUDA_GETFN(flag, field, name)                                                              \
-    if ((c->d.kernels & (flag)) &&                                                                      \
-        (rc = api->cuModuleGetFunction(&dv->field, dv->module, name)) != FQP_CUDA_SUCCESS) {            \
-        fqp__cuda_describe(api, rc, why, sizeof why);                                                   \
-        return fqp__error(err, FQP_ERR_PTX, NULL, 0, 0, 0, "the GPU kernels (%s) lack %s: %s",          \
-                          c->d.ptx_path ? c->d.ptx_path : "embedded PTX", name, why);                   \
-    }
-    FQP__CUDA_GETFN(FQP_GPU_QC, k_qc, "fqp_k_qc")
-    FQP__CUDA_GETFN(FQP_GPU_PREFIX_SUM, k_prefix, "fqp_k_qual_prefix_sum")
-    FQP__CUDA_GETFN(FQP_GPU_TRIM, k_trim, "fqp_k_trim")
-#undef FQP__CUDA_GETFN
-    return FQP_OK;
-}
-
-/* ---- cuda: slots ---- */
-
-static void fqp__cuda_slot_free_buffers(const fqp__cuda_api *api, fqp__cuda_slot *s)
-{
-    if (s->h_in) api->cuMemFreeHost(s->h_in);
-    if (s->h_prefix) api->cuMemFreeHost(s->h_prefix);
-    if (s->h_trim) api->cuMemFreeHost(s->h_trim);
-    if (s->d_in) api->cuMemFree(s->d_in);
-    if (s->d_prefix) api->cuMemFree(s->d_prefix);
-    if (s->d_trim) api->cuMemFree(s->d_trim);
-    s->h_in = NULL;
-    s->h_prefix = s->h_trim = NULL;
-    s->d_in = s->d_prefix = s->d_trim = 0;
-    s->cap_bases = s->cap_reads = 0;
-}
-
-static uint64_t fqp__cuda_staging_bytes(uint64_t bases, uint64_t reads)
-{
-    return 2 * FQP__CUDA_ALIGN(bases) + 8 * (reads + 1);
-}
-
-/* (Re)allocates a slot's group buffers for `bases` and `reads`; the slot has
-   no work in flight. On failure the slot has no buffers. */
-static fqp_result fqp__cuda_slot_buffers(fqp_cuda *c, fqp__cuda_slot *s, uint64_t bases, uint64_t reads, fqp_error *err)
-{
-    const fqp__cuda_api *api = c->api;
-    fqp_CUresult rc;
-    uint64_t in = fqp__cuda_staging_bytes(bases, reads);
-    fqp__cuda_slot_free_buffers(api, s);
-    if (in > (uint64_t)SIZE_MAX / 8 || bases > (uint64_t)SIZE_MAX / 8)
-        return fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "a GPU buffer of %llu bases is too large",
-                          (unsigned long long)bases);
-#define FQP__CUDA_TRY(call, what)                                                  \
-    if ((rc = (call)) != FQP_CUDA_SUCCESS) {                                      \
-        fqp__cuda_fail_call(api, err, FQP_ERR_CUDA, rc, what);                     \
-        fqp__cuda_slot_free_buffers(api, s);                                       \
-        return FQP_ERR_CUDA;                                                       \
-    }
-    FQP__CUDA_TRY(api->cuMemAllocHost((void **)&s->h_in, (size_t)in), "cuMemAllocHost_v2 (staging)")
-    FQP__CUDA_TRY(api->cuMemAlloc(&s->d_in, (size_t)in), "cuMemAlloc_v2 (batch input)")
-    if (c->d.kernels & FQP_GPU_PREFIX_SUM) {
-        size_t n = (size_t)(8 * (bases ? bases : 1));
-        FQP__CUDA_TRY(api->cuMemAllocHost((void **)&s->h_prefix, n), "cuMemAllocHost_v2 (prefix sums)")
-        FQP__CUDA_TRY(api->cuMemAlloc(&s->d_prefix, n), "cuMemAlloc_v2 (prefix sums)")
-    }
-    if (c->d.kernels & FQP_GPU_TRIM) {
-        size_t n = (size_t)(16 * (reads ? reads : 1));
-        FQP__CUDA_TRY(api->cuMemAllocHost((void **)&s->h_trim, n), "cuMemAllocHost_v2 (trim intervals)")
-        FQP__CUDA_TRY(api->cuMemAlloc(&s->d_trim, n), "cuMemAlloc_v2 (trim intervals)")
-    }
-#undef FQP__CUDA_TRY
-    s->cap_bases = bases;
-    s->cap_reads = reads;
-    return FQP_OK;
-}
-
-/* Everything a slot needs for the whole run, made once in fqp_cuda_open. */
-static fqp_result fqp__cuda_slot_setup(fqp_cuda *c, fqp__cuda_slot *s, fqp_error *err)
-{
-    const fqp__cuda_api *api = c->api;
-    fqp_CUresult rc;
-    int i;
-    if ((rc = api->cuStreamCreate(&s->stream, FQP_CU_STREAM_NON_BLOCKING)) != FQP_CUDA_SUCCESS) {
-        s->stream = NULL;
-        return fqp__cuda_fail_call(api, err, FQP_ERR_CUDA, rc, "cuStreamCreate");
-    }
-    for (i = 0; i < 4; i++) {
-        if ((rc = api->cuEventCreate(&s->ev[i], 0)) != FQP_CUDA_SUCCESS)
-            return fqp__cuda_fail_call(api, err, FQP_ERR_CUDA, rc, "cuEventCreate");
-        s->ev_made = i + 1;
-    }
-    if (fqp__cuda_slot_buffers(c, s, c->cap_bases, c->cap_reads, err) != FQP_OK) return FQP_ERR_CUDA;
-    if (c->qc_words) {
-        size_t n = (size_t)(c->qc_words * 8);
-        if ((rc = api->cuMemAllocHost((void **)&s->h_counts, n)) != FQP_CUDA_SUCCESS) {
-            s->h_counts = NULL;
-            return fqp__cuda_fail_call(api, err, FQP_ERR_CUDA, rc, "cuMemAllocHost_v2 (QC counters)");
-        }
-        if ((rc = api->cuMemAlloc(&s->d_counts, n)) != FQP_CUDA_SUCCESS) {
-            s->d_counts = 0;
-            return fqp__cuda_fail_call(api, err, FQP_ERR_CUDA, rc, "cuMemAlloc_v2 (QC counters)");
-        }
-        if ((rc = api->cuMemsetD8Async(s->d_counts, 0, n, s->stream)) != FQP_CUDA_SUCCESS ||
-            (rc = api->cuStreamSynchronize(s->stream)) != FQP_CUDA_SUCCESS)
-            return fqp__cuda_fail_call(api, err, FQP_ERR_CUDA, rc, "zeroing the QC counters");
-    }
-    s->cap_held = (size_t)c->n_ckpt * c->max_group_batches;
-    s->held = (fqp_batch **)fqp__calloc(&c->a, s->cap_held * sizeof *s->held);
-    if (!s->held) return fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory");
-    return FQP_OK;
-}
-
-static void fqp__cuda_slot_teardown(fqp_cuda *c, fqp__cuda_slot *s)
-{
-    const fqp__cuda_api *api = c->api;
-    int i;
-    if (s->stream) api->cuStreamSynchronize(s->stream); /* nothing may still copy into pinned memory */
-    fqp__cuda_slot_free_buffers(api, s);
-    if (s->h_counts) api->cuMemFreeHost(s->h_counts);
-    if (s->d_counts) api->cuMemFree(s->d_counts);
-    for (i = 0; i < s->ev_made; i++) api->cuEventDestroy(s->ev[i]);
-    if (s->stream) api->cuStreamDestroy(s->stream);
-    fqp__free(&c->a, s->held);
-    memset(s, 0, sizeof *s);
-}
-
-/* ---- cuda: open and close ---- */
-
-FASTQPAR_DEF void fqp_cuda_close(fqp_cuda *c)
-{
-    int i, j;
-    if (!c) return;
-    if (c->consumers) {
-        for (i = 0; i < c->n_consumers; i++) {
-            fqp__cuda_consumer *k = &c->consumers[i];
-            if (k->slots) {
-                c->api->cuCtxSetCurrent(k->device->ctx);
-                for (j = 0; j < k->n_slots; j++) fqp__cuda_slot_teardown(c, &k->slots[j]);
-            }
-            fqp__free(&c->a, k->slots);
-            fqp__free(&c->a, k->group);
-            fqp__free(&c->a, k->totals);
-        }
-    }
-    if (c->devices) {
-        for (i = 0; i < c->n_devices; i++) {
-            fqp__cuda_device *dv = &c->devices[i];
-            if (!dv->ctx) continue;
-            c->api->cuCtxSetCurrent(dv->ctx);
-            if (dv->module) c->api->cuModuleUnload(dv->module);
-            c->api->cuCtxSetCurrent(NULL);
-            c->api->cuDevicePrimaryCtxRelease(dv->dev);
-        }
-    }
-    fqp__free(&c->a, c->consumers);
-    fqp__free(&c->a, c->devices);
-    fqp__free(&c->a, c);
-}
-
-/* Devices of compute capability >= 7.5 (the PTX targets compute_75), up to max_devices. */
-static fqp_result fqp__cuda_find_devices(fqp_cuda *c, fqp_error *err)
-{
-    const fqp__cuda_api *api = c->api;
-    fqp_CUresult rc;
-    int count = 0, i;
-    if ((rc = api->cuDeviceGetCount(&count)) != FQP_CUDA_SUCCESS)
-        return fqp__cuda_fail_call(api, err, FQP_ERR_NO_GPU, rc, "no usable GPU: cuDeviceGetCount");
-    if (count <= 0)
-        return fqp__error(err, FQP_ERR_NO_GPU, NULL, 0, 0, 0, "no usable GPU: the CUDA driver sees no device");
-    c->devices = (fqp__cuda_device *)fqp__calloc(&c->a, (size_t)count * sizeof *c->devices);
-    if (!c->devices) return fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory");
-    for (i = 0; i < count && (!c->d.max_devices || c->n_devices < c->d.max_devices); i++) {
-        fqp__cuda_device *dv = &c->devices[c->n_devices];
-        size_t mem = 0;
-        memset(dv, 0, sizeof *dv);
-        dv->info.ordinal = i;
-        if ((rc = api->cuDeviceGet(&dv->dev, i)) != FQP_CUDA_SUCCESS ||
-            (rc = api->cuDeviceGetAttribute(&dv->info.cc_major, FQP_CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR,
-                                            dv->dev)) != FQP_CUDA_SUCCESS ||
-            (rc = api->cuDeviceGetAttribute(&dv->info.cc_minor, FQP_CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR,
-                                            dv->dev)) != FQP_CUDA_SUCCESS) {
-            char why[256];
-            fqp__cuda_describe(api, rc, why, sizeof why);
-            fqp__cuda_log(&c->d, &c->cfg, FQP_LOG_WARN, "GPU %d skipped: querying it failed: %s", i, why);
-            continue;
-        }
-        if (!api->cuDeviceGetName || api->cuDeviceGetName(dv->info.name, (int)sizeof dv->info.name, dv->dev))
-            snprintf(dv->info.name, sizeof dv->info.name, "CUDA device %d", i);
-        dv->info.name[sizeof dv->info.name - 1] = 0;
-        if (api->cuDeviceTotalMem && api->cuDeviceTotalMem(&mem, dv->dev) == FQP_CUDA_SUCCESS)
-            dv->info.memory = (uint64_t)mem;
-        if (dv->info.cc_major * 10 + dv->info.cc_minor < 75) {
-            fqp__cuda_log(&c->d, &c->cfg, FQP_LOG_WARN, "GPU %d (%s) skipped: compute capability %d.%d < 7.5", i,
-                          dv->info.name, dv->info.cc_major, dv->info.cc_minor);
-            continue;
-        }
-        c->n_devices++;
-    }
-    if (!c->n_devices)
-        return fqp__error(err, FQP_ERR_NO_GPU, NULL, 0, 0, 0,
-                          "no usable GPU: none of the %d device(s) has compute capability >= 7.5", count);
-    return FQP_OK;
-}
-
-static fqp_result fqp__cuda_setup(fqp_cuda *c, fqp_error *err)
-{
-    const fqp__cuda_api *api;
-    fqp_result r;
-    fqp_CUresult rc;
-    char *ptx = NULL;
-    int i, j;
-    uint64_t counts_bytes;
-    if ((r = fqp__cuda_load(c->d.library, &c->lib, err)) != FQP_OK) return r;
-    c->api = api = &c->lib->api;
-    if ((r = fqp__cuda_find_devices(c, err)) != FQP_OK) return r;
-    /* sizes: a group holds up to coalesce_bytes of sequence + quality, and at least one batch */
-    c->group_limit = c->d.coalesce_bytes / 2 ? c->d.coalesce_bytes / 2 : 1;
-    c->cap_bases = c->group_limit > c->cfg.batch_bytes ? c->group_limit : c->cfg.batch_bytes;
-    c->cap_reads = c->cfg.batch_records > c->cap_bases / 32 ? c->cfg.batch_records : c->cap_bases / 32;
-    c->max_group_batches = FQP__CUDA_MAX_GROUP_BATCHES;
-    c->qc_words = (c->d.kernels & FQP_GPU_QC) ? fqp_qc_words(c->d.qc_max_pos) : 0;
-    counts_bytes = c->qc_words * 8;
-    c->n_ckpt = c->d.checkpoint_groups;
-    if (!c->n_ckpt) { /* a fetch of the counters costs at most about one upload */
-        uint64_t upload = fqp__cuda_staging_bytes(c->cap_bases, c->cap_reads);
-        c->n_ckpt = (int)((counts_bytes + upload - 1) / upload);
-        if (c->n_ckpt < 1) c->n_ckpt = 1;
-        if (c->n_ckpt > 8) c->n_ckpt = 8;
-    }
-    if (c->d.on_results || !c->qc_words) c->n_ckpt = 1;
-    c->n_consumers = c->d.offload_only ? 0 : c->n_devices * c->d.consumers_per_device;
-    c->consumers = c->n_consumers ? (fqp__cuda_consumer *)fqp__calloc(&c->a, (size_t)c->n_consumers *
-                                                                            sizeof *c->consumers) : NULL;
-    if (c->n_consumers && !c->consumers) return fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory");
-    if ((r = fqp__cuda_ptx_text(c, &ptx, err)) != FQP_OK) return r;
-    for (i = 0; i < c->n_devices && r == FQP_OK; i++) {
-        fqp__cuda_device *dv = &c->devices[i];
-        if ((rc = api->cuDevicePrimaryCtxRetain(&dv->ctx, dv->dev)) != FQP_CUDA_SUCCESS) {
-            dv->ctx = NULL;
-            r = fqp__cuda_fail_call(api, err, FQP_ERR_CUDA, rc, "cuDevicePrimaryCtxRetain");
-        } else if ((rc = api->cuCtxSetCurrent(dv->ctx)) != FQP_CUDA_SUCCESS) {
-            r = fqp__cuda_fail_call(api, err, FQP_ERR_CUDA, rc, "cuCtxSetCurrent");
-        } else {
-            r = fqp__cuda_load_module(c, dv, ptx, err);
-        }
-        dv->info.consumers = c->d.offload_only ? 0 : c->d.consumers_per_device;
-        for (j = 0; j < dv->info.consumers && r == FQP_OK; j++) {
-            fqp__cuda_consumer *k = &c->consumers[i * c->d.consumers_per_device + j];
-            int s;
-            k->owner = c;
-            k->device = dv;
-            k->index = i * c->d.consumers_per_device + j;
-            k->m.device = i;
-            k->n_slots = c->d.in_flight;
-            k->slots = (fqp__cuda_slot *)fqp__calloc(&c->a, (size_t)k->n_slots * sizeof *k->slots);
-            k->group = (fqp_batch **)fqp__calloc(&c->a, c->max_group_batches * sizeof *k->group);
-            if (c->qc_words) k->totals = (uint64_t *)fqp__calloc(&c->a, (size_t)(c->qc_words * 8));
-            if (!k->slots || !k->group || (c->qc_words && !k->totals)) {
-                r = fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory");
-                break;
-            }
-            for (s = 0; s < k->n_slots && r == FQP_OK; s++) r = fqp__cuda_slot_setup(c, &k->slots[s], err);
-        }
-    }
-    fqp__free(&c->a, ptx);
-    return r;
-}
-
-FASTQPAR_DEF fqp_result fqp_cuda_open(fqp_cuda **out, const fqp_cuda_desc *desc, fqp_error *err)
-{
-    fqp_cuda *c;
-    fqp_cuda_desc d;
-    fqp_config cfg;
-    fqp_result r;
-    fqp_error local;
-    if (!err) err = &local;
-    memset(err, 0, sizeof *err);
-    if (!out) return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "fqp_cuda_open: out is NULL");
-    *out = NULL;
-    if (!desc) return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "fqp_cuda_open: desc is NULL");
-    if ((r = fqp__cuda_resolve(desc, &d, &cfg, err)) != FQP_OK) return r;
-    if (d.mode == FQP_GPU_OFF) {
-        fqp__error(err, FQP_ERR_NO_GPU, NULL, 0, 0, 0, "GPU disabled (%s): running on CPU consumers only",
-                   desc->mode == FQP_GPU_OFF ? "mode FQP_GPU_OFF" : "FASTQPAR_FORCE_CPU=1");
-        fqp__cuda_log(&d, &cfg, FQP_LOG_INFO, "%s", err->message);
-        return FQP_ERR_NO_GPU;
-    }
-    c = (fqp_cuda *)fqp__calloc(&cfg.allocator, sizeof *c);
-    if (!c) return fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory");
-    c->d = d;
-    c->cfg = cfg;
-    c->a = cfg.allocator;
-    if ((r = fqp__cuda_setup(c, err)) != FQP_OK) {
-        char msg[FQP_ERROR_MESSAGE_MAX];
-        if (c->api) fqp_cuda_close(c);
-        else fqp__free(&cfg.allocator, c);
-        if (d.mode == FQP_GPU_FORCE) {
-            snprintf(msg, sizeof msg, "%s", err->message);
-            fqp__error(err, r, NULL, 0, 0, 0, "GPU required (%s) but unusable: %s",
-                       desc->mode == FQP_GPU_FORCE ? "mode FQP_GPU_FORCE" : "FASTQPAR_FORCE_GPU=1", msg);
-            fqp__cuda_log(&d, &cfg, FQP_LOG_ERROR, "%s", err->message);
-        } else {
-            fqp__cuda_log(&d, &cfg, FQP_LOG_WARN, "%s; running on CPU consumers only", err->message);
-        }
-        return r;
-    }
-    fqp__cuda_log(&c->d, &c->cfg, FQP_LOG_INFO, "%d GPU consumer(s)%s on %d device(s), first: %s (sm_%d%d), driver %d",
-                  c->n_consumers, c->d.offload_only ? " (offload workers only)" : "", c->n_devices, c->devices[0].info.name, c->devices[0].info.cc_major,
-                  c->devices[0].info.cc_minor, c->lib->version);
-    *out = c;
-    return FQP_OK;
-}
-
-/* ---- cuda: the GPU consumer ---- */
-
-/* Sleeps on this thread (no POSIX feature macros needed). */
-static void fqp__cuda_sleep(double seconds)
-{
-    struct timespec ts;
-#ifdef FQP__PTHREADS
-    pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-    pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
-    long long ns;
-    timespec_get(&ts, TIME_UTC);
-    ns = (long long)ts.tv_nsec + (long long)(seconds * 1e9);
-    ts.tv_sec += (time_t)(ns / 1000000000);
-    ts.tv_nsec = (long)(ns % 1000000000);
-    pthread_mutex_lock(&mu);
-    while (pthread_cond_timedwait(&cv, &mu, &ts) == 0) {
-    }
-    pthread_mutex_unlock(&mu);
-    pthread_cond_destroy(&cv);
-    pthread_mutex_destroy(&mu);
-#else
-    ts.tv_sec = (time_t)seconds;
-    ts.tv_nsec = (long)((seconds - (double)ts.tv_sec) * 1e9);
-    thrd_sleep(&ts, NULL);
-#endif
-}
-
-static double fqp__cuda_elapsed(const fqp__cuda_api *api, fqp_CUevent a, fqp_CUevent b)
-{
-    float ms = 0;
-    fqp_PFN_cuEventElapsedTime fn = api->cuEventElapsedTime_v2 ? api->cuEventElapsedTime_v2 : api->cuEventElapsedTime;
-    if (!fn || fn(&ms, a, b) != FQP_CUDA_SUCCESS) return 0;
-    return (double)ms * 1e-3;
-}
-
-/* Launch geometry, as kernels.cu documents it beside each kernel: blocks of
-   256 threads, one warp per read, grid-stride loops over the reads, so the
-   grid is capped: ceil(n_reads / per_block_reads) blocks, at most max_grid. */
-static void fqp__cuda_grid(uint64_t n_reads, uint64_t reads_per_block, uint64_t max_grid, unsigned grid[3],
-                           unsigned block[3])
-{
-    uint64_t g = (n_reads + reads_per_block - 1) / reads_per_block;
-    if (g < 1) g = 1;
-    if (g > max_grid) g = max_grid;
-    grid[0] = (unsigned)g;
-    grid[1] = grid[2] = 1;
-    block[0] = 256;
-    block[1] = block[2] = 1;
-}
-
-static void fqp__cuda_group_add(fqp__cuda_consumer *k, fqp_batch *b)
-{
-    if (k->n_group == 0) k->group_started = fqp__now();
-    k->group[k->n_group++] = b;
-    k->group_bases += b->bases;
-    k->group_reads += b->count;
-}
-
-/* Whether b joins the group being filled (a first batch always does). */
-static int fqp__cuda_group_fits(const fqp__cuda_consumer *k, const fqp_batch *b)
-{
-    const fqp_cuda *c = k->owner;
-    return k->n_group == 0 ||
-           (k->n_group < c->max_group_batches && k->group_bases + b->bases <= c->group_limit &&
-            k->group_reads + b->count <= c->cap_reads);
-}
-
-static int fqp__cuda_group_full(const fqp__cuda_consumer *k)
-{
-    const fqp_cuda *c = k->owner;
-    return k->n_group >= c->max_group_batches || k->group_bases >= c->group_limit || k->group_reads >= c->cap_reads;
-}
-
-static int fqp__cuda_holding(const fqp__cuda_consumer *k)
-{
-    int i;
-    if (k->n_group || k->carry) return 1;
-    for (i = 0; i < k->n_slots; i++)
-        if (k->slots[i].submitted || k->slots[i].n_held) return 1;
-    return 0;
-}
-
-/* The submitted slot with the oldest work, or NULL. */
-static fqp__cuda_slot *fqp__cuda_oldest(fqp__cuda_consumer *k)
-{
-    fqp__cuda_slot *o = NULL;
-    int i;
-    for (i = 0; i < k->n_slots; i++)
-        if (k->slots[i].submitted && (!o || k->slots[i].seq < o->seq)) o = &k->slots[i];
-    return o;
-}
-
-/* The QC counters that reads no longer than max_len can have touched
-   (every table is indexed by position or length, up to max_pos): the fixed
-   counters and the first max_len positions of each table. A checkpoint
-   fetches and zeroes only these, so short reads cost little whatever
-   max_pos is. Returns the number of ranges. */
-static int fqp__cuda_qc_ranges(uint32_t mp, uint64_t words, uint64_t max_len, uint64_t start[FQP__CUDA_QC_RANGES],
-                               uint64_t len[FQP__CUDA_QC_RANGES])
-{
-    uint64_t m = max_len;
-    if (m >= mp) {
-        start[0] = 0;
-        len[0] = words;
-        return 1;
-    }
-    start[0] = 0;                              len[0] = FQP_QC_GC(FQP_QC_GC_BINS - 1) + 1; /* totals, MEANQ, GC */
-    start[1] = FQP_QC_POS_QSUM(mp, 0);         len[1] = m;
-    start[2] = FQP_QC_POS_COUNT(mp, 0);        len[2] = m;
-    start[3] = FQP_QC_LEN(mp, 0);              len[3] = m + 1;
-    start[4] = FQP_QC_POS_BASE(mp, 0, 0);      len[4] = 5 * m;
-    start[5] = FQP_QC_POS_QUAL(mp, 0, 0);      len[5] = FQP_QC_QUALS * m;
-    return 6;
-}
-
-#define FQP__CUDA_CALL(call, what)                                                     \
-    do {                                                                               \
-        fqp_CUresult fqp__rc = (call);                                                 \
-        if (fqp__rc != FQP_CUDA_SUCCESS) return fqp__cuda_fail_call(api, err, FQP_ERR_CUDA, fqp__rc, what); \
-    } while (0)
-
-/* Enqueues on slot s (which has no work in flight): the group being filled,
-   if any (packed into pinned staging, one upload, the kernels, the result
-   copies), then, if `checkpoint`, the QC counter fetch and reset. The
-   group's batches join the slot's held list before the first driver call,
-   so that a failure anywhere hands them back. */
-static fqp_result fqp__cuda_submit(fqp__cuda_consumer *k, fqp__cuda_slot *s, int checkpoint, fqp_error *err)
-{
-    fqp_cuda *c = k->owner;
-    const fqp__cuda_api *api = c->api;
-    const fqp__cuda_device *dv = k->device;
-    uint64_t bases = k->group_bases, reads = k->group_reads;
-    size_t i;
-    fqp_result r;
-    s->has_group = k->n_group > 0;
-    s->has_checkpoint = checkpoint;
-    s->group_first = s->n_held;
-    s->group_bases = bases;
-    s->group_reads = reads;
-    if (s->has_group) {
-        uint64_t A, pos = 0, r0 = 0, *h_off, up;
-        unsigned long long n_reads = reads;
-        unsigned int max_pos = c->d.qc_max_pos;
-        int mode = (int)c->d.trim.mode, threshold = c->d.trim.threshold, window = c->d.trim.window;
-        fqp_CUdeviceptr d_seq, d_qual, d_off;
-        unsigned grid[3], block[3];
-        if (bases > s->cap_bases || reads > s->cap_reads) { /* a huge record: this slot grows */
-            uint64_t nb = bases > s->cap_bases ? bases + bases / 4 : s->cap_bases;
-            uint64_t nr = reads > s->cap_reads ? reads + reads / 4 : s->cap_reads;
-            if ((r = fqp__cuda_slot_buffers(c, s, nb, nr, err)) != FQP_OK) return r;
-            fqp__cuda_log(&c->d, &c->cfg, FQP_LOG_DEBUG, "GPU consumer %d: a slot grew to %llu bases, %llu reads",
-                          k->index, (unsigned long long)nb, (unsigned long long)nr);
-        }
-        /* pack: sequences at 0, qualities at A, offsets rebased over the group at 2A */
-        A = FQP__CUDA_ALIGN(bases);
-        h_off = (uint64_t *)(void *)(s->h_in + 2 * A);
-        for (i = 0; i < k->n_group; i++) {
-            const fqp_batch *b = k->group[i];
-            uint64_t j, first = b->seq_off[0];
-            if (b->bases) {
-                memcpy(s->h_in + pos, b->seq + first, (size_t)b->bases);
-                memcpy(s->h_in + A + pos, b->qual + first, (size_t)b->bases);
-            }
-            for (j = 0; j < b->count; j++) {
-                uint64_t len = b->seq_off[j + 1] - b->seq_off[j];
-                h_off[r0 + j] = pos + (b->seq_off[j] - first);
-                if (len > s->max_len) s->max_len = len;
-            }
-            pos += b->bases;
-            r0 += b->count;
-        }
-        h_off[r0] = pos;
-        for (i = 0; i < k->n_group; i++) s->held[s->n_held++] = k->group[i];
-        k->n_group = 0;
-        k->group_bases = k->group_reads = 0;
-        s->groups_since_checkpoint++;
-        k->m.groups++;
-        d_seq = s->d_in;
-        d_qual = s->d_in + A;
-        d_off = s->d_in + 2 * A;
-        up = 2 * A + 8 * (reads + 1);
-        FQP__CUDA_CALL(api->cuEventRecord(s->ev[0], s->stream), "cuEventRecord");
-        FQP__CUDA_CALL(api->cuMemcpyHtoDAsync(s->d_in, s->h_in, (size_t)up, s->stream),
-                       "cuMemcpyHtoDAsync_v2 (batch upload)");
-        k->m.bytes_up += up;
-        FQP__CUDA_CALL(api->cuEventRecord(s->ev[1], s->stream), "cuEventRecord");
-        if (reads && (c->d.kernels & FQP_GPU_QC)) {
-            void *args[6];
-            args[0] = &d_seq; args[1] = &d_qual; args[2] = &d_off; args[3] = &n_reads; args[4] = &max_pos;
-            args[5] = &s->d_counts;
-            fqp__cuda_grid(reads, 64, 1024, grid, block);
-            FQP__CUDA_CALL(api->cuLaunchKernel(dv->k_qc, grid[0], grid[1], grid[2], block[0], block[1], block[2], 0,
-                                               s->stream, args, NULL), "cuLaunchKernel (fqp_k_qc)");
-        }
-        if (reads && (c->d.kernels & FQP_GPU_PREFIX_SUM)) {
-            void *args[4];
-            args[0] = &d_qual; args[1] = &d_off; args[2] = &n_reads; args[3] = &s->d_prefix;
-            fqp__cuda_grid(reads, 8, 65535, grid, block);
-            FQP__CUDA_CALL(api->cuLaunchKernel(dv->k_prefix, grid[0], grid[1], grid[2], block[0], block[1], block[2], 0,
-                                               s->stream, args, NULL), "cuLaunchKernel (fqp_k_qual_prefix_sum)");
-        }
-        if (reads && (c->d.kernels & FQP_GPU_TRIM)) {
-            void *args[7];
-            args[0] = &d_qual; args[1] = &d_off; args[2] = &n_reads; args[3] = &mode; args[4] = &threshold;
-            args[5] = &window; args[6] = &s->d_trim;
-            fqp__cuda_grid(reads, 8, 65535, grid, block);
-            FQP__CUDA_CALL(api->cuLaunchKernel(dv->k_trim, grid[0], grid[1], grid[2], block[0], block[1], block[2], 0,
-                                               s->stream, args, NULL), "cuLaunchKernel (fqp_k_trim)");
-        }
-        FQP__CUDA_CALL(api->cuEventRecord(s->ev[2], s->stream), "cuEventRecord");
-        if (bases && (c->d.kernels & FQP_GPU_PREFIX_SUM)) {
-            FQP__CUDA_CALL(api->cuMemcpyDtoHAsync(s->h_prefix, s->d_prefix, (size_t)(8 * bases), s->stream),
-                           "cuMemcpyDtoHAsync_v2 (prefix sums)");
-            k->m.bytes_down += 8 * bases;
-        }
-        if (reads && (c->d.kernels & FQP_GPU_TRIM)) {
-            FQP__CUDA_CALL(api->cuMemcpyDtoHAsync(s->h_trim, s->d_trim, (size_t)(16 * reads), s->stream),
-                           "cuMemcpyDtoHAsync_v2 (trim intervals)");
-            k->m.bytes_down += 16 * reads;
-        }
-    } else {
-        FQP__CUDA_CALL(api->cuEventRecord(s->ev[2], s->stream), "cuEventRecord");
-    }
-    s->n_ranges = 0;
-    if (checkpoint && c->qc_words) {
-        int q;
-        s->n_ranges = fqp__cuda_qc_ranges(c->d.qc_max_pos, c->qc_words, s->max_len, s->range_start, s->range_len);
-        s->max_len = 0;
-        for (q = 0; q < s->n_ranges; q++) {
-            size_t n = (size_t)(8 * s->range_len[q]);
-            fqp_CUdeviceptr d = s->d_counts + 8 * s->range_start[q];
-            if (!n) continue;
-            FQP__CUDA_CALL(api->cuMemcpyDtoHAsync(s->h_counts + s->range_start[q], d, n, s->stream),
-                           "cuMemcpyDtoHAsync_v2 (QC counters)");
-            FQP__CUDA_CALL(api->cuMemsetD8Async(d, 0, n, s->stream), "cuMemsetD8Async (QC counters)");
-            k->m.bytes_down += n;
-        }
-    }
-    FQP__CUDA_CALL(api->cuEventRecord(s->ev[3], s->stream), "cuEventRecord");
-    s->submitted = 1;
-    s->seq = k->next_seq++;
-    return FQP_OK;
-}
-
-/* A checkpoint covers every batch slot s holds: on_results, then release. */
-static fqp_result fqp__cuda_finish_held(fqp__cuda_consumer *k, fqp__cuda_slot *s, fqp_producer *p, fqp_error *err)
-{
-    fqp_cuda *c = k->owner;
-    fqp_result r = FQP_OK;
-    uint64_t pos = 0, r0 = 0;
-    size_t i;
-    for (i = 0; i < s->n_held; i++) {
-        fqp_batch *b = s->held[i];
-        if (c->d.on_results && r == FQP_OK) {
-            fqp_cuda_results res;
-            fqp_result cr;
-            /* with on_results each checkpoint covers exactly one group: this one */
-            res.prefix = (c->d.kernels & FQP_GPU_PREFIX_SUM) ? s->h_prefix + pos : NULL;
-            res.trim = (c->d.kernels & FQP_GPU_TRIM) ? s->h_trim + 2 * r0 : NULL;
-            cr = c->d.on_results(b, &res, k->index, c->d.user);
-            if (cr == FQP_STOP) {
-                fqp_producer_stop(p, b->index);
-            } else if (cr < 0) {
-                fqp__error(err, cr, b->file, 0, 0, 0,
-                           "GPU consumer %d: on_results failed on batch %llu (records %llu-%llu): %s", k->index,
-                           (unsigned long long)b->index, (unsigned long long)(b->first_record + 1),
-                           (unsigned long long)(b->first_record + b->count), fqp_result_string(cr));
-                fqp_producer_fail(p, err); /* an fqp_batch_error() it reported wins */
-                k->user_failed = 1;
-                r = cr;
-            }
-        }
-        pos += b->bases;
-        r0 += b->count;
-        if (r == FQP_OK) {
-            k->m.batches++;
-            k->m.records += b->count;
-            k->m.bases += b->bases;
-        }
-        fqp_producer_release(p, b);
-    }
-    s->n_held = 0;
-    return r;
-}
-
-/* Waits for slot s's work. A checkpoint adds the slot's counters to the
-   consumer's total and finishes the batches it covers. */
-static fqp_result fqp__cuda_complete(fqp__cuda_consumer *k, fqp__cuda_slot *s, fqp_producer *p, fqp_error *err)
-{
-    fqp_cuda *c = k->owner;
-    const fqp__cuda_api *api = c->api;
-    uint64_t w;
-    FQP__CUDA_CALL(api->cuEventSynchronize(s->ev[3]), "cuEventSynchronize (waiting for the GPU)");
-    s->submitted = 0;
-    if (s->has_group) {
-        k->m.upload_seconds += fqp__cuda_elapsed(api, s->ev[0], s->ev[1]);
-        k->m.kernel_seconds += fqp__cuda_elapsed(api, s->ev[1], s->ev[2]);
-    }
-    k->m.download_seconds += fqp__cuda_elapsed(api, s->ev[2], s->ev[3]);
-    if (!s->has_checkpoint) return FQP_OK;
-    if (c->qc_words) {
-        int q;
-        for (q = 0; q < s->n_ranges; q++)
-            for (w = s->range_start[q]; w < s->range_start[q] + s->range_len[q]; w++) k->totals[w] += s->h_counts[w];
-        k->m.checkpoints++;
-    }
-    s->groups_since_checkpoint = 0;
-    return fqp__cuda_finish_held(k, s, p, err);
-}
-
-/* Sends the group being filled to the next slot, first finishing that
-   slot's previous work. */
-static fqp_result fqp__cuda_send(fqp__cuda_consumer *k, fqp_producer *p, int force_checkpoint, fqp_error *err)
-{
-    fqp_cuda *c = k->owner;
-    fqp__cuda_slot *s = &k->slots[k->next_slot];
-    fqp_result r;
-    if (s->submitted && (r = fqp__cuda_complete(k, s, p, err)) != FQP_OK) return r;
-    k->next_slot = (k->next_slot + 1) % k->n_slots;
-    return fqp__cuda_submit(k, s, force_checkpoint || !c->qc_words || s->groups_since_checkpoint + 1 >= c->n_ckpt, err);
-}
-
-/* Finishes everything in flight and takes a checkpoint on every slot that
-   holds batches: nothing is held afterwards. */
-static fqp_result fqp__cuda_drain(fqp__cuda_consumer *k, fqp_producer *p, fqp_error *err)
-{
-    fqp__cuda_slot *s;
-    fqp_result r;
-    int i;
-    if (k->n_group && (r = fqp__cuda_send(k, p, 1, err)) != FQP_OK) return r;
-    while ((s = fqp__cuda_oldest(k)) != NULL)
-        if ((r = fqp__cuda_complete(k, s, p, err)) != FQP_OK) return r;
-    for (i = 0; i < k->n_slots; i++) {
-        s = &k->slots[i];
-        if (!s->n_held) continue;
-        if ((r = fqp__cuda_submit(k, s, 1, err)) != FQP_OK) return r;
-        if ((r = fqp__cuda_complete(k, s, p, err)) != FQP_OK) return r;
-    }
-    return FQP_OK;
-}
-
-/* While a group waits for more batches: finish the oldest work if the GPU
-   is done with it, else nap briefly. */
-static fqp_result fqp__cuda_poll(fqp__cuda_consumer *k, fqp_producer *p, double left, fqp_error *err)
-{
-    const fqp__cuda_api *api = k->owner->api;
-    fqp__cuda_slot *s = fqp__cuda_oldest(k);
-    if (s) {
-        fqp_CUresult rc = api->cuEventQuery(s->ev[3]);
-        if (rc == FQP_CUDA_SUCCESS) return fqp__cuda_complete(k, s, p, err);
-        if (rc != FQP_CUDA_ERROR_NOT_READY) return fqp__cuda_fail_call(api, err, FQP_ERR_CUDA, rc, "cuEventQuery");
-    }
-    fqp__cuda_sleep(left < 50e-6 ? left : 50e-6);
-    return FQP_OK;
-}
-
-/* Requeues (or releases) every batch the consumer holds, highest index
-   first, so that requeued batches end up at the queue's front in input
-   order, and forgets them. */
-static void fqp__cuda_drop_all(fqp__cuda_consumer *k, fqp_producer *p, int requeue, const fqp_error *why)
-{
-    for (;;) {
-        fqp_batch **best = NULL;
-        size_t i;
-        int j;
-        if (k->carry) best = &k->carry;
-        for (i = 0; i < k->n_group; i++)
-            if (!best || k->group[i]->index > (*best)->index) best = &k->group[i];
-        for (j = 0; j < k->n_slots; j++)
-            for (i = 0; i < k->slots[j].n_held; i++)
-                if (!best || k->slots[j].held[i]->index > (*best)->index) best = &k->slots[j].held[i];
-        if (!best) break;
-        if (requeue) {
-            fqp_result r = fqp_producer_requeue(p, *best);
-            k->m.requeued++;
-            if (r != FQP_OK) { /* the queue did not take it: give it back to the pool */
-                if (r != FQP_ERR_CANCELLED) { /* never lose a batch silently */
-                    fqp_error e;
-                    fqp__error(&e, r, (*best)->file, 0, 0, 0,
-                               "GPU consumer %d: cannot hand batch %llu back (%s) after: %s", k->index,
-                               (unsigned long long)(*best)->index, fqp_result_string(r), why ? why->message : "");
-                    fqp_producer_fail(p, &e);
-                }
-                fqp_producer_release(p, *best);
-            }
-        } else {
-            fqp_producer_release(p, *best);
-        }
-        *best = NULL;
-        /* compact the list that held it */
-        if (best == &k->carry) continue;
-        if (best >= k->group && best < k->group + k->n_group) {
-            *best = k->group[--k->n_group];
-            continue;
-        }
-        for (j = 0; j < k->n_slots; j++) {
-            fqp__cuda_slot *s = &k->slots[j];
-            if (best >= s->held && best < s->held + s->n_held) {
-                *best = s->held[--s->n_held];
-                break;
-            }
-        }
-    }
-    k->group_bases = k->group_reads = 0;
-}
-
-/* A driver call failed mid-run: stop using this GPU, hand every batch it
-   holds back to the CPU consumers (none is in a completed checkpoint). */
-static fqp_result fqp__cuda_hand_back(fqp__cuda_consumer *k, fqp_producer *p, const fqp_error *e)
-{
-    fqp_cuda *c = k->owner;
-    uint64_t before = k->m.requeued;
-    int i;
-    k->dead = 1;
-    k->m.status = e->code;
-    snprintf(k->m.message, sizeof k->m.message, "%s", e->message);
-    fqp__cuda_drop_all(k, p, 1, e);
-    for (i = 0; i < k->n_slots; i++) {
-        k->slots[i].submitted = 0; /* fqp_cuda_close waits for the streams */
-        k->slots[i].groups_since_checkpoint = 0;
-    }
-    if (c->d.mode == FQP_GPU_FORCE) {
-        fqp_error f;
-        fqp__error(&f, e->code, NULL, 0, 0, 0, "GPU consumer %d (device %d, %s) failed and the GPU is required: %s",
-                   k->index, k->device->info.ordinal, k->device->info.name, e->message);
-        fqp__cuda_log(&c->d, &c->cfg, FQP_LOG_ERROR, "%s", f.message);
-        fqp_producer_fail(p, &f);
-        return e->code;
-    }
-    fqp__cuda_log(&c->d, &c->cfg, FQP_LOG_WARN,
-                  "GPU consumer %d (device %d, %s) failed: %s; %llu batch(es) handed back to the CPU consumers",
-                  k->index, k->device->info.ordinal, k->device->info.name, e->message,
-                  (unsigned long long)(k->m.requeued - before));
-    return FQP_OK;
-}
-
-/* The GPU consumer's thread (fqp_custom_consumer.run). */
-static fqp_result fqp__cuda_run(fqp_producer *p, void *arg)
-{
-    fqp__cuda_consumer *k = (fqp__cuda_consumer *)arg;
-    fqp_cuda *c = k->owner;
-    const fqp__cuda_api *api = c->api;
-    fqp_error e;
-    fqp_result r = FQP_OK, tr = FQP_OK;
-    fqp_CUresult rc;
-    double t_start = fqp__now();
-    memset(&e, 0, sizeof e);
-    if (k->dead) {
-        if (c->d.mode != FQP_GPU_FORCE) return FQP_OK;
-        fqp__error(&e, k->m.status, NULL, 0, 0, 0, "GPU consumer %d failed in an earlier run: %s", k->index,
-                   k->m.message);
-        fqp_producer_fail(p, &e);
-        return k->m.status;
-    }
-    k->user_failed = 0;
-    if ((rc = api->cuCtxSetCurrent(k->device->ctx)) != FQP_CUDA_SUCCESS) {
-        r = fqp__cuda_fail_call(api, &e, FQP_ERR_CUDA, rc, "cuCtxSetCurrent");
-        goto done;
-    }
-    for (;;) {
-        fqp_batch *b = NULL;
-        int holding = fqp__cuda_holding(k);
-        double t0 = fqp__now();
-        tr = fqp_producer_take(p, &b, !holding); /* block only when holding nothing */
-        if (!holding) k->m.wait_seconds += fqp__now() - t0;
-        if (tr == FQP_OK) {
-            if (!fqp__cuda_group_fits(k, b)) {
-                k->carry = b; /* held meanwhile: a failure hands it back too */
-                if ((r = fqp__cuda_send(k, p, 0, &e)) != FQP_OK) goto done;
-                k->carry = NULL;
-            }
-            fqp__cuda_group_add(k, b);
-            if (fqp__cuda_group_full(k) && (r = fqp__cuda_send(k, p, 0, &e)) != FQP_OK) goto done;
-            continue;
-        }
-        if (tr != FQP_AGAIN) break; /* FQP_DONE, FQP_STOP, or the run failed */
-        if (k->n_group) {           /* wait a little for more batches, then send */
-            double left = c->d.coalesce_seconds - (fqp__now() - k->group_started);
-            r = left > 0 ? fqp__cuda_poll(k, p, left, &e) : fqp__cuda_send(k, p, 0, &e);
-        } else if (fqp__cuda_oldest(k)) { /* nothing to add: finish the oldest work */
-            r = fqp__cuda_complete(k, fqp__cuda_oldest(k), p, &e);
-        } else {                          /* only checkpoints are missing */
-            r = fqp__cuda_drain(k, p, &e);
-        }
-        if (r != FQP_OK) goto done;
-    }
-    if (tr == FQP_DONE || tr == FQP_STOP) r = fqp__cuda_drain(k, p, &e);
-    else fqp__cuda_drop_all(k, p, 0, NULL); /* the run failed: its error stands */
-done:
-    if (r != FQP_OK) {
-        if (k->user_failed) fqp__cuda_drop_all(k, p, 0, NULL); /* on_results failed: the run ends with it */
-        else r = fqp__cuda_hand_back(k, p, &e);
-    }
-    k->m.wall_seconds += fqp__now() - t_start;
-    k->m.busy_fraction = k->m.wall_seconds > 0 ? 1 - k->m.wait_seconds / k->m.wall_seconds : 0;
-    return r;
-}
-
-/* ---- cuda: offload workers ---- */
-
-struct fqp_cuda_worker {
-    fqp_cuda *owner;
-    fqp__cuda_device *device;
-    int index;
-    int dead;                     /* its GPU failed: trims on the CPU (or fails under FORCE) */
-    fqp__cuda_slot slot;          /* stream, events, pinned staging, device buffers */
-    fqp_cuda_consumer_metrics m;
-};
-
-/* One batch on the worker's slot: pack the qualities at 0 and the rebased
-   offsets at A, one upload, fqp_k_trim, one download, wait. */
-static fqp_result fqp__cuda_worker_trim(fqp_cuda_worker *w, const fqp_batch *b, const fqp_trim_desc *td,
-                                        uint64_t *start_end, fqp_error *err)
-{
-    fqp_cuda *c = w->owner;
-    const fqp__cuda_api *api = c->api;
-    fqp__cuda_slot *s = &w->slot;
-    uint64_t bases = b->bases, reads = b->count, first = b->seq_off[0], A, up, j, *h_off;
-    unsigned long long n_reads = reads;
-    int mode = td ? (int)td->mode : 0, threshold = td ? td->threshold : 0, window = td ? td->window : 0;
-    fqp_CUdeviceptr d_qual, d_off;
-    unsigned grid[3], block[3];
-    fqp_result r;
-    void *args[7];
-    FQP__CUDA_CALL(api->cuCtxSetCurrent(w->device->ctx), "cuCtxSetCurrent");
-    if (bases > s->cap_bases || reads > s->cap_reads) { /* a huge batch: the worker grows */
-        uint64_t nb = bases > s->cap_bases ? bases + bases / 4 : s->cap_bases;
-        uint64_t nr = reads > s->cap_reads ? reads + reads / 4 : s->cap_reads;
-        if ((r = fqp__cuda_slot_buffers(c, s, nb, nr, err)) != FQP_OK) return r;
-        fqp__cuda_log(&c->d, &c->cfg, FQP_LOG_DEBUG, "GPU worker %d grew to %llu bases, %llu reads", w->index,
-                      (unsigned long long)nb, (unsigned long long)nr);
-    }
-    A = FQP__CUDA_ALIGN(bases);
-    h_off = (uint64_t *)(void *)(s->h_in + A);
-    if (bases) memcpy(s->h_in, b->qual + first, (size_t)bases);
-    for (j = 0; j <= reads; j++) h_off[j] = b->seq_off[j] - first;
-    d_qual = s->d_in;
-    d_off = s->d_in + A;
-    up = A + 8 * (reads + 1);
-    FQP__CUDA_CALL(api->cuEventRecord(s->ev[0], s->stream), "cuEventRecord");
-    FQP__CUDA_CALL(api->cuMemcpyHtoDAsync(s->d_in, s->h_in, (size_t)up, s->stream), "cuMemcpyHtoDAsync_v2 (batch upload)");
-    FQP__CUDA_CALL(api->cuEventRecord(s->ev[1], s->stream), "cuEventRecord");
-    args[0] = &d_qual; args[1] = &d_off; args[2] = &n_reads; args[3] = &mode; args[4] = &threshold;
-    args[5] = &window; args[6] = &s->d_trim;
-    fqp__cuda_grid(reads, 8, 65535, grid, block);
-    FQP__CUDA_CALL(api->cuLaunchKernel(w->device->k_trim, grid[0], grid[1], grid[2], block[0], block[1], block[2], 0,
-                                       s->stream, args, NULL), "cuLaunchKernel (fqp_k_trim)");
-    FQP__CUDA_CALL(api->cuEventRecord(s->ev[2], s->stream), "cuEventRecord");
-    FQP__CUDA_CALL(api->cuMemcpyDtoHAsync(s->h_trim, s->d_trim, (size_t)(16 * reads), s->stream),
-                   "cuMemcpyDtoHAsync_v2 (trim intervals)");
-    FQP__CUDA_CALL(api->cuEventRecord(s->ev[3], s->stream), "cuEventRecord");
-    FQP__CUDA_CALL(api->cuStreamSynchronize(s->stream), "cuStreamSynchronize");
-    memcpy(start_end, s->h_trim, (size_t)(16 * reads));
-    w->m.batches++;
-    w->m.groups++;
-    w->m.records += reads;
-    w->m.bases += bases;
-    w->m.bytes_up += up;
-    w->m.bytes_down += 16 * reads;
-    w->m.upload_seconds += fqp__cuda_elapsed(api, s->ev[0], s->ev[1]);
-    w->m.kernel_seconds += fqp__cuda_elapsed(api, s->ev[1], s->ev[2]);
-    w->m.download_seconds += fqp__cuda_elapsed(api, s->ev[2], s->ev[3]);
-    return FQP_OK;
-}
-
-/* The worker's GPU failed (e): it is dead from now on. Logged; under FORCE
-   the error (with "GPU required"), else FQP_OK and the caller uses the CPU. */
-static fqp_result fqp__cuda_worker_failed(fqp_cuda_worker *w, fqp_result code, const fqp_error *e, fqp_error *err)
-{
-    fqp_cuda *c = w->owner;
-    int force = c->d.mode == FQP_GPU_FORCE;
-    w->dead = 1;
-    w->m.status = code;
-    snprintf(w->m.message, sizeof w->m.message, "%s", e->message);
-    fqp__cuda_log(&c->d, &c->cfg, force ? FQP_LOG_ERROR : FQP_LOG_WARN, "GPU worker %d failed: %s%s", w->index,
-                  e->message, force ? "" : "; it trims on the CPU from now on");
-    if (!force) return FQP_OK;
-    return fqp__error(err, code, NULL, 0, 0, 0, "GPU required (FQP_GPU_FORCE) but GPU worker %d failed: %s",
-                      w->index, e->message);
-}
-
-FASTQPAR_DEF fqp_result fqp_cuda_worker_open(fqp_cuda *c, int index, fqp_cuda_worker **out, fqp_error *err)
-{
-    fqp_cuda_worker *w;
-    fqp_error local, e;
-    fqp_result r;
-    fqp_CUresult rc;
-    if (!err) err = &local;
-    memset(err, 0, sizeof *err);
-    if (!out) return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "fqp_cuda_worker_open: out is NULL");
-    *out = NULL;
-    if (!c || index < 0)
-        return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0,
-                          "fqp_cuda_worker_open: %s", !c ? "ctx is NULL" : "index < 0");
-    if (!(c->d.kernels & FQP_GPU_TRIM))
-        return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0,
-                          "fqp_cuda_worker_open: the context was opened without FQP_GPU_TRIM");
-    w = (fqp_cuda_worker *)fqp__calloc(&c->a, sizeof *w);
-    if (!w) return fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory");
-    w->owner = c;
-    w->index = index;
-    w->device = &c->devices[index % c->n_devices];
-    w->m.device = index % c->n_devices;
-    memset(&e, 0, sizeof e);
-    if ((rc = c->api->cuCtxSetCurrent(w->device->ctx)) != FQP_CUDA_SUCCESS)
-        r = fqp__cuda_fail_call(c->api, &e, FQP_ERR_CUDA, rc, "cuCtxSetCurrent");
-    else
-        r = fqp__cuda_slot_setup(c, &w->slot, &e);
-    if (r != FQP_OK) {
-        fqp__cuda_slot_teardown(c, &w->slot);
-        if (fqp__cuda_worker_failed(w, r, &e, err) != FQP_OK) {
-            fqp__free(&c->a, w);
-            return r;
-        }
-    }
-    *out = w;
-    return FQP_OK;
-}
-
-FASTQPAR_DEF fqp_result fqp_cuda_trim_batch(fqp_cuda_worker *w, const fqp_batch *b, const fqp_trim_desc *d,
-                                            uint64_t *start_end, fqp_error *err)
-{
-    fqp_error local, e;
-    fqp_result r;
-    double t0;
-    if (!err) err = &local;
-    if (!b || (b->count && !start_end))
-        return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "fqp_cuda_trim_batch: %s is NULL",
-                          !b ? "batch" : "start_end");
-    if (!w || (w->dead && w->owner->d.mode != FQP_GPU_FORCE)) {
-        fqp_trim_batch(b, d, start_end);
-        if (w) w->m.requeued++;
-        return FQP_OK;
-    }
-    if (w->dead)
-        return fqp__error(err, w->m.status, NULL, 0, 0, 0, "GPU required (FQP_GPU_FORCE) but GPU worker %d failed: %s",
-                          w->index, w->m.message);
-    if (!b->count) return FQP_OK;
-    t0 = fqp__now();
-    memset(&e, 0, sizeof e);
-    r = fqp__cuda_worker_trim(w, b, d, start_end, &e);
-    w->m.wall_seconds += fqp__now() - t0;
-    if (r == FQP_OK) return FQP_OK;
-    if ((r = fqp__cuda_worker_failed(w, r, &e, err)) != FQP_OK) return r;
-    fqp_trim_batch(b, d, start_end); /* nothing lost: the CPU twin gives the same intervals */
-    w->m.requeued++;
-    return FQP_OK;
-}
-
-FASTQPAR_DEF fqp_result fqp_cuda_worker_metrics(const fqp_cuda_worker *w, fqp_cuda_consumer_metrics *out)
-{
-    if (!w || !out) return FQP_ERR_INVALID_ARGUMENT;
-    *out = w->m;
-    return FQP_OK;
-}
-
-FASTQPAR_DEF void fqp_cuda_worker_close(fqp_cuda_worker *w)
-{
-    fqp_cuda *c;
-    if (!w) return;
-    c = w->owner;
-    if (w->slot.stream || w->slot.h_in || w->slot.d_in) {
-        c->api->cuCtxSetCurrent(w->device->ctx);
-        fqp__cuda_slot_teardown(c, &w->slot);
-    }
-    fqp__free(&c->a, w);
-}
-
-#undef FQP__CUDA_CALL
-
-/* ---- cuda: the public pieces ---- */
-
-FASTQPAR_DEF int fqp_cuda_consumers(fqp_cuda *c, fqp_custom_consumer *out, int max)
-{
-    int i;
-    if (!c) return 0;
-    if (!out) return c->n_consumers;
-    for (i = 0; i < max && i < c->n_consumers; i++) {
-        fqp__cuda_consumer *k = &c->consumers[i];
-        out[i].run = fqp__cuda_run;
-        out[i].ctx = k;
-        /* every slot's held list, the group being filled, and one batch that did not fit */
-        out[i].max_held = (size_t)k->n_slots * k->slots[0].cap_held + c->max_group_batches + 1;
-    }
-    return i;
-}
-
-FASTQPAR_DEF fqp_result fqp_cuda_qc(fqp_cuda *c, fqp_qc *into)
-{
-    int i;
-    if (!c || !into || !c->qc_words || into->max_pos != c->d.qc_max_pos || into->words != c->qc_words)
-        return FQP_ERR_INVALID_ARGUMENT;
-    for (i = 0; i < c->n_consumers; i++) fqp_qc_add_counts(into, c->consumers[i].totals);
-    return FQP_OK;
-}
-
-FASTQPAR_DEF fqp_result fqp_cuda_metrics(fqp_cuda *c, int consumer, fqp_cuda_consumer_metrics *out)
-{
-    if (!c || !out || consumer < 0 || consumer >= c->n_consumers) return FQP_ERR_INVALID_ARGUMENT;
-    *out = c->consumers[consumer].m;
-    return FQP_OK;
-}
-
-FASTQPAR_DEF int fqp_cuda_device_count(fqp_cuda *c) { return c ? c->n_devices : 0; }
-
-FASTQPAR_DEF fqp_result fqp_cuda_device(fqp_cuda *c, int i, fqp_cuda_device_info *out)
-{
-    if (!c || !out || i < 0 || i >= c->n_devices) return FQP_ERR_INVALID_ARGUMENT;
-    *out = c->devices[i].info;
-    return FQP_OK;
-}
+/* The embedded PTX as NULL-terminated pieces (the first NULL when none). */
+static const char *const *fqp__cuda_embedded_ptx(void) { return fqp__cuda_ptx; }
 
 #endif /* FASTQPAR_CUDA_IMPLEMENTATION */
 
