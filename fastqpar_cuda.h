@@ -1453,7 +1453,8 @@ static fqp_result fqp__cuda_submit(fqp__cuda_consumer *k, fqp__cuda_slot *s, int
             k->m.bytes_down += n;
         }
     }
-    if ((r = fqp__cuda_check(api, api->cuEventRecord(s->ev[3], s->stream), "cuEventRecord", err)) != FQP_OK) return r;
+    r = fqp__cuda_check(api, api->cuEventRecord(s->ev[3], s->stream), "cuEventRecord", err);
+    if (r != FQP_OK) return r;
     s->submitted = 1;
     s->seq = k->next_seq++;
     return FQP_OK;
@@ -1741,7 +1742,8 @@ static fqp_result fqp__cuda_worker_trim(fqp_cuda_worker *w, const fqp_batch *b, 
     unsigned grid[3], block[3];
     fqp_result r;
     void *args[7];
-    if ((r = fqp__cuda_check(api, api->cuCtxSetCurrent(w->device->ctx), "cuCtxSetCurrent", err)) != FQP_OK) return r;
+    r = fqp__cuda_check(api, api->cuCtxSetCurrent(w->device->ctx), "cuCtxSetCurrent", err);
+    if (r != FQP_OK) return r;
     if (bases > s->cap_bases || reads > s->cap_reads) { /* a huge batch: the worker grows */
         uint64_t nb = bases > s->cap_bases ? bases + bases / 4 : s->cap_bases;
         uint64_t nr = reads > s->cap_reads ? reads + reads / 4 : s->cap_reads;
@@ -1756,11 +1758,13 @@ static fqp_result fqp__cuda_worker_trim(fqp_cuda_worker *w, const fqp_batch *b, 
     d_qual = s->d_in;
     d_off = s->d_in + A;
     up = A + 8 * (reads + 1);
-    if ((r = fqp__cuda_check(api, api->cuEventRecord(s->ev[0], s->stream), "cuEventRecord", err)) != FQP_OK) return r;
+    r = fqp__cuda_check(api, api->cuEventRecord(s->ev[0], s->stream), "cuEventRecord", err);
+    if (r != FQP_OK) return r;
     r = fqp__cuda_check(api, api->cuMemcpyHtoDAsync(s->d_in, s->h_in, (size_t)up, s->stream),
                         "cuMemcpyHtoDAsync_v2 (batch upload)", err);
     if (r != FQP_OK) return r;
-    if ((r = fqp__cuda_check(api, api->cuEventRecord(s->ev[1], s->stream), "cuEventRecord", err)) != FQP_OK) return r;
+    r = fqp__cuda_check(api, api->cuEventRecord(s->ev[1], s->stream), "cuEventRecord", err);
+    if (r != FQP_OK) return r;
     args[0] = &d_qual; args[1] = &d_off; args[2] = &n_reads; args[3] = &mode; args[4] = &threshold;
     args[5] = &window; args[6] = &s->d_trim;
     fqp__cuda_grid(reads, 8, 65535, grid, block);
@@ -1768,12 +1772,15 @@ static fqp_result fqp__cuda_worker_trim(fqp_cuda_worker *w, const fqp_batch *b, 
                                                  block[2], 0, s->stream, args, NULL),
                         "cuLaunchKernel (fqp_k_trim)", err);
     if (r != FQP_OK) return r;
-    if ((r = fqp__cuda_check(api, api->cuEventRecord(s->ev[2], s->stream), "cuEventRecord", err)) != FQP_OK) return r;
+    r = fqp__cuda_check(api, api->cuEventRecord(s->ev[2], s->stream), "cuEventRecord", err);
+    if (r != FQP_OK) return r;
     r = fqp__cuda_check(api, api->cuMemcpyDtoHAsync(s->h_trim, s->d_trim, (size_t)(16 * reads), s->stream),
                         "cuMemcpyDtoHAsync_v2 (trim intervals)", err);
     if (r != FQP_OK) return r;
-    if ((r = fqp__cuda_check(api, api->cuEventRecord(s->ev[3], s->stream), "cuEventRecord", err)) != FQP_OK) return r;
-    if ((r = fqp__cuda_check(api, api->cuStreamSynchronize(s->stream), "cuStreamSynchronize", err)) != FQP_OK) return r;
+    r = fqp__cuda_check(api, api->cuEventRecord(s->ev[3], s->stream), "cuEventRecord", err);
+    if (r != FQP_OK) return r;
+    r = fqp__cuda_check(api, api->cuStreamSynchronize(s->stream), "cuStreamSynchronize", err);
+    if (r != FQP_OK) return r;
     memcpy(start_end, s->h_trim, (size_t)(16 * reads));
     w->m.batches++;
     w->m.groups++;
