@@ -6,6 +6,11 @@
 # in HEADER (fastqpar_cuda.h) with the PTX file as an array of C string
 # literals, so that a static binary carries its kernels:
 #     static const char *const fqp__cuda_ptx[] = { "...", "...", NULL };
+# In fastqpar_cuda.h the markers sit at the very end of the implementation
+# (section >>cuda-ptx, before only the licence); the code above reaches the
+# array through fqp__cuda_embedded_ptx(), defined just after the end marker,
+# so nothing outside the markers depends on the PTX. Only the lines between
+# the markers change; where they are in HEADER does not matter here.
 # Concatenating the elements gives the PTX byte for byte. One source line per
 # PTX line; an element holds at most 4000 characters of source (C99 promises
 # 4095 characters per string literal, and -Wpedantic enforces it). '"', '\',

@@ -21,11 +21,17 @@
 #include <string.h>
 #include <time.h>
 
-#include "fastqpar_cuda.h" /* declarations only: the mirror types and fqp_PFN_* */
 #include "tests/fake_cuda.h"
 
 #define FAKE_API __attribute__((visibility("default")))
 #define FAKE_MAX_DEVICES 8
+
+/* Every entry point, declared from tests/fake_cuda.h's list: each definition
+   below must have exactly that type (tests/test_cuda.c checks the list
+   against the one fastqpar_cuda.h loads). */
+#define FAKE_DECLARE(symbol, params) FAKE_API fake_CUresult symbol params;
+FAKE_CUDA_DRIVER_LIST(FAKE_DECLARE)
+#undef FAKE_DECLARE
 
 int fqp_emu_launch(const char *kernel_name, const unsigned grid[3], const unsigned block[3], unsigned shared_bytes,
                    void **kernel_params);
@@ -34,7 +40,7 @@ int fqp_emu_launch(const char *kernel_name, const unsigned grid[3], const unsign
 
 typedef struct fake_ctx {
     int refs;
-    fqp_CUresult poison;    /* sticky error after a kernel fault */
+    fake_CUresult poison;    /* sticky error after a kernel fault */
 } fake_ctx;
 
 typedef struct fake_alloc {
@@ -45,10 +51,10 @@ typedef struct fake_alloc {
     fake_ctx *ctx;
 } fake_alloc;
 
-struct fqp_CUstream_st { fake_ctx *ctx; };
-struct fqp_CUevent_st { fake_ctx *ctx; int recorded; double ms; int not_ready; };
-struct fqp_CUfunc_st { fqp_CUmodule module; char name[64]; };
-struct fqp_CUmod_st { fake_ctx *ctx; char *text; struct fqp_CUfunc_st funcs[8]; int n_funcs; };
+struct fake_CUstream_st { fake_ctx *ctx; };
+struct fake_CUevent_st { fake_ctx *ctx; int recorded; double ms; int not_ready; };
+struct fake_CUfunc_st { fake_CUmodule module; char name[64]; };
+struct fake_CUmod_st { fake_ctx *ctx; char *text; struct fake_CUfunc_st funcs[8]; int n_funcs; };
 
 static pthread_mutex_t fake_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t fake_launch_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -109,22 +115,22 @@ static int fake_count_call(const char *name)
     return 1;
 }
 
-static fqp_CUresult fake_bad(const char *what)
+static fake_CUresult fake_bad(const char *what)
 {
     fprintf(stderr, "fake_cuda: bad call: %s\n", what);
     fake_stats.bad_calls++;
-    return FQP_CUDA_ERROR_INVALID_VALUE;
+    return FAKE_CUDA_ERROR_INVALID_VALUE;
 }
 
 /* Under fake_mu: the common prologue of calls that need a context. */
 #define FAKE_ENTER(name)                                                           \
-    fqp_CUresult rc_ = FQP_CUDA_SUCCESS;                                           \
+    fake_CUresult rc_ = FAKE_CUDA_SUCCESS;                                           \
     pthread_mutex_lock(&fake_mu);                                                  \
-    if (!fake_initialized) rc_ = FQP_CUDA_ERROR_NOT_INITIALIZED;                   \
+    if (!fake_initialized) rc_ = FAKE_CUDA_ERROR_NOT_INITIALIZED;                   \
     else if (!fake_current) rc_ = fake_bad(name ": no current context");           \
-    else if (fake_count_call(name)) rc_ = FQP_CUDA_ERROR_UNKNOWN;                  \
+    else if (fake_count_call(name)) rc_ = FAKE_CUDA_ERROR_UNKNOWN;                  \
     else if (fake_current->poison) rc_ = fake_current->poison;                     \
-    if (rc_ != FQP_CUDA_SUCCESS) {                                                 \
+    if (rc_ != FAKE_CUDA_SUCCESS) {                                                 \
         pthread_mutex_unlock(&fake_mu);                                            \
         return rc_;                                                                \
     }
@@ -156,119 +162,119 @@ static double fake_now_ms(void)
 
 /* ---- initialisation, devices, contexts ---- */
 
-FAKE_API fqp_CUresult cuInit(unsigned int flags)
+FAKE_API fake_CUresult cuInit(unsigned int flags)
 {
-    fqp_CUresult rc = FQP_CUDA_SUCCESS;
+    fake_CUresult rc = FAKE_CUDA_SUCCESS;
     pthread_mutex_lock(&fake_mu);
-    if (flags != 0) rc = FQP_CUDA_ERROR_INVALID_VALUE;
-    else if (fake_count_call("cuInit")) rc = FQP_CUDA_ERROR_UNKNOWN;
-    else if (fake_devices() <= 0) rc = FQP_CUDA_ERROR_NO_DEVICE;
+    if (flags != 0) rc = FAKE_CUDA_ERROR_INVALID_VALUE;
+    else if (fake_count_call("cuInit")) rc = FAKE_CUDA_ERROR_UNKNOWN;
+    else if (fake_devices() <= 0) rc = FAKE_CUDA_ERROR_NO_DEVICE;
     else fake_initialized = 1;
     pthread_mutex_unlock(&fake_mu);
     return rc;
 }
 
-FAKE_API fqp_CUresult cuDriverGetVersion(int *version)
+FAKE_API fake_CUresult cuDriverGetVersion(int *version)
 {
-    if (!version) return FQP_CUDA_ERROR_INVALID_VALUE;
+    if (!version) return FAKE_CUDA_ERROR_INVALID_VALUE;
     *version = 13000;
-    return FQP_CUDA_SUCCESS;
+    return FAKE_CUDA_SUCCESS;
 }
 
-static const struct { fqp_CUresult code; const char *name, *text; } fake_errors[] = {
-    {FQP_CUDA_SUCCESS, "CUDA_SUCCESS", "no error"},
-    {FQP_CUDA_ERROR_INVALID_VALUE, "CUDA_ERROR_INVALID_VALUE", "invalid argument"},
-    {FQP_CUDA_ERROR_OUT_OF_MEMORY, "CUDA_ERROR_OUT_OF_MEMORY", "out of memory"},
-    {FQP_CUDA_ERROR_NOT_INITIALIZED, "CUDA_ERROR_NOT_INITIALIZED", "initialization error"},
-    {FQP_CUDA_ERROR_NO_DEVICE, "CUDA_ERROR_NO_DEVICE", "no CUDA-capable device is detected"},
-    {FQP_CUDA_ERROR_INVALID_PTX, "CUDA_ERROR_INVALID_PTX", "a PTX JIT compilation failed"},
-    {FQP_CUDA_ERROR_NOT_FOUND, "CUDA_ERROR_NOT_FOUND", "named symbol not found"},
-    {FQP_CUDA_ERROR_NOT_READY, "CUDA_ERROR_NOT_READY", "device not ready"},
-    {FQP_CUDA_ERROR_LAUNCH_FAILED, "CUDA_ERROR_LAUNCH_FAILED", "unspecified launch failure"},
-    {FQP_CUDA_ERROR_UNKNOWN, "CUDA_ERROR_UNKNOWN", "unknown error"},
+static const struct { fake_CUresult code; const char *name, *text; } fake_errors[] = {
+    {FAKE_CUDA_SUCCESS, "CUDA_SUCCESS", "no error"},
+    {FAKE_CUDA_ERROR_INVALID_VALUE, "CUDA_ERROR_INVALID_VALUE", "invalid argument"},
+    {FAKE_CUDA_ERROR_OUT_OF_MEMORY, "CUDA_ERROR_OUT_OF_MEMORY", "out of memory"},
+    {FAKE_CUDA_ERROR_NOT_INITIALIZED, "CUDA_ERROR_NOT_INITIALIZED", "initialization error"},
+    {FAKE_CUDA_ERROR_NO_DEVICE, "CUDA_ERROR_NO_DEVICE", "no CUDA-capable device is detected"},
+    {FAKE_CUDA_ERROR_INVALID_PTX, "CUDA_ERROR_INVALID_PTX", "a PTX JIT compilation failed"},
+    {FAKE_CUDA_ERROR_NOT_FOUND, "CUDA_ERROR_NOT_FOUND", "named symbol not found"},
+    {FAKE_CUDA_ERROR_NOT_READY, "CUDA_ERROR_NOT_READY", "device not ready"},
+    {FAKE_CUDA_ERROR_LAUNCH_FAILED, "CUDA_ERROR_LAUNCH_FAILED", "unspecified launch failure"},
+    {FAKE_CUDA_ERROR_UNKNOWN, "CUDA_ERROR_UNKNOWN", "unknown error"},
 };
 
-FAKE_API fqp_CUresult cuGetErrorName(fqp_CUresult error, const char **text)
+FAKE_API fake_CUresult cuGetErrorName(fake_CUresult error, const char **text)
 {
     size_t i;
     for (i = 0; i < sizeof fake_errors / sizeof fake_errors[0]; i++)
         if (fake_errors[i].code == error) {
             *text = fake_errors[i].name;
-            return FQP_CUDA_SUCCESS;
+            return FAKE_CUDA_SUCCESS;
         }
     *text = NULL;
-    return FQP_CUDA_ERROR_INVALID_VALUE;
+    return FAKE_CUDA_ERROR_INVALID_VALUE;
 }
 
-FAKE_API fqp_CUresult cuGetErrorString(fqp_CUresult error, const char **text)
+FAKE_API fake_CUresult cuGetErrorString(fake_CUresult error, const char **text)
 {
     size_t i;
     for (i = 0; i < sizeof fake_errors / sizeof fake_errors[0]; i++)
         if (fake_errors[i].code == error) {
             *text = fake_errors[i].text;
-            return FQP_CUDA_SUCCESS;
+            return FAKE_CUDA_SUCCESS;
         }
     *text = NULL;
-    return FQP_CUDA_ERROR_INVALID_VALUE;
+    return FAKE_CUDA_ERROR_INVALID_VALUE;
 }
 
-FAKE_API fqp_CUresult cuDeviceGetCount(int *count)
+FAKE_API fake_CUresult cuDeviceGetCount(int *count)
 {
     int n = fake_devices(), init;
     pthread_mutex_lock(&fake_mu);
     init = fake_initialized;
     pthread_mutex_unlock(&fake_mu);
-    if (!init) return FQP_CUDA_ERROR_NOT_INITIALIZED;
+    if (!init) return FAKE_CUDA_ERROR_NOT_INITIALIZED;
     *count = n < 0 ? 0 : n > FAKE_MAX_DEVICES ? FAKE_MAX_DEVICES : n;
-    return FQP_CUDA_SUCCESS;
+    return FAKE_CUDA_SUCCESS;
 }
 
-FAKE_API fqp_CUresult cuDeviceGet(fqp_CUdevice *device, int ordinal)
+FAKE_API fake_CUresult cuDeviceGet(fake_CUdevice *device, int ordinal)
 {
     int n = 0;
     cuDeviceGetCount(&n);
-    if (ordinal < 0 || ordinal >= n) return FQP_CUDA_ERROR_INVALID_VALUE;
+    if (ordinal < 0 || ordinal >= n) return FAKE_CUDA_ERROR_INVALID_VALUE;
     *device = ordinal;
-    return FQP_CUDA_SUCCESS;
+    return FAKE_CUDA_SUCCESS;
 }
 
-FAKE_API fqp_CUresult cuDeviceGetName(char *name, int len, fqp_CUdevice device)
+FAKE_API fake_CUresult cuDeviceGetName(char *name, int len, fake_CUdevice device)
 {
-    if (!name || len <= 0) return FQP_CUDA_ERROR_INVALID_VALUE;
+    if (!name || len <= 0) return FAKE_CUDA_ERROR_INVALID_VALUE;
     snprintf(name, (size_t)len, "Fake GPU %d", device);
-    return FQP_CUDA_SUCCESS;
+    return FAKE_CUDA_SUCCESS;
 }
 
-FAKE_API fqp_CUresult cuDeviceGetAttribute(int *value, fqp_CUdevice_attribute attribute, fqp_CUdevice device)
+FAKE_API fake_CUresult cuDeviceGetAttribute(int *value, fake_CUdevice_attribute attribute, fake_CUdevice device)
 {
     const char *cc = getenv("FAKE_CUDA_CC");
     int major = 9, minor = 0;
     (void)device;
     if (cc && *cc) sscanf(cc, "%d.%d", &major, &minor);
-    if (attribute == FQP_CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR) *value = major;
-    else if (attribute == FQP_CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR) *value = minor;
-    else return FQP_CUDA_ERROR_INVALID_VALUE;
-    return FQP_CUDA_SUCCESS;
+    if (attribute == FAKE_CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR) *value = major;
+    else if (attribute == FAKE_CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR) *value = minor;
+    else return FAKE_CUDA_ERROR_INVALID_VALUE;
+    return FAKE_CUDA_SUCCESS;
 }
 
-FAKE_API fqp_CUresult cuDeviceTotalMem_v2(size_t *bytes, fqp_CUdevice device)
+FAKE_API fake_CUresult cuDeviceTotalMem_v2(size_t *bytes, fake_CUdevice device)
 {
     (void)device;
     *bytes = (size_t)16 << 30;
-    return FQP_CUDA_SUCCESS;
+    return FAKE_CUDA_SUCCESS;
 }
 
-FAKE_API fqp_CUresult cuDevicePrimaryCtxRetain(fqp_CUcontext *ctx, fqp_CUdevice device)
+FAKE_API fake_CUresult cuDevicePrimaryCtxRetain(fake_CUcontext *ctx, fake_CUdevice device)
 {
-    fqp_CUresult rc = FQP_CUDA_SUCCESS;
+    fake_CUresult rc = FAKE_CUDA_SUCCESS;
     pthread_mutex_lock(&fake_mu);
-    if (!fake_initialized) rc = FQP_CUDA_ERROR_NOT_INITIALIZED;
-    else if (device < 0 || device >= FAKE_MAX_DEVICES || device >= fake_devices()) rc = FQP_CUDA_ERROR_INVALID_VALUE;
-    else if (fake_count_call("cuDevicePrimaryCtxRetain")) rc = FQP_CUDA_ERROR_UNKNOWN;
+    if (!fake_initialized) rc = FAKE_CUDA_ERROR_NOT_INITIALIZED;
+    else if (device < 0 || device >= FAKE_MAX_DEVICES || device >= fake_devices()) rc = FAKE_CUDA_ERROR_INVALID_VALUE;
+    else if (fake_count_call("cuDevicePrimaryCtxRetain")) rc = FAKE_CUDA_ERROR_UNKNOWN;
     else {
         fake_ctxs[device].refs++;
         fake_stats.context_refs++;
-        *ctx = (fqp_CUcontext)(void *)&fake_ctxs[device];
+        *ctx = (fake_CUcontext)(void *)&fake_ctxs[device];
     }
     pthread_mutex_unlock(&fake_mu);
     return rc;
@@ -276,13 +282,13 @@ FAKE_API fqp_CUresult cuDevicePrimaryCtxRetain(fqp_CUcontext *ctx, fqp_CUdevice 
 
 /* The last release destroys the context: whatever is still allocated in it
    is freed and counted (fastqpar_cuda.h should have freed it). */
-FAKE_API fqp_CUresult cuDevicePrimaryCtxRelease_v2(fqp_CUdevice device)
+FAKE_API fake_CUresult cuDevicePrimaryCtxRelease_v2(fake_CUdevice device)
 {
     fake_ctx *c;
     fake_alloc **pp;
     pthread_mutex_lock(&fake_mu);
     if (device < 0 || device >= FAKE_MAX_DEVICES || fake_ctxs[device].refs <= 0) {
-        fqp_CUresult rc = fake_bad("cuDevicePrimaryCtxRelease_v2 without retain");
+        fake_CUresult rc = fake_bad("cuDevicePrimaryCtxRelease_v2 without retain");
         pthread_mutex_unlock(&fake_mu);
         return rc;
     }
@@ -302,19 +308,19 @@ FAKE_API fqp_CUresult cuDevicePrimaryCtxRelease_v2(fqp_CUdevice device)
             free(a->p);
             free(a);
         }
-        c->poison = FQP_CUDA_SUCCESS;
+        c->poison = FAKE_CUDA_SUCCESS;
         if (fake_current == c) fake_current = NULL;
     }
     pthread_mutex_unlock(&fake_mu);
-    return FQP_CUDA_SUCCESS;
+    return FAKE_CUDA_SUCCESS;
 }
 
-FAKE_API fqp_CUresult cuCtxSetCurrent(fqp_CUcontext ctx)
+FAKE_API fake_CUresult cuCtxSetCurrent(fake_CUcontext ctx)
 {
     fake_ctx *c = (fake_ctx *)(void *)ctx;
-    fqp_CUresult rc = FQP_CUDA_SUCCESS;
+    fake_CUresult rc = FAKE_CUDA_SUCCESS;
     pthread_mutex_lock(&fake_mu);
-    if (fake_count_call("cuCtxSetCurrent")) rc = FQP_CUDA_ERROR_UNKNOWN;
+    if (fake_count_call("cuCtxSetCurrent")) rc = FAKE_CUDA_ERROR_UNKNOWN;
     else if (c && (c < fake_ctxs || c >= fake_ctxs + FAKE_MAX_DEVICES || c->refs <= 0))
         rc = fake_bad("cuCtxSetCurrent: not a live primary context");
     else fake_current = c;
@@ -324,8 +330,8 @@ FAKE_API fqp_CUresult cuCtxSetCurrent(fqp_CUcontext ctx)
 
 /* ---- modules ---- */
 
-FAKE_API fqp_CUresult cuModuleLoadDataEx(fqp_CUmodule *module, const void *image, unsigned int n_options,
-                                         fqp_CUjit_option *options, void **values)
+FAKE_API fake_CUresult cuModuleLoadDataEx(fake_CUmodule *module, const void *image, unsigned int n_options,
+                                         fake_CUjit_option *options, void **values)
 {
     const char *text = (const char *)image;
     const char *why = NULL;
@@ -334,8 +340,8 @@ FAKE_API fqp_CUresult cuModuleLoadDataEx(fqp_CUmodule *module, const void *image
     unsigned i;
     FAKE_ENTER("cuModuleLoadDataEx")
     for (i = 0; i < n_options; i++) {
-        if (options[i] == FQP_CU_JIT_ERROR_LOG_BUFFER) log = (char *)values[i];
-        if (options[i] == FQP_CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES) log_size = (size_t)(uintptr_t)values[i];
+        if (options[i] == FAKE_CU_JIT_ERROR_LOG_BUFFER) log = (char *)values[i];
+        if (options[i] == FAKE_CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES) log_size = (size_t)(uintptr_t)values[i];
     }
     if (fake_env_long("FAKE_CUDA_FAIL_MODULE", 0)) {
         why = "ptxas fatal   : injected failure (FAKE_CUDA_FAIL_MODULE)";
@@ -346,21 +352,21 @@ FAKE_API fqp_CUresult cuModuleLoadDataEx(fqp_CUmodule *module, const void *image
     if (why) {
         if (log && log_size) snprintf(log, log_size, "%s", why);
         for (i = 0; i < n_options; i++)
-            if (options[i] == FQP_CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES) values[i] = (void *)(uintptr_t)strlen(why);
-        FAKE_LEAVE(FQP_CUDA_ERROR_INVALID_PTX);
+            if (options[i] == FAKE_CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES) values[i] = (void *)(uintptr_t)strlen(why);
+        FAKE_LEAVE(FAKE_CUDA_ERROR_INVALID_PTX);
     }
-    *module = (fqp_CUmodule)calloc(1, sizeof **module);
+    *module = (fake_CUmodule)calloc(1, sizeof **module);
     if (!*module || !((*module)->text = strdup(text))) {
         free(*module);
-        FAKE_LEAVE(FQP_CUDA_ERROR_OUT_OF_MEMORY);
+        FAKE_LEAVE(FAKE_CUDA_ERROR_OUT_OF_MEMORY);
     }
     (*module)->ctx = fake_current;
     fake_stats.modules++;
-    FAKE_LEAVE(FQP_CUDA_SUCCESS);
+    FAKE_LEAVE(FAKE_CUDA_SUCCESS);
 }
 
 /* A kernel exists if the PTX has ".entry name(". */
-FAKE_API fqp_CUresult cuModuleGetFunction(fqp_CUfunction *function, fqp_CUmodule module, const char *name)
+FAKE_API fake_CUresult cuModuleGetFunction(fake_CUfunction *function, fake_CUmodule module, const char *name)
 {
     const char *s;
     size_t n = strlen(name);
@@ -372,21 +378,21 @@ FAKE_API fqp_CUresult cuModuleGetFunction(fqp_CUfunction *function, fqp_CUmodule
         while (*t == ' ' || *t == '\t') t++;
         if (strncmp(t, name, n) == 0 && (t[n] == '(' || t[n] == ' ' || t[n] == '\n' || t[n] == '\r')) break;
     }
-    if (!s) FAKE_LEAVE(FQP_CUDA_ERROR_NOT_FOUND);
+    if (!s) FAKE_LEAVE(FAKE_CUDA_ERROR_NOT_FOUND);
     for (i = 0; i < module->n_funcs && strcmp(module->funcs[i].name, name) != 0; i++) {
     }
-    if (i == 8) FAKE_LEAVE(FQP_CUDA_ERROR_OUT_OF_MEMORY);
+    if (i == 8) FAKE_LEAVE(FAKE_CUDA_ERROR_OUT_OF_MEMORY);
     if (i == module->n_funcs) {
         module->funcs[i].module = module;
         memcpy(module->funcs[i].name, name, n + 1);
         module->n_funcs++;
     }
     *function = &module->funcs[i];
-    FAKE_LEAVE(FQP_CUDA_SUCCESS);
+    FAKE_LEAVE(FAKE_CUDA_SUCCESS);
 }
 
 /* Works after a fault too, like the frees. */
-FAKE_API fqp_CUresult cuModuleUnload(fqp_CUmodule module)
+FAKE_API fake_CUresult cuModuleUnload(fake_CUmodule module)
 {
     pthread_mutex_lock(&fake_mu);
     if (!fake_current) FAKE_LEAVE(fake_bad("cuModuleUnload: no current context"));
@@ -394,12 +400,12 @@ FAKE_API fqp_CUresult cuModuleUnload(fqp_CUmodule module)
     free(module->text);
     free(module);
     fake_stats.modules--;
-    FAKE_LEAVE(FQP_CUDA_SUCCESS);
+    FAKE_LEAVE(FAKE_CUDA_SUCCESS);
 }
 
 /* ---- memory ---- */
 
-static fqp_CUresult fake_alloc_new(void **out, size_t bytes, int host)
+static fake_CUresult fake_alloc_new(void **out, size_t bytes, int host)
 {
     fake_alloc *a;
     long fail_at = fake_env_long("FAKE_CUDA_FAIL_ALLOC_AT", 0);
@@ -407,12 +413,12 @@ static fqp_CUresult fake_alloc_new(void **out, size_t bytes, int host)
     if (bytes == 0) return fake_bad("allocation of 0 bytes");
     if (fail_at > 0 && (unsigned long)fail_at == fake_stats.alloc_calls) {
         fake_stats.injected++;
-        return FQP_CUDA_ERROR_OUT_OF_MEMORY;
+        return FAKE_CUDA_ERROR_OUT_OF_MEMORY;
     }
     a = (fake_alloc *)calloc(1, sizeof *a);
     if (!a || !(a->p = (unsigned char *)malloc(bytes))) {
         free(a);
-        return FQP_CUDA_ERROR_OUT_OF_MEMORY;
+        return FAKE_CUDA_ERROR_OUT_OF_MEMORY;
     }
     memset(a->p, 0xA5, bytes); /* device memory starts as garbage */
     a->size = bytes;
@@ -423,10 +429,10 @@ static fqp_CUresult fake_alloc_new(void **out, size_t bytes, int host)
     if (host) fake_stats.host_allocs++;
     else fake_stats.device_allocs++;
     *out = a->p;
-    return FQP_CUDA_SUCCESS;
+    return FAKE_CUDA_SUCCESS;
 }
 
-static fqp_CUresult fake_alloc_free(void *p, int host)
+static fake_CUresult fake_alloc_free(void *p, int host)
 {
     fake_alloc **pp;
     for (pp = &fake_allocs; *pp; pp = &(*pp)->next) {
@@ -437,25 +443,25 @@ static fqp_CUresult fake_alloc_free(void *p, int host)
             free(a);
             if (host) fake_stats.host_allocs--;
             else fake_stats.device_allocs--;
-            return FQP_CUDA_SUCCESS;
+            return FAKE_CUDA_SUCCESS;
         }
     }
     return fake_bad(host ? "cuMemFreeHost: not an allocation" : "cuMemFree_v2: not an allocation");
 }
 
-FAKE_API fqp_CUresult cuMemAlloc_v2(fqp_CUdeviceptr *ptr, size_t bytes)
+FAKE_API fake_CUresult cuMemAlloc_v2(fake_CUdeviceptr *ptr, size_t bytes)
 {
     void *p = NULL;
-    fqp_CUresult rc;
+    fake_CUresult rc;
     FAKE_ENTER("cuMemAlloc_v2")
     rc = fake_alloc_new(&p, bytes, 0);
-    *ptr = rc == FQP_CUDA_SUCCESS ? (fqp_CUdeviceptr)(uintptr_t)p : 0;
+    *ptr = rc == FAKE_CUDA_SUCCESS ? (fake_CUdeviceptr)(uintptr_t)p : 0;
     FAKE_LEAVE(rc);
 }
 
-FAKE_API fqp_CUresult cuMemAllocHost_v2(void **ptr, size_t bytes)
+FAKE_API fake_CUresult cuMemAllocHost_v2(void **ptr, size_t bytes)
 {
-    fqp_CUresult rc;
+    fake_CUresult rc;
     FAKE_ENTER("cuMemAllocHost_v2")
     *ptr = NULL;
     rc = fake_alloc_new(ptr, bytes, 1);
@@ -463,151 +469,151 @@ FAKE_API fqp_CUresult cuMemAllocHost_v2(void **ptr, size_t bytes)
 }
 
 /* Frees work after a fault too (a real driver reclaims on context destroy). */
-FAKE_API fqp_CUresult cuMemFree_v2(fqp_CUdeviceptr ptr)
+FAKE_API fake_CUresult cuMemFree_v2(fake_CUdeviceptr ptr)
 {
-    fqp_CUresult rc;
+    fake_CUresult rc;
     pthread_mutex_lock(&fake_mu);
     rc = fake_current ? fake_alloc_free((void *)(uintptr_t)ptr, 0) : fake_bad("cuMemFree_v2: no current context");
     pthread_mutex_unlock(&fake_mu);
     return rc;
 }
 
-FAKE_API fqp_CUresult cuMemFreeHost(void *ptr)
+FAKE_API fake_CUresult cuMemFreeHost(void *ptr)
 {
-    fqp_CUresult rc;
+    fake_CUresult rc;
     pthread_mutex_lock(&fake_mu);
     rc = fake_current ? fake_alloc_free(ptr, 1) : fake_bad("cuMemFreeHost: no current context");
     pthread_mutex_unlock(&fake_mu);
     return rc;
 }
 
-static fqp_CUresult fake_check_stream(fqp_CUstream stream, const char *what)
+static fake_CUresult fake_check_stream(fake_CUstream stream, const char *what)
 {
     if (!stream) return fake_bad(what); /* fastqpar_cuda.h never uses the legacy stream */
     if (stream->ctx != fake_current) return fake_bad(what);
-    return FQP_CUDA_SUCCESS;
+    return FAKE_CUDA_SUCCESS;
 }
 
-FAKE_API fqp_CUresult cuMemcpyHtoDAsync_v2(fqp_CUdeviceptr dst, const void *src, size_t bytes, fqp_CUstream stream)
+FAKE_API fake_CUresult cuMemcpyHtoDAsync_v2(fake_CUdeviceptr dst, const void *src, size_t bytes, fake_CUstream stream)
 {
     void *d = (void *)(uintptr_t)dst;
     FAKE_ENTER("cuMemcpyHtoDAsync_v2")
-    if (fake_check_stream(stream, "cuMemcpyHtoDAsync_v2: bad stream")) FAKE_LEAVE(FQP_CUDA_ERROR_INVALID_VALUE);
+    if (fake_check_stream(stream, "cuMemcpyHtoDAsync_v2: bad stream")) FAKE_LEAVE(FAKE_CUDA_ERROR_INVALID_VALUE);
     if (!fake_find(d, bytes, 0)) FAKE_LEAVE(fake_bad("cuMemcpyHtoDAsync_v2: destination outside device memory"));
     if (!fake_find(src, bytes, 1)) fake_stats.pageable_copies++;
     fake_stats.copies_up++;
     memcpy(d, src, bytes);
-    FAKE_LEAVE(FQP_CUDA_SUCCESS);
+    FAKE_LEAVE(FAKE_CUDA_SUCCESS);
 }
 
-FAKE_API fqp_CUresult cuMemcpyDtoHAsync_v2(void *dst, fqp_CUdeviceptr src, size_t bytes, fqp_CUstream stream)
+FAKE_API fake_CUresult cuMemcpyDtoHAsync_v2(void *dst, fake_CUdeviceptr src, size_t bytes, fake_CUstream stream)
 {
     const void *s = (const void *)(uintptr_t)src;
     FAKE_ENTER("cuMemcpyDtoHAsync_v2")
-    if (fake_check_stream(stream, "cuMemcpyDtoHAsync_v2: bad stream")) FAKE_LEAVE(FQP_CUDA_ERROR_INVALID_VALUE);
+    if (fake_check_stream(stream, "cuMemcpyDtoHAsync_v2: bad stream")) FAKE_LEAVE(FAKE_CUDA_ERROR_INVALID_VALUE);
     if (!fake_find(s, bytes, 0)) FAKE_LEAVE(fake_bad("cuMemcpyDtoHAsync_v2: source outside device memory"));
     if (!fake_find(dst, bytes, 1)) fake_stats.pageable_copies++;
     fake_stats.copies_down++;
     memcpy(dst, s, bytes);
-    FAKE_LEAVE(FQP_CUDA_SUCCESS);
+    FAKE_LEAVE(FAKE_CUDA_SUCCESS);
 }
 
-FAKE_API fqp_CUresult cuMemsetD8Async(fqp_CUdeviceptr dst, unsigned char value, size_t n, fqp_CUstream stream)
+FAKE_API fake_CUresult cuMemsetD8Async(fake_CUdeviceptr dst, unsigned char value, size_t n, fake_CUstream stream)
 {
     void *d = (void *)(uintptr_t)dst;
     FAKE_ENTER("cuMemsetD8Async")
-    if (fake_check_stream(stream, "cuMemsetD8Async: bad stream")) FAKE_LEAVE(FQP_CUDA_ERROR_INVALID_VALUE);
+    if (fake_check_stream(stream, "cuMemsetD8Async: bad stream")) FAKE_LEAVE(FAKE_CUDA_ERROR_INVALID_VALUE);
     if (!fake_find(d, n, 0)) FAKE_LEAVE(fake_bad("cuMemsetD8Async: outside device memory"));
     memset(d, value, n);
-    FAKE_LEAVE(FQP_CUDA_SUCCESS);
+    FAKE_LEAVE(FAKE_CUDA_SUCCESS);
 }
 
 /* ---- streams and events ---- */
 
-FAKE_API fqp_CUresult cuStreamCreate(fqp_CUstream *stream, unsigned int flags)
+FAKE_API fake_CUresult cuStreamCreate(fake_CUstream *stream, unsigned int flags)
 {
     FAKE_ENTER("cuStreamCreate")
     (void)flags;
-    if (!(*stream = (fqp_CUstream)calloc(1, sizeof **stream))) FAKE_LEAVE(FQP_CUDA_ERROR_OUT_OF_MEMORY);
+    if (!(*stream = (fake_CUstream)calloc(1, sizeof **stream))) FAKE_LEAVE(FAKE_CUDA_ERROR_OUT_OF_MEMORY);
     (*stream)->ctx = fake_current;
     fake_stats.streams++;
-    FAKE_LEAVE(FQP_CUDA_SUCCESS);
+    FAKE_LEAVE(FAKE_CUDA_SUCCESS);
 }
 
-FAKE_API fqp_CUresult cuStreamDestroy_v2(fqp_CUstream stream)
+FAKE_API fake_CUresult cuStreamDestroy_v2(fake_CUstream stream)
 {
     pthread_mutex_lock(&fake_mu);
     if (!stream) FAKE_LEAVE(fake_bad("cuStreamDestroy_v2: NULL"));
     free(stream);
     fake_stats.streams--;
-    FAKE_LEAVE(FQP_CUDA_SUCCESS);
+    FAKE_LEAVE(FAKE_CUDA_SUCCESS);
 }
 
-FAKE_API fqp_CUresult cuStreamSynchronize(fqp_CUstream stream)
+FAKE_API fake_CUresult cuStreamSynchronize(fake_CUstream stream)
 {
     FAKE_ENTER("cuStreamSynchronize")
-    if (fake_check_stream(stream, "cuStreamSynchronize: bad stream")) FAKE_LEAVE(FQP_CUDA_ERROR_INVALID_VALUE);
-    FAKE_LEAVE(FQP_CUDA_SUCCESS);
+    if (fake_check_stream(stream, "cuStreamSynchronize: bad stream")) FAKE_LEAVE(FAKE_CUDA_ERROR_INVALID_VALUE);
+    FAKE_LEAVE(FAKE_CUDA_SUCCESS);
 }
 
-FAKE_API fqp_CUresult cuEventCreate(fqp_CUevent *event, unsigned int flags)
+FAKE_API fake_CUresult cuEventCreate(fake_CUevent *event, unsigned int flags)
 {
     FAKE_ENTER("cuEventCreate")
     (void)flags;
-    if (!(*event = (fqp_CUevent)calloc(1, sizeof **event))) FAKE_LEAVE(FQP_CUDA_ERROR_OUT_OF_MEMORY);
+    if (!(*event = (fake_CUevent)calloc(1, sizeof **event))) FAKE_LEAVE(FAKE_CUDA_ERROR_OUT_OF_MEMORY);
     (*event)->ctx = fake_current;
     fake_stats.events++;
-    FAKE_LEAVE(FQP_CUDA_SUCCESS);
+    FAKE_LEAVE(FAKE_CUDA_SUCCESS);
 }
 
-FAKE_API fqp_CUresult cuEventDestroy_v2(fqp_CUevent event)
+FAKE_API fake_CUresult cuEventDestroy_v2(fake_CUevent event)
 {
     pthread_mutex_lock(&fake_mu);
     if (!event) FAKE_LEAVE(fake_bad("cuEventDestroy_v2: NULL"));
     free(event);
     fake_stats.events--;
-    FAKE_LEAVE(FQP_CUDA_SUCCESS);
+    FAKE_LEAVE(FAKE_CUDA_SUCCESS);
 }
 
-FAKE_API fqp_CUresult cuEventRecord(fqp_CUevent event, fqp_CUstream stream)
+FAKE_API fake_CUresult cuEventRecord(fake_CUevent event, fake_CUstream stream)
 {
     FAKE_ENTER("cuEventRecord")
-    if (!event || fake_check_stream(stream, "cuEventRecord: bad stream")) FAKE_LEAVE(FQP_CUDA_ERROR_INVALID_VALUE);
+    if (!event || fake_check_stream(stream, "cuEventRecord: bad stream")) FAKE_LEAVE(FAKE_CUDA_ERROR_INVALID_VALUE);
     event->recorded = 1;
     event->ms = fake_now_ms();
     event->not_ready = (int)fake_env_long("FAKE_CUDA_NOT_READY", 0);
-    FAKE_LEAVE(FQP_CUDA_SUCCESS);
+    FAKE_LEAVE(FAKE_CUDA_SUCCESS);
 }
 
-FAKE_API fqp_CUresult cuEventQuery(fqp_CUevent event)
+FAKE_API fake_CUresult cuEventQuery(fake_CUevent event)
 {
     FAKE_ENTER("cuEventQuery")
     if (!event) FAKE_LEAVE(fake_bad("cuEventQuery: NULL"));
     if (event->not_ready > 0) {
         event->not_ready--;
-        FAKE_LEAVE(FQP_CUDA_ERROR_NOT_READY);
+        FAKE_LEAVE(FAKE_CUDA_ERROR_NOT_READY);
     }
-    FAKE_LEAVE(FQP_CUDA_SUCCESS);
+    FAKE_LEAVE(FAKE_CUDA_SUCCESS);
 }
 
-FAKE_API fqp_CUresult cuEventSynchronize(fqp_CUevent event)
+FAKE_API fake_CUresult cuEventSynchronize(fake_CUevent event)
 {
     FAKE_ENTER("cuEventSynchronize")
     if (!event) FAKE_LEAVE(fake_bad("cuEventSynchronize: NULL"));
     event->not_ready = 0;
-    FAKE_LEAVE(FQP_CUDA_SUCCESS);
+    FAKE_LEAVE(FAKE_CUDA_SUCCESS);
 }
 
-static fqp_CUresult fake_elapsed(float *ms, fqp_CUevent a, fqp_CUevent b)
+static fake_CUresult fake_elapsed(float *ms, fake_CUevent a, fake_CUevent b)
 {
-    if (!ms || !a || !b) return FQP_CUDA_ERROR_INVALID_VALUE;
+    if (!ms || !a || !b) return FAKE_CUDA_ERROR_INVALID_VALUE;
     if (!a->recorded || !b->recorded) return 400; /* CUDA_ERROR_INVALID_HANDLE */
     *ms = (float)(b->ms - a->ms);
-    return FQP_CUDA_SUCCESS;
+    return FAKE_CUDA_SUCCESS;
 }
 
-FAKE_API fqp_CUresult cuEventElapsedTime_v2(float *ms, fqp_CUevent a, fqp_CUevent b) { return fake_elapsed(ms, a, b); }
-FAKE_API fqp_CUresult cuEventElapsedTime(float *ms, fqp_CUevent a, fqp_CUevent b) { return fake_elapsed(ms, a, b); }
+FAKE_API fake_CUresult cuEventElapsedTime_v2(float *ms, fake_CUevent a, fake_CUevent b) { return fake_elapsed(ms, a, b); }
+FAKE_API fake_CUresult cuEventElapsedTime(float *ms, fake_CUevent a, fake_CUevent b) { return fake_elapsed(ms, a, b); }
 
 /* ---- kernels ---- */
 
@@ -660,9 +666,9 @@ static int fake_check_kernel_args(const char *name, void **p)
     return 1;
 }
 
-FAKE_API fqp_CUresult cuLaunchKernel(fqp_CUfunction function, unsigned int grid_x, unsigned int grid_y,
+FAKE_API fake_CUresult cuLaunchKernel(fake_CUfunction function, unsigned int grid_x, unsigned int grid_y,
                                      unsigned int grid_z, unsigned int block_x, unsigned int block_y,
-                                     unsigned int block_z, unsigned int shared_bytes, fqp_CUstream stream,
+                                     unsigned int block_z, unsigned int shared_bytes, fake_CUstream stream,
                                      void **params, void **extra)
 {
     unsigned grid[3], block[3];
@@ -679,8 +685,8 @@ FAKE_API fqp_CUresult cuLaunchKernel(fqp_CUfunction function, unsigned int grid_
     fake_stats.launches++;
     if (fail_at > 0 && (unsigned long)fail_at == fake_stats.launches) {
         fake_stats.injected++;
-        fake_current->poison = FQP_CUDA_ERROR_LAUNCH_FAILED;
-        FAKE_LEAVE(FQP_CUDA_ERROR_LAUNCH_FAILED);
+        fake_current->poison = FAKE_CUDA_ERROR_LAUNCH_FAILED;
+        FAKE_LEAVE(FAKE_CUDA_ERROR_LAUNCH_FAILED);
     }
     if (!fake_check_kernel_args(function->name, params))
         FAKE_LEAVE(fake_bad("cuLaunchKernel: a pointer argument is outside device memory"));
@@ -690,7 +696,7 @@ FAKE_API fqp_CUresult cuLaunchKernel(fqp_CUfunction function, unsigned int grid_
     ctx = fake_current;
     if (async_at > 0 && (unsigned long)async_at == fake_stats.launches) {
         fake_stats.injected++;
-        ctx->poison = FQP_CUDA_ERROR_LAUNCH_FAILED;
+        ctx->poison = FAKE_CUDA_ERROR_LAUNCH_FAILED;
     }
     fake_stats.kernel_runs++;
     pthread_mutex_unlock(&fake_mu);
@@ -707,9 +713,5 @@ FAKE_API fqp_CUresult cuLaunchKernel(fqp_CUfunction function, unsigned int grid_
         pthread_mutex_lock(&fake_mu);
         FAKE_LEAVE(fake_bad("cuLaunchKernel: the emulation does not know this kernel"));
     }
-    return FQP_CUDA_SUCCESS;
+    return FAKE_CUDA_SUCCESS;
 }
-
-/* Every entry point has exactly the type fastqpar_cuda.h calls it through. */
-#define FAKE_TYPECHECK(required, field, symbol, params) { fqp_PFN_##field f = symbol; (void)f; }
-__attribute__((unused)) static void fake_typecheck(void) { FQP_CUDA_DRIVER_LIST(FAKE_TYPECHECK) }

@@ -33,6 +33,82 @@
 #ifndef FAKE_CUDA_H
 #define FAKE_CUDA_H
 
+#include <stddef.h>
+
+/* The CUDA driver ABI subset the fake exports, mirrored here on its own (as
+   cuda.h declares it), so that the fake driver does not depend on
+   fastqpar_cuda.h, whose mirror of the same subset is private. */
+typedef int fake_CUresult;                     /* CUresult: 0 = CUDA_SUCCESS */
+typedef int fake_CUdevice;
+typedef int fake_CUdevice_attribute;
+typedef int fake_CUjit_option;
+typedef unsigned long long fake_CUdeviceptr;   /* CUdeviceptr_v2 on 64-bit hosts */
+typedef struct fake_CUctx_st *fake_CUcontext;
+typedef struct fake_CUmod_st *fake_CUmodule;
+typedef struct fake_CUfunc_st *fake_CUfunction;
+typedef struct fake_CUstream_st *fake_CUstream;
+typedef struct fake_CUevent_st *fake_CUevent;
+
+#define FAKE_CUDA_SUCCESS 0
+#define FAKE_CUDA_ERROR_INVALID_VALUE 1
+#define FAKE_CUDA_ERROR_OUT_OF_MEMORY 2
+#define FAKE_CUDA_ERROR_NOT_INITIALIZED 3
+#define FAKE_CUDA_ERROR_NO_DEVICE 100
+#define FAKE_CUDA_ERROR_INVALID_PTX 218
+#define FAKE_CUDA_ERROR_NOT_FOUND 500
+#define FAKE_CUDA_ERROR_NOT_READY 600
+#define FAKE_CUDA_ERROR_LAUNCH_FAILED 719
+#define FAKE_CUDA_ERROR_UNKNOWN 999
+#define FAKE_CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR 75
+#define FAKE_CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR 76
+#define FAKE_CU_JIT_INFO_LOG_BUFFER 3
+#define FAKE_CU_JIT_INFO_LOG_BUFFER_SIZE_BYTES 4
+#define FAKE_CU_JIT_ERROR_LOG_BUFFER 5
+#define FAKE_CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES 6
+#define FAKE_CU_STREAM_NON_BLOCKING 1
+
+/* Every entry point the fake exports: X(exported symbol, parameters),
+   each returning fake_CUresult. tests/test_cuda.c checks that fastqpar_cuda.h
+   looks up exactly these symbols with these parameter lists. */
+#define FAKE_CUDA_DRIVER_LIST(X)                                                                                  \
+    X(cuInit, (unsigned int flags))                                                                               \
+    X(cuDriverGetVersion, (int *version))                                                                         \
+    X(cuGetErrorName, (fake_CUresult error, const char **text))                                                   \
+    X(cuGetErrorString, (fake_CUresult error, const char **text))                                                 \
+    X(cuDeviceGetCount, (int *count))                                                                             \
+    X(cuDeviceGet, (fake_CUdevice *device, int ordinal))                                                          \
+    X(cuDeviceGetName, (char *name, int len, fake_CUdevice device))                                               \
+    X(cuDeviceGetAttribute, (int *value, fake_CUdevice_attribute attribute, fake_CUdevice device))                \
+    X(cuDeviceTotalMem_v2, (size_t *bytes, fake_CUdevice device))                                                 \
+    X(cuDevicePrimaryCtxRetain, (fake_CUcontext *ctx, fake_CUdevice device))                                      \
+    X(cuDevicePrimaryCtxRelease_v2, (fake_CUdevice device))                                                       \
+    X(cuCtxSetCurrent, (fake_CUcontext ctx))                                                                      \
+    X(cuModuleLoadDataEx, (fake_CUmodule *module, const void *image, unsigned int n_options,                      \
+      fake_CUjit_option *options, void **values))                                                                 \
+    X(cuModuleGetFunction, (fake_CUfunction *function, fake_CUmodule module, const char *name))                   \
+    X(cuModuleUnload, (fake_CUmodule module))                                                                     \
+    X(cuMemAlloc_v2, (fake_CUdeviceptr *ptr, size_t bytes))                                                       \
+    X(cuMemFree_v2, (fake_CUdeviceptr ptr))                                                                       \
+    X(cuMemAllocHost_v2, (void **ptr, size_t bytes))                                                              \
+    X(cuMemFreeHost, (void *ptr))                                                                                 \
+    X(cuMemcpyHtoDAsync_v2, (fake_CUdeviceptr dst, const void *src, size_t bytes, fake_CUstream stream))          \
+    X(cuMemcpyDtoHAsync_v2, (void *dst, fake_CUdeviceptr src, size_t bytes, fake_CUstream stream))                \
+    X(cuMemsetD8Async, (fake_CUdeviceptr dst, unsigned char value, size_t n, fake_CUstream stream))               \
+    X(cuStreamCreate, (fake_CUstream *stream, unsigned int flags))                                                \
+    X(cuStreamDestroy_v2, (fake_CUstream stream))                                                                 \
+    X(cuStreamSynchronize, (fake_CUstream stream))                                                                \
+    X(cuEventCreate, (fake_CUevent *event, unsigned int flags))                                                   \
+    X(cuEventRecord, (fake_CUevent event, fake_CUstream stream))                                                  \
+    X(cuEventQuery, (fake_CUevent event))                                                                         \
+    X(cuEventSynchronize, (fake_CUevent event))                                                                   \
+    X(cuEventElapsedTime_v2, (float *ms, fake_CUevent start, fake_CUevent end))                                   \
+    X(cuEventElapsedTime, (float *ms, fake_CUevent start, fake_CUevent end))                                      \
+    X(cuEventDestroy_v2, (fake_CUevent event))                                                                    \
+    X(cuLaunchKernel, (fake_CUfunction function, unsigned int grid_x, unsigned int grid_y, unsigned int grid_z,  \
+      unsigned int block_x, unsigned int block_y, unsigned int block_z, unsigned int shared_bytes,                \
+      fake_CUstream stream, void **params, void **extra))
+
+
 typedef struct fake_cuda_stats {
     /* live objects: all 0 after fqp_cuda_close */
     long device_allocs, host_allocs, streams, events, modules, context_refs;

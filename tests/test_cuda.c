@@ -9,11 +9,14 @@
    batches go back to the CPU consumers: nothing lost, nothing twice); the
    per-batch GPU results equal the CPU twins; ordered output stays complete;
    nothing the fake driver hands out is leaked. White-box: it defines the
-   implementation itself to reach the loader's test hooks. */
+   implementation itself, with FASTQPAR_CUDA_TEST_HOOKS to reach the
+   loader's test hooks, and checks the header's private driver mirror
+   against the fake's own (tests/fake_cuda.h). */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* setenv, RTLD_NOLOAD */
 #endif
 #define FASTQPAR_IMPLEMENTATION
+#define FASTQPAR_CUDA_TEST_HOOKS /* fqp__cuda_dlsym_hook, fqp__cuda_dlopen_calls */
 #include "fastqpar_cuda.h"
 
 #include <dlfcn.h>
@@ -556,6 +559,67 @@ static void test_symbol_missing(void)
     fqp__cuda_dlsym_hook = NULL;
     clear_env();
     CHECK_FAKE_CLEAN();
+}
+
+/* The header's private mirror of the driver (FQP__CUDA_DRIVER_LIST) and the
+   fake's own (FAKE_CUDA_DRIVER_LIST) name the same exported symbols in the
+   same order with the same parameter lists (type names aside), and the
+   constants and type sizes agree: the fake exports the ABI the header calls. */
+typedef struct driver_entry { const char *symbol, *params; } driver_entry;
+#define HEADER_ENTRY(required, field, symbol, params) {#symbol, #params},
+static const driver_entry header_entries[] = {FQP__CUDA_DRIVER_LIST(HEADER_ENTRY)};
+#undef HEADER_ENTRY
+#define FAKE_ENTRY(symbol, params) {#symbol, #params},
+static const driver_entry fake_entries[] = {FAKE_CUDA_DRIVER_LIST(FAKE_ENTRY)};
+#undef FAKE_ENTRY
+
+static void test_fake_mirrors_header(void)
+{
+    size_t i, n = sizeof header_entries / sizeof header_entries[0];
+    CHECK_EQ_U64(n, sizeof fake_entries / sizeof fake_entries[0]);
+    CHECK_EQ_U64(n, sizeof fqp__cuda_symbols / sizeof fqp__cuda_symbols[0]);
+    for (i = 0; i < n && i < sizeof fake_entries / sizeof fake_entries[0]; i++) {
+        char want[1024];
+        const char *p = header_entries[i].params;
+        size_t o = 0;
+        while (*p && o + 8 < sizeof want) { /* fqp__CU... -> fake_CU... */
+            if (strncmp(p, "fqp__CU", 7) == 0) {
+                memcpy(want + o, "fake_CU", 7);
+                o += 7;
+                p += 7;
+            } else {
+                want[o++] = *p++;
+            }
+        }
+        want[o] = 0;
+        if (strcmp(header_entries[i].symbol, fake_entries[i].symbol) != 0 || strcmp(want, fake_entries[i].params) != 0) {
+            fprintf(stderr, "  entry %zu: header %s%s, fake %s%s\n", i, header_entries[i].symbol, want,
+                    fake_entries[i].symbol, fake_entries[i].params);
+            CHECK(0);
+        }
+        CHECK(strcmp(fqp__cuda_symbols[i].name, header_entries[i].symbol) == 0);
+    }
+    CHECK_EQ_INT(FQP__CUDA_SUCCESS, FAKE_CUDA_SUCCESS);
+    CHECK_EQ_INT(FQP__CUDA_ERROR_INVALID_VALUE, FAKE_CUDA_ERROR_INVALID_VALUE);
+    CHECK_EQ_INT(FQP__CUDA_ERROR_OUT_OF_MEMORY, FAKE_CUDA_ERROR_OUT_OF_MEMORY);
+    CHECK_EQ_INT(FQP__CUDA_ERROR_NOT_INITIALIZED, FAKE_CUDA_ERROR_NOT_INITIALIZED);
+    CHECK_EQ_INT(FQP__CUDA_ERROR_NO_DEVICE, FAKE_CUDA_ERROR_NO_DEVICE);
+    CHECK_EQ_INT(FQP__CUDA_ERROR_INVALID_PTX, FAKE_CUDA_ERROR_INVALID_PTX);
+    CHECK_EQ_INT(FQP__CUDA_ERROR_NOT_FOUND, FAKE_CUDA_ERROR_NOT_FOUND);
+    CHECK_EQ_INT(FQP__CUDA_ERROR_NOT_READY, FAKE_CUDA_ERROR_NOT_READY);
+    CHECK_EQ_INT(FQP__CUDA_ERROR_LAUNCH_FAILED, FAKE_CUDA_ERROR_LAUNCH_FAILED);
+    CHECK_EQ_INT(FQP__CUDA_ERROR_UNKNOWN, FAKE_CUDA_ERROR_UNKNOWN);
+    CHECK_EQ_INT(FQP__CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, FAKE_CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR);
+    CHECK_EQ_INT(FQP__CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR, FAKE_CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR);
+    CHECK_EQ_INT(FQP__CU_JIT_INFO_LOG_BUFFER, FAKE_CU_JIT_INFO_LOG_BUFFER);
+    CHECK_EQ_INT(FQP__CU_JIT_INFO_LOG_BUFFER_SIZE_BYTES, FAKE_CU_JIT_INFO_LOG_BUFFER_SIZE_BYTES);
+    CHECK_EQ_INT(FQP__CU_JIT_ERROR_LOG_BUFFER, FAKE_CU_JIT_ERROR_LOG_BUFFER);
+    CHECK_EQ_INT(FQP__CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES, FAKE_CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES);
+    CHECK_EQ_INT(FQP__CU_STREAM_NON_BLOCKING, FAKE_CU_STREAM_NON_BLOCKING);
+    CHECK_EQ_U64(sizeof(fqp__CUresult), sizeof(fake_CUresult));
+    CHECK_EQ_U64(sizeof(fqp__CUdevice), sizeof(fake_CUdevice));
+    CHECK_EQ_U64(sizeof(fqp__CUdeviceptr), sizeof(fake_CUdeviceptr));
+    CHECK_EQ_U64(sizeof(fqp__CUcontext), sizeof(fake_CUcontext));
 }
 
 /* The CUDA toolkit's stub libcuda.so exports every real entry point but has
@@ -1421,6 +1485,7 @@ int main(void)
     RUN_T(test_force_cpu_never_loads); /* first: the fake library must not be loaded yet */
     RUN_T(test_library_missing);
     RUN_T(test_symbol_missing);
+    RUN_T(test_fake_mirrors_header);
     RUN_T(test_real_stub_library);
     RUN_T(test_no_device);
     RUN_T(test_module_failure);

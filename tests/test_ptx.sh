@@ -10,7 +10,10 @@
 #                PTX, the text around the markers is untouched, a rerun changes
 #                nothing; on odd input too (quotes, backslashes, "??", control
 #                bytes, a line longer than a C literal may be, no final newline)
-#   embedded:*   the PTX embedded in fastqpar_cuda.h is kernels.ptx
+#   embedded:*   the PTX embedded in fastqpar_cuda.h is kernels.ptx, and it is
+#                the last thing in the header: after the >>cuda-ptx banner,
+#                with only its accessor, the implementation's #endif and the
+#                licence after it
 # SKIP lines where a compiler, the CUDA toolkit or fastqpar_cuda.h is missing.
 set -u
 cd "$(dirname "$0")/.."
@@ -154,5 +157,22 @@ else
     else
         bad "embedded:as-make-ptx-writes-it" "fastqpar_cuda.h differs from what make ptx writes (run make ptx)" "$out/err"
     fi
+    # the blob is last: the banner before it is >>cuda-ptx, and after it come
+    # only fqp__cuda_embedded_ptx, the implementation's #endif and the licence
+    last_banner=$(awk -v b="$begin" '$0 == b { exit } /^\/\* ---- / { t = $0 } END { print t }' fastqpar_cuda.h)
+    awk -v e="$end" 'f { print } $0 == e { f = 1 }' fastqpar_cuda.h >"$out/after.h"
+    code_after=$(grep -v -e '^static const char \*const \*fqp__cuda_embedded_ptx(void) { return fqp__cuda_ptx; }$' \
+                         -e '^#endif /\* FASTQPAR_CUDA_IMPLEMENTATION \*/$' "$out/after.h" |
+                 awk '/^\/\*/ { c = 1 } !c && NF { print } /\*\// { c = 0 }')
+    case $last_banner in
+    '/* ---- >>cuda-ptx:'*)
+        if [ -n "$code_after" ]; then bad "embedded:last" "code after the embedded PTX: $code_after"
+        elif ! grep -q '^#endif /\* FASTQPAR_CUDA_IMPLEMENTATION \*/$' "$out/after.h"; then
+            bad "embedded:last" "the implementation does not end after the embedded PTX"
+        elif ! grep -q 'ALTERNATIVE A - MIT License' "$out/after.h"; then
+            bad "embedded:last" "the licence is not after the embedded PTX"
+        else ok "embedded:last"; fi ;;
+    *) bad "embedded:last" "the banner before the embedded PTX is '$last_banner', not >>cuda-ptx" ;;
+    esac
 fi
 exit $fail
