@@ -532,11 +532,14 @@ static void test_sources(void)
     in.path = "/nonexistent/x.fq";
     CHECK_EQ_INT(th_read_all(&in, NULL, &d, &err), FQP_ERR_OPEN);
     CHECK(strstr(err.message, "/nonexistent/x.fq") != NULL);
+    free(d.text);
     memset(&in, 0, sizeof in);
     CHECK_EQ_INT(th_read_all(&in, NULL, &d, &err), FQP_ERR_INVALID_ARGUMENT);
+    free(d.text);
     in.path = path;
     in.data = text;
     CHECK_EQ_INT(th_read_all(&in, NULL, &d, &err), FQP_ERR_INVALID_ARGUMENT);
+    free(d.text);
 }
 
 /* Input without newlines fails at its first bytes, not after filling memory. */
@@ -716,6 +719,7 @@ static void test_allocator(void)
     }
     cfg.allocator.free = NULL;
     CHECK_EQ_INT(read_text(mixed_input, &cfg, &d, &err), FQP_ERR_INVALID_ARGUMENT);
+    free(d.text);
 }
 
 static void test_result_strings(void)
