@@ -149,8 +149,8 @@
        buffers, sized like a slot, grown for a huge batch and kept), calls
        fqp_cuda_trim_batch(w, batch, &trim, start_end, &err) in process() --
        one upload of the qualities (and bases, for the window rule) and
-       offsets, fqp_k_trim, one download, wait -- and closes it in fini(). No thread is started: thread
-       accounting (config.threads) is unchanged. When a driver call fails,
+       offsets, fqp_k_trim, one download, wait -- and closes it in fini().
+       No thread is started: thread accounting (config.threads) is unchanged. When a driver call fails,
        the worker logs it, stops using its GPU for good and trims on the CPU
        with fqp_trim_batch (the same intervals, nothing lost); under
        FQP_GPU_FORCE the call returns the error instead.
