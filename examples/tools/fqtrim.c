@@ -23,6 +23,7 @@
 #define _POSIX_C_SOURCE 200809L /* isatty, fileno, fstat, signal(SIGPIPE) */
 #define FASTQPAR_IMPLEMENTATION
 #include "fastqpar_cuda.h"
+#include "fqmultiqc.h"
 #include "fqprogress.h"
 
 #include <errno.h>
@@ -60,13 +61,15 @@ static const char FQT_USAGE[] =
     "  --gpu         trim on the GPU; no usable GPU, or one failing, is an error\n"
     "  --cpu         never use the GPU (default: the GPU when usable)\n"
     "  --json FILE   also write the summary as JSON to FILE\n"
+    "  --multiqc FILE    also write the summary as MultiQC custom content\n"
+    "                (FILE must end in _mqc.json)\n"
     "  --quiet       no summary on stderr\n"
     "  -h            this help\n"
     "A progress line (input read / size, reads per second) is shown on long runs\n"
     "when stderr is a terminal.\n";
 
 typedef struct fqt_options {
-    const char *in[2], *out1, *out2, *unpaired, *json;
+    const char *in[2], *out1, *out2, *unpaired, *json, *multiqc;
     int inputs, interleaved, no_name_check, threads, level, quiet, gzip_stream;
     fqp_gpu_mode gpu;                /* --gpu FORCE, --cpu OFF, else AUTO (environment) */
     fqp_trim_desc trim;
@@ -336,18 +339,6 @@ static void fqt_summary(FILE *f, const fqt_run *run, double seconds)
             fqt_pct(t->bases_out, t->bases_in));
 }
 
-static void fqt_json_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; s && *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\') fprintf(f, "\\%c", ch);
-        else if (ch < 0x20) fprintf(f, "\\u%04x", ch);
-        else fputc(ch, f);
-    }
-    fputc('"', f);
-}
-
 static int fqt_json(const char *path, const fqt_run *run, double seconds)
 {
     const fqt_counts *t = &run->total;
@@ -359,7 +350,7 @@ static int fqt_json(const char *path, const fqt_run *run, double seconds)
             FASTQPAR_VERSION_STRING);
     for (i = 0; i < o->inputs; i++) {
         if (i) fputs(", ", f);
-        fqt_json_string(f, o->in[i]);
+        fqx_json_string(f, o->in[i]);
     }
     fprintf(f, "],\n  \"mode\": \"%s\",\n", o->interleaved ? "interleaved" : o->inputs == 2 ? "paired" : "single");
     fprintf(f, "  \"trim\": \"%s\",\n  \"quality\": %d,\n  \"quality_5\": %d,\n  \"window\": %d,\n",
@@ -385,6 +376,34 @@ static int fqt_json(const char *path, const fqt_run *run, double seconds)
     if (f == stdout) bad |= fflush(f) != 0;
     else bad |= fclose(f) != 0;
     return bad ? -1 : 0;
+}
+
+/* The summary as a MultiQC table (custom content): one row, named after IN1. */
+static int fqt_multiqc(const char *path, const fqt_run *run, char *msg, size_t size)
+{
+    const fqt_counts *t = &run->total;
+    const struct { const char *key; uint64_t v; } col[] = {
+        {"reads_in", t->reads_in},           {"reads_written", t->reads_out + t->unpaired_out},
+        {"reads_too_short", t->too_short},   {"reads_too_many_n", t->too_many_n},
+        {"pairs_in", t->pairs_in},           {"pairs_written", t->pairs_out},
+        {"unpaired_written", t->unpaired_out}, {"bases_in", t->bases_in},
+        {"bases_trimmed", t->bases_trimmed}, {"bases_written", t->bases_out},
+    };
+    char num[32];
+    size_t i;
+    FILE *f = fqx_mqc_open(path, "fqtrim_summary", "fqtrim", "Reads and bases in, trimmed, filtered and written by fqtrim.",
+                           "table", "{\"id\": \"fqtrim_summary_table\", \"namespace\": \"fqtrim\"}", msg, size);
+    if (!f) return -1;
+    fqx_mqc_sample(f, run->o.in[0], 1);
+    for (i = 0; i < sizeof col / sizeof col[0]; i++) {
+        snprintf(num, sizeof num, "%llu", (unsigned long long)col[i].v);
+        fqx_mqc_number(f, col[i].key, num, i == 0);
+    }
+    if (fqx_mqc_close(f, 1) != 0) {
+        snprintf(msg, size, "%s: cannot write the MultiQC file: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
 }
 
 /* ---- command line ---- */
@@ -461,6 +480,10 @@ static int fqt_parse(int argc, char **argv, fqt_options *o)
         else if (strcmp(a, "-p") == 0) o->out2 = val;
         else if (strcmp(a, "--unpaired") == 0) o->unpaired = val;
         else if (strcmp(a, "--json") == 0) o->json = val;
+        else if (strcmp(a, "--multiqc") == 0) {
+            if (!fqx_mqc_name_ok(val)) return fqt_usage_error("--multiqc %s: the name must end in _mqc.json", val);
+            o->multiqc = val;
+        }
         else if (strcmp(a, "-q") == 0) {
             if (fqt_qualities(val, &q5, &q))
                 return fqt_usage_error("-q wants a quality 0..93 or 5',3' qualities (e.g. 5,20), not '%s'", val);
@@ -590,6 +613,13 @@ done:
     if (run.o.json && fqt_json(run.o.json, &run, seconds) != 0) {
         fprintf(stderr, "fqtrim: %s: cannot write the JSON report: %s\n", run.o.json, strerror(errno));
         return 1;
+    }
+    if (run.o.multiqc) {
+        char msg[512];
+        if (fqt_multiqc(run.o.multiqc, &run, msg, sizeof msg) != 0) {
+            fprintf(stderr, "fqtrim: %s\n", msg);
+            return 1;
+        }
     }
     return 0;
 }
