@@ -44,7 +44,7 @@ $(BUILD):
 $(BUILD)/%: examples/%.c $(HEADERS) | $(BUILD)
 	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS) $(LDLIBS)
 
-$(BUILD)/%: examples/tools/%.c examples/tools/fqprogress.h $(HEADERS) | $(BUILD)
+$(BUILD)/%: examples/tools/%.c examples/tools/fqprogress.h examples/tools/fqmultiqc.h $(HEADERS) | $(BUILD)
 	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS) $(LDLIBS)
 
 $(BUILD)/%: tests/%.c $(HEADERS) tests/test.h tests/thread.h tests/helpers.h | $(BUILD)

@@ -693,9 +693,9 @@ FASTQPAR_DEF void fqp_qc_add_batch(fqp_qc *qc, const fqp_batch *b);
 FASTQPAR_DEF void fqp_qc_add_counts(fqp_qc *qc, const uint64_t *counts);
 FASTQPAR_DEF void fqp_qc_free(fqp_qc *qc);
 
-/* Quality trimming of the 3' end; a read keeps [start, end) (start is 0).
-   threshold is a Phred score; values below 0 act as 0 (nothing is trimmed)
-   and above 94 as 94 (everything is), which changes no result.
+/* Quality trimming; a read keeps [start, end). threshold (the 3' cutoff)
+   and threshold5 are Phred scores; values below 0 act as 0 (nothing is
+   trimmed) and above 94 as 94 (everything is), which changes no result.
    FQP_TRIM_BWA: BWA's -q rule as cutadapt implements it: with
        s_k = sum over j >= k of (threshold - q_j), scan k from the 3' end
        down, stop at the first s_k < 0, and cut at the k where s_k was
@@ -703,27 +703,36 @@ FASTQPAR_DEF void fqp_qc_free(fqp_qc *qc);
        s_k > 0: keep the whole read. bwa aln -q differs in two details:
        it keeps the base at k too (one base more), and it never trims a
        read below 35 bases (BWA_MIN_RDLEN); here there is no minimum length.
-   FQP_TRIM_WINDOW: Trimmomatic's SLIDINGWINDOW:window:threshold: windows
-       of `window` bases (default 4 when <= 0) from the 5' end; at the
-       first window with mean quality < threshold (integer test: sum <
-       threshold * window) the read ends where the window before it ended,
-       then bases below threshold at that end are dropped (the window
-       before holds at least one that is not). The first window failing
-       keeps nothing, and so does a read shorter than the window (as
-       Trimmomatic, which drops such reads). No failing window: the read
-       keeps everything up to its last base >= threshold.
+       threshold5 > 0 (cutadapt -q threshold5,threshold): the same rule
+       from the 5' end over the whole read gives start (ties: the start
+       nearest the 5' end); when start >= end the read keeps nothing
+       ([0, 0)), as cutadapt.
+   FQP_TRIM_WINDOW: Trimmomatic 0.39's SLIDINGWINDOW:window:threshold, an
+       uppercase N scoring Q0 (as Trimmomatic; lowercase n keeps its
+       quality) when the bases are known: windows of `window` bases
+       (default 4 when <= 0) from the 5' end; at the first window with
+       mean quality < threshold (integer test: sum < threshold * window)
+       the read ends where the window before it ended, then bases below
+       threshold at that end are dropped (the window before holds at least
+       one that is not). The first window failing keeps nothing, and so
+       does a read shorter than the window: Trimmomatic drops such reads
+       (fqtrim does too). No failing window: the read keeps everything up
+       to its last base >= threshold. threshold5 is not used.
    Any other mode (0 included) trims nothing. */
 typedef enum fqp_trim_mode { FQP_TRIM_BWA = 1, FQP_TRIM_WINDOW = 2 } fqp_trim_mode;
 #define FQP_TRIM_DEFAULT_WINDOW 4
 
 typedef struct fqp_trim_desc {
     fqp_trim_mode mode;
-    int threshold;             /* Phred score */
+    int threshold;             /* Phred score: the 3' cutoff */
     int window;                /* FQP_TRIM_WINDOW only; <= 0: 4 */
+    int threshold5;            /* FQP_TRIM_BWA only: the 5' cutoff; <= 0: none */
 } fqp_trim_desc;
 
-/* One read: qual holds len quality bytes. */
-FASTQPAR_DEF void fqp_trim_read(const char *qual, uint64_t len, const fqp_trim_desc *d, uint64_t *start, uint64_t *end);
+/* One read: seq and qual hold len bytes; seq may be NULL (then an N is
+   scored by its quality byte like any base). */
+FASTQPAR_DEF void fqp_trim_read(const char *seq, const char *qual, uint64_t len, const fqp_trim_desc *d,
+                                uint64_t *start, uint64_t *end);
 /* Every read of the batch: read i keeps [start_end[2i], start_end[2i+1]). */
 FASTQPAR_DEF void fqp_trim_batch(const fqp_batch *b, const fqp_trim_desc *d, uint64_t *start_end);
 
@@ -6117,59 +6126,82 @@ FASTQPAR_DEF void fqp_qc_add_batch(fqp_qc *qc, const fqp_batch *b)
     }
 }
 
-/* The kept end of one read (see fqp_trim_desc for the two rules). */
-static uint64_t fqp__trim_end(const unsigned char *q, uint64_t len, const fqp_trim_desc *d)
+/* BWA's rule (see fqp_trim_desc) at thr: the 3' cut; rev: the read
+   mirrored, so len minus the result is the 5' cut. */
+static uint64_t fqp__trim_bwa(const unsigned char *q, uint64_t len, int thr, int rev)
+{
+    int64_t s = 0, best = 0;
+    uint64_t k = len, end = len;
+    while (k > 0) {
+        k--;
+        s += thr - (int64_t)FQP__PHRED(q[rev ? len - 1 - k : k]);
+        if (s < 0) break;
+        if (s > best) {
+            best = s;
+            end = k;
+        }
+    }
+    return end;
+}
+
+/* The trimming score of base k: an N is Q0 for the window rule (Trimmomatic). */
+#define FQP__TRIM_Q(s, q, k) ((s) && (s)[k] == 'N' ? 0u : FQP__PHRED((q)[k]))
+
+/* The kept interval of one read (see fqp_trim_desc for the two rules);
+   s (the bases) may be NULL. */
+static void fqp__trim(const unsigned char *s, const unsigned char *q, uint64_t len, const fqp_trim_desc *d,
+                      uint64_t *start, uint64_t *end)
 {
     const int thr = d->threshold < 0 ? 0 : d->threshold > 94 ? 94 : d->threshold;
+    *start = 0;
+    *end = len;
     if (d->mode == FQP_TRIM_BWA) {
-        int64_t s = 0, best = 0;
-        uint64_t k = len, end = len;
-        while (k > 0) {
-            k--;
-            s += thr - (int64_t)FQP__PHRED(q[k]);
-            if (s < 0) break;
-            if (s > best) {
-                best = s;
-                end = k;
-            }
+        const int thr5 = d->threshold5 < 0 ? 0 : d->threshold5 > 94 ? 94 : d->threshold5;
+        *end = fqp__trim_bwa(q, len, thr, 0);
+        if (thr5 > 0) {
+            *start = len - fqp__trim_bwa(q, len, thr5, 1);
+            if (*start >= *end) *start = *end = 0;
         }
-        return end;
+        return;
     }
     if (d->mode == FQP_TRIM_WINDOW) {
         const uint64_t w = d->window > 0 ? (uint64_t)d->window : FQP_TRIM_DEFAULT_WINDOW;
         const uint64_t need = (uint64_t)thr * w;
-        uint64_t sum = 0, k, end = len;
-        if (len < w) return 0;
-        for (k = 0; k < w; k++) sum += FQP__PHRED(q[k]);
-        if (sum < need) return 0;
+        uint64_t sum = 0, k, e = len;
+        *end = 0;
+        if (len < w) return;
+        for (k = 0; k < w; k++) sum += FQP__TRIM_Q(s, q, k);
+        if (sum < need) return;
         for (k = 1; k <= len - w; k++) {
-            sum += FQP__PHRED(q[k + w - 1]);
-            sum -= FQP__PHRED(q[k - 1]);
+            sum += FQP__TRIM_Q(s, q, k + w - 1);
+            sum -= FQP__TRIM_Q(s, q, k - 1);
             if (sum < need) {
-                end = k - 1 + w;
+                e = k - 1 + w;
                 break;
             }
         }
-        while (end > 0 && FQP__PHRED(q[end - 1]) < (unsigned)thr) end--;
-        return end;
+        while (e > 0 && FQP__TRIM_Q(s, q, e - 1) < (unsigned)thr) e--;
+        *end = e;
     }
-    return len;
 }
 
-FASTQPAR_DEF void fqp_trim_read(const char *qual, uint64_t len, const fqp_trim_desc *d, uint64_t *start, uint64_t *end)
+FASTQPAR_DEF void fqp_trim_read(const char *seq, const char *qual, uint64_t len, const fqp_trim_desc *d,
+                                uint64_t *start, uint64_t *end)
 {
     *start = 0;
-    *end = d ? fqp__trim_end((const unsigned char *)qual, len, d) : len;
+    *end = len;
+    if (d) fqp__trim((const unsigned char *)seq, (const unsigned char *)qual, len, d, start, end);
 }
 
 FASTQPAR_DEF void fqp_trim_batch(const fqp_batch *b, const fqp_trim_desc *d, uint64_t *start_end)
 {
-    const unsigned char *q = (const unsigned char *)b->qual;
+    const unsigned char *q = (const unsigned char *)b->qual, *s = (const unsigned char *)b->seq;
     uint64_t i;
     for (i = 0; i < b->count; i++) {
         const uint64_t off = b->seq_off[i], len = b->seq_off[i + 1] - off;
         start_end[2 * i] = 0;
-        start_end[2 * i + 1] = d ? fqp__trim_end(q + off, len, d) : len;
+        start_end[2 * i + 1] = len;
+        if (d) fqp__trim(s + off, q + off, len, d, &start_end[2 * i], &start_end[2 * i + 1]);
     }
 }
 

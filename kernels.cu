@@ -264,33 +264,42 @@ FQP_K_KERNEL fqp_k_qc(const unsigned char *seq, const unsigned char *qual, const
 }
 
 /* ---- 3. quality trimming ---------------------------------------------------
-   start_end[2r] = 0 and start_end[2r+1] = end: read r keeps [0, end) (3' trimming).
-   mode 1 (FQP_TRIM_BWA) or 2 (FQP_TRIM_WINDOW); any other mode keeps the
-   whole read. threshold is clamped to 0..94 and window <= 0 means 4, which
-   changes no result (see fqp_trim_read in fastqpar.h).
+   Read r keeps [start_end[2r], start_end[2r+1]).
+   mode 1 (FQP_TRIM_BWA: the 3' cut at threshold, and the 5' cut at
+   threshold5 when > 0) or 2 (FQP_TRIM_WINDOW, an N scoring Q0 when seq is
+   not NULL); any other mode keeps the whole read. Thresholds are clamped
+   to 0..94 and window <= 0 means 4, which changes no result (see
+   fqp_trim_desc in fastqpar.h).
    Geometry: block 256, grid max(1, min(ceil(n_reads / 8), 65535)).
    One warp per read (grid-stride); lanes own contiguous segments (of bases
    for BWA, of window starts for WINDOW), so a read costs a few warp
    reductions whatever its length. */
+
+/* Base k of the read, or of the mirrored read (rev: the 5' cut). */
+FQP_K_DEVICE unsigned fqp_k_bq(const unsigned char *q, unsigned long long len, unsigned long long k, int rev)
+{
+    return fqp_k_phred(q[rev ? len - 1 - k : k]);
+}
 
 /* BWA: s_k = sum over j >= k of (thr - q_j). Scanning k down from the 3'
    end, stop at the first s_k < 0; the cut is the k with the largest s_k > 0
    seen before (ties: the first seen, the largest k). Each lane scans its
    segment from its top, starting from the sum over the segments above it
    (a warp scan); the read's stop is the largest k with s_k < 0 over the
-   lanes; lanes entirely below it drop out; then an arg-max over lanes. */
+   lanes; lanes entirely below it drop out; then an arg-max over lanes.
+   rev: the same on the mirrored read (len minus the cut is the 5' cut). */
 FQP_K_DEVICE unsigned long long fqp_k_trim_bwa(const unsigned char *q, unsigned long long len, long long thr,
-                                               unsigned lane)
+                                               int rev, unsigned lane)
 {
     unsigned long long lo, hi, k, incl, stop = 0, best_k = 0, top;
     long long d = 0, s, best = 0;
     fqp_k_segment(len, lane, &lo, &hi);
-    for (k = lo; k < hi; k++) d += thr - (long long)fqp_k_phred(q[k]);
+    for (k = lo; k < hi; k++) d += thr - (long long)fqp_k_bq(q, len, k, rev);
     incl = fqp_k_warp_scan((unsigned long long)d, lane);
     s = (long long)(__shfl_sync(FQP_K_FULL, incl, 31) - incl); /* sum over the lanes above */
     for (k = hi; k > lo;) {
         k--;
-        s += thr - (long long)fqp_k_phred(q[k]);
+        s += thr - (long long)fqp_k_bq(q, len, k, rev);
         if (s < 0) {
             stop = k + 1; /* 1 + the stopping position, 0: none */
             break;
@@ -311,26 +320,34 @@ FQP_K_DEVICE unsigned long long fqp_k_trim_bwa(const unsigned char *q, unsigned 
     return fqp_k_warp_max((unsigned long long)best == top ? best_k + 1 : 0) - 1;
 }
 
+/* The window rule's score of base k: an N is Q0 (Trimmomatic) when the
+   bases are given. */
+FQP_K_DEVICE unsigned fqp_k_tq(const unsigned char *s, const unsigned char *q, unsigned long long k)
+{
+    return s && s[k] == 'N' ? 0u : fqp_k_phred(q[k]);
+}
+
 /* WINDOW (Trimmomatic's SLIDINGWINDOW): windows of w bases starting at k =
    0, 1, ..., len - w; the first with sum < thr * w ends the read at the end
    of the window before it (k == 0: nothing kept; none: the whole read),
    then bases below thr at the new 3' end are dropped; len < w keeps
    nothing. Each lane slides over its segment of window starts and reports
    its first failure; the read's is the minimum. The trailing bases are
-   checked 32 at a time with a ballot. */
-FQP_K_DEVICE unsigned long long fqp_k_trim_window(const unsigned char *q, unsigned long long len,
-                                                  unsigned long long thr, unsigned long long w, unsigned lane)
+   checked 32 at a time with a ballot. s may be NULL. */
+FQP_K_DEVICE unsigned long long fqp_k_trim_window(const unsigned char *s, const unsigned char *q,
+                                                  unsigned long long len, unsigned long long thr,
+                                                  unsigned long long w, unsigned lane)
 {
     const unsigned long long need = thr * w;
     unsigned long long lo, hi, k, sum = 0, fail = ~0ull, end, i;
     if (len < w) return 0;
     fqp_k_segment(len - w + 1, lane, &lo, &hi);
     if (lo < hi) {
-        for (k = lo; k < lo + w; k++) sum += fqp_k_phred(q[k]);
+        for (k = lo; k < lo + w; k++) sum += fqp_k_tq(s, q, k);
         if (sum < need) fail = lo;
         for (k = lo + 1; fail == ~0ull && k < hi; k++) {
-            sum -= fqp_k_phred(q[k - 1]);
-            sum += fqp_k_phred(q[k + w - 1]);
+            sum -= fqp_k_tq(s, q, k - 1);
+            sum += fqp_k_tq(s, q, k + w - 1);
             if (sum < need) fail = k;
         }
     }
@@ -338,27 +355,36 @@ FQP_K_DEVICE unsigned long long fqp_k_trim_window(const unsigned char *q, unsign
     if (fail == 0) return 0;
     end = fail == ~0ull ? len : fail - 1 + w;
     for (i = 0; i < end; i += 32) {
-        const unsigned bits = __ballot_sync(FQP_K_FULL, i + lane < end && fqp_k_phred(q[end - 1 - i - lane]) >= thr);
+        const unsigned bits = __ballot_sync(FQP_K_FULL, i + lane < end && fqp_k_tq(s, q, end - 1 - i - lane) >= thr);
         if (bits) return end - i - (unsigned)(__ffs((int)bits) - 1);
     }
     return 0;
 }
 
-FQP_K_KERNEL fqp_k_trim(const unsigned char *qual, const unsigned long long *seq_off, unsigned long long n_reads,
-                        int mode, int threshold, int window, unsigned long long *start_end)
+FQP_K_KERNEL fqp_k_trim(const unsigned char *seq, const unsigned char *qual, const unsigned long long *seq_off,
+                        unsigned long long n_reads, int mode, int threshold, int window, int threshold5,
+                        unsigned long long *start_end)
 {
     const unsigned lane = threadIdx.x & 31u;
     const unsigned long long warps = ((unsigned long long)gridDim.x * blockDim.x) >> 5;
     const int thr = threshold < 0 ? 0 : threshold > 94 ? 94 : threshold;
+    const int thr5 = threshold5 < 0 ? 0 : threshold5 > 94 ? 94 : threshold5;
     const unsigned long long w = window > 0 ? (unsigned long long)window : 4u;
     unsigned long long r = ((unsigned long long)blockIdx.x * blockDim.x + threadIdx.x) >> 5;
     for (; r < n_reads; r += warps) {
         const unsigned long long start = seq_off[r], len = seq_off[r + 1] - start;
-        unsigned long long end = len;
-        if (mode == 1) end = fqp_k_trim_bwa(qual + start, len, thr, lane);
-        else if (mode == 2) end = fqp_k_trim_window(qual + start, len, (unsigned long long)thr, w, lane);
+        unsigned long long beg = 0, end = len;
+        if (mode == 1) {
+            end = fqp_k_trim_bwa(qual + start, len, thr, 0, lane);
+            if (thr5 > 0) {
+                beg = len - fqp_k_trim_bwa(qual + start, len, thr5, 1, lane);
+                if (beg >= end) beg = end = 0;
+            }
+        } else if (mode == 2) {
+            end = fqp_k_trim_window(seq ? seq + start : seq, qual + start, len, (unsigned long long)thr, w, lane);
+        }
         if (lane == 0) {
-            start_end[2 * r] = 0;
+            start_end[2 * r] = beg;
             start_end[2 * r + 1] = end;
         }
     }

@@ -626,6 +626,8 @@ static int fake_check_geometry(const char *name, void **p, unsigned grid_x, unsi
         per = 64;
         cap = 1024;
         n = *(const unsigned long long *)p[3];
+    } else if (strcmp(name, "fqp_k_trim") == 0) {
+        n = *(const unsigned long long *)p[3];
     } else {
         n = *(const unsigned long long *)p[2];
     }
@@ -656,12 +658,13 @@ static int fake_check_kernel_args(const char *name, void **p)
         bases = off[n];
         return fake_find(*(void **)p[0], (size_t)bases, 0) && fake_find(*(void **)p[3], (size_t)(8 * bases), 0);
     }
-    if (strcmp(name, "fqp_k_trim") == 0) {
-        off = *(const unsigned long long **)p[1];
-        n = *(const unsigned long long *)p[2];
+    if (strcmp(name, "fqp_k_trim") == 0) { /* seq (p[0]) may be NULL */
+        off = *(const unsigned long long **)p[2];
+        n = *(const unsigned long long *)p[3];
         if (!fake_find(off, (size_t)(8 * (n + 1)), 0)) return 0;
         bases = off[n];
-        return fake_find(*(void **)p[0], (size_t)bases, 0) && fake_find(*(void **)p[6], (size_t)(16 * n), 0);
+        return (!*(void **)p[0] || fake_find(*(void **)p[0], (size_t)bases, 0)) &&
+               fake_find(*(void **)p[1], (size_t)bases, 0) && fake_find(*(void **)p[8], (size_t)(16 * n), 0);
     }
     return 1;
 }

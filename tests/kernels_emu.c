@@ -72,19 +72,21 @@ static void fqp_emu_run_qc(void **p)
 
 static void fqp_emu_run_trim(void **p)
 {
-    fqp_emu_bytes qual;
+    fqp_emu_bytes seq, qual;
     fqp_emu_offsets seq_off;
     unsigned long long n_reads;
-    int mode, threshold, window;
+    int mode, threshold, window, threshold5;
     fqp_emu_words start_end;
-    memcpy(&qual, p[0], sizeof qual);
-    memcpy(&seq_off, p[1], sizeof seq_off);
-    memcpy(&n_reads, p[2], sizeof n_reads);
-    memcpy(&mode, p[3], sizeof mode);
-    memcpy(&threshold, p[4], sizeof threshold);
-    memcpy(&window, p[5], sizeof window);
-    memcpy(&start_end, p[6], sizeof start_end);
-    fqp_k_trim(qual, seq_off, n_reads, mode, threshold, window, start_end);
+    memcpy(&seq, p[0], sizeof seq);
+    memcpy(&qual, p[1], sizeof qual);
+    memcpy(&seq_off, p[2], sizeof seq_off);
+    memcpy(&n_reads, p[3], sizeof n_reads);
+    memcpy(&mode, p[4], sizeof mode);
+    memcpy(&threshold, p[5], sizeof threshold);
+    memcpy(&window, p[6], sizeof window);
+    memcpy(&threshold5, p[7], sizeof threshold5);
+    memcpy(&start_end, p[8], sizeof start_end);
+    fqp_k_trim(seq, qual, seq_off, n_reads, mode, threshold, window, threshold5, start_end);
 }
 
 static const struct {

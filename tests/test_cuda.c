@@ -867,6 +867,7 @@ static void test_mixed_equals_cpu(void)
             c.trim.mode = variant % 2 ? FQP_TRIM_WINDOW : FQP_TRIM_BWA;
             c.trim.threshold = variant % 2 ? 25 : 20;
             c.trim.window = variant == 3 ? 7 : 0;
+            c.trim.threshold5 = variant == 2 ? 12 : 0; /* the 5' cut (BWA only) */
             c.write = variant != 2 || ks == 1; /* variant 2, QC only: no on_results, so checkpoints span uploads */
             c.cpu_delay_us = 10000;
             if (variant == 0 && ks == 0) unsetenv("FAKE_CUDA_EMU_BLOCK"); /* the launched grid itself */
@@ -1271,6 +1272,7 @@ static fqp_result trim_offload_run(const text *in, fqp_gpu_mode mode, const char
     fqp__mutex_init(&t->mu);
     t->rule[0].mode = FQP_TRIM_BWA;
     t->rule[0].threshold = 30;
+    t->rule[0].threshold5 = 15;
     t->rule[1].mode = FQP_TRIM_WINDOW;
     t->rule[1].threshold = 25;
     t->rule[1].window = 5;
@@ -1406,7 +1408,7 @@ static void test_offload_edges(void)
     fqp_batch b;
     const uint64_t off[3] = {0, 3, 3};
     uint64_t se[4] = {9, 9, 9, 9}, ref[4];
-    fqp_trim_desc td = {FQP_TRIM_BWA, 20, 0};
+    fqp_trim_desc td = {FQP_TRIM_BWA, 20, 0, 0};
     fqp_cuda_consumer_metrics m;
     memset(&m, 0, sizeof m);
     desc_defaults(&gd);

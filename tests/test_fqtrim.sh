@@ -19,8 +19,9 @@ T="$B/fqtrim"
 paste -d'\n' <(paste - - - - < "$tmp/r1.fq") <(paste - - - - < "$tmp/r2.fq") | tr '\t' '\n' > "$tmp/il.fq"
 
 # The reference: reads R1 (and R2 through getline), writes the expected
-# outputs. mode: bwa | window | none; q threshold, w window, m min length,
-# maxn N fraction. Paired: both pass -> o1/o2; one passes -> un.
+# outputs. mode: bwa | window | none; q threshold (q5: the 5' one, bwa),
+# w window, m min length, maxn N count (>= 1) or fraction (< 1; -1: none).
+# Paired: both pass -> o1/o2; one passes -> un.
 cat > "$tmp/ref.awk" <<'EOF'
 BEGIN { for (i = 33; i < 127; i++) ord[sprintf("%c", i)] = i - 33 }
 function phred(s, k) { return ord[substr(s, k, 1)] }
@@ -35,29 +36,43 @@ function bwa_end(qs, n,    k, s, best, end) {
     }
     return end
 }
-# Sliding window: the first window (from the 5' end) whose mean < q ends the
-# read where the window before it ended; then low bases at the end go.
-function window_end(qs, n,    i, k, sum, end) {
+# cutadapt's 5' cut: the same sums from the 5' end; the start after the maximum.
+function bwa_start(qs, n,    k, s, best, st) {
+    s = 0; best = 0; st = 0
+    for (k = 1; k <= n; k++) {
+        s += q5 - phred(qs, k)
+        if (s < 0) break
+        if (s > best) { best = s; st = k }
+    }
+    return st
+}
+# Sliding window (Trimmomatic: an uppercase N scores 0): the first window
+# (from the 5' end) whose mean < q ends the read where the window before it
+# ended; then low bases at the end go.
+function tq(s, qs, k) { return substr(s, k, 1) == "N" ? 0 : phred(qs, k) }
+function window_end(s, qs, n,    i, k, sum, end) {
     if (n < w) return 0
     end = n
     for (i = 1; i + w - 1 <= n; i++) {
         sum = 0
-        for (k = i; k < i + w; k++) sum += phred(qs, k)
+        for (k = i; k < i + w; k++) sum += tq(s, qs, k)
         if (sum < q * w) { end = (i == 1) ? 0 : i - 2 + w; break }
     }
     if (end == 0) return 0
-    while (end > 0 && phred(qs, end) < q) end--
+    while (end > 0 && tq(s, qs, end) < q) end--
     return end
 }
-function judge(h, s, qs,    n, e, k, nn, t) {
-    n = length(s)
-    e = mode == "bwa" ? bwa_end(qs, n) : mode == "window" ? window_end(qs, n) : n
-    T_seq = substr(s, 1, e); T_qual = substr(qs, 1, e)
+function judge(h, s, qs,    n, b, e, k, nn, t) {
+    n = length(s); b = 0
+    e = mode == "bwa" ? bwa_end(qs, n) : mode == "window" ? window_end(s, qs, n) : n
+    if (mode == "bwa" && q5 > 0) { b = bwa_start(qs, n); if (b >= e) { b = 0; e = 0 } }
+    T_seq = substr(s, b + 1, e - b); T_qual = substr(qs, b + 1, e - b)
     T_rec = h "\n" T_seq "\n+\n" T_qual
-    if (e < m) return 0
+    if (e - b < m || (mode == "window" && e == 0)) return 0
     nn = 0
-    for (k = 1; k <= e; k++) { t = substr(s, k, 1); if (t == "N" || t == "n") nn++ }
-    if (e > 0 && nn > maxn * e) return 0
+    for (k = b + 1; k <= e; k++) { t = substr(s, k, 1); if (t == "N" || t == "n") nn++ }
+    if (maxn >= 1 && nn > maxn) return 0
+    if (maxn >= 0 && maxn < 1 && e > b && nn / (e - b) > maxn) return 0
     return 1
 }
 {
@@ -70,21 +85,25 @@ function judge(h, s, qs,    n, e, k, nn, t) {
     else { if (ok1) print rec1 > un; if (ok2) print rec2 > un }
 }
 EOF
-ref() { # ref MODE Q W M MAXN R1 [R2]: expected files in $tmp/e1 e2 eu
+ref() { # ref MODE Q W M MAXN R1 [R2]: expected files in $tmp/e1 e2 eu; Q may be Q5,Q3
     : > "$tmp/e1"; : > "$tmp/e2"; : > "$tmp/eu"
-    awk -v mode="$1" -v q="$2" -v w="$3" -v m="$4" -v maxn="$5" -v r2="${7:-}" \
+    local q3=${2#*,} q5=0
+    [ "$2" != "$q3" ] && q5=${2%,*}
+    awk -v mode="$1" -v q="$q3" -v q5="$q5" -v w="$3" -v m="$4" -v maxn="$5" -v r2="${7:-}" \
         -v o1="$tmp/e1" -v o2="$tmp/e2" -v un="$tmp/eu" -f "$tmp/ref.awk" "$6"
 }
 same() { cmp -s "$1" "$2"; }
 
 # single-end, each rule, several thresholds
-for args in "bwa 20 0 30 1" "bwa 30 0 0 1" "window 25 4 20 0.05" "window 20 10 0 1" "none 0 0 50 0.02"; do
+for args in "bwa 20 0 30 -1" "bwa 30 0 0 1" "bwa 10,25 0 0 2" "bwa 30,20 0 5 0.03" "window 25 4 20 0.05" \
+            "window 20 10 0 -1" "none 0 0 50 0.02"; do
     set -- $args
     opts=""
     [ "$1" = bwa ] && opts="-q $2"
     [ "$1" = window ] && opts="-q $2 --window $3"
+    nopt=""; [ "$5" != -1 ] && nopt="--max-n $5"
     ref "$1" "$2" "$3" "$4" "$5" "$tmp/r1.fq"
-    "$T" $opts -m "$4" --max-n "$5" -t 3 --quiet -o "$tmp/o1.fq" "$tmp/r1.fq" 2> "$tmp/err"
+    "$T" $opts -m "$4" $nopt -t 3 --quiet -o "$tmp/o1.fq" "$tmp/r1.fq" 2> "$tmp/err"
     if same "$tmp/o1.fq" "$tmp/e1" && [ -s "$tmp/e1" ]; then pass "single-$1-q$2-w$3-m$4-n$5"
     else bad "single-$1-q$2-w$3-m$4-n$5" "$(cmp "$tmp/o1.fq" "$tmp/e1" 2>&1 | head -1) $(head -2 "$tmp/err")"; fi
 done
@@ -124,7 +143,7 @@ if command -v bgzip > /dev/null; then
     bgzip -dc "$tmp/d2.bgz" | cmp -s - "$tmp/plain2.fq" && pass bgzip-d || bad bgzip-d "text differs"
     # a multi-member BGZF that bgzip wrote reads back as the same records
     bgzip -c "$tmp/r1.fq" > "$tmp/r1.bgz"
-    "$T" -q 20 -m 30 --quiet -o "$tmp/b1.fq" "$tmp/r1.bgz" && ref bwa 20 0 30 1 "$tmp/r1.fq" &&
+    "$T" -q 20 -m 30 --quiet -o "$tmp/b1.fq" "$tmp/r1.bgz" && ref bwa 20 0 30 -1 "$tmp/r1.fq" &&
         same "$tmp/b1.fq" "$tmp/e1" && pass bgzip-input || bad bgzip-input "differs"
 else
     echo "SKIP bgzip-t: bgzip not installed (Debian package tabix)"

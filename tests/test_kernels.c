@@ -182,16 +182,17 @@ static int gpu_qc(const fqp_batch *b, unsigned max_pos, uint64_t *counts, unsign
     return launch("fqp_k_qc", grid, block, params);
 }
 
-static int gpu_trim(const fqp_batch *b, int mode, int threshold, int window, uint64_t *start_end, unsigned grid,
-                    unsigned block)
+/* with_seq 0: the kernel gets no bases (seq NULL), as the twin with seq NULL */
+static int gpu_trim(const fqp_batch *b, int with_seq, int mode, int threshold, int window, int threshold5,
+                    uint64_t *start_end, unsigned grid, unsigned block)
 {
-    const char *qual = b->qual;
+    const char *seq = with_seq ? b->seq : NULL, *qual = b->qual;
     const uint64_t *off = b->seq_off;
     unsigned long long n = b->count;
     uint64_t *se = start_end;
-    void *params[7];
-    params[0] = &qual, params[1] = &off, params[2] = &n, params[3] = &mode, params[4] = &threshold;
-    params[5] = &window, params[6] = &se;
+    void *params[9];
+    params[0] = &seq, params[1] = &qual, params[2] = &off, params[3] = &n, params[4] = &mode;
+    params[5] = &threshold, params[6] = &window, params[7] = &threshold5, params[8] = &se;
     return launch("fqp_k_trim", grid, block, params);
 }
 
@@ -284,8 +285,25 @@ static uint64_t naive_bwa(const unsigned char *q, uint64_t len, int thr)
     return cut;
 }
 
-/* Trimmomatic SLIDINGWINDOW, window sums as differences of prefix sums. */
-static uint64_t naive_window(const unsigned char *q, uint64_t len, int thr, int window)
+/* cutadapt's 5' cut: partial sums of (threshold - q) from the 5' end, stop
+   at the first negative, start after the first maximum (> 0). */
+static uint64_t naive_bwa5(const unsigned char *q, uint64_t len, int thr)
+{
+    long long s = 0, best = 0;
+    uint64_t start = 0, k;
+    if (thr < 0) thr = 0;
+    if (thr > 94) thr = 94;
+    for (k = 0; k < len; k++) {
+        s += thr - (long long)naive_phred(q[k]);
+        if (s < 0) break;
+        if (s > best) best = s, start = k + 1;
+    }
+    return start;
+}
+
+/* Trimmomatic SLIDINGWINDOW, window sums as differences of prefix sums; an
+   uppercase N scores 0 when s is given. */
+static uint64_t naive_window(const unsigned char *s, const unsigned char *q, uint64_t len, int thr, int window)
 {
     uint64_t w = window > 0 ? (uint64_t)window : 4, k, keep = len, *pre;
     if (thr < 0) thr = 0;
@@ -293,16 +311,16 @@ static uint64_t naive_window(const unsigned char *q, uint64_t len, int thr, int 
     if (len < w) return 0;
     pre = (uint64_t *)xrealloc(NULL, (len + 1) * sizeof *pre);
     pre[0] = 0;
-    for (k = 0; k < len; k++) pre[k + 1] = pre[k] + naive_phred(q[k]);
+    for (k = 0; k < len; k++) pre[k + 1] = pre[k] + (s && s[k] == 'N' ? 0 : naive_phred(q[k]));
     for (k = 0; k + w <= len; k++) {
         if (pre[k + w] - pre[k] < (uint64_t)thr * w) {
             keep = k == 0 ? 0 : k - 1 + w;
             break;
         }
     }
+    if (keep) /* the last kept base scores at least thr */
+        while (keep > 0 && pre[keep] - pre[keep - 1] < (unsigned)thr) keep--;
     free(pre);
-    if (keep == 0) return 0;
-    while (keep > 0 && naive_phred(q[keep - 1]) < (unsigned)thr) keep--;
     return keep;
 }
 
@@ -315,6 +333,7 @@ static void test_twins_by_hand(void)
     fqp_trim_desc d;
     fqp_qc qc;
     const uint32_t mp = 3;
+    memset(&d, 0, sizeof d);
 
     tb_init(&t);
     tb_add(&t, "ACGTN", "!+5?I", 5); /* Q0 Q10 Q20 Q30 Q40 */
@@ -364,52 +383,100 @@ static void test_twins_by_hand(void)
 
     /* BWA, threshold 20: I = Q40, # = Q2 */
     d.mode = FQP_TRIM_BWA, d.threshold = 20, d.window = 0;
-    fqp_trim_read("IIIIIIIIII###", 13, &d, &s, &e); /* sums 18 36 54, then falling */
+    fqp_trim_read(NULL, "IIIIIIIIII###", 13, &d, &s, &e); /* sums 18 36 54, then falling */
     CHECK_EQ_U64(s, 0);
     CHECK_EQ_U64(e, 10);
-    fqp_trim_read("IIIII#I", 7, &d, &s, &e); /* a bad base inside a good end: first sum < 0 */
+    fqp_trim_read(NULL, "IIIII#I", 7, &d, &s, &e); /* a bad base inside a good end: first sum < 0 */
     CHECK_EQ_U64(e, 7);
-    fqp_trim_read("II#I##", 6, &d, &s, &e); /* sums 18 36 16 34 14 -6: peak 36 at 4 */
+    fqp_trim_read(NULL, "II#I##", 6, &d, &s, &e); /* sums 18 36 16 34 14 -6: peak 36 at 4 */
     CHECK_EQ_U64(e, 4);
-    fqp_trim_read("#####", 5, &d, &s, &e); /* all bad: everything goes */
+    fqp_trim_read(NULL, "#####", 5, &d, &s, &e); /* all bad: everything goes */
     CHECK_EQ_U64(e, 0);
-    fqp_trim_read("", 0, &d, &s, &e);
+    fqp_trim_read(NULL, "", 0, &d, &s, &e);
     CHECK_EQ_U64(e, 0);
     d.threshold = 0;
-    fqp_trim_read("!!!!", 4, &d, &s, &e); /* threshold 0 trims nothing, even Q0 */
+    fqp_trim_read(NULL, "!!!!", 4, &d, &s, &e); /* threshold 0 trims nothing, even Q0 */
     CHECK_EQ_U64(e, 4);
     d.threshold = 500; /* acts as 94: everything goes */
-    fqp_trim_read("~~~~", 4, &d, &s, &e);
+    fqp_trim_read(NULL, "~~~~", 4, &d, &s, &e);
     CHECK_EQ_U64(e, 0);
 
     /* WINDOW 4:20 (Trimmomatic SLIDINGWINDOW:4:20) */
     d.mode = FQP_TRIM_WINDOW, d.threshold = 20, d.window = 4;
-    fqp_trim_read("IIIIIIII####", 12, &d, &s, &e); /* window at 7 fails: 10, then drop ## */
+    fqp_trim_read(NULL, "IIIIIIII####", 12, &d, &s, &e); /* window at 7 fails: 10, then drop ## */
     CHECK_EQ_U64(e, 8);
-    fqp_trim_read("IIIII#", 6, &d, &s, &e); /* no window fails; the last base is dropped */
+    fqp_trim_read(NULL, "IIIII#", 6, &d, &s, &e); /* no window fails; the last base is dropped */
     CHECK_EQ_U64(e, 5);
-    fqp_trim_read("##IIIIII", 8, &d, &s, &e); /* sum 2+2+40+40 = 84 >= 80: kept whole */
+    fqp_trim_read(NULL, "##IIIIII", 8, &d, &s, &e); /* sum 2+2+40+40 = 84 >= 80: kept whole */
     CHECK_EQ_U64(e, 8);
-    fqp_trim_read("###IIIII", 8, &d, &s, &e); /* the first window fails: nothing */
+    fqp_trim_read(NULL, "###IIIII", 8, &d, &s, &e); /* the first window fails: nothing */
     CHECK_EQ_U64(e, 0);
-    fqp_trim_read("III", 3, &d, &s, &e); /* shorter than the window: nothing */
+    fqp_trim_read(NULL, "III", 3, &d, &s, &e); /* shorter than the window: nothing */
     CHECK_EQ_U64(e, 0);
     d.window = 0; /* default 4 */
-    fqp_trim_read("IIIIIIII####", 12, &d, &s, &e);
+    fqp_trim_read(NULL, "IIIIIIII####", 12, &d, &s, &e);
     CHECK_EQ_U64(e, 8);
     d.window = 1; /* window of 1: cut before the first base < 20 */
-    fqp_trim_read("II5+II", 6, &d, &s, &e);
+    fqp_trim_read(NULL, "II5+II", 6, &d, &s, &e);
     CHECK_EQ_U64(e, 3);
     d.threshold = -3;
-    fqp_trim_read("!!!", 3, &d, &s, &e);
+    fqp_trim_read(NULL, "!!!", 3, &d, &s, &e);
     CHECK_EQ_U64(e, 3);
 
     /* other modes and a NULL desc keep everything */
     d.mode = (fqp_trim_mode)0;
-    fqp_trim_read("###", 3, &d, &s, &e);
+    fqp_trim_read(NULL, "###", 3, &d, &s, &e);
     CHECK_EQ_U64(e, 3);
-    fqp_trim_read("###", 3, NULL, &s, &e);
+    fqp_trim_read(NULL, "###", 3, NULL, &s, &e);
     CHECK_EQ_U64(e, 3);
+
+    /* the window rule scores an uppercase N as Q0 (Trimmomatic), only when
+       the bases are given; BWA ignores the bases */
+    d.mode = FQP_TRIM_WINDOW, d.threshold = 20, d.window = 4;
+    fqp_trim_read("ACGTNACG", "5555IIII", 8, &d, &s, &e); /* window 1: 20+20+20+0 < 80: keep 4 */
+    CHECK_EQ_U64(e, 4);
+    fqp_trim_read(NULL, "5555IIII", 8, &d, &s, &e); /* without the bases: no window fails */
+    CHECK_EQ_U64(e, 8);
+    fqp_trim_read("ACGTACGN", "55555555", 8, &d, &s, &e); /* the last window 20+20+20+0 fails */
+    CHECK_EQ_U64(e, 7);
+    fqp_trim_read("NCGTACGT", "55555555", 8, &d, &s, &e); /* the first window fails */
+    CHECK_EQ_U64(s, 0);
+    CHECK_EQ_U64(e, 0);
+    fqp_trim_read(NULL, "55555555", 8, &d, &s, &e);
+    CHECK_EQ_U64(e, 8);
+    fqp_trim_read("nCGTACGT", "55555555", 8, &d, &s, &e); /* lowercase n keeps its quality */
+    CHECK_EQ_U64(e, 8);
+    fqp_trim_read("ACGTACIN", "IIIIIIII", 8, &d, &s, &e); /* a trailing N (Q0 < 20) goes */
+    CHECK_EQ_U64(e, 7);
+    d.mode = FQP_TRIM_BWA;
+    fqp_trim_read("ACGTACIN", "IIIIIIII", 8, &d, &s, &e);
+    CHECK_EQ_U64(e, 8);
+
+    /* BWA with a 5' cutoff (cutadapt -q 10,20): both ends from the whole read */
+    d.mode = FQP_TRIM_BWA, d.threshold = 20, d.threshold5 = 10;
+    fqp_trim_read(NULL, "##+IIII##", 9, &d, &s, &e); /* 5': 8 16 16 -14: start 2; 3': cut at 7 */
+    CHECK_EQ_U64(s, 2);
+    CHECK_EQ_U64(e, 7);
+    fqp_trim_read(NULL, "#+#+", 4, &d, &s, &e); /* 5' keeps nothing, 3' cuts at 0: [0, 0) */
+    CHECK_EQ_U64(s, 0);
+    CHECK_EQ_U64(e, 0);
+    fqp_trim_read(NULL, "#I#", 3, &d, &s, &e); /* 5': 8 -22: start 1; 3': 18 -2: end 2 */
+    CHECK_EQ_U64(s, 1);
+    CHECK_EQ_U64(e, 2);
+    fqp_trim_read(NULL, "I#5", 3, &d, &s, &e); /* start 0 (first sum < 0); 3': 0 18 -2: end 1 */
+    CHECK_EQ_U64(s, 0);
+    CHECK_EQ_U64(e, 1);
+    fqp_trim_read(NULL, "####I###", 8, &d, &s, &e); /* 5' start 4 >= 3' end 0: [0, 0) */
+    CHECK_EQ_U64(s, 0);
+    CHECK_EQ_U64(e, 0);
+    fqp_trim_read(NULL, "####I", 5, &d, &s, &e); /* 5': start 4; 3': -20 at once: end 5 */
+    CHECK_EQ_U64(s, 4);
+    CHECK_EQ_U64(e, 5);
+    d.mode = FQP_TRIM_WINDOW; /* threshold5 is not used by the window rule */
+    fqp_trim_read(NULL, "+IIII", 5, &d, &s, &e);
+    CHECK_EQ_U64(s, 0);
+    CHECK_EQ_U64(e, 5);
+    d.threshold5 = 0;
 
     /* batch form */
     tb_free(&t);
@@ -501,20 +568,34 @@ static void test_twins_match_naive_references(void)
     REQUIRE(se);
     for (ti = 0; ti < sizeof thresholds / sizeof thresholds[0]; ti++) {
         fqp_trim_desc d;
+        size_t t5;
+        memset(&d, 0, sizeof d);
         d.mode = FQP_TRIM_BWA, d.threshold = thresholds[ti], d.window = 0;
-        fqp_trim_batch(b, &d, se);
-        for (i = 0; i < b->count; i++) {
-            const unsigned char *q = (const unsigned char *)b->qual + b->seq_off[i];
-            CHECK_EQ_U64(se[2 * i + 1], naive_bwa(q, b->seq_off[i + 1] - b->seq_off[i], d.threshold));
-        }
-        for (wi = 0; wi < sizeof windows / sizeof windows[0]; wi++) {
-            d.mode = FQP_TRIM_WINDOW, d.window = windows[wi];
+        for (t5 = 0; t5 < 4; t5++) { /* 5' cutoffs: none, 10, the same, 93 */
+            d.threshold5 = t5 == 0 ? 0 : t5 == 1 ? 10 : t5 == 2 ? thresholds[ti] : 93;
             fqp_trim_batch(b, &d, se);
             for (i = 0; i < b->count; i++) {
                 const unsigned char *q = (const unsigned char *)b->qual + b->seq_off[i];
-                uint64_t len = b->seq_off[i + 1] - b->seq_off[i];
+                uint64_t len = b->seq_off[i + 1] - b->seq_off[i], e = naive_bwa(q, len, d.threshold);
+                uint64_t s = d.threshold5 > 0 ? naive_bwa5(q, len, d.threshold5) : 0;
+                if (s >= e) s = e = 0;
+                CHECK_EQ_U64(se[2 * i], s);
+                CHECK_EQ_U64(se[2 * i + 1], e);
+            }
+        }
+        d.threshold5 = 0;
+        for (wi = 0; wi < sizeof windows / sizeof windows[0]; wi++) {
+            d.mode = FQP_TRIM_WINDOW, d.window = windows[wi];
+            d.threshold5 = (int)wi; /* not used by the window rule */
+            fqp_trim_batch(b, &d, se);
+            for (i = 0; i < b->count; i++) {
+                const unsigned char *q = (const unsigned char *)b->qual + b->seq_off[i];
+                const unsigned char *s = (const unsigned char *)b->seq + b->seq_off[i];
+                uint64_t len = b->seq_off[i + 1] - b->seq_off[i], s0, e0;
                 CHECK_EQ_U64(se[2 * i], 0);
-                CHECK_EQ_U64(se[2 * i + 1], naive_window(q, len, d.threshold, d.window));
+                CHECK_EQ_U64(se[2 * i + 1], naive_window(s, q, len, d.threshold, d.window));
+                fqp_trim_read(NULL, (const char *)q, len, &d, &s0, &e0); /* no bases: N by its quality */
+                CHECK_EQ_U64(e0, naive_window(NULL, q, len, d.threshold, d.window));
             }
         }
     }
@@ -549,13 +630,15 @@ static void test_qc_table_and_direct(void)
 static void compare_all(const fqp_batch *b, unsigned grid, unsigned block, const uint32_t *max_pos, size_t n_max_pos,
                         const char *what)
 {
-    /* {mode, threshold, window}: every branch of both rules, clamped
-       thresholds, windows around the warp width; the twins meet many more
-       combinations in test_twins_match_naive_references */
-    static const int trims[][3] = {
-        {0, 20, 4}, {7, 20, 4}, {1, -5, 0}, {1, 0, 0}, {1, 3, 0}, {1, 20, 0}, {1, 28, 0}, {1, 94, 0}, {1, 1000, 0},
-        {2, 20, 0}, {2, 20, 1}, {2, 28, 4}, {2, 3, 31}, {2, 20, 32}, {2, 28, 33}, {2, 20, 200}, {2, 0, 4},
-        {2, 94, 4}, {2, -5, 4}, {2, 1000, 2}, {2, 30, -3}};
+    /* {mode, threshold, window, threshold5}: every branch of both rules,
+       clamped thresholds, windows around the warp width, 5' cutoffs; the
+       twins meet many more combinations in test_twins_match_naive_references */
+    static const int trims[][4] = {
+        {0, 20, 4, 0}, {7, 20, 4, 0}, {1, -5, 0, 0}, {1, 0, 0, 0}, {1, 3, 0, 0}, {1, 20, 0, 0}, {1, 28, 0, 0},
+        {1, 94, 0, 0}, {1, 1000, 0, 0}, {1, 20, 0, 5}, {1, 20, 0, 20}, {1, 0, 0, 30}, {1, 28, 0, -4},
+        {1, 3, 0, 1000}, {2, 20, 0, 0}, {2, 20, 1, 0}, {2, 28, 4, 9}, {2, 3, 31, 0}, {2, 20, 32, 0},
+        {2, 28, 33, 0}, {2, 20, 200, 0}, {2, 0, 4, 0}, {2, 94, 4, 0}, {2, -5, 4, 0}, {2, 1000, 2, 0},
+        {2, 30, -3, 0}};
     uint64_t n = b->count, bases = b->bases;
     uint64_t *cpu = (uint64_t *)malloc((bases + 1) * sizeof *cpu), *gpu = (uint64_t *)malloc((bases + 1) * sizeof *gpu);
     uint64_t *se_cpu = (uint64_t *)malloc((2 * n + 1) * sizeof *se_cpu);
@@ -596,14 +679,26 @@ static void compare_all(const fqp_batch *b, unsigned grid, unsigned block, const
 
     for (i = 0; i < sizeof trims / sizeof trims[0]; i++) {
         fqp_trim_desc d;
-        char msg[96];
+        char msg[128];
+        int with_seq;
+        uint64_t r;
+        memset(&d, 0, sizeof d);
         d.mode = (fqp_trim_mode)trims[i][0], d.threshold = trims[i][1], d.window = trims[i][2];
-        fqp_trim_batch(b, &d, se_cpu);
-        memset(se_gpu, 0xa5, (2 * n + 1) * sizeof *se_gpu);
-        CHECK(gpu_trim(b, trims[i][0], trims[i][1], trims[i][2], se_gpu, grid ? grid : grid_trim(n), blk) == 0);
-        snprintf(msg, sizeof msg, "fqp_k_trim mode %d threshold %d window %d", trims[i][0], trims[i][1], trims[i][2]);
-        CHECK_SAME(se_gpu, se_cpu, 2 * n, msg);
-        CHECK_EQ_U64(se_gpu[2 * n], 0xa5a5a5a5a5a5a5a5ull);
+        d.threshold5 = trims[i][3];
+        for (with_seq = 1; with_seq >= 0; with_seq--) { /* the bases, or none (seq NULL) */
+            if (with_seq) fqp_trim_batch(b, &d, se_cpu);
+            else
+                for (r = 0; r < n; r++)
+                    fqp_trim_read(NULL, b->qual + b->seq_off[r], b->seq_off[r + 1] - b->seq_off[r], &d, &se_cpu[2 * r],
+                                  &se_cpu[2 * r + 1]);
+            memset(se_gpu, 0xa5, (2 * n + 1) * sizeof *se_gpu);
+            CHECK(gpu_trim(b, with_seq, trims[i][0], trims[i][1], trims[i][2], trims[i][3], se_gpu,
+                           grid ? grid : grid_trim(n), blk) == 0);
+            snprintf(msg, sizeof msg, "fqp_k_trim mode %d threshold %d window %d threshold5 %d%s", trims[i][0],
+                     trims[i][1], trims[i][2], trims[i][3], with_seq ? "" : " without bases");
+            CHECK_SAME(se_gpu, se_cpu, 2 * n, msg);
+            CHECK_EQ_U64(se_gpu[2 * n], 0xa5a5a5a5a5a5a5a5ull);
+        }
     }
     free(cpu);
     free(gpu);
@@ -786,6 +881,7 @@ static void report_twin_speed(void)
     fqp_qc qc;
     fqp_trim_desc d;
     struct timespec t0, t1;
+    memset(&d, 0, sizeof d);
     double s_prefix, s_qc, s_trim;
     tb_init(&t);
     for (i = 0; i < 20000; i++) {

@@ -25,6 +25,7 @@
 #define _POSIX_C_SOURCE 200809L /* fqprogress.h: isatty, fileno, fstat */
 #define FASTQPAR_IMPLEMENTATION
 #include "fastqpar_cuda.h" /* brings fastqpar.h */
+#include "fqmultiqc.h"
 #include "fqprogress.h"
 
 #include <inttypes.h>
@@ -37,8 +38,8 @@
 #include <string.h>
 
 static const char FQS_USAGE[] =
-    "usage: fqstats [-a] [-T] [--json] [-t N] [--cpu|--gpu] [-v] [FILE...]\n"
-    "       fqstats --per-position [--max-pos N] [-q Q] [-t N] [--cpu|--gpu] [FILE...]\n"
+    "usage: fqstats [-a] [-T] [--json] [--multiqc F_mqc.json] [-t N] [--cpu|--gpu] [-v] [FILE...]\n"
+    "       fqstats --per-position [--max-pos N] [-q Q] [--multiqc F_mqc.json] [-t N] [--cpu|--gpu] [FILE...]\n"
     "Statistics of FASTQ files (plain or gzip), one row per file, computed like\n"
     "`seqkit stats`. FILE '-' or no FILE reads stdin.\n"
     "  -a       all statistics: add Q1 Q2 Q3 sum_gap N50 Q20(%) Q30(%) GC(%)\n"
@@ -46,6 +47,9 @@ static const char FQS_USAGE[] =
     "  --json   a JSON array, one object per file, every field (-a implied),\n"
     "           numbers as numbers; keys: file format type num_seqs sum_len\n"
     "           min_len avg_len max_len q1 q2 q3 sum_gap n50 q20_pct q30_pct gc_pct\n"
+    "  --multiqc F_mqc.json  also write MultiQC custom content to F_mqc.json:\n"
+    "           the statistics table (every column), or with --per-position the\n"
+    "           mean quality per position as a line graph (the N+1+ row left out)\n"
     "  -t N     consumer threads, GPU consumers included (default:\n"
     "           FASTQPAR_THREADS, else usable cores)\n"
     "  --gpu    GPU consumers required: exit 1 if no GPU is usable\n"
@@ -644,6 +648,24 @@ static void fqs_print_fqchk(fqs_counts *t, int qthres) {
     }
 }
 
+/* One file's line of the MultiQC per-position graph: mean quality at
+   positions 1..min(max_len, max_pos), as the avgQ column prints it. */
+static void fqs_mqc_quality(FILE *f, const char *file, const fqs_counts *t, int first) {
+    const fqp_qc *qc = &t->qc;
+    uint32_t mp = qc->max_pos, pos, rows = t->max_len < mp ? (uint32_t)t->max_len : mp;
+    char key[16], num[32];
+    int k;
+    fqx_mqc_sample(f, file, first);
+    for (pos = 0; pos < rows; pos++) {
+        uint64_t sum = 0, qsum = 0;
+        for (k = 0; k < 5; k++) sum += qc->counts[FQP_QC_POS_BASE(mp, pos, k)];
+        for (k = 0; k < FQP_QC_QUALS; k++) qsum += qc->counts[FQP_QC_POS_QUAL(mp, pos, k)] * (uint64_t)k;
+        snprintf(key, sizeof key, "%u", (unsigned)pos + 1);
+        snprintf(num, sizeof num, "%.1f", sum ? (double)qsum / (double)sum : 0.0);
+        fqx_mqc_number(f, key, num, pos == 0);
+    }
+}
+
 /* ---- one row of output ---------------------------------------------------- */
 
 typedef struct fqs_column {
@@ -724,7 +746,7 @@ static void fqs_fill_row(fqs_row *row, const char *file, fqs_counts *t) {
 /* Runs the pipeline over one file and fills its row. 0, or -1 after printing
    the error. */
 static int fqs_stats_file(const char *path, int threads, uint32_t max_pos, int qthres, fqs_gpu *gpu,
-                          fqs_row *row) {
+                          fqs_row *row, FILE *mqc, int first) {
     fqp_pipeline_desc desc;
     fqs_counts total;
     fqp_error err;
@@ -772,6 +794,7 @@ static int fqs_stats_file(const char *path, int threads, uint32_t max_pos, int q
     }
     if (max_pos) fqs_print_fqchk(&total, qthres);
     else fqs_fill_row(row, path, &total);
+    if (max_pos && mqc) fqs_mqc_quality(mqc, path, &total, first);
     fqs_histogram_free(&total.lengths);
     fqp_qc_free(&total.qc);
     return 0;
@@ -835,17 +858,6 @@ static void fqs_print_table(const fqs_row *rows, int nrows, int ncolumns) {
     }
 }
 
-static void fqs_print_json_string(const char *s) {
-    putchar('"');
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\') printf("\\%c", ch);
-        else if (ch < 0x20) printf("\\u%04x", ch);
-        else putchar(ch);
-    }
-    putchar('"');
-}
-
 static void fqs_print_json(const fqs_row *rows, int nrows) {
     int r, c;
     printf("[\n");
@@ -855,13 +867,25 @@ static void fqs_print_json(const fqs_row *rows, int nrows) {
             const char *cell = fqs_row_cell(&rows[r], c);
             printf("%s\"%s\": ", c ? ", " : "", FQS_COLUMNS[c].json_key);
             if (FQS_COLUMNS[c].numeric) fputs(cell, stdout); /* "150.0", "96.16": valid JSON numbers */
-            else fqs_print_json_string(cell);
+            else fqx_json_string(stdout, cell);
         }
         printf(", \"inflate\": ");
-        fqs_print_json_string(rows[r].inflate ? rows[r].inflate : "none");
+        fqx_json_string(stdout, rows[r].inflate ? rows[r].inflate : "none");
         printf("}%s\n", r + 1 < nrows ? "," : "");
     }
     printf("]\n");
+}
+
+/* The statistics as a MultiQC table: one row per file, every column. */
+static void fqs_mqc_table(FILE *f, const fqs_row *rows, int nrows) {
+    int r, c;
+    for (r = 0; r < nrows; r++) {
+        fqx_mqc_sample(f, rows[r].file, r == 0);
+        for (c = 1; c < FQS_NCOLUMNS; c++) {
+            if (FQS_COLUMNS[c].numeric) fqx_mqc_number(f, FQS_COLUMNS[c].json_key, rows[r].cell[c], c == 1);
+            else fqx_mqc_text(f, FQS_COLUMNS[c].json_key, rows[r].cell[c], c == 1);
+        }
+    }
 }
 
 /* ---- main ----------------------------------------------------------------- */
@@ -869,6 +893,7 @@ static void fqs_print_json(const fqs_row *rows, int nrows) {
 typedef struct fqs_options {
     int all, tabular, json, threads, per_position, qthres, verbose, quiet;
     fqp_gpu_mode gpu;      /* --gpu FORCE, --cpu OFF, else AUTO (environment) */
+    const char *multiqc;   /* --multiqc: a *_mqc.json to write */
     uint32_t max_pos;
     const char **files;
     int nfiles;
@@ -920,6 +945,14 @@ static int fqs_parse_args(int argc, char **argv, fqs_options *opt) {
             opt->quiet = 1;
             continue;
         }
+        if (strcmp(arg, "--multiqc") == 0) {
+            opt->multiqc = i + 1 < argc ? argv[++i] : NULL;
+            if (!opt->multiqc) return fqs_usage_error("%s needs a file name", arg);
+            if (!fqx_mqc_name_ok(opt->multiqc))
+                return fqs_usage_error("--multiqc %s: the name must end in _mqc.json (MultiQC reads no other)",
+                                       opt->multiqc);
+            continue;
+        }
         if (strcmp(arg, "--max-pos") == 0 || strcmp(arg, "-q") == 0) {
             const char *value = i + 1 < argc ? argv[++i] : NULL;
             char *end;
@@ -969,6 +1002,8 @@ int main(int argc, char **argv) {
     fqs_gpu gpu;
     uint32_t max_pos;
     int i, status;
+    FILE *mqc = NULL;
+    char msg[512];
     memset(&opt, 0, sizeof opt);
     opt.qthres = 20;
     opt.files = (const char **)malloc((size_t)argc * sizeof *opt.files);
@@ -994,9 +1029,33 @@ int main(int argc, char **argv) {
     if (fqs_gpu_open(&gpu, opt.gpu, opt.threads, max_pos ? max_pos : 1, opt.quiet) != 0) status = 1;
     /* Files run one after another, each with all consumer threads; like
        seqkit, the first bad file stops everything. */
+    if (status == 0 && opt.multiqc) {
+        mqc = opt.per_position
+                  ? fqx_mqc_open(opt.multiqc, "fqstats_per_position", "fqstats: quality per position",
+                                 "Mean Phred quality at each read position (fqstats --per-position, avgQ).",
+                                 "linegraph",
+                                 "{\"id\": \"fqstats_per_position_quality\", \"title\": \"fqstats: mean quality "
+                                 "per position\", \"xlab\": \"Position (bp)\", \"ylab\": \"Mean quality (Phred)\"}",
+                                 msg, sizeof msg)
+                  : fqx_mqc_open(opt.multiqc, "fqstats_stats", "fqstats", "Read statistics computed like seqkit stats -a.",
+                                 "table", "{\"id\": \"fqstats_stats_table\", \"namespace\": \"fqstats\"}", msg,
+                                 sizeof msg);
+        if (!mqc) {
+            fprintf(stderr, "fqstats: %s\n", msg);
+            status = 1;
+        }
+    }
     for (i = 0; i < opt.nfiles && status == 0; i++) {
         if (opt.per_position && opt.nfiles > 1) printf("%s==> %s <==\n", i ? "\n" : "", opt.files[i]);
-        if (fqs_stats_file(opt.files[i], opt.threads, max_pos, opt.qthres, &gpu, &rows[i]) != 0) status = 1;
+        if (fqs_stats_file(opt.files[i], opt.threads, max_pos, opt.qthres, &gpu, &rows[i], mqc, i == 0) != 0)
+            status = 1;
+    }
+    if (mqc) { /* the table, after every file; the per-position lines are written already */
+        if (status == 0 && !opt.per_position) fqs_mqc_table(mqc, rows, opt.nfiles);
+        if (fqx_mqc_close(mqc, status == 0 && opt.nfiles > 0) != 0 && status == 0) {
+            fprintf(stderr, "fqstats: %s: cannot write the MultiQC file\n", opt.multiqc);
+            status = 1;
+        }
     }
     if (opt.verbose && gpu.cuda) fqs_gpu_report(&gpu);
     fqs_gpu_close(&gpu);

@@ -23,6 +23,7 @@
 #define _POSIX_C_SOURCE 200809L /* isatty, fileno, fstat, signal(SIGPIPE) */
 #define FASTQPAR_IMPLEMENTATION
 #include "fastqpar_cuda.h"
+#include "fqmultiqc.h"
 #include "fqprogress.h"
 
 #include <errno.h>
@@ -40,11 +41,14 @@ static const char FQT_USAGE[] =
     "takes, compressed on every thread) when it ends in .gz, .bgz or .bgzf, else\n"
     "plain; '-' is stdout. With two inputs (paired-end) or\n"
     "--interleaved, a pair is kept or dropped together.\n"
-    "  -q N          trim with BWA's rule at quality N (as cutadapt -q N)\n"
+    "  -q [A,]B      trim the 3' end with BWA's rule at quality B, and the 5'\n"
+    "                end at quality A if given (as cutadapt -q A,B)\n"
     "  -w W, --window W  trim with a sliding window of W bases whose mean must\n"
-    "                reach the -q quality (Trimmomatic SLIDINGWINDOW:W:N) instead\n"
+    "                reach the -q quality (Trimmomatic SLIDINGWINDOW:W:B, N\n"
+    "                scored Q0) instead; reads trimmed to nothing are dropped\n"
     "  -m N, --minimum-length N   drop reads shorter than N after trimming (0)\n"
-    "  --max-n F     drop reads whose fraction of N bases is above F (0..1; 1)\n"
+    "  --max-n X     drop reads with more N than X: a count when X >= 1, a\n"
+    "                fraction of the trimmed length when X < 1 (as cutadapt)\n"
     "  -o OUT1       output (mate 1; all reads with --interleaved and no -p)\n"
     "  -p OUT2       mate 2 output (paired-end; --interleaved: split the mates)\n"
     "  --interleaved the one input holds mates 1 and 2 alternately\n"
@@ -57,18 +61,20 @@ static const char FQT_USAGE[] =
     "  --gpu         trim on the GPU; no usable GPU, or one failing, is an error\n"
     "  --cpu         never use the GPU (default: the GPU when usable)\n"
     "  --json FILE   also write the summary as JSON to FILE\n"
+    "  --multiqc FILE    also write the summary as MultiQC custom content\n"
+    "                (FILE must end in _mqc.json)\n"
     "  --quiet       no summary on stderr\n"
     "  -h            this help\n"
     "A progress line (input read / size, reads per second) is shown on long runs\n"
     "when stderr is a terminal.\n";
 
 typedef struct fqt_options {
-    const char *in[2], *out1, *out2, *unpaired, *json;
+    const char *in[2], *out1, *out2, *unpaired, *json, *multiqc;
     int inputs, interleaved, no_name_check, threads, level, quiet, gzip_stream;
     fqp_gpu_mode gpu;                /* --gpu FORCE, --cpu OFF, else AUTO (environment) */
     fqp_trim_desc trim;
     uint64_t min_len;
-    double max_n;
+    double max_n;                    /* < 0: no N filter; < 1: a fraction; else a count */
 } fqt_options;
 
 /* Per consumer (and, after merging, the totals). */
@@ -101,6 +107,15 @@ typedef struct fqt_state {
 
 /* ---- trimming and filtering ---- */
 
+/* cutadapt's --max-n: below 1 a fraction of the length (an empty read
+   passes), else a count; the same double arithmetic as its n / len > X. */
+static int fqt_too_many_n(double max_n, uint64_t n, uint64_t len)
+{
+    if (max_n < 0) return 0;
+    if (max_n < 1) return len > 0 && (double)n / (double)len > max_n;
+    return (double)n > max_n;
+}
+
 /* The read keeps [*s, *e) (trimmed); 1 when it passes both filters. */
 static int fqt_keep(const fqt_options *o, const fqp_record *r, const uint64_t *s, const uint64_t *e, fqt_counts *c)
 {
@@ -109,12 +124,13 @@ static int fqt_keep(const fqt_options *o, const fqp_record *r, const uint64_t *s
     c->reads_in++;
     c->bases_in += r->len;
     c->bases_trimmed += r->len - len;
-    if (len < o->min_len) {
+    /* Trimmomatic drops the reads its sliding window empties */
+    if (len < o->min_len || (len == 0 && o->trim.mode == FQP_TRIM_WINDOW)) {
         c->too_short++;
         return 0;
     }
     for (k = *s; k < *e; k++) n += r->seq[k] == 'N' || r->seq[k] == 'n';
-    if (len && (double)n > o->max_n * (double)len) {
+    if (fqt_too_many_n(o->max_n, n, len)) {
         c->too_many_n++;
         return 0;
     }
@@ -323,18 +339,6 @@ static void fqt_summary(FILE *f, const fqt_run *run, double seconds)
             fqt_pct(t->bases_out, t->bases_in));
 }
 
-static void fqt_json_string(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; s && *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch == '"' || ch == '\\') fprintf(f, "\\%c", ch);
-        else if (ch < 0x20) fprintf(f, "\\u%04x", ch);
-        else fputc(ch, f);
-    }
-    fputc('"', f);
-}
-
 static int fqt_json(const char *path, const fqt_run *run, double seconds)
 {
     const fqt_counts *t = &run->total;
@@ -346,14 +350,16 @@ static int fqt_json(const char *path, const fqt_run *run, double seconds)
             FASTQPAR_VERSION_STRING);
     for (i = 0; i < o->inputs; i++) {
         if (i) fputs(", ", f);
-        fqt_json_string(f, o->in[i]);
+        fqx_json_string(f, o->in[i]);
     }
     fprintf(f, "],\n  \"mode\": \"%s\",\n", o->interleaved ? "interleaved" : o->inputs == 2 ? "paired" : "single");
-    fprintf(f, "  \"trim\": \"%s\",\n  \"quality\": %d,\n  \"window\": %d,\n  \"minimum_length\": %llu,\n",
+    fprintf(f, "  \"trim\": \"%s\",\n  \"quality\": %d,\n  \"quality_5\": %d,\n  \"window\": %d,\n",
             o->trim.mode == FQP_TRIM_BWA ? "bwa" : o->trim.mode == FQP_TRIM_WINDOW ? "window" : "none",
-            o->trim.threshold, o->trim.mode == FQP_TRIM_WINDOW ? o->trim.window : 0,
-            (unsigned long long)o->min_len);
-    fprintf(f, "  \"max_n\": %g,\n  \"threads\": %d,\n  \"seconds\": %.3f,\n", o->max_n, o->threads, seconds);
+            o->trim.threshold, o->trim.threshold5, o->trim.mode == FQP_TRIM_WINDOW ? o->trim.window : 0);
+    fprintf(f, "  \"minimum_length\": %llu,\n", (unsigned long long)o->min_len);
+    if (o->max_n < 0) fputs("  \"max_n\": null,\n", f);
+    else fprintf(f, "  \"max_n\": %g,\n", o->max_n);
+    fprintf(f, "  \"threads\": %d,\n  \"seconds\": %.3f,\n", o->threads, seconds);
     fprintf(f, "  \"inflate\": \"%s\",\n  \"deflate\": \"%s\",\n", run->inflate ? run->inflate : "none",
             run->deflate ? run->deflate : "none");
     fprintf(f, "  \"path\": \"%s\",\n  \"gpu_batches\": %llu,\n  \"gpu_failed\": %s,\n  \"cpu_fallback_batches\": %llu,\n",
@@ -370,6 +376,34 @@ static int fqt_json(const char *path, const fqt_run *run, double seconds)
     if (f == stdout) bad |= fflush(f) != 0;
     else bad |= fclose(f) != 0;
     return bad ? -1 : 0;
+}
+
+/* The summary as a MultiQC table (custom content): one row, named after IN1. */
+static int fqt_multiqc(const char *path, const fqt_run *run, char *msg, size_t size)
+{
+    const fqt_counts *t = &run->total;
+    const struct { const char *key; uint64_t v; } col[] = {
+        {"reads_in", t->reads_in},           {"reads_written", t->reads_out + t->unpaired_out},
+        {"reads_too_short", t->too_short},   {"reads_too_many_n", t->too_many_n},
+        {"pairs_in", t->pairs_in},           {"pairs_written", t->pairs_out},
+        {"unpaired_written", t->unpaired_out}, {"bases_in", t->bases_in},
+        {"bases_trimmed", t->bases_trimmed}, {"bases_written", t->bases_out},
+    };
+    char num[32];
+    size_t i;
+    FILE *f = fqx_mqc_open(path, "fqtrim_summary", "fqtrim", "Reads and bases in, trimmed, filtered and written by fqtrim.",
+                           "table", "{\"id\": \"fqtrim_summary_table\", \"namespace\": \"fqtrim\"}", msg, size);
+    if (!f) return -1;
+    fqx_mqc_sample(f, run->o.in[0], 1);
+    for (i = 0; i < sizeof col / sizeof col[0]; i++) {
+        snprintf(num, sizeof num, "%llu", (unsigned long long)col[i].v);
+        fqx_mqc_number(f, col[i].key, num, i == 0);
+    }
+    if (fqx_mqc_close(f, 1) != 0) {
+        snprintf(msg, size, "%s: cannot write the MultiQC file: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
 }
 
 /* ---- command line ---- */
@@ -394,13 +428,38 @@ static int fqt_number(const char *s, long lo, long hi, long *out)
     return 0;
 }
 
+/* -q B or -q A,B (cutadapt: A the 5' cutoff, B the 3' one); q5 stays -1
+   without A. */
+static int fqt_qualities(const char *s, long *q5, long *q3)
+{
+    const char *comma = strchr(s, ',');
+    char a[16];
+    if (!comma) return fqt_number(s, 0, 93, q3);
+    if ((size_t)(comma - s) >= sizeof a) return -1;
+    memcpy(a, s, (size_t)(comma - s));
+    a[comma - s] = '\0';
+    return fqt_number(a, 0, 93, q5) || fqt_number(comma + 1, 0, 93, q3) ? -1 : 0;
+}
+
+/* --max-n X: a non-negative number (cutadapt's COUNT or FRACTION). */
+static int fqt_max_n(const char *s, double *out)
+{
+    char *end;
+    double v;
+    if (!*s) return -1;
+    v = strtod(s, &end);
+    if (*end || !(v >= 0 && v <= 1e18)) return -1;
+    *out = v;
+    return 0;
+}
+
 /* Returns 0, or the exit status of a usage error (2) or -h (-1). */
 static int fqt_parse(int argc, char **argv, fqt_options *o)
 {
     int i, window = 0;
-    long q = -1, v;
+    long q = -1, q5 = -1, v;
     memset(o, 0, sizeof *o);
-    o->max_n = 1.0;
+    o->max_n = -1; /* no N filter */
     for (i = 1; i < argc; i++) {
         const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) return -1;
@@ -421,8 +480,13 @@ static int fqt_parse(int argc, char **argv, fqt_options *o)
         else if (strcmp(a, "-p") == 0) o->out2 = val;
         else if (strcmp(a, "--unpaired") == 0) o->unpaired = val;
         else if (strcmp(a, "--json") == 0) o->json = val;
+        else if (strcmp(a, "--multiqc") == 0) {
+            if (!fqx_mqc_name_ok(val)) return fqt_usage_error("--multiqc %s: the name must end in _mqc.json", val);
+            o->multiqc = val;
+        }
         else if (strcmp(a, "-q") == 0) {
-            if (fqt_number(val, 0, 93, &q)) return fqt_usage_error("-q wants a quality 0..93, not '%s'", val);
+            if (fqt_qualities(val, &q5, &q))
+                return fqt_usage_error("-q wants a quality 0..93 or 5',3' qualities (e.g. 5,20), not '%s'", val);
         } else if (strcmp(a, "-w") == 0 || strcmp(a, "--window") == 0) {
             if (fqt_number(val, 1, 1000000, &v)) return fqt_usage_error("--window wants 1 or more bases, not '%s'", val);
             window = (int)v;
@@ -430,10 +494,8 @@ static int fqt_parse(int argc, char **argv, fqt_options *o)
             if (fqt_number(val, 0, 2000000000L, &v)) return fqt_usage_error("-m wants a length, not '%s'", val);
             o->min_len = (uint64_t)v;
         } else if (strcmp(a, "--max-n") == 0) {
-            char *end;
-            o->max_n = strtod(val, &end);
-            if (*end || !(o->max_n >= 0 && o->max_n <= 1))
-                return fqt_usage_error("--max-n wants a fraction 0..1, not '%s'", val);
+            if (fqt_max_n(val, &o->max_n))
+                return fqt_usage_error("--max-n wants a count (>= 1) or a fraction (< 1), not '%s'", val);
         } else if (strcmp(a, "-Z") == 0 || strcmp(a, "--level") == 0) {
             if (fqt_number(val, 1, 9, &v)) return fqt_usage_error("--level wants 1..9, not '%s'", val);
             o->level = (int)v;
@@ -451,10 +513,12 @@ static int fqt_parse(int argc, char **argv, fqt_options *o)
     if (o->inputs == 1 && !o->interleaved && o->out2) return fqt_usage_error("%s", "-p needs two inputs or --interleaved");
     if (o->unpaired && o->inputs == 1 && !o->interleaved) return fqt_usage_error("%s", "--unpaired needs paired input");
     if (window && q < 0) return fqt_usage_error("%s", "--window needs -q QUALITY");
+    if (window && q5 >= 0) return fqt_usage_error("%s", "--window takes one quality (-q B), not a 5' cutoff");
     if (q >= 0) {
         o->trim.mode = window ? FQP_TRIM_WINDOW : FQP_TRIM_BWA;
         o->trim.threshold = (int)q;
         o->trim.window = window;
+        o->trim.threshold5 = q5 > 0 ? (int)q5 : 0;
     }
     return 0;
 }
@@ -549,6 +613,13 @@ done:
     if (run.o.json && fqt_json(run.o.json, &run, seconds) != 0) {
         fprintf(stderr, "fqtrim: %s: cannot write the JSON report: %s\n", run.o.json, strerror(errno));
         return 1;
+    }
+    if (run.o.multiqc) {
+        char msg[512];
+        if (fqt_multiqc(run.o.multiqc, &run, msg, sizeof msg) != 0) {
+            fprintf(stderr, "fqtrim: %s\n", msg);
+            return 1;
+        }
     }
     return 0;
 }
