@@ -9,6 +9,7 @@
      th_reads, th_make_reads      generated four-line FASTQ (each test its own shape)
      th_gzip, th_gzip_append      one gzip member by zlib, into a fixed buffer / a th_buf
      th_gunzip                    every gzip member inflated by zlib alone
+     th_other_compression         xz, bzip2 or zstd magic at the start
      th_producer_desc             a producer over memory: threads, batch limit, env ignored
      th_pipeline_desc             the same for a whole pipeline
      th_pieces, th_pieces_read    a read callback handing out short random pieces
@@ -266,6 +267,16 @@ TH_UNUSED static int th_gunzip(const void *src, size_t n, th_buf *out)
     }
     inflateEnd(&zs);
     return zr == Z_STREAM_END;
+}
+
+/* Whether the bytes start as xz, bzip2 or zstd data: fastqpar refuses
+   those with FQP_ERR_UNSUPPORTED_COMPRESSION before any record (tested in
+   test_files.c), so the fuzzers' record-level references skip them. */
+TH_UNUSED static int th_other_compression(const void *data, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)data;
+    return (n >= 6 && memcmp(p, "\xfd" "7zXZ", 6) == 0) || (n >= 4 && memcmp(p, "BZh", 3) == 0 && p[3] >= '1' && p[3] <= '9') ||
+           (n >= 4 && memcmp(p, "\x28\xb5\x2f\xfd", 4) == 0);
 }
 
 /* ---- >>desc: run descriptions ---- */

@@ -213,6 +213,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size_t cut1, cut2;
         data++, size--;
         if (size >= 2 && data[0] == 0x1f && data[1] == 0x8b) return 0; /* one layer of gzip only */
+        if (th_other_compression(data, size)) return 0;                   /* refused only when not in gzip */
         cut1 = size ? (size_t)(data[0] * 7u) % (size + 1) : 0;
         cut2 = size ? cut1 + (size_t)(data[size / 2] * 13u) % (size - cut1 + 1) : 0;
         gzip_member(data, cut1, size ? data[size - 1] % 10 : 6, &gz);

@@ -84,6 +84,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     th_pieces pw;
     outcome a, b;
     fqp_validation v = size && (data[0] & 1) ? FQP_VALIDATE_NONE : FQP_VALIDATE_ALL;
+    if (th_other_compression(data, size)) return 0; /* refused whole, before any record */
     memset(&mem, 0, sizeof mem);
     mem.data = data;
     mem.size = size;
