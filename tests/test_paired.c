@@ -405,7 +405,7 @@ static void test_error_order(void)
                     }
                     if ((kind == 1 || kind == 2) && i > 40) continue;
                     add_record(t, m2, i, i == 30 ? "p30x/2" : NULL);
-                    if (kind == 0 && i == 40) t->data[t->len - 2 * (size_t)mate_len(1, i) - 4] = 'Z'; /* a base */
+                    if (kind == 0 && i == 40) t->data[t->len - 2 * (size_t)mate_len(1, i) - 4] = '\x01'; /* bad base */
                     if (kind == 4 && i < 40) add_record(&in[2], 2, i, NULL); /* I1 ends after 40 */
                 }
                 cfg.files = files;
