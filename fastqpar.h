@@ -636,7 +636,7 @@ FASTQPAR_DEF fqp_result fqp_config_resolve(const fqp_config *in, fqp_config *out
    Quality: the Phred score of a quality byte c is c - 33 clamped to 0..93
    (validated input is always in range; with FQP_VALIDATE_NONE a byte below
    '!' counts as Q0 and one above '~' as Q93). Bases: A C G T (either case)
-   and "N" for every other letter (N, IUPAC codes, gaps).
+   and "N" for every other letter (N, IUPAC codes, gaps, any other letter).
    Thread safety: each function touches only its arguments; an fqp_qc is
    used by one thread at a time (one per consumer, merged at the end). */
 
