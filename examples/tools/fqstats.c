@@ -278,7 +278,7 @@ static void fqs_count_bases(const unsigned char *seq, const unsigned char *qual,
         for (k = 0; k < 255 && i + 16 <= n; k++, i += 16) {
             __m128i s = _mm_loadu_si128((const __m128i *)(const void *)(seq + i));
             __m128i q = _mm_loadu_si128((const __m128i *)(const void *)(qual + i));
-            __m128i f = _mm_or_si128(s, lower); /* G->g, C->c; only G/g and C/c land there (and so on) */
+            __m128i f = _mm_or_si128(s, lower); /* case folded: only A/a become a, C/c c, and so on */
             __m128i is_gc = _mm_or_si128(_mm_cmpeq_epi8(f, g), _mm_cmpeq_epi8(f, c));
             a_gc = _mm_sub_epi8(a_gc, is_gc);
             a_acgtn = _mm_sub_epi8(a_acgtn, _mm_or_si128(_mm_or_si128(is_gc, _mm_cmpeq_epi8(f, a)),
