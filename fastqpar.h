@@ -288,6 +288,7 @@ extern "C" {
     X(FQP_ERR_PAIR_COUNT, -24, "mate files have different numbers of records")    \
     X(FQP_ERR_PAIR_NAME, -25, "mate names differ")                               \
     X(FQP_ERR_NO_CODEC, -26, "requested compression library is not available")   \
+    X(FQP_ERR_BLANK_LINE, -27, "blank line inside a record")                      \
     X(FQP_ERR_UNSUPPORTED_COMPRESSION, -28, "input compressed with xz, bzip2 or zstd")
 
 typedef enum fqp_result {
@@ -355,10 +356,19 @@ typedef struct fqp_input_desc {
 typedef enum fqp_validation {
     FQP_VALIDATE_DEFAULT = 0, /* = FQP_VALIDATE_ALL */
     FQP_VALIDATE_NONE,        /* structure only: nothing per base is checked */
-    FQP_VALIDATE_SEQUENCE,    /* letters: IUPAC codes in either case, '.', '-', '*' */
+    FQP_VALIDATE_SEQUENCE,    /* letters: the set config.letters names */
     FQP_VALIDATE_QUALITY,     /* qualities: '!' (Q0) to '~' (Q93) */
     FQP_VALIDATE_ALL          /* both */
 } fqp_validation;
+
+/* The bytes a sequence may hold when letters are validated. Whatever the
+   set, a sequence line that starts with '+' is the '+' line and one that
+   starts with '@' is a missing '+' line (FQP_ERR_MISSING_PLUS). */
+typedef enum fqp_letters {
+    FQP_LETTERS_PRINTABLE = 0, /* printable ASCII except space: '!' to '~' (0x21..0x7E);
+                                  the default */
+    FQP_LETTERS_IUPAC          /* IUPAC codes in either case (ACGTUN RYKMSWBDHV), '.', '-', '*' */
+} fqp_letters;
 
 /* Compression libraries. zlib is always linked; ISA-L (libisal.so.2, Debian
    libisal2) and libdeflate (libdeflate.so.0, Debian libdeflate0) are loaded
@@ -391,6 +401,8 @@ typedef struct fqp_config {
     size_t read_size;          /* bytes per read() of the input; default 1 MiB */
     uint64_t max_record_bytes; /* 0: no limit; else longer records are FQP_ERR_RECORD_TOO_LONG */
     fqp_validation validate;   /* default FQP_VALIDATE_ALL */
+    fqp_letters letters;       /* validated sequence letters; default FQP_LETTERS_PRINTABLE.
+                                  Anything else is FQP_ERR_INVALID_BASE */
     int ignore_env;            /* nonzero: do not read FASTQPAR_* variables */
     fqp_allocator allocator;
     fqp_log_fn log;            /* no logging when NULL */
@@ -625,7 +637,7 @@ FASTQPAR_DEF fqp_result fqp_config_resolve(const fqp_config *in, fqp_config *out
    Quality: the Phred score of a quality byte c is c - 33 clamped to 0..93
    (validated input is always in range; with FQP_VALIDATE_NONE a byte below
    '!' counts as Q0 and one above '~' as Q93). Bases: A C G T (either case)
-   and "N" for every other letter (N, IUPAC codes, gaps).
+   and "N" for every other letter (N, IUPAC codes, gaps, any other letter).
    Thread safety: each function touches only its arguments; an fqp_qc is
    used by one thread at a time (one per consumer, merged at the end). */
 
@@ -1299,6 +1311,9 @@ static fqp_result fqp__config_resolve(const fqp_config *in, fqp_config *out, fqp
     if ((int)in->validate < 0 || in->validate > FQP_VALIDATE_ALL)
         return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "config.validate = %d is unknown",
                           (int)in->validate);
+    if ((int)in->letters < 0 || in->letters > FQP_LETTERS_IUPAC)
+        return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "config.letters = %d is unknown",
+                          (int)in->letters);
     if ((r = fqp__env_u64(in, "FASTQPAR_THREADS", &threads, err)) < 0) return r;
     if ((r = fqp__env_u64(in, "FASTQPAR_BATCH_RECORDS", &records, err)) < 0) return r;
     if ((r = fqp__env_u64(in, "FASTQPAR_BATCH_BYTES", &bytes, err)) < 0) return r;
@@ -2667,6 +2682,8 @@ typedef struct fqp__scan {
     uint64_t head_end, seq_start, plus_start, qual_start;
     uint64_t seq_len, seq_lines, qual_len, qual_lines, first_qual_len;
     uint64_t blank_line, blank_offset; /* first blank line seen where a header was due */
+    uint64_t seq_blank_line, seq_blank_offset; /* a blank first sequence line: an empty read
+                                                  if the '+' line follows, else an error */
 } fqp__scan;
 
 struct fqp_producer {
@@ -2890,6 +2907,16 @@ static fqp_result fqp__blank_line_error(fqp_producer *p, const fqp__batch *b)
                       "at the end of the input");
 }
 
+/* A blank line inside a record (line `line`, text offset `offset`): wrapped
+   lines are joined, so it would otherwise vanish without a trace. */
+static fqp_result fqp__blank_in_record(fqp_producer *p, const fqp__batch *b, uint64_t line, uint64_t offset,
+                                       const char *where)
+{
+    return fqp__error(&p->perr, FQP_ERR_BLANK_LINE, p->reader.name, b->pub.first_record + b->pub.count + 1, line,
+                      offset, "blank line %s; a record has no blank lines (an empty read is \"@name\", \"\", "
+                      "\"+\", \"\")", where);
+}
+
 /* One complete line [ls, ce) (ce excludes "\r\n"); the next line starts at
    `next`. Sets *done when it completes a record. */
 static fqp_result fqp__scan_line(fqp_producer *p, fqp__batch *b, uint64_t ls, uint64_t ce, uint64_t next,
@@ -2920,9 +2947,20 @@ static fqp_result fqp__scan_line(fqp_producer *p, fqp__batch *b, uint64_t ls, ui
         s->head_end = ce;
         s->seq_start = next;
         s->seq_len = s->seq_lines = 0;
+        s->seq_blank_line = 0;
         s->phase = FQP__SEQ;
         return FQP_OK;
     case FQP__SEQ:
+        if (ce == ls) { /* the one line of an empty sequence, or an error */
+            if (s->seq_blank_line)
+                return fqp__blank_in_record(p, b, s->seq_blank_line, s->seq_blank_offset, "after the header");
+            if (s->seq_lines)
+                return fqp__blank_in_record(p, b, s->line_no, b->pub.offset + ls, "inside the sequence");
+            s->seq_blank_line = s->line_no;
+            s->seq_blank_offset = b->pub.offset + ls;
+            s->seq_lines = 1;
+            return FQP_OK;
+        }
         if (ce > ls && buf[ls] == '+') {
             uint64_t n = ce - ls - 1, hl = s->head_end - s->rec_start - 1, name = 0;
             const char *h = buf + s->rec_start + 1;
@@ -2946,10 +2984,15 @@ static fqp_result fqp__scan_line(fqp_producer *p, fqp__batch *b, uint64_t ls, ui
             return fqp__scan_error(p, b, FQP_ERR_MISSING_PLUS, s->line_no, ls,
                                    "expected the '+' line after the sequence, found \"%s\"", shown);
         }
+        if (s->seq_blank_line)
+            return fqp__blank_in_record(p, b, s->seq_blank_line, s->seq_blank_offset, "after the header");
         s->seq_len += ce - ls;
         s->seq_lines++;
         return FQP_OK;
     default: /* FQP__QUAL: read by length, so a line starting with '@' or '+' is quality */
+        if (ce == ls && s->seq_len) /* an empty read's one quality line is blank; no other is */
+            return fqp__blank_in_record(p, b, s->line_no, b->pub.offset + ls,
+                                        s->qual_lines ? "inside the quality" : "after the '+' line");
         s->qual_len += ce - ls;
         if (s->qual_lines++ == 0) s->first_qual_len = ce - ls;
         if (s->qual_len < s->seq_len) return FQP_OK;
@@ -3563,6 +3606,16 @@ FQP__TARGET_AVX2 static int fqp__copy_quality_avx2(char *dst, const char *src, u
 #define FQP__COPY_QUALITY(p, d, s, n) fqp__copy_quality(d, s, n)
 #endif
 
+/* Copies a sequence and says whether every letter is surely valid. The
+   printable set '!'..'~' is exactly the quality range, so its kernel is the
+   quality one; the IUPAC kernel passes ACGTN only, and the rarer IUPAC
+   letters go to the exact table (base_ok) in fqp__batch_parse. */
+static int fqp__copy_letters(const fqp_producer *p, char *dst, const char *src, uint64_t n)
+{
+    if (p->cfg.letters == FQP_LETTERS_PRINTABLE) return FQP__COPY_QUALITY(p, dst, src, n);
+    return FQP__COPY_ACGTN(p, dst, src, n);
+}
+
 /* Consumer thread: builds the structure-of-arrays view of a batch and
    validates it. Runs in parallel across consumers; the producer only found
    where the records are. */
@@ -3611,9 +3664,9 @@ static fqp_result fqp__batch_parse(fqp_producer *p, fqp__batch *b, fqp_error *er
         /* one-line records (the usual case) are copied and checked in one pass */
         if (!(sp->flags & FQP__ONE_LINE_SEQ)) {
             fqp__copy_lines(b->seq + so, raw, sp->seq, sp->plus);
-            seq_ok = !check_seq || FQP__COPY_ACGTN(p, b->seq + so, b->seq + so, len);
+            seq_ok = !check_seq || fqp__copy_letters(p, b->seq + so, b->seq + so, len);
         } else if (check_seq) {
-            seq_ok = FQP__COPY_ACGTN(p, b->seq + so, raw + sp->seq, len);
+            seq_ok = fqp__copy_letters(p, b->seq + so, raw + sp->seq, len);
         } else {
             memcpy(b->seq + so, raw + sp->seq, (size_t)len);
         }
@@ -3625,7 +3678,7 @@ static fqp_result fqp__batch_parse(fqp_producer *p, fqp__batch *b, fqp_error *er
         } else {
             memcpy(b->qual + so, raw + sp->qual, (size_t)len);
         }
-        if (!seq_ok) { /* rarer letters (IUPAC codes, gaps): the exact table decides */
+        if (!seq_ok) { /* a bad letter, or a rarer IUPAC one: the exact table decides */
             const unsigned char *s = (const unsigned char *)b->seq + so;
             uint64_t k;
             for (k = 0; k < len && p->base_ok[s[k]]; k++) {}
@@ -3670,7 +3723,8 @@ FASTQPAR_DEF fqp_result fqp_producer_create(fqp_producer **out, const fqp_produc
     fqp_config cfg;
     fqp_producer *p;
     fqp_result r;
-    const char *letters = "ACGTUNRYKMSWBDHVacgtunrykmswbdhv.-*";
+    const char *letters = "ACGTUNRYKMSWBDHVacgtunrykmswbdhv.-*"; /* FQP_LETTERS_IUPAC */
+    int c;
     if (err) memset(err, 0, sizeof *err);
     if (!out || !desc) return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "NULL argument");
     *out = NULL;
@@ -3682,7 +3736,10 @@ FASTQPAR_DEF fqp_result fqp_producer_create(fqp_producer **out, const fqp_produc
     p->pool_size = cfg.queue_depth + (size_t)cfg.threads + 1 + desc->held_batches;
     p->raw0_line = 1;
     p->scan.line_no = 1;
-    for (; *letters; letters++) p->base_ok[(unsigned char)*letters] = 1;
+    if (cfg.letters == FQP_LETTERS_PRINTABLE)
+        for (c = '!'; c <= '~'; c++) p->base_ok[c] = 1;
+    else
+        for (; *letters; letters++) p->base_ok[(unsigned char)*letters] = 1;
     p->avx2 = fqp__cpu_avx2();
     if (!fqp__mutex_init(&p->mu)) {
         fqp__free(&cfg.allocator, p);

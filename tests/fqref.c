@@ -1,7 +1,7 @@
 /* tests/fqref.c - the reference FASTQ reader: deliberately simple, slow and
    independent of fastqpar.h. Tests compare fastqpar's output with this one.
 
-   usage: fqref [-c] [FILE]     (FILE: plain or gzip, "-" or none = stdin)
+   usage: fqref [-c] [-i] [FILE]   (FILE: plain or gzip, "-" or none = stdin)
 
    Prints one line per record:  name<TAB>comment<TAB>seq<TAB>qual
    (name = header up to the first space or tab; comment = the rest after
@@ -13,11 +13,13 @@
    repeat the header or the name); quality lines until the quality is at
    least as long as the sequence (at least one line), and then exactly as
    long. Lines end with "\n" or "\r\n"; the last line may lack its newline;
-   blank lines are allowed only at the end of the input. Gzip input may have
+   blank lines are allowed only at the end of the input, and inside a record
+   only as the one sequence line and the one quality line of an empty read. Gzip input may have
    several members (gzread reads them all; note that zlib ignores bytes
-   after a gzip member that do not start another member). Sequence letters: IUPAC codes in
-   either case, '.', '-', '*'; qualities '!'..'~'. Anything else: a message
-   on stderr and exit status 1. */
+   after a gzip member that do not start another member). Sequence letters:
+   printable ASCII except space, '!'..'~' (with -i: IUPAC codes in either
+   case, '.', '-', '*'); qualities '!'..'~'. Anything else: a message on
+   stderr and exit status 1. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,8 +83,17 @@ static int read_line(text *t) {
     return 1;
 }
 
+static int iupac_only; /* -i: fastqpar's FQP_LETTERS_IUPAC */
+
 static int valid_base(unsigned char c) {
+    if (!iupac_only) return c >= '!' && c <= '~';
     return strchr("ACGTUNRYKMSWBDHVacgtunrykmswbdhv.-*", c) != NULL && c != 0;
+}
+
+/* A blank line inside a record: name it, not the line last read. */
+static void die_blank(uint64_t line) {
+    line_no = line;
+    die("blank line inside a record");
 }
 
 int main(int argc, char **argv) {
@@ -90,8 +101,9 @@ int main(int argc, char **argv) {
     const char *path = "-";
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-c")) counts = 1;
+        else if (!strcmp(argv[i], "-i")) iupac_only = 1;
         else if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "usage: fqref [-c] [FILE]\n");
+            fprintf(stderr, "usage: fqref [-c] [-i] [FILE]\n");
             return 2;
         } else path = argv[i];
     }
@@ -120,11 +132,17 @@ int main(int argc, char **argv) {
         }
         if (head.s[0] != '@') die("record does not start with '@'");
 
-        /* sequence lines up to the '+' line */
+        /* sequence lines up to the '+' line; a blank one only alone (an empty read) */
         seq.len = 0;
+        uint64_t seq_lines = 0, blank = 0;
         for (;;) {
             if (!read_line(&line)) die("input ends inside a record (no '+' line)");
             if (line.len && line.s[0] == '+') break;
+            if (line.len && line.s[0] == '@') die("missing '+' line");
+            if (blank) die_blank(blank);
+            if (line.len == 0 && seq_lines) die_blank(line_no);
+            if (line.len == 0) blank = line_no;
+            seq_lines++;
             text_cat(&seq, &line);
         }
         if (line.len > 1) {
@@ -143,6 +161,7 @@ int main(int argc, char **argv) {
                 if (seq.len == 0 && qual.len == 0) break;
                 die("input ends inside a record (quality too short)");
             }
+            if (line.len == 0 && seq.len) die_blank(line_no);
             text_cat(&qual, &line);
         } while (qual.len < seq.len);
         if (qual.len != seq.len) die("sequence and quality lengths differ");

@@ -67,6 +67,11 @@ awk -v seed=7 'BEGIN {
 # later: fastqpar reads wrapped sequences, so the quality line would pass for
 # a second sequence line.)
 printf '@r1\nACGT\n+\nIIII\n@r2\nACGT\n@r3\nACGT\n+\nIIII\n' > "$tmp/bad.fq"
+# Letters other readers' test suites use (protein letters, digits, '*', '.',
+# '-', lowercase), read by default: 40 letters are not ACGTN in either case
+# (r2: 10, r3: 30; r3 is long enough for the SSE2 loop).
+printf '@r1\nACGTNacgtn\n+\nIIIIIIIIII\n@r2\nEJPQ*.-1Ss\n+\nIIIIIIIIII\n' > "$tmp/letters.fq"
+printf '@r3\nEJPQ*.-1SsEJPQ*.-1SsACGTNacgtnEJPQ*.-1Ss\n+\n%s\n' "$(printf 'I%.0s' $(seq 40))" >> "$tmp/letters.fq"
 : > "$tmp/empty.fq"
 
 # ---- comparing tables -----------------------------------------------------
@@ -140,7 +145,7 @@ fi
 
 if [ "$seqkit_ok" = 0 ]; then
     for f in $FILES; do skip "seqkit-a-T $f" "$why"; done
-    for name in seqkit-T seqkit-table seqkit-synthetic seqkit-empty seqkit-quartiles seqkit-type; do
+    for name in seqkit-T seqkit-table seqkit-synthetic seqkit-empty seqkit-letters seqkit-quartiles seqkit-type; do
         skip "$name" "$why"
     done
 else
@@ -180,6 +185,10 @@ else
     "$FQSTATS" -a -T "$tmp/empty.fq" > "$tmp/ours.tsv" 2> /dev/null
     "$SEQKIT" stats -a -T "$tmp/empty.fq" > "$tmp/theirs.tsv"
     check_same seqkit-empty "$tmp/ours.tsv" "$tmp/theirs.tsv"
+
+    "$FQSTATS" -a -T "$tmp/letters.fq" > "$tmp/ours.tsv" 2> "$tmp/err" || note < "$tmp/err"
+    "$SEQKIT" stats -a -T "$tmp/letters.fq" > "$tmp/theirs.tsv"
+    check_same seqkit-letters "$tmp/ours.tsv" "$tmp/theirs.tsv"
 
     # Quartiles and N50 on 60 small random files full of ties, where the
     # median rules (odd/even counts, equal middle values) all come into play.
@@ -289,21 +298,28 @@ done
 grep -q '^usage: fqstats' "$tmp/usage" || bad_usage="$bad_usage [-h: no usage text]"
 if [ -z "$bad_usage" ]; then pass usage; else fail usage; echo "$bad_usage" | note; fi
 
-# --json: valid JSON, one object per file, the same values as -a -T.
+# --json: valid JSON, one object per file, the same values as -a -T, and
+# other_letters equal to a count of its own (every input has 4-line records).
 if ! command -v python3 > /dev/null 2>&1; then
     skip json "python3 not installed"
 else
-    "$FQSTATS" --json "${inputs[@]}" "$tmp/empty.fq" > "$tmp/out.json" 2> "$tmp/err"
-    "$FQSTATS" -a -T "${inputs[@]}" "$tmp/empty.fq" > "$tmp/out.tsv" 2>> "$tmp/err"
+    "$FQSTATS" --json "${inputs[@]}" "$tmp/letters.fq" "$tmp/empty.fq" > "$tmp/out.json" 2> "$tmp/err"
+    "$FQSTATS" -a -T "${inputs[@]}" "$tmp/letters.fq" "$tmp/empty.fq" > "$tmp/out.tsv" 2>> "$tmp/err"
     if python3 - "$tmp/out.json" "$tmp/out.tsv" > "$tmp/json.log" 2>&1 <<'EOF'
-import json, sys
+import gzip, json, sys
 rows = json.load(open(sys.argv[1]))
 lines = [l.rstrip("\n").split("\t") for l in open(sys.argv[2])]
 keys = ["file", "format", "type", "num_seqs", "sum_len", "min_len", "avg_len", "max_len",
         "q1", "q2", "q3", "sum_gap", "n50", "q20_pct", "q30_pct", "gc_pct"]
 assert len(rows) == len(lines) - 1, "object count"
+def other_letters(path):
+    text = (gzip.open if path.endswith(".gz") else open)(path, "rb").read().split(b"\n")
+    return sum(1 for seq in text[1::4] for c in seq if c not in b"ACGTNacgtn")
 for obj, cells in zip(rows, lines[1:]):
-    assert list(obj) == keys + ["inflate"], "keys %s" % list(obj)
+    assert list(obj) == keys + ["other_letters", "inflate"], "keys %s" % list(obj)
+    assert obj["other_letters"] == other_letters(obj["file"]), (obj["file"], obj["other_letters"])
+    if obj["file"].endswith("letters.fq"):
+        assert obj["other_letters"] == 40, obj["other_letters"]
     assert obj["inflate"] in ("none", "zlib", "isal", "libdeflate"), obj["inflate"]
     assert (obj["inflate"] == "none") == (not obj["file"].endswith(".gz")), (obj["file"], obj["inflate"])
     for k, cell in zip(keys, cells):
@@ -366,15 +382,17 @@ else
     # gpu_batches ERR: batches the GPU consumers finished, from the -v lines.
     gpu_batches() { awk '/GPU consumer [0-9]+ \(device/ { for (i = 1; i < NF; i++) if ($(i + 1) ~ /^batches/) n += $i } END { print n + 0 }' "$1"; }
 
-    gpu_inputs=("${inputs[@]}" "$tmp/empty.fq")
+    gpu_inputs=("${inputs[@]}" "$tmp/letters.fq" "$tmp/empty.fq")
     [ "${FQP_TEST_QUICK:-0}" = 1 ] && gpu_inputs=("$tmp/synthetic.fq" "$tmp/empty.fq")
     bad=""
     for f in "${gpu_inputs[@]}"; do
         name=$(basename "$f")
         "$FQSTATS" --cpu -a -T "$f" > "$tmp/cpu.tsv" 2> /dev/null
+        "$FQSTATS" --cpu --json "$f" > "$tmp/cpu.json" 2> /dev/null
         gpu_run "$tmp/gpu.tsv" "$tmp/gpu.err" --gpu -v -t 2 -a -T "$f"; rc=$?
+        gpu_run "$tmp/gpu.json" "$tmp/gpu-json.err" --gpu -t 2 --json "$f" || rc=$?
         n=$(gpu_batches "$tmp/gpu.err")
-        if [ "$rc" != 0 ] || ! cmp -s "$tmp/cpu.tsv" "$tmp/gpu.tsv" || ! grep -q "^fqstats: GPU path: 1 GPU consumer on device 0 (Fake GPU 0" "$tmp/gpu.err" ||
+        if [ "$rc" != 0 ] || ! cmp -s "$tmp/cpu.tsv" "$tmp/gpu.tsv" || ! cmp -s "$tmp/cpu.json" "$tmp/gpu.json" || ! grep -q "^fqstats: GPU path: 1 GPU consumer on device 0 (Fake GPU 0" "$tmp/gpu.err" ||
            { [ "$(awk -F'\t' 'NR == 2 { print $4 + 0 }' "$tmp/cpu.tsv")" -gt 500 ] && [ "$n" -lt 1 ]; }; then
             bad="$bad [$name: exit $rc, $n GPU batches: $(diff "$tmp/cpu.tsv" "$tmp/gpu.tsv" | head -4; head -c 300 "$tmp/gpu.err")]"
         fi

@@ -1,7 +1,8 @@
 /* Hostile inputs, each with its exact outcome (README "Reliability"):
    NUL and non-ASCII bytes, empty input from every source, only newlines,
    a 4 GiB+ line through the callback, qualities outside Phred+33 with
-   validation on and off, '@' and '+' in quality lines, CRLF mixed with LF. */
+   validation on and off, '@' and '+' in quality lines, CRLF mixed with LF,
+   "\r"-only and whitespace-only lines inside a record. */
 #define _POSIX_C_SOURCE 200809L /* fmemopen */
 #define FASTQPAR_IMPLEMENTATION
 #include "fastqpar.h"
@@ -306,6 +307,13 @@ static void test_crlf_mixed_with_lf(void)
     expect_error(LIT("@r\nA\rC\n+\nIII\n"), FQP_VALIDATE_ALL, FQP_ERR_INVALID_BASE, 1, 2, 4);
     /* lone '\r' line ends (old Mac) are not line ends */
     expect_error(LIT("@r\rAC\r+\rII\r"), FQP_VALIDATE_ALL, FQP_ERR_TRUNCATED_RECORD, 1, 1, 0);
+    /* a line of only "\r" is blank: inside a record an error, at the end fine */
+    expect_error(LIT("@r\nAC\n+\n\r\nII\n"), FQP_VALIDATE_ALL, FQP_ERR_BLANK_LINE, 1, 4, 8);
+    expect_error(LIT("@r\nAC\n\r\nGT\n+\nIIII\n"), FQP_VALIDATE_NONE, FQP_ERR_BLANK_LINE, 1, 3, 6);
+    expect_ok(LIT("@r\nAC\n+\nII\n\r"), FQP_VALIDATE_ALL, LIT("r\t\tAC\tII\n"), 1);
+    /* a line of spaces or tabs is not blank: letters that are never valid */
+    expect_error(LIT("@r\nAC\n  \n+\nIIII\n"), FQP_VALIDATE_ALL, FQP_ERR_INVALID_BASE, 1, 3, 6);
+    expect_error(LIT("@r\nAC\n\t\t\n+\nIIII\n"), FQP_VALIDATE_ALL, FQP_ERR_INVALID_BASE, 1, 3, 6);
 }
 
 /* ---- damaged gzip: the same outcome however the bytes arrive ---- */

@@ -405,7 +405,7 @@ static void test_error_order(void)
                     }
                     if ((kind == 1 || kind == 2) && i > 40) continue;
                     add_record(t, m2, i, i == 30 ? "p30x/2" : NULL);
-                    if (kind == 0 && i == 40) t->data[t->len - 2 * (size_t)mate_len(1, i) - 4] = 'Z'; /* a base */
+                    if (kind == 0 && i == 40) t->data[t->len - 2 * (size_t)mate_len(1, i) - 4] = '\x01'; /* bad base */
                     if (kind == 4 && i < 40) add_record(&in[2], 2, i, NULL); /* I1 ends after 40 */
                 }
                 cfg.files = files;
@@ -797,6 +797,81 @@ static void test_batch_error_on_mate(void)
     free_texts(in, 2);
 }
 
+/* The reader rules hold in every mate file (issue 13): printable letters by
+   default and IUPAC ones under config.letters, a blank line inside a record
+   an error located in the mate file that has it. */
+static fqp_result keep_mate2(fqp_pair *pr, void *state, void *user)
+{
+    th_dump *d = (th_dump *)user;
+    uint64_t i;
+    (void)state;
+    for (i = 0; i < pr->count; i++) {
+        fqp_record r = fqp_pair_record(pr, 1, i);
+        th_dump_add(d, r.seq, r.len);
+        th_dump_add(d, "\n", 1);
+    }
+    return FQP_OK;
+}
+
+static fqp_result run_two(const char *r1, const char *r2, int interleaved, fqp_letters letters, th_dump *seen,
+                          fqp_error *err)
+{
+    fqp_paired_desc d;
+    memset(&d, 0, sizeof d);
+    memset(seen, 0, sizeof *seen);
+    th_dump_add(seen, "", 0);
+    d.input[0].data = r1;
+    d.input[0].size = strlen(r1);
+    d.input[0].name = interleaved ? "inter.fq" : "R1.fq";
+    if (!interleaved) {
+        d.input[1].data = r2;
+        d.input[1].size = strlen(r2);
+        d.input[1].name = "R2.fq";
+    }
+    d.interleaved = interleaved;
+    d.config.threads = 1; /* one consumer: pairs are seen in input order */
+    d.config.batch_records = 1;
+    d.config.letters = letters;
+    d.config.ignore_env = 1;
+    d.process = keep_mate2;
+    d.user = seen;
+    return fqp_paired_run(&d, NULL, err);
+}
+
+static void test_mate_reader_rules(void)
+{
+    const char *r1 = "@p0/1\nACGT\n+\nIIII\n@p1/1\nAC\n+\nII\n";
+    const char *r2 = "@p0/2\nEJPQ\n+\nIIII\n@p1/2\n1*\n+\nII\n";
+    const char *r2_blank = "@p0/2\nACGT\n+\nII\n\nII\n@p1/2\nAC\n+\nII\n";
+    const char *inter = "@p0/1\nACGT\n+\nIIII\n@p0/2\nEJPQ\n+\nIIII\n@p1/1\nAC\n+\nII\n@p1/2\n\nAC\n+\nII\n";
+    th_dump seen;
+    fqp_error err;
+    test_current = "mate reader rules";
+    CHECK_EQ_INT(run_two(r1, r2, 0, FQP_LETTERS_PRINTABLE, &seen, &err), FQP_OK);
+    CHECK(seen.text && strcmp(seen.text, "EJPQ\n1*\n") == 0);
+    free(seen.text);
+    CHECK_EQ_INT(run_two(r1, r2, 0, FQP_LETTERS_IUPAC, &seen, &err), FQP_ERR_INVALID_BASE);
+    CHECK(strcmp(err.file, "R2.fq") == 0);
+    CHECK_EQ_U64(err.record, 1);
+    CHECK_EQ_U64(err.line, 2);
+    CHECK_EQ_U64(err.offset, 6);
+    free(seen.text);
+    CHECK_EQ_INT(run_two(r1, r2_blank, 0, FQP_LETTERS_PRINTABLE, &seen, &err), FQP_ERR_BLANK_LINE);
+    CHECK(strcmp(err.file, "R2.fq") == 0);
+    CHECK_EQ_U64(err.record, 1);
+    CHECK_EQ_U64(err.line, 5);
+    CHECK_EQ_U64(err.offset, 16);
+    free(seen.text);
+    /* interleaved: record 4 (mate 2 of pair 2) has a blank line after its header */
+    CHECK_EQ_INT(run_two(inter, NULL, 1, FQP_LETTERS_PRINTABLE, &seen, &err), FQP_ERR_BLANK_LINE);
+    CHECK(strcmp(err.file, "inter.fq") == 0);
+    CHECK_EQ_U64(err.record, 4);
+    CHECK_EQ_U64(err.line, 14);
+    CHECK_EQ_U64(err.offset, 56);
+    CHECK(seen.text && strcmp(seen.text, "EJPQ\n") == 0); /* pair 1, before the error, was processed */
+    free(seen.text);
+}
+
 int main(void)
 {
     test_watchdog_start(120, NULL);
@@ -811,5 +886,6 @@ int main(void)
     RUN(test_write_errors);
     RUN(test_writer_with_pipeline);
     RUN(test_batch_error_on_mate);
+    RUN(test_mate_reader_rules);
     TEST_EXIT();
 }

@@ -57,17 +57,13 @@ static void expect_records(const char *text, const char *expect, uint64_t n)
     free(d.text);
 }
 
-/* Parses `text`, expecting error `code` at record/line/offset. */
-static void expect_error(const char *text, fqp_validation v, fqp_result code, uint64_t record, uint64_t line,
-                         uint64_t offset)
+/* Parses `text` with config *cfg, expecting error `code` at record/line/offset. */
+static void expect_error_cfg(const char *text, const fqp_config *cfg, fqp_result code, uint64_t record, uint64_t line,
+                             uint64_t offset)
 {
     dump d;
     fqp_error err;
-    fqp_config cfg;
-    fqp_result r;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.validate = v;
-    r = read_text(text, &cfg, &d, &err);
+    fqp_result r = read_text(text, cfg, &d, &err);
     CHECK_EQ_INT(r, code);
     CHECK_EQ_INT(err.code, code);
     CHECK_EQ_U64(err.record, record);
@@ -76,6 +72,23 @@ static void expect_error(const char *text, fqp_validation v, fqp_result code, ui
     CHECK(strstr(err.message, "t.fq") != NULL);
     if (err.code != code || err.line != line) fprintf(stderr, "  message: %s\n", err.message);
     free(d.text);
+}
+
+/* Parses `text` with validation v and the given letter set, expecting error `code` at record/line/offset. */
+static void expect_error_letters(const char *text, fqp_validation v, fqp_letters letters, fqp_result code,
+                                 uint64_t record, uint64_t line, uint64_t offset)
+{
+    fqp_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.validate = v;
+    cfg.letters = letters;
+    expect_error_cfg(text, &cfg, code, record, line, offset);
+}
+
+static void expect_error(const char *text, fqp_validation v, fqp_result code, uint64_t record, uint64_t line,
+                         uint64_t offset)
+{
+    expect_error_letters(text, v, FQP_LETTERS_PRINTABLE, code, record, line, offset);
 }
 
 /* ---- well-formed edge cases ---- */
@@ -152,10 +165,14 @@ static void test_errors(void)
     expect_error("@r1\nAC\n+\nII\n@r2\nACGT\n", FQP_VALIDATE_ALL, FQP_ERR_TRUNCATED_RECORD, 2, 5, 12);
     expect_error("@r1\nAC\n+\nII\n@r2", FQP_VALIDATE_ALL, FQP_ERR_TRUNCATED_RECORD, 2, 5, 12);
     expect_error("@r1\nAC\n+r9\nII\n", FQP_VALIDATE_ALL, FQP_ERR_PLUS_NAME_MISMATCH, 1, 3, 7);
-    expect_error("@r1\nAC\n+\nII\n@r2\nAXC\n+\nIII\n", FQP_VALIDATE_ALL, FQP_ERR_INVALID_BASE, 2, 6, 17);
+    expect_error("@r1\nAC\n+\nII\n@r2\nA\001C\n+\nIII\n", FQP_VALIDATE_ALL, FQP_ERR_INVALID_BASE, 2, 6, 17);
+    expect_error_letters("@r1\nAC\n+\nII\n@r2\nAXC\n+\nIII\n", FQP_VALIDATE_ALL, FQP_LETTERS_IUPAC,
+                         FQP_ERR_INVALID_BASE, 2, 6, 17);
     expect_error("@r1\nAC\n+\nII\n@r2\nACG\n+\nI I\n", FQP_VALIDATE_ALL, FQP_ERR_INVALID_QUALITY, 2, 8, 23);
     /* in a wrapped record the line of the bad character is named */
-    expect_error("@r1\nACG\nTNX\n+\nIIIIII\n", FQP_VALIDATE_ALL, FQP_ERR_INVALID_BASE, 1, 3, 10);
+    expect_error("@r1\nACG\nTN \n+\nIIIIII\n", FQP_VALIDATE_ALL, FQP_ERR_INVALID_BASE, 1, 3, 10);
+    expect_error_letters("@r1\nACG\nTNX\n+\nIIIIII\n", FQP_VALIDATE_ALL, FQP_LETTERS_IUPAC, FQP_ERR_INVALID_BASE, 1,
+                         3, 10);
     expect_error("@r1\nAC\n+\nII\n\n@r2\nAC\n+\nII\n", FQP_VALIDATE_ALL, FQP_ERR_MISSING_AT, 2, 5, 12);
     expect_error("ACGT\n", FQP_VALIDATE_ALL, FQP_ERR_MISSING_AT, 1, 1, 0);
 }
@@ -165,7 +182,8 @@ static void test_validation_selectable(void)
     dump d;
     fqp_error err;
     fqp_config cfg;
-    const char *bad_base = "@r\nAXZ\n+\nIII\n", *bad_qual = "@r\nACG\n+\nI\x01I\n";
+    const char *bad_base = "@r\nA\001Z\n+\nIII\n", *bad_qual = "@r\nACG\n+\nI\x01I\n";
+    const char *iupac_bad = "@r\nAXZ\n+\nIII\n"; /* printable, not IUPAC */
     memset(&cfg, 0, sizeof cfg);
     cfg.validate = FQP_VALIDATE_NONE;
     CHECK_EQ_INT(read_text(bad_base, &cfg, &d, &err), FQP_OK);
@@ -183,17 +201,41 @@ static void test_validation_selectable(void)
     free(d.text);
     CHECK_EQ_INT(read_text(bad_qual, &cfg, &d, &err), FQP_OK);
     free(d.text);
+    /* the letter set: printable by default, IUPAC when asked, unchecked without sequence validation */
+    CHECK_EQ_INT(read_text(iupac_bad, &cfg, &d, &err), FQP_OK);
+    free(d.text);
+    cfg.letters = FQP_LETTERS_IUPAC;
+    CHECK_EQ_INT(read_text(iupac_bad, &cfg, &d, &err), FQP_ERR_INVALID_BASE);
+    CHECK_EQ_U64(err.offset, 4);
+    free(d.text);
+    cfg.validate = FQP_VALIDATE_QUALITY;
+    CHECK_EQ_INT(read_text(iupac_bad, &cfg, &d, &err), FQP_OK);
+    free(d.text);
+    cfg.validate = FQP_VALIDATE_NONE;
+    CHECK_EQ_INT(read_text(bad_base, &cfg, &d, &err), FQP_OK);
+    free(d.text);
+    cfg.letters = (fqp_letters)2; /* unknown */
+    CHECK_EQ_INT(read_text(iupac_bad, &cfg, &d, &err), FQP_ERR_INVALID_ARGUMENT);
+    CHECK(strstr(err.message, "config.letters = 2") != NULL);
+    free(d.text);
+    cfg.letters = (fqp_letters)-1;
+    CHECK_EQ_INT(read_text(iupac_bad, &cfg, &d, &err), FQP_ERR_INVALID_ARGUMENT);
+    free(d.text);
 }
 
 /* A bad letter or quality at each position of an 80-base read is found at
    that position: covers the 32-byte AVX2 and 16-byte SSE2 blocks and the
    scalar tail. Then every byte value at positions in each of those parts:
-   accepted exactly when the letter table (or '!'..'~') accepts it. */
+   accepted exactly when the letter set (printable '!'..'~' by default, the
+   IUPAC table when asked) or the quality range '!'..'~' accepts it. */
 static void test_invalid_at_every_position(void)
 {
     static const char *letters = "ACGTUNRYKMSWBDHVacgtunrykmswbdhv.-*";
     static const int at[] = {0, 15, 16, 31, 32, 33, 47, 48, 63, 64, 65, 79};
-    int pos, c, i;
+    int pos, c, i, iupac;
+    fqp_config icfg;
+    memset(&icfg, 0, sizeof icfg);
+    icfg.letters = FQP_LETTERS_IUPAC;
     for (pos = 0; pos < 80; pos++) {
         char text[256], seq[81], qual[81];
         dump d;
@@ -201,14 +243,23 @@ static void test_invalid_at_every_position(void)
         memset(seq, 'A', 80);
         memset(qual, 'I', 80);
         seq[80] = qual[80] = 0;
-        seq[pos] = 'X';
+        seq[pos] = '\x7f';
         snprintf(text, sizeof text, "@r\n%s\n+\n%s\n", seq, qual);
         CHECK_EQ_INT(read_text(text, NULL, &d, &err), FQP_ERR_INVALID_BASE);
+        CHECK_EQ_U64(err.offset, 3 + (uint64_t)pos);
+        free(d.text);
+        seq[pos] = 'X'; /* printable, not IUPAC */
+        snprintf(text, sizeof text, "@r\n%s\n+\n%s\n", seq, qual);
+        CHECK_EQ_INT(read_text(text, NULL, &d, &err), FQP_OK);
+        free(d.text);
+        CHECK_EQ_INT(read_text(text, &icfg, &d, &err), FQP_ERR_INVALID_BASE);
         CHECK_EQ_U64(err.offset, 3 + (uint64_t)pos);
         free(d.text);
         seq[pos] = 'r'; /* a valid IUPAC code: the exact table accepts it */
         snprintf(text, sizeof text, "@r\n%s\n+\n%s\n", seq, qual);
         CHECK_EQ_INT(read_text(text, NULL, &d, &err), FQP_OK);
+        free(d.text);
+        CHECK_EQ_INT(read_text(text, &icfg, &d, &err), FQP_OK);
         free(d.text);
         seq[pos] = 'A';
         qual[pos] = (char)(pos % 2 ? 127 : 32);
@@ -231,10 +282,13 @@ static void test_invalid_at_every_position(void)
             seq[80] = qual[80] = 0;
             seq[pos] = (char)c;
             snprintf(text, sizeof text, "@r\n%s\n+\n%s\n", seq, qual);
-            ok = strchr(letters, c) != NULL;
-            CHECK_EQ_INT(read_text(text, NULL, &d, &err), ok ? FQP_OK : FQP_ERR_INVALID_BASE);
-            if (!ok) CHECK_EQ_U64(err.offset, 3 + (uint64_t)pos);
-            free(d.text);
+            for (iupac = 0; iupac < 2; iupac++) {
+                ok = iupac ? strchr(letters, c) != NULL : c >= 33 && c <= 126;
+                CHECK_EQ_INT(read_text(text, iupac ? &icfg : NULL, &d, &err), ok ? FQP_OK : FQP_ERR_INVALID_BASE);
+                if (!ok) CHECK_EQ_U64(err.offset, 3 + (uint64_t)pos);
+                if (ok) CHECK(d.text && d.len == 3 + 80 + 1 + 80 + 1 && memcmp(d.text + 3, seq, 80) == 0);
+                free(d.text);
+            }
             seq[pos] = 'G';
             qual[pos] = (char)c;
             snprintf(text, sizeof text, "@r\n%s\n+\n%s\n", seq, qual);
@@ -273,9 +327,19 @@ static void test_every_length(void)
         free(d.text);
         for (pos = 0; pos < len; pos++) {
             uint64_t head = (uint64_t)len + 2; /* "@name\n" */
-            seq[pos] = pos % 2 ? 'Z' : '\x80';
+            fqp_config icfg;
+            memset(&icfg, 0, sizeof icfg);
+            icfg.letters = FQP_LETTERS_IUPAC;
+            seq[pos] = pos % 2 ? ' ' : '\x80';
             snprintf(text, sizeof text, "@%s\n%s\n+\n%s\n", name, seq, qual);
             CHECK_EQ_INT(read_text(text, NULL, &d, &err), FQP_ERR_INVALID_BASE);
+            CHECK_EQ_U64(err.offset, head + (uint64_t)pos);
+            free(d.text);
+            seq[pos] = pos % 2 ? 'Z' : '1'; /* printable, not IUPAC */
+            snprintf(text, sizeof text, "@%s\n%s\n+\n%s\n", name, seq, qual);
+            CHECK_EQ_INT(read_text(text, NULL, &d, &err), FQP_OK);
+            free(d.text);
+            CHECK_EQ_INT(read_text(text, &icfg, &d, &err), FQP_ERR_INVALID_BASE);
             CHECK_EQ_U64(err.offset, head + (uint64_t)pos);
             free(d.text);
             seq[pos] = 'T';
@@ -667,6 +731,172 @@ static void test_gzip(void)
     free(d.text);
 }
 
+/* ---- letters and blank lines (issue 13) ---- */
+
+/* Letters other readers' test suites use: protein letters, digits, '*',
+   '.', '-', and every printable byte, read byte for byte by default. */
+static void test_printable_letters(void)
+{
+    char seq[128], qual[128], text[512], expect[512];
+    int c, n = 0;
+    expect_records("@p1\nEJPQ0123456789*.-\n+\nIIIIIIIIIIIIIIIII\n@p2\nAC\nEJ\n+\nIIII\n",
+                   "p1\t\tEJPQ0123456789*.-\tIIIIIIIIIIIIIIIII\np2\t\tACEJ\tIIII\n", 2);
+    seq[n++] = 'A'; /* a line starting with '+' or '@' is not a sequence line */
+    for (c = '!'; c <= '~'; c++) seq[n++] = (char)c;
+    seq[n] = 0;
+    memset(qual, '5', (size_t)n);
+    qual[n] = 0;
+    snprintf(text, sizeof text, "@all\n%s\n+\n%s\n", seq, qual);
+    snprintf(expect, sizeof expect, "all\t\t%s\t%s\n", seq, qual);
+    expect_records(text, expect, 1);
+    /* '*', '.' and '-' are in the IUPAC set too */
+    {
+        fqp_config cfg;
+        dump d;
+        fqp_error err;
+        memset(&cfg, 0, sizeof cfg);
+        cfg.letters = FQP_LETTERS_IUPAC;
+        CHECK_EQ_INT(read_text("@g\nAC*.-gt\n+\nIIIIIII\n", &cfg, &d, &err), FQP_OK);
+        CHECK(d.text && strcmp(d.text, "g\t\tAC*.-gt\tIIIIIII\n") == 0);
+        free(d.text);
+    }
+}
+
+/* A letter in a wrapped sequence (record 2, line 7, byte 23): accepted by
+   default and returned exactly, rejected under FQP_LETTERS_IUPAC at its
+   byte; control bytes, bytes 0x80 and up, space and tab: rejected in both. */
+static void test_letters_per_set(void)
+{
+    static const char printable[] = "EJPQOXZ0123456789!#$%&'()=?[]^_{|}~";
+    static const char never[] = {1, 8, 11, 12, 27, 31, 127, (char)0x80, (char)0xc3, (char)0xff, ' ', '\t'};
+    char text[128], expect[128];
+    size_t i;
+    for (i = 0; i < sizeof printable - 1; i++) {
+        char c = printable[i];
+        snprintf(text, sizeof text, "@r1\nAC\n+\nII\n@r2\nACGT\nAC%cA\n+\nIIIIIIII\n", c);
+        snprintf(expect, sizeof expect, "r1\t\tAC\tII\nr2\t\tACGTAC%cA\tIIIIIIII\n", c);
+        expect_records(text, expect, 2);
+        expect_error_letters(text, FQP_VALIDATE_ALL, FQP_LETTERS_IUPAC, FQP_ERR_INVALID_BASE, 2, 7, 23);
+        expect_error_letters(text, FQP_VALIDATE_SEQUENCE, FQP_LETTERS_IUPAC, FQP_ERR_INVALID_BASE, 2, 7, 23);
+        if (fqpt_failed) {
+            fprintf(stderr, "  letter '%c'\n", c);
+            return;
+        }
+    }
+    for (i = 0; i < sizeof never; i++) {
+        dump d;
+        fqp_error err;
+        snprintf(text, sizeof text, "@r1\nAC\n+\nII\n@r2\nACGT\nAC%cA\n+\nIIIIIIII\n", never[i]);
+        expect_error(text, FQP_VALIDATE_ALL, FQP_ERR_INVALID_BASE, 2, 7, 23);
+        expect_error_letters(text, FQP_VALIDATE_ALL, FQP_LETTERS_IUPAC, FQP_ERR_INVALID_BASE, 2, 7, 23);
+        CHECK_EQ_INT(read_text(text, NULL, &d, &err), FQP_ERR_INVALID_BASE);
+        CHECK(strstr(err.message, "invalid sequence character") != NULL);
+        CHECK(strstr(err.message, "at position 7") != NULL);
+        CHECK_EQ_U64(d.records, 1); /* the record before it was delivered */
+        free(d.text);
+        if (fqpt_failed) {
+            fprintf(stderr, "  byte %u: %s\n", (unsigned)(unsigned char)never[i], err.message);
+            return;
+        }
+    }
+}
+
+/* `text` fails with `code` at record/line/offset read whole, in reads of
+   every size with batches cut at every few records and bytes, and gzipped. */
+static void expect_error_everywhere(const char *text, fqp_result code, uint64_t record, uint64_t line, uint64_t offset)
+{
+    unsigned char z[4096];
+    size_t rs, n = strlen(text), zn = gz(text, z, sizeof z);
+    expect_error(text, FQP_VALIDATE_ALL, code, record, line, offset);
+    expect_error(text, FQP_VALIDATE_NONE, code, record, line, offset);
+    for (rs = 1; rs <= n + 1; rs++) {
+        fqp_config cfg;
+        memset(&cfg, 0, sizeof cfg);
+        cfg.read_size = rs;
+        cfg.batch_bytes = 1 + rs % 23;
+        cfg.batch_records = 1 + rs % 3;
+        expect_error_cfg(text, &cfg, code, record, line, offset);
+        if (fqpt_failed) {
+            fprintf(stderr, "  read size %zu\n", rs);
+            return;
+        }
+    }
+    for (rs = 1; rs <= 64; rs *= 4) {
+        dump d;
+        fqp_error err;
+        CHECK_EQ_INT(read_bytes(z, zn, rs, &d, &err), code);
+        CHECK_EQ_U64(err.record, record);
+        CHECK_EQ_U64(err.line, line);
+        CHECK_EQ_U64(err.offset, offset);
+        CHECK(strstr(err.message, "t.fq.gz") != NULL);
+        CHECK_EQ_U64(d.records, record - 1);
+        free(d.text);
+    }
+}
+
+/* A blank line inside a record is FQP_ERR_BLANK_LINE at that line, not
+   joined away as a wrapped line would be; an empty read's one sequence and
+   one quality line are the only blank lines a record has. */
+static void test_blank_line_in_record(void)
+{
+    dump d;
+    fqp_error err;
+    /* after the header, inside the sequence, before '+', after '+', inside the quality */
+    expect_error_everywhere("@r1\nAC\n+\nII\n@r2\n\nACGT\n+\nIIII\n", FQP_ERR_BLANK_LINE, 2, 6, 16);
+    expect_error_everywhere("@r1\nAC\n+\nII\n@r2\nAC\n\nGT\n+\nIIII\n", FQP_ERR_BLANK_LINE, 2, 7, 19);
+    expect_error_everywhere("@r1\nAC\n+\nII\n@r2\nACGT\n\n+\nIIII\n", FQP_ERR_BLANK_LINE, 2, 7, 21);
+    expect_error_everywhere("@r1\nAC\n+\nII\n@r2\nACGT\n+\n\nIIII\n", FQP_ERR_BLANK_LINE, 2, 8, 23);
+    expect_error_everywhere("@r1\nAC\n+\nII\n@r2\nACGT\n+\nII\n\nII\n", FQP_ERR_BLANK_LINE, 2, 9, 26);
+    /* the same with CRLF line ends: a blank line is "\r\n" */
+    expect_error_everywhere("@r1\r\nAC\r\n+\r\nII\r\n@r2\r\n\r\nACGT\r\n+\r\nIIII\r\n", FQP_ERR_BLANK_LINE, 2, 6, 21);
+    expect_error_everywhere("@r1\r\nAC\r\n+\r\nII\r\n@r2\r\nACGT\r\n+\r\nII\r\n\r\nII\r\n", FQP_ERR_BLANK_LINE, 2,
+                            9, 34);
+    /* two blank lines after the header: the first is named */
+    expect_error_everywhere("@r1\n\n\n+\n\n", FQP_ERR_BLANK_LINE, 1, 2, 4);
+    /* a blank quality line where the input ends */
+    expect_error_everywhere("@r1\nAC\n+\n\n", FQP_ERR_BLANK_LINE, 1, 4, 9);
+    /* the message says where */
+    CHECK_EQ_INT(read_text("@r1\nACGT\n+\n\nIIII\n", NULL, &d, &err), FQP_ERR_BLANK_LINE);
+    CHECK(strstr(err.message, "t.fq: record 1, line 4, byte 11: blank line after the '+' line") == err.message);
+    free(d.text);
+    CHECK_EQ_INT(read_text("@r1\nACGT\n+\nII\n\nII\n", NULL, &d, &err), FQP_ERR_BLANK_LINE);
+    CHECK(strstr(err.message, "blank line inside the quality") != NULL);
+    free(d.text);
+    CHECK_EQ_INT(read_text("@r1\n\nACGT\n+\nIIII\n", NULL, &d, &err), FQP_ERR_BLANK_LINE);
+    CHECK(strstr(err.message, "blank line after the header") != NULL);
+    free(d.text);
+    CHECK(strcmp(fqp_result_string(FQP_ERR_BLANK_LINE), "blank line inside a record") == 0);
+    /* unchanged: a blank line where a header is due (MISSING_AT at the blank
+       line), a blank sequence line before a header (MISSING_PLUS: an empty
+       read lacking its '+'), and blank lines at the end */
+    expect_error_everywhere("@e\n\n+\n\n\n@r\nA\n+\nI\n", FQP_ERR_MISSING_AT, 2, 5, 7);
+    expect_error_everywhere("@r1\n\n@r2\nAC\n+\nII\n", FQP_ERR_MISSING_PLUS, 1, 3, 5);
+    expect_records("@e1\n\n+\n\n@e2\r\n\r\n+\r\n\r\n@e3\n+\n\n@r\nAC\n+\nII\n\n\r\n",
+                   "e1\t\t\t\ne2\t\t\t\ne3\t\t\t\nr\t\tAC\tII\n", 4);
+}
+
+/* CRLF records, wrapped and not, still parse the same as LF ones, in every
+   cut of the input. */
+static void test_crlf_every_cut(void)
+{
+    const char *crlf = "@c1 x\r\nACGT\r\n+\r\nIIII\r\n@c2\r\nAC\r\nGT\r\n+c2\r\nII\r\nJJ\r\n@c3\r\n\r\n+\r\n\r\n";
+    const char *expect = "c1\tx\tACGT\tIIII\nc2\t\tACGT\tIIJJ\nc3\t\t\t\n";
+    size_t rs;
+    expect_records(crlf, expect, 3);
+    for (rs = 1; rs <= strlen(crlf); rs++) {
+        fqp_config cfg;
+        dump d;
+        fqp_error err;
+        memset(&cfg, 0, sizeof cfg);
+        cfg.read_size = rs;
+        cfg.batch_bytes = 1 + rs % 29;
+        cfg.batch_records = 1 + rs % 2;
+        CHECK_EQ_INT(read_text(crlf, &cfg, &d, &err), FQP_OK);
+        CHECK(d.text && strcmp(d.text, expect) == 0);
+        free(d.text);
+    }
+}
+
 /* ---- allocator: everything allocated is freed ---- */
 
 static long live_allocs, all_allocs;
@@ -755,6 +985,10 @@ int main(void)
     RUN(test_no_newline_fails_fast);
     RUN(test_read_error_is_not_eof);
     RUN(test_gzip);
+    RUN(test_printable_letters);
+    RUN(test_letters_per_set);
+    RUN(test_blank_line_in_record);
+    RUN(test_crlf_every_cut);
     RUN(test_allocator);
     RUN(test_result_strings);
     TEST_EXIT();

@@ -270,7 +270,7 @@ static void test_earliest_error_wins(void)
     p = strstr(text, "@read1499 ");
     REQUIRE(p != NULL);
     p = strchr(p, '\n') + 1;
-    *p = 'X'; /* first base of record 1500 */
+    *p = '\x01'; /* first base of record 1500: a control byte, invalid in every letter set */
     p = strstr(text, "@read3000 ");
     REQUIRE(p != NULL);
     p = strchr(strchr(p, '\n') + 1, '\n');
@@ -307,7 +307,7 @@ static void test_records_before_invalid_record(void)
     int li, threads, i;
     p = strstr(text, "@read136 ");
     REQUIRE(p != NULL);
-    *(strchr(p, '\n') + 1) = 'X'; /* first base of record 137 */
+    *(strchr(p, '\n') + 1) = '\x01'; /* first base of record 137 (a control byte) */
     for (li = 0; li < 6; li++)
         for (threads = 1; threads <= 3; threads += 2) {
             fqp_pipeline_desc d = th_pipeline_desc(text, size, threads, limits[li]);

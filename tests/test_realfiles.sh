@@ -10,6 +10,8 @@
 #             (tests/kseq_fqcnt.c) and `fqref -c` count.
 #   multi:*   concatenated gzip members (and BGZF) give every record.
 #   oracle:*  fqref itself: formatting options of fqgen change no record.
+#   rules:*   non-IUPAC letters read alike (fqref -i rejects them); a blank
+#             line inside a record fails fqdump and fqref at the same line.
 #   FQP_TEST_QUICK=1 (the sanitizer passes): dump checks in one configuration.
 #
 # Prints PASS/FAIL/SKIP lines; exits nonzero on any FAIL. Optional peers
@@ -169,6 +171,36 @@ if "$B/fqref" "$T/o1.fq" > "$T/o1.ref" && "$B/fqref" "$T/o2.fq" > "$T/o2.ref" &&
 else
     fail "oracle:fqref-layout-invariant"
 fi
+
+# ---- reader rules: letters and blank lines -----------------------------------
+# Letters outside the IUPAC set (protein letters, digits, '*') are read alike
+# by fqdump and fqref; fqref -i (the IUPAC set) rejects them (naming the
+# record's last line, as fqref does for every letter error).
+awk 'NR % 4 == 2 { gsub(/A/, "E"); gsub(/C/, "J"); gsub(/G/, "1"); gsub(/T/, "*") } { print }' "$T/short.fq" \
+    > "$T/letters.fq" && gzip -c -1 "$T/letters.fq" > "$T/letters.fq.gz"
+if reference "rules:letters" "$T/letters.fq" "$T/letters.ref"; then
+    ok=0
+    grep -q 'EJ1\*' "$T/letters.ref" || { echo "  letters.fq has no EJ1*"; ok=1; }
+    dump_matches "rules:letters" "$T/letters.ref" "$T/letters.fq" || ok=1
+    dump_matches "rules:letters.gz" "$T/letters.ref" "$T/letters.fq.gz" path "${CONFIGS[2]}" || ok=1
+    "$B/fqref" -i "$T/letters.fq" > /dev/null 2> "$T/err"; rc=$?
+    [ "$rc" -eq 1 ] && grep -q "record 1, line 4: invalid character in sequence" "$T/err" ||
+        { echo "  fqref -i: exit $rc: $(head -c 200 "$T/err")"; ok=1; }
+    if [ "$ok" -eq 0 ]; then pass "rules:letters"; else fail "rules:letters"; fi
+fi
+# A blank line inside a record (before the '+' line of record 1001, line
+# 4003): fqdump (plain, gzip) and fqref fail at the same record and line.
+awk 'NR == 4003 { print "" } { print }' "$T/short.fq" > "$T/blank.fq" && gzip -c -1 "$T/blank.fq" > "$T/blank.fq.gz"
+ok=0
+for f in "$T/blank.fq" "$T/blank.fq.gz"; do
+    "$B/fqdump" -t 4 -b 7 "$f" > /dev/null 2> "$T/err"; rc=$?
+    [ "$rc" -eq 1 ] && grep -q "record 1001, line 4003, byte [0-9]*: blank line inside the sequence" "$T/err" ||
+        { echo "  fqdump $f: exit $rc: $(head -c 300 "$T/err")"; ok=1; }
+done
+"$B/fqref" "$T/blank.fq" > /dev/null 2> "$T/err"; rc=$?
+[ "$rc" -eq 1 ] && grep -q "record 1001, line 4003: blank line inside a record" "$T/err" ||
+    { echo "  fqref: exit $rc: $(head -c 300 "$T/err")"; ok=1; }
+if [ "$ok" -eq 0 ]; then pass "rules:blank-line"; else fail "rules:blank-line"; fi
 
 # ---- multi-member gzip and BGZF ---------------------------------------------
 # Two members with an empty member between them (like BGZF's EOF block).

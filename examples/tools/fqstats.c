@@ -47,6 +47,7 @@ static const char FQS_USAGE[] =
     "  --json   a JSON array, one object per file, every field (-a implied),\n"
     "           numbers as numbers; keys: file format type num_seqs sum_len\n"
     "           min_len avg_len max_len q1 q2 q3 sum_gap n50 q20_pct q30_pct gc_pct\n"
+    "           other_letters (letters but A C G T N in either case) inflate\n"
     "  --multiqc F_mqc.json  also write MultiQC custom content to F_mqc.json:\n"
     "           the statistics table (every column), or with --per-position the\n"
     "           mean quality per position as a line graph (the N+1+ row left out)\n"
@@ -241,40 +242,47 @@ static const char *const FQS_TYPE_NAMES[] = {"", "DNA", "RNA", "Protein", "Unlim
 typedef struct fqs_counts {
     uint64_t records, bases, min_len, max_len;
     uint64_t gc, gaps, q20, q30;
+    uint64_t other;        /* letters other than A C G T N in either case */
     fqs_type type;         /* set by the one consumer that receives record 1 */
     fqs_histogram lengths;
     fqp_qc qc;             /* per-position counts, with --per-position */
     uint32_t max_pos;      /* in the total (user): 0 = no per-position counts */
 } fqs_counts;
 
-/* Letter classes for the per-base loop: bit 0 = G or C, bit 1 = gap. The
-   GC letters are seqkit's: only G, C, g, c (not S). */
-enum { FQS_GC = 1, FQS_GAP = 2 };
+/* Letter classes for the per-base loop: bit 0 = G or C, bit 1 = gap, bit 2
+   = one of ACGTN in either case (the rest are "other letters"). The GC
+   letters are seqkit's: only G, C, g, c (not S). */
+enum { FQS_GC = 1, FQS_GAP = 2, FQS_ACGTN = 4 };
 static const unsigned char FQS_LETTER_CLASS[256] = {
-    ['G'] = FQS_GC, ['C'] = FQS_GC, ['g'] = FQS_GC, ['c'] = FQS_GC,
+    ['G'] = FQS_GC | FQS_ACGTN, ['C'] = FQS_GC | FQS_ACGTN, ['g'] = FQS_GC | FQS_ACGTN, ['c'] = FQS_GC | FQS_ACGTN,
+    ['A'] = FQS_ACGTN, ['T'] = FQS_ACGTN, ['N'] = FQS_ACGTN, ['a'] = FQS_ACGTN, ['t'] = FQS_ACGTN, ['n'] = FQS_ACGTN,
     ['-'] = FQS_GAP, ['.'] = FQS_GAP, [' '] = FQS_GAP,
 };
 
-/* The per-base counts of -a: G/C letters, gaps, bases of Q >= 20 and Q >= 30
-   over n bases. out[] += {gc, gaps, q20, q30}. With SSE2, 16 bases at a time
-   into byte counters (a compare gives -1 per match: subtracting it counts),
-   summed every 255 blocks before a byte could overflow; the scalar loop is
-   the reference and takes the tail. */
-static void fqs_count_bases(const unsigned char *seq, const unsigned char *qual, uint64_t n, uint64_t out[4]) {
-    uint64_t i = 0, gc = 0, gaps = 0, q20 = 0, q30 = 0;
+/* The per-base counts of -a: G/C letters, gaps, bases of Q >= 20 and Q >= 30,
+   letters other than ACGTN over n bases. out[] += {gc, gaps, q20, q30,
+   other}. With SSE2, 16 bases at a time into byte counters (a compare gives
+   -1 per match: subtracting it counts), summed every 255 blocks before a
+   byte could overflow; the scalar loop is the reference and takes the tail. */
+static void fqs_count_bases(const unsigned char *seq, const unsigned char *qual, uint64_t n, uint64_t out[5]) {
+    uint64_t i = 0, gc = 0, gaps = 0, q20 = 0, q30 = 0, acgtn = 0;
 #ifdef __SSE2__
     const __m128i zero = _mm_setzero_si128(), lower = _mm_set1_epi8(0x20), g = _mm_set1_epi8('g'),
-                  c = _mm_set1_epi8('c'), dash = _mm_set1_epi8('-'), dot = _mm_set1_epi8('.'),
-                  space = _mm_set1_epi8(' '), min20 = _mm_set1_epi8(33 + 20), min30 = _mm_set1_epi8(33 + 30);
+                  c = _mm_set1_epi8('c'), a = _mm_set1_epi8('a'), t = _mm_set1_epi8('t'), nn = _mm_set1_epi8('n'),
+                  dash = _mm_set1_epi8('-'), dot = _mm_set1_epi8('.'), space = _mm_set1_epi8(' '),
+                  min20 = _mm_set1_epi8(33 + 20), min30 = _mm_set1_epi8(33 + 30);
     while (i + 16 <= n) {
-        __m128i a_gc = zero, a_gap = zero, a20 = zero, a30 = zero;
+        __m128i a_gc = zero, a_gap = zero, a20 = zero, a30 = zero, a_acgtn = zero;
         uint64_t sums[2];
         int k;
         for (k = 0; k < 255 && i + 16 <= n; k++, i += 16) {
             __m128i s = _mm_loadu_si128((const __m128i *)(const void *)(seq + i));
             __m128i q = _mm_loadu_si128((const __m128i *)(const void *)(qual + i));
-            __m128i f = _mm_or_si128(s, lower); /* G->g, C->c; only G/g and C/c land there */
-            a_gc = _mm_sub_epi8(a_gc, _mm_or_si128(_mm_cmpeq_epi8(f, g), _mm_cmpeq_epi8(f, c)));
+            __m128i f = _mm_or_si128(s, lower); /* case folded: only A/a become a, C/c c, and so on */
+            __m128i is_gc = _mm_or_si128(_mm_cmpeq_epi8(f, g), _mm_cmpeq_epi8(f, c));
+            a_gc = _mm_sub_epi8(a_gc, is_gc);
+            a_acgtn = _mm_sub_epi8(a_acgtn, _mm_or_si128(_mm_or_si128(is_gc, _mm_cmpeq_epi8(f, a)),
+                                                         _mm_or_si128(_mm_cmpeq_epi8(f, t), _mm_cmpeq_epi8(f, nn))));
             a_gap = _mm_sub_epi8(a_gap, _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(s, dash), _mm_cmpeq_epi8(s, dot)),
                                                      _mm_cmpeq_epi8(s, space)));
             a20 = _mm_sub_epi8(a20, _mm_cmpeq_epi8(_mm_max_epu8(q, min20), q)); /* q >= 53, unsigned */
@@ -288,12 +296,15 @@ static void fqs_count_bases(const unsigned char *seq, const unsigned char *qual,
         q20 += sums[0] + sums[1];
         _mm_storeu_si128((__m128i *)(void *)sums, _mm_sad_epu8(a30, zero));
         q30 += sums[0] + sums[1];
+        _mm_storeu_si128((__m128i *)(void *)sums, _mm_sad_epu8(a_acgtn, zero));
+        acgtn += sums[0] + sums[1];
     }
 #endif
     for (; i < n; i++) {
         unsigned letter = FQS_LETTER_CLASS[seq[i]];
         gc += letter & FQS_GC;
-        gaps += letter >> 1;
+        gaps += (letter & FQS_GAP) >> 1;
+        acgtn += letter >> 2;
         q20 += qual[i] >= 33 + 20; /* Phred+33 */
         q30 += qual[i] >= 33 + 30;
     }
@@ -301,6 +312,7 @@ static void fqs_count_bases(const unsigned char *seq, const unsigned char *qual,
     out[1] += gaps;
     out[2] += q20;
     out[3] += q30;
+    out[4] += n - acgtn;
 }
 
 static int fqs_all_in(const char *letters, const char *seq, uint64_t len) {
@@ -359,7 +371,7 @@ static fqp_result fqs_count_reads(fqs_counts *c, fqp_batch *b) {
    Nothing here is shared with other threads, so there is no lock. */
 static fqp_result fqs_process(fqp_batch *b, void *state, void *user) {
     fqs_counts *c = (fqs_counts *)state;
-    uint64_t n, sums[4] = {0, 0, 0, 0};
+    uint64_t n, sums[5] = {0, 0, 0, 0, 0};
     fqp_result r;
     (void)user;
     if (b->count == 0) return FQP_OK;
@@ -378,6 +390,7 @@ static fqp_result fqs_process(fqp_batch *b, void *state, void *user) {
     c->gaps += sums[1];
     c->q20 += sums[2];
     c->q30 += sums[3];
+    c->other += sums[4];
     return FQP_OK;
 }
 
@@ -396,6 +409,7 @@ static fqp_result fqs_merge(void *state, int consumer, void *user) {
     total->gaps += c->gaps;
     total->q20 += c->q20;
     total->q30 += c->q30;
+    total->other += c->other;
     if (c->qc.counts) fqp_qc_add_counts(&total->qc, c->qc.counts);
     return fqs_histogram_merge(&total->lengths, &c->lengths) != 0 ? FQP_ERR_NOMEM : FQP_OK;
 }
@@ -424,20 +438,25 @@ typedef struct fqs_gpu {
 
 /* GPU consumer thread, once per batch its GPU finished: the QC kernel has
    counted the per-base statistics; count the per-read ones here, and the gap
-   letters, which the kernel folds into "N". Each GPU consumer has its own
-   fqs_counts, so there is no lock. */
+   and other letters, which the kernel folds into "N". Each GPU consumer has
+   its own fqs_counts, so there is no lock. */
 static fqp_result fqs_gpu_results(fqp_batch *b, const fqp_cuda_results *results, int consumer, void *user) {
     fqs_counts *c = &((fqs_gpu *)user)->per[consumer];
     const unsigned char *seq;
-    uint64_t i, n, gaps = 0;
+    uint64_t i, n, gaps = 0, acgtn = 0;
     fqp_result r;
     (void)results; /* only QC runs, and its counts stay on the device */
     if (b->count == 0) return FQP_OK;
     if ((r = fqs_count_reads(c, b)) != FQP_OK) return r;
     seq = (const unsigned char *)b->seq + b->seq_off[0];
     n = b->seq_off[b->count] - b->seq_off[0];
-    for (i = 0; i < n; i++) gaps += FQS_LETTER_CLASS[seq[i]] >> 1;
+    for (i = 0; i < n; i++) {
+        unsigned letter = FQS_LETTER_CLASS[seq[i]];
+        gaps += (letter & FQS_GAP) >> 1;
+        acgtn += letter >> 2;
+    }
     c->gaps += gaps;
+    c->other += n - acgtn;
     return FQP_OK;
 }
 
@@ -689,6 +708,7 @@ static const fqs_column FQS_COLUMNS[] = {
 typedef struct fqs_row {
     const char *file;                     /* column 0: the argument as given */
     const char *inflate;                  /* JSON only: the library that inflated it, "none" if plain */
+    uint64_t other_letters;               /* JSON only (seqkit has no such column) */
     char cell[FQS_NCOLUMNS][FQS_CELL_MAX]; /* columns 1 ..; plain numbers as -T prints them */
 } fqs_row;
 
@@ -741,6 +761,7 @@ static void fqs_fill_row(fqs_row *row, const char *file, fqs_counts *t) {
     fqs_percent(row->cell[13], t->q20, t->bases);
     fqs_percent(row->cell[14], t->q30, t->bases);
     fqs_percent(row->cell[15], t->gc, t->bases);
+    row->other_letters = t->other;
 }
 
 /* Runs the pipeline over one file and fills its row. 0, or -1 after printing
@@ -869,7 +890,7 @@ static void fqs_print_json(const fqs_row *rows, int nrows) {
             if (FQS_COLUMNS[c].numeric) fputs(cell, stdout); /* "150.0", "96.16": valid JSON numbers */
             else fqx_json_string(stdout, cell);
         }
-        printf(", \"inflate\": ");
+        printf(", \"other_letters\": %" PRIu64 ", \"inflate\": ", rows[r].other_letters);
         fqx_json_string(stdout, rows[r].inflate ? rows[r].inflate : "none");
         printf("}%s\n", r + 1 < nrows ? "," : "");
     }

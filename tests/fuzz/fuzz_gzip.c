@@ -227,7 +227,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         same("gzip", &t, &g);
         same("gzip pieces", &t, &gp);
         {
-            uint64_t records, digest, bad = ref_parse((const char *)data, size, 1, &records, &digest);
+            uint64_t records, digest, bad = ref_parse((const char *)data, size, 1, 0, &records, &digest);
             if ((bad == 0) != (t.code == FQP_OK) || (bad && bad != t.record) ||
                 (!bad && (records != t.records || digest != t.digest)))
                 differ("reference", &t, &g);

@@ -4,7 +4,7 @@
    the same records (compared by a digest) or the same error code, record,
    line and byte offset; and (for plain text) the records, or the number of
    the first bad record, are those of the reference reader (ref_fastq.h, the
-   rules of tests/fqref.c).
+   rules of tests/fqref.c), under either letter set (config.letters).
    Build and run: make fuzz (FUZZ_SECONDS=60 per harness). */
 #define _POSIX_C_SOURCE 200809L /* fmemopen */
 #define FASTQPAR_IMPLEMENTATION
@@ -26,6 +26,8 @@ static uint64_t mix(uint64_t h, const char *p, uint64_t n)
     return (h ^ n) * 1099511628211ull;
 }
 
+static fqp_letters letters; /* this input's letter set: both sets are fuzzed */
+
 static outcome parse(const fqp_input_desc *in, uint64_t batch_records, uint64_t batch_bytes, size_t read_size,
                      fqp_validation v)
 {
@@ -42,6 +44,7 @@ static outcome parse(const fqp_input_desc *in, uint64_t batch_records, uint64_t 
     d.config.batch_bytes = batch_bytes;
     d.config.read_size = read_size;
     d.config.validate = v;
+    d.config.letters = letters;
     d.config.threads = 1;
     if (fqp_producer_create(&p, &d, &err) != FQP_OK) abort();
     o.digest = 14695981039346656037ull;
@@ -85,6 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     outcome a, b;
     fqp_validation v = size && (data[0] & 1) ? FQP_VALIDATE_NONE : FQP_VALIDATE_ALL;
     if (th_other_compression(data, size)) return 0; /* refused whole, before any record */
+    letters = (size / 3) % 2 ? FQP_LETTERS_IUPAC : FQP_LETTERS_PRINTABLE; /* data[0] is mostly '@' */
     memset(&mem, 0, sizeof mem);
     mem.data = data;
     mem.size = size;
@@ -116,7 +120,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (!(size >= 2 && data[0] == 0x1f && data[1] == 0x8b)) { /* plain text: the reference reader */
         uint64_t ref_records, ref_digest;
-        uint64_t bad = ref_parse((const char *)data, size, v == FQP_VALIDATE_ALL, &ref_records, &ref_digest);
+        uint64_t bad = ref_parse((const char *)data, size, v == FQP_VALIDATE_ALL, letters == FQP_LETTERS_IUPAC,
+                                 &ref_records, &ref_digest);
         outcome ref;
         memset(&ref, 0, sizeof ref);
         ref.code = bad ? FQP_ERR_INVALID_ARGUMENT : FQP_OK; /* the reference has no codes */

@@ -3,6 +3,9 @@
    fastqpar.h. ref_parse() returns 0 when the whole text is valid, else the
    1-based number of the record that is not; it folds every accepted record
    (name, comment, seq, qual) into *digest and counts them in *records.
+   With validate, letters are '!'..'~' (iupac: IUPAC codes, '.', '-', '*')
+   and qualities '!'..'~'. A blank line inside a record is bad, except as
+   the one sequence line and the one quality line of an empty read.
    The one difference from fqref: a NUL byte is an ordinary byte here (fqref
    reads lines with C strings); sequence and quality checks still reject it. */
 #ifndef FQP_REF_FASTQ_H
@@ -39,8 +42,9 @@ static inline uint64_t ref_mix(uint64_t h, const char *p, uint64_t n)
     return (h ^ n) * 1099511628211ull;
 }
 
-static inline int ref_valid_base(unsigned char c)
+static inline int ref_valid_base(unsigned char c, int iupac)
 {
+    if (!iupac) return c >= '!' && c <= '~';
     return c != 0 && strchr("ACGTUNRYKMSWBDHVacgtunrykmswbdhv.-*", c) != NULL;
 }
 
@@ -71,7 +75,8 @@ static inline size_t ref_name_len(const char *h, size_t n)
     return i;
 }
 
-static inline uint64_t ref_parse(const char *text, size_t size, int validate, uint64_t *records, uint64_t *digest)
+static inline uint64_t ref_parse(const char *text, size_t size, int validate, int iupac, uint64_t *records,
+                                 uint64_t *digest)
 {
     ref_reader r;
     ref_line head, line;
@@ -82,7 +87,7 @@ static inline uint64_t ref_parse(const char *text, size_t size, int validate, ui
     *records = 0;
     *digest = 14695981039346656037ull;
     for (;;) {
-        size_t nl, i;
+        size_t nl, i, seq_lines = 0;
         uint64_t rec = *records + 1;
         if (!ref_next_line(&r, &head)) break;
         if (head.len == 0) { /* blank lines: only at the end */
@@ -95,6 +100,12 @@ static inline uint64_t ref_parse(const char *text, size_t size, int validate, ui
         for (;;) {
             if (!ref_next_line(&r, &line)) { bad = rec; goto done; }
             if (line.len && line.s[0] == '+') break;
+            /* a header where '+' belongs; a blank line beside another sequence line */
+            if ((line.len && line.s[0] == '@') || (seq_lines && (line.len == 0 || seq.len == 0))) {
+                bad = rec;
+                goto done;
+            }
+            seq_lines++;
             if (ref_cat(&seq, line.s, line.len)) { bad = rec; goto done; }
         }
         nl = ref_name_len(head.s + 1, head.len - 1);
@@ -110,12 +121,13 @@ static inline uint64_t ref_parse(const char *text, size_t size, int validate, ui
                 bad = rec;
                 goto done;
             }
+            if (line.len == 0 && seq.len) { bad = rec; goto done; } /* only an empty read's quality is blank */
             if (ref_cat(&qual, line.s, line.len)) { bad = rec; goto done; }
         } while (qual.len < seq.len);
         if (qual.len != seq.len) { bad = rec; break; }
         if (validate)
             for (i = 0; i < seq.len; i++)
-                if (!ref_valid_base((unsigned char)seq.s[i]) || qual.s[i] < '!' || qual.s[i] > '~') {
+                if (!ref_valid_base((unsigned char)seq.s[i], iupac) || qual.s[i] < '!' || qual.s[i] > '~') {
                     bad = rec;
                     goto done;
                 }
