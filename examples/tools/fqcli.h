@@ -67,6 +67,8 @@ typedef struct fqc_cli {
     const char *epilog;    /* after the options (NULL: none) */
 } fqc_cli;
 
+#define FQC_END {0, NULL, FQC_FLAG, NULL, 0, 0, NULL, NULL} /* the table's last entry */
+
 enum { FQC_GO = -1 }; /* fqc_parse: carry on (else the exit status) */
 
 /* One usage error line, "tool: ... (see tool --help)"; returns 2. */
