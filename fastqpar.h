@@ -287,7 +287,8 @@ extern "C" {
     X(FQP_ERR_PTX, -23, "cannot load the GPU kernels")                            \
     X(FQP_ERR_PAIR_COUNT, -24, "mate files have different numbers of records")    \
     X(FQP_ERR_PAIR_NAME, -25, "mate names differ")                               \
-    X(FQP_ERR_NO_CODEC, -26, "requested compression library is not available")
+    X(FQP_ERR_NO_CODEC, -26, "requested compression library is not available")   \
+    X(FQP_ERR_UNSUPPORTED_COMPRESSION, -28, "input compressed with xz, bzip2 or zstd")
 
 typedef enum fqp_result {
 #define FQP__ENUM(name, value, text) name = value,
@@ -753,7 +754,7 @@ typedef enum fqp_format { FQP_FORMAT_PLAIN = 0, FQP_FORMAT_GZIP, FQP_FORMAT_BGZF
 
 /* Exactly one destination must be set. Zero means default. */
 typedef struct fqp_writer_desc {
-    const char *path;          /* created or truncated; "-" is stdout; closed by fqp_writer_close */
+    const char *path;          /* replaced on a clean close (see below); "-" is stdout */
     FILE *file;                /* an open stream; flushed, not closed */
     fqp_write_fn write;        /* a callback destination */
     void *write_user;
@@ -764,8 +765,19 @@ typedef struct fqp_writer_desc {
     int ignore_env;            /* nonzero: do not read FASTQPAR_DEFLATE */
     int keep_plus_name;        /* nonzero: repeat the header after '+' */
     const char *name;          /* name in messages; default: path, "<stdout>", "<file>", "<callback>" */
+    int in_place;              /* nonzero: write `path` itself, not a temporary file (see below) */
     fqp_allocator allocator;
 } fqp_writer_desc;
+
+/* Safe replacement: a `path` output is written to a temporary file beside
+   it (".NAME.fqpPID-N.tmp", with the target's mode when it exists) and
+   renamed over the target by a clean fqp_writer_close, so a failed or
+   interrupted run never leaves a partial file that looks complete, and an
+   existing file stays as it was. A close that fails, and
+   fqp_writer_discard, remove the temporary file. A target that exists and
+   is not a regular file (a FIFO, /dev/null) and in_place outputs are
+   written directly. A process killed by a signal leaves the temporary
+   file: fqp_writer_temp_path names it for a handler that removes it. */
 
 /* Levels: 1..9 as in gzip for zlib and libdeflate (libdeflate's are
    smaller and faster at the same number); ISA-L has four: 1-3 -> its 1,
@@ -785,9 +797,18 @@ FASTQPAR_DEF fqp_result fqp_writer_write(fqp_writer *w, const void *text, size_t
 /* An fqp_output_desc that sends ordered output (fqp_pipeline_run) to w;
    BGZF is compressed by the consumer that releases each batch, in parallel. */
 FASTQPAR_DEF fqp_output_desc fqp_writer_output(fqp_writer *w);
-/* Ends the stream (gzip trailer, BGZF EOF block), flushes, closes a path,
-   frees w (NULL is fine). Returns the first error the writer met. */
+/* Ends the stream (gzip trailer, BGZF EOF block), flushes, closes a path
+   and renames its temporary file over the target, frees w (NULL is fine).
+   Returns the first error the writer met; after an error the target is
+   left as it was. */
 FASTQPAR_DEF fqp_result fqp_writer_close(fqp_writer *w, fqp_error *err);
+/* Ends w without finishing it: the temporary file of a `path` output is
+   removed and the target left as it was (an in_place or non-regular target
+   keeps what was written); a stream or callback gets nothing more. Frees w
+   (NULL is fine). For the error paths of a run. */
+FASTQPAR_DEF void fqp_writer_discard(fqp_writer *w);
+/* The temporary file a `path` output is being written to, NULL if none. */
+FASTQPAR_DEF const char *fqp_writer_temp_path(const fqp_writer *w);
 /* Bytes written to the destination so far (compressed). */
 FASTQPAR_DEF uint64_t fqp_writer_bytes(const fqp_writer *w);
 /* The library that compresses w's output (ZLIB for plain output). */
@@ -970,6 +991,7 @@ FQP__MAYBE_UNUSED static void fqp__sleep(double seconds)
 #include <string.h>
 #include <time.h>
 #if defined(__unix__) || defined(__APPLE__)
+#include <sys/stat.h>
 #include <unistd.h>
 #endif
 #ifndef FASTQPAR_NO_ZLIB
@@ -2112,6 +2134,11 @@ static fqp_result fqp__reader_open(fqp__reader *r, const fqp_input_desc *in, con
         if (strcmp(in->path, "-") == 0) {
             r->fp = stdin;
         } else {
+#if defined(__unix__) || defined(__APPLE__)
+            struct stat st;
+            if (stat(in->path, &st) == 0 && S_ISDIR(st.st_mode)) /* fopen would succeed and fread fail */
+                return fqp__error(err, FQP_ERR_OPEN, r->name, 0, 0, 0, "cannot open: it is a directory");
+#endif
             r->fp = fopen(in->path, "rb");
             if (!r->fp)
                 return fqp__error(err, FQP_ERR_OPEN, r->name, 0, 0, 0, "cannot open: %s", strerror(errno));
@@ -2496,12 +2523,34 @@ static fqp_result fqp__reader_read(fqp__reader *r, void *out, size_t size, size_
     return res;
 }
 
+/* xz, bzip2 and zstd by their magic: a plain message beats a parse error
+   at "record 1" on compressed bytes. */
+static fqp_result fqp__unsupported_compression(const fqp__reader *r, fqp_error *err)
+{
+    static const struct {
+        const char *magic, *what, *tool;
+        size_t n;
+    } kinds[] = {{"\xfd" "7zXZ", "xz", "xz -dc", 6}, {"BZh", "bzip2", "bzip2 -dc", 3},
+                 {"\x28\xb5\x2f\xfd", "zstd", "zstd -dc", 4}};
+    const unsigned char *p = r->in + r->in_pos;
+    size_t have = r->in_len - r->in_pos, i;
+    for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        if (have < kinds[i].n || memcmp(p, kinds[i].magic, kinds[i].n) != 0) continue;
+        if (i == 1 && (have < 4 || p[3] < '1' || p[3] > '9')) continue; /* "BZh1".."BZh9" */
+        return fqp__error(err, FQP_ERR_UNSUPPORTED_COMPRESSION, r->name, 0, 0, 0,
+                          "%s-compressed input is not supported (use %s %s | ...)", kinds[i].what, kinds[i].tool,
+                          strcmp(r->name, "<stdin>") == 0 ? "FILE" : r->name);
+    }
+    return FQP_OK;
+}
+
 static fqp_result fqp__reader_read_raw(fqp__reader *r, void *out, size_t size, size_t *got, fqp_error *err)
 {
     *got = 0;
     if (!r->detected) {
-        fqp_result res = fqp__fill_in(r, 2, err);
+        fqp_result res = fqp__fill_in(r, 6, err);
         if (res != FQP_OK) return res;
+        if ((res = fqp__unsupported_compression(r, err)) != FQP_OK) return res;
         r->detected = 1;
         r->gzip = r->in_len >= 2 && r->in[0] == 0x1f && r->in[1] == 0x8b;
         if (r->gzip) {
@@ -3134,6 +3183,7 @@ static int fqp__is_source_error(fqp_result r)
     case FQP_ERR_GZIP_CORRUPT:
     case FQP_ERR_GZIP_TRUNCATED:
     case FQP_ERR_GZIP_TRAILING:
+    case FQP_ERR_UNSUPPORTED_COMPRESSION:
     case FQP_ERR_NO_ZLIB: return 1;
     default: return 0;
     }
@@ -3234,7 +3284,9 @@ static fqp_result fqp__batch_fill(fqp_producer *p, fqp__batch *b, int *located)
         }
         p->read_seconds += fqp__now() - t0;
         if (r != FQP_OK) {
-            fqp__locate(&p->perr, b->pub.first_record + b->pub.count + 1, p->scan.line_no, b->pub.offset + b->raw_len);
+            if (r != FQP_ERR_UNSUPPORTED_COMPRESSION) /* the whole file's format: no record to name */
+                fqp__locate(&p->perr, b->pub.first_record + b->pub.count + 1, p->scan.line_no,
+                            b->pub.offset + b->raw_len);
             return r;
         }
         if (got == 0) p->eof = 1;
@@ -5067,6 +5119,7 @@ struct fqp_writer {
     fqp_allocator alloc;
     FILE *fp;
     int own_fp;
+    char *temp, *target;       /* a path output: written to temp, renamed to target */
     fqp_write_fn write;
     void *write_user;
     fqp_format format;
@@ -5105,8 +5158,11 @@ static fqp_result fqp__writer_put(fqp_writer *w, const void *data, size_t size)
     if (w->err.code) return w->err.code;
     if (!size) return FQP_OK;
     if (w->fp) {
+        size_t n;
         errno = 0;
-        bad = fwrite(data, 1, size, w->fp) != size;
+        n = fwrite(data, 1, size, w->fp);
+        bad = n != size;
+        if (bad) w->bytes += n; /* the part that went out counts */
     } else {
         bad = w->write(w->write_user, data, size) != 0;
     }
@@ -5174,6 +5230,54 @@ static fqp_result fqp__writer_deflate(fqp_writer *w, const void *text, size_t si
 }
 #endif
 
+/* Opens a path output: a temporary file beside it unless in_place or the
+   target is not a regular file (see "safe replacement" at fqp_writer_desc). */
+static fqp_result fqp__writer_create(fqp_writer *w, const char *path, int in_place, fqp_error *err)
+{
+#if defined(__unix__) || defined(__APPLE__)
+    struct stat st;
+    int exists = stat(path, &st) == 0;
+    if (exists && S_ISDIR(st.st_mode))
+        return fqp__error(err, FQP_ERR_OPEN, w->name, 0, 0, 0, "cannot create: it is a directory");
+    if (!in_place && (!exists || S_ISREG(st.st_mode))) {
+        const char *slash = strrchr(path, '/');
+        size_t dir = slash ? (size_t)(slash + 1 - path) : 0, cap = strlen(path) + 48;
+        unsigned i;
+        char *t = (char *)fqp__alloc(&w->alloc, cap), *target = (char *)fqp__alloc(&w->alloc, cap);
+        if (!t || !target) {
+            fqp__free(&w->alloc, t);
+            fqp__free(&w->alloc, target);
+            return fqp__error(err, FQP_ERR_NOMEM, w->name, 0, 0, 0, "out of memory");
+        }
+        snprintf(target, cap, "%s", path);
+        errno = 0;
+        for (i = 0; i < 1000 && !w->fp; i++) { /* "x" is exclusive: a name in use is skipped */
+            snprintf(t, cap, "%.*s.%s.fqp%ld-%u.tmp", (int)dir, path, path + dir, (long)getpid(), i);
+            w->fp = fopen(t, "wbx");
+            if (!w->fp && errno != EEXIST) break;
+        }
+        if (!w->fp) {
+            fqp__error(err, FQP_ERR_OPEN, w->name, 0, 0, 0, "cannot create a file in its directory: %s",
+                       strerror(errno));
+            fqp__free(&w->alloc, t);
+            fqp__free(&w->alloc, target);
+            return FQP_ERR_OPEN;
+        }
+        if (exists) (void)chmod(t, st.st_mode & 07777); /* the replacement keeps the target's mode */
+        w->temp = t;
+        w->target = target;
+        w->own_fp = 1;
+        return FQP_OK;
+    }
+#else
+    (void)in_place;
+#endif
+    w->fp = fopen(path, "wb");
+    if (!w->fp) return fqp__error(err, FQP_ERR_OPEN, w->name, 0, 0, 0, "cannot create: %s", strerror(errno));
+    w->own_fp = 1;
+    return FQP_OK;
+}
+
 FASTQPAR_DEF fqp_result fqp_writer_open(fqp_writer **out, const fqp_writer_desc *d, fqp_error *err)
 {
     fqp_allocator a;
@@ -5224,13 +5328,11 @@ FASTQPAR_DEF fqp_result fqp_writer_open(fqp_writer **out, const fqp_writer_desc 
     if (d->path && strcmp(d->path, "-") == 0) {
         w->fp = stdout;
     } else if (d->path) {
-        w->fp = fopen(d->path, "wb");
-        if (!w->fp) {
-            fqp__error(err, FQP_ERR_OPEN, w->name, 0, 0, 0, "cannot create: %s", strerror(errno));
+        fqp_result r = fqp__writer_create(w, d->path, d->in_place, err);
+        if (r != FQP_OK) {
             fqp__free(&a, w);
-            return FQP_ERR_OPEN;
+            return r;
         }
-        w->own_fp = 1;
     } else {
         w->fp = d->file;
     }
@@ -5240,10 +5342,7 @@ FASTQPAR_DEF fqp_result fqp_writer_open(fqp_writer **out, const fqp_writer_desc 
         w->isal_buf = (unsigned char *)fqp__alloc(&w->alloc, FQP__ISAL_LEVEL_BUF);
         if (!w->isal || !w->isal_buf) {
             fqp__error(err, FQP_ERR_NOMEM, w->name, 0, 0, 0, "out of memory for ISA-L's deflate");
-            fqp__free(&a, w->isal);
-            fqp__free(&a, w->isal_buf);
-            if (w->own_fp) fclose(w->fp);
-            fqp__free(&a, w);
+            fqp_writer_discard(w);
             return FQP_ERR_NOMEM;
         }
         fqp__isal_deflate_prepare(w->isal, w->isal_buf, w->level, 1);
@@ -5253,8 +5352,7 @@ FASTQPAR_DEF fqp_result fqp_writer_open(fqp_writer **out, const fqp_writer_desc 
         w->zs.opaque = (voidpf)&w->alloc;
         if (deflateInit2(&w->zs, fqp__level_zlib(w->level), Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
             fqp__error(err, FQP_ERR_NOMEM, w->name, 0, 0, 0, "deflateInit2 failed");
-            if (w->own_fp) fclose(w->fp);
-            fqp__free(&a, w);
+            fqp_writer_discard(w);
             return FQP_ERR_NOMEM;
         }
         w->zs_ready = 1;
@@ -5366,21 +5464,32 @@ FASTQPAR_DEF uint64_t fqp_writer_bytes(const fqp_writer *w) { return w ? w->byte
 
 FASTQPAR_DEF fqp_codec fqp_writer_codec(const fqp_writer *w) { return w ? w->codec : FQP_CODEC_ZLIB; }
 
-FASTQPAR_DEF fqp_result fqp_writer_close(fqp_writer *w, fqp_error *err)
+FASTQPAR_DEF const char *fqp_writer_temp_path(const fqp_writer *w) { return w ? w->temp : NULL; }
+
+/* Closes the destination and frees w; `commit` finishes the stream and
+   renames the temporary file over the target, else (or on any error) the
+   temporary file is removed. */
+static fqp_result fqp__writer_end(fqp_writer *w, int commit, fqp_error *err)
 {
     fqp_result r;
     fqp_allocator a;
     if (err) memset(err, 0, sizeof *err);
     if (!w) return FQP_OK;
 #ifndef FASTQPAR_NO_ZLIB
-    if ((w->zs_ready || w->isal) && !w->err.code) fqp__writer_deflate(w, "", 0, Z_FINISH);
+    if (commit && (w->zs_ready || w->isal) && !w->err.code) fqp__writer_deflate(w, "", 0, Z_FINISH);
     if (w->zs_ready) deflateEnd(&w->zs);
 #endif
-    if (w->format == FQP_FORMAT_BGZF) fqp__writer_put(w, fqp__bgzf_eof, sizeof fqp__bgzf_eof);
-    if (w->fp && fflush(w->fp) != 0 && !w->err.code)
+    if (commit && w->format == FQP_FORMAT_BGZF) fqp__writer_put(w, fqp__bgzf_eof, sizeof fqp__bgzf_eof);
+    if (commit && w->fp && fflush(w->fp) != 0 && !w->err.code)
         fqp__error(&w->err, FQP_ERR_WRITE, w->name, 0, 0, 0, "flush failed: %s", strerror(errno));
-    if (w->own_fp && fclose(w->fp) != 0 && !w->err.code)
+    if (w->own_fp && fclose(w->fp) != 0 && commit && !w->err.code)
         fqp__error(&w->err, FQP_ERR_WRITE, w->name, 0, 0, 0, "close failed: %s", strerror(errno));
+    if (w->temp) {
+        if (commit && !w->err.code && rename(w->temp, w->target) != 0)
+            fqp__error(&w->err, FQP_ERR_WRITE, w->name, 0, 0, 0, "cannot rename %s to its name: %s", w->temp,
+                       strerror(errno));
+        if (!commit || w->err.code) remove(w->temp);
+    }
     r = w->err.code;
     fqp__writer_copy_err(w, err);
     fqp__bgzf_end(&w->bgzf);
@@ -5389,10 +5498,16 @@ FASTQPAR_DEF fqp_result fqp_writer_close(fqp_writer *w, fqp_error *err)
     fqp__free(&a, w->isal);
     fqp__free(&a, w->isal_buf);
 #endif
+    fqp__free(&a, w->temp);
+    fqp__free(&a, w->target);
     fqp__free(&a, w->tmp.data);
     fqp__free(&a, w);
     return r;
 }
+
+FASTQPAR_DEF fqp_result fqp_writer_close(fqp_writer *w, fqp_error *err) { return fqp__writer_end(w, 1, err); }
+
+FASTQPAR_DEF void fqp_writer_discard(fqp_writer *w) { (void)fqp__writer_end(w, 0, NULL); }
 
 /* ---- >>paired [optional]: paired and interleaved input ---- */
 
