@@ -531,6 +531,12 @@ int main(int argc, char **argv)
     int i, status = 0, rc = fqt_parse(argc, argv, &run.o);
     double seconds = 0;
     if (rc != FQC_GO) return rc;
+    {   /* before anything is read or created: no output is an input or another output */
+        const fqc_file in[2] = {{"IN1", run.o.in[0]}, {"IN2", run.o.in[1]}};
+        const fqc_file out[5] = {{"-o", run.o.out1}, {"-p", run.o.out2}, {"--unpaired", run.o.unpaired},
+                                 {"--json", run.o.json}, {"--multiqc", run.o.multiqc}};
+        if (fqc_check_files("fqtrim", in, run.o.inputs, out, 5)) return 2;
+    }
     signal(SIGPIPE, SIG_IGN); /* a closed pipe becomes a write error with a message */
     memset(&d, 0, sizeof d);
     for (i = 0; i < run.o.inputs; i++) {
@@ -577,7 +583,8 @@ int main(int argc, char **argv)
     }
 done:
     for (i = 0; i < 3; i++) {
-        if (w[i] && fqp_writer_close(w[i], &err) != FQP_OK && status == 0) {
+        if (status) fqp_writer_discard(w[i]); /* a failed run leaves no partial file */
+        else if (w[i] && fqp_writer_close(w[i], &err) != FQP_OK) {
             fprintf(stderr, "fqtrim: %s\n", err.message);
             status = 1;
         }
