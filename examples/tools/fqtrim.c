@@ -537,7 +537,7 @@ int main(int argc, char **argv)
                                  {"--json", run.o.json}, {"--multiqc", run.o.multiqc}};
         if (fqc_check_files("fqtrim", in, run.o.inputs, out, 5)) return 2;
     }
-    signal(SIGPIPE, SIG_IGN); /* a closed pipe becomes a write error with a message */
+    fqc_signals(); /* SIGPIPE (stdout closed: exit 141, quietly), SIGINT, SIGTERM, SIGHUP */
     memset(&d, 0, sizeof d);
     for (i = 0; i < run.o.inputs; i++) {
         char msg[512];
