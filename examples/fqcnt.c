@@ -1,9 +1,11 @@
 /* fqcnt: count records and bases of a FASTQ file (plain or gzip, "-" = stdin).
    Prints records<TAB>sequence_bases<TAB>quality_bases, like the kseq.h fqcnt
-   program of the biofast benchmark. Usage: fqcnt [-t THREADS] [-v] [FILE]
-   -v prints the run's metrics to stderr: where the time went.               */
+   program of the biofast benchmark. Usage: fqcnt [-j THREADS] [-v] [FILE]
+   -v prints the run's metrics to stderr: where the time went. The options
+   follow the tools' conventions (examples/tools/fqcli.h: -h, --version). */
 #define FASTQPAR_IMPLEMENTATION
 #include "fastqpar.h"
+#include "tools/fqcli.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,21 +41,19 @@ int main(int argc, char **argv)
     fqp_pipeline_desc d;
     fqp_metrics m;
     fqp_error err;
-    int i, verbose = 0;
+    int i, n, verbose = 0;
+    const fqc_opt opts[] = {
+        {'j', "threads", FQC_INT, &d.config.threads, 1, FQP_MAX_THREADS, "N", "consumer threads (default: all cores)"},
+        {'t', NULL, FQC_INT, &d.config.threads, 1, FQP_MAX_THREADS, "N", "the same as -j"},
+        {'v', "verbose", FQC_FLAG, &verbose, 0, 0, NULL, "the run's metrics on stderr"}, FQC_END};
+    const fqc_cli cli = {"fqcnt", "usage: fqcnt [-j THREADS] [-v] [FILE]\n",
+                         "Prints records, sequence and quality bases of FILE (plain or gzip; '-': stdin).\n", opts,
+                         NULL};
     memset(&d, 0, sizeof d);
-    d.input.path = "-";
-    for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-t") == 0 && i + 1 < argc) {
-            d.config.threads = atoi(argv[++i]);
-        } else if (strcmp(argv[i], "-v") == 0) {
-            verbose = 1;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "usage: fqcnt [-t THREADS] [-v] [FILE|-]\n");
-            return 2;
-        } else {
-            d.input.path = argv[i];
-        }
-    }
+    if ((i = fqc_parse(&cli, argc, argv, &n)) != FQC_GO) return i;
+    if (n > 1) return fqc_fail(&cli, "one FILE at most, not %d", n);
+    if (n == 0 && isatty(0)) return fqc_no_input(&cli);
+    d.input.path = n ? argv[1] : "-";
     d.state_size = sizeof(count);
     d.process = count_batch;
     d.merge = merge_count;

@@ -3,7 +3,7 @@
    thread. The same answer with or without a GPU.
 
    Build: make build/gpu_offload
-   Run:   gpu_offload [-q Q] [FILE]           (plain or gzip; none: stdin)
+   Run:   gpu_offload [-q Q] [-v] [FILE]      (plain or gzip; none: stdin)
    Trims each read's 3' end by BWA's rule at quality Q (default 20); prints
    reads, bases kept, and reads trimmed to nothing. FASTQPAR_FORCE_CPU=1:
    never touch the driver; FASTQPAR_FORCE_GPU=1: no usable GPU is an error.
@@ -22,6 +22,7 @@
      4. fini() closes each worker; after the run, fqp_cuda_close. */
 #define FASTQPAR_IMPLEMENTATION
 #include "fastqpar_cuda.h"
+#include "tools/fqcli.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,28 +108,26 @@ int main(int argc, char **argv)
     fqp_pipeline_desc d = {0};
     fqp_error err;
     fqp_result r;
-    int i = 1, on_gpu;
+    int n, st, on_gpu, verbose = 0, quiet = 0;
+    const fqc_opt opts[] = {{'q', "quality-cutoff", FQC_INT, &j.trim.threshold, 0, 93, "Q", "trim at quality Q (20)"},
+                            {'v', "verbose", FQC_FLAG, &verbose, 0, 0, NULL, "say whether the GPU or the CPU trims"},
+                            {'Q', "quiet", FQC_FLAG, &quiet, 0, 0, NULL, "no GPU batch counts"}, FQC_END};
+    const fqc_cli cli = {"gpu_offload", "usage: gpu_offload [-q Q] [-v] [FILE]\n", NULL, opts, NULL};
     j.trim.mode = FQP_TRIM_BWA;
     j.trim.threshold = 20;
-    if (argc > 2 && strcmp(argv[1], "-q") == 0) {
-        j.trim.threshold = atoi(argv[2]);
-        i = 3;
-    }
-    if (argc - i > 1 || (i < argc && argv[i][0] == '-' && argv[i][1])) {
-        fprintf(stderr, "usage: gpu_offload [-q Q] [FILE]\n");
-        return 2;
-    }
-    d.input.path = i < argc ? argv[i] : "-";
+    if ((st = fqc_parse(&cli, argc, argv, &n)) != FQC_GO) return st;
+    if (n > 1) return fqc_fail(&cli, "one FILE at most, not %d", n);
+    d.input.path = n ? argv[1] : "-";
 
     /* 1. The GPU, if there is a usable one. */
     gd.kernels = FQP_GPU_TRIM;
     gd.offload_only = 1; /* no GPU consumer threads: config.threads are all CPU consumers */
     if (fqp_cuda_open(&j.ctx, &gd, &err) == FQP_OK) {
-        fprintf(stderr, "gpu_offload: trimming on %d GPU(s)\n", fqp_cuda_device_count(j.ctx));
+        if (verbose) fprintf(stderr, "gpu_offload: trimming on %d GPU(s)\n", fqp_cuda_device_count(j.ctx));
     } else if (fqp_cuda_mode(&gd) == FQP_GPU_FORCE) { /* FASTQPAR_FORCE_GPU=1 */
         fprintf(stderr, "gpu_offload: %s\n", err.message);
         return 1;
-    } else {
+    } else if (verbose) {
         fprintf(stderr, "gpu_offload: trimming on the CPU: %s\n", err.message);
     }
     on_gpu = j.ctx != NULL;
@@ -145,7 +144,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "gpu_offload: %s\n", err.message);
         return 1;
     }
-    if (on_gpu)
+    if (on_gpu && !quiet)
         fprintf(stderr, "gpu_offload: %llu batches trimmed on the GPU, %llu on the CPU after a GPU failure\n",
                 (unsigned long long)j.gpu_batches, (unsigned long long)j.cpu_batches);
     printf("reads\t%llu\nbases_kept\t%llu\nreads_emptied\t%llu\n", (unsigned long long)j.reads,

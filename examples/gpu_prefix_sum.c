@@ -3,7 +3,7 @@
    the same answer either way.
 
    Build: make build/gpu_prefix_sum
-   Run:   gpu_prefix_sum [--cpu|--gpu] [FILE]    (plain or gzip; none: stdin)
+   Run:   gpu_prefix_sum [--cpu|--gpu] [-v] [FILE]  (plain or gzip; none: stdin)
    Prints the reads, their mean-quality classes and the quality sum.
 
    The prefix sums p[k] = q_0 + ... + q_k of a read give the quality sum of
@@ -21,6 +21,7 @@
      4. After the run: add up everything, read the GPU metrics, close. */
 #define FASTQPAR_IMPLEMENTATION
 #include "fastqpar_cuda.h"
+#include "tools/fqcli.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -109,16 +110,15 @@ int main(int argc, char **argv) {
     fqp_cuda *cuda = NULL;
     fqp_error err;
     fqp_result r;
-    int i, n_gpu = 0;
-    for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
-        if (strcmp(argv[i], "--gpu") == 0) gd.mode = FQP_GPU_FORCE;
-        else if (strcmp(argv[i], "--cpu") == 0) gd.mode = FQP_GPU_OFF;
-        else {
-            fprintf(stderr, "usage: gpu_prefix_sum [--cpu|--gpu] [FILE]\n");
-            return 2;
-        }
-    }
-    d.input.path = i < argc ? argv[i] : "-";
+    int i, n, n_gpu = 0, mode = 0, verbose = 0;
+    const fqc_opt opts[] = {{0, "gpu", FQC_SET, &mode, FQP_GPU_FORCE, 0, NULL, "a GPU is required"},
+                            {0, "cpu", FQC_SET, &mode, FQP_GPU_OFF, 0, NULL, "never touch the GPU"},
+                            {'v', "verbose", FQC_FLAG, &verbose, 0, 0, NULL, "what the GPU consumers did"}, FQC_END};
+    const fqc_cli cli = {"gpu_prefix_sum", "usage: gpu_prefix_sum [--cpu|--gpu] [-v] [FILE]\n", NULL, opts, NULL};
+    if ((i = fqc_parse(&cli, argc, argv, &n)) != FQC_GO) return i;
+    if (n > 1) return fqc_fail(&cli, "one FILE at most, not %d", n);
+    gd.mode = (fqp_gpu_mode)mode;
+    d.input.path = n ? argv[1] : "-";
 
     /* 1. GPU consumers running the prefix-sum kernel, if a GPU is usable. */
     gd.kernels = FQP_GPU_PREFIX_SUM;
@@ -135,7 +135,7 @@ int main(int argc, char **argv) {
         fprintf(stderr, "gpu_prefix_sum: %s\n", err.message); /* --gpu, and no usable GPU */
         return 1;
     }
-    fprintf(stderr, "gpu_prefix_sum: %d GPU consumer%s%s%s\n", n_gpu, n_gpu == 1 ? "" : "s",
+    if (verbose) fprintf(stderr, "gpu_prefix_sum: %d GPU consumer%s%s%s\n", n_gpu, n_gpu == 1 ? "" : "s",
             n_gpu ? "" : ": ", n_gpu ? "" : err.message);
 
     /* 3. The run: CPU consumers in process(), GPU consumers in on_results. */
@@ -150,7 +150,7 @@ int main(int argc, char **argv) {
     for (i = 0; i < n_gpu; i++) {
         fqp_cuda_consumer_metrics m;
         add(&total, &gpu[i]);
-        if (fqp_cuda_metrics(cuda, i, &m) == FQP_OK)
+        if (verbose && fqp_cuda_metrics(cuda, i, &m) == FQP_OK)
             fprintf(stderr, "gpu_prefix_sum: GPU consumer %d: %" PRIu64 " batches, %" PRIu64 " reads, %.1f MB up, "
                     "%.1f MB down, kernels %.3f s%s%s\n", i, m.batches, m.records, m.bytes_up / 1e6,
                     m.bytes_down / 1e6, m.kernel_seconds, m.message[0] ? "; failed, CPU took over: " : "", m.message);

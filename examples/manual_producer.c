@@ -21,6 +21,7 @@
    is missing on macOS) and ThreadSanitizer follows. */
 #define FASTQPAR_IMPLEMENTATION
 #include "fastqpar.h"
+#include "tools/fqcli.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -71,17 +72,15 @@ int main(int argc, char **argv)
     fqp_config cfg;
     int i, n, started = 0, ok = 1;
     uint64_t records = 0, bases = 0, gc = 0;
+    const fqc_opt opts[] = {
+        {'j', "threads", FQC_INT, &pd.config.threads, 1, MAX_THREADS, "N", "consumer threads to start (default: all)"},
+        {'t', NULL, FQC_INT, &pd.config.threads, 1, MAX_THREADS, "N", "the same as -j"}, FQC_END};
+    const fqc_cli cli = {"manual_producer", "usage: manual_producer [-j THREADS] [FILE]\n",
+                         "Prints records, bases and G+C bases of FILE (plain or gzip; none: stdin).\n", opts, NULL};
     memset(&pd, 0, sizeof pd);
-    pd.input.path = "-";
-    for (i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-t") == 0 && i + 1 < argc) pd.config.threads = atoi(argv[++i]);
-        else if (argv[i][0] == '-' && argv[i][1]) break;
-        else pd.input.path = argv[i];
-    }
-    if (i < argc || pd.config.threads < 0 || pd.config.threads > MAX_THREADS) {
-        fprintf(stderr, "usage: manual_producer [-t THREADS (0-%d)] [FILE]\n", MAX_THREADS);
-        return 2;
-    }
+    if ((i = fqc_parse(&cli, argc, argv, &n)) != FQC_GO) return i;
+    if (n > 1) return fqc_fail(&cli, "one FILE at most, not %d", n);
+    pd.input.path = n ? argv[1] : "-";
     /* 0 means the default (FASTQPAR_THREADS or the usable cores): resolve
        it to know how many threads to start. */
     if (fqp_config_resolve(&pd.config, &cfg, &err) != FQP_OK) {

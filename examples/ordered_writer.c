@@ -4,7 +4,7 @@
    Build: make build/ordered_writer
    Run:   ordered_writer [-m MIN] IN OUT      (IN plain or gzip, "-" = stdin;
                                                OUT ending in .gz: BGZF)
-   Prints "kept K of N reads" to stderr.
+   Prints "kept K of N reads" to stderr (not with -Q).
 
    Consumers finish batches in any order, yet OUT lists the kept reads
    exactly as IN does. The steps:
@@ -17,6 +17,7 @@
         and reports any write error the run did not already report. */
 #define FASTQPAR_IMPLEMENTATION
 #include "fastqpar.h"
+#include "tools/fqcli.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,16 +68,14 @@ int main(int argc, char **argv)
     fqp_writer *w = NULL;
     fqp_error err, close_err;
     fqp_result r, rc;
-    int i = 1;
-    char *end = NULL;
-    if (argc > 2 && strcmp(argv[1], "-m") == 0) {
-        j.min = strtoull(argv[2], &end, 10);
-        i = 3;
-    }
-    if (argc - i != 2 || (end && (*end || end == argv[2]))) {
-        fprintf(stderr, "usage: ordered_writer [-m MIN] IN OUT\n");
-        return 2;
-    }
+    int i = 1, n, quiet = 0, st;
+    long long min = 100;
+    const fqc_opt opts[] = {{'m', "min-length", FQC_LONG, &min, 0, 1e15, "MIN", "keep reads of MIN or more bases (100)"},
+                            {'Q', "quiet", FQC_FLAG, &quiet, 0, 0, NULL, "no \"kept\" line"}, FQC_END};
+    const fqc_cli cli = {"ordered_writer", "usage: ordered_writer [-m MIN] IN OUT\n", NULL, opts, NULL};
+    if ((st = fqc_parse(&cli, argc, argv, &n)) != FQC_GO) return st;
+    if (n != 2) return fqc_fail(&cli, "want IN and OUT, got %d operand%s", n, n == 1 ? "" : "s");
+    j.min = (uint64_t)min;
 
     /* 1. The output: created now, so a bad OUT fails before any reading. */
     memset(&wd, 0, sizeof wd);
@@ -108,7 +107,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "ordered_writer: %s\n", close_err.message);
         return 1;
     }
-    fprintf(stderr, "kept %llu of %llu reads\n", (unsigned long long)j.total.out,
-            (unsigned long long)j.total.in);
+    if (!quiet)
+        fprintf(stderr, "kept %llu of %llu reads\n", (unsigned long long)j.total.out, (unsigned long long)j.total.in);
     return 0;
 }

@@ -5,7 +5,8 @@
    Run:   paired_filter [-q MEANQ] [-m MINLEN] IN1 IN2 OUT1 OUT2
           (inputs plain or gzip; an output ending in .gz is BGZF)
    A mate passes when it has at least MINLEN bases (default 50) and a mean
-   Phred quality of at least MEANQ (default 20). Prints "kept P of N pairs".
+   Phred quality of at least MEANQ (default 20). Prints "kept P of N pairs"
+   (not with -Q).
 
    The steps:
      1. Two fqp_writers, one per mate, opened before the run.
@@ -19,6 +20,7 @@
      4. Close both writers (their stream ends and write errors). */
 #define FASTQPAR_IMPLEMENTATION
 #include "fastqpar.h"
+#include "tools/fqcli.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,19 +81,15 @@ int main(int argc, char **argv)
     fqp_writer *w[2] = {NULL, NULL};
     fqp_error err, close_err;
     fqp_result r = FQP_OK;
-    int i, k, status = 0;
-    for (i = 1; i + 1 < argc && argv[i][0] == '-'; i += 2) {
-        char *end;
-        long v = strtol(argv[i + 1], &end, 10);
-        if (*end || end == argv[i + 1] || v < 0) break;
-        if (strcmp(argv[i], "-q") == 0) f.min_mean_q = v;
-        else if (strcmp(argv[i], "-m") == 0) f.min_len = v;
-        else break;
-    }
-    if (argc - i != 4) {
-        fprintf(stderr, "usage: paired_filter [-q MEANQ] [-m MINLEN] IN1 IN2 OUT1 OUT2\n");
-        return 2;
-    }
+    int i = 1, k, n, status = 0, quiet = 0, q = 20, m = 50;
+    const fqc_opt opts[] = {{'q', "mean-quality", FQC_INT, &q, 0, 93, "MEANQ", "both mates' mean quality at least (20)"},
+                            {'m', "min-length", FQC_INT, &m, 0, 1000000000, "MINLEN", "both mates' length at least (50)"},
+                            {'Q', "quiet", FQC_FLAG, &quiet, 0, 0, NULL, "no \"kept\" line"}, FQC_END};
+    const fqc_cli cli = {"paired_filter", "usage: paired_filter [-q MEANQ] [-m MINLEN] IN1 IN2 OUT1 OUT2\n", NULL, opts,
+                         NULL};
+    if ((status = fqc_parse(&cli, argc, argv, &n)) != FQC_GO) return status;
+    if (n != 4) return fqc_fail(&cli, "want IN1 IN2 OUT1 OUT2, got %d operand%s", n, n == 1 ? "" : "s");
+    f.min_mean_q = q, f.min_len = m, status = 0;
     memset(&d, 0, sizeof d);
 
     /* 1. One writer per mate; ".gz" -> BGZF, compressed by the consumers. */
@@ -127,7 +125,7 @@ close: /* 4. Always close (it frees); after a failed run the run's error is the 
             status = 1;
         }
     }
-    if (status == 0)
+    if (status == 0 && !quiet)
         fprintf(stderr, "kept %llu of %llu pairs\n", (unsigned long long)f.kept, (unsigned long long)f.pairs);
     return status;
 }

@@ -130,7 +130,7 @@ check gpu_offload:trims-something sh -c "! grep -qx \"bases_kept	\$(cut -f2 '$tm
 NODRV=$tmp/no-libcuda.so.1
 go() { # go NAME ENV...: stdout equals the awk answer
     local name=$1; shift
-    env FASTQPAR_BATCH_RECORDS=97 "$@" "$P" -q 30 "$tmp/in.fq" > "$tmp/out" 2> "$tmp/err"; rc=$?
+    env FASTQPAR_BATCH_RECORDS=97 "$@" "$P" -v -q 30 "$tmp/in.fq" > "$tmp/out" 2> "$tmp/err"; rc=$?
     if [ "$rc" = 0 ] && cmp -s "$tmp/want.go" "$tmp/out"; then pass "$name"; else fail "$name" "exit $rc"; fi
 }
 batches=$(( (5000 + 96) / 97 ))

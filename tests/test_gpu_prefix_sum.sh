@@ -40,11 +40,11 @@ run() { # run NAME ENV... -- ARGS: compare with the awk answer
 }
 run prefix-sum:cpu "$PROG" --cpu
 if [ -f "$FAKE" ]; then
-    run prefix-sum:gpu FASTQPAR_CUDA_LIBRARY="$FAKE" FASTQPAR_BATCH_RECORDS=83 FASTQPAR_THREADS=2 "$PROG" --gpu
+    run prefix-sum:gpu FASTQPAR_CUDA_LIBRARY="$FAKE" FASTQPAR_BATCH_RECORDS=83 FASTQPAR_THREADS=2 "$PROG" -v --gpu
     if grep -Eq "GPU consumer 0: [1-9][0-9]* batches" "$tmp/err"; then pass prefix-sum:gpu-did-work
     else fail prefix-sum:gpu-did-work; sed 's/^/  /' "$tmp/err"; fi
     run prefix-sum:gpu-fails-at-first-launch FAKE_CUDA_FAIL_LAUNCH_AT=1 FASTQPAR_CUDA_LIBRARY="$FAKE" \
-        FASTQPAR_BATCH_RECORDS=83 FASTQPAR_THREADS=2 "$PROG"
+        FASTQPAR_BATCH_RECORDS=83 FASTQPAR_THREADS=2 "$PROG" -v
     if grep -q "failed, CPU took over" "$tmp/err"; then pass prefix-sum:gpu-failure-reported
     else fail prefix-sum:gpu-failure-reported; sed 's/^/  /' "$tmp/err"; fi
 else
