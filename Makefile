@@ -89,7 +89,7 @@ bench: $(BUILD)/fqcnt $(BUILD)/fqstats $(BUILD)/fqgen
 # per backend (test_codec already runs every backend under the sanitizers),
 # and the fuzz harnesses run under ASan in make fuzz.
 SAN_SCRIPTS = $(filter-out tests/test_build.sh tests/test_cuda_build.sh tests/test_ptx.sh tests/test_inflate.sh \
-                tests/test_fuzz_corpus.sh,$(TEST_SCRIPTS))
+                tests/test_fuzz_corpus.sh tests/test_install.sh tests/test_cxx_example.sh,$(TEST_SCRIPTS))
 sanitize: asan tsan
 asan:
 	FQP_TEST_QUICK=1 $(MAKE) test BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
@@ -155,7 +155,8 @@ $(BUILD)/%-static: examples/tools/%.c examples/tools/fqprogress.h examples/tools
 # share/fastqpar/, and fastqpar.pc for pkg-config. fqcnt and the other
 # examples/ programs teach; they are not installed. uninstall removes exactly
 # those files, and share/fastqpar/ once empty. PC_LIBS is what the headers
-# need (LDLIBS without INFLATE's additions).
+# need (LDLIBS without INFLATE's additions). fastqpar.pc is written in place,
+# not in $(BUILD), where `sudo make install` would leave a file owned by root.
 PREFIX       ?= /usr/local
 BINDIR       ?= $(PREFIX)/bin
 INCLUDEDIR   ?= $(PREFIX)/include
@@ -167,23 +168,21 @@ PC_LIBS       = -lz -lpthread -lm -ldl
 INSTALL_BINS  = $(addprefix $(BUILD)/,$(TOOLS))
 DATA_FILES    = kernels.ptx kernels.cu
 pc_dir        = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
-.PHONY: install uninstall FORCE
-install: $(INSTALL_BINS) $(BUILD)/fastqpar.pc
+.PHONY: install uninstall
+install: $(INSTALL_BINS)
+	@test -n "$(VERSION)" || { echo "no FASTQPAR_VERSION_STRING in fastqpar.h" >&2; exit 1; }
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(PKGCONFIGDIR)
 	$(INSTALL) -m 755 $(INSTALL_BINS) $(DESTDIR)$(BINDIR)
 	$(INSTALL) -m 644 $(HEADERS) $(DESTDIR)$(INCLUDEDIR)
 	$(INSTALL) -m 644 $(DATA_FILES) $(DESTDIR)$(DATADIR)
-	$(INSTALL) -m 644 $(BUILD)/fastqpar.pc $(DESTDIR)$(PKGCONFIGDIR)
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@INCLUDEDIR@|$(call pc_dir,$(INCLUDEDIR))|' \
+	    -e 's|@DATADIR@|$(call pc_dir,$(DATADIR))|; s|@VERSION@|$(VERSION)|; s|@LIBS@|$(PC_LIBS)|' \
+	    fastqpar.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/fastqpar.pc
+	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/fastqpar.pc
 uninstall:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(TOOLS)) $(addprefix $(DESTDIR)$(INCLUDEDIR)/,$(HEADERS)) \
 	      $(addprefix $(DESTDIR)$(DATADIR)/,$(DATA_FILES)) $(DESTDIR)$(PKGCONFIGDIR)/fastqpar.pc
 	@if [ -d $(DESTDIR)$(DATADIR) ]; then rmdir $(DESTDIR)$(DATADIR) 2>/dev/null || true; fi
-# rewritten on every install: PREFIX and the directories are not file dates
-$(BUILD)/fastqpar.pc: fastqpar.pc.in fastqpar.h FORCE | $(BUILD)
-	@test -n "$(VERSION)" || { echo "no FASTQPAR_VERSION_STRING in fastqpar.h" >&2; exit 1; }
-	sed -e 's|@PREFIX@|$(PREFIX)|; s|@INCLUDEDIR@|$(call pc_dir,$(INCLUDEDIR))|' \
-	    -e 's|@DATADIR@|$(call pc_dir,$(DATADIR))|; s|@VERSION@|$(VERSION)|; s|@LIBS@|$(PC_LIBS)|' \
-	    fastqpar.pc.in > $@
 
 # make ptx: kernels.cu -> kernels.ptx for compute_75, the oldest architecture
 # CUDA 13 supports (the driver JIT-compiles it for newer GPUs), then embeds it
