@@ -89,7 +89,7 @@ bench: $(BUILD)/fqcnt $(BUILD)/fqstats $(BUILD)/fqgen
 # per backend (test_codec already runs every backend under the sanitizers),
 # and the fuzz harnesses run under ASan in make fuzz.
 SAN_SCRIPTS = $(filter-out tests/test_build.sh tests/test_cuda_build.sh tests/test_ptx.sh tests/test_inflate.sh \
-                tests/test_fuzz_corpus.sh,$(TEST_SCRIPTS))
+                tests/test_fuzz_corpus.sh tests/test_install.sh tests/test_cxx_example.sh,$(TEST_SCRIPTS))
 sanitize: asan tsan
 asan:
 	FQP_TEST_QUICK=1 $(MAKE) test BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
@@ -130,18 +130,59 @@ VALGRIND_BINS  = $(addprefix $(BUILD)/,test_parser test_queue test_faults test_h
 valgrind: all
 	@FQP_BUILD=$(abspath $(BUILD)) RUN_WRAP="$(VALGRIND)" tests/run.sh $(VALGRIND_BINS)
 
-# make static: single binaries. A static program cannot load libraries at
-# run time, so ISA-L and libdeflate are linked in when their static archives
-# exist (libisal.a, libdeflate.a), else those binaries use zlib alone.
+# make static: single binaries of fqcnt and every tool in TOOLS
+# ($(BUILD)/NAME-static). A static program cannot load libraries at run time,
+# so ISA-L and libdeflate are linked in when their static archives exist
+# (libisal.a, libdeflate.a), else those binaries use zlib alone. The linker's
+# dlopen warning (fastqpar_cuda.h still tries libcuda, which fails cleanly:
+# CPU path) is a linker warning, which -Werror does not turn into an error.
 STATIC_LIBDIRS = /usr/lib/x86_64-linux-gnu /usr/lib/aarch64-linux-gnu /usr/lib /usr/local/lib
 STATIC_ISAL    = $(if $(firstword $(wildcard $(addsuffix /libisal.a,$(STATIC_LIBDIRS)))),-DFASTQPAR_USE_ISAL)
 STATIC_LD      = $(if $(firstword $(wildcard $(addsuffix /libdeflate.a,$(STATIC_LIBDIRS)))),-DFASTQPAR_USE_LIBDEFLATE)
 STATIC_LIBS    = $(if $(STATIC_ISAL),-lisal) $(if $(STATIC_LD),-ldeflate) $(LDLIBS)
-static: | $(BUILD)
-	@echo "static: $(or $(STATIC_ISAL) $(STATIC_LD),zlib only (no libisal.a or libdeflate.a))"
-	$(CC) $(OPT) $(WARN) -I. -DFASTQPAR_NO_DLOPEN $(STATIC_ISAL) $(STATIC_LD) -static -o $(BUILD)/fqcnt-static examples/fqcnt.c $(STATIC_LIBS)
-	$(CC) $(OPT) $(WARN) -I. -DFASTQPAR_NO_DLOPEN $(STATIC_ISAL) $(STATIC_LD) -static -o $(BUILD)/fqstats-static examples/tools/fqstats.c $(STATIC_LIBS)
-	$(CC) $(OPT) $(WARN) -I. -DFASTQPAR_NO_DLOPEN $(STATIC_ISAL) $(STATIC_LD) -static -o $(BUILD)/fqtrim-static examples/tools/fqtrim.c $(STATIC_LIBS)
+STATIC_CC      = $(CC) $(OPT) $(WARN) -I. -DFASTQPAR_NO_DLOPEN $(STATIC_ISAL) $(STATIC_LD) -static
+STATIC_BINS    = $(patsubst %,$(BUILD)/%-static,fqcnt $(TOOLS))
+static: $(STATIC_BINS)
+	@echo "static: $(notdir $(STATIC_BINS)) with $(or $(strip $(STATIC_ISAL) $(STATIC_LD)),zlib only (no libisal.a or libdeflate.a))"
+$(BUILD)/%-static: examples/%.c $(HEADERS) | $(BUILD)
+	$(STATIC_CC) -o $@ $< $(STATIC_LIBS)
+$(BUILD)/%-static: examples/tools/%.c examples/tools/fqprogress.h examples/tools/fqmultiqc.h $(HEADERS) | $(BUILD)
+	$(STATIC_CC) -o $@ $< $(STATIC_LIBS)
+
+# make install / make uninstall [PREFIX=/usr/local] [DESTDIR=]: the headers to
+# include/, the tools (TOOLS, as built in $(BUILD)) to bin/, kernels.ptx (the
+# PTX fastqpar_cuda.h embeds, for FASTQPAR_PTX) and its source kernels.cu to
+# share/fastqpar/, and fastqpar.pc for pkg-config. fqcnt and the other
+# examples/ programs teach; they are not installed. uninstall removes exactly
+# those files, and share/fastqpar/ once empty. PC_LIBS is what the headers
+# need (LDLIBS without INFLATE's additions). fastqpar.pc is written in place,
+# not in $(BUILD), where `sudo make install` would leave a file owned by root.
+PREFIX       ?= /usr/local
+BINDIR       ?= $(PREFIX)/bin
+INCLUDEDIR   ?= $(PREFIX)/include
+DATADIR      ?= $(PREFIX)/share/fastqpar
+PKGCONFIGDIR ?= $(PREFIX)/lib/pkgconfig
+INSTALL      ?= install
+VERSION       = $(shell sed -n 's/^\#define FASTQPAR_VERSION_STRING "\(.*\)"$$/\1/p' fastqpar.h)
+PC_LIBS       = -lz -lpthread -lm -ldl
+INSTALL_BINS  = $(addprefix $(BUILD)/,$(TOOLS))
+DATA_FILES    = kernels.ptx kernels.cu
+pc_dir        = $(patsubst $(PREFIX)/%,$${prefix}/%,$(1))
+.PHONY: install uninstall
+install: $(INSTALL_BINS)
+	@test -n "$(VERSION)" || { echo "no FASTQPAR_VERSION_STRING in fastqpar.h" >&2; exit 1; }
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(DATADIR) $(DESTDIR)$(PKGCONFIGDIR)
+	$(INSTALL) -m 755 $(INSTALL_BINS) $(DESTDIR)$(BINDIR)
+	$(INSTALL) -m 644 $(HEADERS) $(DESTDIR)$(INCLUDEDIR)
+	$(INSTALL) -m 644 $(DATA_FILES) $(DESTDIR)$(DATADIR)
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@INCLUDEDIR@|$(call pc_dir,$(INCLUDEDIR))|' \
+	    -e 's|@DATADIR@|$(call pc_dir,$(DATADIR))|; s|@VERSION@|$(VERSION)|; s|@LIBS@|$(PC_LIBS)|' \
+	    fastqpar.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/fastqpar.pc
+	chmod 644 $(DESTDIR)$(PKGCONFIGDIR)/fastqpar.pc
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(TOOLS)) $(addprefix $(DESTDIR)$(INCLUDEDIR)/,$(HEADERS)) \
+	      $(addprefix $(DESTDIR)$(DATADIR)/,$(DATA_FILES)) $(DESTDIR)$(PKGCONFIGDIR)/fastqpar.pc
+	@if [ -d $(DESTDIR)$(DATADIR) ]; then rmdir $(DESTDIR)$(DATADIR) 2>/dev/null || true; fi
 
 # make ptx: kernels.cu -> kernels.ptx for compute_75, the oldest architecture
 # CUDA 13 supports (the driver JIT-compiles it for newer GPUs), then embeds it

@@ -20,6 +20,7 @@
        #define FASTQPAR_IMPLEMENTATION
        #include "fastqpar.h"
        #include <stdio.h>
+       #include <string.h>
 
        typedef struct { uint64_t records, bases; } count;
 
@@ -39,8 +40,9 @@
        }
        int main(int argc, char **argv) {
            count total = {0, 0};
-           fqp_pipeline_desc d = {0};             // zero means "defaults"
+           fqp_pipeline_desc d;
            fqp_error err;
+           memset(&d, 0, sizeof d);               // zero means "defaults" (C and C++)
            d.input.path = argc > 1 ? argv[1] : "-";  // plain or gzip, "-" = stdin
            d.state_size = sizeof(count);
            d.process = on_batch;

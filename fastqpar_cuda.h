@@ -20,6 +20,7 @@
        #define FASTQPAR_IMPLEMENTATION
        #include "fastqpar_cuda.h"
        #include <stdio.h>
+       #include <string.h>
 
        static fqp_result init(void *state, int consumer, void *user) {
            (void)consumer; (void)user;
@@ -42,11 +43,13 @@
        int main(int argc, char **argv) {
            fqp_qc total;
            fqp_cuda *gpu = NULL;
-           fqp_cuda_desc gd = {0};                // zero means defaults: QC kernel
+           fqp_cuda_desc gd;                      // zero means defaults: QC kernel
            fqp_custom_consumer cc[16];
-           fqp_pipeline_desc d = {0};
+           fqp_pipeline_desc d;
            fqp_error err;
            fqp_result r;
+           memset(&gd, 0, sizeof gd);             // not `= {0}`: C++ rejects that
+           memset(&d, 0, sizeof d);
            fqp_qc_init(&total, 0, NULL);
            d.input.path = argc > 1 ? argv[1] : "-";
            gd.config = &d.config;                 // sizes the GPU buffers like the batches

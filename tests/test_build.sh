@@ -54,8 +54,8 @@ for cc in gcc clang; do
 done
 
 # the examples people copy: the one in README.md and the one atop fastqpar.h
-awk '/^```c$/{f=1;next} /^```$/{f=0} f' README.md > "$out/readme.c"
-sed -n '/A COMPLETE EXAMPLE/,/^   CONFIGURATION MACROS/p' fastqpar.h | sed '1,2d;$d' | sed 's/^       //' > "$out/header.c"
+tests/doc_example.sh readme > "$out/readme.c"
+tests/doc_example.sh fastqpar.h > "$out/header.c"
 for ex in readme header; do
     if [ -s "$out/$ex.c" ] && ${CC:-cc} $C_FLAGS -o "$out/$ex" "$out/$ex.c" -lz -lpthread 2>"$out/err"; then
         check "example:$ex" "$(printf '2 6')" sh -c "printf '$input' | '$out/$ex' | tr -dc '0-9 ' | sed 's/  */ /g; s/ $//'"

@@ -108,7 +108,7 @@ for cxx in g++ clang++; do
 done
 
 # the example atop fastqpar_cuda.h
-sed -n '/A COMPLETE EXAMPLE/,/^   ENVIRONMENT/p' fastqpar_cuda.h | sed '1,2d;$d' | sed 's/^       //' > "$out/example.c"
+tests/doc_example.sh fastqpar_cuda.h > "$out/example.c"
 if ! ${CC:-cc} $C_FLAGS -o "$out/example" "$out/example.c" $LIBS 2>"$out/err"; then
     flunk "cuda:example: does not compile" "$out/err"
 else

@@ -205,7 +205,7 @@ else
     echo "SKIP seqkit-examples-paired: seqkit-examples or bgzip not installed"
 fi
 # the README's paired example compiles and runs on the seqkit-examples files
-awk '/^```c paired-example$/{f=1;next} /^```$/{f=0} f' README.md > "$tmp/paired_example.c"
+tests/doc_example.sh readme:paired-example > "$tmp/paired_example.c"
 if ${CC:-cc} -std=c11 -Wall -Wextra -Wpedantic -Werror -I. -o "$tmp/paired_example" "$tmp/paired_example.c" \
        -lz -lpthread 2> "$tmp/err"; then
     if [ -f "$R/reads_1.fq.gz" ]; then
