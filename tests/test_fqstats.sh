@@ -321,18 +321,21 @@ fi
 
 # ---- the GPU path ---------------------------------------------------------
 
-# No driver: plain fqstats runs on CPU consumers and says why; the numbers
-# are those of --cpu; --gpu (or FASTQPAR_FORCE_GPU=1) exits 1 naming the
-# missing library, before printing anything on stdout.
+# No driver: plain fqstats runs on CPU consumers, silently; with -v it says
+# why; the numbers are those of --cpu; --gpu (or FASTQPAR_FORCE_GPU=1) exits 1
+# naming the missing library, before printing anything on stdout.
 nolib=$tmp/no-libcuda.so.1
 FASTQPAR_CUDA_LIBRARY=$nolib "$FQSTATS" -a -T "$tmp/synthetic.fq" > "$tmp/auto.tsv" 2> "$tmp/auto.err"; rc=$?
-"$FQSTATS" --cpu -a -T "$tmp/synthetic.fq" > "$tmp/cpu.tsv" 2> "$tmp/cpu.err"; rc_cpu=$?
-if [ "$rc" = 0 ] && [ "$rc_cpu" = 0 ] && [ -s "$tmp/cpu.tsv" ] && cmp -s "$tmp/auto.tsv" "$tmp/cpu.tsv" &&
-   grep -q "^fqstats: CPU path: .*no usable GPU: .*no-libcuda.so.1" "$tmp/auto.err" &&
+FASTQPAR_CUDA_LIBRARY=$nolib "$FQSTATS" -v -a -T "$tmp/synthetic.fq" > "$tmp/autov.tsv" 2> "$tmp/autov.err"; rc_v=$?
+"$FQSTATS" --cpu --verbose -a -T "$tmp/synthetic.fq" > "$tmp/cpu.tsv" 2> "$tmp/cpu.err"; rc_cpu=$?
+if [ "$rc" = 0 ] && [ "$rc_v" = 0 ] && [ "$rc_cpu" = 0 ] && [ -s "$tmp/cpu.tsv" ] && cmp -s "$tmp/auto.tsv" "$tmp/cpu.tsv" &&
+   cmp -s "$tmp/autov.tsv" "$tmp/cpu.tsv" && [ ! -s "$tmp/auto.err" ] &&
+   grep -q "^fqstats: CPU path: .*no usable GPU: .*no-libcuda.so.1" "$tmp/autov.err" &&
    grep -q "^fqstats: CPU path: .*GPU off" "$tmp/cpu.err"; then
     pass gpu-fallback-no-driver
 else
-    fail gpu-fallback-no-driver; { echo "rc $rc, --cpu rc $rc_cpu"; cat "$tmp/auto.err" "$tmp/cpu.err"; } | note
+    fail gpu-fallback-no-driver
+    { echo "rc $rc, -v rc $rc_v, --cpu rc $rc_cpu; stderr without -v:"; cat "$tmp/auto.err"; echo "with -v:"; cat "$tmp/autov.err" "$tmp/cpu.err"; } | note
 fi
 bad=""
 for how in "--gpu" "FASTQPAR_FORCE_GPU=1"; do

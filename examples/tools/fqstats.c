@@ -900,7 +900,7 @@ static int fqs_stats_file(fqs_run *run, const char *path, fqs_gpu *gpu, fqs_row 
         return -1;
     }
     if (run->per_position) {
-        if (run->json) fputs(run->tables ? ",\n" : "", stdout);
+        if (run->json) fputs(run->tables ? ",\n" : "[\n", stdout);
         else if (run->many) printf("%s==> %s <==\n", run->tables ? "\n" : "", path);
         fqs_print_fqchk(path, &total, run->qthres, run->json);
         run->tables++;
@@ -1200,7 +1200,6 @@ int main(int argc, char **argv) {
         free(opt.files);
         return status;
     }
-    if (opt.per_position && opt.json) printf("[\n");
     for (i = 0; i < opt.nfiles && status == 0; i++) {
         char why[FQP_ERROR_MESSAGE_MAX + 64];
         if (fqs_stats_file(&run, opt.files[i], &gpu, &rows[nrows], why, sizeof why) == 0) {
@@ -1226,8 +1225,10 @@ int main(int argc, char **argv) {
     }
     if (opt.verbose && gpu.cuda) fqs_gpu_report(&gpu);
     fqs_gpu_close(&gpu);
-    if (opt.per_position) {
-        if (opt.json) printf("%s]\n", run.tables ? "\n" : "");
+    if (nrows == 0 && nbad > 0 && !opt.skip_err) {
+        /* every file failed: nothing to show */
+    } else if (opt.per_position) {
+        if (opt.json) fputs(run.tables ? "\n]\n" : "[]\n", stdout);
     } else {
         int ncolumns = opt.all ? FQS_NCOLUMNS : FQS_BASIC_COLUMNS;
         if (opt.json) fqs_print_json(rows, nrows);
