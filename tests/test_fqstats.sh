@@ -397,7 +397,7 @@ for args in "-j 2" "-j2" "-j=2" "-t=2" "--threads 2" "--threads=2" "-Tj 2"; do
     [ "$rc" = 0 ] && [ "$got" = "$want" ] && [ ! -s "$tmp/err" ] || bad="$bad [$args: exit $rc]"
 done
 # one line on stderr, exit 2
-for args in "--nope" "-x" "-j 0" "-j" "--threads=abc" "--json=1" "--max-pos 0" "-q 94"; do
+for args in "--nope" "-x" "-j 0" "-j" "--threads=abc" "--json=1" "--max-pos 0" "-q -1"; do
     # shellcheck disable=SC2086
     "$FQSTATS" $args "$tmp/good1.fq" > "$tmp/out" 2> "$tmp/err"; rc=$?
     [ "$rc" = 2 ] && [ ! -s "$tmp/out" ] && [ "$(wc -l < "$tmp/err")" = 1 ] &&
@@ -530,6 +530,31 @@ PY
     python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); assert a[0]["positions"] == [] and a[0]["all"]["avg_q"] is None, a' \
         "$tmp/empty.json" 2> "$tmp/json.log" || bad="$bad [empty: $(cat "$tmp/json.log" "$tmp/empty.json")]"
     if [ -z "$bad" ]; then pass json-per-position; else fail json-per-position; echo "$bad" | note; fi
+fi
+
+# ---- the --multiqc output (issue 13) ---------------------------------------
+
+# Created before any input is read: an unwritable path fails at once, even
+# when the input is a FIFO nobody writes (reading it would hang: timeout 124).
+mkfifo "$tmp/never" 2> /dev/null
+timeout 20 "$FQSTATS" --multiqc "$tmp/no-dir/x_mqc.json" "$tmp/never" > "$tmp/out" 2> "$tmp/err"; rc=$?
+rm -f "$tmp/never"
+if [ "$rc" = 1 ] && [ ! -s "$tmp/out" ] &&
+   [ "$(cat "$tmp/err")" = "fqstats: $tmp/no-dir/x_mqc.json: cannot create: No such file or directory" ]; then
+    pass multiqc-unwritable-first
+else
+    fail multiqc-unwritable-first; { echo "exit $rc (want 1)"; cat "$tmp/err"; } | note
+fi
+# a run that fails leaves no MultiQC file; with -e it holds the good files
+rm -f "$tmp/s_mqc.json"
+"$FQSTATS" --multiqc "$tmp/s_mqc.json" "$tmp/good1.fq" "$tmp/bad.fq" > /dev/null 2>&1; rc=$?
+[ -e "$tmp/s_mqc.json" ]; left=$?
+"$FQSTATS" -e --multiqc "$tmp/s_mqc.json" "$tmp/good1.fq" "$tmp/bad.fq" "$tmp/good2.fq" > /dev/null 2>&1; rc_e=$?
+samples=$(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["data"]))' "$tmp/s_mqc.json" 2>&1)
+if [ "$rc" = 1 ] && [ "$left" = 1 ] && [ "$rc_e" = 0 ] && [ "$samples" = "$tmp/good1.fq $tmp/good2.fq" ]; then
+    pass multiqc-failed-run-no-file
+else
+    fail multiqc-failed-run-no-file; echo "exit $rc (want 1), file left: $((1 - left)), -e exit $rc_e, samples: $samples" | note
 fi
 
 # ---- the GPU path ---------------------------------------------------------

@@ -8,7 +8,9 @@
    Usage:
        FILE *f = fqx_mqc_open(path, id, name, description, "table", pconfig, msg, sizeof msg);
        fqx_mqc_sample(f, "reads.fq", 0);  fqx_mqc_number(f, "num_seqs", "1000", 0); ...
-       fqx_mqc_close(f);  (0, or -1: a write error) */
+       fqx_mqc_close(f);  (0, or -1: a write error)
+   or fqx_mqc_begin(f, ...) ... fqx_mqc_end(f, had_samples) on a stream of
+   the caller's (fqstats: memory, then one fqp_writer_write). */
 #ifndef FQMULTIQC_H
 #define FQMULTIQC_H
 
@@ -37,8 +39,25 @@ static inline int fqx_mqc_name_ok(const char *path)
     return n > t && strcmp(path + n - t, tail) == 0 && path[n - t - 1] != '/';
 }
 
-/* Opens path and writes the section's header up to its "data" object.
-   pconfig is a JSON object's text. NULL with the reason in msg. */
+/* Writes the section's header up to its "data" object to f (any stream: a
+   tool that writes through fqp_writer builds the text in memory).
+   pconfig is a JSON object's text. */
+static inline void fqx_mqc_begin(FILE *f, const char *id, const char *section_name, const char *description,
+                                 const char *plot_type, const char *pconfig)
+{
+    fputs("{\n  \"id\": ", f);
+    fqx_json_string(f, id);
+    fputs(",\n  \"section_name\": ", f);
+    fqx_json_string(f, section_name);
+    fputs(",\n  \"description\": ", f);
+    fqx_json_string(f, description);
+    fputs(",\n  \"plot_type\": ", f);
+    fqx_json_string(f, plot_type);
+    fprintf(f, ",\n  \"pconfig\": %s,\n  \"data\": {", pconfig);
+}
+
+/* Opens path and writes the section's header (fqx_mqc_begin). NULL with
+   the reason in msg. */
 static inline FILE *fqx_mqc_open(const char *path, const char *id, const char *section_name,
                                  const char *description, const char *plot_type, const char *pconfig,
                                  char *msg, size_t size)
@@ -52,15 +71,7 @@ static inline FILE *fqx_mqc_open(const char *path, const char *id, const char *s
         snprintf(msg, size, "%s: %s", path, strerror(errno));
         return NULL;
     }
-    fputs("{\n  \"id\": ", f);
-    fqx_json_string(f, id);
-    fputs(",\n  \"section_name\": ", f);
-    fqx_json_string(f, section_name);
-    fputs(",\n  \"description\": ", f);
-    fqx_json_string(f, description);
-    fputs(",\n  \"plot_type\": ", f);
-    fqx_json_string(f, plot_type);
-    fprintf(f, ",\n  \"pconfig\": %s,\n  \"data\": {", pconfig);
+    fqx_mqc_begin(f, id, section_name, description, plot_type, pconfig);
     return f;
 }
 
@@ -89,11 +100,17 @@ static inline void fqx_mqc_text(FILE *f, const char *key, const char *value, int
     fqx_json_string(f, value);
 }
 
-/* Ends the data (had_samples: fqx_mqc_sample was called) and the file. */
+/* Ends the data (had_samples: fqx_mqc_sample was called); f stays open. */
+static inline void fqx_mqc_end(FILE *f, int had_samples)
+{
+    fputs(had_samples ? "\n    }\n  }\n}\n" : "}\n}\n", f);
+}
+
+/* fqx_mqc_end, and closes the file. 0, or -1: a write error. */
 static inline int fqx_mqc_close(FILE *f, int had_samples)
 {
     int bad;
-    fputs(had_samples ? "\n    }\n  }\n}\n" : "}\n}\n", f);
+    fqx_mqc_end(f, had_samples);
     bad = ferror(f);
     bad |= fclose(f) != 0;
     return bad ? -1 : 0;

@@ -1138,7 +1138,7 @@ static int fqs_parse_args(int argc, char **argv, fqs_options *opt) {
                 const char *value = p[1] == '=' ? p + 2 : p[1] ? p + 1 : (i + 1 < argc ? argv[++i] : NULL);
                 name[0] = '-', name[1] = *p, name[2] = '\0';
                 if (!value) return fqs_usage_error("%s needs a value", name);
-                if (*p == 'q' ? fqs_int_value(name, value, 0, 93, &opt->qthres)
+                if (*p == 'q' ? fqs_int_value(name, value, 0, 100000000, &opt->qthres)
                               : fqs_int_value(name, value, 1, FQP_MAX_THREADS, &opt->threads))
                     return 2;
                 break; /* the rest of this argument was the value */
@@ -1151,22 +1151,86 @@ static int fqs_parse_args(int argc, char **argv, fqs_options *opt) {
     return FQS_GO_ON;
 }
 
-/* The MultiQC output: opened before any input is read, so that a path that
-   cannot be written fails first; written completely or not at all. */
-static FILE *fqs_mqc_open(const fqs_options *opt) {
-    char msg[512];
-    FILE *mqc = opt->per_position
-                    ? fqx_mqc_open(opt->multiqc, "fqstats_per_position", "fqstats: quality per position",
-                                   "Mean Phred quality at each read position (fqstats --per-position, avgQ).",
-                                   "linegraph",
-                                   "{\"id\": \"fqstats_per_position_quality\", \"title\": \"fqstats: mean quality "
-                                   "per position\", \"xlab\": \"Position (bp)\", \"ylab\": \"Mean quality (Phred)\"}",
-                                   msg, sizeof msg)
-                    : fqx_mqc_open(opt->multiqc, "fqstats_stats", "fqstats",
-                                   "Read statistics computed like seqkit stats -a.", "table",
-                                   "{\"id\": \"fqstats_stats_table\", \"namespace\": \"fqstats\"}", msg, sizeof msg);
-    if (!mqc) fprintf(stderr, "fqstats: %s\n", msg);
-    return mqc;
+/* The MultiQC output: its fqp_writer is opened before any input is read, so
+   that a path that cannot be written fails first; the text is built in
+   memory and written at the end, completely or (on failure) not at all. */
+typedef struct fqs_output {
+    const char *path;
+    fqp_writer *writer;
+    FILE *text;           /* an open_memstream over buf */
+    char *buf;
+    size_t size;
+} fqs_output;
+
+/* Drops the output: no file that looks complete is left. */
+static void fqs_output_discard(fqs_output *o) {
+    if (o->text) fclose(o->text);
+    free(o->buf);
+    if (o->writer) {
+        fqp_writer_close(o->writer, NULL);
+        remove(o->path);
+    }
+    memset(o, 0, sizeof *o);
+}
+
+/* 0, or -1 after printing why. */
+static int fqs_output_open(fqs_output *o, const char *path) {
+    fqp_writer_desc d;
+    fqp_error err;
+    memset(o, 0, sizeof *o);
+    memset(&d, 0, sizeof d);
+    o->path = d.path = path;
+    if (fqp_writer_open(&o->writer, &d, &err) != FQP_OK) {
+        fprintf(stderr, "fqstats: %s\n", err.message);
+        o->writer = NULL;
+        return -1;
+    }
+    if (!(o->text = open_memstream(&o->buf, &o->size))) {
+        fprintf(stderr, "fqstats: out of memory\n");
+        fqs_output_discard(o);
+        return -1;
+    }
+    return 0;
+}
+
+/* Writes the text and closes the file. 0, or -1 after printing why. */
+static int fqs_output_close(fqs_output *o) {
+    fqp_error err;
+    fqp_result r;
+    int bad = ferror(o->text) != 0;
+    bad |= fclose(o->text) != 0;
+    o->text = NULL;
+    if (bad) {
+        fprintf(stderr, "fqstats: %s: out of memory for the text\n", o->path);
+        fqs_output_discard(o);
+        return -1;
+    }
+    r = fqp_writer_write(o->writer, o->buf, o->size, &err);
+    if (r == FQP_OK) {
+        r = fqp_writer_close(o->writer, &err);
+        o->writer = NULL;
+    }
+    if (r != FQP_OK) {
+        fprintf(stderr, "fqstats: %s\n", err.message);
+        if (o->writer) fqp_writer_close(o->writer, NULL);
+        o->writer = NULL;
+        remove(o->path);
+    }
+    free(o->buf);
+    memset(o, 0, sizeof *o);
+    return r == FQP_OK ? 0 : -1;
+}
+
+/* Starts the MultiQC section of this mode in o's text. */
+static void fqs_mqc_begin(const fqs_options *opt, fqs_output *o) {
+    if (opt->per_position)
+        fqx_mqc_begin(o->text, "fqstats_per_position", "fqstats: quality per position",
+                      "Mean Phred quality at each read position (fqstats --per-position, avgQ).", "linegraph",
+                      "{\"id\": \"fqstats_per_position_quality\", \"title\": \"fqstats: mean quality "
+                      "per position\", \"xlab\": \"Position (bp)\", \"ylab\": \"Mean quality (Phred)\"}");
+    else
+        fqx_mqc_begin(o->text, "fqstats_stats", "fqstats", "Read statistics computed like seqkit stats -a.", "table",
+                      "{\"id\": \"fqstats_stats_table\", \"namespace\": \"fqstats\"}");
 }
 
 int main(int argc, char **argv) {
@@ -1174,7 +1238,9 @@ int main(int argc, char **argv) {
     fqs_run run;
     fqs_row *rows;
     fqs_gpu gpu;
+    fqs_output mqc;
     int i, status, nrows = 0, nbad = 0;
+    memset(&mqc, 0, sizeof mqc);
     memset(&opt, 0, sizeof opt);
     memset(&run, 0, sizeof run);
     opt.qthres = 20;
@@ -1218,10 +1284,18 @@ int main(int argc, char **argv) {
        the QC kernel needs only its totals: max_pos 1 keeps its counters small. */
     if (fqs_gpu_open(&gpu, opt.gpu, opt.threads, opt.per_position ? run.max_pos : 1, run.pos_grow, run.verbose) != 0)
         status = 1;
-    if (status == 0 && opt.multiqc && !(run.mqc = fqs_mqc_open(&opt))) status = 1;
+    if (status == 0 && opt.multiqc) {
+        if (fqs_output_open(&mqc, opt.multiqc) != 0) {
+            status = 1;
+        } else {
+            fqs_mqc_begin(&opt, &mqc);
+            run.mqc = mqc.text;
+        }
+    }
     /* Files run one after another, each with all consumer threads. A file
        that fails gets no row; the others are still counted and printed. */
     if (status != 0) { /* nothing was read: nothing to print */
+        fqs_output_discard(&mqc);
         fqs_gpu_close(&gpu);
         free(rows);
         free(opt.files);
@@ -1239,16 +1313,11 @@ int main(int argc, char **argv) {
         else status = 1; /* an internal error (printed): stop */
     }
     if (status == 0 && nbad && !opt.skip_err) status = 1;
-    if (run.mqc) { /* the table, after every file; the per-position lines are written already */
-        if (!opt.per_position) fqs_mqc_table(run.mqc, rows, nrows);
-        if (status != 0) { /* no file that looks complete */
-            fclose(run.mqc);
-            remove(opt.multiqc);
-        } else if (fqx_mqc_close(run.mqc, (opt.per_position ? run.mqc_samples : nrows) > 0) != 0) {
-            fprintf(stderr, "fqstats: %s: cannot write the MultiQC file\n", opt.multiqc);
-            remove(opt.multiqc);
-            status = 1;
-        }
+    if (mqc.writer) { /* the table, after every file; the per-position lines are written already */
+        if (!opt.per_position) fqs_mqc_table(mqc.text, rows, nrows);
+        fqx_mqc_end(mqc.text, (opt.per_position ? run.mqc_samples : nrows) > 0);
+        if (status != 0) fqs_output_discard(&mqc); /* no file that looks complete */
+        else if (fqs_output_close(&mqc) != 0) status = 1;
     }
     if (opt.verbose && gpu.cuda) fqs_gpu_report(&gpu);
     fqs_gpu_close(&gpu);
