@@ -360,29 +360,36 @@ static fqs_type fqs_guess_type(const char *seq, uint64_t len) {
    has its own row, as in seqtk fqchk. Each position costs 102 counters
    (816 bytes) per consumer, about what seqtk's table costs per position. */
 
-/* dst += src (src->max_pos <= dst->max_pos, src's shared bin empty but for
-   reads of length exactly src->max_pos, which have their own bin in dst). */
-static void fqs_qc_add_smaller(fqp_qc *dst, const fqp_qc *src) {
-    uint64_t dmp = dst->max_pos, smp = src->max_pos, pos, k;
-    uint64_t *d = dst->counts;
-    const uint64_t *c = src->counts;
-    for (k = 0; k < FQP_QC_POS_QSUM(smp, 0); k++) d[k] += c[k]; /* totals, per-read histograms */
-    for (pos = 0; pos <= smp; pos++) {
-        d[FQP_QC_POS_QSUM(dmp, pos)] += c[FQP_QC_POS_QSUM(smp, pos)];
-        d[FQP_QC_POS_COUNT(dmp, pos)] += c[FQP_QC_POS_COUNT(smp, pos)];
-        d[FQP_QC_LEN(dmp, pos)] += c[FQP_QC_LEN(smp, pos)];
-        for (k = 0; k < 5; k++) d[FQP_QC_POS_BASE(dmp, pos, k)] += c[FQP_QC_POS_BASE(smp, pos, k)];
-        for (k = 0; k < FQP_QC_QUALS; k++) d[FQP_QC_POS_QUAL(dmp, pos, k)] += c[FQP_QC_POS_QUAL(smp, pos, k)];
-    }
+static void fqs_add_words(uint64_t *dst, const uint64_t *src, uint64_t n) {
+    uint64_t i;
+    for (i = 0; i < n; i++) dst[i] += src[i];
 }
 
-/* Makes qc hold positions 0 .. need-1 apart (max_pos >= need): doubling up to
-   64 Ki positions, then a quarter more each time. FQP_OK or FQP_ERR_NOMEM. */
+/* dst += src (src->max_pos <= dst->max_pos, src's shared bin empty but for
+   reads of length exactly src->max_pos, which have their own bin in dst).
+   Each table of the layout is one run of words, indexed from position 0,
+   so it is six additions of whole runs. */
+static void fqs_qc_add_smaller(fqp_qc *dst, const fqp_qc *src) {
+    uint64_t dmp = dst->max_pos, smp = src->max_pos, bins = smp + 1;
+    uint64_t *d = dst->counts;
+    const uint64_t *c = src->counts;
+    fqs_add_words(d, c, FQP_QC_POS_QSUM(smp, 0)); /* totals, per-read histograms */
+    fqs_add_words(d + FQP_QC_POS_QSUM(dmp, 0), c + FQP_QC_POS_QSUM(smp, 0), bins);
+    fqs_add_words(d + FQP_QC_POS_COUNT(dmp, 0), c + FQP_QC_POS_COUNT(smp, 0), bins);
+    fqs_add_words(d + FQP_QC_LEN(dmp, 0), c + FQP_QC_LEN(smp, 0), bins);
+    fqs_add_words(d + FQP_QC_POS_BASE(dmp, 0, 0), c + FQP_QC_POS_BASE(smp, 0, 0), 5 * bins);
+    fqs_add_words(d + FQP_QC_POS_QUAL(dmp, 0, 0), c + FQP_QC_POS_QUAL(smp, 0, 0), FQP_QC_QUALS * bins);
+}
+
+/* Makes qc hold positions 0 .. need-1 apart (max_pos >= need), with room
+   for reads an eighth longer, and at least a quarter more than before, so
+   that reads growing a little at a time do not re-lay out the counters at
+   every batch. FQP_OK or FQP_ERR_NOMEM. */
 static fqp_result fqs_qc_grow(fqp_qc *qc, uint64_t need) {
     uint64_t mp = qc->max_pos;
     fqp_qc bigger;
     if (need <= mp) return FQP_OK;
-    while (mp < need) mp = mp < 65536 ? 2 * mp : mp + mp / 4;
+    mp = need + need / 8 > mp + mp / 4 ? need + need / 8 : mp + mp / 4;
     if (mp >= UINT32_MAX) return FQP_ERR_NOMEM;
     if (fqp_qc_init(&bigger, (uint32_t)mp, NULL) != FQP_OK) return FQP_ERR_NOMEM;
     fqs_qc_add_smaller(&bigger, qc);
@@ -391,8 +398,16 @@ static fqp_result fqs_qc_grow(fqp_qc *qc, uint64_t need) {
     return FQP_OK;
 }
 
-/* into += from, growing into if from is larger. */
-static fqp_result fqs_qc_merge(fqp_qc *into, const fqp_qc *from) {
+/* into += from, growing into if from is larger. into_empty: nothing was
+   added to into yet, so the larger counters can simply change hands (from
+   keeps into's, zeroed, for fini to free). */
+static fqp_result fqs_qc_merge(fqp_qc *into, fqp_qc *from, int into_empty) {
+    if (into_empty && from->max_pos > into->max_pos) {
+        fqp_qc swap = *into;
+        *into = *from;
+        *from = swap;
+        return FQP_OK;
+    }
     if (into->max_pos == from->max_pos) {
         fqp_qc_add_counts(into, from->counts);
         return FQP_OK;
@@ -475,7 +490,8 @@ static fqp_result fqs_merge(void *state, int consumer, void *user) {
     total->gaps += c->gaps;
     total->q20 += c->q20;
     total->q30 += c->q30;
-    if (c->qc.counts && fqs_qc_merge(&total->qc, &c->qc) != FQP_OK) return FQP_ERR_NOMEM;
+    if (c->qc.counts && fqs_qc_merge(&total->qc, &c->qc, total->records == c->records) != FQP_OK)
+        return FQP_ERR_NOMEM;
     return fqs_histogram_merge(&total->lengths, &c->lengths) != 0 ? FQP_ERR_NOMEM : FQP_OK;
 }
 
