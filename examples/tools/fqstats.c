@@ -1335,7 +1335,7 @@ int main(int argc, char **argv) {
         if (status != 0) fqs_output_discard(&mqc); /* no file that looks complete */
         else if (fqs_output_close(&mqc) != 0) status = 1;
     }
-    if (opt.verbose && gpu.cuda) fqs_gpu_report(&gpu);
+    if (run.verbose && gpu.cuda) fqs_gpu_report(&gpu);
     fqs_gpu_close(&gpu);
     if (nrows == 0 && nbad > 0 && !opt.skip_err) {
         /* every file failed: nothing to show */
