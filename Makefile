@@ -41,10 +41,10 @@ all: $(EXAMPLE_BINS) $(TOOL_BINS) $(TEST_BINS)
 $(BUILD):
 	mkdir -p $(BUILD)
 
-$(BUILD)/%: examples/%.c $(HEADERS) | $(BUILD)
+$(BUILD)/%: examples/%.c examples/tools/fqcli.h $(HEADERS) | $(BUILD)
 	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS) $(LDLIBS)
 
-$(BUILD)/%: examples/tools/%.c examples/tools/fqprogress.h examples/tools/fqmultiqc.h $(HEADERS) | $(BUILD)
+$(BUILD)/%: examples/tools/%.c examples/tools/fqprogress.h examples/tools/fqmultiqc.h examples/tools/fqcli.h $(HEADERS) | $(BUILD)
 	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS) $(LDLIBS)
 
 $(BUILD)/%: tests/%.c $(HEADERS) tests/test.h tests/thread.h tests/helpers.h | $(BUILD)

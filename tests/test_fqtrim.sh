@@ -275,7 +275,7 @@ gpu_case() { # gpu_case KIND RULE EXT: --cpu vs fake GPU, small batches, 3 threa
         interleaved) io="--interleaved -o @1.$ext -p @2.$ext --unpaired @u.$ext $tmp/il.fq"; outs="1.$ext 2.$ext u.$ext" ;;
     esac
     FASTQPAR_BATCH_RECORDS=53 "$T" $opts -m 40 -t 3 --cpu --quiet ${io//@/$tmp/c.}
-    FASTQPAR_BATCH_RECORDS=53 FASTQPAR_CUDA_LIBRARY=$FAKE "$T" $opts -m 40 -t 3 --gpu --json "$tmp/g.json" \
+    FASTQPAR_BATCH_RECORDS=53 FASTQPAR_CUDA_LIBRARY=$FAKE "$T" $opts -m 40 -t 3 --gpu -v --json "$tmp/g.json" \
         ${io//@/$tmp/g.} 2> "$tmp/gerr"; rc=$?
     if [ "$rc" != 0 ]; then bad "$name" "exit $rc: $(head -3 "$tmp/gerr")"; return; fi
     grep -q '"path": "gpu"' "$tmp/g.json" || { bad "$name" "JSON path: $(grep path "$tmp/g.json")"; return; }
@@ -333,14 +333,19 @@ FASTQPAR_FORCE_GPU=1 FASTQPAR_CUDA_LIBRARY=$nolib "$T" -q 22 -o "$tmp/x.fq" "$tm
 if [ "$rc" = 1 ] && grep -q "GPU required (FASTQPAR_FORCE_GPU=1) but unusable" "$tmp/gerr"; then pass force-gpu-env-without-driver
 else bad force-gpu-env-without-driver "exit $rc: $(cat "$tmp/gerr")"; fi
 "$T" -q 22 -m 40 --cpu --quiet -o "$tmp/c.s.fq" "$tmp/r1.fq"
-FASTQPAR_CUDA_LIBRARY=$nolib "$T" -q 22 -m 40 --json "$tmp/a.json" -o "$tmp/a.s.fq" "$tmp/r1.fq" 2> "$tmp/gerr"; rc=$?
+FASTQPAR_CUDA_LIBRARY=$nolib "$T" -q 22 -m 40 -v --json "$tmp/a.json" -o "$tmp/a.s.fq" "$tmp/r1.fq" 2> "$tmp/gerr"; rc=$?
 if [ "$rc" = 0 ] && grep -q "^fqtrim: CPU path: .*no usable GPU: no CUDA driver: cannot load $nolib" "$tmp/gerr" &&
    grep -q 'trimmed on: *CPU$' "$tmp/gerr" && grep -q '"path": "cpu"' "$tmp/a.json" && cmp -s "$tmp/c.s.fq" "$tmp/a.s.fq"
 then pass auto-without-driver-cpu
 else bad auto-without-driver-cpu "exit $rc: $(cat "$tmp/gerr")"; fi
+# without -v nothing is said about the GPU: the summary alone (9 lines), no path line
+FASTQPAR_CUDA_LIBRARY=$nolib "$T" -q 22 -m 40 -o "$tmp/a.s.fq" "$tmp/r1.fq" 2> "$tmp/gerr"; rc=$?
+if [ "$rc" = 0 ] && ! grep -qi 'gpu\|path' "$tmp/gerr" && [ "$(wc -l < "$tmp/gerr")" = 9 ] &&
+   [ "$(sed -n 2p "$tmp/gerr")" = "  trimmed on:        CPU" ]; then pass no-gpu-line-without-v
+else bad no-gpu-line-without-v "exit $rc: $(cat "$tmp/gerr")"; fi
 for how in "--cpu" "FASTQPAR_FORCE_CPU=1"; do
     if [ "$how" = --cpu ]; then set -- "$T" --cpu; else set -- env FASTQPAR_FORCE_CPU=1 "$T"; fi
-    FASTQPAR_CUDA_LIBRARY=$FAKE "$@" -q 22 -m 40 -o "$tmp/a.s.fq" "$tmp/r1.fq" 2> "$tmp/gerr"; rc=$?
+    FASTQPAR_CUDA_LIBRARY=$FAKE "$@" -q 22 -m 40 -v -o "$tmp/a.s.fq" "$tmp/r1.fq" 2> "$tmp/gerr"; rc=$?
     if [ "$rc" = 0 ] && grep -q '^fqtrim: CPU path: .*GPU off (--cpu or FASTQPAR_FORCE_CPU=1)$' "$tmp/gerr" &&
        cmp -s "$tmp/c.s.fq" "$tmp/a.s.fq"; then pass "cpu-path-$how"
     else bad "cpu-path-$how" "exit $rc: $(cat "$tmp/gerr")"; fi

@@ -23,6 +23,7 @@
 #define _POSIX_C_SOURCE 200809L /* isatty, fileno, fstat, signal(SIGPIPE) */
 #define FASTQPAR_IMPLEMENTATION
 #include "fastqpar_cuda.h"
+#include "fqcli.h"
 #include "fqmultiqc.h"
 #include "fqprogress.h"
 
@@ -32,46 +33,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char FQT_USAGE[] =
+static const char FQT_SYNOPSIS[] =
     "usage: fqtrim [options] -o OUT1 [-p OUT2] IN1 [IN2]\n"
-    "       fqtrim --interleaved [options] -o OUT [-p OUT2] IN\n"
+    "       fqtrim --interleaved [options] -o OUT [-p OUT2] IN\n";
+static const char FQT_ABOUT[] =
     "Trims the low-quality 3' end of every read and drops reads that end up too\n"
     "short or with too many N, keeping the input order. IN '-' is stdin (plain or\n"
-    "gzip, detected from the bytes). OUT is BGZF (gzip that every gzip reader\n"
-    "takes, compressed on every thread) when it ends in .gz, .bgz or .bgzf, else\n"
-    "plain; '-' is stdout. With two inputs (paired-end) or\n"
-    "--interleaved, a pair is kept or dropped together.\n"
-    "  -q [A,]B      trim the 3' end with BWA's rule at quality B, and the 5'\n"
-    "                end at quality A if given (as cutadapt -q A,B)\n"
-    "  -w W, --window W  trim with a sliding window of W bases whose mean must\n"
-    "                reach the -q quality (Trimmomatic SLIDINGWINDOW:W:B, N\n"
-    "                scored Q0) instead; reads trimmed to nothing are dropped\n"
-    "  -m N, --minimum-length N   drop reads shorter than N after trimming (0)\n"
-    "  --max-n X     drop reads with more N than X: a count when X >= 1, a\n"
-    "                fraction of the trimmed length when X < 1 (as cutadapt)\n"
-    "  -o OUT1       output (mate 1; all reads with --interleaved and no -p)\n"
-    "  -p OUT2       mate 2 output (paired-end; --interleaved: split the mates)\n"
-    "  --interleaved the one input holds mates 1 and 2 alternately\n"
-    "  --unpaired FILE   the surviving read of a pair whose mate was dropped\n"
-    "  --no-name-check   do not compare mate names\n"
-    "  -Z N, --level N   compression level 1..9 (default: the library's fastest\n"
-    "                within 10% of gzip -6: libdeflate 1, ISA-L 2, zlib 6)\n"
-    "  --gzip-stream .gz output as one gzip member, compressed on one thread\n"
-    "  -t N          consumer threads (default: FASTQPAR_THREADS, else usable cores)\n"
-    "  --gpu         trim on the GPU; no usable GPU, or one failing, is an error\n"
-    "  --cpu         never use the GPU (default: the GPU when usable)\n"
-    "  --json FILE   also write the summary as JSON to FILE\n"
-    "  --multiqc FILE    also write the summary as MultiQC custom content\n"
-    "                (FILE must end in _mqc.json)\n"
-    "  --quiet       no summary on stderr\n"
-    "  -h            this help\n"
+    "gzip, detected from the bytes; no IN: stdin unless it is a terminal). OUT is\n"
+    "BGZF (gzip that every gzip reader takes, compressed on every thread) when it\n"
+    "ends in .gz, .bgz or .bgzf, else plain; '-' is stdout. With two inputs\n"
+    "(paired-end) or --interleaved, a pair is kept or dropped together; paired\n"
+    "input without -p is written interleaved (mate 1, mate 2, ...) to OUT1.\n"
+    "Outputs are written to a temporary file and renamed when the run succeeds:\n"
+    "a failed run leaves none, and an existing file is left as it was. An output\n"
+    "that is an input, or two outputs that are one file, are refused.\n";
+static const char FQT_EPILOG[] =
     "A progress line (input read / size, reads per second) is shown on long runs\n"
     "when stderr is a terminal.\n";
 
 typedef struct fqt_options {
     const char *in[2], *out1, *out2, *unpaired, *json, *multiqc;
-    int inputs, interleaved, no_name_check, threads, level, quiet, gzip_stream;
-    fqp_gpu_mode gpu;                /* --gpu FORCE, --cpu OFF, else AUTO (environment) */
+    int inputs, interleaved, interleaved_out, no_name_check, threads, level, quiet, verbose, gzip_stream;
+    int gpu;                         /* fqp_gpu_mode: --gpu FORCE, --cpu OFF, else AUTO (environment) */
     fqp_trim_desc trim;
     uint64_t min_len;
     double max_n;                    /* < 0: no N filter; < 1: a fraction; else a count */
@@ -261,8 +244,7 @@ static void fqt_log(void *user, fqp_log_level level, const char *message)
     if (level == FQP_LOG_WARN && ((const fqt_run *)user)->log_on) fprintf(stderr, "fqtrim: warning: %s\n", message);
 }
 
-/* Opens the GPU unless --cpu; says on stderr which path runs (unless
-   --quiet). -1: --gpu (or FASTQPAR_FORCE_GPU=1) and no usable GPU. */
+/* Opens the GPU unless --cpu; says on stderr which path runs (with -v). -1: --gpu (or FASTQPAR_FORCE_GPU=1) and no usable GPU. */
 static int fqt_gpu_open(fqt_run *run)
 {
     fqp_cuda_desc d;
@@ -289,7 +271,7 @@ static int fqt_gpu_open(fqt_run *run)
     }
     run->log_on = 1;
     run->on_gpu = run->cuda != NULL;
-    if (run->o.quiet) return 0;
+    if (!run->o.verbose) return 0;
     if (!run->cuda) {
         fprintf(stderr, "fqtrim: CPU path: trimming on the consumer threads; %s\n", why);
     } else if (fqp_cuda_device(run->cuda, 0, &info) == FQP_OK) {
@@ -408,14 +390,6 @@ static int fqt_multiqc(const char *path, const fqt_run *run, char *msg, size_t s
 
 /* ---- command line ---- */
 
-static int fqt_usage_error(const char *fmt, const char *arg)
-{
-    fprintf(stderr, "fqtrim: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\n(fqtrim -h for help)\n");
-    return 2;
-}
-
 static int fqt_number(const char *s, long lo, long hi, long *out)
 {
     char *end;
@@ -453,74 +427,82 @@ static int fqt_max_n(const char *s, double *out)
     return 0;
 }
 
-/* Returns 0, or the exit status of a usage error (2) or -h (-1). */
+/* Returns FQC_GO, or the exit status: 0 after -h/--version, 2 after a
+   usage error (one line on stderr). */
 static int fqt_parse(int argc, char **argv, fqt_options *o)
 {
-    int i, window = 0;
-    long q = -1, q5 = -1, v;
-    memset(o, 0, sizeof *o);
-    o->max_n = -1; /* no N filter */
-    for (i = 1; i < argc; i++) {
-        const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) return -1;
-        if (a[0] != '-' || strcmp(a, "-") == 0) {
-            if (o->inputs == 2) return fqt_usage_error("too many inputs at '%s' (at most IN1 IN2)", a);
-            o->in[o->inputs++] = a;
-            continue;
-        }
-        if (strcmp(a, "--interleaved") == 0) { o->interleaved = 1; continue; }
-        if (strcmp(a, "--no-name-check") == 0) { o->no_name_check = 1; continue; }
-        if (strcmp(a, "--quiet") == 0) { o->quiet = 1; continue; }
-        if (strcmp(a, "--gzip-stream") == 0) { o->gzip_stream = 1; continue; }
-        if (strcmp(a, "--gpu") == 0) { o->gpu = FQP_GPU_FORCE; continue; }
-        if (strcmp(a, "--cpu") == 0) { o->gpu = FQP_GPU_OFF; continue; }
-        if (!val) return fqt_usage_error("%s needs a value", a);
-        i++;
-        if (strcmp(a, "-o") == 0) o->out1 = val;
-        else if (strcmp(a, "-p") == 0) o->out2 = val;
-        else if (strcmp(a, "--unpaired") == 0) o->unpaired = val;
-        else if (strcmp(a, "--json") == 0) o->json = val;
-        else if (strcmp(a, "--multiqc") == 0) {
-            if (!fqx_mqc_name_ok(val)) return fqt_usage_error("--multiqc %s: the name must end in _mqc.json", val);
-            o->multiqc = val;
-        }
-        else if (strcmp(a, "-q") == 0) {
-            if (fqt_qualities(val, &q5, &q))
-                return fqt_usage_error("-q wants a quality 0..93 or 5',3' qualities (e.g. 5,20), not '%s'", val);
-        } else if (strcmp(a, "-w") == 0 || strcmp(a, "--window") == 0) {
-            if (fqt_number(val, 1, 1000000, &v)) return fqt_usage_error("--window wants 1 or more bases, not '%s'", val);
-            window = (int)v;
-        } else if (strcmp(a, "-m") == 0 || strcmp(a, "--minimum-length") == 0) {
-            if (fqt_number(val, 0, 2000000000L, &v)) return fqt_usage_error("-m wants a length, not '%s'", val);
-            o->min_len = (uint64_t)v;
-        } else if (strcmp(a, "--max-n") == 0) {
-            if (fqt_max_n(val, &o->max_n))
-                return fqt_usage_error("--max-n wants a count (>= 1) or a fraction (< 1), not '%s'", val);
-        } else if (strcmp(a, "-Z") == 0 || strcmp(a, "--level") == 0) {
-            if (fqt_number(val, 1, 9, &v)) return fqt_usage_error("--level wants 1..9, not '%s'", val);
-            o->level = (int)v;
-        } else if (strcmp(a, "-t") == 0) {
-            if (fqt_number(val, 1, FQP_MAX_THREADS, &v)) return fqt_usage_error("-t wants 1 to 256 threads, not '%s'", val);
-            o->threads = (int)v;
-        } else {
-            return fqt_usage_error("unknown option %s", a);
-        }
+    const char *qual = NULL, *max_n = NULL;
+    int window = 0, i, n = 0, st;
+    long long min_len = 0;
+    long q = -1, q5 = -1;
+    const fqc_opt opts[] = {
+        {'q', "quality-cutoff", FQC_STR, &qual, 0, 0, "[A,]B",
+         "trim the 3' end with BWA's rule at quality B, and the 5' end at quality A if given (as cutadapt -q A,B)"},
+        {'w', "window", FQC_INT, &window, 1, 1000000, "W",
+         "trim with a sliding window of W bases whose mean must reach the -q quality (Trimmomatic "
+         "SLIDINGWINDOW:W:B, N scored Q0) instead; reads trimmed to nothing are dropped"},
+        {'m', "minimum-length", FQC_LONG, &min_len, 0, 2000000000.0, "N", "drop reads shorter than N after trimming (0)"},
+        {0, "max-n", FQC_STR, &max_n, 0, 0, "X",
+         "drop reads with more N than X: a count when X >= 1, a fraction of the trimmed length when X < 1 (as "
+         "cutadapt)"},
+        {'o', "output", FQC_STR, (void *)&o->out1, 0, 0, "OUT1",
+         "output (mate 1; paired input without -p: both mates, interleaved)"},
+        {'p', "paired-output", FQC_STR, (void *)&o->out2, 0, 0, "OUT2",
+         "mate 2 output (paired-end; --interleaved: split the mates)"},
+        {0, "interleaved", FQC_FLAG, &o->interleaved, 0, 0, NULL, "the one input holds mates 1 and 2 alternately"},
+        {0, "interleaved-output", FQC_FLAG, &o->interleaved_out, 0, 0, NULL,
+         "write the pairs to OUT1, mate 1 then mate 2 (what paired input without -p does; no -p)"},
+        {0, "unpaired", FQC_STR, (void *)&o->unpaired, 0, 0, "FILE",
+         "the surviving read of a pair whose mate was dropped"},
+        {0, "no-name-check", FQC_FLAG, &o->no_name_check, 0, 0, NULL, "do not compare mate names"},
+        {'Z', "level", FQC_INT, &o->level, 1, 9, "N",
+         "compression level 1..9 (default: the library's fastest within 10% of gzip -6: libdeflate 1, ISA-L 2, "
+         "zlib 6)"},
+        {0, "gzip-stream", FQC_FLAG, &o->gzip_stream, 0, 0, NULL, ".gz output as one gzip member, compressed on one thread"},
+        {'j', "threads", FQC_INT, &o->threads, 1, FQP_MAX_THREADS, "N",
+         "consumer threads (default: FASTQPAR_THREADS, else usable cores)"},
+        {'t', NULL, FQC_INT, &o->threads, 1, FQP_MAX_THREADS, "N", "the same as -j"},
+        {0, "gpu", FQC_SET, &o->gpu, FQP_GPU_FORCE, 0, NULL, "trim on the GPU; no usable GPU, or one failing, is an error"},
+        {0, "cpu", FQC_SET, &o->gpu, FQP_GPU_OFF, 0, NULL, "never use the GPU (default: the GPU when usable)"},
+        {0, "json", FQC_STR, (void *)&o->json, 0, 0, "FILE", "also write the summary as JSON to FILE ('-': stdout)"},
+        {0, "multiqc", FQC_STR, (void *)&o->multiqc, 0, 0, "FILE",
+         "also write the summary as MultiQC custom content (FILE must end in _mqc.json)"},
+        {'v', "verbose", FQC_FLAG, &o->verbose, 0, 0, NULL, "say on stderr which path runs (CPU or GPU, and why)"},
+        {'Q', "quiet", FQC_FLAG, &o->quiet, 0, 0, NULL, "no summary on stderr (warnings and errors still)"},
+        {0, NULL, FQC_FLAG, NULL, 0, 0, NULL, NULL}};
+    const fqc_cli cli = {"fqtrim", FQT_SYNOPSIS, FQT_ABOUT, opts, FQT_EPILOG};
+    memset(o, 0, sizeof *o); /* the table holds o's addresses, not its values */
+    o->max_n = -1;           /* no N filter */
+    if ((st = fqc_parse(&cli, argc, argv, &n)) != FQC_GO) return st;
+    if (n > 2) return fqc_fail(&cli, "too many inputs at '%s' (at most IN1 IN2)", argv[3]);
+    for (i = 0; i < n; i++) o->in[o->inputs++] = argv[1 + i];
+    if (qual && fqt_qualities(qual, &q5, &q))
+        return fqc_fail(&cli, "-q: '%s' is not a quality 0..93 or 5',3' qualities (e.g. 5,20)", qual);
+    if (max_n && fqt_max_n(max_n, &o->max_n))
+        return fqc_fail(&cli, "--max-n: '%s' is not a count (>= 1) or a fraction (< 1)", max_n);
+    o->min_len = (uint64_t)min_len;
+    if (o->multiqc && !fqx_mqc_name_ok(o->multiqc))
+        return fqc_fail(&cli, "--multiqc %s: the name must end in _mqc.json", o->multiqc);
+    if (!o->out1) return fqc_fail(&cli, "no output: -o OUT1 is required");
+    if (o->inputs == 0) {
+        if (isatty(0)) return fqc_no_input(&cli);
+        o->in[o->inputs++] = "-";
     }
-    if (!o->out1) return fqt_usage_error("%s", "no output: -o OUT1 is required");
-    if (o->inputs == 0) return fqt_usage_error("%s", "no input");
-    if (o->interleaved && o->inputs != 1) return fqt_usage_error("%s", "--interleaved takes one input");
-    if (o->inputs == 2 && !o->out2) return fqt_usage_error("%s", "paired-end input needs -p OUT2");
-    if (o->inputs == 1 && !o->interleaved && o->out2) return fqt_usage_error("%s", "-p needs two inputs or --interleaved");
-    if (o->unpaired && o->inputs == 1 && !o->interleaved) return fqt_usage_error("%s", "--unpaired needs paired input");
-    if (window && q < 0) return fqt_usage_error("%s", "--window needs -q QUALITY");
-    if (window && q5 >= 0) return fqt_usage_error("%s", "--window takes one quality (-q B), not a 5' cutoff");
+    if (o->interleaved && o->inputs != 1) return fqc_fail(&cli, "--interleaved takes one input");
+    if (o->inputs == 1 && !o->interleaved && o->out2) return fqc_fail(&cli, "-p needs two inputs or --interleaved");
+    if (o->inputs == 1 && !o->interleaved && o->interleaved_out)
+        return fqc_fail(&cli, "--interleaved-output needs paired input");
+    if (o->interleaved_out && o->out2) return fqc_fail(&cli, "--interleaved-output writes both mates to -o: no -p");
+    if (o->unpaired && o->inputs == 1 && !o->interleaved) return fqc_fail(&cli, "--unpaired needs paired input");
+    if (window && q < 0) return fqc_fail(&cli, "--window needs -q QUALITY");
+    if (window && q5 >= 0) return fqc_fail(&cli, "--window takes one quality (-q B), not a 5' cutoff");
     if (q >= 0) {
         o->trim.mode = window ? FQP_TRIM_WINDOW : FQP_TRIM_BWA;
         o->trim.threshold = (int)q;
         o->trim.window = window;
         o->trim.threshold5 = q5 > 0 ? (int)q5 : 0;
     }
-    return 0;
+    return FQC_GO;
 }
 
 static int fqt_open_output(const char *path, const fqt_options *o, fqp_writer **w)
@@ -548,11 +530,7 @@ int main(int argc, char **argv)
     fqp_result r;
     int i, status = 0, rc = fqt_parse(argc, argv, &run.o);
     double seconds = 0;
-    if (rc == -1) {
-        fputs(FQT_USAGE, stdout);
-        return 0;
-    }
-    if (rc) return rc;
+    if (rc != FQC_GO) return rc;
     signal(SIGPIPE, SIG_IGN); /* a closed pipe becomes a write error with a message */
     memset(&d, 0, sizeof d);
     for (i = 0; i < run.o.inputs; i++) {
