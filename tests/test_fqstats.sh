@@ -557,6 +557,18 @@ else
     fail multiqc-failed-run-no-file; echo "exit $rc (want 1), file left: $((1 - left)), -e exit $rc_e, samples: $samples" | note
 fi
 
+# an output that is an input (by name, or through a symbolic link) is refused
+# before anything is read or written: exit 2, the input unchanged
+cp "$tmp/good1.fq" "$tmp/reads_mqc.json"
+ln -s "$tmp/reads_mqc.json" "$tmp/link_mqc.json"
+bad=""
+for out in "$tmp/reads_mqc.json" "$tmp/link_mqc.json"; do
+    "$FQSTATS" --multiqc "$out" "$tmp/good2.fq" "$tmp/reads_mqc.json" > "$tmp/out" 2> "$tmp/err"; rc=$?
+    [ "$rc" = 2 ] && [ ! -s "$tmp/out" ] && cmp -s "$tmp/good1.fq" "$tmp/reads_mqc.json" && [ "$(wc -l < "$tmp/err")" = 1 ] &&
+        grep -q "refusing to overwrite an input" "$tmp/err" || bad="$bad [$(basename "$out"): exit $rc, $(cat "$tmp/err")]"
+done
+if [ -z "$bad" ]; then pass multiqc-output-is-input; else fail multiqc-output-is-input; echo "$bad" | note; fi
+
 # ---- the GPU path ---------------------------------------------------------
 
 # No driver: plain fqstats runs on CPU consumers, silently; with -v it says

@@ -22,9 +22,10 @@
    the per-read ones (lengths, type, gaps) are counted by on_results on the
    GPU consumer's thread. Both paths give the same numbers to the last digit
    (tests/test_fqstats.sh runs both over the same files). */
-#define _POSIX_C_SOURCE 200809L /* fqprogress.h: isatty, fileno, fstat */
+#define _POSIX_C_SOURCE 200809L /* fqprogress.h, fqcli.h: isatty, fileno, fstat; open_memstream */
 #define FASTQPAR_IMPLEMENTATION
 #include "fastqpar_cuda.h" /* brings fastqpar.h */
+#include "fqcli.h"
 #include "fqmultiqc.h"
 #include "fqprogress.h"
 
@@ -38,62 +39,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char FQS_USAGE[] =
+static const char FQS_SYNOPSIS[] =
     "usage: fqstats [-a] [-T] [--json] [--multiqc F_mqc.json] [-e] [-j N] [--cpu|--gpu] [-v] [FILE...]\n"
-    "       fqstats --per-position [--max-pos N] [-q Q] [--json] [--multiqc F_mqc.json] [-j N] [FILE...]\n"
+    "       fqstats --per-position [--max-pos N] [-q Q] [--json] [--multiqc F_mqc.json] [-j N] [FILE...]\n";
+
+static const char FQS_ABOUT[] =
     "Statistics of FASTQ files (plain or gzip), one row per file, computed like\n"
     "`seqkit stats`. FILE '-' reads stdin; no FILE reads stdin unless it is a\n"
-    "terminal (then this text, exit 2). A FILE that cannot be read gets no row:\n"
+    "terminal (then the usage, exit 2). A FILE that cannot be read gets no row:\n"
     "the error names it (record, line, byte), the other files are still counted\n"
     "and printed, and the exit status is 1 (nothing is printed if every FILE\n"
-    "failed). Values: -j 4, -j4, -j=4, --threads 4, --threads=4; '--' ends options.\n"
-    "  -a, --all      all statistics: add Q1 Q2 Q3 sum_gap N50 Q20(%) Q30(%) GC(%)\n"
-    "  -T, --tabular  tab-separated output, like `seqkit stats -T`\n"
-    "  --json   a JSON array, one object per file, every field (-a implied),\n"
-    "           numbers as numbers; keys: file format type num_seqs sum_len\n"
-    "           min_len avg_len max_len q1 q2 q3 sum_gap n50 q20_pct q30_pct gc_pct\n"
-    "           inflate; with --per-position the tables (see below)\n"
-    "  --multiqc F_mqc.json  also write MultiQC custom content to F_mqc.json:\n"
-    "           the statistics table (every column), or with --per-position the\n"
-    "           mean quality per position as a line graph (the N+1+ row left out);\n"
-    "           created when the run starts (an unwritable path fails before any\n"
-    "           input is read), left out entirely if the run fails\n"
-    "  -e, --skip-err  a FILE that cannot be read is a warning on stderr, not an\n"
-    "           error: exit status 0 (seqkit's -e)\n"
-    "  -j N, -t N, --threads N  consumer threads, GPU consumers included\n"
-    "           (default: FASTQPAR_THREADS, else usable cores)\n"
-    "  --gpu    GPU consumers required: exit 1 if no GPU is usable\n"
-    "           (= FASTQPAR_FORCE_GPU=1); default: used when one is\n"
-    "  --cpu    CPU consumers only, the driver is never loaded\n"
-    "           (= FASTQPAR_FORCE_CPU=1)\n"
-    "  -v, --verbose  on stderr: which path runs (CPU, GPU, and why), each file's\n"
-    "           inflater, and at the end the metrics of every GPU consumer\n"
-    "  -Q, --quiet  nothing on stderr but warnings and errors (no progress line,\n"
-    "           no -v lines)\n"
-    "  --progress  the progress line (\"12.3 / 45.6 MB read (27%), 81234 reads/s,\n"
-    "           ETA 0:41\") even when stderr is not a terminal, from the first\n"
-    "           batch; by default it shows only on a terminal, after 2 s, and it\n"
-    "           is erased when a file is done\n"
-    "  --per-position  instead of the summary, the table of `seqtk fqchk`: per\n"
-    "           read position the bases, %A %C %G %T %N (anything but ACGT in\n"
-    "           either case is N), avgQ, errQ and %low/%high (quality below /\n"
-    "           at least Q); empty reads are left out, as seqtk does. Every\n"
-    "           position has its row, as in seqtk, also for reads of 1 Mbp:\n"
-    "           memory is about 0.8 KB per position of the longest read, per\n"
-    "           consumer thread. With --json: [{\"file\", \"min_len\", \"max_len\",\n"
-    "           \"avg_len\", \"quality_values\", \"all\": {row}, \"positions\":\n"
-    "           [{\"pos\": 1, row}, ...]}] where a row is {\"bases\", \"a_pct\"\n"
-    "           .. \"n_pct\", \"avg_q\", \"err_q\", \"low_pct\", \"high_pct\"} (-q 0:\n"
-    "           \"qN_pct\" for each quality seen), null where the table has nan\n"
-    "  --max-pos N  keep only positions 1..N apart; the bases past N are summed\n"
-    "           in one last row labelled N+1+ (JSON: \"and_after\": true). Default:\n"
-    "           no cap. The GPU counts per position only with --max-pos\n"
-    "           (--gpu --per-position without it: exit 2)\n"
-    "  -q Q     %low/%high threshold (default 20); -q 0 prints the percentage\n"
-    "           of every quality value seen instead, like seqtk fqchk -q0\n"
-    "  -h, --help  this help;  --version  the version\n";
+    "failed). Values: -j 4, -j4, -j=4, --threads 4, --threads=4; '--' ends options.\n";
 
-static const char FQS_COLUMNS_HELP[] =
+static const char FQS_EPILOG[] =
+    "--per-position --json: [{\"file\", \"min_len\", \"max_len\", \"avg_len\",\n"
+    "  \"quality_values\", \"all\": {row}, \"positions\": [{\"pos\": 1, row}, ...]}]\n"
+    "  where a row is {\"bases\", \"a_pct\" .. \"n_pct\", \"avg_q\", \"err_q\",\n"
+    "  \"low_pct\", \"high_pct\"} (-q 0: \"qN_pct\" for each quality seen), null\n"
+    "  where the table has nan; the N+1+ row of --max-pos has \"and_after\": true.\n"
+    "  Every position has its row, as in seqtk, also for reads of 1 Mbp: about\n"
+    "  0.8 KB per position of the longest read, per consumer thread.\n"
     "Columns:\n"
     "  format   FASTQ; empty for an input without records (as seqkit)\n"
     "  type     guessed as seqkit does, from the first 10000 letters of the first\n"
@@ -1047,125 +1012,54 @@ static void fqs_mqc_table(FILE *f, const fqs_row *rows, int nrows) {
 
 typedef struct fqs_options {
     int all, tabular, json, threads, per_position, qthres, verbose, quiet, skip_err, progress;
-    fqp_gpu_mode gpu;      /* --gpu FORCE, --cpu OFF, else AUTO (environment) */
+    int gpu, cpu;          /* --gpu, --cpu (they exclude each other) */
     const char *multiqc;   /* --multiqc: a *_mqc.json to write */
     int max_pos;           /* --max-pos; 0: none, the per-position table grows with the reads */
-    const char **files;
-    int nfiles;
 } fqs_options;
 
-#define FQS_GO_ON (-1) /* fqs_parse_args: no reason to exit yet */
+static fqs_options fqs_opt = {.qthres = 20};
 
-/* One line, exit status 2. */
-static int fqs_usage_error(const char *fmt, const char *arg) {
-    fprintf(stderr, "fqstats: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, " (see fqstats --help)\n");
-    return 2;
-}
+/* The options, also their help (fqcli.h prints it from this table). */
+static const fqc_opt FQS_OPTS[] = {
+    {'a', "all", FQC_FLAG, &fqs_opt.all, 0, 0, NULL, "all statistics: add Q1 Q2 Q3 sum_gap N50 Q20(%) Q30(%) GC(%)"},
+    {'T', "tabular", FQC_FLAG, &fqs_opt.tabular, 0, 0, NULL, "tab-separated output, like `seqkit stats -T`"},
+    {0, "json", FQC_FLAG, &fqs_opt.json, 0, 0, NULL,
+     "a JSON array, one object per file, every field (-a implied), numbers as numbers; keys: file format type "
+     "num_seqs sum_len min_len avg_len max_len q1 q2 q3 sum_gap n50 q20_pct q30_pct gc_pct inflate; with "
+     "--per-position the tables (see below)"},
+    {0, "multiqc", FQC_STR, &fqs_opt.multiqc, 0, 0, "F_mqc.json",
+     "also write MultiQC custom content: the statistics table (every column), or with --per-position the mean "
+     "quality per position as a line graph (the N+1+ row left out); created before any input is read, left out "
+     "entirely if the run fails"},
+    {'e', "skip-err", FQC_FLAG, &fqs_opt.skip_err, 0, 0, NULL,
+     "a FILE that cannot be read is a warning, not an error: exit status 0 (seqkit's -e)"},
+    {'j', "threads", FQC_INT, &fqs_opt.threads, 1, FQP_MAX_THREADS, "N",
+     "consumer threads, GPU consumers included (default: FASTQPAR_THREADS, else usable cores); -t N too"},
+    {'t', NULL, FQC_INT, &fqs_opt.threads, 1, FQP_MAX_THREADS, "N", NULL},
+    {0, "gpu", FQC_FLAG, &fqs_opt.gpu, 0, 0, NULL,
+     "GPU consumers required: exit 1 if no GPU is usable (= FASTQPAR_FORCE_GPU=1); default: used when one is"},
+    {0, "cpu", FQC_FLAG, &fqs_opt.cpu, 0, 0, NULL, "CPU consumers only, the driver is never loaded (= FASTQPAR_FORCE_CPU=1)"},
+    {'v', "verbose", FQC_FLAG, &fqs_opt.verbose, 0, 0, NULL,
+     "on stderr: which path runs (CPU, GPU, and why), each file's inflater, and at the end the metrics of every "
+     "GPU consumer"},
+    {'Q', "quiet", FQC_FLAG, &fqs_opt.quiet, 0, 0, NULL,
+     "nothing on stderr but warnings and errors (no progress line, no -v lines)"},
+    {0, "progress", FQC_FLAG, &fqs_opt.progress, 0, 0, NULL,
+     "the progress line (\"12.3 / 45.6 MB read (27%), 81234 reads/s, ETA 0:41\") even when stderr is not a "
+     "terminal, from the first batch; by default only on a terminal, after 2 s; erased when a file is done"},
+    {0, "per-position", FQC_FLAG, &fqs_opt.per_position, 0, 0, NULL,
+     "instead of the summary, the table of `seqtk fqchk`: per read position the bases, %A %C %G %T %N "
+     "(anything but ACGT in either case is N), avgQ, errQ and %low/%high (quality below / at least Q); empty "
+     "reads are left out, as seqtk does"},
+    {0, "max-pos", FQC_INT, &fqs_opt.max_pos, 1, 100000000, "N",
+     "keep only positions 1..N apart; the bases past N are summed in one last row labelled N+1+. Default: no "
+     "cap. The GPU counts per position only with --max-pos (--gpu --per-position without it: exit 2)"},
+    {'q', NULL, FQC_INT, &fqs_opt.qthres, 0, 100000000, "Q",
+     "%low/%high threshold (default 20); -q 0 prints the percentage of every quality value seen instead, like "
+     "seqtk fqchk -q0"},
+    {0, NULL, 0, NULL, 0, 0, NULL, NULL}};
 
-static int fqs_help(void) {
-    fputs(FQS_USAGE, stdout);
-    fputs(FQS_COLUMNS_HELP, stdout);
-    return 0;
-}
-
-/* An integer option's value in lo..hi. 0, or the exit status 2 after the message. */
-static int fqs_int_value(const char *name, const char *value, long lo, long hi, int *out) {
-    char *end;
-    long v;
-    errno = 0;
-    v = strtol(value, &end, 10);
-    if (*value == '\0' || *end != '\0' || errno || v < lo || v > hi) {
-        fprintf(stderr, "fqstats: %s: '%s' is not an integer in %ld..%ld (see fqstats --help)\n", name, value, lo, hi);
-        return 2;
-    }
-    *out = (int)v;
-    return 0;
-}
-
-/* Fills opt from argv. FQS_GO_ON, or the exit status: 0 after -h or
-   --version, 2 for a usage error. Short options may be bundled (-aT, -t4);
-   values may follow as the next argument, glued (-t4), or after '='
-   (-t=4, --threads=4); "--" ends the options. */
-static int fqs_parse_args(int argc, char **argv, fqs_options *opt) {
-    int i, options_done = 0;
-    for (i = 1; i < argc; i++) {
-        const char *arg = argv[i], *p, *eq;
-        char name[64];
-        if (options_done || arg[0] != '-' || arg[1] == '\0') { /* a file, or "-" */
-            opt->files[opt->nfiles++] = arg;
-            continue;
-        }
-        if (strcmp(arg, "--") == 0) {
-            options_done = 1;
-            continue;
-        }
-        if (arg[1] == '-') { /* a long option, maybe --name=value */
-            const char *value = NULL;
-            size_t len;
-            eq = strchr(arg, '=');
-            len = eq ? (size_t)(eq - arg) : strlen(arg);
-            if (len >= sizeof name) len = sizeof name - 1;
-            memcpy(name, arg, len);
-            name[len] = '\0';
-            if (!strcmp(name, "--multiqc") || !strcmp(name, "--max-pos") || !strcmp(name, "--threads")) {
-                value = eq ? eq + 1 : i + 1 < argc ? argv[++i] : NULL;
-                if (!value) return fqs_usage_error("%s needs a value", name);
-            } else if (eq) {
-                return fqs_usage_error("%s takes no value", name);
-            }
-            if (!strcmp(name, "--json")) opt->json = 1;
-            else if (!strcmp(name, "--per-position")) opt->per_position = 1;
-            else if (!strcmp(name, "--all")) opt->all = 1;
-            else if (!strcmp(name, "--tabular")) opt->tabular = 1;
-            else if (!strcmp(name, "--skip-err")) opt->skip_err = 1;
-            else if (!strcmp(name, "--progress")) opt->progress = 1;
-            else if (!strcmp(name, "--quiet")) opt->quiet = 1;
-            else if (!strcmp(name, "--verbose")) opt->verbose = 1;
-            else if (!strcmp(name, "--help")) return fqs_help();
-            else if (!strcmp(name, "--version")) return printf("fqstats fastqpar %s\n", FASTQPAR_VERSION_STRING) < 0;
-            else if (!strcmp(name, "--gpu") || !strcmp(name, "--cpu")) {
-                fqp_gpu_mode mode = name[2] == 'g' ? FQP_GPU_FORCE : FQP_GPU_OFF;
-                if (opt->gpu != FQP_GPU_AUTO && opt->gpu != mode)
-                    return fqs_usage_error("%s", "--gpu and --cpu exclude each other");
-                opt->gpu = mode;
-            } else if (!strcmp(name, "--multiqc")) {
-                if (!fqx_mqc_name_ok(value))
-                    return fqs_usage_error("--multiqc %s: the name must end in _mqc.json (MultiQC reads no other)", value);
-                opt->multiqc = value;
-            } else if (!strcmp(name, "--max-pos")) {
-                if (fqs_int_value("--max-pos", value, 1, 100000000, &opt->max_pos)) return 2;
-            } else if (!strcmp(name, "--threads")) {
-                if (fqs_int_value("--threads", value, 1, FQP_MAX_THREADS, &opt->threads)) return 2;
-            } else {
-                return fqs_usage_error("unknown option '%s'", name);
-            }
-            continue;
-        }
-        for (p = arg + 1; *p; p++) {
-            if (*p == 'a') opt->all = 1;
-            else if (*p == 'T') opt->tabular = 1;
-            else if (*p == 'v') opt->verbose = 1;
-            else if (*p == 'e') opt->skip_err = 1;
-            else if (*p == 'Q') opt->quiet = 1;
-            else if (*p == 'h') return fqs_help();
-            else if (*p == 't' || *p == 'j' || *p == 'q') {
-                const char *value = p[1] == '=' ? p + 2 : p[1] ? p + 1 : (i + 1 < argc ? argv[++i] : NULL);
-                name[0] = '-', name[1] = *p, name[2] = '\0';
-                if (!value) return fqs_usage_error("%s needs a value", name);
-                if (*p == 'q' ? fqs_int_value(name, value, 0, 100000000, &opt->qthres)
-                              : fqs_int_value(name, value, 1, FQP_MAX_THREADS, &opt->threads))
-                    return 2;
-                break; /* the rest of this argument was the value */
-            } else {
-                name[0] = '-', name[1] = *p, name[2] = '\0';
-                return fqs_usage_error("unknown option '%s'", name);
-            }
-        }
-    }
-    return FQS_GO_ON;
-}
+static const fqc_cli FQS_CLI = {"fqstats", FQS_SYNOPSIS, FQS_ABOUT, FQS_OPTS, FQS_EPILOG};
 
 /* The MultiQC output: its fqp_writer is opened before any input is read, so
    that a path that cannot be written fails first; the text is built in
@@ -1250,61 +1144,63 @@ static void fqs_mqc_begin(const fqs_options *opt, fqs_output *o) {
 }
 
 int main(int argc, char **argv) {
-    fqs_options opt;
+    const fqs_options *opt = &fqs_opt;
+    const char **files = (const char **)(argv + 1);
     fqs_run run;
     fqs_row *rows;
     fqs_gpu gpu;
     fqs_output mqc;
-    int i, status, nrows = 0, nbad = 0;
+    static const char *const dash[] = {"-"};
+    fqp_gpu_mode gpu_mode;
+    int i, status, nfiles, nrows = 0, nbad = 0;
     memset(&mqc, 0, sizeof mqc);
-    memset(&opt, 0, sizeof opt);
     memset(&run, 0, sizeof run);
-    opt.qthres = 20;
-    opt.files = (const char **)malloc((size_t)argc * sizeof *opt.files);
-    if (!opt.files) {
-        fprintf(stderr, "fqstats: out of memory\n");
-        return 1;
+    if ((status = fqc_parse(&FQS_CLI, argc, argv, &nfiles)) != FQC_GO) return status;
+    if (nfiles == 0) {
+        if (isatty(fileno(stdin))) return fqc_no_input(&FQS_CLI); /* nothing piped in: say how to call us */
+        files = (const char **)dash; /* like cat: no FILE, stdin */
+        nfiles = 1;
     }
-    status = fqs_parse_args(argc, argv, &opt);
-    if (status == FQS_GO_ON && opt.nfiles == 0) {
-        if (isatty(fileno(stdin))) { /* nothing piped in: the user wants to know how to call us */
-            fputs(FQS_USAGE, stderr);
-            status = 2;
-        } else {
-            opt.files[opt.nfiles++] = "-"; /* like cat: no FILE, stdin */
+    if (opt->gpu && opt->cpu) return fqc_fail(&FQS_CLI, "--gpu and --cpu exclude each other");
+    if (opt->multiqc && !fqx_mqc_name_ok(opt->multiqc))
+        return fqc_fail(&FQS_CLI, "--multiqc %s: the name must end in _mqc.json (MultiQC reads no other)", opt->multiqc);
+    if (opt->gpu && opt->per_position && !opt->max_pos)
+        return fqc_fail(&FQS_CLI, "--gpu --per-position needs --max-pos N (the GPU counts a fixed number of positions)");
+    {   /* the MultiQC file is neither an input nor (through a link) one of them */
+        fqc_file out = {"--multiqc", opt->multiqc}, *in = (fqc_file *)calloc((size_t)nfiles, sizeof *in);
+        if (!in) {
+            fprintf(stderr, "fqstats: out of memory\n");
+            return 1;
         }
+        for (i = 0; i < nfiles; i++) in[i].what = "input", in[i].path = files[i];
+        status = fqc_check_files("fqstats", in, nfiles, &out, opt->multiqc ? 1 : 0);
+        free(in);
+        if (status != 0) return status;
     }
-    if (status == FQS_GO_ON && opt.gpu == FQP_GPU_FORCE && opt.per_position && !opt.max_pos)
-        status = fqs_usage_error("%s", "--gpu --per-position needs --max-pos N (the GPU counts a fixed number of positions)");
-    if (status != FQS_GO_ON) {
-        free(opt.files);
-        return status;
-    }
-    status = 0;
-    rows = (fqs_row *)calloc((size_t)opt.nfiles, sizeof *rows);
+    gpu_mode = opt->gpu ? FQP_GPU_FORCE : opt->cpu ? FQP_GPU_OFF : FQP_GPU_AUTO; /* AUTO: the environment decides */
+    rows = (fqs_row *)calloc((size_t)nfiles, sizeof *rows);
     if (!rows) {
         fprintf(stderr, "fqstats: out of memory\n");
-        free(opt.files);
         return 1;
     }
-    run.threads = opt.threads;
-    run.qthres = opt.qthres;
-    run.per_position = opt.per_position;
-    run.json = opt.json;
-    run.verbose = opt.verbose && !opt.quiet;
-    run.max_pos = opt.max_pos ? (uint32_t)opt.max_pos : FQP_QC_DEFAULT_MAX_POS;
-    run.pos_grow = opt.per_position && !opt.max_pos;
-    run.many = opt.nfiles > 1;
-    fqs_progress.force = opt.quiet ? -1 : opt.progress;
+    run.threads = opt->threads;
+    run.qthres = opt->qthres;
+    run.per_position = opt->per_position;
+    run.json = opt->json;
+    run.verbose = opt->verbose && !opt->quiet;
+    run.max_pos = opt->max_pos ? (uint32_t)opt->max_pos : FQP_QC_DEFAULT_MAX_POS;
+    run.pos_grow = opt->per_position && !opt->max_pos;
+    run.many = nfiles > 1;
+    fqs_progress.force = opt->quiet ? -1 : opt->progress;
     /* The GPU consumers are set up once for all files. Without the table,
        the QC kernel needs only its totals: max_pos 1 keeps its counters small. */
-    if (fqs_gpu_open(&gpu, opt.gpu, opt.threads, opt.per_position ? run.max_pos : 1, run.pos_grow, run.verbose) != 0)
+    if (fqs_gpu_open(&gpu, gpu_mode, opt->threads, opt->per_position ? run.max_pos : 1, run.pos_grow, run.verbose) != 0)
         status = 1;
-    if (status == 0 && opt.multiqc) {
-        if (fqs_output_open(&mqc, opt.multiqc) != 0) {
+    if (status == 0 && opt->multiqc) {
+        if (fqs_output_open(&mqc, opt->multiqc) != 0) {
             status = 1;
         } else {
-            fqs_mqc_begin(&opt, &mqc);
+            fqs_mqc_begin(opt, &mqc);
             run.mqc = mqc.text;
         }
     }
@@ -1314,37 +1210,36 @@ int main(int argc, char **argv) {
         fqs_output_discard(&mqc);
         fqs_gpu_close(&gpu);
         free(rows);
-        free(opt.files);
         return status;
     }
-    for (i = 0; i < opt.nfiles && status == 0; i++) {
+    for (i = 0; i < nfiles && status == 0; i++) {
         char why[FQP_ERROR_MESSAGE_MAX + 64];
-        if (fqs_stats_file(&run, opt.files[i], &gpu, &rows[nrows], why, sizeof why) == 0) {
+        if (fqs_stats_file(&run, files[i], &gpu, &rows[nrows], why, sizeof why) == 0) {
             nrows++;
             continue;
         }
         nbad++;
-        if (why[0] && opt.skip_err) fprintf(stderr, "fqstats: warning: %s (skipped: -e)\n", why);
+        if (why[0] && opt->skip_err) fprintf(stderr, "fqstats: warning: %s (skipped: -e)\n", why);
         else if (why[0]) fprintf(stderr, "fqstats: %s\n", why);
         else status = 1; /* an internal error (printed): stop */
     }
-    if (status == 0 && nbad && !opt.skip_err) status = 1;
+    if (status == 0 && nbad && !opt->skip_err) status = 1;
     if (mqc.writer) { /* the table, after every file; the per-position lines are written already */
-        if (!opt.per_position) fqs_mqc_table(mqc.text, rows, nrows);
-        fqx_mqc_end(mqc.text, (opt.per_position ? run.mqc_samples : nrows) > 0);
+        if (!opt->per_position) fqs_mqc_table(mqc.text, rows, nrows);
+        fqx_mqc_end(mqc.text, (opt->per_position ? run.mqc_samples : nrows) > 0);
         if (status != 0) fqs_output_discard(&mqc); /* no file that looks complete */
         else if (fqs_output_close(&mqc) != 0) status = 1;
     }
     if (run.verbose && gpu.cuda) fqs_gpu_report(&gpu);
     fqs_gpu_close(&gpu);
-    if (nrows == 0 && nbad > 0 && !opt.skip_err) {
+    if (nrows == 0 && nbad > 0 && !opt->skip_err) {
         /* every file failed: nothing to show */
-    } else if (opt.per_position) {
-        if (opt.json) fputs(run.tables ? "\n]\n" : "[]\n", stdout);
+    } else if (opt->per_position) {
+        if (opt->json) fputs(run.tables ? "\n]\n" : "[]\n", stdout);
     } else {
-        int ncolumns = opt.all ? FQS_NCOLUMNS : FQS_BASIC_COLUMNS;
-        if (opt.json) fqs_print_json(rows, nrows);
-        else if (opt.tabular) fqs_print_tsv(rows, nrows, ncolumns);
+        int ncolumns = opt->all ? FQS_NCOLUMNS : FQS_BASIC_COLUMNS;
+        if (opt->json) fqs_print_json(rows, nrows);
+        else if (opt->tabular) fqs_print_tsv(rows, nrows, ncolumns);
         else fqs_print_table(rows, nrows, ncolumns);
     }
     if (fflush(stdout) != 0 || ferror(stdout)) {
@@ -1352,6 +1247,5 @@ int main(int argc, char **argv) {
         status = 1;
     }
     free(rows);
-    free(opt.files);
     return status;
 }
