@@ -335,20 +335,273 @@ EOF
     else fail json; cat "$tmp/err" "$tmp/json.log" | note; fi
 fi
 
+# ---- several files, some of them bad (issue 13) ---------------------------
+
+printf '@g1\nACGT\n+\nIIII\n' > "$tmp/good1.fq"
+printf '@g2a\nACGTAA\n+\nIIIIII\n@g2b\nAC\n+\nII\n' > "$tmp/good2.fq"
+mkdir "$tmp/adir"
+printf '@r1\nACGT\n+\nIIII\n' | gzip -c > "$tmp/whole.fq.gz"
+head -c 30 "$tmp/whole.fq.gz" > "$tmp/corrupt.fq.gz"   # the gzip stream ends early
+good_rows=$(printf 'file\tformat\ttype\tnum_seqs\tsum_len\tmin_len\tavg_len\tmax_len\n%s\tFASTQ\tDNA\t1\t4\t4\t4.0\t4\n%s\tFASTQ\tDNA\t2\t8\t2\t4.0\t6' \
+    "$tmp/good1.fq" "$tmp/good2.fq")
+# the message of each bad input, as fqstats prints it after "fqstats: "
+why_bad="$tmp/bad.fq: record 2, line 7, byte 25: expected the '+' line after the sequence, found \"@r3\""
+why_missing="$tmp/no-such.fq: cannot open: No such file or directory"
+why_dir="$tmp/adir: cannot open: Is a directory"
+# (the 30 bytes hold all the deflate data but not the trailer: record 1 is whole)
+why_gzip="$tmp/corrupt.fq.gz: record 2, line 5, byte 16: gzip data ends early at compressed byte 30 (truncated file?)"
+for case in "bad.fq:$why_bad" "no-such.fq:$why_missing" "adir:$why_dir" "corrupt.fq.gz:$why_gzip"; do
+    name=${case%%:*} why=${case#*:}
+    "$FQSTATS" -T "$tmp/good1.fq" "$tmp/$name" "$tmp/good2.fq" > "$tmp/out" 2> "$tmp/err"; rc=$?
+    "$FQSTATS" -e -T "$tmp/good1.fq" "$tmp/$name" "$tmp/good2.fq" > "$tmp/out_e" 2> "$tmp/err_e"; rc_e=$?
+    if [ "$rc" = 1 ] && [ "$(cat "$tmp/out")" = "$good_rows" ] && [ "$(cat "$tmp/err")" = "fqstats: $why" ] &&
+       [ "$rc_e" = 0 ] && [ "$(cat "$tmp/out_e")" = "$good_rows" ] &&
+       [ "$(cat "$tmp/err_e")" = "fqstats: warning: $why (skipped: -e)" ]; then
+        pass "bad-among-good $name"
+    else
+        fail "bad-among-good $name"
+        { echo "exit $rc (want 1), with -e $rc_e (want 0); stdout, stderr, stdout -e, stderr -e:"
+          cat "$tmp/out" "$tmp/err" "$tmp/out_e" "$tmp/err_e"; echo "want stderr: fqstats: $why"; } | note
+    fi
+done
+# --skip-err is -e; every file bad: nothing on stdout, exit 1 (with -e: the header, exit 0)
+"$FQSTATS" --skip-err -T "$tmp/bad.fq" "$tmp/good1.fq" > "$tmp/out" 2> /dev/null; rc=$?
+"$FQSTATS" -T "$tmp/bad.fq" "$tmp/adir" > "$tmp/out_all" 2> /dev/null; rc_all=$?
+"$FQSTATS" -e -T "$tmp/bad.fq" "$tmp/adir" > "$tmp/out_all_e" 2> /dev/null; rc_all_e=$?
+if [ "$rc" = 0 ] && [ "$(cat "$tmp/out")" = "$(printf '%s\n' "$good_rows" | head -n 2)" ] &&
+   [ "$rc_all" = 1 ] && [ ! -s "$tmp/out_all" ] &&
+   [ "$rc_all_e" = 0 ] && [ "$(cat "$tmp/out_all_e")" = "$(printf '%s\n' "$good_rows" | head -n 1)" ]; then
+    pass bad-all-and-skip-err
+else
+    fail bad-all-and-skip-err; { echo "exits $rc $rc_all $rc_all_e (want 0 1 0)"; cat "$tmp/out" "$tmp/out_all" "$tmp/out_all_e"; } | note
+fi
+# per-position: the good files' tables, each under its name
+"$FQSTATS" --per-position "$tmp/good1.fq" "$tmp/bad.fq" "$tmp/good2.fq" > "$tmp/out" 2> /dev/null; rc=$?
+{ echo "==> $tmp/good1.fq <=="; "$FQSTATS" --per-position "$tmp/good1.fq"; echo
+  echo "==> $tmp/good2.fq <=="; "$FQSTATS" --per-position "$tmp/good2.fq"; } > "$tmp/want" 2> /dev/null
+if [ "$rc" = 1 ] && cmp -s "$tmp/out" "$tmp/want"; then pass bad-among-good-per-position
+else fail bad-among-good-per-position; { echo "exit $rc"; diff "$tmp/out" "$tmp/want"; } | note; fi
+
+# ---- stdin ------------------------------------------------------------------
+
+# No FILE and stdin a terminal: the usage on stderr, exit 2 (script gives a
+# pty; its stdin /dev/null would hand the tool an end of file if it read).
+if command -v script > /dev/null 2>&1; then
+    timeout 20 script -qec "$FQSTATS" /dev/null < /dev/null > "$tmp/tty.out" 2>&1; rc=$?
+    timeout 20 script -qec "$FQSTATS -T -" /dev/null < /dev/null > "$tmp/tty_dash.out" 2>&1; rc_dash=$?
+    if [ "$rc" = 2 ] && grep -q '^usage: fqstats' "$tmp/tty.out" && ! grep -q "^file	format" "$tmp/tty.out" &&
+       [ "$rc_dash" = 0 ] && grep -q "^-	" "$tmp/tty_dash.out"; then
+        pass stdin-terminal-usage
+    else
+        fail stdin-terminal-usage; { echo "exit $rc (want 2), with '-' $rc_dash (want 0)"; head -5 "$tmp/tty.out" "$tmp/tty_dash.out"; } | note
+    fi
+else
+    skip stdin-terminal-usage "script (util-linux/bsdutils) not installed"
+fi
+# stdin from a pipe, without FILE, is read
+out=$("$FQSTATS" -T < "$tmp/good1.fq" 2> /dev/null | tail -n 1)
+if [ "$out" = "$(printf -- '-\tFASTQ\tDNA\t1\t4\t4\t4.0\t4')" ]; then pass stdin-redirect-no-file
+else fail stdin-redirect-no-file; echo "got: $out" | note; fi
+
+# ---- options (issue 13) ----------------------------------------------------
+
+bad=""
+want=$("$FQSTATS" -T -t 2 "$tmp/good2.fq" 2> /dev/null)
+for args in "-j 2" "-j2" "-j=2" "-t=2" "--threads 2" "--threads=2" "-Tj 2"; do
+    # shellcheck disable=SC2086
+    got=$("$FQSTATS" -T $args "$tmp/good2.fq" 2> "$tmp/err"); rc=$?
+    [ "$rc" = 0 ] && [ "$got" = "$want" ] && [ ! -s "$tmp/err" ] || bad="$bad [$args: exit $rc]"
+done
+# one line on stderr, exit 2
+for args in "--nope" "-x" "-j 0" "-j" "--threads=abc" "--json=1" "--max-pos 0" "-q -1"; do
+    # shellcheck disable=SC2086
+    "$FQSTATS" $args "$tmp/good1.fq" > "$tmp/out" 2> "$tmp/err"; rc=$?
+    [ "$rc" = 2 ] && [ ! -s "$tmp/out" ] && [ "$(wc -l < "$tmp/err")" = 1 ] &&
+        grep -q '^fqstats: .*(see fqstats --help)$' "$tmp/err" || bad="$bad [$args: exit $rc, $(head -c 200 "$tmp/err")]"
+done
+[ "$("$FQSTATS" --nope 2>&1)" = "fqstats: unknown option '--nope' (see fqstats --help)" ] || bad="$bad [--nope message]"
+"$FQSTATS" --version > "$tmp/out" 2>&1; rc=$?
+[ "$rc" = 0 ] && grep -Eqx 'fqstats fastqpar [0-9]+\.[0-9]+\.[0-9]+' "$tmp/out" || bad="$bad [--version: exit $rc, $(cat "$tmp/out")]"
+"$FQSTATS" --help > "$tmp/out" 2> "$tmp/err"; rc=$?
+[ "$rc" = 0 ] && grep -q '^usage: fqstats' "$tmp/out" && [ ! -s "$tmp/err" ] || bad="$bad [--help: exit $rc]"
+# "--" ends the options: a file named -a
+cp "$tmp/good1.fq" "$tmp/-a"
+got=$(cd "$tmp" && "$FQSTATS" -T -- -a 2> /dev/null | tail -n 1)
+[ "$got" = "$(printf -- '-a\tFASTQ\tDNA\t1\t4\t4\t4.0\t4')" ] || bad="$bad [-- -a: $got]"
+if [ -z "$bad" ]; then pass options; else fail options; echo "$bad" | note; fi
+
+# ---- progress line ---------------------------------------------------------
+
+# --progress prints it on a non-terminal too, from the first batch, with an
+# ETA since the size is known, and erases it (\r, ESC [ K) at the end: no
+# stale "MB read" line is left before the next output.
+if ! command -v python3 > /dev/null 2>&1; then
+    skip progress-forced-eta-erased "python3 not installed"
+else
+    "$FQSTATS" --progress -T "$tmp/synthetic.fq" "$tmp/good1.fq" > "$tmp/out" 2> "$tmp/err"; rc=$?
+    "$FQSTATS" -T "$tmp/synthetic.fq" "$tmp/good1.fq" > "$tmp/want" 2> /dev/null
+    if [ "$rc" = 0 ] && cmp -s "$tmp/out" "$tmp/want" && python3 - "$tmp/err" > "$tmp/progress.log" 2>&1 <<'PY'
+import re, sys
+err = open(sys.argv[1], "rb").read().decode()
+line = r"\rfqstats: ([^\r\x1b]*)\x1b\[K"
+lines = re.findall(line, err)
+assert len(lines) >= 2, "want a line per file: %r" % err
+for l in lines:
+    assert re.fullmatch(r"\d+\.\d / \d+\.\d MB read \(\d+%\), \d+ reads/s(, ETA \d+:\d\d)?", l), l
+assert any(", ETA " in l for l in lines), lines
+# every line is erased before anything else comes: nothing else is left
+rest = re.sub(line, "", err).replace("\r\x1b[K", "")
+assert rest == "", "left over: %r" % rest
+assert err.endswith("\r\x1b[K"), "not erased at the end: %r" % err[-80:]
+print("ok")
+PY
+    then pass progress-forced-eta-erased
+    else fail progress-forced-eta-erased; { echo "exit $rc"; cat -A "$tmp/err" | head -5; cat "$tmp/progress.log"; } | note; fi
+fi
+# not a terminal, not forced: no progress; --quiet: none even with --progress
+"$FQSTATS" -T "$tmp/synthetic.fq" > /dev/null 2> "$tmp/err1"
+"$FQSTATS" --progress --quiet -T "$tmp/synthetic.fq" > /dev/null 2> "$tmp/err2"
+if [ ! -s "$tmp/err1" ] && [ ! -s "$tmp/err2" ]; then pass progress-off
+else fail progress-off; cat -A "$tmp/err1" "$tmp/err2" | head -4 | note; fi
+
+# ---- per-position: every position, as seqtk fqchk -------------------------
+
+# Reads of up to 30 kbp with no --max-pos: seqtk's table byte for byte
+# (the counters grow with the reads; small batches make consumers grow apart
+# and the merge re-lay out differently sized counters).
+FQGEN=${FQP_BUILD:-build}/fqgen
+if ! command -v seqtk > /dev/null 2>&1; then
+    skip per-position-long-reads "seqtk not installed"
+elif [ ! -x "$FQGEN" ]; then
+    skip per-position-long-reads "$FQGEN not built"
+else
+    "$FQGEN" -n 400 -s 11 -l 900-30000 > "$tmp/longreads.fq"
+    seqtk fqchk "$tmp/longreads.fq" > "$tmp/want"
+    seqtk fqchk -q0 "$tmp/longreads.fq" > "$tmp/want_q0"
+    bad=""
+    for t in 1 3; do
+        FASTQPAR_BATCH_RECORDS=13 "$FQSTATS" -t $t --per-position "$tmp/longreads.fq" > "$tmp/got" 2> "$tmp/err" &&
+            cmp -s "$tmp/want" "$tmp/got" || bad="$bad [-t $t: $(diff "$tmp/want" "$tmp/got" | head -4; head -c 200 "$tmp/err")]"
+    done
+    "$FQSTATS" --per-position -q 0 "$tmp/longreads.fq" > "$tmp/got" 2> /dev/null
+    cmp -s "$tmp/want_q0" "$tmp/got" || bad="$bad [-q 0: $(diff "$tmp/want_q0" "$tmp/got" | head -4)]"
+    rows=$(awk -F'\t' '$1 ~ /^[0-9]+$/' "$tmp/want" | wc -l)
+    [ "$rows" -gt 1000 ] || bad="$bad [only $rows positions: the reads are too short for this check]"
+    if [ -z "$bad" ]; then pass "per-position-long-reads ($rows positions)"; else fail per-position-long-reads; echo "$bad" | note; fi
+fi
+# --gpu needs --max-pos for the table: exit 2, nothing read; so does FASTQPAR_FORCE_GPU=1 (exit 1)
+"$FQSTATS" --gpu --per-position "$tmp/good1.fq" > "$tmp/out" 2> "$tmp/err"; rc=$?
+FASTQPAR_FORCE_GPU=1 "$FQSTATS" --per-position "$tmp/good1.fq" > "$tmp/out2" 2> "$tmp/err2"; rc2=$?
+if [ "$rc" = 2 ] && [ ! -s "$tmp/out" ] && grep -q -- "--max-pos" "$tmp/err" &&
+   [ "$rc2" = 1 ] && [ ! -s "$tmp/out2" ] && grep -q -- "--max-pos" "$tmp/err2"; then
+    pass per-position-gpu-needs-max-pos
+else
+    fail per-position-gpu-needs-max-pos; { echo "exit $rc (want 2), forced $rc2 (want 1)"; cat "$tmp/err" "$tmp/err2"; } | note
+fi
+
+# --json --per-position: the tables as JSON, the same numbers as the text
+if ! command -v python3 > /dev/null 2>&1; then
+    skip json-per-position "python3 not installed"
+else
+    bad=""
+    for q in 20 0; do
+        "$FQSTATS" --per-position --json -q $q "$tmp/synthetic.fq" "$tmp/good2.fq" > "$tmp/pp.json" 2> "$tmp/err" || bad="$bad [-q $q: exit $?]"
+        "$FQSTATS" --per-position -q $q "$tmp/synthetic.fq" > "$tmp/pp1.txt" 2>> "$tmp/err"
+        "$FQSTATS" --per-position -q $q "$tmp/good2.fq" > "$tmp/pp2.txt" 2>> "$tmp/err"
+        "$FQSTATS" --per-position --max-pos 50 --json -q $q "$tmp/synthetic.fq" > "$tmp/cap.json" 2>> "$tmp/err"
+        "$FQSTATS" --per-position --max-pos 50 -q $q "$tmp/synthetic.fq" > "$tmp/cap.txt" 2>> "$tmp/err"
+        python3 - "$tmp/pp.json" "$tmp/pp1.txt" "$tmp/pp2.txt" "$tmp/cap.json" "$tmp/cap.txt" \
+            "$tmp/synthetic.fq" "$tmp/good2.fq" > "$tmp/json.log" 2>&1 <<'PY' || bad="$bad [-q $q: $(tail -3 "$tmp/json.log")]"
+import json, re, sys
+def table(path):
+    lines = open(path).read().splitlines()
+    m = re.match(r"min_len: (\d+); max_len: (\d+); avg_len: ([\d.]+); (\d+) distinct", lines[0])
+    return m, lines[1].split("\t"), [l.split("\t") for l in lines[2:]]
+def check(obj, path, name):
+    m, head, rows = table(path)
+    assert obj["file"] == name, obj["file"]
+    assert obj["min_len"] == int(m.group(1)) and obj["max_len"] == int(m.group(2)), obj
+    assert obj["avg_len"] == float(m.group(3)) and obj["quality_values"] == int(m.group(4)), obj
+    keys = ["bases", "a_pct", "c_pct", "g_pct", "t_pct", "n_pct", "avg_q", "err_q"] + \
+           [("q%s_pct" % h[2:]) if h.startswith("%Q") else {"%low": "low_pct", "%high": "high_pct"}[h] for h in head[9:]]
+    objs = [obj["all"]] + obj["positions"]
+    assert len(objs) == len(rows), (len(objs), len(rows))
+    for o, r in zip(objs, rows):
+        if r[0] == "ALL": assert "pos" not in o, o
+        elif r[0].endswith("+"): assert o["pos"] == int(r[0][:-1]) and o["and_after"] is True, o
+        else: assert o["pos"] == int(r[0]) and "and_after" not in o, o
+        assert [k for k in o if k not in ("pos", "and_after")] == keys, list(o)
+        for k, cell in zip(keys, r[1:]):
+            assert o[k] == (int(cell) if k == "bases" else float(cell)), (r[0], k, o[k], cell)
+a = json.load(open(sys.argv[1]))
+assert isinstance(a, list) and len(a) == 2, len(a)
+check(a[0], sys.argv[2], sys.argv[6]); check(a[1], sys.argv[3], sys.argv[7])
+c = json.load(open(sys.argv[4]))
+assert len(c) == 1 and c[0]["positions"][-1].get("and_after") is True
+check(c[0], sys.argv[5], sys.argv[6])
+print("ok")
+PY
+    done
+    "$FQSTATS" --per-position --json "$tmp/empty.fq" > "$tmp/empty.json" 2> /dev/null
+    python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); assert a[0]["positions"] == [] and a[0]["all"]["avg_q"] is None, a' \
+        "$tmp/empty.json" 2> "$tmp/json.log" || bad="$bad [empty: $(cat "$tmp/json.log" "$tmp/empty.json")]"
+    if [ -z "$bad" ]; then pass json-per-position; else fail json-per-position; echo "$bad" | note; fi
+fi
+
+# ---- the --multiqc output (issue 13) ---------------------------------------
+
+# Created before any input is read: an unwritable path fails at once, even
+# when the input is a FIFO nobody writes (reading it would hang: timeout 124).
+mkfifo "$tmp/never" 2> /dev/null
+timeout 20 "$FQSTATS" --multiqc "$tmp/no-dir/x_mqc.json" "$tmp/never" > "$tmp/out" 2> "$tmp/err"; rc=$?
+rm -f "$tmp/never"
+if [ "$rc" = 1 ] && [ ! -s "$tmp/out" ] &&
+   [ "$(cat "$tmp/err")" = "fqstats: $tmp/no-dir/x_mqc.json: cannot create a file in its directory: No such file or directory" ]; then
+    pass multiqc-unwritable-first
+else
+    fail multiqc-unwritable-first; { echo "exit $rc (want 1)"; cat "$tmp/err"; } | note
+fi
+# a run that fails leaves no MultiQC file; with -e it holds the good files
+rm -f "$tmp/s_mqc.json"
+"$FQSTATS" --multiqc "$tmp/s_mqc.json" "$tmp/good1.fq" "$tmp/bad.fq" > /dev/null 2>&1; rc=$?
+[ -e "$tmp/s_mqc.json" ]; left=$?
+"$FQSTATS" -e --multiqc "$tmp/s_mqc.json" "$tmp/good1.fq" "$tmp/bad.fq" "$tmp/good2.fq" > /dev/null 2>&1; rc_e=$?
+samples=$(python3 -c 'import json,sys; print(" ".join(json.load(open(sys.argv[1]))["data"]))' "$tmp/s_mqc.json" 2>&1)
+if [ "$rc" = 1 ] && [ "$left" = 1 ] && [ "$rc_e" = 0 ] && [ "$samples" = "$tmp/good1.fq $tmp/good2.fq" ]; then
+    pass multiqc-failed-run-no-file
+else
+    fail multiqc-failed-run-no-file; echo "exit $rc (want 1), file left: $((1 - left)), -e exit $rc_e, samples: $samples" | note
+fi
+
+# an output that is an input (by name, or through a symbolic link) is refused
+# before anything is read or written: exit 2, the input unchanged
+cp "$tmp/good1.fq" "$tmp/reads_mqc.json"
+ln -s "$tmp/reads_mqc.json" "$tmp/link_mqc.json"
+bad=""
+for out in "$tmp/reads_mqc.json" "$tmp/link_mqc.json"; do
+    "$FQSTATS" --multiqc "$out" "$tmp/good2.fq" "$tmp/reads_mqc.json" > "$tmp/out" 2> "$tmp/err"; rc=$?
+    [ "$rc" = 2 ] && [ ! -s "$tmp/out" ] && cmp -s "$tmp/good1.fq" "$tmp/reads_mqc.json" && [ "$(wc -l < "$tmp/err")" = 1 ] &&
+        grep -q "refusing to overwrite an input" "$tmp/err" || bad="$bad [$(basename "$out"): exit $rc, $(cat "$tmp/err")]"
+done
+if [ -z "$bad" ]; then pass multiqc-output-is-input; else fail multiqc-output-is-input; echo "$bad" | note; fi
+
 # ---- the GPU path ---------------------------------------------------------
 
-# No driver: plain fqstats runs on CPU consumers and says why; the numbers
-# are those of --cpu; --gpu (or FASTQPAR_FORCE_GPU=1) exits 1 naming the
-# missing library, before printing anything on stdout.
+# No driver: plain fqstats runs on CPU consumers, silently; with -v it says
+# why; the numbers are those of --cpu; --gpu (or FASTQPAR_FORCE_GPU=1) exits 1
+# naming the missing library, before printing anything on stdout.
 nolib=$tmp/no-libcuda.so.1
 FASTQPAR_CUDA_LIBRARY=$nolib "$FQSTATS" -a -T "$tmp/synthetic.fq" > "$tmp/auto.tsv" 2> "$tmp/auto.err"; rc=$?
-"$FQSTATS" --cpu -a -T "$tmp/synthetic.fq" > "$tmp/cpu.tsv" 2> "$tmp/cpu.err"; rc_cpu=$?
-if [ "$rc" = 0 ] && [ "$rc_cpu" = 0 ] && [ -s "$tmp/cpu.tsv" ] && cmp -s "$tmp/auto.tsv" "$tmp/cpu.tsv" &&
-   grep -q "^fqstats: CPU path: .*no usable GPU: .*no-libcuda.so.1" "$tmp/auto.err" &&
+FASTQPAR_CUDA_LIBRARY=$nolib "$FQSTATS" -v -a -T "$tmp/synthetic.fq" > "$tmp/autov.tsv" 2> "$tmp/autov.err"; rc_v=$?
+"$FQSTATS" --cpu --verbose -a -T "$tmp/synthetic.fq" > "$tmp/cpu.tsv" 2> "$tmp/cpu.err"; rc_cpu=$?
+if [ "$rc" = 0 ] && [ "$rc_v" = 0 ] && [ "$rc_cpu" = 0 ] && [ -s "$tmp/cpu.tsv" ] && cmp -s "$tmp/auto.tsv" "$tmp/cpu.tsv" &&
+   cmp -s "$tmp/autov.tsv" "$tmp/cpu.tsv" && [ ! -s "$tmp/auto.err" ] &&
+   grep -q "^fqstats: CPU path: .*no usable GPU: .*no-libcuda.so.1" "$tmp/autov.err" &&
    grep -q "^fqstats: CPU path: .*GPU off" "$tmp/cpu.err"; then
     pass gpu-fallback-no-driver
 else
-    fail gpu-fallback-no-driver; { echo "rc $rc, --cpu rc $rc_cpu"; cat "$tmp/auto.err" "$tmp/cpu.err"; } | note
+    fail gpu-fallback-no-driver
+    { echo "rc $rc, -v rc $rc_v, --cpu rc $rc_cpu; stderr without -v:"; cat "$tmp/auto.err"; echo "with -v:"; cat "$tmp/autov.err" "$tmp/cpu.err"; } | note
 fi
 bad=""
 for how in "--gpu" "FASTQPAR_FORCE_GPU=1"; do

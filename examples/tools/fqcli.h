@@ -16,7 +16,7 @@
        int n, st = fqc_parse(&cli, argc, argv, &n);  (the operands are now argv[1..n])
        if (st != FQC_GO) return st;                   (0 after -h/--version, 2 after an error)
 
-   Forms: -q20, -q 20, --window=4, --window 4, bundled flags -av, "--" ends
+   Forms: -q20, -q=20, -q 20, --window=4, --window 4, bundled flags -av, "--" ends
    the options, "-" is an operand (stdin/stdout). -h/--help and --version are
    built in. Every usage error is ONE line on stderr,
        tool: unknown option '--foo' (see tool --help)
@@ -203,7 +203,7 @@ static inline int fqc_parse(const fqc_cli *c, int argc, char **argv, int *operan
             if (fqc_store(c, o, name, eq ? eq + 1 : argv[++i])) return 2;
             continue;
         }
-        for (a++; *a; a++) { /* -x, -xVALUE, -x VALUE, bundled flags -av */
+        for (a++; *a; a++) { /* -x, -xVALUE, -x=VALUE, -x VALUE, bundled flags -av */
             for (o = c->opts; o->short_name || o->long_name; o++)
                 if (o->short_name == *a) break;
             if (!o->short_name && !o->long_name) return fqc_fail(c, "unknown option '-%c'", *a);
@@ -213,7 +213,7 @@ static inline int fqc_parse(const fqc_cli *c, int argc, char **argv, int *operan
                 continue;
             }
             if (!a[1] && i + 1 >= argc) return fqc_fail(c, "option '%s' needs a value (%s)", name, o->arg);
-            if (fqc_store(c, o, name, a[1] ? a + 1 : argv[++i])) return 2;
+            if (fqc_store(c, o, name, a[1] == '=' ? a + 2 : a[1] ? a + 1 : argv[++i])) return 2;
             break;
         }
     }

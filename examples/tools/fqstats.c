@@ -22,9 +22,10 @@
    the per-read ones (lengths, type, gaps) are counted by on_results on the
    GPU consumer's thread. Both paths give the same numbers to the last digit
    (tests/test_fqstats.sh runs both over the same files). */
-#define _POSIX_C_SOURCE 200809L /* fqprogress.h: isatty, fileno, fstat */
+#define _POSIX_C_SOURCE 200809L /* fqprogress.h, fqcli.h: isatty, fileno, fstat; open_memstream */
 #define FASTQPAR_IMPLEMENTATION
 #include "fastqpar_cuda.h" /* brings fastqpar.h */
+#include "fqcli.h"
 #include "fqmultiqc.h"
 #include "fqprogress.h"
 
@@ -33,41 +34,31 @@
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char FQS_USAGE[] =
-    "usage: fqstats [-a] [-T] [--json] [--multiqc F_mqc.json] [-t N] [--cpu|--gpu] [-v] [FILE...]\n"
-    "       fqstats --per-position [--max-pos N] [-q Q] [--multiqc F_mqc.json] [-t N] [--cpu|--gpu] [FILE...]\n"
+static const char FQS_SYNOPSIS[] =
+    "usage: fqstats [-a] [-T] [--json] [--multiqc F_mqc.json] [-e] [-j N] [--cpu|--gpu] [-v] [FILE...]\n"
+    "       fqstats --per-position [--max-pos N] [-q Q] [--json] [--multiqc F_mqc.json] [-j N] [FILE...]\n";
+
+static const char FQS_ABOUT[] =
     "Statistics of FASTQ files (plain or gzip), one row per file, computed like\n"
-    "`seqkit stats`. FILE '-' or no FILE reads stdin.\n"
-    "  -a       all statistics: add Q1 Q2 Q3 sum_gap N50 Q20(%) Q30(%) GC(%)\n"
-    "  -T       tab-separated output, like `seqkit stats -T`\n"
-    "  --json   a JSON array, one object per file, every field (-a implied),\n"
-    "           numbers as numbers; keys: file format type num_seqs sum_len\n"
-    "           min_len avg_len max_len q1 q2 q3 sum_gap n50 q20_pct q30_pct gc_pct\n"
-    "           other_letters (letters but A C G T N in either case) inflate\n"
-    "  --multiqc F_mqc.json  also write MultiQC custom content to F_mqc.json:\n"
-    "           the statistics table (every column), or with --per-position the\n"
-    "           mean quality per position as a line graph (the N+1+ row left out)\n"
-    "  -t N     consumer threads, GPU consumers included (default:\n"
-    "           FASTQPAR_THREADS, else usable cores)\n"
-    "  --gpu    GPU consumers required: exit 1 if no GPU is usable\n"
-    "           (= FASTQPAR_FORCE_GPU=1); default: used when one is\n"
-    "  --cpu    CPU consumers only, the driver is never loaded\n"
-    "           (= FASTQPAR_FORCE_CPU=1)\n"
-    "  -v       after each file, the metrics of every GPU consumer on stderr\n"
-    "  --quiet  no line on stderr saying which path (CPU, GPU) ran\n"
-    "  --per-position  instead of the summary, the table of `seqtk fqchk`: per\n"
-    "           read position the bases, %A %C %G %T %N (anything but ACGT in\n"
-    "           either case is N), avgQ, errQ and %low/%high (quality below /\n"
-    "           at least Q); empty reads are left out, as seqtk does\n"
-    "  --max-pos N  positions kept apart (default 1000); bases past N are\n"
-    "           summed in one last row labelled N+1+ (seqtk has no such cap)\n"
-    "  -q Q     %low/%high threshold (default 20); -q 0 prints the percentage\n"
-    "           of every quality value seen instead, like seqtk fqchk -q0\n"
-    "  -h       this help\n"
+    "`seqkit stats`. FILE '-' reads stdin; no FILE reads stdin unless it is a\n"
+    "terminal (then the usage, exit 2). A FILE that cannot be read gets no row:\n"
+    "the error names it (record, line, byte), the other files are still counted\n"
+    "and printed, and the exit status is 1 (nothing is printed if every FILE\n"
+    "failed). Values: -j 4, -j4, -j=4, --threads 4, --threads=4; '--' ends options.\n";
+
+static const char FQS_EPILOG[] =
+    "--per-position --json: [{\"file\", \"min_len\", \"max_len\", \"avg_len\",\n"
+    "  \"quality_values\", \"all\": {row}, \"positions\": [{\"pos\": 1, row}, ...]}]\n"
+    "  where a row is {\"bases\", \"a_pct\" .. \"n_pct\", \"avg_q\", \"err_q\",\n"
+    "  \"low_pct\", \"high_pct\"} (-q 0: \"qN_pct\" for each quality seen), null\n"
+    "  where the table has nan; the N+1+ row of --max-pos has \"and_after\": true.\n"
+    "  Every position has its row, as in seqtk, also for reads of 1 Mbp: about\n"
+    "  0.8 KB per position of the longest read, per consumer thread.\n"
     "Columns:\n"
     "  format   FASTQ; empty for an input without records (as seqkit)\n"
     "  type     guessed as seqkit does, from the first 10000 letters of the first\n"
@@ -246,7 +237,8 @@ typedef struct fqs_counts {
     fqs_type type;         /* set by the one consumer that receives record 1 */
     fqs_histogram lengths;
     fqp_qc qc;             /* per-position counts, with --per-position */
-    uint32_t max_pos;      /* in the total (user): 0 = no per-position counts */
+    uint32_t max_pos;      /* in the total (user): 0 = no per-position counts, else qc's first size */
+    int pos_grow;          /* in the total: no --max-pos, qc grows with the longest read */
 } fqs_counts;
 
 /* Letter classes for the per-base loop: bit 0 = G or C, bit 1 = gap, bit 2
@@ -336,6 +328,71 @@ static fqs_type fqs_guess_type(const char *seq, uint64_t len) {
     return FQS_TYPE_UNLIMIT;
 }
 
+/* ---- per-position counts that grow with the reads -------------------------- */
+
+/* fqp_qc's layout depends on its max_pos, and positions past it share one
+   bin. Without --max-pos the counters are re-laid out larger before a read
+   longer than max_pos is added, so that bin stays empty and every position
+   has its own row, as in seqtk fqchk. Each position costs 102 counters
+   (816 bytes) per consumer, about what seqtk's table costs per position. */
+
+static void fqs_add_words(uint64_t *dst, const uint64_t *src, uint64_t n) {
+    uint64_t i;
+    for (i = 0; i < n; i++) dst[i] += src[i];
+}
+
+/* dst += src (src->max_pos <= dst->max_pos, src's shared bin empty but for
+   reads of length exactly src->max_pos, which have their own bin in dst).
+   Each table of the layout is one run of words, indexed from position 0,
+   so it is six additions of whole runs. */
+static void fqs_qc_add_smaller(fqp_qc *dst, const fqp_qc *src) {
+    uint64_t dmp = dst->max_pos, smp = src->max_pos, bins = smp + 1;
+    uint64_t *d = dst->counts;
+    const uint64_t *c = src->counts;
+    fqs_add_words(d, c, FQP_QC_POS_QSUM(smp, 0)); /* totals, per-read histograms */
+    fqs_add_words(d + FQP_QC_POS_QSUM(dmp, 0), c + FQP_QC_POS_QSUM(smp, 0), bins);
+    fqs_add_words(d + FQP_QC_POS_COUNT(dmp, 0), c + FQP_QC_POS_COUNT(smp, 0), bins);
+    fqs_add_words(d + FQP_QC_LEN(dmp, 0), c + FQP_QC_LEN(smp, 0), bins);
+    fqs_add_words(d + FQP_QC_POS_BASE(dmp, 0, 0), c + FQP_QC_POS_BASE(smp, 0, 0), 5 * bins);
+    fqs_add_words(d + FQP_QC_POS_QUAL(dmp, 0, 0), c + FQP_QC_POS_QUAL(smp, 0, 0), FQP_QC_QUALS * bins);
+}
+
+/* Makes qc hold positions 0 .. need-1 apart (max_pos >= need), with room
+   for reads an eighth longer, and at least a quarter more than before, so
+   that reads growing a little at a time do not re-lay out the counters at
+   every batch. FQP_OK or FQP_ERR_NOMEM. */
+static fqp_result fqs_qc_grow(fqp_qc *qc, uint64_t need) {
+    uint64_t mp = qc->max_pos;
+    fqp_qc bigger;
+    if (need <= mp) return FQP_OK;
+    mp = need + need / 8 > mp + mp / 4 ? need + need / 8 : mp + mp / 4;
+    if (mp >= UINT32_MAX) return FQP_ERR_NOMEM;
+    if (fqp_qc_init(&bigger, (uint32_t)mp, NULL) != FQP_OK) return FQP_ERR_NOMEM;
+    fqs_qc_add_smaller(&bigger, qc);
+    fqp_qc_free(qc);
+    *qc = bigger;
+    return FQP_OK;
+}
+
+/* into += from, growing into if from is larger. into_empty: nothing was
+   added to into yet, so the larger counters can simply change hands (from
+   keeps into's, zeroed, for fini to free). */
+static fqp_result fqs_qc_merge(fqp_qc *into, fqp_qc *from, int into_empty) {
+    if (into_empty && from->max_pos > into->max_pos) {
+        fqp_qc swap = *into;
+        *into = *from;
+        *from = swap;
+        return FQP_OK;
+    }
+    if (into->max_pos == from->max_pos) {
+        fqp_qc_add_counts(into, from->counts);
+        return FQP_OK;
+    }
+    if (fqs_qc_grow(into, from->max_pos) != FQP_OK) return FQP_ERR_NOMEM;
+    fqs_qc_add_smaller(into, from);
+    return FQP_OK;
+}
+
 /* Consumer thread, before its first batch: the state arrives zeroed; give it
    its first histogram array. */
 static fqp_result fqs_init(void *state, int consumer, void *user) {
@@ -373,10 +430,11 @@ static fqp_result fqs_process(fqp_batch *b, void *state, void *user) {
     fqs_counts *c = (fqs_counts *)state;
     uint64_t n, sums[5] = {0, 0, 0, 0, 0};
     fqp_result r;
-    (void)user;
     if (b->count == 0) return FQP_OK;
     if ((r = fqs_count_reads(c, b)) != FQP_OK) return r;
     if (c->qc.counts) { /* --per-position: the table needs only the QC counts and the lengths */
+        if (((fqs_counts *)user)->pos_grow && fqs_qc_grow(&c->qc, c->max_len) != FQP_OK)
+            return fqp_batch_error(b, 0, FQP_ERR_NOMEM, "no memory for the per-position counts");
         fqp_qc_add_batch(&c->qc, b); /* the kit's CPU twin of the GPU QC kernel */
         return FQP_OK;
     }
@@ -410,7 +468,8 @@ static fqp_result fqs_merge(void *state, int consumer, void *user) {
     total->q20 += c->q20;
     total->q30 += c->q30;
     total->other += c->other;
-    if (c->qc.counts) fqp_qc_add_counts(&total->qc, c->qc.counts);
+    if (c->qc.counts && fqs_qc_merge(&total->qc, &c->qc, total->records == c->records) != FQP_OK)
+        return FQP_ERR_NOMEM;
     return fqs_histogram_merge(&total->lengths, &c->lengths) != 0 ? FQP_ERR_NOMEM : FQP_OK;
 }
 
@@ -461,9 +520,9 @@ static fqp_result fqs_gpu_results(fqp_batch *b, const fqp_cuda_results *results,
 }
 
 /* Sets up GPU consumers for up to threads - 1 of the consumer threads (one
-   CPU consumer always runs), and prints which path will run. 0, or -1 after
-   printing the error (a GPU required but not usable). */
-static int fqs_gpu_open(fqs_gpu *g, fqp_gpu_mode mode, int threads, uint32_t qc_max_pos, int quiet) {
+   CPU consumer always runs), and with verbose prints which path will run.
+   0, or -1 after printing the error (a GPU required but not usable). */
+static int fqs_gpu_open(fqs_gpu *g, fqp_gpu_mode mode, int threads, uint32_t qc_max_pos, int pos_grow, int verbose) {
     fqp_cuda_desc d;
     fqp_config cfg, resolved;
     fqp_error err;
@@ -489,6 +548,12 @@ static int fqs_gpu_open(fqs_gpu *g, fqp_gpu_mode mode, int threads, uint32_t qc_
     why[0] = '\0';
     if (mode == FQP_GPU_OFF) {
         snprintf(why, sizeof why, "GPU off (--cpu or FASTQPAR_FORCE_CPU=1)");
+    } else if (pos_grow) { /* the QC kernel's counters have a fixed size */
+        if (mode == FQP_GPU_FORCE) {
+            fprintf(stderr, "fqstats: a GPU is required, but --per-position runs on the GPU only with --max-pos N\n");
+            return -1;
+        }
+        snprintf(why, sizeof why, "--per-position without --max-pos runs on CPU consumers");
     } else if (max < 1) {
         snprintf(why, sizeof why, "one thread leaves none for a GPU consumer");
     } else if (fqp_cuda_open(&g->cuda, &d, &err) != FQP_OK) {
@@ -506,7 +571,7 @@ static int fqs_gpu_open(fqs_gpu *g, fqp_gpu_mode mode, int threads, uint32_t qc_
         }
         g->qc_max_pos = qc_max_pos;
     }
-    if (quiet) return 0;
+    if (!verbose) return 0; /* which path ran is no news unless asked (-v) */
     if (!g->cuda) {
         fprintf(stderr, "fqstats: CPU path: %d consumer thread%s; %s\n", resolved.threads,
                 resolved.threads == 1 ? "" : "s", why);
@@ -603,35 +668,58 @@ static void fqs_gpu_close(fqs_gpu *g) {
 
 /* ---- the per-position table (seqtk fqchk's) -------------------------------- */
 
-/* One row: bases, %ACGTN, avgQ, errQ, then %low %high or every %Qn seen. */
+/* One cell of a per-position row: a tab and the number, or in JSON
+   "key": number (null where the table has nan: a row without bases). */
+static void fqs_fqchk_cell(int json, int *first, const char *key, double value, int decimals, int defined) {
+    if (!json) printf("\t%.*f", decimals, value);
+    else if (!defined) printf("%s\"%s\": null", *first ? "" : ", ", key);
+    else printf("%s\"%s\": %.*f", *first ? "" : ", ", key, decimals, value);
+    *first = 0;
+}
+
+/* One row: bases, %ACGTN, avgQ, errQ, then %low %high or every %Qn seen;
+   a tab-separated line, or (json) an object with the same numbers. */
 static void fqs_fqchk_row(const char *label, const uint64_t base[5], const uint64_t qual[FQP_QC_QUALS],
-                          const uint64_t all[FQP_QC_QUALS], int qthres) {
+                          const uint64_t all[FQP_QC_QUALS], int qthres, int json) {
     static double perr[FQP_QC_QUALS];
+    static const char *const base_keys[5] = {"a_pct", "c_pct", "g_pct", "t_pct", "n_pct"};
     uint64_t sum = 0, qsum = 0, low = 0;
     double psum = 0;
-    int k;
+    int k, first = 0;
     if (perr[FQP_QC_QUALS - 1] == 0) /* seqtk's error probabilities: 10^(-q/10), 0.5 for Q0..Q3 */
         for (k = 0; k < FQP_QC_QUALS; k++) perr[k] = k < 4 ? .5 : pow(10., -.1 * k);
     for (k = 0; k < 5; k++) sum += base[k];
-    printf("%s\t%" PRIu64, label, sum);
-    for (k = 0; k < 5; k++) printf("\t%.1f", 100. * (double)base[k] / (double)sum);
+    if (!json) printf("%s\t%" PRIu64, label, sum);
+    else if (strchr(label, '+')) printf("{\"pos\": %d, \"and_after\": true, \"bases\": %" PRIu64, atoi(label), sum);
+    else if (strcmp(label, "ALL") != 0) printf("{\"pos\": %s, \"bases\": %" PRIu64, label, sum);
+    else printf("{\"bases\": %" PRIu64, sum);
+    for (k = 0; k < 5; k++) fqs_fqchk_cell(json, &first, base_keys[k], 100. * (double)base[k] / (double)sum, 1, sum > 0);
     for (k = 0; k < FQP_QC_QUALS; k++) { /* same order of additions as seqtk: same rounding */
         qsum += qual[k] * (uint64_t)k;
         psum += (double)qual[k] * perr[k];
         if (k < qthres) low += qual[k];
     }
-    printf("\t%.1f\t%.1f", (double)qsum / (double)sum, -4.343 * log((psum + 1e-6) / ((double)sum + 1e-6)));
+    fqs_fqchk_cell(json, &first, "avg_q", (double)qsum / (double)sum, 1, sum > 0);
+    fqs_fqchk_cell(json, &first, "err_q", -4.343 * log((psum + 1e-6) / ((double)sum + 1e-6)), 1, sum > 0);
     if (qthres <= 0) {
+        char key[16];
         for (k = 0; k < FQP_QC_QUALS; k++)
-            if (all[k] > 0) printf("\t%.2f", 100. * (double)qual[k] / (double)sum);
+            if (all[k] > 0) {
+                snprintf(key, sizeof key, "q%d_pct", k);
+                fqs_fqchk_cell(json, &first, key, 100. * (double)qual[k] / (double)sum, 2, sum > 0);
+            }
     } else {
-        printf("\t%.1f\t%.1f", 100. * (double)low / (double)sum, 100. * (double)(sum - low) / (double)sum);
+        fqs_fqchk_cell(json, &first, "low_pct", 100. * (double)low / (double)sum, 1, sum > 0);
+        fqs_fqchk_cell(json, &first, "high_pct", 100. * (double)(sum - low) / (double)sum, 1, sum > 0);
     }
-    putchar('\n');
+    fputs(json ? "}" : "\n", stdout);
 }
 
-/* Prints seqtk fqchk's table for one file's merged totals. */
-static void fqs_print_fqchk(fqs_counts *t, int qthres) {
+/* Prints seqtk fqchk's table for one file's merged totals; with json, the
+   same as one object: {"file", "min_len", "max_len", "avg_len",
+   "quality_values", "all": {row}, "positions": [{"pos": 1, row}, ...]}, where
+   the last position of a --max-pos run, "and_after": true, sums the rest. */
+static void fqs_print_fqchk(const char *file, fqs_counts *t, int qthres, int json) {
     const fqp_qc *qc = &t->qc;
     uint32_t mp = qc->max_pos, pos, rows;
     uint64_t base[5], qual[FQP_QC_QUALS], all_base[5] = {0, 0, 0, 0, 0}, all_q[FQP_QC_QUALS];
@@ -646,25 +734,37 @@ static void fqs_print_fqchk(fqs_counts *t, int qthres) {
         for (k = 0; k < FQP_QC_QUALS; k++) all_q[k] += qc->counts[FQP_QC_POS_QUAL(mp, pos, k)];
     }
     for (k = 0; k < FQP_QC_QUALS; k++) distinct += all_q[k] > 0;
-    printf("min_len: %" PRIu64 "; max_len: %" PRIu64 "; avg_len: %.2f; %d distinct quality values\n",
-           n ? min_len : (uint64_t)0x7fffffff, t->max_len, (double)t->bases / (double)n, distinct);
-    printf("POS\t#bases\t%%A\t%%C\t%%G\t%%T\t%%N\tavgQ\terrQ");
-    if (qthres <= 0) {
-        for (k = 0; k < FQP_QC_QUALS; k++)
-            if (all_q[k] > 0) printf("\t%%Q%d", k);
+    if (json) {
+        printf("  {\"file\": ");
+        fqx_json_string(stdout, file);
+        printf(", \"min_len\": %" PRIu64 ", \"max_len\": %" PRIu64 ", \"avg_len\": ", n ? min_len : 0, t->max_len);
+        if (n) printf("%.2f", (double)t->bases / (double)n);
+        else printf("null");
+        printf(", \"quality_values\": %d,\n   \"all\": ", distinct);
     } else {
-        printf("\t%%low\t%%high");
+        printf("min_len: %" PRIu64 "; max_len: %" PRIu64 "; avg_len: %.2f; %d distinct quality values\n",
+               n ? min_len : (uint64_t)0x7fffffff, t->max_len, (double)t->bases / (double)n, distinct);
+        printf("POS\t#bases\t%%A\t%%C\t%%G\t%%T\t%%N\tavgQ\terrQ");
+        if (qthres <= 0) {
+            for (k = 0; k < FQP_QC_QUALS; k++)
+                if (all_q[k] > 0) printf("\t%%Q%d", k);
+        } else {
+            printf("\t%%low\t%%high");
+        }
+        putchar('\n');
     }
-    putchar('\n');
-    fqs_fqchk_row("ALL", all_base, all_q, all_q, qthres);
-    /* positions 1..max_len, and past the cap one row for all the rest */
+    fqs_fqchk_row("ALL", all_base, all_q, all_q, qthres, json);
+    if (json) printf(",\n   \"positions\": [");
+    /* positions 1..max_len, and past a --max-pos cap one row for all the rest */
     rows = t->max_len < mp ? (uint32_t)t->max_len : mp + (t->max_len > mp);
     for (pos = 0; pos < rows; pos++) {
         for (k = 0; k < 5; k++) base[k] = qc->counts[FQP_QC_POS_BASE(mp, pos, k)];
         for (k = 0; k < FQP_QC_QUALS; k++) qual[k] = qc->counts[FQP_QC_POS_QUAL(mp, pos, k)];
         snprintf(label, sizeof label, pos < mp ? "%u" : "%u+", (unsigned)pos + 1);
-        fqs_fqchk_row(label, base, qual, all_q, qthres);
+        if (json) printf("%s\n    ", pos ? "," : "");
+        fqs_fqchk_row(label, base, qual, all_q, qthres, json);
     }
+    if (json) printf("%s]}", rows ? "\n   " : "");
 }
 
 /* One file's line of the MultiQC per-position graph: mean quality at
@@ -764,30 +864,40 @@ static void fqs_fill_row(fqs_row *row, const char *file, fqs_counts *t) {
     row->other_letters = t->other;
 }
 
-/* Runs the pipeline over one file and fills its row. 0, or -1 after printing
-   the error. */
-static int fqs_stats_file(const char *path, int threads, uint32_t max_pos, int qthres, fqs_gpu *gpu,
-                          fqs_row *row, FILE *mqc, int first) {
+/* What fqstats prints and how (the options that reach the per-file code). */
+typedef struct fqs_run {
+    int threads, qthres, per_position, json, verbose;
+    uint32_t max_pos;     /* per-position counters: the first size (--max-pos, or grown from 1000) */
+    int pos_grow;         /* no --max-pos: the counters grow with the longest read */
+    int tables;           /* per-position tables (or JSON objects) printed so far */
+    int many;             /* more than one FILE: "==> FILE <==" above each table */
+    FILE *mqc;            /* --multiqc text, or NULL */
+    int mqc_samples;      /* samples written to it so far */
+} fqs_run;
+
+/* Runs the pipeline over one file: fills its row, or prints its per-position
+   table. 0; -1 with the reason (file, record, line, byte: message) in why,
+   or with why empty after printing an internal error. */
+static int fqs_stats_file(fqs_run *run, const char *path, fqs_gpu *gpu, fqs_row *row, char *why, size_t why_size) {
     fqp_pipeline_desc desc;
     fqs_counts total;
     fqp_error err;
     fqp_result r;
+    why[0] = '\0';
     memset(&desc, 0, sizeof desc); /* zero means default */
     memset(&total, 0, sizeof total);
-    total.max_pos = max_pos;
-    if (max_pos && fqp_qc_init(&total.qc, max_pos, NULL) != FQP_OK) {
+    total.max_pos = run->per_position ? run->max_pos : 0;
+    total.pos_grow = run->pos_grow;
+    if (total.max_pos && fqp_qc_init(&total.qc, total.max_pos, NULL) != FQP_OK) {
         fprintf(stderr, "fqstats: out of memory\n");
         return -1;
     }
-    {   /* plain or gzip; "-" is stdin; opened here to count bytes for the progress line */
-        char msg[512];
-        if (fqx_open(&fqs_progress, path, &desc.input, msg, sizeof msg) != 0) {
-            fprintf(stderr, "fqstats: %s\n", msg);
-            fqp_qc_free(&total.qc);
-            return -1;
-        }
+    /* plain or gzip; "-" is stdin; opened here to count bytes for the progress line */
+    if (fqx_open(&fqs_progress, path, &desc.input, why, why_size) != 0) {
+        fqp_qc_free(&total.qc);
+        return -1;
     }
-    desc.config.threads = threads; /* 0: FASTQPAR_THREADS or the usable cores */
+    desc.config.threads = run->threads; /* 0: FASTQPAR_THREADS or the usable cores */
     desc.state_size = sizeof(fqs_counts);
     desc.user = &total;
     desc.init = fqs_init;
@@ -802,20 +912,29 @@ static int fqs_stats_file(const char *path, int threads, uint32_t max_pos, int q
         r = fqp_pipeline_run(&desc, &m, &err);
         row->inflate = m.gzip ? fqp_codec_name(m.inflate) : "none";
     }
-    fqx_finish(&fqs_progress);
-    if (r < 0) fprintf(stderr, "fqstats: %s\n", err.message); /* names file, record, line */
+    fqx_finish(&fqs_progress); /* erases the progress line before anything else is printed */
+    if (r < 0) snprintf(why, why_size, "%s", err.message); /* names file, record, line, byte */
     if (gpu->cuda) {
         fqs_gpu_warn_failures(gpu);
-        if (fqs_gpu_collect(gpu, &total) != 0) r = FQP_ERR_CONSUMER; /* printed */
+        if (fqs_gpu_collect(gpu, &total) != 0 && r >= 0) r = FQP_ERR_CONSUMER; /* printed */
     }
+    if (r >= 0 && run->verbose)
+        fprintf(stderr, "fqstats: %s: %s%s\n", path, strcmp(row->inflate, "none") ? "gzip, inflated by " : "plain",
+                strcmp(row->inflate, "none") ? row->inflate : "");
     if (r < 0) {
         fqs_histogram_free(&total.lengths);
         fqp_qc_free(&total.qc);
         return -1;
     }
-    if (max_pos) fqs_print_fqchk(&total, qthres);
-    else fqs_fill_row(row, path, &total);
-    if (max_pos && mqc) fqs_mqc_quality(mqc, path, &total, first);
+    if (run->per_position) {
+        if (run->json) fputs(run->tables ? ",\n" : "[\n", stdout);
+        else if (run->many) printf("%s==> %s <==\n", run->tables ? "\n" : "", path);
+        fqs_print_fqchk(path, &total, run->qthres, run->json);
+        run->tables++;
+        if (run->mqc) fqs_mqc_quality(run->mqc, path, &total, run->mqc_samples++ == 0);
+    } else {
+        fqs_fill_row(row, path, &total);
+    }
     fqs_histogram_free(&total.lengths);
     fqp_qc_free(&total.qc);
     return 0;
@@ -912,190 +1031,242 @@ static void fqs_mqc_table(FILE *f, const fqs_row *rows, int nrows) {
 /* ---- main ----------------------------------------------------------------- */
 
 typedef struct fqs_options {
-    int all, tabular, json, threads, per_position, qthres, verbose, quiet;
-    fqp_gpu_mode gpu;      /* --gpu FORCE, --cpu OFF, else AUTO (environment) */
+    int all, tabular, json, threads, per_position, qthres, verbose, quiet, skip_err, progress;
+    int gpu, cpu;          /* --gpu, --cpu (they exclude each other) */
     const char *multiqc;   /* --multiqc: a *_mqc.json to write */
-    uint32_t max_pos;
-    const char **files;
-    int nfiles;
+    int max_pos;           /* --max-pos; 0: none, the per-position table grows with the reads */
 } fqs_options;
 
-#define FQS_GO_ON (-1) /* fqs_parse_args: no reason to exit yet */
+static fqs_options fqs_opt = {.qthres = 20};
 
-static int fqs_usage_error(const char *fmt, const char *arg) {
-    fprintf(stderr, "fqstats: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\n%s", FQS_USAGE);
-    return 2;
+/* The options, also their help (fqcli.h prints it from this table). */
+static const fqc_opt FQS_OPTS[] = {
+    {'a', "all", FQC_FLAG, &fqs_opt.all, 0, 0, NULL, "all statistics: add Q1 Q2 Q3 sum_gap N50 Q20(%) Q30(%) GC(%)"},
+    {'T', "tabular", FQC_FLAG, &fqs_opt.tabular, 0, 0, NULL, "tab-separated output, like `seqkit stats -T`"},
+    {0, "json", FQC_FLAG, &fqs_opt.json, 0, 0, NULL,
+     "a JSON array, one object per file, every field (-a implied), numbers as numbers; keys: file format type "
+     "num_seqs sum_len min_len avg_len max_len q1 q2 q3 sum_gap n50 q20_pct q30_pct gc_pct other_letters "
+     "(letters but A C G T N in either case) inflate; with "
+     "--per-position the tables (see below)"},
+    {0, "multiqc", FQC_STR, &fqs_opt.multiqc, 0, 0, "F_mqc.json",
+     "also write MultiQC custom content: the statistics table (every column), or with --per-position the mean "
+     "quality per position as a line graph (the N+1+ row left out); created before any input is read, left out "
+     "entirely if the run fails"},
+    {'e', "skip-err", FQC_FLAG, &fqs_opt.skip_err, 0, 0, NULL,
+     "a FILE that cannot be read is a warning, not an error: exit status 0 (seqkit's -e)"},
+    {'j', "threads", FQC_INT, &fqs_opt.threads, 1, FQP_MAX_THREADS, "N",
+     "consumer threads, GPU consumers included (default: FASTQPAR_THREADS, else usable cores); -t N too"},
+    {'t', NULL, FQC_INT, &fqs_opt.threads, 1, FQP_MAX_THREADS, "N", NULL},
+    {0, "gpu", FQC_FLAG, &fqs_opt.gpu, 0, 0, NULL,
+     "GPU consumers required: exit 1 if no GPU is usable (= FASTQPAR_FORCE_GPU=1); default: used when one is"},
+    {0, "cpu", FQC_FLAG, &fqs_opt.cpu, 0, 0, NULL, "CPU consumers only, the driver is never loaded (= FASTQPAR_FORCE_CPU=1)"},
+    {'v', "verbose", FQC_FLAG, &fqs_opt.verbose, 0, 0, NULL,
+     "on stderr: which path runs (CPU, GPU, and why), each file's inflater, and at the end the metrics of every "
+     "GPU consumer"},
+    {'Q', "quiet", FQC_FLAG, &fqs_opt.quiet, 0, 0, NULL,
+     "nothing on stderr but warnings and errors (no progress line, no -v lines)"},
+    {0, "progress", FQC_FLAG, &fqs_opt.progress, 0, 0, NULL,
+     "the progress line (\"12.3 / 45.6 MB read (27%), 81234 reads/s, ETA 0:41\") even when stderr is not a "
+     "terminal, from the first batch; by default only on a terminal, after 2 s; erased when a file is done"},
+    {0, "per-position", FQC_FLAG, &fqs_opt.per_position, 0, 0, NULL,
+     "instead of the summary, the table of `seqtk fqchk`: per read position the bases, %A %C %G %T %N "
+     "(anything but ACGT in either case is N), avgQ, errQ and %low/%high (quality below / at least Q); empty "
+     "reads are left out, as seqtk does"},
+    {0, "max-pos", FQC_INT, &fqs_opt.max_pos, 1, 100000000, "N",
+     "keep only positions 1..N apart; the bases past N are summed in one last row labelled N+1+. Default: no "
+     "cap. The GPU counts per position only with --max-pos (--gpu --per-position without it: exit 2)"},
+    {'q', NULL, FQC_INT, &fqs_opt.qthres, 0, 100000000, "Q",
+     "%low/%high threshold (default 20); -q 0 prints the percentage of every quality value seen instead, like "
+     "seqtk fqchk -q0"},
+    {0, NULL, 0, NULL, 0, 0, NULL, NULL}};
+
+static const fqc_cli FQS_CLI = {"fqstats", FQS_SYNOPSIS, FQS_ABOUT, FQS_OPTS, FQS_EPILOG};
+
+/* The MultiQC output: its fqp_writer is opened before any input is read, so
+   that a path that cannot be written fails first; the text is built in
+   memory and written at the end, completely or (on failure) not at all. */
+typedef struct fqs_output {
+    const char *path;
+    fqp_writer *writer;
+    FILE *text;           /* an open_memstream over buf */
+    char *buf;
+    size_t size;
+} fqs_output;
+
+/* Drops the output: no file that looks complete is left. */
+static void fqs_output_discard(fqs_output *o) {
+    if (o->text) fclose(o->text);
+    free(o->buf);
+    if (o->writer) {
+        fqp_writer_close(o->writer, NULL);
+        remove(o->path);
+    }
+    memset(o, 0, sizeof *o);
 }
 
-static int fqs_help(void) {
-    fputs(FQS_USAGE, stdout);
+/* 0, or -1 after printing why. */
+static int fqs_output_open(fqs_output *o, const char *path) {
+    fqp_writer_desc d;
+    fqp_error err;
+    memset(o, 0, sizeof *o);
+    memset(&d, 0, sizeof d);
+    o->path = d.path = path;
+    if (fqp_writer_open(&o->writer, &d, &err) != FQP_OK) {
+        fprintf(stderr, "fqstats: %s\n", err.message);
+        o->writer = NULL;
+        return -1;
+    }
+    if (!(o->text = open_memstream(&o->buf, &o->size))) {
+        fprintf(stderr, "fqstats: out of memory\n");
+        fqs_output_discard(o);
+        return -1;
+    }
     return 0;
 }
 
-/* Fills opt from argv. FQS_GO_ON, or the exit status: 0 after -h, 2 for a
-   usage error. Short options may be bundled (-aT, -t4). */
-static int fqs_parse_args(int argc, char **argv, fqs_options *opt) {
-    int i, options_done = 0;
-    for (i = 1; i < argc; i++) {
-        const char *arg = argv[i], *p;
-        if (options_done || arg[0] != '-' || arg[1] == '\0') { /* a file, or "-" */
-            opt->files[opt->nfiles++] = arg;
-            continue;
-        }
-        if (strcmp(arg, "--") == 0) {
-            options_done = 1;
-            continue;
-        }
-        if (strcmp(arg, "--json") == 0) {
-            opt->json = 1;
-            continue;
-        }
-        if (strcmp(arg, "--per-position") == 0) {
-            opt->per_position = 1;
-            continue;
-        }
-        if (strcmp(arg, "--gpu") == 0 || strcmp(arg, "--cpu") == 0) {
-            fqp_gpu_mode mode = arg[2] == 'g' ? FQP_GPU_FORCE : FQP_GPU_OFF;
-            if (opt->gpu != FQP_GPU_AUTO && opt->gpu != mode) return fqs_usage_error("%s", "--gpu and --cpu exclude each other");
-            opt->gpu = mode;
-            continue;
-        }
-        if (strcmp(arg, "--quiet") == 0) {
-            opt->quiet = 1;
-            continue;
-        }
-        if (strcmp(arg, "--multiqc") == 0) {
-            opt->multiqc = i + 1 < argc ? argv[++i] : NULL;
-            if (!opt->multiqc) return fqs_usage_error("%s needs a file name", arg);
-            if (!fqx_mqc_name_ok(opt->multiqc))
-                return fqs_usage_error("--multiqc %s: the name must end in _mqc.json (MultiQC reads no other)",
-                                       opt->multiqc);
-            continue;
-        }
-        if (strcmp(arg, "--max-pos") == 0 || strcmp(arg, "-q") == 0) {
-            const char *value = i + 1 < argc ? argv[++i] : NULL;
-            char *end;
-            long v;
-            if (!value) return fqs_usage_error("%s needs a number", arg);
-            v = strtol(value, &end, 10);
-            if (*value == '\0' || *end != '\0' || v < (arg[1] == 'q' ? 0 : 1) || v > 100000000)
-                return fqs_usage_error("bad number '%s'", value);
-            if (arg[1] == 'q') opt->qthres = (int)v;
-            else opt->max_pos = (uint32_t)v;
-            continue;
-        }
-        if (strcmp(arg, "--help") == 0) return fqs_help();
-        if (arg[1] == '-') return fqs_usage_error("unknown option %s", arg);
-        for (p = arg + 1; *p; p++) {
-            if (*p == 'a') {
-                opt->all = 1;
-            } else if (*p == 'T') {
-                opt->tabular = 1;
-            } else if (*p == 'v') {
-                opt->verbose = 1;
-            } else if (*p == 'h') {
-                return fqs_help();
-            } else if (*p == 't') {
-                const char *value = p[1] ? p + 1 : (i + 1 < argc ? argv[++i] : NULL);
-                char *end;
-                long threads;
-                if (!value) return fqs_usage_error("%s needs a number", "-t");
-                threads = strtol(value, &end, 10);
-                if (*value == '\0' || *end != '\0' || threads < 1 || threads > FQP_MAX_THREADS)
-                    return fqs_usage_error("-t wants 1 to 256 threads, not '%s'", value);
-                opt->threads = (int)threads;
-                break; /* the rest of this argument was the number */
-            } else {
-                char name[3] = {'-', *p, '\0'};
-                return fqs_usage_error("unknown option %s", name);
-            }
-        }
+/* Writes the text and closes the file. 0, or -1 after printing why. */
+static int fqs_output_close(fqs_output *o) {
+    fqp_error err;
+    fqp_result r;
+    int bad = ferror(o->text) != 0;
+    bad |= fclose(o->text) != 0;
+    o->text = NULL;
+    if (bad) {
+        fprintf(stderr, "fqstats: %s: out of memory for the text\n", o->path);
+        fqs_output_discard(o);
+        return -1;
     }
-    if (opt->nfiles == 0) opt->files[opt->nfiles++] = "-"; /* like cat: no FILE, stdin */
-    return FQS_GO_ON;
+    r = fqp_writer_write(o->writer, o->buf, o->size, &err);
+    if (r == FQP_OK) {
+        r = fqp_writer_close(o->writer, &err);
+        o->writer = NULL;
+    }
+    if (r != FQP_OK) {
+        fprintf(stderr, "fqstats: %s\n", err.message);
+        if (o->writer) fqp_writer_close(o->writer, NULL);
+        o->writer = NULL;
+        remove(o->path);
+    }
+    free(o->buf);
+    memset(o, 0, sizeof *o);
+    return r == FQP_OK ? 0 : -1;
+}
+
+/* Starts the MultiQC section of this mode in o's text. */
+static void fqs_mqc_begin(const fqs_options *opt, fqs_output *o) {
+    if (opt->per_position)
+        fqx_mqc_begin(o->text, "fqstats_per_position", "fqstats: quality per position",
+                      "Mean Phred quality at each read position (fqstats --per-position, avgQ).", "linegraph",
+                      "{\"id\": \"fqstats_per_position_quality\", \"title\": \"fqstats: mean quality "
+                      "per position\", \"xlab\": \"Position (bp)\", \"ylab\": \"Mean quality (Phred)\"}");
+    else
+        fqx_mqc_begin(o->text, "fqstats_stats", "fqstats", "Read statistics computed like seqkit stats -a.", "table",
+                      "{\"id\": \"fqstats_stats_table\", \"namespace\": \"fqstats\"}");
 }
 
 int main(int argc, char **argv) {
-    fqs_options opt;
+    const fqs_options *opt = &fqs_opt;
+    const char **files = (const char **)(argv + 1);
+    fqs_run run;
     fqs_row *rows;
     fqs_gpu gpu;
-    uint32_t max_pos;
-    int i, status;
-    FILE *mqc = NULL;
-    char msg[512];
-    memset(&opt, 0, sizeof opt);
-    opt.qthres = 20;
-    opt.files = (const char **)malloc((size_t)argc * sizeof *opt.files);
-    if (!opt.files) {
-        fprintf(stderr, "fqstats: out of memory\n");
-        return 1;
+    fqs_output mqc;
+    static const char *const dash[] = {"-"};
+    fqp_gpu_mode gpu_mode;
+    int i, status, nfiles, nrows = 0, nbad = 0;
+    memset(&mqc, 0, sizeof mqc);
+    memset(&run, 0, sizeof run);
+    if ((status = fqc_parse(&FQS_CLI, argc, argv, &nfiles)) != FQC_GO) return status;
+    if (nfiles == 0) {
+        if (isatty(fileno(stdin))) return fqc_no_input(&FQS_CLI); /* nothing piped in: say how to call us */
+        files = (const char **)dash; /* like cat: no FILE, stdin */
+        nfiles = 1;
     }
-    status = fqs_parse_args(argc, argv, &opt);
-    if (status != FQS_GO_ON) {
-        free(opt.files);
-        return status;
+    if (opt->gpu && opt->cpu) return fqc_fail(&FQS_CLI, "--gpu and --cpu exclude each other");
+    if (opt->multiqc && !fqx_mqc_name_ok(opt->multiqc))
+        return fqc_fail(&FQS_CLI, "--multiqc %s: the name must end in _mqc.json (MultiQC reads no other)", opt->multiqc);
+    if (opt->gpu && opt->per_position && !opt->max_pos)
+        return fqc_fail(&FQS_CLI, "--gpu --per-position needs --max-pos N (the GPU counts a fixed number of positions)");
+    {   /* the MultiQC file is neither an input nor (through a link) one of them */
+        fqc_file out = {"--multiqc", opt->multiqc}, *in = (fqc_file *)calloc((size_t)nfiles, sizeof *in);
+        if (!in) {
+            fprintf(stderr, "fqstats: out of memory\n");
+            return 1;
+        }
+        for (i = 0; i < nfiles; i++) in[i].what = "input", in[i].path = files[i];
+        status = fqc_check_files("fqstats", in, nfiles, &out, opt->multiqc ? 1 : 0);
+        free(in);
+        if (status != 0) return status;
     }
-    status = 0;
-    rows = (fqs_row *)calloc((size_t)opt.nfiles, sizeof *rows);
+    gpu_mode = opt->gpu ? FQP_GPU_FORCE : opt->cpu ? FQP_GPU_OFF : FQP_GPU_AUTO; /* AUTO: the environment decides */
+    rows = (fqs_row *)calloc((size_t)nfiles, sizeof *rows);
     if (!rows) {
         fprintf(stderr, "fqstats: out of memory\n");
-        free(opt.files);
         return 1;
     }
+    run.threads = opt->threads;
+    run.qthres = opt->qthres;
+    run.per_position = opt->per_position;
+    run.json = opt->json;
+    run.verbose = opt->verbose && !opt->quiet;
+    run.max_pos = opt->max_pos ? (uint32_t)opt->max_pos : FQP_QC_DEFAULT_MAX_POS;
+    run.pos_grow = opt->per_position && !opt->max_pos;
+    run.many = nfiles > 1;
+    fqs_progress.force = opt->quiet ? -1 : opt->progress;
     /* The GPU consumers are set up once for all files. Without the table,
        the QC kernel needs only its totals: max_pos 1 keeps its counters small. */
-    max_pos = opt.per_position ? (opt.max_pos ? opt.max_pos : 1000) : 0;
-    if (fqs_gpu_open(&gpu, opt.gpu, opt.threads, max_pos ? max_pos : 1, opt.quiet) != 0) status = 1;
-    /* Files run one after another, each with all consumer threads; like
-       seqkit, the first bad file stops everything. */
-    if (status == 0 && opt.multiqc) {
-        mqc = opt.per_position
-                  ? fqx_mqc_open(opt.multiqc, "fqstats_per_position", "fqstats: quality per position",
-                                 "Mean Phred quality at each read position (fqstats --per-position, avgQ).",
-                                 "linegraph",
-                                 "{\"id\": \"fqstats_per_position_quality\", \"title\": \"fqstats: mean quality "
-                                 "per position\", \"xlab\": \"Position (bp)\", \"ylab\": \"Mean quality (Phred)\"}",
-                                 msg, sizeof msg)
-                  : fqx_mqc_open(opt.multiqc, "fqstats_stats", "fqstats", "Read statistics computed like seqkit stats -a.",
-                                 "table", "{\"id\": \"fqstats_stats_table\", \"namespace\": \"fqstats\"}", msg,
-                                 sizeof msg);
-        if (!mqc) {
-            fprintf(stderr, "fqstats: %s\n", msg);
+    if (fqs_gpu_open(&gpu, gpu_mode, opt->threads, opt->per_position ? run.max_pos : 1, run.pos_grow, run.verbose) != 0)
+        status = 1;
+    if (status == 0 && opt->multiqc) {
+        if (fqs_output_open(&mqc, opt->multiqc) != 0) {
             status = 1;
+        } else {
+            fqs_mqc_begin(opt, &mqc);
+            run.mqc = mqc.text;
         }
     }
-    for (i = 0; i < opt.nfiles && status == 0; i++) {
-        if (opt.per_position && opt.nfiles > 1) printf("%s==> %s <==\n", i ? "\n" : "", opt.files[i]);
-        if (fqs_stats_file(opt.files[i], opt.threads, max_pos, opt.qthres, &gpu, &rows[i], mqc, i == 0) != 0)
-            status = 1;
+    /* Files run one after another, each with all consumer threads. A file
+       that fails gets no row; the others are still counted and printed. */
+    if (status != 0) { /* nothing was read: nothing to print */
+        fqs_output_discard(&mqc);
+        fqs_gpu_close(&gpu);
+        free(rows);
+        return status;
     }
-    if (mqc) { /* the table, after every file; the per-position lines are written already */
-        if (status == 0 && !opt.per_position) fqs_mqc_table(mqc, rows, opt.nfiles);
-        if (fqx_mqc_close(mqc, status == 0 && opt.nfiles > 0) != 0 && status == 0) {
-            fprintf(stderr, "fqstats: %s: cannot write the MultiQC file\n", opt.multiqc);
-            status = 1;
+    for (i = 0; i < nfiles && status == 0; i++) {
+        char why[FQP_ERROR_MESSAGE_MAX + 64];
+        if (fqs_stats_file(&run, files[i], &gpu, &rows[nrows], why, sizeof why) == 0) {
+            nrows++;
+            continue;
         }
+        nbad++;
+        if (why[0] && opt->skip_err) fprintf(stderr, "fqstats: warning: %s (skipped: -e)\n", why);
+        else if (why[0]) fprintf(stderr, "fqstats: %s\n", why);
+        else status = 1; /* an internal error (printed): stop */
     }
-    if (opt.verbose && gpu.cuda) fqs_gpu_report(&gpu);
+    if (status == 0 && nbad && !opt->skip_err) status = 1;
+    if (mqc.writer) { /* the table, after every file; the per-position lines are written already */
+        if (!opt->per_position) fqs_mqc_table(mqc.text, rows, nrows);
+        fqx_mqc_end(mqc.text, (opt->per_position ? run.mqc_samples : nrows) > 0);
+        if (status != 0) fqs_output_discard(&mqc); /* no file that looks complete */
+        else if (fqs_output_close(&mqc) != 0) status = 1;
+    }
+    if (run.verbose && gpu.cuda) fqs_gpu_report(&gpu);
     fqs_gpu_close(&gpu);
-    if (status == 0 && opt.per_position) {
-        if (fflush(stdout) != 0 || ferror(stdout)) {
-            fprintf(stderr, "fqstats: cannot write the output\n");
-            status = 1;
-        }
-    } else if (status == 0) {
-        int ncolumns = opt.all ? FQS_NCOLUMNS : FQS_BASIC_COLUMNS;
-        if (opt.json) fqs_print_json(rows, opt.nfiles);
-        else if (opt.tabular) fqs_print_tsv(rows, opt.nfiles, ncolumns);
-        else fqs_print_table(rows, opt.nfiles, ncolumns);
-        if (fflush(stdout) != 0 || ferror(stdout)) {
-            fprintf(stderr, "fqstats: cannot write the output\n");
-            status = 1;
-        }
+    if (nrows == 0 && nbad > 0 && !opt->skip_err) {
+        /* every file failed: nothing to show */
+    } else if (opt->per_position) {
+        if (opt->json) fputs(run.tables ? "\n]\n" : "[]\n", stdout);
+    } else {
+        int ncolumns = opt->all ? FQS_NCOLUMNS : FQS_BASIC_COLUMNS;
+        if (opt->json) fqs_print_json(rows, nrows);
+        else if (opt->tabular) fqs_print_tsv(rows, nrows, ncolumns);
+        else fqs_print_table(rows, nrows, ncolumns);
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "fqstats: cannot write the output\n");
+        status = 1;
     }
     free(rows);
-    free(opt.files);
     return status;
 }
