@@ -13,8 +13,10 @@
      2. fqp_writer_output(w) becomes the pipeline's ordered sink: what
         process() appends to its batch with fqp_batch_write_record reaches
         OUT in batch order, whichever consumer finished first.
-     3. fqp_writer_close writes the end of the stream (the BGZF EOF block)
-        and reports any write error the run did not already report. */
+     3. fqp_writer_close writes the end of the stream (the BGZF EOF block),
+        renames the finished file over OUT, and reports any write error the
+        run did not already report; after a failed run fqp_writer_discard
+        removes what was written instead. */
 #define FASTQPAR_IMPLEMENTATION
 #include "fastqpar.h"
 #include "tools/fqcli.h"
@@ -96,13 +98,15 @@ int main(int argc, char **argv)
     d.user = &j;
     r = fqp_pipeline_run(&d, NULL, &err);
 
-    /* 3. Always close (it frees w); its error matters only if the run
-       succeeded, since a failed run already names the first problem. */
-    rc = fqp_writer_close(w, &close_err);
+    /* 3. A failed run discards the output (its temporary file is removed,
+       an existing OUT stays as it was); a good one closes it, which renames
+       the finished file over OUT. Both free w. */
     if (r < 0) {
+        fqp_writer_discard(w);
         fprintf(stderr, "ordered_writer: %s\n", err.message);
         return 1;
     }
+    rc = fqp_writer_close(w, &close_err);
     if (rc != FQP_OK) {
         fprintf(stderr, "ordered_writer: %s\n", close_err.message);
         return 1;

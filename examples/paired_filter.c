@@ -118,9 +118,12 @@ int main(int argc, char **argv)
         status = 1;
     }
 
-close: /* 4. Always close (it frees); after a failed run the run's error is the one to tell. */
+close: /* 4. A failed run discards both outputs (no partial file is left, an
+          existing one stays as it was); a good run closes them (each is
+          renamed over its target). Both free. */
     for (k = 0; k < 2; k++) {
-        if (fqp_writer_close(w[k], &close_err) != FQP_OK && status == 0) {
+        if (status != 0) fqp_writer_discard(w[k]);
+        else if (fqp_writer_close(w[k], &close_err) != FQP_OK) {
             fprintf(stderr, "paired_filter: %s\n", close_err.message);
             status = 1;
         }

@@ -347,7 +347,7 @@ good_rows=$(printf 'file\tformat\ttype\tnum_seqs\tsum_len\tmin_len\tavg_len\tmax
 # the message of each bad input, as fqstats prints it after "fqstats: "
 why_bad="$tmp/bad.fq: record 2, line 7, byte 25: expected the '+' line after the sequence, found \"@r3\""
 why_missing="$tmp/no-such.fq: cannot open: No such file or directory"
-why_dir="$tmp/adir: cannot open: Is a directory"
+why_dir="$tmp/adir: cannot open: it is a directory"
 # (the 30 bytes hold all the deflate data but not the trailer: record 1 is whole)
 why_gzip="$tmp/corrupt.fq.gz: record 2, line 5, byte 16: gzip data ends early at compressed byte 30 (truncated file?)"
 for case in "bad.fq:$why_bad" "no-such.fq:$why_missing" "adir:$why_dir" "corrupt.fq.gz:$why_gzip"; do

@@ -20,7 +20,14 @@
    the options, "-" is an operand (stdin/stdout). -h/--help and --version are
    built in. Every usage error is ONE line on stderr,
        tool: unknown option '--foo' (see tool --help)
-   and exit status 2. Needs _POSIX_C_SOURCE 200809L (fstat, isatty). */
+   and exit status 2.
+
+   Outputs: fqc_check_files refuses an output that is an input or another
+   output before anything is opened; fqc_writer_open/fqc_writer_end open an
+   fqp_writer and close it (good run) or discard it (failed run), with its
+   temporary file registered so that a signal removes it too (fqc_signals);
+   fqc_report_open/fqc_report_end do the same for a --json or --multiqc
+   report built while the run goes. */
 #ifndef FQCLI_H
 #define FQCLI_H
 
@@ -362,6 +369,93 @@ static inline void fqc_temp_remove(const char *path)
     int i;
     for (i = 0; path && i < FQC_MAX_TEMPS; i++)
         if (fqc_temps[i] == path) fqc_temps[i] = NULL;
+}
+
+/* ---- outputs: fqp_writer with its temporary file registered ---- */
+
+/* Opens *w per d and registers its temporary file for the signal handler.
+   0, or 1 after one message. */
+static inline int fqc_writer_open(const char *tool, fqp_writer **w, const fqp_writer_desc *d)
+{
+    fqp_error err;
+    if (fqp_writer_open(w, d, &err) != FQP_OK) {
+        fprintf(stderr, "%s: %s\n", tool, err.message);
+        *w = NULL;
+        return 1;
+    }
+    fqc_temp_add(fqp_writer_temp_path(*w));
+    return 0;
+}
+
+/* ok: closes *w (the finished file is renamed over its target); else
+   discards it (its temporary file removed, an existing target untouched).
+   NULL is fine. 0, or 1 after one message. */
+static inline int fqc_writer_end(const char *tool, fqp_writer **w, int ok)
+{
+    fqp_error err;
+    int bad = 0;
+    if (!*w) return 0;
+    fqc_temp_remove(fqp_writer_temp_path(*w));
+    if (!ok) fqp_writer_discard(*w);
+    else if (fqp_writer_close(*w, &err) != FQP_OK) {
+        fprintf(stderr, "%s: %s\n", tool, err.message);
+        bad = 1;
+    }
+    *w = NULL;
+    return bad;
+}
+
+/* A report (--json, --multiqc): its file is opened before the run, so an
+   unwritable path fails before any input is read; the text goes to an
+   anonymous tmpfile() (ISO C, removed by the system whatever happens) and
+   is copied whole to the file at the end of a good run, or not at all. */
+typedef struct fqc_report {
+    const char *tool;
+    fqp_writer *writer;
+    FILE *text; /* fprintf the report here */
+} fqc_report;
+
+/* path NULL: no report (r->text stays NULL). "-" is stdout. 0, or 1 after one message. */
+static inline int fqc_report_open(fqc_report *r, const char *tool, const char *path)
+{
+    fqp_writer_desc d;
+    memset(r, 0, sizeof *r);
+    r->tool = tool;
+    if (!path) return 0;
+    memset(&d, 0, sizeof d);
+    d.path = path;
+    if (fqc_writer_open(tool, &r->writer, &d)) return 1;
+    if (!(r->text = tmpfile())) {
+        fprintf(stderr, "%s: %s: cannot make a temporary file for the report: %s\n", tool, path, strerror(errno));
+        fqc_writer_end(tool, &r->writer, 0);
+        return 1;
+    }
+    return 0;
+}
+
+/* ok: copies the text to the file and closes it; else drops both. 0, or 1 after one message. */
+static inline int fqc_report_end(fqc_report *r, int ok)
+{
+    fqp_error err;
+    char buf[16384];
+    size_t n;
+    int bad = 0;
+    if (r->text && ok) {
+        bad = fflush(r->text) != 0 || ferror(r->text) || fseek(r->text, 0, SEEK_SET) != 0;
+        while (!bad && (n = fread(buf, 1, sizeof buf, r->text)) > 0)
+            if (fqp_writer_write(r->writer, buf, n, &err) != FQP_OK) {
+                fprintf(stderr, "%s: %s\n", r->tool, err.message);
+                bad = 2;
+            }
+        if (bad == 1 || ferror(r->text)) {
+            fprintf(stderr, "%s: the report's temporary file failed: %s\n", r->tool, strerror(errno));
+            bad = 1;
+        }
+    }
+    if (r->text) fclose(r->text);
+    r->text = NULL;
+    bad |= fqc_writer_end(r->tool, &r->writer, ok && !bad);
+    return bad != 0;
 }
 
 #endif /* FQCLI_H */

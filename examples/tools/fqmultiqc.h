@@ -5,12 +5,11 @@
    section: {"id", "section_name", "description", "plot_type", "pconfig",
    "data": {sample: {key: value}}}. Files with the same id are merged into
    one section, so runs over different inputs add rows (or lines) to it.
-   Usage:
-       FILE *f = fqx_mqc_open(path, id, name, description, "table", pconfig, msg, sizeof msg);
-       fqx_mqc_sample(f, "reads.fq", 0);  fqx_mqc_number(f, "num_seqs", "1000", 0); ...
-       fqx_mqc_close(f);  (0, or -1: a write error)
-   or fqx_mqc_begin(f, ...) ... fqx_mqc_end(f, had_samples) on a stream of
-   the caller's (fqstats: memory, then one fqp_writer_write). */
+   Usage, on a stream of the caller's (the tools: a report's text in
+   memory, fqcli.h's fqc_report, written whole at the end of a good run):
+       fqx_mqc_begin(f, id, name, description, "table", pconfig);
+       fqx_mqc_sample(f, "reads.fq", 1);  fqx_mqc_number(f, "num_seqs", "1000", 1); ...
+       fqx_mqc_end(f, 1);  (1: a sample was written) */
 #ifndef FQMULTIQC_H
 #define FQMULTIQC_H
 
@@ -56,25 +55,6 @@ static inline void fqx_mqc_begin(FILE *f, const char *id, const char *section_na
     fprintf(f, ",\n  \"pconfig\": %s,\n  \"data\": {", pconfig);
 }
 
-/* Opens path and writes the section's header (fqx_mqc_begin). NULL with
-   the reason in msg. */
-static inline FILE *fqx_mqc_open(const char *path, const char *id, const char *section_name,
-                                 const char *description, const char *plot_type, const char *pconfig,
-                                 char *msg, size_t size)
-{
-    FILE *f;
-    if (!fqx_mqc_name_ok(path)) {
-        snprintf(msg, size, "--multiqc %s: the name must end in _mqc.json (MultiQC reads no other)", path);
-        return NULL;
-    }
-    if (!(f = fopen(path, "w"))) {
-        snprintf(msg, size, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
-    fqx_mqc_begin(f, id, section_name, description, plot_type, pconfig);
-    return f;
-}
-
 /* Starts sample `name`'s object (first: the first sample). */
 static inline void fqx_mqc_sample(FILE *f, const char *name, int first)
 {
@@ -104,16 +84,6 @@ static inline void fqx_mqc_text(FILE *f, const char *key, const char *value, int
 static inline void fqx_mqc_end(FILE *f, int had_samples)
 {
     fputs(had_samples ? "\n    }\n  }\n}\n" : "}\n}\n", f);
-}
-
-/* fqx_mqc_end, and closes the file. 0, or -1: a write error. */
-static inline int fqx_mqc_close(FILE *f, int had_samples)
-{
-    int bad;
-    fqx_mqc_end(f, had_samples);
-    bad = ferror(f);
-    bad |= fclose(f) != 0;
-    return bad ? -1 : 0;
 }
 
 #endif /* FQMULTIQC_H */

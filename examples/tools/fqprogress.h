@@ -89,7 +89,7 @@ static int fqx_open(fqx_progress *p, const char *path, fqp_input_desc *in, char 
         return -1;
     }
     if (fstat(fileno(s->fp), &st) == 0 && S_ISDIR(st.st_mode)) { /* fopen takes one; reading it fails */
-        snprintf(msg, msg_size, "%s: cannot open: %s", path, strerror(EISDIR));
+        snprintf(msg, msg_size, "%s: cannot open: it is a directory", path);
         if (s->fp != stdin) fclose(s->fp);
         return -1;
     }

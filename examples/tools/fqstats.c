@@ -22,7 +22,7 @@
    the per-read ones (lengths, type, gaps) are counted by on_results on the
    GPU consumer's thread. Both paths give the same numbers to the last digit
    (tests/test_fqstats.sh runs both over the same files). */
-#define _POSIX_C_SOURCE 200809L /* fqprogress.h, fqcli.h: isatty, fileno, fstat; open_memstream */
+#define _POSIX_C_SOURCE 200809L /* fqprogress.h, fqcli.h: isatty, fileno, fstat */
 #define FASTQPAR_IMPLEMENTATION
 #include "fastqpar_cuda.h" /* brings fastqpar.h */
 #include "fqcli.h"
@@ -1082,78 +1082,10 @@ static const fqc_opt FQS_OPTS[] = {
 
 static const fqc_cli FQS_CLI = {"fqstats", FQS_SYNOPSIS, FQS_ABOUT, FQS_OPTS, FQS_EPILOG};
 
-/* The MultiQC output: its fqp_writer is opened before any input is read, so
-   that a path that cannot be written fails first; the text is built in
-   memory and written at the end, completely or (on failure) not at all. */
-typedef struct fqs_output {
-    const char *path;
-    fqp_writer *writer;
-    FILE *text;           /* an open_memstream over buf */
-    char *buf;
-    size_t size;
-} fqs_output;
-
-/* Drops the output: no file that looks complete is left. */
-static void fqs_output_discard(fqs_output *o) {
-    if (o->text) fclose(o->text);
-    free(o->buf);
-    if (o->writer) {
-        fqp_writer_close(o->writer, NULL);
-        remove(o->path);
-    }
-    memset(o, 0, sizeof *o);
-}
-
-/* 0, or -1 after printing why. */
-static int fqs_output_open(fqs_output *o, const char *path) {
-    fqp_writer_desc d;
-    fqp_error err;
-    memset(o, 0, sizeof *o);
-    memset(&d, 0, sizeof d);
-    o->path = d.path = path;
-    if (fqp_writer_open(&o->writer, &d, &err) != FQP_OK) {
-        fprintf(stderr, "fqstats: %s\n", err.message);
-        o->writer = NULL;
-        return -1;
-    }
-    if (!(o->text = open_memstream(&o->buf, &o->size))) {
-        fprintf(stderr, "fqstats: out of memory\n");
-        fqs_output_discard(o);
-        return -1;
-    }
-    return 0;
-}
-
-/* Writes the text and closes the file. 0, or -1 after printing why. */
-static int fqs_output_close(fqs_output *o) {
-    fqp_error err;
-    fqp_result r;
-    int bad = ferror(o->text) != 0;
-    bad |= fclose(o->text) != 0;
-    o->text = NULL;
-    if (bad) {
-        fprintf(stderr, "fqstats: %s: out of memory for the text\n", o->path);
-        fqs_output_discard(o);
-        return -1;
-    }
-    r = fqp_writer_write(o->writer, o->buf, o->size, &err);
-    if (r == FQP_OK) {
-        r = fqp_writer_close(o->writer, &err);
-        o->writer = NULL;
-    }
-    if (r != FQP_OK) {
-        fprintf(stderr, "fqstats: %s\n", err.message);
-        if (o->writer) fqp_writer_close(o->writer, NULL);
-        o->writer = NULL;
-        remove(o->path);
-    }
-    free(o->buf);
-    memset(o, 0, sizeof *o);
-    return r == FQP_OK ? 0 : -1;
-}
-
-/* Starts the MultiQC section of this mode in o's text. */
-static void fqs_mqc_begin(const fqs_options *opt, fqs_output *o) {
+/* Starts the MultiQC section of this mode in o's text. The report is
+   opened before any input is read (an unwritable path fails first) and
+   written whole at the end, or not at all (fqcli.h's fqc_report). */
+static void fqs_mqc_begin(const fqs_options *opt, fqc_report *o) {
     if (opt->per_position)
         fqx_mqc_begin(o->text, "fqstats_per_position", "fqstats: quality per position",
                       "Mean Phred quality at each read position (fqstats --per-position, avgQ).", "linegraph",
@@ -1170,7 +1102,7 @@ int main(int argc, char **argv) {
     fqs_run run;
     fqs_row *rows;
     fqs_gpu gpu;
-    fqs_output mqc;
+    fqc_report mqc;
     static const char *const dash[] = {"-"};
     fqp_gpu_mode gpu_mode;
     int i, status, nfiles, nrows = 0, nbad = 0;
@@ -1218,7 +1150,7 @@ int main(int argc, char **argv) {
     if (fqs_gpu_open(&gpu, gpu_mode, opt->threads, opt->per_position ? run.max_pos : 1, run.pos_grow, run.verbose) != 0)
         status = 1;
     if (status == 0 && opt->multiqc) {
-        if (fqs_output_open(&mqc, opt->multiqc) != 0) {
+        if (fqc_report_open(&mqc, "fqstats", opt->multiqc) != 0) {
             status = 1;
         } else {
             fqs_mqc_begin(opt, &mqc);
@@ -1228,7 +1160,7 @@ int main(int argc, char **argv) {
     /* Files run one after another, each with all consumer threads. A file
        that fails gets no row; the others are still counted and printed. */
     if (status != 0) { /* nothing was read: nothing to print */
-        fqs_output_discard(&mqc);
+        fqc_report_end(&mqc, 0);
         fqs_gpu_close(&gpu);
         free(rows);
         return status;
@@ -1245,11 +1177,10 @@ int main(int argc, char **argv) {
         else status = 1; /* an internal error (printed): stop */
     }
     if (status == 0 && nbad && !opt->skip_err) status = 1;
-    if (mqc.writer) { /* the table, after every file; the per-position lines are written already */
+    if (mqc.text) { /* the table, after every file; the per-position lines are written already */
         if (!opt->per_position) fqs_mqc_table(mqc.text, rows, nrows);
         fqx_mqc_end(mqc.text, (opt->per_position ? run.mqc_samples : nrows) > 0);
-        if (status != 0) fqs_output_discard(&mqc); /* no file that looks complete */
-        else if (fqs_output_close(&mqc) != 0) status = 1;
+        if (fqc_report_end(&mqc, status == 0) != 0) status = 1; /* failed: no file that looks complete */
     }
     if (run.verbose && gpu.cuda) fqs_gpu_report(&gpu);
     fqs_gpu_close(&gpu);

@@ -321,13 +321,12 @@ static void fqt_summary(FILE *f, const fqt_run *run, double seconds)
             fqt_pct(t->bases_out, t->bases_in));
 }
 
-static int fqt_json(const char *path, const fqt_run *run, double seconds)
+/* The summary as JSON, into f (a report's text). */
+static void fqt_json(FILE *f, const fqt_run *run, double seconds)
 {
     const fqt_counts *t = &run->total;
     const fqt_options *o = &run->o;
-    FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
-    int i, bad;
-    if (!f) return -1;
+    int i;
     fprintf(f, "{\n  \"program\": \"fqtrim\",\n  \"fastqpar_version\": \"%s\",\n  \"inputs\": [",
             FASTQPAR_VERSION_STRING);
     for (i = 0; i < o->inputs; i++) {
@@ -354,14 +353,10 @@ static int fqt_json(const char *path, const fqt_run *run, double seconds)
     fprintf(f, "  \"reads_written\": %llu,\n", (unsigned long long)(t->reads_out + t->unpaired_out));
     fprintf(f, "  \"bases_in\": %llu,\n  \"bases_trimmed\": %llu,\n  \"bases_written\": %llu\n}\n",
             (unsigned long long)t->bases_in, (unsigned long long)t->bases_trimmed, (unsigned long long)t->bases_out);
-    bad = ferror(f);
-    if (f == stdout) bad |= fflush(f) != 0;
-    else bad |= fclose(f) != 0;
-    return bad ? -1 : 0;
 }
 
-/* The summary as a MultiQC table (custom content): one row, named after IN1. */
-static int fqt_multiqc(const char *path, const fqt_run *run, char *msg, size_t size)
+/* The summary as a MultiQC table (custom content) into f: one row, named after IN1. */
+static void fqt_multiqc(FILE *f, const fqt_run *run)
 {
     const fqt_counts *t = &run->total;
     const struct { const char *key; uint64_t v; } col[] = {
@@ -373,19 +368,14 @@ static int fqt_multiqc(const char *path, const fqt_run *run, char *msg, size_t s
     };
     char num[32];
     size_t i;
-    FILE *f = fqx_mqc_open(path, "fqtrim_summary", "fqtrim", "Reads and bases in, trimmed, filtered and written by fqtrim.",
-                           "table", "{\"id\": \"fqtrim_summary_table\", \"namespace\": \"fqtrim\"}", msg, size);
-    if (!f) return -1;
+    fqx_mqc_begin(f, "fqtrim_summary", "fqtrim", "Reads and bases in, trimmed, filtered and written by fqtrim.", "table",
+                  "{\"id\": \"fqtrim_summary_table\", \"namespace\": \"fqtrim\"}");
     fqx_mqc_sample(f, run->o.in[0], 1);
     for (i = 0; i < sizeof col / sizeof col[0]; i++) {
         snprintf(num, sizeof num, "%llu", (unsigned long long)col[i].v);
         fqx_mqc_number(f, col[i].key, num, i == 0);
     }
-    if (fqx_mqc_close(f, 1) != 0) {
-        snprintf(msg, size, "%s: cannot write the MultiQC file: %s", path, strerror(errno));
-        return -1;
-    }
-    return 0;
+    fqx_mqc_end(f, 1);
 }
 
 /* ---- command line ---- */
@@ -508,17 +498,12 @@ static int fqt_parse(int argc, char **argv, fqt_options *o)
 static int fqt_open_output(const char *path, const fqt_options *o, fqp_writer **w)
 {
     fqp_writer_desc wd;
-    fqp_error err;
     memset(&wd, 0, sizeof wd);
     wd.path = path;
     wd.format = fqp_format_from_name(path);
     if (o->gzip_stream && wd.format == FQP_FORMAT_BGZF) wd.format = FQP_FORMAT_GZIP;
     wd.level = o->level;
-    if (fqp_writer_open(w, &wd, &err) != FQP_OK) {
-        fprintf(stderr, "fqtrim: %s\n", err.message);
-        return -1;
-    }
-    return 0;
+    return fqc_writer_open("fqtrim", w, &wd);
 }
 
 int main(int argc, char **argv)
@@ -526,6 +511,7 @@ int main(int argc, char **argv)
     static fqt_run run; /* zeroed, atomics included */
     fqp_paired_desc d;
     fqp_writer *w[3] = {NULL, NULL, NULL};
+    fqc_report json, mqc; /* --json, --multiqc */
     fqp_error err;
     fqp_result r;
     int i, status = 0, rc = fqt_parse(argc, argv, &run.o);
@@ -539,6 +525,12 @@ int main(int argc, char **argv)
     }
     fqc_signals(); /* SIGPIPE (stdout closed: exit 141, quietly), SIGINT, SIGTERM, SIGHUP */
     memset(&d, 0, sizeof d);
+    fqc_report_open(&mqc, "fqtrim", NULL);
+    /* the reports first: an unwritable --json or --multiqc fails before any input is read */
+    if (fqc_report_open(&json, "fqtrim", run.o.json) || fqc_report_open(&mqc, "fqtrim", run.o.multiqc)) {
+        status = 1;
+        goto done;
+    }
     for (i = 0; i < run.o.inputs; i++) {
         char msg[512];
         if (fqx_open(&run.progress, run.o.in[i], &d.input[i], msg, sizeof msg) != 0) {
@@ -582,29 +574,16 @@ int main(int argc, char **argv)
         status = 1;
     }
 done:
-    for (i = 0; i < 3; i++) {
-        if (status) fqp_writer_discard(w[i]); /* a failed run leaves no partial file */
-        else if (w[i] && fqp_writer_close(w[i], &err) != FQP_OK) {
-            fprintf(stderr, "fqtrim: %s\n", err.message);
-            status = 1;
-        }
-        w[i] = NULL;
-    }
+    for (i = 0; i < 3; i++) /* a failed run leaves no partial file */
+        if (fqc_writer_end("fqtrim", &w[i], status == 0)) status = 1;
     fqx_finish(&run.progress);
     fqp_cuda_close(run.cuda);
     run.cuda = NULL;
+    if (status == 0 && run.o.json) fqt_json(json.text, &run, seconds);
+    if (status == 0 && run.o.multiqc) fqt_multiqc(mqc.text, &run);
+    if (fqc_report_end(&json, status == 0)) status = 1;
+    if (fqc_report_end(&mqc, status == 0)) status = 1;
     if (status) return status;
     if (!run.o.quiet) fqt_summary(stderr, &run, seconds);
-    if (run.o.json && fqt_json(run.o.json, &run, seconds) != 0) {
-        fprintf(stderr, "fqtrim: %s: cannot write the JSON report: %s\n", run.o.json, strerror(errno));
-        return 1;
-    }
-    if (run.o.multiqc) {
-        char msg[512];
-        if (fqt_multiqc(run.o.multiqc, &run, msg, sizeof msg) != 0) {
-            fprintf(stderr, "fqtrim: %s\n", msg);
-            return 1;
-        }
-    }
     return 0;
 }
