@@ -41,12 +41,13 @@ int main(int argc, char **argv)
     fqp_pipeline_desc d;
     fqp_metrics m;
     fqp_error err;
-    int i, n, verbose = 0;
+    int i, n, verbose = 0, strict = 0;
     const fqc_opt opts[] = {
         {'j', "threads", FQC_INT, &d.config.threads, 1, FQP_MAX_THREADS, "N", "consumer threads (default: all cores)"},
         {'t', NULL, FQC_INT, &d.config.threads, 1, FQP_MAX_THREADS, "N", "the same as -j"},
-        {'v', "verbose", FQC_FLAG, &verbose, 0, 0, NULL, "the run's metrics on stderr"}, FQC_END};
-    const fqc_cli cli = {"fqcnt", "usage: fqcnt [-j THREADS] [-v] [FILE]\n",
+        {'v', "verbose", FQC_FLAG, &verbose, 0, 0, NULL, "the run's metrics on stderr"},
+        {0, "strict", FQC_FLAG, &strict, 0, 0, NULL, "IUPAC letters only in sequences (config.letters)"}, FQC_END};
+    const fqc_cli cli = {"fqcnt", "usage: fqcnt [-j THREADS] [-v] [--strict] [FILE]\n",
                          "Prints records, sequence and quality bases of FILE (plain or gzip; '-': stdin).\n", opts,
                          NULL};
     memset(&d, 0, sizeof d);
@@ -54,6 +55,7 @@ int main(int argc, char **argv)
     if (n > 1) return fqc_fail(&cli, "one FILE at most, not %d", n);
     if (n == 0 && isatty(0)) return fqc_no_input(&cli);
     d.input.path = n ? argv[1] : "-";
+    if (strict) d.config.letters = FQP_LETTERS_IUPAC;
     d.state_size = sizeof(count);
     d.process = count_batch;
     d.merge = merge_count;

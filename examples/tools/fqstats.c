@@ -867,6 +867,7 @@ static void fqs_fill_row(fqs_row *row, const char *file, fqs_counts *t) {
 /* What fqstats prints and how (the options that reach the per-file code). */
 typedef struct fqs_run {
     int threads, qthres, per_position, json, verbose;
+    int strict;           /* --strict: IUPAC letters only */
     uint32_t max_pos;     /* per-position counters: the first size (--max-pos, or grown from 1000) */
     int pos_grow;         /* no --max-pos: the counters grow with the longest read */
     int tables;           /* per-position tables (or JSON objects) printed so far */
@@ -898,6 +899,7 @@ static int fqs_stats_file(fqs_run *run, const char *path, fqs_gpu *gpu, fqs_row 
         return -1;
     }
     desc.config.threads = run->threads; /* 0: FASTQPAR_THREADS or the usable cores */
+    desc.config.letters = run->strict ? FQP_LETTERS_IUPAC : FQP_LETTERS_PRINTABLE;
     desc.state_size = sizeof(fqs_counts);
     desc.user = &total;
     desc.init = fqs_init;
@@ -1031,7 +1033,7 @@ static void fqs_mqc_table(FILE *f, const fqs_row *rows, int nrows) {
 /* ---- main ----------------------------------------------------------------- */
 
 typedef struct fqs_options {
-    int all, tabular, json, threads, per_position, qthres, verbose, quiet, skip_err, progress;
+    int all, tabular, json, threads, per_position, qthres, verbose, quiet, skip_err, progress, strict;
     int gpu, cpu;          /* --gpu, --cpu (they exclude each other) */
     const char *multiqc;   /* --multiqc: a *_mqc.json to write */
     int max_pos;           /* --max-pos; 0: none, the per-position table grows with the reads */
@@ -1054,6 +1056,9 @@ static const fqc_opt FQS_OPTS[] = {
      "entirely if the run fails"},
     {'e', "skip-err", FQC_FLAG, &fqs_opt.skip_err, 0, 0, NULL,
      "a FILE that cannot be read is a warning, not an error: exit status 0 (seqkit's -e)"},
+    {0, "strict", FQC_FLAG, &fqs_opt.strict, 0, 0, NULL,
+     "IUPAC codes only in sequences (ACGTUN RYKMSWBDHV in either case, '.', '-', '*'): any other letter is an "
+     "error naming its record, line and byte; default: any printable letter but space"},
     {'j', "threads", FQC_INT, &fqs_opt.threads, 1, FQP_MAX_THREADS, "N",
      "consumer threads, GPU consumers included (default: FASTQPAR_THREADS, else usable cores); -t N too"},
     {'t', NULL, FQC_INT, &fqs_opt.threads, 1, FQP_MAX_THREADS, "N", NULL},
@@ -1137,6 +1142,7 @@ int main(int argc, char **argv) {
         return 1;
     }
     run.threads = opt->threads;
+    run.strict = opt->strict;
     run.qthres = opt->qthres;
     run.per_position = opt->per_position;
     run.json = opt->json;

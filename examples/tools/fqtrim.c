@@ -53,7 +53,7 @@ static const char FQT_EPILOG[] =
 
 typedef struct fqt_options {
     const char *in[2], *out1, *out2, *unpaired, *json, *multiqc;
-    int inputs, interleaved, interleaved_out, no_name_check, threads, level, quiet, verbose, gzip_stream;
+    int inputs, interleaved, interleaved_out, no_name_check, threads, level, quiet, verbose, gzip_stream, strict;
     int gpu;                         /* fqp_gpu_mode: --gpu FORCE, --cpu OFF, else AUTO (environment) */
     fqp_trim_desc trim;
     uint64_t min_len;
@@ -445,6 +445,8 @@ static int fqt_parse(int argc, char **argv, fqt_options *o)
         {0, "unpaired", FQC_STR, (void *)&o->unpaired, 0, 0, "FILE",
          "the surviving read of a pair whose mate was dropped"},
         {0, "no-name-check", FQC_FLAG, &o->no_name_check, 0, 0, NULL, "do not compare mate names"},
+        {0, "strict", FQC_FLAG, &o->strict, 0, 0, NULL,
+         "IUPAC codes only in sequences (ACGTUN RYKMSWBDHV, '.', '-', '*'); default: any printable letter"},
         {'Z', "level", FQC_INT, &o->level, 1, 9, "N",
          "compression level 1..9 (default: the library's fastest within 10% of gzip -6: libdeflate 1, ISA-L 2, "
          "zlib 6)"},
@@ -551,6 +553,7 @@ int main(int argc, char **argv)
     }
     d.interleaved = run.o.interleaved;
     d.no_name_check = run.o.no_name_check;
+    if (run.o.strict) d.config.letters = FQP_LETTERS_IUPAC;
     d.config.threads = run.o.threads;
     for (i = 0; i < 3; i++) d.output[i] = w[i];
     d.state_size = sizeof(fqt_state);
