@@ -702,7 +702,7 @@ static void fqs_fqchk_row(const char *label, const uint64_t base[5], const uint6
     fqs_fqchk_cell(json, &first, "avg_q", (double)qsum / (double)sum, 1, sum > 0);
     fqs_fqchk_cell(json, &first, "err_q", -4.343 * log((psum + 1e-6) / ((double)sum + 1e-6)), 1, sum > 0);
     if (qthres <= 0) {
-        char key[16];
+        char key[24];
         for (k = 0; k < FQP_QC_QUALS; k++)
             if (all[k] > 0) {
                 snprintf(key, sizeof key, "q%d_pct", k);
