@@ -234,10 +234,88 @@ typedef enum fqp_gpu_mode {
     FQP_GPU_FORCE = 2   /* no usable GPU or a GPU failing is an error (= FASTQPAR_FORCE_GPU=1) */
 } fqp_gpu_mode;
 
-/* Kernels to run (fqp_cuda_desc.kernels). */
+/* Built-in kernels (fqp_cuda_desc.kernels). Each is an fqp_cuda_kernel like
+   a user's (fqp_cuda_builtin shows its description), run by the same code. */
 #define FQP_GPU_QC 1u          /* QC statistics into device counters: fqp_cuda_qc */
 #define FQP_GPU_PREFIX_SUM 2u  /* per-base quality prefix sums: on_results */
 #define FQP_GPU_TRIM 4u        /* per-read kept interval: on_results */
+
+/* ---- bring your own kernel (see BRING YOUR OWN KERNEL above) ---- */
+
+#define FQP_CUDA_MAX_KERNELS 8   /* user kernels per context */
+#define FQP_CUDA_MAX_ARGS 16     /* arguments per kernel */
+#define FQP_CUDA_MAX_OUTPUTS 4   /* outputs per kernel */
+#define FQP_CUDA_MAX_VALUE 64    /* bytes of one FQP_CUDA_ARG_VALUE */
+
+/* What the kit passes as one kernel argument, in the kernel's order. The
+   arrays describe the group being run (one or more consecutive batches,
+   back to back) and live in device memory. */
+typedef enum fqp_cuda_arg_kind {
+    FQP_CUDA_ARG_SEQ = 1,      /* const unsigned char *: the bases of every read, back to back */
+    FQP_CUDA_ARG_QUAL,         /* const unsigned char *: the qualities, laid out as SEQ */
+    FQP_CUDA_ARG_OFFSETS,      /* const unsigned long long *: n_reads + 1; read r is
+                                  [off[r], off[r + 1]) of SEQ and QUAL; off[0] = 0 */
+    FQP_CUDA_ARG_COUNT,        /* unsigned long long: n_reads */
+    FQP_CUDA_ARG_HEADS,        /* const unsigned char *: the header lines without '@' */
+    FQP_CUDA_ARG_HEAD_OFFSETS, /* const unsigned long long *: n_reads + 1 offsets into HEADS */
+    FQP_CUDA_ARG_OUTPUT,       /* a device pointer: outputs[index] of this kernel */
+    FQP_CUDA_ARG_VALUE,        /* `size` bytes at `value` (an int is 4), copied at open */
+    FQP_CUDA_ARG_NULL          /* a zero pointer, for an argument this setup does not read */
+} fqp_cuda_arg_kind;
+
+typedef struct fqp_cuda_arg {
+    fqp_cuda_arg_kind kind;
+    int index;                 /* FQP_CUDA_ARG_OUTPUT: which output */
+    const void *value;         /* FQP_CUDA_ARG_VALUE */
+    size_t size;               /* FQP_CUDA_ARG_VALUE: 1..FQP_CUDA_MAX_VALUE */
+} fqp_cuda_arg;
+
+/* How big an output is for a group (fqp_cuda_output.rule). */
+typedef enum fqp_cuda_size_rule {
+    FQP_CUDA_PER_RECORD = 1,   /* bytes x n_reads; a batch sees its records' part */
+    FQP_CUDA_PER_BASE,         /* bytes x n_bases; a batch sees its bases' part */
+    FQP_CUDA_FIXED             /* bytes; a group is then always one batch */
+} fqp_cuda_size_rule;
+
+typedef struct fqp_cuda_output {
+    fqp_cuda_size_rule rule;
+    uint64_t bytes;            /* per record, per base, or in all */
+    /* An accumulator (FQP_CUDA_FIXED only): an array of `bytes / word_bytes`
+       unsigned words that stays in device memory, zeroed at open, which the
+       kernel adds into (atomicAdd). The kit fetches it at checkpoints, adds
+       it into the consumer's 64-bit totals (fqp_cuda_accumulated) and zeroes
+       it; never given to on_results. */
+    int accumulate;
+    unsigned word_bytes;       /* accumulator words: 4 or 8 (default 8). With 4, the
+                                  kit takes a checkpoint before a slot has run
+                                  2^31 bases since the last one: the kernel may add
+                                  at most 1 per base to any one word */
+    /* Optional, for accumulators of `words` words: the words that reads no
+       longer than max_len can have touched, as up to 8 ranges (start[i],
+       len[i], in words); returns how many. A checkpoint then moves only those. */
+    int (*ranges)(const void *ranges_user, uint64_t words, uint64_t max_len, uint64_t start[8], uint64_t len[8]);
+    const void *ranges_user;
+} fqp_cuda_output;
+
+/* One kernel: a PTX entry point, its arguments and outputs, its geometry.
+   The kit launches it on every group, after the kernels before it in the
+   list, on the same stream: grid = max(1, min(ceil(n_reads /
+   reads_per_block), max_grid)) one-dimensional blocks of `block` threads;
+   a group without reads is not launched. */
+typedef struct fqp_cuda_kernel {
+    const char *entry;         /* the .entry name */
+    const char *ptx;           /* PTX text, NUL-terminated, read during fqp_cuda_open;
+                                  NULL: ptx_path; both NULL: the built-in kernels' PTX */
+    const char *ptx_path;      /* a PTX file, read during fqp_cuda_open */
+    const fqp_cuda_arg *args;
+    int n_args;
+    const fqp_cuda_output *outputs;
+    int n_outputs;
+    unsigned block;            /* threads per block; default 256 */
+    uint64_t reads_per_block;  /* default 8 */
+    unsigned max_grid;         /* default 65535 */
+    unsigned shared_bytes;     /* dynamic shared memory per block; default 0 */
+} fqp_cuda_kernel;
 
 /* Results of one batch, valid during the on_results call only. */
 typedef struct fqp_cuda_results {
@@ -245,6 +323,10 @@ typedef struct fqp_cuda_results {
                                   fqp_qual_prefix_sum computes it; else NULL */
     const uint64_t *trim;      /* FQP_GPU_TRIM: trim[2*i], trim[2*i+1] = kept [start, end)
                                   of record i, as fqp_trim_batch computes it; else NULL */
+    /* desc.user_kernels[i]'s outputs[j] for this batch: record 0's (or base
+       0's) part for PER_RECORD (PER_BASE) outputs, the whole for FIXED;
+       NULL for accumulators */
+    const void *out[FQP_CUDA_MAX_KERNELS][FQP_CUDA_MAX_OUTPUTS];
 } fqp_cuda_results;
 
 /* GPU consumer thread, once per batch that this GPU finished, in the order
@@ -258,10 +340,12 @@ typedef fqp_result (*fqp_cuda_result_fn)(fqp_batch *batch, const fqp_cuda_result
 /* Zero means default throughout. */
 typedef struct fqp_cuda_desc {
     fqp_gpu_mode mode;          /* default: FASTQPAR_FORCE_CPU / FASTQPAR_FORCE_GPU, else AUTO */
-    unsigned kernels;           /* FQP_GPU_* bits; default FQP_GPU_QC */
+    unsigned kernels;           /* FQP_GPU_* bits; default FQP_GPU_QC without user kernels */
     uint32_t qc_max_pos;        /* fqp_qc layout of the QC counters; default 1000 */
     fqp_trim_desc trim;         /* FQP_GPU_TRIM: the rule and its parameters */
-    fqp_cuda_result_fn on_results; /* needed for FQP_GPU_PREFIX_SUM and FQP_GPU_TRIM */
+    const fqp_cuda_kernel *user_kernels; /* run after the built-ins, in this order */
+    int n_user_kernels;         /* at most FQP_CUDA_MAX_KERNELS */
+    fqp_cuda_result_fn on_results; /* needed for any output that is not an accumulator */
     void *user;                 /* passed to on_results */
     int consumers_per_device;   /* default FASTQPAR_GPU_CONSUMERS, else 1 */
     int max_devices;            /* default: every usable device */
@@ -269,9 +353,10 @@ typedef struct fqp_cuda_desc {
     uint64_t coalesce_bytes;    /* sequence + quality bytes per upload; default 4 MiB */
     double coalesce_seconds;    /* longest wait for more batches to fill an upload;
                                    default 0.001; negative: never wait */
-    int checkpoint_groups;      /* groups per slot between QC checkpoints; default:
-                                   1, or more when the QC counters are large compared
-                                   with an upload (at most 8); forced to 1 with on_results */
+    int checkpoint_groups;      /* groups per slot between accumulator checkpoints;
+                                   default: 1, or more when the accumulators are large
+                                   compared with an upload (at most 8); forced to 1
+                                   with on_results */
     const fqp_config *config;   /* the pipeline's config: batch limits size the buffers,
                                    log and allocator are used when set here; default: none */
     const char *ptx_path;       /* default FASTQPAR_PTX, else the embedded PTX */
@@ -280,8 +365,8 @@ typedef struct fqp_cuda_desc {
     fqp_log_fn log;             /* default config->log; silent when neither */
     void *log_user;
     int offload_only;           /* nonzero: no GPU consumers (fqp_cuda_consumers gives 0,
-                                   on_results and trim are not needed): the context
-                                   serves fqp_cuda_worker calls only */
+                                   on_results is not needed): the context serves
+                                   fqp_cuda_worker calls only */
 } fqp_cuda_desc;
 
 typedef struct fqp_cuda_device_info {
@@ -336,6 +421,25 @@ FASTQPAR_DEF int fqp_cuda_consumers(fqp_cuda *ctx, fqp_custom_consumer *out, int
    FQP_OK or FQP_ERR_INVALID_ARGUMENT (QC not enabled, layout differs). */
 FASTQPAR_DEF fqp_result fqp_cuda_qc(fqp_cuda *ctx, fqp_qc *into);
 
+/* After the run: adds what the GPU consumers accumulated in
+   desc.user_kernels[kernel].outputs[output] (an accumulator; every completed
+   checkpoint) into into[0..words), words = bytes / word_bytes of that
+   output. FQP_OK or FQP_ERR_INVALID_ARGUMENT. */
+FASTQPAR_DEF fqp_result fqp_cuda_accumulated(fqp_cuda *ctx, int kernel, int output, uint64_t *into,
+                                             uint64_t words);
+
+/* The description the kit runs for built-in kernel `which` (one FQP_GPU_*
+   bit) under desc (its qc_max_pos and trim), so a user can read how a
+   kernel is described, or run a built-in entry from a list of their own.
+   The pointers stay valid while *k does; FQP_OK or FQP_ERR_INVALID_ARGUMENT. */
+typedef struct fqp_cuda_builtin_kernel {
+    fqp_cuda_kernel kernel;
+    fqp_cuda_arg args[FQP_CUDA_MAX_ARGS];
+    fqp_cuda_output outputs[FQP_CUDA_MAX_OUTPUTS];
+    unsigned char values[4][4];  /* the VALUE arguments' bytes */
+} fqp_cuda_builtin_kernel;
+FASTQPAR_DEF fqp_result fqp_cuda_builtin(unsigned which, const fqp_cuda_desc *desc, fqp_cuda_builtin_kernel *k);
+
 /* GPU consumer i (0-based, in fqp_cuda_consumers order): its metrics.
    FQP_OK or FQP_ERR_INVALID_ARGUMENT. */
 FASTQPAR_DEF fqp_result fqp_cuda_metrics(fqp_cuda *ctx, int consumer, fqp_cuda_consumer_metrics *out);
@@ -379,6 +483,16 @@ FASTQPAR_DEF fqp_result fqp_cuda_trim_batch(fqp_cuda_worker *w, const fqp_batch 
    on the CPU because the worker is dead; status/message: the failure.
    FQP_OK or FQP_ERR_INVALID_ARGUMENT. */
 FASTQPAR_DEF fqp_result fqp_cuda_worker_metrics(const fqp_cuda_worker *w, fqp_cuda_consumer_metrics *out);
+
+/* Runs every kernel of the context (built-ins and user kernels, as the GPU
+   consumers do) on batch b on the worker's GPU and waits: *out holds the
+   outputs of b (views valid until the next call on this worker) and
+   *on_gpu = 1. Accumulators are not supported on workers (the context must
+   have none: FQP_ERR_INVALID_ARGUMENT). When the worker is dead (its GPU
+   failed, now or before; logged once) *on_gpu = 0 and FQP_OK: the caller
+   runs its CPU twin on b. Under FQP_GPU_FORCE the failure is returned. */
+FASTQPAR_DEF fqp_result fqp_cuda_worker_run(fqp_cuda_worker *w, const fqp_batch *b, fqp_cuda_results *out,
+                                            int *on_gpu, fqp_error *err);
 
 /* Waits for the worker's stream and frees it. NULL is fine. */
 FASTQPAR_DEF void fqp_cuda_worker_close(fqp_cuda_worker *w);
@@ -433,6 +547,7 @@ typedef struct fqp__CUevent_st *fqp__CUevent;
 #define FQP__CU_JIT_ERROR_LOG_BUFFER 5
 #define FQP__CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES 6
 #define FQP__CU_STREAM_NON_BLOCKING 1
+#define FQP__CU_EVENT_BLOCKING_SYNC 1 /* the host thread sleeps in cuEventSynchronize */
 
 /* Every entry point used: X(required, field, exported symbol, parameters).
    The exported `_v2` names are looked up explicitly (cuda.h maps the plain
@@ -655,38 +770,69 @@ fail:
 
 /* ---- >>cuda-state: the context, its devices, consumers and slots ---- */
 
-#define FQP__CUDA_QC_RANGES 6 /* counter ranges a checkpoint moves (fqp__cuda_qc_ranges) */
+#define FQP__CUDA_BUILTINS 3                                   /* QC, prefix sums, trim */
+#define FQP__CUDA_KERNS (FQP__CUDA_BUILTINS + FQP_CUDA_MAX_KERNELS)
+#define FQP__CUDA_MODULES (1 + FQP_CUDA_MAX_KERNELS)           /* the built-in PTX, then users' */
+#define FQP__CUDA_MAX_RANGES (FQP__CUDA_KERNS * FQP_CUDA_MAX_OUTPUTS * 8)
+#define FQP__CUDA_IN_SEQ 1u                                    /* inputs a kernel reads */
+#define FQP__CUDA_IN_QUAL 2u
+#define FQP__CUDA_IN_HEADS 4u
 
-/* One upload slot of a GPU consumer: a stream, buffers, and the batches run
-   on it that no completed checkpoint covers yet. */
+/* One kernel as the context runs it, built-in or the user's: a copy of its
+   description (so the caller's may go away) and where its pieces live. */
+typedef struct fqp__cuda_kern {
+    fqp_cuda_kernel k;                /* args and outputs point at the copies below */
+    fqp_cuda_arg args[FQP_CUDA_MAX_ARGS];
+    fqp_cuda_output out[FQP_CUDA_MAX_OUTPUTS];
+    unsigned char values[FQP_CUDA_MAX_ARGS][FQP_CUDA_MAX_VALUE];
+    int module;                       /* index of its PTX text in the context */
+    int user;                         /* index in desc.user_kernels; -1: built-in */
+    unsigned builtin;                 /* FQP_GPU_* bit; 0: the user's */
+    unsigned inputs;                  /* FQP__CUDA_IN_* its arguments read */
+    uint64_t acc_off[FQP_CUDA_MAX_OUTPUTS];  /* accumulators: byte offset in a slot's d_acc */
+    uint64_t acc_base[FQP_CUDA_MAX_OUTPUTS]; /* and first word in a consumer's totals */
+} fqp__cuda_kern;
+
+/* Where each input array sits in a slot's staging (and device) buffer. */
+typedef struct fqp__cuda_layout {
+    uint64_t seq, qual, heads, off, head_off, bytes;
+} fqp__cuda_layout;
+
+/* One upload slot of a GPU consumer (or an offload worker): a stream,
+   buffers, and the batches run on it that no completed checkpoint covers. */
 typedef struct fqp__cuda_slot {
     fqp__CUstream stream;
     fqp__CUevent ev[4];            /* upload start, kernels start, kernels end, done */
     int ev_made;
-    unsigned char *h_in;          /* pinned staging: seq | qual | seq_off */
-    uint64_t *h_prefix, *h_trim, *h_counts;
-    fqp__CUdeviceptr d_in, d_prefix, d_trim, d_counts;
-    uint64_t cap_bases, cap_reads;
+    unsigned char *h_in;           /* pinned staging: seq | qual | heads | seq_off | head_off */
+    fqp__CUdeviceptr d_in;
+    void *h_out[FQP__CUDA_KERNS][FQP_CUDA_MAX_OUTPUTS];       /* outputs that are downloaded */
+    fqp__CUdeviceptr d_out[FQP__CUDA_KERNS][FQP_CUDA_MAX_OUTPUTS];
+    unsigned char *h_acc;          /* every accumulator, at fqp__cuda_kern.acc_off */
+    fqp__CUdeviceptr d_acc;
+    uint64_t cap_bases, cap_reads, cap_heads;
     /* submitted work, waited for by fqp__cuda_complete */
     int submitted, has_group, has_checkpoint;
-    uint64_t seq;                 /* submission order */
-    size_t group_first;           /* the submitted group: held[group_first..] */
+    uint64_t seq;                  /* submission order */
     uint64_t group_bases, group_reads;
     /* batches run on this slot, not yet covered by a checkpoint */
     fqp_batch **held;
     size_t n_held, cap_held;
     int groups_since_checkpoint;
-    uint64_t max_len;             /* longest read run since the last checkpoint */
-    int n_ranges;                 /* the counter ranges the submitted checkpoint fetches */
-    uint64_t range_start[FQP__CUDA_QC_RANGES], range_len[FQP__CUDA_QC_RANGES];
+    uint64_t bases_since_checkpoint;
+    uint64_t max_len;              /* longest read run since the last checkpoint */
+    int n_ranges;                  /* what the submitted checkpoint fetches: bytes of d_acc */
+    uint64_t range_off[FQP__CUDA_MAX_RANGES], range_len[FQP__CUDA_MAX_RANGES];
+    uint64_t range_total[FQP__CUDA_MAX_RANGES];               /* first word in the totals */
+    unsigned char range_word[FQP__CUDA_MAX_RANGES];           /* 4 or 8 */
 } fqp__cuda_slot;
 
 typedef struct fqp__cuda_device {
     fqp_cuda_device_info info;
     fqp__CUdevice dev;
     fqp__CUcontext ctx;            /* primary context, retained */
-    fqp__CUmodule module;
-    fqp__CUfunction k_qc, k_prefix, k_trim;
+    fqp__CUmodule module[FQP__CUDA_MODULES];
+    fqp__CUfunction fn[FQP__CUDA_KERNS];  /* one per fqp_cuda.kern */
 } fqp__cuda_device;
 
 typedef struct fqp__cuda_consumer {
@@ -699,18 +845,18 @@ typedef struct fqp__cuda_consumer {
     /* the group being filled */
     fqp_batch **group;
     size_t n_group;
-    uint64_t group_bases, group_reads;
+    uint64_t group_bases, group_reads, group_heads;
     double group_started;
-    fqp_batch *carry;             /* taken, did not fit the group, not yet in the next */
-    uint64_t *totals;             /* QC counts of every completed checkpoint */
-    int dead;                     /* its GPU failed: takes no more batches */
-    int user_failed;              /* on_results returned an error */
+    fqp_batch *carry;              /* taken, did not fit the group, not yet in the next */
+    uint64_t *totals;              /* accumulators of every completed checkpoint */
+    int dead;                      /* its GPU failed: takes no more batches */
+    int user_failed;               /* on_results returned an error */
     fqp_cuda_consumer_metrics m;
 } fqp__cuda_consumer;
 
 struct fqp_cuda {
-    fqp_cuda_desc d;              /* resolved copy */
-    fqp_config cfg;               /* resolved batch limits, log, allocator */
+    fqp_cuda_desc d;               /* resolved copy */
+    fqp_config cfg;                /* resolved batch limits, log, allocator */
     fqp_allocator a;
     fqp__cuda_lib *lib;
     const fqp__cuda_api *api;
@@ -718,15 +864,28 @@ struct fqp_cuda {
     int n_devices;
     fqp__cuda_consumer *consumers;
     int n_consumers;
-    uint64_t qc_words;            /* fqp_qc_words(max_pos), 0 without QC */
-    uint64_t cap_bases, cap_reads; /* initial slot capacity */
-    uint64_t group_limit;         /* coalescing: bases per group */
+    fqp__cuda_kern kern[FQP__CUDA_KERNS]; /* built-ins first, then the user's */
+    int n_kern;
+    int builtin_kern[FQP__CUDA_BUILTINS]; /* QC, prefix, trim: index in kern, or -1 */
+    const char *mod_label[FQP__CUDA_MODULES]; /* for messages */
+    const char *mod_ptx[FQP__CUDA_MODULES];   /* user text, or NULL: read mod_path */
+    const char *mod_path[FQP__CUDA_MODULES];  /* a file, or NULL with mod_ptx NULL: built-in */
+    int n_mods;
+    unsigned inputs;               /* FQP__CUDA_IN_* of every kernel */
+    uint64_t acc_bytes;            /* every accumulator of a slot */
+    uint64_t acc_words;            /* a consumer's totals */
+    int acc4;                      /* some accumulator has 4-byte words */
+    int one_batch_groups;          /* a downloaded FIXED output: a group is one batch */
+    int has_results;               /* an output that on_results gets */
+    uint64_t cap_bases, cap_reads, cap_heads; /* initial slot capacity */
+    uint64_t group_limit;          /* coalescing: bases per group */
     size_t max_group_batches;
-    int n_ckpt;                   /* checkpoint_groups, resolved */
+    int n_ckpt;                    /* checkpoint_groups, resolved */
 };
 
 #define FQP__CUDA_MAX_GROUP_BATCHES 64
 #define FQP__CUDA_ALIGN(x) (((x) + 255u) & ~(uint64_t)255u)
+#define FQP__CUDA_ACC4_LIMIT ((uint64_t)1 << 31) /* bases per checkpoint with 4-byte words */
 
 static void fqp__cuda_log(const fqp_cuda_desc *d, const fqp_config *cfg, fqp_log_level level, const char *fmt, ...)
     FQP_PRINTF_FORMAT(4, 5);
@@ -792,13 +951,13 @@ static fqp_result fqp__cuda_resolve(const fqp_cuda_desc *in, fqp_cuda_desc *d, f
     d->mode = fqp_cuda_mode(in);
     memset(&zero, 0, sizeof zero);
     if ((r = fqp__config_resolve(in->config ? in->config : &zero, cfg, err)) != FQP_OK) return r;
-    if (!d->kernels) d->kernels = FQP_GPU_QC;
+    if (!d->kernels && !d->n_user_kernels) d->kernels = FQP_GPU_QC;
     if (d->kernels & ~(FQP_GPU_QC | FQP_GPU_PREFIX_SUM | FQP_GPU_TRIM))
         return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "unknown bits in fqp_cuda_desc.kernels: %#x",
                           d->kernels);
-    if ((d->kernels & (FQP_GPU_PREFIX_SUM | FQP_GPU_TRIM)) && !d->on_results && !d->offload_only)
+    if (d->n_user_kernels < 0 || d->n_user_kernels > FQP_CUDA_MAX_KERNELS || (d->n_user_kernels && !d->user_kernels))
         return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0,
-                          "prefix sums and trimming need an on_results callback");
+                          "fqp_cuda_desc: n_user_kernels must be 0..%d, with user_kernels set", FQP_CUDA_MAX_KERNELS);
     if ((d->kernels & FQP_GPU_TRIM) && !d->offload_only && d->trim.mode != FQP_TRIM_BWA &&
         d->trim.mode != FQP_TRIM_WINDOW)
         return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0,
@@ -832,44 +991,279 @@ static fqp_result fqp__cuda_resolve(const fqp_cuda_desc *in, fqp_cuda_desc *d, f
     return FQP_OK;
 }
 
-/* ---- >>cuda-module: the PTX text and the module on each device ---- */
+/* ---- >>cuda-module: the kernels, their PTX texts and modules ---- */
 
 /* Defined at the end of the file, beside the PTX it returns (>>cuda-ptx). */
 static const char *const *fqp__cuda_embedded_ptx(void);
 
-/* The PTX text, NUL-terminated, in *out (free with fqp__free). */
-static fqp_result fqp__cuda_ptx_text(fqp_cuda *c, char **out, fqp_error *err)
+/* The QC counters a checkpoint moves: those that reads no longer than
+   max_len can have touched (every table is indexed by position or length,
+   up to max_pos): the fixed counters and the first max_len positions of
+   each table, so short reads cost little whatever max_pos is. The layout
+   follows from the size: words = 204 + 102 x (max_pos + 1). */
+static int fqp__cuda_qc_ranges(const void *unused, uint64_t words, uint64_t max_len, uint64_t start[8],
+                               uint64_t len[8])
+{
+    uint64_t m = max_len, bins = (words - 204) / 102;
+    uint32_t mp = (uint32_t)(bins - 1);
+    (void)unused;
+    if (m >= mp) {
+        start[0] = 0;
+        len[0] = words;
+        return 1;
+    }
+    start[0] = 0;                              len[0] = FQP_QC_GC(FQP_QC_GC_BINS - 1) + 1; /* totals, MEANQ, GC */
+    start[1] = FQP_QC_POS_QSUM(mp, 0);         len[1] = m;
+    start[2] = FQP_QC_POS_COUNT(mp, 0);        len[2] = m;
+    start[3] = FQP_QC_LEN(mp, 0);              len[3] = m + 1;
+    start[4] = FQP_QC_POS_BASE(mp, 0, 0);      len[4] = 5 * m;
+    start[5] = FQP_QC_POS_QUAL(mp, 0, 0);      len[5] = FQP_QC_QUALS * m;
+    return 6;
+}
+
+static void fqp__cuda_arg_set(fqp_cuda_arg *a, fqp_cuda_arg_kind kind, int index, const void *value, size_t size)
+{
+    a->kind = kind;
+    a->index = index;
+    a->value = value;
+    a->size = size;
+}
+
+/* The built-in kernels described as any user kernel is (kernels.cu gives
+   their signatures and geometry): the kit has one way to run kernels. */
+FASTQPAR_DEF fqp_result fqp_cuda_builtin(unsigned which, const fqp_cuda_desc *desc, fqp_cuda_builtin_kernel *b)
+{
+    fqp_cuda_kernel *k;
+    fqp_cuda_arg *a;
+    if (!b || !desc) return FQP_ERR_INVALID_ARGUMENT;
+    memset(b, 0, sizeof *b);
+    k = &b->kernel;
+    a = b->args;
+    k->args = b->args;
+    k->outputs = b->outputs;
+    k->n_outputs = 1;
+    k->block = 256;
+    k->reads_per_block = 8;
+    k->max_grid = 65535;
+    if (which == FQP_GPU_QC) {
+        uint32_t mp = desc->qc_max_pos ? desc->qc_max_pos : FQP_QC_DEFAULT_MAX_POS;
+        memcpy(b->values[0], &mp, 4);
+        k->entry = "fqp_k_qc";
+        fqp__cuda_arg_set(a++, FQP_CUDA_ARG_SEQ, 0, NULL, 0);
+        fqp__cuda_arg_set(a++, FQP_CUDA_ARG_QUAL, 0, NULL, 0);
+        fqp__cuda_arg_set(a++, FQP_CUDA_ARG_OFFSETS, 0, NULL, 0);
+        fqp__cuda_arg_set(a++, FQP_CUDA_ARG_COUNT, 0, NULL, 0);
+        fqp__cuda_arg_set(a++, FQP_CUDA_ARG_VALUE, 0, b->values[0], 4);   /* unsigned max_pos */
+        fqp__cuda_arg_set(a++, FQP_CUDA_ARG_OUTPUT, 0, NULL, 0);          /* counters */
+        b->outputs[0].rule = FQP_CUDA_FIXED;
+        b->outputs[0].bytes = 8 * fqp_qc_words(mp);
+        b->outputs[0].accumulate = 1;
+        b->outputs[0].word_bytes = 8;
+        b->outputs[0].ranges = fqp__cuda_qc_ranges;
+        k->reads_per_block = 64;
+        k->max_grid = 1024;
+    } else if (which == FQP_GPU_PREFIX_SUM) {
+        k->entry = "fqp_k_qual_prefix_sum";
+        fqp__cuda_arg_set(a++, FQP_CUDA_ARG_QUAL, 0, NULL, 0);
+        fqp__cuda_arg_set(a++, FQP_CUDA_ARG_OFFSETS, 0, NULL, 0);
+        fqp__cuda_arg_set(a++, FQP_CUDA_ARG_COUNT, 0, NULL, 0);
+        fqp__cuda_arg_set(a++, FQP_CUDA_ARG_OUTPUT, 0, NULL, 0);
+        b->outputs[0].rule = FQP_CUDA_PER_BASE;
+        b->outputs[0].bytes = 8;
+    } else if (which == FQP_GPU_TRIM) {
+        int v[4], i;
+        v[0] = (int)desc->trim.mode;
+        v[1] = desc->trim.threshold;
+        v[2] = desc->trim.window;
+        v[3] = desc->trim.threshold5;
+        for (i = 0; i < 4; i++) memcpy(b->values[i], &v[i], 4);
+        k->entry = "fqp_k_trim";
+        /* the window rule scores N as Q0, so it reads the bases; BWA's does not */
+        fqp__cuda_arg_set(a++, desc->trim.mode == FQP_TRIM_WINDOW ? FQP_CUDA_ARG_SEQ : FQP_CUDA_ARG_NULL, 0, NULL, 0);
+        fqp__cuda_arg_set(a++, FQP_CUDA_ARG_QUAL, 0, NULL, 0);
+        fqp__cuda_arg_set(a++, FQP_CUDA_ARG_OFFSETS, 0, NULL, 0);
+        fqp__cuda_arg_set(a++, FQP_CUDA_ARG_COUNT, 0, NULL, 0);
+        for (i = 0; i < 4; i++) fqp__cuda_arg_set(a++, FQP_CUDA_ARG_VALUE, 0, b->values[i], 4);
+        fqp__cuda_arg_set(a++, FQP_CUDA_ARG_OUTPUT, 0, NULL, 0);          /* [start, end) pairs */
+        b->outputs[0].rule = FQP_CUDA_PER_RECORD;
+        b->outputs[0].bytes = 16;
+    } else {
+        return FQP_ERR_INVALID_ARGUMENT;
+    }
+    k->n_args = (int)(a - b->args);
+    return FQP_OK;
+}
+
+/* Checks kernel description src and copies it into kern; names it `who`
+   in messages. */
+static fqp_result fqp__cuda_kern_set(fqp__cuda_kern *kern, const fqp_cuda_kernel *src, const char *who,
+                                     fqp_error *err)
+{
+    int i;
+    const char *e = NULL;
+    memset(kern, 0, sizeof *kern);
+    kern->user = -1;
+    if (!src->entry || !*src->entry) e = "has no entry name";
+    else if (src->n_args < 0 || src->n_args > FQP_CUDA_MAX_ARGS || (src->n_args && !src->args)) e = "has a bad n_args";
+    else if (src->n_outputs < 0 || src->n_outputs > FQP_CUDA_MAX_OUTPUTS || (src->n_outputs && !src->outputs))
+        e = "has a bad n_outputs";
+    else if (src->block > 1024) e = "asks for more than 1024 threads per block";
+    if (e) return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "%s %s", who, e);
+    kern->k = *src;
+    for (i = 0; i < src->n_outputs; i++) {
+        fqp_cuda_output *o = &kern->out[i];
+        *o = src->outputs[i];
+        if (o->accumulate && !o->word_bytes) o->word_bytes = 8;
+        if (o->rule < FQP_CUDA_PER_RECORD || o->rule > FQP_CUDA_FIXED || !o->bytes)
+            e = "has an output without a size rule or bytes";
+        else if (o->accumulate && (o->rule != FQP_CUDA_FIXED || (o->word_bytes != 4 && o->word_bytes != 8) ||
+                                   o->bytes % o->word_bytes))
+            e = "has an accumulator that is not FQP_CUDA_FIXED whole words of 4 or 8 bytes";
+        if (e) return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "%s output %d %s", who, i, e + 4);
+    }
+    for (i = 0; i < src->n_args; i++) {
+        fqp_cuda_arg *a = &kern->args[i];
+        *a = src->args[i];
+        switch (a->kind) {
+        case FQP_CUDA_ARG_SEQ: kern->inputs |= FQP__CUDA_IN_SEQ; break;
+        case FQP_CUDA_ARG_QUAL: kern->inputs |= FQP__CUDA_IN_QUAL; break;
+        case FQP_CUDA_ARG_HEADS: case FQP_CUDA_ARG_HEAD_OFFSETS: kern->inputs |= FQP__CUDA_IN_HEADS; break;
+        case FQP_CUDA_ARG_OFFSETS: case FQP_CUDA_ARG_COUNT: case FQP_CUDA_ARG_NULL: break;
+        case FQP_CUDA_ARG_OUTPUT:
+            if (a->index < 0 || a->index >= src->n_outputs) e = "names an output it does not have";
+            break;
+        case FQP_CUDA_ARG_VALUE:
+            if (!a->value || a->size < 1 || a->size > FQP_CUDA_MAX_VALUE) e = "has a VALUE of bad size or no value";
+            else memcpy(kern->values[i], a->value, a->size);
+            a->value = kern->values[i];
+            break;
+        default: e = "has an argument of unknown kind";
+        }
+        if (e) return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "%s argument %d %s", who, i, e);
+    }
+    kern->k.args = kern->args;
+    kern->k.outputs = kern->out;
+    if (!kern->k.block) kern->k.block = 256;
+    if (!kern->k.reads_per_block) kern->k.reads_per_block = 8;
+    if (!kern->k.max_grid) kern->k.max_grid = 65535;
+    return FQP_OK;
+}
+
+/* The module (index into the context's texts) that kernel k runs from:
+   the built-in PTX (0), or one per distinct user text or file. */
+static int fqp__cuda_module_of(fqp_cuda *c, const fqp_cuda_kernel *k)
+{
+    int m;
+    if (!k->ptx && !k->ptx_path) return 0;
+    for (m = 1; m < c->n_mods; m++)
+        if (k->ptx ? c->mod_ptx[m] == k->ptx
+                   : !c->mod_ptx[m] && c->mod_path[m] && !strcmp(c->mod_path[m], k->ptx_path))
+            return m;
+    m = c->n_mods++;
+    c->mod_ptx[m] = k->ptx;
+    c->mod_path[m] = k->ptx ? NULL : k->ptx_path;
+    c->mod_label[m] = k->ptx ? "the user's PTX text" : k->ptx_path;
+    return m;
+}
+
+/* The context's kernel list from the resolved desc: the built-ins its bits
+   ask for, then the user's. Needs no driver. */
+static fqp_result fqp__cuda_plan(fqp_cuda *c, fqp_error *err)
+{
+    static const unsigned bits[FQP__CUDA_BUILTINS] = {FQP_GPU_QC, FQP_GPU_PREFIX_SUM, FQP_GPU_TRIM};
+    fqp_cuda_builtin_kernel b;
+    fqp_result r;
+    char who[96];
+    int i, j;
+    c->n_mods = 1; /* module 0: the built-in PTX, loaded only when a kernel uses it */
+    c->mod_path[0] = c->d.ptx_path;
+    c->mod_label[0] = c->d.ptx_path ? c->d.ptx_path : "embedded PTX";
+    for (i = 0; i < FQP__CUDA_BUILTINS; i++) {
+        c->builtin_kern[i] = -1;
+        if (!(c->d.kernels & bits[i])) continue;
+        fqp_cuda_builtin(bits[i], &c->d, &b);
+        if ((r = fqp__cuda_kern_set(&c->kern[c->n_kern], &b.kernel, b.kernel.entry, err)) != FQP_OK) return r;
+        c->kern[c->n_kern].builtin = bits[i];
+        c->builtin_kern[i] = c->n_kern++;
+    }
+    for (i = 0; i < c->d.n_user_kernels; i++) {
+        const fqp_cuda_kernel *u = &c->d.user_kernels[i];
+        fqp__cuda_kern *kn = &c->kern[c->n_kern];
+        snprintf(who, sizeof who, "user kernel %d (%.64s)", i, u->entry ? u->entry : "no entry");
+        if ((r = fqp__cuda_kern_set(kn, u, who, err)) != FQP_OK) return r;
+        kn->user = i;
+        kn->module = fqp__cuda_module_of(c, u);
+        c->n_kern++;
+    }
+    for (i = 0; i < c->n_kern; i++) {
+        fqp__cuda_kern *kn = &c->kern[i];
+        c->inputs |= kn->inputs;
+        for (j = 0; j < kn->k.n_outputs; j++) {
+            const fqp_cuda_output *o = &kn->out[j];
+            if (o->accumulate) {
+                kn->acc_off[j] = c->acc_bytes;
+                kn->acc_base[j] = c->acc_words;
+                c->acc_bytes += FQP__CUDA_ALIGN(o->bytes);
+                c->acc_words += o->bytes / o->word_bytes;
+                if (o->word_bytes == 4) c->acc4 = 1;
+            } else {
+                c->has_results = 1;
+                if (o->rule == FQP_CUDA_FIXED) c->one_batch_groups = 1;
+            }
+        }
+    }
+    if (c->has_results && !c->d.on_results && !c->d.offload_only)
+        return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0,
+                          "kernel outputs (prefix sums, trimming, a user kernel's) need an on_results callback");
+    return FQP_OK;
+}
+
+/* Reads PTX file `path` into *out (NUL-terminated; free with fqp__free). */
+static fqp_result fqp__cuda_read_ptx(fqp_cuda *c, const char *path, char **out, fqp_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    size_t cap = 1 << 16, got, n = 0;
+    char *s;
+    *out = NULL;
+    if (!f) return fqp__error(err, FQP_ERR_PTX, NULL, 0, 0, 0, "cannot open the PTX file %s: %s", path, strerror(errno));
+    s = (char *)fqp__alloc(&c->a, cap);
+    while (s && (got = fread(s + n, 1, cap - 1 - n, f)) > 0) {
+        n += got;
+        if (n + 1 == cap) {
+            char *t = (char *)fqp__realloc(&c->a, s, cap, cap * 2);
+            if (!t) fqp__free(&c->a, s);
+            s = t;
+            cap *= 2;
+        }
+    }
+    if (s && ferror(f)) {
+        fqp__free(&c->a, s);
+        fclose(f);
+        return fqp__error(err, FQP_ERR_PTX, NULL, 0, 0, 0, "cannot read the PTX file %s", path);
+    }
+    fclose(f);
+    if (!s) return fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory reading %s", path);
+    s[n] = 0;
+    *out = s;
+    return FQP_OK;
+}
+
+/* Module m's PTX text in *text; *owned is what to free (NULL for a user's). */
+static fqp_result fqp__cuda_ptx_text(fqp_cuda *c, int m, const char **text, char **owned, fqp_error *err)
 {
     const char *const *ptx = fqp__cuda_embedded_ptx();
     size_t n = 0, i;
     char *s;
-    *out = NULL;
-    if (c->d.ptx_path) {
-        FILE *f = fopen(c->d.ptx_path, "rb");
-        size_t cap = 1 << 16, got;
-        if (!f)
-            return fqp__error(err, FQP_ERR_PTX, NULL, 0, 0, 0, "cannot open the PTX file %s: %s", c->d.ptx_path,
-                              strerror(errno));
-        s = (char *)fqp__alloc(&c->a, cap);
-        while (s && (got = fread(s + n, 1, cap - 1 - n, f)) > 0) {
-            n += got;
-            if (n + 1 == cap) {
-                char *t = (char *)fqp__realloc(&c->a, s, cap, cap * 2);
-                if (!t) fqp__free(&c->a, s);
-                s = t;
-                cap *= 2;
-            }
-        }
-        if (s && ferror(f)) {
-            fqp__free(&c->a, s);
-            fclose(f);
-            return fqp__error(err, FQP_ERR_PTX, NULL, 0, 0, 0, "cannot read the PTX file %s", c->d.ptx_path);
-        }
-        fclose(f);
-        if (!s) return fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory reading %s", c->d.ptx_path);
-        s[n] = 0;
-        *out = s;
+    *text = NULL;
+    *owned = NULL;
+    if (c->mod_ptx[m]) {
+        *text = c->mod_ptx[m];
         return FQP_OK;
+    }
+    if (c->mod_path[m]) {
+        fqp_result r = fqp__cuda_read_ptx(c, c->mod_path[m], owned, err);
+        *text = *owned;
+        return r;
     }
     for (i = 0; ptx[i]; i++) n += strlen(ptx[i]);
     if (n == 0)
@@ -884,34 +1278,28 @@ static fqp_result fqp__cuda_ptx_text(fqp_cuda *c, char **out, fqp_error *err)
         n += l;
     }
     s[n] = 0;
-    *out = s;
+    *text = *owned = s;
     return FQP_OK;
 }
 
-/* Kernel `name` of device dv's module into *out, when the desc asks for
-   `flag` (else *out stays as it is). */
-static fqp_result fqp__cuda_get_kernel(const fqp_cuda *c, const fqp__cuda_device *dv, unsigned flag,
-                                       fqp__CUfunction *out, const char *name, fqp_error *err)
+/* Whether some kernel of the context runs from module m. */
+static int fqp__cuda_module_used(const fqp_cuda *c, int m)
 {
-    char why[256];
-    fqp__CUresult rc;
-    if (!(c->d.kernels & flag)) return FQP_OK;
-    if ((rc = c->api->cuModuleGetFunction(out, dv->module, name)) == FQP__CUDA_SUCCESS) return FQP_OK;
-    fqp__cuda_describe(c->api, rc, why, sizeof why);
-    return fqp__error(err, FQP_ERR_PTX, NULL, 0, 0, 0, "the GPU kernels (%s) lack %s: %s",
-                      c->d.ptx_path ? c->d.ptx_path : "embedded PTX", name, why);
+    int i;
+    for (i = 0; i < c->n_kern; i++)
+        if (c->kern[i].module == m) return 1;
+    return 0;
 }
 
-/* Loads the module into the device's (current) primary context and finds
-   the kernels the desc asks for. The JIT logs go into the message. */
-static fqp_result fqp__cuda_load_module(fqp_cuda *c, fqp__cuda_device *dv, const char *ptx, fqp_error *err)
+/* Loads module m into the device's (current) primary context. The JIT
+   logs go into the message. */
+static fqp_result fqp__cuda_load_module(fqp_cuda *c, fqp__cuda_device *dv, int m, const char *ptx, fqp_error *err)
 {
     const fqp__cuda_api *api = c->api;
     char error_log[4096], info_log[1024], why[256];
     fqp__CUjit_option opts[4];
     void *vals[4];
     fqp__CUresult rc;
-    fqp_result r;
     error_log[0] = info_log[0] = 0;
     opts[0] = FQP__CU_JIT_ERROR_LOG_BUFFER;
     vals[0] = error_log;
@@ -921,84 +1309,156 @@ static fqp_result fqp__cuda_load_module(fqp_cuda *c, fqp__cuda_device *dv, const
     vals[2] = info_log;
     opts[3] = FQP__CU_JIT_INFO_LOG_BUFFER_SIZE_BYTES;
     vals[3] = (void *)(uintptr_t)sizeof info_log;
-    rc = api->cuModuleLoadDataEx(&dv->module, ptx, 4, opts, vals);
+    rc = api->cuModuleLoadDataEx(&dv->module[m], ptx, 4, opts, vals);
     error_log[sizeof error_log - 1] = 0;
-    if (rc != FQP__CUDA_SUCCESS) {
-        dv->module = NULL;
-        fqp__cuda_describe(api, rc, why, sizeof why);
-        return fqp__error(err, FQP_ERR_PTX, NULL, 0, 0, 0,
-                          "loading the GPU kernels (%s) on device %d (%s) failed: %s%s%s",
-                          c->d.ptx_path ? c->d.ptx_path : "embedded PTX", dv->info.ordinal, dv->info.name, why,
-                          error_log[0] ? "; JIT log: " : "", error_log);
+    if (rc == FQP__CUDA_SUCCESS) return FQP_OK;
+    dv->module[m] = NULL;
+    fqp__cuda_describe(api, rc, why, sizeof why);
+    return fqp__error(err, FQP_ERR_PTX, NULL, 0, 0, 0, "loading the GPU kernels (%s) on device %d (%s) failed: %s%s%s",
+                      c->mod_label[m], dv->info.ordinal, dv->info.name, why, error_log[0] ? "; JIT log: " : "",
+                      error_log);
+}
+
+/* Every module the kernels need on device dv, then every kernel's function. */
+static fqp_result fqp__cuda_load_kernels(fqp_cuda *c, fqp__cuda_device *dv, fqp_error *err)
+{
+    char why[256];
+    fqp__CUresult rc;
+    fqp_result r;
+    int m, i;
+    for (m = 0; m < c->n_mods; m++) {
+        const char *text;
+        char *owned;
+        if (!fqp__cuda_module_used(c, m)) continue;
+        if ((r = fqp__cuda_ptx_text(c, m, &text, &owned, err)) != FQP_OK) return r;
+        r = fqp__cuda_load_module(c, dv, m, text, err);
+        fqp__free(&c->a, owned);
+        if (r != FQP_OK) return r;
     }
-    if ((r = fqp__cuda_get_kernel(c, dv, FQP_GPU_QC, &dv->k_qc, "fqp_k_qc", err)) != FQP_OK) return r;
-    if ((r = fqp__cuda_get_kernel(c, dv, FQP_GPU_PREFIX_SUM, &dv->k_prefix, "fqp_k_qual_prefix_sum", err)) != FQP_OK)
-        return r;
-    if ((r = fqp__cuda_get_kernel(c, dv, FQP_GPU_TRIM, &dv->k_trim, "fqp_k_trim", err)) != FQP_OK) return r;
+    for (i = 0; i < c->n_kern; i++) {
+        const fqp__cuda_kern *kn = &c->kern[i];
+        rc = c->api->cuModuleGetFunction(&dv->fn[i], dv->module[kn->module], kn->k.entry);
+        if (rc == FQP__CUDA_SUCCESS) continue;
+        fqp__cuda_describe(c->api, rc, why, sizeof why);
+        return fqp__error(err, FQP_ERR_PTX, NULL, 0, 0, 0, "the GPU kernels (%s) lack %s: %s",
+                          c->mod_label[kn->module], kn->k.entry, why);
+    }
     return FQP_OK;
 }
 
 /* ---- >>cuda-slots: streams, events and buffers of one upload slot ---- */
 
-static void fqp__cuda_slot_free_buffers(const fqp__cuda_api *api, fqp__cuda_slot *s)
+/* Where the inputs `inputs` of a group of `bases`, `reads` and `heads`
+   header bytes sit in staging: seq | qual | heads | seq_off | head_off. */
+static void fqp__cuda_layout_for(unsigned inputs, uint64_t bases, uint64_t reads, uint64_t heads,
+                                 fqp__cuda_layout *L)
 {
-    if (s->h_in) api->cuMemFreeHost(s->h_in);
-    if (s->h_prefix) api->cuMemFreeHost(s->h_prefix);
-    if (s->h_trim) api->cuMemFreeHost(s->h_trim);
-    if (s->d_in) api->cuMemFree(s->d_in);
-    if (s->d_prefix) api->cuMemFree(s->d_prefix);
-    if (s->d_trim) api->cuMemFree(s->d_trim);
-    s->h_in = NULL;
-    s->h_prefix = s->h_trim = NULL;
-    s->d_in = s->d_prefix = s->d_trim = 0;
-    s->cap_bases = s->cap_reads = 0;
+    uint64_t at = 0;
+    L->seq = at;
+    if (inputs & FQP__CUDA_IN_SEQ) at += FQP__CUDA_ALIGN(bases);
+    L->qual = at;
+    if (inputs & FQP__CUDA_IN_QUAL) at += FQP__CUDA_ALIGN(bases);
+    L->heads = at;
+    if (inputs & FQP__CUDA_IN_HEADS) at += FQP__CUDA_ALIGN(heads);
+    L->off = at;
+    at += FQP__CUDA_ALIGN(8 * (reads + 1));
+    L->head_off = at;
+    if (inputs & FQP__CUDA_IN_HEADS) at += 8 * (reads + 1);
+    L->bytes = at;
 }
 
-static uint64_t fqp__cuda_staging_bytes(uint64_t bases, uint64_t reads)
+/* Bytes of a downloaded output for a group of `bases` and `reads`. */
+static uint64_t fqp__cuda_out_bytes(const fqp_cuda_output *o, uint64_t bases, uint64_t reads)
 {
-    return 2 * FQP__CUDA_ALIGN(bases) + 8 * (reads + 1);
+    return o->rule == FQP_CUDA_PER_RECORD ? o->bytes * reads : o->rule == FQP_CUDA_PER_BASE ? o->bytes * bases
+                                                                                            : o->bytes;
 }
 
-/* (Re)allocates a slot's group buffers for `bases` and `reads`; the slot has
-   no work in flight. On failure the slot has no buffers. */
-static fqp_result fqp__cuda_slot_buffers(fqp_cuda *c, fqp__cuda_slot *s, uint64_t bases, uint64_t reads, fqp_error *err)
+static void fqp__cuda_slot_free_buffers(const fqp_cuda *c, fqp__cuda_slot *s)
 {
     const fqp__cuda_api *api = c->api;
-    fqp_result r;
-    uint64_t in = fqp__cuda_staging_bytes(bases, reads);
-    fqp__cuda_slot_free_buffers(api, s);
-    if (in > (uint64_t)SIZE_MAX / 8 || bases > (uint64_t)SIZE_MAX / 8)
+    int i, j;
+    if (s->h_in) api->cuMemFreeHost(s->h_in);
+    if (s->d_in) api->cuMemFree(s->d_in);
+    for (i = 0; i < FQP__CUDA_KERNS; i++)
+        for (j = 0; j < FQP_CUDA_MAX_OUTPUTS; j++) {
+            if (s->h_out[i][j]) api->cuMemFreeHost(s->h_out[i][j]);
+            if (s->d_out[i][j]) api->cuMemFree(s->d_out[i][j]);
+            s->h_out[i][j] = NULL;
+            s->d_out[i][j] = 0;
+        }
+    s->h_in = NULL;
+    s->d_in = 0;
+    s->cap_bases = s->cap_reads = s->cap_heads = 0;
+}
+
+/* (Re)allocates a slot's group buffers (staging and downloaded outputs) for
+   `bases`, `reads` and `heads`; the slot has no work in flight. On failure
+   the slot has no buffers. */
+static fqp_result fqp__cuda_slot_buffers(fqp_cuda *c, fqp__cuda_slot *s, uint64_t bases, uint64_t reads,
+                                         uint64_t heads, fqp_error *err)
+{
+    const fqp__cuda_api *api = c->api;
+    fqp__cuda_layout L;
+    fqp_result r = FQP_OK;
+    int i, j;
+    fqp__cuda_slot_free_buffers(c, s);
+    fqp__cuda_layout_for(c->inputs | FQP__CUDA_IN_SEQ | FQP__CUDA_IN_QUAL, bases, reads, heads, &L);
+    if (L.bytes > (uint64_t)SIZE_MAX / 16 || bases > (uint64_t)SIZE_MAX / 16)
         return fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "a GPU buffer of %llu bases is too large",
                           (unsigned long long)bases);
-    r = fqp__cuda_check(api, api->cuMemAllocHost((void **)&s->h_in, (size_t)in), "cuMemAllocHost_v2 (staging)", err);
+    r = fqp__cuda_check(api, api->cuMemAllocHost((void **)&s->h_in, (size_t)L.bytes), "cuMemAllocHost_v2 (staging)",
+                        err);
     if (r != FQP_OK) goto fail;
-    r = fqp__cuda_check(api, api->cuMemAlloc(&s->d_in, (size_t)in), "cuMemAlloc_v2 (batch input)", err);
+    r = fqp__cuda_check(api, api->cuMemAlloc(&s->d_in, (size_t)L.bytes), "cuMemAlloc_v2 (batch input)", err);
     if (r != FQP_OK) goto fail;
-    if (c->d.kernels & FQP_GPU_PREFIX_SUM) {
-        size_t n = (size_t)(8 * (bases ? bases : 1));
-        r = fqp__cuda_check(api, api->cuMemAllocHost((void **)&s->h_prefix, n), "cuMemAllocHost_v2 (prefix sums)", err);
-        if (r != FQP_OK) goto fail;
-        r = fqp__cuda_check(api, api->cuMemAlloc(&s->d_prefix, n), "cuMemAlloc_v2 (prefix sums)", err);
-        if (r != FQP_OK) goto fail;
-    }
-    if (c->d.kernels & FQP_GPU_TRIM) {
-        size_t n = (size_t)(16 * (reads ? reads : 1));
-        r = fqp__cuda_check(api, api->cuMemAllocHost((void **)&s->h_trim, n), "cuMemAllocHost_v2 (trim intervals)",
-                            err);
-        if (r != FQP_OK) goto fail;
-        r = fqp__cuda_check(api, api->cuMemAlloc(&s->d_trim, n), "cuMemAlloc_v2 (trim intervals)", err);
-        if (r != FQP_OK) goto fail;
-    }
+    for (i = 0; i < c->n_kern; i++)
+        for (j = 0; j < c->kern[i].k.n_outputs; j++) {
+            const fqp_cuda_output *o = &c->kern[i].out[j];
+            uint64_t n = fqp__cuda_out_bytes(o, bases, reads);
+            if (o->accumulate) continue;
+            if (n < 8) n = 8;
+            if (n > (uint64_t)SIZE_MAX / 2) {
+                r = fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "a GPU output of %llu bytes is too large",
+                               (unsigned long long)n);
+                goto fail;
+            }
+            r = fqp__cuda_check(api, api->cuMemAllocHost(&s->h_out[i][j], (size_t)n), "cuMemAllocHost_v2 (output)",
+                                err);
+            if (r != FQP_OK) goto fail;
+            r = fqp__cuda_check(api, api->cuMemAlloc(&s->d_out[i][j], (size_t)n), "cuMemAlloc_v2 (output)", err);
+            if (r != FQP_OK) goto fail;
+        }
     s->cap_bases = bases;
     s->cap_reads = reads;
+    s->cap_heads = heads;
     return FQP_OK;
 fail:
-    fqp__cuda_slot_free_buffers(api, s);
+    fqp__cuda_slot_free_buffers(c, s);
     return r;
 }
 
-/* Everything a slot needs for the whole run, made once in fqp_cuda_open. */
-static fqp_result fqp__cuda_slot_setup(fqp_cuda *c, fqp__cuda_slot *s, fqp_error *err)
+/* Grows slot s for a group of `bases`, `reads` and `heads` when needed (a
+   huge record): it then keeps the larger buffers. */
+static fqp_result fqp__cuda_slot_fit(fqp_cuda *c, fqp__cuda_slot *s, uint64_t bases, uint64_t reads, uint64_t heads,
+                                     const char *who, int index, fqp_error *err)
+{
+    uint64_t nb = s->cap_bases, nr = s->cap_reads, nh = s->cap_heads;
+    fqp_result r;
+    if (bases <= nb && reads <= nr && heads <= nh && s->h_in) return FQP_OK;
+    if (bases > nb) nb = bases + bases / 4;
+    if (reads > nr) nr = reads + reads / 4;
+    if (heads > nh) nh = heads + heads / 4;
+    if ((r = fqp__cuda_slot_buffers(c, s, nb, nr, nh, err)) != FQP_OK) return r;
+    fqp__cuda_log(&c->d, &c->cfg, FQP_LOG_DEBUG, "GPU %s %d: a slot grew to %llu bases, %llu reads, %llu header bytes",
+                  who, index, (unsigned long long)nb, (unsigned long long)nr, (unsigned long long)nh);
+    return FQP_OK;
+}
+
+/* Everything a slot needs for the whole run, made once: the stream, the
+   events, the group buffers, and (for a GPU consumer) the accumulators,
+   zeroed. The host waits on ev[3] only: it blocks instead of spinning. */
+static fqp_result fqp__cuda_slot_setup(fqp_cuda *c, fqp__cuda_slot *s, int with_acc, fqp_error *err)
 {
     const fqp__cuda_api *api = c->api;
     fqp__CUresult rc;
@@ -1008,24 +1468,24 @@ static fqp_result fqp__cuda_slot_setup(fqp_cuda *c, fqp__cuda_slot *s, fqp_error
         return fqp__cuda_fail_call(api, err, FQP_ERR_CUDA, rc, "cuStreamCreate");
     }
     for (i = 0; i < 4; i++) {
-        if ((rc = api->cuEventCreate(&s->ev[i], 0)) != FQP__CUDA_SUCCESS)
+        if ((rc = api->cuEventCreate(&s->ev[i], i == 3 ? FQP__CU_EVENT_BLOCKING_SYNC : 0)) != FQP__CUDA_SUCCESS)
             return fqp__cuda_fail_call(api, err, FQP_ERR_CUDA, rc, "cuEventCreate");
         s->ev_made = i + 1;
     }
-    if (fqp__cuda_slot_buffers(c, s, c->cap_bases, c->cap_reads, err) != FQP_OK) return FQP_ERR_CUDA;
-    if (c->qc_words) {
-        size_t n = (size_t)(c->qc_words * 8);
-        if ((rc = api->cuMemAllocHost((void **)&s->h_counts, n)) != FQP__CUDA_SUCCESS) {
-            s->h_counts = NULL;
-            return fqp__cuda_fail_call(api, err, FQP_ERR_CUDA, rc, "cuMemAllocHost_v2 (QC counters)");
+    if (fqp__cuda_slot_buffers(c, s, c->cap_bases, c->cap_reads, c->cap_heads, err) != FQP_OK) return FQP_ERR_CUDA;
+    if (with_acc && c->acc_bytes) {
+        size_t n = (size_t)c->acc_bytes;
+        if ((rc = api->cuMemAllocHost((void **)&s->h_acc, n)) != FQP__CUDA_SUCCESS) {
+            s->h_acc = NULL;
+            return fqp__cuda_fail_call(api, err, FQP_ERR_CUDA, rc, "cuMemAllocHost_v2 (accumulators)");
         }
-        if ((rc = api->cuMemAlloc(&s->d_counts, n)) != FQP__CUDA_SUCCESS) {
-            s->d_counts = 0;
-            return fqp__cuda_fail_call(api, err, FQP_ERR_CUDA, rc, "cuMemAlloc_v2 (QC counters)");
+        if ((rc = api->cuMemAlloc(&s->d_acc, n)) != FQP__CUDA_SUCCESS) {
+            s->d_acc = 0;
+            return fqp__cuda_fail_call(api, err, FQP_ERR_CUDA, rc, "cuMemAlloc_v2 (accumulators)");
         }
-        if ((rc = api->cuMemsetD8Async(s->d_counts, 0, n, s->stream)) != FQP__CUDA_SUCCESS ||
+        if ((rc = api->cuMemsetD8Async(s->d_acc, 0, n, s->stream)) != FQP__CUDA_SUCCESS ||
             (rc = api->cuStreamSynchronize(s->stream)) != FQP__CUDA_SUCCESS)
-            return fqp__cuda_fail_call(api, err, FQP_ERR_CUDA, rc, "zeroing the QC counters");
+            return fqp__cuda_fail_call(api, err, FQP_ERR_CUDA, rc, "zeroing the accumulators");
     }
     s->cap_held = (size_t)c->n_ckpt * c->max_group_batches;
     s->held = (fqp_batch **)fqp__calloc(&c->a, s->cap_held * sizeof *s->held);
@@ -1038,13 +1498,144 @@ static void fqp__cuda_slot_teardown(fqp_cuda *c, fqp__cuda_slot *s)
     const fqp__cuda_api *api = c->api;
     int i;
     if (s->stream) api->cuStreamSynchronize(s->stream); /* nothing may still copy into pinned memory */
-    fqp__cuda_slot_free_buffers(api, s);
-    if (s->h_counts) api->cuMemFreeHost(s->h_counts);
-    if (s->d_counts) api->cuMemFree(s->d_counts);
+    fqp__cuda_slot_free_buffers(c, s);
+    if (s->h_acc) api->cuMemFreeHost(s->h_acc);
+    if (s->d_acc) api->cuMemFree(s->d_acc);
     for (i = 0; i < s->ev_made; i++) api->cuEventDestroy(s->ev[i]);
     if (s->stream) api->cuStreamDestroy(s->stream);
     fqp__free(&c->a, s->held);
     memset(s, 0, sizeof *s);
+}
+
+/* Packs batches g[0..n) into slot s's staging as layout L says: the inputs
+   the kernels read, offsets rebased over the group. Records the longest
+   read in s->max_len. */
+static void fqp__cuda_pack(const fqp_cuda *c, fqp__cuda_slot *s, unsigned inputs, fqp_batch *const *g, size_t n,
+                           const fqp__cuda_layout *L)
+{
+    uint64_t pos = 0, hpos = 0, r0 = 0, *off = (uint64_t *)(void *)(s->h_in + L->off);
+    uint64_t *hoff = (uint64_t *)(void *)(s->h_in + L->head_off);
+    size_t i;
+    (void)c;
+    for (i = 0; i < n; i++) {
+        const fqp_batch *b = g[i];
+        uint64_t j, first = b->seq_off[0], hfirst = 0, hbytes = 0;
+        if (inputs & FQP__CUDA_IN_HEADS) {
+            hfirst = b->head_off[0];
+            hbytes = b->head_off[b->count] - hfirst;
+        }
+        if (b->bases && (inputs & FQP__CUDA_IN_SEQ)) memcpy(s->h_in + L->seq + pos, b->seq + first, (size_t)b->bases);
+        if (b->bases && (inputs & FQP__CUDA_IN_QUAL))
+            memcpy(s->h_in + L->qual + pos, b->qual + first, (size_t)b->bases);
+        if (hbytes && (inputs & FQP__CUDA_IN_HEADS)) memcpy(s->h_in + L->heads + hpos, b->head + hfirst, (size_t)hbytes);
+        for (j = 0; j < b->count; j++) {
+            uint64_t len = b->seq_off[j + 1] - b->seq_off[j];
+            off[r0 + j] = pos + (b->seq_off[j] - first);
+            if (inputs & FQP__CUDA_IN_HEADS) hoff[r0 + j] = hpos + (b->head_off[j] - hfirst);
+            if (len > s->max_len) s->max_len = len;
+        }
+        pos += b->bases;
+        hpos += hbytes;
+        r0 += b->count;
+    }
+    off[r0] = pos;
+    if (inputs & FQP__CUDA_IN_HEADS) hoff[r0] = hpos;
+}
+
+/* Launch geometry of a kernel: ceil(n_reads / reads_per_block) blocks, at
+   least 1 and at most max_grid. */
+static unsigned fqp__cuda_grid(const fqp_cuda_kernel *k, uint64_t n_reads)
+{
+    uint64_t g = (n_reads + k->reads_per_block - 1) / k->reads_per_block;
+    if (g < 1) g = 1;
+    if (g > k->max_grid) g = k->max_grid;
+    return (unsigned)g;
+}
+
+/* Enqueues on slot s, after an upload laid out as L: kernels kerns[0..n)
+   (their function and buffers at index idx[i] of the device and slot), then
+   the downloads of their non-accumulating outputs. A group without reads
+   runs no kernel. Adds the downloaded bytes to *down. */
+static fqp_result fqp__cuda_launch(const fqp_cuda *c, const fqp__cuda_device *dv, fqp__cuda_slot *s,
+                                   const fqp__cuda_kern *const *kerns, const int *idx, int n,
+                                   const fqp__cuda_layout *L, uint64_t bases, uint64_t reads, uint64_t *down,
+                                   fqp_error *err)
+{
+    const fqp__cuda_api *api = c->api;
+    unsigned long long n_reads = reads;
+    char what[160];
+    fqp_result r;
+    int i, a;
+    for (i = 0; i < n && reads; i++) {
+        const fqp__cuda_kern *kn = kerns[i];
+        fqp__CUdeviceptr ptr[FQP_CUDA_MAX_ARGS];
+        void *argv[FQP_CUDA_MAX_ARGS];
+        for (a = 0; a < kn->k.n_args; a++) {
+            const fqp_cuda_arg *g = &kn->args[a];
+            argv[a] = &ptr[a];
+            switch (g->kind) {
+            case FQP_CUDA_ARG_SEQ: ptr[a] = s->d_in + L->seq; break;
+            case FQP_CUDA_ARG_QUAL: ptr[a] = s->d_in + L->qual; break;
+            case FQP_CUDA_ARG_OFFSETS: ptr[a] = s->d_in + L->off; break;
+            case FQP_CUDA_ARG_HEADS: ptr[a] = s->d_in + L->heads; break;
+            case FQP_CUDA_ARG_HEAD_OFFSETS: ptr[a] = s->d_in + L->head_off; break;
+            case FQP_CUDA_ARG_COUNT: argv[a] = &n_reads; break;
+            case FQP_CUDA_ARG_VALUE: argv[a] = (void *)(uintptr_t)g->value; break;
+            case FQP_CUDA_ARG_OUTPUT:
+                ptr[a] = kn->out[g->index].accumulate ? s->d_acc + kn->acc_off[g->index] : s->d_out[idx[i]][g->index];
+                break;
+            default: ptr[a] = 0; /* FQP_CUDA_ARG_NULL */
+            }
+        }
+        snprintf(what, sizeof what, "cuLaunchKernel (%.128s)", kn->k.entry);
+        r = fqp__cuda_check(api, api->cuLaunchKernel(dv->fn[idx[i]], fqp__cuda_grid(&kn->k, reads), 1, 1,
+                                                     kn->k.block, 1, 1, kn->k.shared_bytes, s->stream,
+                                                     kn->k.n_args ? argv : NULL, NULL),
+                            what, err);
+        if (r != FQP_OK) return r;
+    }
+    r = fqp__cuda_check(api, api->cuEventRecord(s->ev[2], s->stream), "cuEventRecord", err);
+    if (r != FQP_OK) return r;
+    for (i = 0; i < n && reads; i++) {
+        const fqp__cuda_kern *kn = kerns[i];
+        for (a = 0; a < kn->k.n_outputs; a++) {
+            uint64_t bytes = fqp__cuda_out_bytes(&kn->out[a], bases, reads);
+            if (kn->out[a].accumulate || !bytes) continue;
+            if (kn->builtin) /* the names the built-ins' outputs always had in messages */
+                snprintf(what, sizeof what, "cuMemcpyDtoHAsync_v2 (%s)",
+                         kn->builtin == FQP_GPU_TRIM ? "trim intervals" : "prefix sums");
+            else
+                snprintf(what, sizeof what, "cuMemcpyDtoHAsync_v2 (output %d of %.100s)", a, kn->k.entry);
+            r = fqp__cuda_check(api, api->cuMemcpyDtoHAsync(s->h_out[idx[i]][a], s->d_out[idx[i]][a], (size_t)bytes,
+                                                             s->stream),
+                                what, err);
+            if (r != FQP_OK) return r;
+            *down += bytes;
+        }
+    }
+    return FQP_OK;
+}
+
+/* Batch number `b_first_read`..: the views of results res for the batch that
+   starts at base `pos` and record `r0` of slot s's group. */
+static void fqp__cuda_views(const fqp_cuda *c, const fqp__cuda_slot *s, uint64_t pos, uint64_t r0,
+                            fqp_cuda_results *res)
+{
+    int i, j;
+    memset(res, 0, sizeof *res);
+    for (i = 0; i < c->n_kern; i++) {
+        const fqp__cuda_kern *kn = &c->kern[i];
+        for (j = 0; j < kn->k.n_outputs; j++) {
+            const fqp_cuda_output *o = &kn->out[j];
+            const unsigned char *v = (const unsigned char *)s->h_out[i][j];
+            if (o->accumulate) continue;
+            if (o->rule == FQP_CUDA_PER_RECORD) v += o->bytes * r0;
+            else if (o->rule == FQP_CUDA_PER_BASE) v += o->bytes * pos;
+            if (kn->builtin == FQP_GPU_PREFIX_SUM) res->prefix = (const uint64_t *)(const void *)v;
+            else if (kn->builtin == FQP_GPU_TRIM) res->trim = (const uint64_t *)(const void *)v;
+            else if (kn->user >= 0) res->out[kn->user][j] = v;
+        }
+    }
 }
 
 /* ---- >>cuda-open: fqp_cuda_open and fqp_cuda_close ---- */
@@ -1070,7 +1661,8 @@ FASTQPAR_DEF void fqp_cuda_close(fqp_cuda *c)
             fqp__cuda_device *dv = &c->devices[i];
             if (!dv->ctx) continue;
             c->api->cuCtxSetCurrent(dv->ctx);
-            if (dv->module) c->api->cuModuleUnload(dv->module);
+            for (j = 0; j < FQP__CUDA_MODULES; j++)
+                if (dv->module[j]) c->api->cuModuleUnload(dv->module[j]);
             c->api->cuCtxSetCurrent(NULL);
             c->api->cuDevicePrimaryCtxRelease(dv->dev);
         }
@@ -1130,9 +1722,7 @@ static fqp_result fqp__cuda_setup(fqp_cuda *c, fqp_error *err)
     const fqp__cuda_api *api;
     fqp_result r;
     fqp__CUresult rc;
-    char *ptx = NULL;
     int i, j;
-    uint64_t counts_bytes;
     if ((r = fqp__cuda_load(c->d.library, &c->lib, err)) != FQP_OK) return r;
     c->api = api = &c->lib->api;
     if ((r = fqp__cuda_find_devices(c, err)) != FQP_OK) return r;
@@ -1140,22 +1730,21 @@ static fqp_result fqp__cuda_setup(fqp_cuda *c, fqp_error *err)
     c->group_limit = c->d.coalesce_bytes / 2 ? c->d.coalesce_bytes / 2 : 1;
     c->cap_bases = c->group_limit > c->cfg.batch_bytes ? c->group_limit : c->cfg.batch_bytes;
     c->cap_reads = c->cfg.batch_records > c->cap_bases / 32 ? c->cfg.batch_records : c->cap_bases / 32;
-    c->max_group_batches = FQP__CUDA_MAX_GROUP_BATCHES;
-    c->qc_words = (c->d.kernels & FQP_GPU_QC) ? fqp_qc_words(c->d.qc_max_pos) : 0;
-    counts_bytes = c->qc_words * 8;
+    c->cap_heads = (c->inputs & FQP__CUDA_IN_HEADS) ? c->cap_bases / 2 : 0;
+    c->max_group_batches = c->one_batch_groups ? 1 : FQP__CUDA_MAX_GROUP_BATCHES;
     c->n_ckpt = c->d.checkpoint_groups;
-    if (!c->n_ckpt) { /* a fetch of the counters costs at most about one upload */
-        uint64_t upload = fqp__cuda_staging_bytes(c->cap_bases, c->cap_reads);
-        c->n_ckpt = (int)((counts_bytes + upload - 1) / upload);
+    if (!c->n_ckpt) { /* a fetch of the accumulators costs at most about one upload */
+        fqp__cuda_layout L;
+        fqp__cuda_layout_for(c->inputs, c->cap_bases, c->cap_reads, c->cap_heads, &L);
+        c->n_ckpt = (int)((c->acc_bytes + L.bytes - 1) / L.bytes);
         if (c->n_ckpt < 1) c->n_ckpt = 1;
         if (c->n_ckpt > 8) c->n_ckpt = 8;
     }
-    if (c->d.on_results || !c->qc_words) c->n_ckpt = 1;
+    if (c->d.on_results || !c->acc_bytes) c->n_ckpt = 1;
     c->n_consumers = c->d.offload_only ? 0 : c->n_devices * c->d.consumers_per_device;
     c->consumers = c->n_consumers ? (fqp__cuda_consumer *)fqp__calloc(&c->a, (size_t)c->n_consumers *
                                                                             sizeof *c->consumers) : NULL;
     if (c->n_consumers && !c->consumers) return fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory");
-    if ((r = fqp__cuda_ptx_text(c, &ptx, err)) != FQP_OK) return r;
     for (i = 0; i < c->n_devices && r == FQP_OK; i++) {
         fqp__cuda_device *dv = &c->devices[i];
         if ((rc = api->cuDevicePrimaryCtxRetain(&dv->ctx, dv->dev)) != FQP__CUDA_SUCCESS) {
@@ -1164,7 +1753,7 @@ static fqp_result fqp__cuda_setup(fqp_cuda *c, fqp_error *err)
         } else if ((rc = api->cuCtxSetCurrent(dv->ctx)) != FQP__CUDA_SUCCESS) {
             r = fqp__cuda_fail_call(api, err, FQP_ERR_CUDA, rc, "cuCtxSetCurrent");
         } else {
-            r = fqp__cuda_load_module(c, dv, ptx, err);
+            r = fqp__cuda_load_kernels(c, dv, err);
         }
         dv->info.consumers = c->d.offload_only ? 0 : c->d.consumers_per_device;
         for (j = 0; j < dv->info.consumers && r == FQP_OK; j++) {
@@ -1177,15 +1766,14 @@ static fqp_result fqp__cuda_setup(fqp_cuda *c, fqp_error *err)
             k->n_slots = c->d.in_flight;
             k->slots = (fqp__cuda_slot *)fqp__calloc(&c->a, (size_t)k->n_slots * sizeof *k->slots);
             k->group = (fqp_batch **)fqp__calloc(&c->a, c->max_group_batches * sizeof *k->group);
-            if (c->qc_words) k->totals = (uint64_t *)fqp__calloc(&c->a, (size_t)(c->qc_words * 8));
-            if (!k->slots || !k->group || (c->qc_words && !k->totals)) {
+            if (c->acc_words) k->totals = (uint64_t *)fqp__calloc(&c->a, (size_t)(c->acc_words * 8));
+            if (!k->slots || !k->group || (c->acc_words && !k->totals)) {
                 r = fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory");
                 break;
             }
-            for (s = 0; s < k->n_slots && r == FQP_OK; s++) r = fqp__cuda_slot_setup(c, &k->slots[s], err);
+            for (s = 0; s < k->n_slots && r == FQP_OK; s++) r = fqp__cuda_slot_setup(c, &k->slots[s], 1, err);
         }
     }
-    fqp__free(&c->a, ptx);
     return r;
 }
 
@@ -1213,6 +1801,10 @@ FASTQPAR_DEF fqp_result fqp_cuda_open(fqp_cuda **out, const fqp_cuda_desc *desc,
     c->d = d;
     c->cfg = cfg;
     c->a = cfg.allocator;
+    if ((r = fqp__cuda_plan(c, err)) != FQP_OK) { /* a bad kernel description: no fall-back */
+        fqp__free(&cfg.allocator, c);
+        return r;
+    }
     if ((r = fqp__cuda_setup(c, err)) != FQP_OK) {
         char msg[FQP_ERROR_MESSAGE_MAX];
         if (c->api) fqp_cuda_close(c);
@@ -1244,27 +1836,13 @@ static double fqp__cuda_elapsed(const fqp__cuda_api *api, fqp__CUevent a, fqp__C
     return (double)ms * 1e-3;
 }
 
-/* Launch geometry, as kernels.cu documents it beside each kernel: blocks of
-   256 threads, one warp per read, grid-stride loops over the reads, so the
-   grid is capped: ceil(n_reads / per_block_reads) blocks, at most max_grid. */
-static void fqp__cuda_grid(uint64_t n_reads, uint64_t reads_per_block, uint64_t max_grid, unsigned grid[3],
-                           unsigned block[3])
-{
-    uint64_t g = (n_reads + reads_per_block - 1) / reads_per_block;
-    if (g < 1) g = 1;
-    if (g > max_grid) g = max_grid;
-    grid[0] = (unsigned)g;
-    grid[1] = grid[2] = 1;
-    block[0] = 256;
-    block[1] = block[2] = 1;
-}
-
 static void fqp__cuda_group_add(fqp__cuda_consumer *k, fqp_batch *b)
 {
     if (k->n_group == 0) k->group_started = fqp__now();
     k->group[k->n_group++] = b;
     k->group_bases += b->bases;
     k->group_reads += b->count;
+    if (k->owner->inputs & FQP__CUDA_IN_HEADS) k->group_heads += b->head_off[b->count] - b->head_off[0];
 }
 
 /* Whether b joins the group being filled (a first batch always does). */
@@ -1272,14 +1850,14 @@ static int fqp__cuda_group_fits(const fqp__cuda_consumer *k, const fqp_batch *b)
 {
     const fqp_cuda *c = k->owner;
     return k->n_group == 0 ||
-           (k->n_group < c->max_group_batches && k->group_bases + b->bases <= c->group_limit &&
+           (!c->one_batch_groups && k->n_group < c->max_group_batches && k->group_bases + b->bases <= c->group_limit &&
             k->group_reads + b->count <= c->cap_reads);
 }
 
 static int fqp__cuda_group_full(const fqp__cuda_consumer *k)
 {
     const fqp_cuda *c = k->owner;
-    return k->n_group >= c->max_group_batches || k->group_bases >= c->group_limit || k->group_reads >= c->cap_reads;
+    return c->one_batch_groups || k->n_group >= c->max_group_batches || k->group_bases >= c->group_limit || k->group_reads >= c->cap_reads;
 }
 
 static int fqp__cuda_holding(const fqp__cuda_consumer *k)
@@ -1301,158 +1879,102 @@ static fqp__cuda_slot *fqp__cuda_oldest(fqp__cuda_consumer *k)
     return o;
 }
 
-/* The QC counters that reads no longer than max_len can have touched
-   (every table is indexed by position or length, up to max_pos): the fixed
-   counters and the first max_len positions of each table. A checkpoint
-   fetches and zeroes only these, so short reads cost little whatever
-   max_pos is. Returns the number of ranges. */
-static int fqp__cuda_qc_ranges(uint32_t mp, uint64_t words, uint64_t max_len, uint64_t start[FQP__CUDA_QC_RANGES],
-                               uint64_t len[FQP__CUDA_QC_RANGES])
+/* The byte ranges of the accumulators that a checkpoint of slot s moves
+   (each accumulator's ranges callback, or the whole of it). */
+static void fqp__cuda_ckpt_ranges(const fqp_cuda *c, fqp__cuda_slot *s)
 {
-    uint64_t m = max_len;
-    if (m >= mp) {
-        start[0] = 0;
-        len[0] = words;
-        return 1;
+    int i, j, q, n;
+    uint64_t st[8], ln[8];
+    s->n_ranges = 0;
+    for (i = 0; i < c->n_kern; i++) {
+        const fqp__cuda_kern *kn = &c->kern[i];
+        for (j = 0; j < kn->k.n_outputs; j++) {
+            const fqp_cuda_output *o = &kn->out[j];
+            uint64_t words;
+            if (!o->accumulate) continue;
+            words = o->bytes / o->word_bytes;
+            n = o->ranges ? o->ranges(o->ranges_user, words, s->max_len, st, ln) : 0;
+            if (n < 1 || n > 8) {
+                n = 1;
+                st[0] = 0;
+                ln[0] = words;
+            }
+            for (q = 0; q < n; q++) {
+                if (st[q] >= words || !ln[q]) continue;
+                if (ln[q] > words - st[q]) ln[q] = words - st[q];
+                s->range_off[s->n_ranges] = kn->acc_off[j] + st[q] * o->word_bytes;
+                s->range_len[s->n_ranges] = ln[q] * o->word_bytes;
+                s->range_total[s->n_ranges] = kn->acc_base[j] + st[q];
+                s->range_word[s->n_ranges] = (unsigned char)o->word_bytes;
+                s->n_ranges++;
+            }
+        }
     }
-    start[0] = 0;                              len[0] = FQP_QC_GC(FQP_QC_GC_BINS - 1) + 1; /* totals, MEANQ, GC */
-    start[1] = FQP_QC_POS_QSUM(mp, 0);         len[1] = m;
-    start[2] = FQP_QC_POS_COUNT(mp, 0);        len[2] = m;
-    start[3] = FQP_QC_LEN(mp, 0);              len[3] = m + 1;
-    start[4] = FQP_QC_POS_BASE(mp, 0, 0);      len[4] = 5 * m;
-    start[5] = FQP_QC_POS_QUAL(mp, 0, 0);      len[5] = FQP_QC_QUALS * m;
-    return 6;
 }
 
-/* Enqueues on slot s (which has no work in flight): the group being filled,
-   if any (packed into pinned staging, one upload, the kernels, the result
-   copies), then, if `checkpoint`, the QC counter fetch and reset. The
-   group's batches join the slot's held list before the first driver call,
-   so that a failure anywhere hands them back. */
-static fqp_result fqp__cuda_submit(fqp__cuda_consumer *k, fqp__cuda_slot *s, int checkpoint, fqp_error *err)
+/* Enqueues on slot s (which has no work in flight): the group being
+   filled, if `with_group` and there is one (packed into pinned staging,
+   one upload, every kernel, the output downloads), then, if `checkpoint`,
+   the accumulators' fetch and reset. The group's batches join the slot's
+   held list before the first driver call, so that a failure anywhere hands
+   them back. */
+static fqp_result fqp__cuda_submit(fqp__cuda_consumer *k, fqp__cuda_slot *s, int with_group, int checkpoint,
+                                   fqp_error *err)
 {
     fqp_cuda *c = k->owner;
     const fqp__cuda_api *api = c->api;
-    const fqp__cuda_device *dv = k->device;
     uint64_t bases = k->group_bases, reads = k->group_reads;
     size_t i;
     fqp_result r;
-    s->has_group = k->n_group > 0;
+    s->has_group = with_group && k->n_group > 0;
     s->has_checkpoint = checkpoint;
-    s->group_first = s->n_held;
-    s->group_bases = bases;
-    s->group_reads = reads;
+    s->group_bases = s->has_group ? bases : 0;
+    s->group_reads = s->has_group ? reads : 0;
     if (s->has_group) {
-        uint64_t A, pos = 0, r0 = 0, *h_off, up;
-        unsigned long long n_reads = reads;
-        unsigned int max_pos = c->d.qc_max_pos;
-        int mode = (int)c->d.trim.mode, threshold = c->d.trim.threshold, window = c->d.trim.window;
-        int threshold5 = c->d.trim.threshold5;
-        fqp__CUdeviceptr d_seq, d_qual, d_off;
-        unsigned grid[3], block[3];
-        if (bases > s->cap_bases || reads > s->cap_reads) { /* a huge record: this slot grows */
-            uint64_t nb = bases > s->cap_bases ? bases + bases / 4 : s->cap_bases;
-            uint64_t nr = reads > s->cap_reads ? reads + reads / 4 : s->cap_reads;
-            if ((r = fqp__cuda_slot_buffers(c, s, nb, nr, err)) != FQP_OK) return r;
-            fqp__cuda_log(&c->d, &c->cfg, FQP_LOG_DEBUG, "GPU consumer %d: a slot grew to %llu bases, %llu reads",
-                          k->index, (unsigned long long)nb, (unsigned long long)nr);
-        }
-        /* pack: sequences at 0, qualities at A, offsets rebased over the group at 2A */
-        A = FQP__CUDA_ALIGN(bases);
-        h_off = (uint64_t *)(void *)(s->h_in + 2 * A);
-        for (i = 0; i < k->n_group; i++) {
-            const fqp_batch *b = k->group[i];
-            uint64_t j, first = b->seq_off[0];
-            if (b->bases) {
-                memcpy(s->h_in + pos, b->seq + first, (size_t)b->bases);
-                memcpy(s->h_in + A + pos, b->qual + first, (size_t)b->bases);
-            }
-            for (j = 0; j < b->count; j++) {
-                uint64_t len = b->seq_off[j + 1] - b->seq_off[j];
-                h_off[r0 + j] = pos + (b->seq_off[j] - first);
-                if (len > s->max_len) s->max_len = len;
-            }
-            pos += b->bases;
-            r0 += b->count;
-        }
-        h_off[r0] = pos;
+        const fqp__cuda_kern *kerns[FQP__CUDA_KERNS];
+        int idx[FQP__CUDA_KERNS], q;
+        fqp__cuda_layout L;
+        r = fqp__cuda_slot_fit(c, s, bases, reads, k->group_heads, "consumer", k->index, err);
+        if (r != FQP_OK) return r;
+        fqp__cuda_layout_for(c->inputs, bases, reads, k->group_heads, &L);
+        fqp__cuda_pack(c, s, c->inputs, k->group, k->n_group, &L);
         for (i = 0; i < k->n_group; i++) s->held[s->n_held++] = k->group[i];
         k->n_group = 0;
-        k->group_bases = k->group_reads = 0;
+        k->group_bases = k->group_reads = k->group_heads = 0;
         s->groups_since_checkpoint++;
+        s->bases_since_checkpoint += bases;
         k->m.groups++;
-        d_seq = s->d_in;
-        d_qual = s->d_in + A;
-        d_off = s->d_in + 2 * A;
-        up = 2 * A + 8 * (reads + 1);
         r = fqp__cuda_check(api, api->cuEventRecord(s->ev[0], s->stream), "cuEventRecord", err);
         if (r != FQP_OK) return r;
-        r = fqp__cuda_check(api, api->cuMemcpyHtoDAsync(s->d_in, s->h_in, (size_t)up, s->stream),
+        r = fqp__cuda_check(api, api->cuMemcpyHtoDAsync(s->d_in, s->h_in, (size_t)L.bytes, s->stream),
                             "cuMemcpyHtoDAsync_v2 (batch upload)", err);
         if (r != FQP_OK) return r;
-        k->m.bytes_up += up;
+        k->m.bytes_up += L.bytes;
         r = fqp__cuda_check(api, api->cuEventRecord(s->ev[1], s->stream), "cuEventRecord", err);
         if (r != FQP_OK) return r;
-        if (reads && (c->d.kernels & FQP_GPU_QC)) {
-            void *args[6];
-            args[0] = &d_seq; args[1] = &d_qual; args[2] = &d_off; args[3] = &n_reads; args[4] = &max_pos;
-            args[5] = &s->d_counts;
-            fqp__cuda_grid(reads, 64, 1024, grid, block);
-            r = fqp__cuda_check(api, api->cuLaunchKernel(dv->k_qc, grid[0], grid[1], grid[2], block[0], block[1],
-                                                         block[2], 0, s->stream, args, NULL),
-                                "cuLaunchKernel (fqp_k_qc)", err);
-            if (r != FQP_OK) return r;
+        for (q = 0; q < c->n_kern; q++) {
+            kerns[q] = &c->kern[q];
+            idx[q] = q;
         }
-        if (reads && (c->d.kernels & FQP_GPU_PREFIX_SUM)) {
-            void *args[4];
-            args[0] = &d_qual; args[1] = &d_off; args[2] = &n_reads; args[3] = &s->d_prefix;
-            fqp__cuda_grid(reads, 8, 65535, grid, block);
-            r = fqp__cuda_check(api, api->cuLaunchKernel(dv->k_prefix, grid[0], grid[1], grid[2], block[0], block[1],
-                                                         block[2], 0, s->stream, args, NULL),
-                                "cuLaunchKernel (fqp_k_qual_prefix_sum)", err);
-            if (r != FQP_OK) return r;
-        }
-        if (reads && (c->d.kernels & FQP_GPU_TRIM)) {
-            void *args[9];
-            args[0] = &d_seq; args[1] = &d_qual; args[2] = &d_off; args[3] = &n_reads; args[4] = &mode;
-            args[5] = &threshold; args[6] = &window; args[7] = &threshold5; args[8] = &s->d_trim;
-            fqp__cuda_grid(reads, 8, 65535, grid, block);
-            r = fqp__cuda_check(api, api->cuLaunchKernel(dv->k_trim, grid[0], grid[1], grid[2], block[0], block[1],
-                                                         block[2], 0, s->stream, args, NULL),
-                                "cuLaunchKernel (fqp_k_trim)", err);
-            if (r != FQP_OK) return r;
-        }
-        r = fqp__cuda_check(api, api->cuEventRecord(s->ev[2], s->stream), "cuEventRecord", err);
+        r = fqp__cuda_launch(c, k->device, s, kerns, idx, c->n_kern, &L, bases, reads, &k->m.bytes_down, err);
         if (r != FQP_OK) return r;
-        if (bases && (c->d.kernels & FQP_GPU_PREFIX_SUM)) {
-            r = fqp__cuda_check(api, api->cuMemcpyDtoHAsync(s->h_prefix, s->d_prefix, (size_t)(8 * bases), s->stream),
-                                "cuMemcpyDtoHAsync_v2 (prefix sums)", err);
-            if (r != FQP_OK) return r;
-            k->m.bytes_down += 8 * bases;
-        }
-        if (reads && (c->d.kernels & FQP_GPU_TRIM)) {
-            r = fqp__cuda_check(api, api->cuMemcpyDtoHAsync(s->h_trim, s->d_trim, (size_t)(16 * reads), s->stream),
-                                "cuMemcpyDtoHAsync_v2 (trim intervals)", err);
-            if (r != FQP_OK) return r;
-            k->m.bytes_down += 16 * reads;
-        }
     } else {
         r = fqp__cuda_check(api, api->cuEventRecord(s->ev[2], s->stream), "cuEventRecord", err);
         if (r != FQP_OK) return r;
     }
     s->n_ranges = 0;
-    if (checkpoint && c->qc_words) {
+    if (checkpoint && c->acc_bytes) {
         int q;
-        s->n_ranges = fqp__cuda_qc_ranges(c->d.qc_max_pos, c->qc_words, s->max_len, s->range_start, s->range_len);
+        fqp__cuda_ckpt_ranges(c, s);
         s->max_len = 0;
+        s->bases_since_checkpoint = 0;
         for (q = 0; q < s->n_ranges; q++) {
-            size_t n = (size_t)(8 * s->range_len[q]);
-            fqp__CUdeviceptr d = s->d_counts + 8 * s->range_start[q];
-            if (!n) continue;
-            r = fqp__cuda_check(api, api->cuMemcpyDtoHAsync(s->h_counts + s->range_start[q], d, n, s->stream),
-                                "cuMemcpyDtoHAsync_v2 (QC counters)", err);
+            size_t n = (size_t)s->range_len[q];
+            fqp__CUdeviceptr d = s->d_acc + s->range_off[q];
+            r = fqp__cuda_check(api, api->cuMemcpyDtoHAsync(s->h_acc + s->range_off[q], d, n, s->stream),
+                                "cuMemcpyDtoHAsync_v2 (accumulators)", err);
             if (r != FQP_OK) return r;
-            r = fqp__cuda_check(api, api->cuMemsetD8Async(d, 0, n, s->stream), "cuMemsetD8Async (QC counters)", err);
+            r = fqp__cuda_check(api, api->cuMemsetD8Async(d, 0, n, s->stream), "cuMemsetD8Async (accumulators)", err);
             if (r != FQP_OK) return r;
             k->m.bytes_down += n;
         }
@@ -1477,8 +1999,7 @@ static fqp_result fqp__cuda_finish_held(fqp__cuda_consumer *k, fqp__cuda_slot *s
             fqp_cuda_results res;
             fqp_result cr;
             /* with on_results each checkpoint covers exactly one group: this one */
-            res.prefix = (c->d.kernels & FQP_GPU_PREFIX_SUM) ? s->h_prefix + pos : NULL;
-            res.trim = (c->d.kernels & FQP_GPU_TRIM) ? s->h_trim + 2 * r0 : NULL;
+            fqp__cuda_views(c, s, pos, r0, &res);
             cr = c->d.on_results(b, &res, k->index, c->d.user);
             if (cr == FQP_STOP) {
                 fqp_producer_stop(p, b->index);
@@ -1522,10 +2043,17 @@ static fqp_result fqp__cuda_complete(fqp__cuda_consumer *k, fqp__cuda_slot *s, f
     }
     k->m.download_seconds += fqp__cuda_elapsed(api, s->ev[2], s->ev[3]);
     if (!s->has_checkpoint) return FQP_OK;
-    if (c->qc_words) {
+    if (c->acc_bytes) {
         int q;
-        for (q = 0; q < s->n_ranges; q++)
-            for (w = s->range_start[q]; w < s->range_start[q] + s->range_len[q]; w++) k->totals[w] += s->h_counts[w];
+        for (q = 0; q < s->n_ranges; q++) {
+            const unsigned char *h = s->h_acc + s->range_off[q];
+            uint64_t *t = k->totals + s->range_total[q], words = s->range_len[q] / s->range_word[q];
+            if (s->range_word[q] == 8) {
+                for (w = 0; w < words; w++) t[w] += ((const uint64_t *)(const void *)h)[w];
+            } else {
+                for (w = 0; w < words; w++) t[w] += ((const uint32_t *)(const void *)h)[w];
+            }
+        }
         k->m.checkpoints++;
     }
     s->groups_since_checkpoint = 0;
@@ -1539,9 +2067,17 @@ static fqp_result fqp__cuda_send(fqp__cuda_consumer *k, fqp_producer *p, int for
     fqp_cuda *c = k->owner;
     fqp__cuda_slot *s = &k->slots[k->next_slot];
     fqp_result r;
+    int ckpt;
     if (s->submitted && (r = fqp__cuda_complete(k, s, p, err)) != FQP_OK) return r;
+    /* 4-byte accumulator words hold at most 2^31 bases' worth: checkpoint first */
+    if (c->acc4 && s->n_held && s->bases_since_checkpoint + k->group_bases >= FQP__CUDA_ACC4_LIMIT) {
+        if ((r = fqp__cuda_submit(k, s, 0, 1, err)) != FQP_OK) return r;
+        if ((r = fqp__cuda_complete(k, s, p, err)) != FQP_OK) return r;
+    }
     k->next_slot = (k->next_slot + 1) % k->n_slots;
-    return fqp__cuda_submit(k, s, force_checkpoint || !c->qc_words || s->groups_since_checkpoint + 1 >= c->n_ckpt, err);
+    ckpt = force_checkpoint || !c->acc_bytes || s->groups_since_checkpoint + 1 >= c->n_ckpt ||
+           (c->acc4 && s->bases_since_checkpoint + k->group_bases + c->group_limit >= FQP__CUDA_ACC4_LIMIT);
+    return fqp__cuda_submit(k, s, 1, ckpt, err);
 }
 
 /* Finishes everything in flight and takes a checkpoint on every slot that
@@ -1557,7 +2093,7 @@ static fqp_result fqp__cuda_drain(fqp__cuda_consumer *k, fqp_producer *p, fqp_er
     for (i = 0; i < k->n_slots; i++) {
         s = &k->slots[i];
         if (!s->n_held) continue;
-        if ((r = fqp__cuda_submit(k, s, 1, err)) != FQP_OK) return r;
+        if ((r = fqp__cuda_submit(k, s, 0, 1, err)) != FQP_OK) return r;
         if ((r = fqp__cuda_complete(k, s, p, err)) != FQP_OK) return r;
     }
     return FQP_OK;
@@ -1625,7 +2161,7 @@ static void fqp__cuda_drop_all(fqp__cuda_consumer *k, fqp_producer *p, int reque
             }
         }
     }
-    k->group_bases = k->group_reads = 0;
+    k->group_bases = k->group_reads = k->group_heads = 0;
 }
 
 /* A driver call failed mid-run: stop using this GPU, hand every batch it
@@ -1726,78 +2262,49 @@ struct fqp_cuda_worker {
     fqp_cuda *owner;
     fqp__cuda_device *device;
     int index;
-    int dead;                     /* its GPU failed: trims on the CPU (or fails under FORCE) */
+    int dead;                     /* its GPU failed: the caller's CPU twin runs (or FORCE fails) */
     fqp__cuda_slot slot;          /* stream, events, pinned staging, device buffers */
     fqp_cuda_consumer_metrics m;
 };
 
-/* One batch on the worker's slot: pack the qualities at A (and, for the
-   window rule, which scores N as Q0, the bases at 0) and the rebased
-   offsets at 2A, one upload, fqp_k_trim, one download, wait. */
-static fqp_result fqp__cuda_worker_trim(fqp_cuda_worker *w, const fqp_batch *b, const fqp_trim_desc *td,
-                                        uint64_t *start_end, fqp_error *err)
+/* Batch b through kernels kerns[0..n) (buffers and functions at idx[i]) on
+   the worker's slot: pack the inputs they read, one upload, the kernels,
+   the downloads, wait. The outputs are then in the slot's host buffers. */
+static fqp_result fqp__cuda_worker_exec(fqp_cuda_worker *w, const fqp_batch *b, const fqp__cuda_kern *const *kerns,
+                                        const int *idx, int n, fqp_error *err)
 {
     fqp_cuda *c = w->owner;
     const fqp__cuda_api *api = c->api;
     fqp__cuda_slot *s = &w->slot;
-    uint64_t bases = b->bases, reads = b->count, first = b->seq_off[0], A, up, j, *h_off;
-    unsigned long long n_reads = reads;
-    int mode = td ? (int)td->mode : 0, threshold = td ? td->threshold : 0, window = td ? td->window : 0;
-    int threshold5 = td ? td->threshold5 : 0, bases_too = mode == FQP_TRIM_WINDOW;
-    fqp__CUdeviceptr d_seq = 0, d_qual, d_off;
-    unsigned grid[3], block[3];
+    fqp_batch *one = (fqp_batch *)(uintptr_t)b;
+    uint64_t bases = b->bases, reads = b->count, heads = 0, down = 0;
+    unsigned inputs = 0;
+    fqp__cuda_layout L;
     fqp_result r;
-    void *args[9];
-    r = fqp__cuda_check(api, api->cuCtxSetCurrent(w->device->ctx), "cuCtxSetCurrent", err);
-    if (r != FQP_OK) return r;
-    if (bases > s->cap_bases || reads > s->cap_reads) { /* a huge batch: the worker grows */
-        uint64_t nb = bases > s->cap_bases ? bases + bases / 4 : s->cap_bases;
-        uint64_t nr = reads > s->cap_reads ? reads + reads / 4 : s->cap_reads;
-        if ((r = fqp__cuda_slot_buffers(c, s, nb, nr, err)) != FQP_OK) return r;
-        fqp__cuda_log(&c->d, &c->cfg, FQP_LOG_DEBUG, "GPU worker %d grew to %llu bases, %llu reads", w->index,
-                      (unsigned long long)nb, (unsigned long long)nr);
-    }
-    A = FQP__CUDA_ALIGN(bases);
-    h_off = (uint64_t *)(void *)(s->h_in + 2 * A);
-    if (bases) memcpy(s->h_in + A, b->qual + first, (size_t)bases);
-    if (bases && bases_too) memcpy(s->h_in, b->seq + first, (size_t)bases);
-    for (j = 0; j <= reads; j++) h_off[j] = b->seq_off[j] - first;
-    if (bases_too) d_seq = s->d_in;
-    d_qual = s->d_in + A;
-    d_off = s->d_in + 2 * A;
-    up = 2 * A + 8 * (reads + 1);
+    int i;
+    for (i = 0; i < n; i++) inputs |= kerns[i]->inputs;
+    if (inputs & FQP__CUDA_IN_HEADS) heads = b->head_off[b->count] - b->head_off[0];
+    if ((r = fqp__cuda_slot_fit(c, s, bases, reads, heads, "worker", w->index, err)) != FQP_OK) return r;
+    fqp__cuda_layout_for(inputs, bases, reads, heads, &L);
+    fqp__cuda_pack(c, s, inputs, &one, 1, &L);
     r = fqp__cuda_check(api, api->cuEventRecord(s->ev[0], s->stream), "cuEventRecord", err);
     if (r != FQP_OK) return r;
-    /* without the bases, only [A, up) travels */
-    r = fqp__cuda_check(api, api->cuMemcpyHtoDAsync(s->d_in + (bases_too ? 0 : A), s->h_in + (bases_too ? 0 : A),
-                                                     (size_t)(up - (bases_too ? 0 : A)), s->stream),
+    r = fqp__cuda_check(api, api->cuMemcpyHtoDAsync(s->d_in, s->h_in, (size_t)L.bytes, s->stream),
                         "cuMemcpyHtoDAsync_v2 (batch upload)", err);
     if (r != FQP_OK) return r;
     r = fqp__cuda_check(api, api->cuEventRecord(s->ev[1], s->stream), "cuEventRecord", err);
     if (r != FQP_OK) return r;
-    args[0] = &d_seq; args[1] = &d_qual; args[2] = &d_off; args[3] = &n_reads; args[4] = &mode;
-    args[5] = &threshold; args[6] = &window; args[7] = &threshold5; args[8] = &s->d_trim;
-    fqp__cuda_grid(reads, 8, 65535, grid, block);
-    r = fqp__cuda_check(api, api->cuLaunchKernel(w->device->k_trim, grid[0], grid[1], grid[2], block[0], block[1],
-                                                 block[2], 0, s->stream, args, NULL),
-                        "cuLaunchKernel (fqp_k_trim)", err);
-    if (r != FQP_OK) return r;
-    r = fqp__cuda_check(api, api->cuEventRecord(s->ev[2], s->stream), "cuEventRecord", err);
-    if (r != FQP_OK) return r;
-    r = fqp__cuda_check(api, api->cuMemcpyDtoHAsync(s->h_trim, s->d_trim, (size_t)(16 * reads), s->stream),
-                        "cuMemcpyDtoHAsync_v2 (trim intervals)", err);
-    if (r != FQP_OK) return r;
+    if ((r = fqp__cuda_launch(c, w->device, s, kerns, idx, n, &L, bases, reads, &down, err)) != FQP_OK) return r;
     r = fqp__cuda_check(api, api->cuEventRecord(s->ev[3], s->stream), "cuEventRecord", err);
     if (r != FQP_OK) return r;
-    r = fqp__cuda_check(api, api->cuStreamSynchronize(s->stream), "cuStreamSynchronize", err);
+    r = fqp__cuda_check(api, api->cuEventSynchronize(s->ev[3]), "cuEventSynchronize (waiting for the GPU)", err);
     if (r != FQP_OK) return r;
-    memcpy(start_end, s->h_trim, (size_t)(16 * reads));
     w->m.batches++;
     w->m.groups++;
     w->m.records += reads;
     w->m.bases += bases;
-    w->m.bytes_up += up - (bases_too ? 0 : A);
-    w->m.bytes_down += 16 * reads;
+    w->m.bytes_up += L.bytes;
+    w->m.bytes_down += down;
     w->m.upload_seconds += fqp__cuda_elapsed(api, s->ev[0], s->ev[1]);
     w->m.kernel_seconds += fqp__cuda_elapsed(api, s->ev[1], s->ev[2]);
     w->m.download_seconds += fqp__cuda_elapsed(api, s->ev[2], s->ev[3]);
@@ -1814,7 +2321,7 @@ static fqp_result fqp__cuda_worker_failed(fqp_cuda_worker *w, fqp_result code, c
     w->m.status = code;
     snprintf(w->m.message, sizeof w->m.message, "%s", e->message);
     fqp__cuda_log(&c->d, &c->cfg, force ? FQP_LOG_ERROR : FQP_LOG_WARN, "GPU worker %d failed: %s%s", w->index,
-                  e->message, force ? "" : "; it trims on the CPU from now on");
+                  e->message, force ? "" : "; its batches run on the CPU from now on");
     if (!force) return FQP_OK;
     return fqp__error(err, code, NULL, 0, 0, 0, "GPU required (FQP_GPU_FORCE) but GPU worker %d failed: %s",
                       w->index, e->message);
@@ -1833,9 +2340,10 @@ FASTQPAR_DEF fqp_result fqp_cuda_worker_open(fqp_cuda *c, int index, fqp_cuda_wo
     if (!c || index < 0)
         return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0,
                           "fqp_cuda_worker_open: %s", !c ? "ctx is NULL" : "index < 0");
-    if (!(c->d.kernels & FQP_GPU_TRIM))
+    if (c->builtin_kern[2] < 0 && (c->acc_bytes || !c->n_kern))
         return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0,
-                          "fqp_cuda_worker_open: the context was opened without FQP_GPU_TRIM");
+                          "fqp_cuda_worker_open: the context has no kernel a worker runs: open it with "
+                          "FQP_GPU_TRIM, or with kernels without accumulators");
     w = (fqp_cuda_worker *)fqp__calloc(&c->a, sizeof *w);
     if (!w) return fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory");
     w->owner = c;
@@ -1846,7 +2354,7 @@ FASTQPAR_DEF fqp_result fqp_cuda_worker_open(fqp_cuda *c, int index, fqp_cuda_wo
     if ((rc = c->api->cuCtxSetCurrent(w->device->ctx)) != FQP__CUDA_SUCCESS)
         r = fqp__cuda_fail_call(c->api, &e, FQP_ERR_CUDA, rc, "cuCtxSetCurrent");
     else
-        r = fqp__cuda_slot_setup(c, &w->slot, &e);
+        r = fqp__cuda_slot_setup(c, &w->slot, 0, &e);
     if (r != FQP_OK) {
         fqp__cuda_slot_teardown(c, &w->slot);
         if (fqp__cuda_worker_failed(w, r, &e, err) != FQP_OK) {
@@ -1858,33 +2366,105 @@ FASTQPAR_DEF fqp_result fqp_cuda_worker_open(fqp_cuda *c, int index, fqp_cuda_wo
     return FQP_OK;
 }
 
-FASTQPAR_DEF fqp_result fqp_cuda_trim_batch(fqp_cuda_worker *w, const fqp_batch *b, const fqp_trim_desc *d,
-                                            uint64_t *start_end, fqp_error *err)
+/* Whether the caller should use its CPU twin: FQP_OK with *cpu = 1 for a
+   NULL or dead worker (not FORCE); the FORCE error for a dead one. */
+static fqp_result fqp__cuda_worker_usable(fqp_cuda_worker *w, int *cpu, fqp_error *err)
 {
-    fqp_error local, e;
-    fqp_result r;
-    double t0;
-    if (!err) err = &local;
-    if (!b || (b->count && !start_end))
-        return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "fqp_cuda_trim_batch: %s is NULL",
-                          !b ? "batch" : "start_end");
+    *cpu = 0;
     if (!w || (w->dead && w->owner->d.mode != FQP_GPU_FORCE)) {
-        fqp_trim_batch(b, d, start_end);
+        *cpu = 1;
         if (w) w->m.requeued++;
         return FQP_OK;
     }
     if (w->dead)
         return fqp__error(err, w->m.status, NULL, 0, 0, 0, "GPU required (FQP_GPU_FORCE) but GPU worker %d failed: %s",
                           w->index, w->m.message);
-    if (!b->count) return FQP_OK;
+    return FQP_OK;
+}
+
+/* After a failed exec: the worker dies; FQP_OK with *cpu = 1, or FORCE's error. */
+static fqp_result fqp__cuda_worker_lost(fqp_cuda_worker *w, fqp_result r, const fqp_error *e, int *cpu,
+                                        fqp_error *err)
+{
+    if ((r = fqp__cuda_worker_failed(w, r, e, err)) != FQP_OK) return r;
+    w->m.requeued++;
+    *cpu = 1;
+    return FQP_OK;
+}
+
+FASTQPAR_DEF fqp_result fqp_cuda_worker_run(fqp_cuda_worker *w, const fqp_batch *b, fqp_cuda_results *out,
+                                            int *on_gpu, fqp_error *err)
+{
+    const fqp__cuda_kern *kerns[FQP__CUDA_KERNS];
+    int idx[FQP__CUDA_KERNS], i, cpu;
+    fqp_error local, e;
+    fqp_result r;
+    double t0;
+    if (!err) err = &local;
+    if (!b || !out || !on_gpu)
+        return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "fqp_cuda_worker_run: %s is NULL",
+                          !b ? "batch" : !out ? "out" : "on_gpu");
+    *on_gpu = 0;
+    memset(out, 0, sizeof *out);
+    if (w && w->owner->acc_bytes)
+        return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0,
+                          "fqp_cuda_worker_run: the context has accumulators, which only GPU consumers keep");
+    if ((r = fqp__cuda_worker_usable(w, &cpu, err)) != FQP_OK || cpu) return r;
+    for (i = 0; i < w->owner->n_kern; i++) {
+        kerns[i] = &w->owner->kern[i];
+        idx[i] = i;
+    }
     t0 = fqp__now();
     memset(&e, 0, sizeof e);
-    r = fqp__cuda_worker_trim(w, b, d, start_end, &e);
+    r = b->count ? fqp__cuda_worker_exec(w, b, kerns, idx, w->owner->n_kern, &e) : FQP_OK;
     w->m.wall_seconds += fqp__now() - t0;
-    if (r == FQP_OK) return FQP_OK;
-    if ((r = fqp__cuda_worker_failed(w, r, &e, err)) != FQP_OK) return r;
+    if (r != FQP_OK) return fqp__cuda_worker_lost(w, r, &e, &cpu, err);
+    fqp__cuda_views(w->owner, &w->slot, 0, 0, out);
+    *on_gpu = 1;
+    return FQP_OK;
+}
+
+FASTQPAR_DEF fqp_result fqp_cuda_trim_batch(fqp_cuda_worker *w, const fqp_batch *b, const fqp_trim_desc *d,
+                                            uint64_t *start_end, fqp_error *err)
+{
+    fqp_cuda_builtin_kernel bk;
+    fqp__cuda_kern kern;
+    const fqp__cuda_kern *kp = &kern;
+    fqp_cuda_desc td;
+    fqp_error local, e;
+    fqp_result r;
+    int idx, cpu;
+    double t0;
+    if (!err) err = &local;
+    if (!b || (b->count && !start_end))
+        return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "fqp_cuda_trim_batch: %s is NULL",
+                          !b ? "batch" : "start_end");
+    if (w && w->owner->builtin_kern[2] < 0)
+        return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0,
+                          "fqp_cuda_trim_batch: the context was opened without FQP_GPU_TRIM");
+    if ((r = fqp__cuda_worker_usable(w, &cpu, err)) != FQP_OK) return r;
+    if (cpu) {
+        fqp_trim_batch(b, d, start_end);
+        return FQP_OK;
+    }
+    if (!b->count) return FQP_OK;
+    /* the built-in trim kernel with this call's rule (d NULL: nothing trimmed) */
+    memset(&td, 0, sizeof td);
+    if (d) td.trim = *d;
+    fqp_cuda_builtin(FQP_GPU_TRIM, &td, &bk);
+    if ((r = fqp__cuda_kern_set(&kern, &bk.kernel, "fqp_k_trim", err)) != FQP_OK) return r;
+    kern.builtin = FQP_GPU_TRIM;
+    idx = w->owner->builtin_kern[2];
+    t0 = fqp__now();
+    memset(&e, 0, sizeof e);
+    r = fqp__cuda_worker_exec(w, b, &kp, &idx, 1, &e);
+    w->m.wall_seconds += fqp__now() - t0;
+    if (r == FQP_OK) {
+        memcpy(start_end, w->slot.h_out[idx][0], (size_t)(16 * b->count));
+        return FQP_OK;
+    }
+    if ((r = fqp__cuda_worker_lost(w, r, &e, &cpu, err)) != FQP_OK) return r;
     fqp_trim_batch(b, d, start_end); /* nothing lost: the CPU twin gives the same intervals */
-    w->m.requeued++;
     return FQP_OK;
 }
 
@@ -1907,7 +2487,7 @@ FASTQPAR_DEF void fqp_cuda_worker_close(fqp_cuda_worker *w)
     fqp__free(&c->a, w);
 }
 
-/* ---- >>cuda-public: consumers, QC counts, metrics, devices ---- */
+/* ---- >>cuda-public: consumers, accumulators, metrics, devices ---- */
 
 FASTQPAR_DEF int fqp_cuda_consumers(fqp_cuda *c, fqp_custom_consumer *out, int max)
 {
@@ -1924,13 +2504,44 @@ FASTQPAR_DEF int fqp_cuda_consumers(fqp_cuda *c, fqp_custom_consumer *out, int m
     return i;
 }
 
+/* Adds every consumer's totals of accumulator (kern, output) into into. */
+static void fqp__cuda_add_totals(const fqp_cuda *c, const fqp__cuda_kern *kn, int output, uint64_t *into)
+{
+    uint64_t words = kn->out[output].bytes / kn->out[output].word_bytes, w;
+    int i;
+    for (i = 0; i < c->n_consumers; i++) {
+        const uint64_t *t = c->consumers[i].totals + kn->acc_base[output];
+        for (w = 0; w < words; w++) into[w] += t[w];
+    }
+}
+
 FASTQPAR_DEF fqp_result fqp_cuda_qc(fqp_cuda *c, fqp_qc *into)
 {
-    int i;
-    if (!c || !into || !c->qc_words || into->max_pos != c->d.qc_max_pos || into->words != c->qc_words)
-        return FQP_ERR_INVALID_ARGUMENT;
-    for (i = 0; i < c->n_consumers; i++) fqp_qc_add_counts(into, c->consumers[i].totals);
+    const fqp__cuda_kern *kn;
+    if (!c || !into || c->builtin_kern[0] < 0) return FQP_ERR_INVALID_ARGUMENT;
+    kn = &c->kern[c->builtin_kern[0]];
+    if (into->max_pos != c->d.qc_max_pos || into->words * 8 != kn->out[0].bytes) return FQP_ERR_INVALID_ARGUMENT;
+    {
+        int i;
+        for (i = 0; i < c->n_consumers; i++) fqp_qc_add_counts(into, c->consumers[i].totals + kn->acc_base[0]);
+    }
     return FQP_OK;
+}
+
+FASTQPAR_DEF fqp_result fqp_cuda_accumulated(fqp_cuda *c, int kernel, int output, uint64_t *into, uint64_t words)
+{
+    int i;
+    if (!c || !into) return FQP_ERR_INVALID_ARGUMENT;
+    for (i = 0; i < c->n_kern; i++) {
+        const fqp__cuda_kern *kn = &c->kern[i];
+        if (kn->user != kernel || kernel < 0) continue;
+        if (output < 0 || output >= kn->k.n_outputs || !kn->out[output].accumulate ||
+            words != kn->out[output].bytes / kn->out[output].word_bytes)
+            return FQP_ERR_INVALID_ARGUMENT;
+        fqp__cuda_add_totals(c, kn, output, into);
+        return FQP_OK;
+    }
+    return FQP_ERR_INVALID_ARGUMENT;
 }
 
 FASTQPAR_DEF fqp_result fqp_cuda_metrics(fqp_cuda *c, int consumer, fqp_cuda_consumer_metrics *out)

@@ -308,7 +308,7 @@ else
         env "$inj" FASTQPAR_BATCH_RECORDS=53 FASTQPAR_CUDA_LIBRARY=$FAKE "$T" -q 22 -m 40 -t 3 --json "$tmp/g.json" \
             -o "$tmp/g.1.bgz" -p "$tmp/g.2.gz" --unpaired "$tmp/g.u.fq" "$tmp/r1.fq" "$tmp/r2.fq" 2> "$tmp/gerr"; rc=$?
         if [ "$rc" != 0 ]; then bad "$name" "exit $rc: $(head -3 "$tmp/gerr")"
-        elif ! grep -q '^fqtrim: warning: GPU worker [0-9]* failed: .* it trims on the CPU from now on$' "$tmp/gerr"; then
+        elif ! grep -q '^fqtrim: warning: GPU worker [0-9]* failed: .* its batches run on the CPU from now on$' "$tmp/gerr"; then
             bad "$name" "no warning: $(cat "$tmp/gerr")"
         elif ! grep -q '"path": "gpu+cpu"' "$tmp/g.json" || ! grep -q '"gpu_failed": true' "$tmp/g.json" ||
              grep -q '"cpu_fallback_batches": 0,' "$tmp/g.json"; then
