@@ -185,15 +185,20 @@ uninstall:
 	@if [ -d $(DESTDIR)$(DATADIR) ]; then rmdir $(DESTDIR)$(DATADIR) 2>/dev/null || true; fi
 
 # make ptx: kernels.cu -> kernels.ptx for compute_75, the oldest architecture
-# CUDA 13 supports (the driver JIT-compiles it for newer GPUs), then embeds it
+# CUDA 13 supports (the driver JIT-compiles it for newer GPUs), with the
+# oldest .version ptxas accepts (older drivers can load it), then embeds it
 # in fastqpar_cuda.h. Both are committed; tests/test_ptx.sh checks them.
+# $(call ptx_lower,IN,OUT): IN (.cu, compiled for PTX_ARCH, or .ptx) to OUT
+# with that oldest .version (tests/ptx_lower.sh); use it for every PTX that
+# make ptx writes.
 NVCC       ?= $(or $(shell command -v nvcc 2>/dev/null),/usr/local/cuda/bin/nvcc)
 PTX_ARCH    = compute_75
 PTX_OUT    ?= kernels.ptx
 PTX_HEADER ?= fastqpar_cuda.h
+ptx_lower   = NVCC='$(NVCC)' PTX_ARCH='$(PTX_ARCH)' tests/ptx_lower.sh $(1) $(2)
 .PHONY: ptx
 ptx:
-	$(NVCC) -ptx -arch=$(PTX_ARCH) -o $(PTX_OUT) kernels.cu
+	$(call ptx_lower,kernels.cu,$(PTX_OUT))
 	@if [ -f $(PTX_HEADER) ]; then tests/embed_ptx.sh $(PTX_OUT) $(PTX_HEADER); \
 	else echo "$(PTX_HEADER) not found: PTX not embedded"; fi
 

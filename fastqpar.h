@@ -88,6 +88,7 @@
    WHAT IT DOES NOT DO
        FASTA, SAM/BAM, seek or random access, guess at damaged input: bad
        input is an error. Paired input does not (yet) take GPU consumers.
+       fastqpar_cuda.h does not run before driver R410 or on pre-Turing GPUs (PTX ISA 6.3, sm_75).
 
    THE THREADS AND THE QUEUE
        source --> producer thread --push--> [bounded queue] --pop--> consumer threads 1..n

@@ -73,6 +73,13 @@
            return 0;
        }
 
+   REQUIREMENTS at run time
+       A GPU of compute capability 7.5 (Turing) or newer and an NVIDIA driver
+       from R410 (Linux 410.48, CUDA 10.0) on, in effect any driver for such
+       a GPU: the embedded kernels are PTX ISA 6.3 for sm_75, the oldest ISA
+       ptxas accepts them at (`make ptx` picks it with tests/ptx_lower.sh).
+       nvcc's own stamp (.version 9.0 under CUDA 13) would need R580.
+
    ENVIRONMENT (read in one place, fqp__cuda_resolve; a nonzero desc field wins)
        FASTQPAR_FORCE_CPU=1     never touch the driver: fqp_cuda_open returns
                                 FQP_ERR_NO_GPU without loading anything
@@ -2575,7 +2582,7 @@ static const char *const fqp__cuda_ptx[] = {
     "// Based on NVVM 7.0.1\n"
     "//\n"
     "\n"
-    ".version 9.0\n"
+    ".version 6.3\n"
     ".target sm_75\n"
     ".address_size 64\n"
     "\n"

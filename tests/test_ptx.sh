@@ -5,6 +5,14 @@
 #                and the kernel tests also pass with the kernels compiled as C++
 #   ptx:*        with nvcc: `make ptx` reproduces the committed kernels.ptx byte
 #                for byte; with ptxas: kernels.ptx assembles for sm_75, sm_80, sm_90
+#   version:*    kernels.ptx declares .version PTX_VERSION (below; the minimum
+#                driver fastqpar_cuda.h and README.md state follows from it),
+#                at most PTX_VERSION_MAX, and the docs name it; with ptxas:
+#                tests/ptx_lower.sh picks exactly it, and the version before it
+#                is refused for sm_75
+#   lower:*      with ptxas: tests/ptx_lower.sh on small PTX picks the oldest
+#                version the target and the instructions need, keeps the rest
+#                byte for byte, and fails without writing OUT on bad input
 #   embed:*      tests/embed_ptx.sh on a scratch header: the array compiles
 #                warning-free as C11 and C++11, its pieces concatenated are the
 #                PTX, the text around the markers is untouched, a rerun changes
@@ -82,6 +90,100 @@ for arch in sm_75 sm_80 sm_90; do
     elif "$PTXAS" -arch=$arch -o "$out/kernels.$arch.cubin" kernels.ptx 2>"$out/err"; then ok "ptx:ptxas:$arch"
     else bad "ptx:ptxas:$arch" "ptxas rejects kernels.ptx" "$out/err"; fi
 done
+
+# ---- the .version: the oldest the kernels need ----
+# PTX ISA 6.3 is CUDA 10.0, so drivers from R410 on can JIT the kernels; the
+# docs say so. If the kernels come to need more, make ptx picks more: update
+# PTX_VERSION and the minimum driver in fastqpar_cuda.h, fastqpar.h, README.md.
+# PTX_VERSION_MAX 7.0 (CUDA 11.0, R450) keeps every cluster driver in use.
+PTX_VERSION=6.3
+PTX_VERSION_MAX=7.0
+version_of() { sed -n 's/^\.version \([0-9][0-9]*\.[0-9][0-9]*\)$/\1/p' "$1"; }
+set_version() { sed "s/^\.version [0-9.]*\$/.version $1/" "$2" >"$3"; }  # V IN OUT
+version_le() { awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, "."); split(b, y, ".")
+    exit !(x[1] + 0 < y[1] + 0 || (x[1] + 0 == y[1] + 0 && x[2] + 0 <= y[2] + 0)) }'; }
+if [ -f kernels.ptx ]; then
+    v=$(version_of kernels.ptx)
+    if [ -z "$v" ]; then bad "version:kernels.ptx" "no '.version X.Y' line"
+    elif ! version_le "$v" "$PTX_VERSION_MAX"; then
+        bad "version:kernels.ptx" ".version $v is newer than $PTX_VERSION_MAX: older drivers cannot load it"
+    elif [ "$v" != "$PTX_VERSION" ]; then
+        bad "version:kernels.ptx" ".version $v, not $PTX_VERSION (run make ptx; if the kernels need $v, update PTX_VERSION and the documented minimum driver)"
+    else ok "version:kernels.ptx"; fi
+    # the top comment of fastqpar_cuda.h, and README.md, name the version
+    missing=
+    awk '{ print } /\*\// { exit }' fastqpar_cuda.h 2>/dev/null | grep -q -F "PTX ISA $PTX_VERSION" || missing="$missing fastqpar_cuda.h"
+    grep -q -F "PTX ISA $PTX_VERSION" README.md 2>/dev/null || missing="$missing README.md"
+    if [ -n "$missing" ]; then bad "version:documented" "'PTX ISA $PTX_VERSION' (and its minimum driver) not stated in:$missing"
+    else ok "version:documented"; fi
+    if [ ! -x "$PTXAS" ]; then
+        echo "SKIP version:lowest: no ptxas (set PTXAS=)"
+        echo "SKIP version:minimal: no ptxas (set PTXAS=)"
+    else
+        # from a newer stamp, and from its own: the rule lands on kernels.ptx
+        set_version "$PTX_VERSION_MAX" kernels.ptx "$out/raised.ptx"
+        if PTXAS="$PTXAS" tests/ptx_lower.sh "$out/raised.ptx" "$out/lowered.ptx" 2>"$out/err" &&
+           cmp -s "$out/lowered.ptx" kernels.ptx &&
+           PTXAS="$PTXAS" tests/ptx_lower.sh kernels.ptx "$out/again.ptx" 2>>"$out/err" &&
+           cmp -s "$out/again.ptx" kernels.ptx; then ok "version:lowest"
+        else bad "version:lowest" "tests/ptx_lower.sh does not pick .version $PTX_VERSION for kernels.ptx" "$out/err"; fi
+        major=${PTX_VERSION%.*} minor=${PTX_VERSION#*.}
+        if [ "$minor" -eq 0 ]; then echo "SKIP version:minimal: no PTX ISA $major.-1 to try"
+        else
+            set_version "$major.$((minor - 1))" kernels.ptx "$out/older.ptx"
+            if "$PTXAS" --gpu-name sm_75 -o "$out/older.cubin" "$out/older.ptx" 2>/dev/null; then
+                bad "version:minimal" "ptxas accepts kernels.ptx at .version $major.$((minor - 1)): $PTX_VERSION is not the oldest"
+            else ok "version:minimal"; fi
+        fi
+    fi
+fi
+
+# ---- tests/ptx_lower.sh on small kernels ----
+# small VERSION TARGET INSTRUCTION: a kernel loading %r1 with INSTRUCTION
+small() {
+    printf '.version %s\n.target %s\n.address_size 64\n\n.visible .entry k(.param .u64 p)\n{\n' "$1" "$2"
+    printf '\t.reg .b32 %%r<2>;\n\t.reg .b64 %%rd<3>;\n\tld.param.u64 %%rd1, [p];\n'
+    printf '\tcvta.to.global.u64 %%rd2, %%rd1;\n\t%s\n\tst.global.u32 [%%rd2], %%r1;\n\tret;\n}\n' "$3"
+}
+# lowered NAME VERSION TARGET INSTRUCTION EXPECTED
+lowered() {
+    small "$2" "$3" "$4" >"$out/small.ptx"
+    rm -f "$out/small.out"
+    if ! PTXAS="$PTXAS" tests/ptx_lower.sh "$out/small.ptx" "$out/small.out" 2>"$out/err"; then
+        bad "$1" "ptx_lower.sh failed" "$out/err"; return
+    fi
+    got=$(version_of "$out/small.out")
+    sed '/^\.version /d' "$out/small.ptx" >"$out/a"; sed '/^\.version /d' "$out/small.out" >"$out/b"
+    if [ "$got" != "$5" ]; then bad "$1" "picked .version '$got', not $5"
+    elif ! cmp -s "$out/a" "$out/b"; then bad "$1" "changed more than the .version line"
+    else ok "$1"; fi
+}
+if [ ! -x "$PTXAS" ]; then echo "SKIP lower:*: no ptxas (set PTXAS=)"
+elif ! "$PTXAS" --version 2>/dev/null | grep -q -E 'release (1[2-9]|[2-9][0-9])\.'; then
+    echo "SKIP lower:*: ptxas older than CUDA 12 (the cases need PTX ISA 7.8)"
+else
+    lowered lower:sm_75 7.8 sm_75 'ld.global.u32 %r1, [%rd2];' 6.3
+    lowered lower:feature 7.8 sm_75 'ld.global.L2::128B.u32 %r1, [%rd2];' 7.4  # prefetch size: PTX 7.4
+    lowered lower:sm_80 7.8 sm_80 'ld.global.u32 %r1, [%rd2];' 7.0
+    lowered lower:kept 7.8 sm_90 'ld.global.u32 %r1, [%rd2];' 7.8             # sm_90 needs 7.8 itself
+    # failures leave an existing OUT as it was
+    printf 'keep\n' >"$out/keep"
+    small 7.8 sm_75 'bogus.u32 %r1;' >"$out/bad.ptx"
+    small 7.8 sm_75 'ld.global.u32 %r1, [%rd2];' | sed '/^\.version /d' >"$out/nover.ptx"
+    if PTXAS="$PTXAS" tests/ptx_lower.sh "$out/bad.ptx" "$out/keep" 2>/dev/null; then
+        bad "lower:errors" "accepted PTX that ptxas rejects"
+    elif PTXAS="$PTXAS" tests/ptx_lower.sh "$out/nover.ptx" "$out/keep" 2>/dev/null; then
+        bad "lower:errors" "accepted PTX without a .version line"
+    elif PTXAS="$PTXAS" tests/ptx_lower.sh "$out/missing.ptx" "$out/keep" 2>/dev/null; then
+        bad "lower:errors" "accepted a missing input"
+    elif [ "$(cat "$out/keep")" != keep ]; then bad "lower:errors" "a failure changed OUT"
+    elif [ -n "$(find "$out" -name 'keep.lower.*')" ]; then bad "lower:errors" "a failure left a temporary file"
+    else
+        tests/ptx_lower.sh >/dev/null 2>&1; rc=$?
+        if [ $rc -ne 2 ]; then bad "lower:errors" "no arguments: exit $rc, not 2"
+        else ok "lower:errors"; fi
+    fi
+fi
 
 # ---- the embedding script ----
 # prints the array between the markers of $1, concatenated
