@@ -51,19 +51,24 @@ $(BUILD)/%: tests/%.c $(HEADERS) tests/test.h tests/thread.h tests/helpers.h | $
 	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS) $(LDLIBS)
 
 # The fake CUDA driver (tests only): the entry points fastqpar_cuda.h loads,
-# over host memory, running kernels.cu under device emulation.
+# over host memory, running kernels.cu and examples/gpu_kmer.cu under device
+# emulation.
 $(BUILD)/libfakecuda.so: tests/fake_cuda.c tests/fake_cuda.h tests/kernels_emu.c tests/cuda_emu.h kernels.cu \
-                         $(HEADERS) | $(BUILD)
+                         examples/gpu_kmer.cu $(HEADERS) | $(BUILD)
 	$(CC) $(CFLAGS) -fPIC -shared -o $@ tests/fake_cuda.c tests/kernels_emu.c $(LDFLAGS) -lpthread
 
 $(BUILD)/test_cuda: tests/test_cuda.c tests/fake_cuda.h $(HEADERS) tests/test.h tests/thread.h tests/helpers.h \
                     $(BUILD)/libfakecuda.so | $(BUILD)
 	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS) $(LDLIBS)
 
-# test_kernels runs kernels.cu under device emulation (tests/kernels_emu.c).
-$(BUILD)/test_kernels: tests/test_kernels.c tests/kernels_emu.c tests/cuda_emu.h kernels.cu $(HEADERS) \
-                       tests/test.h | $(BUILD)
+# test_kernels and test_kmer run kernels.cu and examples/gpu_kmer.cu under
+# device emulation (tests/kernels_emu.c).
+EMU_SRCS = tests/kernels_emu.c tests/cuda_emu.h kernels.cu examples/gpu_kmer.cu
+$(BUILD)/test_kernels: tests/test_kernels.c $(EMU_SRCS) $(HEADERS) tests/test.h | $(BUILD)
 	$(CC) $(CFLAGS) -o $@ tests/test_kernels.c tests/kernels_emu.c $(LDFLAGS) $(LDLIBS)
+
+$(BUILD)/test_kmer: tests/test_kmer.c examples/gpu_kmer_twin.h $(EMU_SRCS) $(HEADERS) tests/test.h | $(BUILD)
+	$(CC) $(CFLAGS) -o $@ tests/test_kmer.c tests/kernels_emu.c $(LDFLAGS) $(LDLIBS)
 
 # Test programs and scripts find the binaries through FQP_BUILD.
 test: all
@@ -187,20 +192,28 @@ uninstall:
 # make ptx: kernels.cu -> kernels.ptx for compute_75, the oldest architecture
 # CUDA 13 supports (the driver JIT-compiles it for newer GPUs), with the
 # oldest .version ptxas accepts (older drivers can load it), then embeds it
-# in fastqpar_cuda.h. Both are committed; tests/test_ptx.sh checks them.
+# in fastqpar_cuda.h; likewise examples/gpu_kmer.cu -> examples/gpu_kmer.ptx,
+# embedded as fqp_kmer_ptx[] in examples/gpu_kmer_ptx.h. All four are
+# committed; tests/test_ptx.sh checks them.
 # $(call ptx_lower,IN,OUT): IN (.cu, compiled for PTX_ARCH, or .ptx) to OUT
-# with that oldest .version (tests/ptx_lower.sh); use it for every PTX that
-# make ptx writes.
-NVCC       ?= $(or $(shell command -v nvcc 2>/dev/null),/usr/local/cuda/bin/nvcc)
-PTX_ARCH    = compute_75
-PTX_OUT    ?= kernels.ptx
-PTX_HEADER ?= fastqpar_cuda.h
-ptx_lower   = NVCC='$(NVCC)' PTX_ARCH='$(PTX_ARCH)' tests/ptx_lower.sh $(1) $(2)
+# with that oldest .version (tests/ptx_lower.sh); every PTX make ptx writes
+# goes through it. KMER_PTX_* as PTX_* (test_ptx.sh points them all into a
+# scratch directory).
+NVCC            ?= $(or $(shell command -v nvcc 2>/dev/null),/usr/local/cuda/bin/nvcc)
+PTX_ARCH         = compute_75
+PTX_OUT         ?= kernels.ptx
+PTX_HEADER      ?= fastqpar_cuda.h
+KMER_PTX_OUT    ?= examples/gpu_kmer.ptx
+KMER_PTX_HEADER ?= examples/gpu_kmer_ptx.h
+ptx_lower        = NVCC='$(NVCC)' PTX_ARCH='$(PTX_ARCH)' tests/ptx_lower.sh $(1) $(2)
 .PHONY: ptx
 ptx:
 	$(call ptx_lower,kernels.cu,$(PTX_OUT))
 	@if [ -f $(PTX_HEADER) ]; then tests/embed_ptx.sh $(PTX_OUT) $(PTX_HEADER); \
 	else echo "$(PTX_HEADER) not found: PTX not embedded"; fi
+	$(call ptx_lower,examples/gpu_kmer.cu,$(KMER_PTX_OUT))
+	@if [ -f $(KMER_PTX_HEADER) ]; then tests/embed_ptx.sh -n fqp_kmer_ptx $(KMER_PTX_OUT) $(KMER_PTX_HEADER); \
+	else echo "$(KMER_PTX_HEADER) not found: PTX not embedded"; fi
 
 clean:
 	rm -rf build build-asan build-tsan build-isal build-libdeflate build-fuzz

@@ -7,7 +7,8 @@
      __shfl_*_sync,       a barrier among the 32 threads of one warp plus an
      __ballot_sync          exchange of values; lanes are linear thread ids
                             32w .. 32w+31, as on a GPU
-     atomicAdd            an atomic read-modify-write, global or shared
+     atomicAdd            an atomic read-modify-write, global or shared, on
+                            unsigned long long or unsigned int
      __shared__           `static`: one copy shared by the threads of a block
    The fibers of a block run one at a time on the launching thread, each
    until it waits at a barrier or ends; the last thread to reach a barrier
@@ -373,10 +374,28 @@ static inline unsigned __ballot_sync(unsigned mask, int pred)
 /* 1 + the index of the least significant set bit, 0 for 0. */
 static inline int __ffs(int x) { return __builtin_ffs(x); }
 
-static inline unsigned long long atomicAdd(unsigned long long *address, unsigned long long v)
+/* atomicAdd on unsigned long long and on unsigned int (the k-mer counters of
+   examples/gpu_kmer.cu): overloads in C++, _Generic in C. */
+static inline unsigned long long fqp_emu_atomic_add_u64(unsigned long long *address, unsigned long long v)
 {
     return __atomic_fetch_add(address, v, __ATOMIC_RELAXED);
 }
+
+static inline unsigned fqp_emu_atomic_add_u32(unsigned *address, unsigned v)
+{
+    return __atomic_fetch_add(address, v, __ATOMIC_RELAXED);
+}
+
+#ifdef __cplusplus
+static inline unsigned long long atomicAdd(unsigned long long *address, unsigned long long v)
+{
+    return fqp_emu_atomic_add_u64(address, v);
+}
+static inline unsigned atomicAdd(unsigned *address, unsigned v) { return fqp_emu_atomic_add_u32(address, v); }
+#else
+#define atomicAdd(address, v) \
+    _Generic((address), unsigned long long *: fqp_emu_atomic_add_u64, unsigned *: fqp_emu_atomic_add_u32)(address, v)
+#endif
 
 /* ---- running a grid ---- */
 

@@ -1,11 +1,13 @@
 #!/bin/sh
-# tests/embed_ptx.sh PTX HEADER
+# tests/embed_ptx.sh [-n ARRAY] PTX HEADER
 # Replaces the lines between
 #     /* BEGIN EMBEDDED PTX (make ptx) */
 #     /* END EMBEDDED PTX */
 # in HEADER (fastqpar_cuda.h) with the PTX file as an array of C string
 # literals, so that a static binary carries its kernels:
 #     static const char *const fqp__cuda_ptx[] = { "...", "...", NULL };
+# -n ARRAY names the array (a C identifier; default fqp__cuda_ptx), as for
+# examples/gpu_kmer_ptx.h: static const char *const fqp_kmer_ptx[].
 # In fastqpar_cuda.h the markers sit at the very end of the implementation
 # (section >>cuda-ptx, before only the licence); the code above reaches the
 # array through fqp__cuda_embedded_ptx(), defined just after the end marker,
@@ -17,10 +19,20 @@
 # tab and '?' (trigraphs) are escaped, other control bytes in octal. Run by
 # `make ptx`; the output depends only on the PTX, so it is reproducible.
 set -eu
+array=fqp__cuda_ptx
+if [ $# -ge 2 ] && [ "$1" = -n ]; then
+    array=$2
+    shift 2
+fi
 if [ $# -ne 2 ]; then
-    echo "usage: $0 PTX HEADER" >&2
+    echo "usage: $0 [-n ARRAY] PTX HEADER" >&2
     exit 2
 fi
+case $array in
+'' | [0-9]* | *[!A-Za-z0-9_]*)
+    echo "$0: -n $array: not a C identifier" >&2
+    exit 2 ;;
+esac
 ptx=$1
 header=$2
 begin='/* BEGIN EMBEDDED PTX (make ptx) */'
@@ -45,7 +57,7 @@ if [ -s "$ptx" ] && [ -n "$(tail -c 1 "$ptx")" ]; then partial=1; else partial=0
 tmp="$header.embed.$$"
 trap 'rm -f "$tmp"' EXIT
 before=$(cksum < "$header")
-LC_ALL=C awk -v ptx="$ptx" -v begin="$begin" -v end="$end" -v partial="$partial" '
+LC_ALL=C awk -v ptx="$ptx" -v begin="$begin" -v end="$end" -v partial="$partial" -v array="$array" '
 function esc(c) {
     if (c == "\\") return "\\\\"
     if (c == "\"") return "\\\""
@@ -75,7 +87,7 @@ function add(e) {
     used += length(e)
 }
 function embed(   line, n, i, more, rc) {
-    print "static const char *const fqp__cuda_ptx[] = {"
+    print "static const char *const " array "[] = {"
     rc = getline line < ptx
     while (rc > 0) {
         more = (getline next_line < ptx) > 0

@@ -1,7 +1,8 @@
-/* tests/kernels_emu.c - kernels.cu compiled for the host under the device
-   emulation of tests/cuda_emu.h, behind one entry point that both the kernel
-   tests (tests/test_kernels.c) and the fake CUDA driver (tests/fake_cuda.c,
-   whose cuLaunchKernel calls it) use:
+/* tests/kernels_emu.c - kernels.cu, and the k-mer kernel of the GPU example
+   (examples/gpu_kmer.cu), compiled for the host under the device emulation
+   of tests/cuda_emu.h, behind one entry point that the kernel tests
+   (tests/test_kernels.c, tests/test_kmer.c) and the fake CUDA driver
+   (tests/fake_cuda.c, whose cuLaunchKernel calls it) use:
 
        int fqp_emu_launch(const char *kernel_name, const unsigned grid[3],
                           const unsigned block[3], unsigned shared_bytes,
@@ -22,6 +23,7 @@
 
 #include "cuda_emu.h"
 #include "../kernels.cu"
+#include "../examples/gpu_kmer.cu"
 
 #include <string.h>
 
@@ -89,6 +91,21 @@ static void fqp_emu_run_trim(void **p)
     fqp_k_trim(seq, qual, seq_off, n_reads, mode, threshold, window, threshold5, start_end);
 }
 
+static void fqp_emu_run_kmer_count(void **p)
+{
+    fqp_emu_bytes seq;
+    fqp_emu_offsets seq_off;
+    unsigned long long n_reads;
+    unsigned int k;
+    unsigned int *counts;
+    memcpy(&seq, p[0], sizeof seq);
+    memcpy(&seq_off, p[1], sizeof seq_off);
+    memcpy(&n_reads, p[2], sizeof n_reads);
+    memcpy(&k, p[3], sizeof k);
+    memcpy(&counts, p[4], sizeof counts);
+    fqp_kmer_count(seq, seq_off, n_reads, k, counts);
+}
+
 static const struct {
     const char *name;
     void (*run)(void **);
@@ -96,6 +113,7 @@ static const struct {
     {"fqp_k_qual_prefix_sum", fqp_emu_run_qual_prefix_sum},
     {"fqp_k_qc", fqp_emu_run_qc},
     {"fqp_k_trim", fqp_emu_run_trim},
+    {"fqp_kmer_count", fqp_emu_run_kmer_count},
 };
 
 static pthread_mutex_t fqp_emu_launch_mu = PTHREAD_MUTEX_INITIALIZER;

@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
-# kernels.cu builds wherever it must, and what is generated from it is current:
-#   emulation:*  kernels.cu compiles as host C11 and C++11 under tests/cuda_emu.h
+# kernels.cu (and examples/gpu_kmer.cu, the k-mer example's kernel) builds
+# wherever it must, and what is generated from it is current:
+#   emulation:*  both compile as host C11 and C++11 under tests/cuda_emu.h
 #                (gcc, clang, g++, clang++ with -Wall -Wextra -Wpedantic -Werror),
-#                and the kernel tests also pass with the kernels compiled as C++
-#   ptx:*        with nvcc: `make ptx` reproduces the committed kernels.ptx byte
-#                for byte; with ptxas: kernels.ptx assembles for sm_75, sm_80, sm_90
-#   version:*    kernels.ptx declares .version PTX_VERSION (below; the minimum
-#                driver fastqpar_cuda.h and README.md state follows from it),
-#                at most PTX_VERSION_MAX, and the docs name it; with ptxas:
-#                tests/ptx_lower.sh picks exactly it, and the version before it
-#                is refused for sm_75
+#                and the kernel tests (test_kernels, test_kmer) also pass with
+#                the kernels compiled as C++
+#   ptx:*        with nvcc: `make ptx` reproduces the committed kernels.ptx and
+#                examples/gpu_kmer.ptx byte for byte; with ptxas: both assemble
+#                for sm_75, sm_80, sm_90
+#   version:*    kernels.ptx and examples/gpu_kmer.ptx declare .version
+#                PTX_VERSION (below; the minimum driver fastqpar_cuda.h and
+#                README.md state follows from it), at most PTX_VERSION_MAX, and
+#                the docs name it; with ptxas: tests/ptx_lower.sh picks exactly
+#                it, and the version before it is refused for sm_75
 #   lower:*      with ptxas: tests/ptx_lower.sh on small PTX picks the oldest
 #                version the target and the instructions need, keeps the rest
 #                byte for byte, and fails without writing OUT on bad input
@@ -21,7 +24,8 @@
 #   embedded:*   the PTX embedded in fastqpar_cuda.h is kernels.ptx, and it is
 #                the last thing in the header: after the >>cuda-ptx banner,
 #                with only its accessor, the implementation's #endif and the
-#                licence after it
+#                licence after it; examples/gpu_kmer_ptx.h holds
+#                examples/gpu_kmer.ptx as make ptx writes it (embed_ptx.sh -n)
 # SKIP lines where a compiler, the CUDA toolkit or fastqpar_cuda.h is missing.
 set -u
 cd "$(dirname "$0")/.."
@@ -53,42 +57,55 @@ for cxx in g++ clang++; do
     else bad "emulation:$cxx" "kernels.cu does not compile as C++11 under cuda_emu.h" "$out/err"; continue; fi
 done
 # the kernel tests with the kernels compiled as C++ (the tests themselves stay C)
-if have g++ && have gcc && [ -f "$out/emu_g++.o" ]; then
-    if gcc $C_FLAGS -c -o "$out/tk.o" tests/test_kernels.c 2>"$out/err" &&
-       g++ -o "$out/tk" "$out/tk.o" "$out/emu_g++.o" -lz -lpthread 2>>"$out/err"; then
-        if "$out/tk" >"$out/tk.log" 2>&1 && ! grep -q '^FAIL' "$out/tk.log"; then ok "emulation:g++:test_kernels"
-        else bad "emulation:g++:test_kernels" "kernel tests fail with kernels.cu compiled as C++" "$out/tk.log"; fi
+for t in test_kernels test_kmer; do
+    if have g++ && have gcc && [ -f "$out/emu_g++.o" ]; then
+        if gcc $C_FLAGS -c -o "$out/$t.o" tests/$t.c 2>"$out/err" &&
+           g++ -o "$out/$t" "$out/$t.o" "$out/emu_g++.o" -lz -lpthread 2>>"$out/err"; then
+            if "$out/$t" >"$out/$t.log" 2>&1 && ! grep -q '^FAIL' "$out/$t.log"; then ok "emulation:g++:$t"
+            else bad "emulation:g++:$t" "kernel tests fail with the kernels compiled as C++" "$out/$t.log"; fi
+        else
+            bad "emulation:g++:$t" "does not build" "$out/err"
+        fi
     else
-        bad "emulation:g++:test_kernels" "does not build" "$out/err"
+        echo "SKIP emulation:g++:$t: g++ or gcc not installed"
     fi
-else
-    echo "SKIP emulation:g++:test_kernels: g++ or gcc not installed"
-fi
+done
 
 # ---- PTX: reproducible, and it assembles ----
 NVCC=${NVCC:-$(command -v nvcc 2>/dev/null || echo /usr/local/cuda/bin/nvcc)}
 PTXAS=${PTXAS:-$(command -v ptxas 2>/dev/null || echo "$(dirname "$NVCC")/ptxas")}
-if [ ! -f kernels.ptx ]; then
-    bad "ptx:committed" "kernels.ptx is missing (run make ptx)"
+PTX_FILES="kernels.ptx examples/gpu_kmer.ptx"
+missing=0
+for f in $PTX_FILES; do
+    if [ ! -f "$f" ]; then bad "ptx:committed" "$f is missing (run make ptx)"; missing=1; fi
+done
+if [ $missing = 1 ]; then :
 elif [ -x "$NVCC" ]; then
+    # everything make ptx writes goes to $out; no-header.h does not exist
     if ${MAKE:-make} -s ptx NVCC="$NVCC" PTX_OUT="$out/kernels.ptx" PTX_HEADER="$out/no-header.h" \
-        >"$out/make.log" 2>&1; then
-        if cmp -s "$out/kernels.ptx" kernels.ptx; then ok "ptx:reproducible"
-        else
-            diff kernels.ptx "$out/kernels.ptx" >"$out/diff" 2>&1
-            bad "ptx:reproducible" "make ptx gives a different kernels.ptx (rerun make ptx and commit it)" "$out/diff"
-        fi
+        KMER_PTX_OUT="$out/gpu_kmer.ptx" KMER_PTX_HEADER="$out/no-header.h" >"$out/make.log" 2>&1; then
+        for f in $PTX_FILES; do
+            name=ptx:reproducible$( [ "$f" = kernels.ptx ] || echo ":$(basename "$f" .ptx)")
+            if cmp -s "$out/$(basename "$f")" "$f"; then ok "$name"
+            else
+                diff "$f" "$out/$(basename "$f")" >"$out/diff" 2>&1
+                bad "$name" "make ptx gives a different $f (rerun make ptx and commit it)" "$out/diff"
+            fi
+        done
     else
         bad "ptx:reproducible" "make ptx failed" "$out/make.log"
     fi
 else
     echo "SKIP ptx:reproducible: no nvcc (set NVCC=)"
 fi
-for arch in sm_75 sm_80 sm_90; do
-    if [ ! -f kernels.ptx ]; then break
-    elif [ ! -x "$PTXAS" ]; then echo "SKIP ptx:ptxas:$arch: no ptxas (set PTXAS=)"
-    elif "$PTXAS" -arch=$arch -o "$out/kernels.$arch.cubin" kernels.ptx 2>"$out/err"; then ok "ptx:ptxas:$arch"
-    else bad "ptx:ptxas:$arch" "ptxas rejects kernels.ptx" "$out/err"; fi
+for f in $PTX_FILES; do
+    tag=$( [ "$f" = kernels.ptx ] || echo ":$(basename "$f" .ptx)")
+    for arch in sm_75 sm_80 sm_90; do
+        if [ ! -f "$f" ]; then break
+        elif [ ! -x "$PTXAS" ]; then echo "SKIP ptx:ptxas$tag:$arch: no ptxas (set PTXAS=)"
+        elif "$PTXAS" -arch=$arch -o "$out/ptxas.$arch.cubin" "$f" 2>"$out/err"; then ok "ptx:ptxas$tag:$arch"
+        else bad "ptx:ptxas$tag:$arch" "ptxas rejects $f" "$out/err"; fi
+    done
 done
 
 # ---- the .version: the oldest the kernels need ----
@@ -103,13 +120,15 @@ set_version() { sed "s/^\.version [0-9.]*\$/.version $1/" "$2" >"$3"; }  # V IN 
 version_le() { awk -v a="$1" -v b="$2" 'BEGIN { split(a, x, "."); split(b, y, ".")
     exit !(x[1] + 0 < y[1] + 0 || (x[1] + 0 == y[1] + 0 && x[2] + 0 <= y[2] + 0)) }'; }
 if [ -f kernels.ptx ]; then
-    v=$(version_of kernels.ptx)
-    if [ -z "$v" ]; then bad "version:kernels.ptx" "no '.version X.Y' line"
-    elif ! version_le "$v" "$PTX_VERSION_MAX"; then
-        bad "version:kernels.ptx" ".version $v is newer than $PTX_VERSION_MAX: older drivers cannot load it"
-    elif [ "$v" != "$PTX_VERSION" ]; then
-        bad "version:kernels.ptx" ".version $v, not $PTX_VERSION (run make ptx; if the kernels need $v, update PTX_VERSION and the documented minimum driver)"
-    else ok "version:kernels.ptx"; fi
+    for f in kernels.ptx examples/gpu_kmer.ptx; do
+        v=$(version_of "$f")
+        if [ -z "$v" ]; then bad "version:$f" "no '.version X.Y' line"
+        elif ! version_le "$v" "$PTX_VERSION_MAX"; then
+            bad "version:$f" ".version $v is newer than $PTX_VERSION_MAX: older drivers cannot load it"
+        elif [ "$v" != "$PTX_VERSION" ]; then
+            bad "version:$f" ".version $v, not $PTX_VERSION (run make ptx; if the kernels need $v, update PTX_VERSION and the documented minimum driver)"
+        else ok "version:$f"; fi
+    done
     # the top comment of fastqpar_cuda.h, and README.md, name the version
     missing=
     awk '{ print } /\*\// { exit }' fastqpar_cuda.h 2>/dev/null | grep -q -F "PTX ISA $PTX_VERSION" || missing="$missing fastqpar_cuda.h"
@@ -191,25 +210,29 @@ cat >"$out/print.c" <<'EOF'
 #include <stddef.h>
 #include <stdio.h>
 #include "array.h"
+#ifndef ARRAY
+#define ARRAY fqp__cuda_ptx
+#endif
 int main(void)
 {
     size_t i;
-    for (i = 0; fqp__cuda_ptx[i]; i++) fputs(fqp__cuda_ptx[i], stdout);
+    for (i = 0; ARRAY[i]; i++) fputs(ARRAY[i], stdout);
     return 0;
 }
 EOF
 # extract HEADER: the lines strictly between the markers, into $out/array.h
 extract() { awk -v b="$begin" -v e="$end" '$0 == e { f = 0 } f { print } $0 == b { f = 1 }' "$1" >"$out/array.h"; }
-# concatenated HEADER PTX NAME: the array in HEADER, compiled as C and C++, prints PTX
+# concatenated HEADER PTX NAME [ARRAY]: the array in HEADER (fqp__cuda_ptx unless
+# ARRAY is given), compiled as C and C++, prints PTX
 concatenated() {
-    local name=$3 cc=${CC:-cc}
+    local name=$3 cc=${CC:-cc} array=${4:-fqp__cuda_ptx}
     extract "$1"
-    if ! $cc $C_FLAGS -I"$out" -o "$out/print" "$out/print.c" 2>"$out/err"; then
+    if ! $cc $C_FLAGS -DARRAY="$array" -I"$out" -o "$out/print" "$out/print.c" 2>"$out/err"; then
         bad "$name" "the embedded array does not compile as C11" "$out/err"; return
     fi
     if ! "$out/print" | cmp -s - "$2"; then bad "$name" "the embedded pieces are not the PTX"; return; fi
     if have ${CXX:-c++}; then
-        if ! ${CXX:-c++} $CXX_FLAGS -I"$out" -o "$out/printx" "$out/print.c" 2>"$out/err"; then
+        if ! ${CXX:-c++} $CXX_FLAGS -DARRAY="$array" -I"$out" -o "$out/printx" "$out/print.c" 2>"$out/err"; then
             bad "$name" "the embedded array does not compile as C++11" "$out/err"; return
         fi
         if ! "$out/printx" | cmp -s - "$2"; then bad "$name" "the embedded pieces are not the PTX (C++)"; return; fi
@@ -240,10 +263,35 @@ for input in kernels.ptx "$out/odd.ptx" "$out/empty.ptx"; do
     if ! cmp -s "$out/scratch.h" "$out/again.h"; then bad "$name" "a second run changes the header"; continue; fi
     concatenated "$out/scratch.h" "$input" "$name"
 done
+# -n names the array
+cp "$out/scratch0.h" "$out/named.h"
+if ! tests/embed_ptx.sh -n my_ptx_9 "$out/odd.ptx" "$out/named.h" 2>"$out/err"; then bad "embed:named" "embed_ptx.sh -n failed" "$out/err"
+elif ! grep -q '^static const char \*const my_ptx_9\[\] = {$' "$out/named.h"; then bad "embed:named" "-n my_ptx_9 did not name the array"
+else concatenated "$out/named.h" "$out/odd.ptx" "embed:named" my_ptx_9; fi
 if tests/embed_ptx.sh kernels.ptx "$out/scratch0.h.missing" 2>/dev/null; then bad "embed:errors" "accepted a missing header"
 elif printf 'no markers\n' >"$out/nomark.h" && tests/embed_ptx.sh "$out/odd.ptx" "$out/nomark.h" 2>/dev/null; then
     bad "embed:errors" "accepted a header without markers"
+elif cp "$out/scratch0.h" "$out/badname.h" && tests/embed_ptx.sh -n '9x' "$out/odd.ptx" "$out/badname.h" 2>/dev/null; then
+    bad "embed:errors" "accepted -n 9x"
+elif tests/embed_ptx.sh -n 'a-b' "$out/odd.ptx" "$out/badname.h" 2>/dev/null; then
+    bad "embed:errors" "accepted -n a-b"
+elif ! cmp -s "$out/scratch0.h" "$out/badname.h"; then
+    bad "embed:errors" "a refused -n changed the header"
 else ok "embed:errors"; fi
+
+# ---- the copy in examples/gpu_kmer_ptx.h ----
+if [ ! -f examples/gpu_kmer_ptx.h ] || [ ! -f examples/gpu_kmer.ptx ]; then
+    bad "embedded:kmer" "examples/gpu_kmer_ptx.h or examples/gpu_kmer.ptx is missing (run make ptx)"
+else
+    concatenated examples/gpu_kmer_ptx.h examples/gpu_kmer.ptx "embedded:kmer:current" fqp_kmer_ptx
+    cp examples/gpu_kmer_ptx.h "$out/kmer.h"
+    if tests/embed_ptx.sh -n fqp_kmer_ptx examples/gpu_kmer.ptx "$out/kmer.h" 2>"$out/err" &&
+       cmp -s "$out/kmer.h" examples/gpu_kmer_ptx.h; then
+        ok "embedded:kmer:as-make-ptx-writes-it"
+    else
+        bad "embedded:kmer:as-make-ptx-writes-it" "examples/gpu_kmer_ptx.h differs from what make ptx writes (run make ptx)" "$out/err"
+    fi
+fi
 
 # ---- the copy in fastqpar_cuda.h ----
 if [ ! -f fastqpar_cuda.h ]; then
