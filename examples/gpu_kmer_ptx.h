@@ -23,7 +23,7 @@ static const char *const fqp_kmer_ptx[] = {
     "// Based on NVVM 7.0.1\n"
     "//\n"
     "\n"
-    ".version 9.0\n"
+    ".version 6.3\n"
     ".target sm_75\n"
     ".address_size 64\n"
     "\n"
