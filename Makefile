@@ -92,9 +92,11 @@ bench: $(BUILD)/fqcnt $(BUILD)/fqstats $(BUILD)/fqgen
 # scripts compile their own unsanitized programs: running them again here
 # would only repeat the plain pass. test_inflate.sh rebuilds the tests once
 # per backend (test_codec already runs every backend under the sanitizers),
-# and the fuzz harnesses run under ASan in make fuzz.
+# the fuzz harnesses run under ASan in make fuzz, and test_device_check.sh
+# checks tests/gpu/device-check.sh (its dry run repeats the tool tests' runs).
 SAN_SCRIPTS = $(filter-out tests/test_build.sh tests/test_cuda_build.sh tests/test_ptx.sh tests/test_inflate.sh \
-                tests/test_fuzz_corpus.sh tests/test_install.sh tests/test_cxx_example.sh,$(TEST_SCRIPTS))
+                tests/test_fuzz_corpus.sh tests/test_install.sh tests/test_cxx_example.sh \
+                tests/test_device_check.sh,$(TEST_SCRIPTS))
 sanitize: asan tsan
 asan:
 	FQP_TEST_QUICK=1 $(MAKE) test BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
