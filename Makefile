@@ -26,7 +26,7 @@ BUILD   ?= build
 
 # examples/*.c teach one concept each; examples/tools/*.c are the full tools.
 # Both build to $(BUILD)/NAME.
-EXAMPLES     = fqcnt paired_filter ordered_writer manual_producer gpu_prefix_sum gpu_offload
+EXAMPLES     = fqcnt paired_filter ordered_writer manual_producer gpu_prefix_sum gpu_offload gpu_kmer
 TOOLS        = fqstats fqtrim
 EXAMPLE_BINS = $(addprefix $(BUILD)/,$(EXAMPLES) $(TOOLS))
 TOOL_BINS    = $(BUILD)/fqgen $(BUILD)/fqref $(BUILD)/fqdump
@@ -42,6 +42,10 @@ $(BUILD):
 	mkdir -p $(BUILD)
 
 $(BUILD)/%: examples/%.c examples/tools/fqcli.h $(HEADERS) | $(BUILD)
+	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS) $(LDLIBS)
+
+$(BUILD)/gpu_kmer: examples/gpu_kmer.c examples/gpu_kmer_ptx.h examples/gpu_kmer_twin.h examples/tools/fqcli.h \
+                   $(HEADERS) | $(BUILD)
 	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS) $(LDLIBS)
 
 $(BUILD)/%: examples/tools/%.c examples/tools/fqprogress.h examples/tools/fqmultiqc.h examples/tools/fqcli.h $(HEADERS) | $(BUILD)

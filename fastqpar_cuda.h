@@ -312,7 +312,10 @@ typedef struct fqp_cuda_output {
 typedef struct fqp_cuda_kernel {
     const char *entry;         /* the .entry name */
     const char *ptx;           /* PTX text, NUL-terminated, read during fqp_cuda_open;
-                                  NULL: ptx_path; both NULL: the built-in kernels' PTX */
+                                  all three NULL: the built-in kernels' PTX */
+    const char *const *ptx_parts; /* or: PTX text in pieces, NULL-ended, concatenated
+                                  (a C literal may be limited to 4095 characters:
+                                  tests/embed_ptx.sh embeds PTX this way) */
     const char *ptx_path;      /* a PTX file, read during fqp_cuda_open */
     const fqp_cuda_arg *args;
     int n_args;
@@ -875,7 +878,8 @@ struct fqp_cuda {
     int n_kern;
     int builtin_kern[FQP__CUDA_BUILTINS]; /* QC, prefix, trim: index in kern, or -1 */
     const char *mod_label[FQP__CUDA_MODULES]; /* for messages */
-    const char *mod_ptx[FQP__CUDA_MODULES];   /* user text, or NULL: read mod_path */
+    const char *mod_ptx[FQP__CUDA_MODULES];   /* user text, or NULL: mod_parts or mod_path */
+    const char *const *mod_parts[FQP__CUDA_MODULES]; /* user text in pieces */
     const char *mod_path[FQP__CUDA_MODULES];  /* a file, or NULL with mod_ptx NULL: built-in */
     int n_mods;
     unsigned inputs;               /* FQP__CUDA_IN_* of every kernel */
@@ -1161,15 +1165,17 @@ static fqp_result fqp__cuda_kern_set(fqp__cuda_kern *kern, const fqp_cuda_kernel
 static int fqp__cuda_module_of(fqp_cuda *c, const fqp_cuda_kernel *k)
 {
     int m;
-    if (!k->ptx && !k->ptx_path) return 0;
+    if (!k->ptx && !k->ptx_parts && !k->ptx_path) return 0;
     for (m = 1; m < c->n_mods; m++)
         if (k->ptx ? c->mod_ptx[m] == k->ptx
-                   : !c->mod_ptx[m] && c->mod_path[m] && !strcmp(c->mod_path[m], k->ptx_path))
+                   : k->ptx_parts ? c->mod_parts[m] == k->ptx_parts
+                                  : c->mod_path[m] && !strcmp(c->mod_path[m], k->ptx_path))
             return m;
     m = c->n_mods++;
     c->mod_ptx[m] = k->ptx;
-    c->mod_path[m] = k->ptx ? NULL : k->ptx_path;
-    c->mod_label[m] = k->ptx ? "the user's PTX text" : k->ptx_path;
+    c->mod_parts[m] = k->ptx ? NULL : k->ptx_parts;
+    c->mod_path[m] = k->ptx || k->ptx_parts ? NULL : k->ptx_path;
+    c->mod_label[m] = c->mod_path[m] ? c->mod_path[m] : "the user's PTX text";
     return m;
 }
 
@@ -1258,7 +1264,7 @@ static fqp_result fqp__cuda_read_ptx(fqp_cuda *c, const char *path, char **out, 
 /* Module m's PTX text in *text; *owned is what to free (NULL for a user's). */
 static fqp_result fqp__cuda_ptx_text(fqp_cuda *c, int m, const char **text, char **owned, fqp_error *err)
 {
-    const char *const *ptx = fqp__cuda_embedded_ptx();
+    const char *const *ptx = c->mod_parts[m] ? c->mod_parts[m] : fqp__cuda_embedded_ptx();
     size_t n = 0, i;
     char *s;
     *text = NULL;
@@ -1273,10 +1279,11 @@ static fqp_result fqp__cuda_ptx_text(fqp_cuda *c, int m, const char **text, char
         return r;
     }
     for (i = 0; ptx[i]; i++) n += strlen(ptx[i]);
-    if (n == 0)
+    if (n == 0 && !c->mod_parts[m])
         return fqp__error(err, FQP_ERR_PTX, NULL, 0, 0, 0,
                           "no PTX: this build embeds none (run `make ptx`) and neither ptx_path nor "
                           "FASTQPAR_PTX is set");
+    if (n == 0) return fqp__error(err, FQP_ERR_PTX, NULL, 0, 0, 0, "a user kernel's ptx_parts are empty");
     if (!(s = (char *)fqp__alloc(&c->a, n + 1)))
         return fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory for the PTX text");
     for (n = 0, i = 0; ptx[i]; i++) {
