@@ -60,6 +60,10 @@ $(BUILD)/test_cuda: tests/test_cuda.c tests/fake_cuda.h $(HEADERS) tests/test.h 
                     $(BUILD)/libfakecuda.so | $(BUILD)
 	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS) $(LDLIBS)
 
+# test_fake_cuda drives the fake driver itself (dlopen, no fastqpar_cuda.h).
+$(BUILD)/test_fake_cuda: tests/test_fake_cuda.c tests/fake_cuda.h tests/test.h $(BUILD)/libfakecuda.so | $(BUILD)
+	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS) -ldl
+
 # test_kernels runs kernels.cu under device emulation (tests/kernels_emu.c).
 $(BUILD)/test_kernels: tests/test_kernels.c tests/kernels_emu.c tests/cuda_emu.h kernels.cu $(HEADERS) \
                        tests/test.h | $(BUILD)
