@@ -622,8 +622,10 @@ FAKE_API fake_CUresult cuDevicePrimaryCtxRelease_v2(fake_CUdevice device)
                 ps = &s->next;
                 continue;
             }
-            fake_discard(s);
-            *ps = s->next; /* fake_discard may have waited: *ps is still s (only this context's streams go) */
+            fake_discard(s); /* may wait, letting other threads change the list: find s again */
+            for (ps = &fake_streams; *ps != s; ps = &(*ps)->next) {
+            }
+            *ps = s->next;
             fake_reclaimed(s->free_failed);
             fake_stats.streams--;
             free(s);
@@ -1022,8 +1024,8 @@ static fake_CUresult fake_alloc_free(void *p, int host)
     if ((rc = fake_free_enter(call)) != FAKE_CUDA_SUCCESS) return rc;
     for (pp = &fake_allocs; *pp && !((*pp)->p == p && (*pp)->host == host); pp = &(*pp)->next) {
     }
-    if (!*pp || (*pp)->free_failed) return fake_misuse(FAKE_CUDA_ERROR_INVALID_VALUE, "%s: not an allocation", call);
-    if (fake_current->poison) {
+    if (!*pp) return fake_misuse(FAKE_CUDA_ERROR_INVALID_VALUE, "%s: not an allocation", call);
+    if (fake_current->poison) { /* again, if the caller retries */
         (*pp)->free_failed = 1;
         return fake_current->poison;
     }
@@ -1179,7 +1181,6 @@ FAKE_API fake_CUresult cuStreamDestroy_v2(fake_CUstream stream)
     pthread_mutex_lock(&fake_mu);
     if ((rc = fake_free_enter("cuStreamDestroy_v2")) != FAKE_CUDA_SUCCESS) FAKE_LEAVE(rc);
     if ((rc = fake_check_stream(stream, "cuStreamDestroy_v2")) != FAKE_CUDA_SUCCESS) FAKE_LEAVE(rc);
-    if (stream->free_failed) FAKE_LEAVE(fake_misuse(FAKE_CUDA_ERROR_INVALID_HANDLE, "cuStreamDestroy_v2: destroyed"));
     if (fake_current->poison) {
         stream->free_failed = 1;
         FAKE_LEAVE(fake_current->poison);
@@ -1228,7 +1229,6 @@ FAKE_API fake_CUresult cuEventDestroy_v2(fake_CUevent event)
     pthread_mutex_lock(&fake_mu);
     if ((rc = fake_free_enter("cuEventDestroy_v2")) != FAKE_CUDA_SUCCESS) FAKE_LEAVE(rc);
     if ((rc = fake_check_event(event, "cuEventDestroy_v2")) != FAKE_CUDA_SUCCESS) FAKE_LEAVE(rc);
-    if (event->free_failed) FAKE_LEAVE(fake_misuse(FAKE_CUDA_ERROR_INVALID_HANDLE, "cuEventDestroy_v2: destroyed"));
     if (fake_current->poison) {
         event->free_failed = 1;
         FAKE_LEAVE(fake_current->poison);

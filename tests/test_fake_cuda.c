@@ -456,6 +456,7 @@ static void test_frees_fail_after_a_fault(void)
         CHECK_EQ_INT(cu.cuEventDestroy_v2(r.ev[0]), FAKE_CUDA_ERROR_ILLEGAL_ADDRESS);
         CHECK_EQ_INT(cu.cuEventDestroy_v2(r.ev[1]), FAKE_CUDA_ERROR_ILLEGAL_ADDRESS);
         CHECK_EQ_INT(cu.cuStreamDestroy_v2(r.s), FAKE_CUDA_ERROR_ILLEGAL_ADDRESS);
+        CHECK_EQ_INT(cu.cuMemFree_v2(r.d), FAKE_CUDA_ERROR_ILLEGAL_ADDRESS); /* a retry: the same */
         s = stats();
         CHECK_EQ_INT(s.device_allocs, 1); /* still there: the context is broken, not destroyed */
         CHECK_EQ_INT(s.host_allocs, 2);
