@@ -65,6 +65,10 @@ $(BUILD)/test_cuda: tests/test_cuda.c tests/fake_cuda.h $(HEADERS) tests/test.h 
                     $(BUILD)/libfakecuda.so | $(BUILD)
 	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS) $(LDLIBS)
 
+# test_fake_cuda drives the fake driver itself (dlopen, no fastqpar_cuda.h).
+$(BUILD)/test_fake_cuda: tests/test_fake_cuda.c tests/fake_cuda.h tests/test.h $(BUILD)/libfakecuda.so | $(BUILD)
+	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS) -ldl
+
 # test_kernels and test_kmer run kernels.cu and examples/gpu_kmer.cu under
 # device emulation (tests/kernels_emu.c).
 EMU_SRCS = tests/kernels_emu.c tests/cuda_emu.h kernels.cu examples/gpu_kmer.cu

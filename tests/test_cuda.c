@@ -8,7 +8,11 @@
    all-CPU run, also when the GPU fails at any launch or copy mid-run (its
    batches go back to the CPU consumers: nothing lost, nothing twice); the
    per-batch GPU results equal the CPU twins; ordered output stays complete;
-   nothing the fake driver hands out is leaked. White-box: it defines the
+   nothing the fake driver hands out is leaked. The fake runs stream work
+   only at synchronisation points, as a GPU does (FAKE_CUDA_DEFER, its
+   default; test_immediate_mode repeats some runs without), so a result read
+   before its wait, or staging rewritten before its upload ran, shows up as
+   a mismatch here. White-box: it defines the
    implementation itself, with FASTQPAR_CUDA_TEST_HOOKS to reach the
    loader's test hooks, and checks the header's private driver mirror
    against the fake's own (tests/fake_cuda.h). */
@@ -140,7 +144,8 @@ static void clear_env(void)
         "FASTQPAR_FORCE_CPU", "FASTQPAR_FORCE_GPU", "FASTQPAR_GPU_CONSUMERS", "FASTQPAR_PTX",
         "FASTQPAR_CUDA_LIBRARY", "FAKE_CUDA_DEVICES", "FAKE_CUDA_CC", "FAKE_CUDA_FAIL_ALLOC_AT",
         "FAKE_CUDA_FAIL_LAUNCH_AT", "FAKE_CUDA_ASYNC_FAIL_AT", "FAKE_CUDA_FAIL_CALL", "FAKE_CUDA_FAIL_MODULE",
-        "FAKE_CUDA_NOT_READY", "FAKE_CUDA_MISSING_SYMBOL", "FASTQPAR_THREADS", "FASTQPAR_BATCH_RECORDS",
+        "FAKE_CUDA_NOT_READY", "FAKE_CUDA_MISSING_SYMBOL", "FAKE_CUDA_PTX_MAX", "FAKE_CUDA_DRIVER_VERSION",
+        "FAKE_CUDA_ASYNC_FAIL_CODE", "FASTQPAR_THREADS", "FASTQPAR_BATCH_RECORDS",
         "FASTQPAR_BATCH_BYTES", "FASTQPAR_QUEUE_DEPTH"};
     size_t i;
     for (i = 0; i < sizeof vars / sizeof vars[0]; i++) unsetenv(vars[i]);
@@ -683,6 +688,14 @@ static void test_module_failure(void)
     CHECK(strstr(err.message, "CUDA_ERROR_INVALID_PTX") != NULL);
     CHECK(strstr(err.message, "JIT log: ptxas fatal   : injected failure") != NULL); /* the JIT log */
     unsetenv("FAKE_CUDA_FAIL_MODULE");
+    CHECK_FAKE_CLEAN();
+    /* a driver older than the PTX (its JIT knows an older PTX ISA) */
+    setenv("FAKE_CUDA_PTX_MAX", "1.0", 1);
+    CHECK_EQ_INT(fqp_cuda_open(&gpu, &gd, &err), FQP_ERR_PTX);
+    CHECK(strstr(err.message, "CUDA_ERROR_UNSUPPORTED_PTX_VERSION") != NULL);
+    CHECK(strstr(err.message, "JIT log: ptxas application ptx input") != NULL &&
+          strstr(err.message, "current version is '1.0'") != NULL);
+    unsetenv("FAKE_CUDA_PTX_MAX");
     CHECK_FAKE_CLEAN();
     /* a PTX file that is not PTX, a missing file, a kernel missing */
     snprintf(path, sizeof path, "%s.bad", ptx_file);
@@ -1456,6 +1469,23 @@ static void test_offload_edges(void)
     CHECK_FAKE_CLEAN();
 }
 
+/* The tests above run with the fake driver deferring stream work to the
+   synchronisation points (FAKE_CUDA_DEFER, its default), as a GPU runs it.
+   The immediate mode (every call runs at once) is kept for debugging: the
+   same runs agree there too. */
+static void test_immediate_mode(void)
+{
+    const char *was = getenv("FAKE_CUDA_DEFER");
+    char saved[16];
+    snprintf(saved, sizeof saved, "%s", was ? was : "");
+    setenv("FAKE_CUDA_DEFER", "0", 1);
+    test_mixed_equals_cpu();
+    test_failure_mid_run();
+    test_offload_trim_equals_cpu();
+    if (was) setenv("FAKE_CUDA_DEFER", saved, 1);
+    else unsetenv("FAKE_CUDA_DEFER");
+}
+
 int main(void)
 {
     const char *build = getenv("FQP_BUILD");
@@ -1474,10 +1504,12 @@ int main(void)
     snprintf(ptx_file, sizeof ptx_file, "%s/test_cuda.ptx", build && *build ? build : "build");
     f = fopen(ptx_file, "w");
     if (f) {
-        fputs(".version 8.0\n.target sm_75\n.address_size 64\n"
-              ".visible .entry fqp_k_qual_prefix_sum(\n)\n{\n}\n"
-              ".visible .entry fqp_k_qc(\n)\n{\n}\n"
-              ".visible .entry fqp_k_trim(\n)\n{\n}\n", f);
+        fputs(".version 8.0\n.target sm_75\n.address_size 64\n" /* the parameter lists are kernels.ptx's */
+              ".visible .entry fqp_k_qual_prefix_sum(\n.param .u64 a, .param .u64 b, .param .u64 c, .param .u64 d\n)\n{\n}\n"
+              ".visible .entry fqp_k_qc(\n.param .u64 a, .param .u64 b, .param .u64 c, .param .u64 d,\n"
+              ".param .u32 e, .param .u64 f\n)\n{\n}\n"
+              ".visible .entry fqp_k_trim(\n.param .u64 a, .param .u64 b, .param .u64 c, .param .u64 d,\n"
+              ".param .u32 e, .param .u32 f, .param .u32 g, .param .u32 h, .param .u64 i\n)\n{\n}\n", f);
         fclose(f);
     }
     ptx_path = fqp__cuda_ptx[0] ? NULL : ptx_file;
@@ -1515,6 +1547,7 @@ int main(void)
     RUN_T(test_offload_edges);
     RUN_T(test_offload_trim_equals_cpu);
     RUN_T(test_offload_failure_falls_back);
+    RUN_T(test_immediate_mode);
     fqp_qc_free(&ref_small);
     fqp_qc_free(&ref_huge);
     free(input_small.data);

@@ -126,7 +126,8 @@ else
     if ${CC:-cc} $C_FLAGS -fPIC -shared -o "$out/libfakecuda.so" tests/fake_cuda.c tests/kernels_emu.c -lpthread 2>"$out/err"; then
         ptx=""
         if grep -q '^static const char \*const fqp__cuda_ptx\[\] = { NULL };' fastqpar_cuda.h; then
-            printf '.version 8.0\n.target sm_75\n.visible .entry fqp_k_qc(\n)\n{\n}\n' > "$out/stub.ptx"
+            # the fake reads the parameter list (kernels.ptx's) from the PTX
+            printf '.version 8.0\n.target sm_75\n.visible .entry fqp_k_qc(\n.param .u64 a, .param .u64 b, .param .u64 c,\n.param .u64 d, .param .u32 e, .param .u64 f\n)\n{\n}\n' > "$out/stub.ptx"
             ptx="$out/stub.ptx"
         fi
         got=$(FASTQPAR_FORCE_GPU=1 FASTQPAR_CUDA_LIBRARY="$out/libfakecuda.so" FASTQPAR_PTX="$ptx" \
