@@ -149,6 +149,36 @@
        and the consumer's total holds only completed checkpoints. It then
        returns FQP_OK, or the error under FORCE.
 
+   DRIVER, DEVICES AND CONTEXTS
+       Driver: at least CUDA 10.0 (driver API 10000, R410), the first to
+       JIT-compile the PTX's ISA; fqp_cuda_open refuses an older one
+       (FQP_ERR_NO_GPU, both versions in the message), and a JIT that rejects
+       the PTX (CUDA_ERROR_UNSUPPORTED_PTX_VERSION) says "driver too old".
+       Devices: one failing at open (its primary context cannot be retained,
+       e.g. held by another process in exclusive-process mode; its module or
+       memory fails) is dropped with its consumers and a warning naming it;
+       a device in compute mode prohibited is skipped. The open fails only
+       when no device is left.
+       The caller's current context: every public function that makes a
+       primary context of ours current (open, close, the worker functions)
+       puts the calling thread's previous one back before it returns, and a
+       GPU consumer thread does so when its run ends.
+       A run that ends early (an error, a cancel, on_results failing) leaves
+       nothing behind: each GPU consumer waits for its streams and zeroes
+       its device counters, so the next run on the context counts afresh.
+       Sticky errors: a kernel fault (CUDA_ERROR_ILLEGAL_ADDRESS,
+       CUDA_ERROR_LAUNCH_FAILED, ...) poisons the device's primary context:
+       every later call in it fails, frees included. The failing consumer
+       or worker logs whether its context is "poisoned" or "still usable".
+       fqp_cuda_close still releases its reference: when it was the last,
+       the driver destroys the context and reclaims the memory. When the
+       application also holds that primary context (e.g. through the CUDA
+       runtime), the memory stays allocated and the context stays poisoned
+       until every holder has released it or cuDevicePrimaryCtxReset runs;
+       until then the device is unusable for this process.
+       Host waits sleep: the event each wait is on is made with
+       CU_EVENT_BLOCKING_SYNC, so a waiting thread does not spin a core.
+
    OFFLOAD WORKERS: the GPU from a CPU consumer, synchronously
        For work that must stay on the consumer that holds the batch (e.g.
        fqp_paired_run, which has no custom consumers, or a process() that
@@ -412,7 +442,8 @@ FASTQPAR_DEF fqp_gpu_mode fqp_cuda_mode(const fqp_cuda_desc *desc);
 /* Loads the driver and the kernels and sets up the GPU consumers.
    FQP_OK, or with *out = NULL and a message in *err:
      FQP_ERR_NO_GPU   mode OFF, no driver library, a required symbol missing,
-                      no device, no device of compute capability >= 7.5
+                      a driver older than CUDA 10.0, no device, no device of
+                      compute capability >= 7.5 outside compute mode prohibited
      FQP_ERR_CUDA     a driver call failed (e.g. out of device memory)
      FQP_ERR_PTX      no PTX (embedded or file), or the module/kernel did not load;
                       the JIT error log is in the message
@@ -460,7 +491,8 @@ FASTQPAR_DEF fqp_result fqp_cuda_device(fqp_cuda *ctx, int i, fqp_cuda_device_in
 
 /* Frees every buffer, stream, event and module and releases the primary
    contexts. NULL is fine. The driver library stays loaded. Close every
-   fqp_cuda_worker of the context first. */
+   fqp_cuda_worker of the context first. After a sticky error the frees
+   fail: see DRIVER, DEVICES AND CONTEXTS. */
 FASTQPAR_DEF void fqp_cuda_close(fqp_cuda *ctx);
 
 /* ---- synchronous offload from any thread (see OFFLOAD WORKERS above) ---- */
@@ -504,7 +536,8 @@ FASTQPAR_DEF fqp_result fqp_cuda_worker_metrics(const fqp_cuda_worker *w, fqp_cu
 FASTQPAR_DEF fqp_result fqp_cuda_worker_run(fqp_cuda_worker *w, const fqp_batch *b, fqp_cuda_results *out,
                                             int *on_gpu, fqp_error *err);
 
-/* Waits for the worker's stream and frees it. NULL is fine. */
+/* Waits for the worker's stream and frees it. NULL is fine. Like every
+   function here, it leaves the caller's current CUDA context current. */
 FASTQPAR_DEF void fqp_cuda_worker_close(fqp_cuda_worker *w);
 
 #ifdef __cplusplus
@@ -546,10 +579,17 @@ typedef struct fqp__CUevent_st *fqp__CUevent;
 #define FQP__CUDA_ERROR_NOT_INITIALIZED 3
 #define FQP__CUDA_ERROR_NO_DEVICE 100
 #define FQP__CUDA_ERROR_INVALID_PTX 218
+#define FQP__CUDA_ERROR_JIT_COMPILER_NOT_FOUND 221
+#define FQP__CUDA_ERROR_UNSUPPORTED_PTX_VERSION 222
+#define FQP__CUDA_ERROR_JIT_COMPILATION_DISABLED 223
 #define FQP__CUDA_ERROR_NOT_FOUND 500
 #define FQP__CUDA_ERROR_NOT_READY 600
+#define FQP__CUDA_ERROR_ILLEGAL_ADDRESS 700
 #define FQP__CUDA_ERROR_LAUNCH_FAILED 719
 #define FQP__CUDA_ERROR_UNKNOWN 999
+#define FQP__CU_DEVICE_ATTRIBUTE_COMPUTE_MODE 20
+#define FQP__CU_COMPUTE_MODE_PROHIBITED 2         /* 0 default, 1 exclusive-thread, 3 exclusive-process */
+#define FQP__CU_COMPUTE_MODE_EXCLUSIVE_PROCESS 3
 #define FQP__CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR 75
 #define FQP__CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR 76
 #define FQP__CU_JIT_INFO_LOG_BUFFER 3
@@ -557,7 +597,13 @@ typedef struct fqp__CUevent_st *fqp__CUevent;
 #define FQP__CU_JIT_ERROR_LOG_BUFFER 5
 #define FQP__CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES 6
 #define FQP__CU_STREAM_NON_BLOCKING 1
-#define FQP__CU_EVENT_BLOCKING_SYNC 1 /* the host thread sleeps in cuEventSynchronize */
+#define FQP__CU_EVENT_BLOCKING_SYNC 1             /* a host wait sleeps instead of spinning a core */
+
+/* The oldest driver the PTX loads on: the embedded kernels are PTX ISA 6.3,
+   which CUDA 10.0 introduced (driver API version 10000, release R410).
+   fqp_cuda_open refuses an older driver with a message naming both. */
+#define FQP__CUDA_MIN_DRIVER 10000
+#define FQP__CUDA_MIN_DRIVER_RELEASE "R410"
 
 /* Every entry point used: X(required, field, exported symbol, parameters).
    The exported `_v2` names are looked up explicitly (cuda.h maps the plain
@@ -576,6 +622,7 @@ typedef struct fqp__CUevent_st *fqp__CUevent;
     X(1, cuDevicePrimaryCtxRetain, cuDevicePrimaryCtxRetain, (fqp__CUcontext *ctx, fqp__CUdevice device)) \
     X(1, cuDevicePrimaryCtxRelease, cuDevicePrimaryCtxRelease_v2, (fqp__CUdevice device))       \
     X(1, cuCtxSetCurrent, cuCtxSetCurrent, (fqp__CUcontext ctx))                                \
+    X(1, cuCtxGetCurrent, cuCtxGetCurrent, (fqp__CUcontext *ctx))                               \
     X(1, cuModuleLoadDataEx, cuModuleLoadDataEx,                                                \
       (fqp__CUmodule *module, const void *image, unsigned int n_options,                        \
        fqp__CUjit_option *options, void **values))                                              \
@@ -841,6 +888,7 @@ typedef struct fqp__cuda_device {
     fqp_cuda_device_info info;
     fqp__CUdevice dev;
     fqp__CUcontext ctx;            /* primary context, retained */
+    int compute_mode;             /* CU_DEVICE_ATTRIBUTE_COMPUTE_MODE, 0 (default) if unknown */
     fqp__CUmodule module[FQP__CUDA_MODULES];
     fqp__CUfunction fn[FQP__CUDA_KERNS];  /* one per fqp_cuda.kern */
 } fqp__cuda_device;
@@ -928,6 +976,61 @@ static fqp_result fqp__cuda_check(const fqp__cuda_api *api, fqp__CUresult rc, co
 {
     if (rc == FQP__CUDA_SUCCESS) return FQP_OK;
     return fqp__cuda_fail_call(api, err, FQP_ERR_CUDA, rc, what);
+}
+
+/* Whether rc is a sticky error: a fault on the device (or a failed launch)
+   that poisons the context, so that every later call in it, frees
+   included, fails with the same code until the primary context is reset. */
+static int fqp__cuda_sticky(fqp__CUresult rc)
+{
+    switch (rc) {
+    case FQP__CUDA_ERROR_ILLEGAL_ADDRESS:   /* 700 */
+    case 702:                               /* CUDA_ERROR_LAUNCH_TIMEOUT */
+    case 710:                               /* CUDA_ERROR_ASSERT */
+    case 714:                               /* CUDA_ERROR_HARDWARE_STACK_ERROR */
+    case 715:                               /* CUDA_ERROR_ILLEGAL_INSTRUCTION */
+    case 716:                               /* CUDA_ERROR_MISALIGNED_ADDRESS */
+    case 717:                               /* CUDA_ERROR_INVALID_ADDRESS_SPACE */
+    case 718:                               /* CUDA_ERROR_INVALID_PC */
+    case FQP__CUDA_ERROR_LAUNCH_FAILED:     /* 719 */
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* The calling thread's current context, saved by each public function that
+   makes one of its own current and put back before it returns: the
+   caller's CUDA code finds the context it had. */
+typedef struct fqp__cuda_saved_ctx {
+    fqp__CUcontext ctx;
+    int known;                    /* cuCtxGetCurrent succeeded: restore ctx */
+} fqp__cuda_saved_ctx;
+
+static fqp__cuda_saved_ctx fqp__cuda_ctx_save(const fqp__cuda_api *api)
+{
+    fqp__cuda_saved_ctx s;
+    s.ctx = NULL;
+    s.known = api->cuCtxGetCurrent(&s.ctx) == FQP__CUDA_SUCCESS;
+    return s;
+}
+
+static void fqp__cuda_ctx_restore(const fqp__cuda_api *api, fqp__cuda_saved_ctx s)
+{
+    if (s.known) api->cuCtxSetCurrent(s.ctx);
+}
+
+/* After a failure on ctx (current on this thread), what the log says about
+   it: asks the driver through `probe` (an event of ctx; cuEventQuery never
+   blocks) whether the context is poisoned. "" when that cannot be told. */
+static const char *fqp__cuda_ctx_state(const fqp__cuda_api *api, fqp__CUcontext ctx, fqp__CUevent probe)
+{
+    fqp__CUcontext cur = NULL;
+    if (!probe || api->cuCtxGetCurrent(&cur) != FQP__CUDA_SUCCESS || cur != ctx) return "";
+    if (fqp__cuda_sticky(api->cuEventQuery(probe)))
+        return "; the context is poisoned (sticky error): the device is unusable for this process until the "
+               "primary context is reset";
+    return "; the context is still usable";
 }
 
 /* ---- >>cuda-config: the desc and the environment, resolved ---- */
@@ -1328,9 +1431,28 @@ static fqp_result fqp__cuda_load_module(fqp_cuda *c, fqp__cuda_device *dv, int m
     if (rc == FQP__CUDA_SUCCESS) return FQP_OK;
     dv->module[m] = NULL;
     fqp__cuda_describe(api, rc, why, sizeof why);
-    return fqp__error(err, FQP_ERR_PTX, NULL, 0, 0, 0, "loading the GPU kernels (%s) on device %d (%s) failed: %s%s%s",
-                      c->mod_label[m], dv->info.ordinal, dv->info.name, why, error_log[0] ? "; JIT log: " : "",
-                      error_log);
+    {
+        char hint[256];
+        int v = c->lib->version;
+        hint[0] = 0;
+        if (rc == FQP__CUDA_ERROR_UNSUPPORTED_PTX_VERSION) { /* the driver's JIT predates the PTX's ISA */
+            const char *ver = strstr(ptx, ".version");
+            unsigned major = 0, minor = 0;
+            if (!ver || sscanf(ver + 8, " %u.%u", &major, &minor) != 2) major = minor = 0;
+            snprintf(hint, sizeof hint, " (driver too old: the PTX is ISA %u.%u, CUDA driver %d.%d (%d) cannot "
+                     "compile it; update the NVIDIA driver)", major, minor, v / 1000, v % 1000 / 10, v);
+        } else if (rc == FQP__CUDA_ERROR_JIT_COMPILER_NOT_FOUND) {
+            snprintf(hint, sizeof hint, " (the driver's PTX JIT compiler, libnvidia-ptxjitcompiler, is missing: "
+                     "the driver is too old or incompletely installed; CUDA driver %d.%d (%d))", v / 1000,
+                     v % 1000 / 10, v);
+        } else if (rc == FQP__CUDA_ERROR_JIT_COMPILATION_DISABLED) {
+            snprintf(hint, sizeof hint, " (PTX JIT compilation is disabled, e.g. by CUDA_DISABLE_PTX_JIT; "
+                     "CUDA driver %d.%d (%d))", v / 1000, v % 1000 / 10, v);
+        }
+        return fqp__error(err, FQP_ERR_PTX, NULL, 0, 0, 0,
+                          "loading the GPU kernels (%s) on device %d (%s) failed: %s%s%s%s", c->mod_label[m],
+                          dv->info.ordinal, dv->info.name, why, hint, error_log[0] ? "; JIT log: " : "", error_log);
+    }
 }
 
 /* Every module the kernels need on device dv, then every kernel's function. */
@@ -1481,7 +1603,7 @@ static fqp_result fqp__cuda_slot_setup(fqp_cuda *c, fqp__cuda_slot *s, int with_
         s->stream = NULL;
         return fqp__cuda_fail_call(api, err, FQP_ERR_CUDA, rc, "cuStreamCreate");
     }
-    for (i = 0; i < 4; i++) {
+    for (i = 0; i < 4; i++) { /* the host waits on ev[3] only: it sleeps there; all four stay timed */
         if ((rc = api->cuEventCreate(&s->ev[i], i == 3 ? FQP__CU_EVENT_BLOCKING_SYNC : 0)) != FQP__CUDA_SUCCESS)
             return fqp__cuda_fail_call(api, err, FQP_ERR_CUDA, rc, "cuEventCreate");
         s->ev_made = i + 1;
@@ -1656,8 +1778,10 @@ static void fqp__cuda_views(const fqp_cuda *c, const fqp__cuda_slot *s, uint64_t
 
 FASTQPAR_DEF void fqp_cuda_close(fqp_cuda *c)
 {
+    fqp__cuda_saved_ctx saved;
     int i, j;
     if (!c) return;
+    saved = fqp__cuda_ctx_save(c->api);
     if (c->consumers) {
         for (i = 0; i < c->n_consumers; i++) {
             fqp__cuda_consumer *k = &c->consumers[i];
@@ -1677,21 +1801,23 @@ FASTQPAR_DEF void fqp_cuda_close(fqp_cuda *c)
             c->api->cuCtxSetCurrent(dv->ctx);
             for (j = 0; j < FQP__CUDA_MODULES; j++)
                 if (dv->module[j]) c->api->cuModuleUnload(dv->module[j]);
-            c->api->cuCtxSetCurrent(NULL);
-            c->api->cuDevicePrimaryCtxRelease(dv->dev);
         }
+        fqp__cuda_ctx_restore(c->api, saved); /* before the releases: ours are not left current */
+        for (i = 0; i < c->n_devices; i++)
+            if (c->devices[i].ctx) c->api->cuDevicePrimaryCtxRelease(c->devices[i].dev);
     }
     fqp__free(&c->a, c->consumers);
     fqp__free(&c->a, c->devices);
     fqp__free(&c->a, c);
 }
 
-/* Devices of compute capability >= 7.5 (the PTX targets compute_75), up to max_devices. */
+/* Devices of compute capability >= 7.5 (the PTX targets compute_75) whose
+   compute mode is not prohibited, up to max_devices. */
 static fqp_result fqp__cuda_find_devices(fqp_cuda *c, fqp_error *err)
 {
     const fqp__cuda_api *api = c->api;
     fqp__CUresult rc;
-    int count = 0, i;
+    int count = 0, i, prohibited = 0;
     if ((rc = api->cuDeviceGetCount(&count)) != FQP__CUDA_SUCCESS)
         return fqp__cuda_fail_call(api, err, FQP_ERR_NO_GPU, rc, "no usable GPU: cuDeviceGetCount");
     if (count <= 0)
@@ -1723,22 +1849,112 @@ static fqp_result fqp__cuda_find_devices(fqp_cuda *c, fqp_error *err)
                           dv->info.name, dv->info.cc_major, dv->info.cc_minor);
             continue;
         }
+        if (api->cuDeviceGetAttribute(&dv->compute_mode, FQP__CU_DEVICE_ATTRIBUTE_COMPUTE_MODE, dv->dev) !=
+            FQP__CUDA_SUCCESS)
+            dv->compute_mode = 0; /* unknown: try it */
+        if (dv->compute_mode == FQP__CU_COMPUTE_MODE_PROHIBITED) {
+            fqp__cuda_log(&c->d, &c->cfg, FQP_LOG_WARN,
+                          "GPU %d (%s) skipped: its compute mode is prohibited (no process may use it; "
+                          "nvidia-smi -c sets it)", i, dv->info.name);
+            prohibited++;
+            continue;
+        }
         c->n_devices++;
     }
+    if (!c->n_devices && prohibited)
+        return fqp__error(err, FQP_ERR_NO_GPU, NULL, 0, 0, 0,
+                          "no usable GPU: of the %d device(s), %d are in compute mode prohibited and the others "
+                          "have compute capability < 7.5", count, prohibited);
     if (!c->n_devices)
         return fqp__error(err, FQP_ERR_NO_GPU, NULL, 0, 0, 0,
                           "no usable GPU: none of the %d device(s) has compute capability >= 7.5", count);
     return FQP_OK;
 }
 
+/* Device i, at its final place: retains its primary context (left
+   current), loads the module, sets up its consumers. On failure the caller
+   drops it (fqp__cuda_drop_device). */
+static fqp_result fqp__cuda_device_setup(fqp_cuda *c, int i, fqp_error *err)
+{
+    const fqp__cuda_api *api = c->api;
+    fqp__cuda_device *dv = &c->devices[i];
+    fqp__CUresult rc;
+    fqp_result r = FQP_OK;
+    int j;
+    if ((rc = api->cuDevicePrimaryCtxRetain(&dv->ctx, dv->dev)) != FQP__CUDA_SUCCESS) {
+        char why[256];
+        int exclusive = dv->compute_mode == 1 || dv->compute_mode == FQP__CU_COMPUTE_MODE_EXCLUSIVE_PROCESS;
+        dv->ctx = NULL;
+        fqp__cuda_describe(api, rc, why, sizeof why);
+        return fqp__error(err, FQP_ERR_CUDA, NULL, 0, 0, 0, "cuDevicePrimaryCtxRetain failed: %s%s", why,
+                          exclusive ? " (the device is in an exclusive compute mode: another process may hold it)"
+                                    : "");
+    }
+    if ((rc = api->cuCtxSetCurrent(dv->ctx)) != FQP__CUDA_SUCCESS)
+        return fqp__cuda_fail_call(api, err, FQP_ERR_CUDA, rc, "cuCtxSetCurrent");
+    if ((r = fqp__cuda_load_kernels(c, dv, err)) != FQP_OK) return r;
+    dv->info.consumers = c->d.offload_only ? 0 : c->d.consumers_per_device;
+    for (j = 0; j < dv->info.consumers && r == FQP_OK; j++) {
+        fqp__cuda_consumer *k = &c->consumers[i * c->d.consumers_per_device + j];
+        int s;
+        k->owner = c;
+        k->device = dv;
+        k->index = i * c->d.consumers_per_device + j;
+        k->m.device = i;
+        k->n_slots = c->d.in_flight;
+        k->slots = (fqp__cuda_slot *)fqp__calloc(&c->a, (size_t)k->n_slots * sizeof *k->slots);
+        k->group = (fqp_batch **)fqp__calloc(&c->a, c->max_group_batches * sizeof *k->group);
+        if (c->acc_words) k->totals = (uint64_t *)fqp__calloc(&c->a, (size_t)(c->acc_words * 8));
+        if (!k->slots || !k->group || (c->acc_words && !k->totals))
+            return fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory");
+        for (s = 0; s < k->n_slots && r == FQP_OK; s++) r = fqp__cuda_slot_setup(c, &k->slots[s], 1, err);
+    }
+    return r;
+}
+
+/* Device i failed in fqp__cuda_device_setup: frees what it and its
+   consumers got and releases its context; its place is zeroed. */
+static void fqp__cuda_drop_device(fqp_cuda *c, int i)
+{
+    const fqp__cuda_api *api = c->api;
+    fqp__cuda_device *dv = &c->devices[i];
+    int j, s;
+    for (j = 0; c->consumers && j < c->d.consumers_per_device; j++) {
+        fqp__cuda_consumer *k = &c->consumers[i * c->d.consumers_per_device + j];
+        if (k->slots && dv->ctx) {
+            api->cuCtxSetCurrent(dv->ctx);
+            for (s = 0; s < k->n_slots; s++) fqp__cuda_slot_teardown(c, &k->slots[s]);
+        }
+        fqp__free(&c->a, k->slots);
+        fqp__free(&c->a, k->group);
+        fqp__free(&c->a, k->totals);
+        memset(k, 0, sizeof *k);
+    }
+    if (dv->ctx) {
+        api->cuCtxSetCurrent(dv->ctx);
+        for (j = 0; j < FQP__CUDA_MODULES; j++)
+            if (dv->module[j]) api->cuModuleUnload(dv->module[j]);
+        api->cuCtxSetCurrent(NULL);
+        api->cuDevicePrimaryCtxRelease(dv->dev);
+    }
+    memset(dv, 0, sizeof *dv);
+}
+
 static fqp_result fqp__cuda_setup(fqp_cuda *c, fqp_error *err)
 {
     const fqp__cuda_api *api;
-    fqp_result r;
-    fqp__CUresult rc;
-    int i, j;
+    fqp_result r, last = FQP_OK;
+    fqp__cuda_saved_ctx saved;
+    int i, found, usable = 0;
     if ((r = fqp__cuda_load(c->d.library, &c->lib, err)) != FQP_OK) return r;
     c->api = api = &c->lib->api;
+    if (c->lib->version && c->lib->version < FQP__CUDA_MIN_DRIVER) {
+        int v = c->lib->version;
+        return fqp__error(err, FQP_ERR_NO_GPU, NULL, 0, 0, 0,
+                          "no usable GPU: CUDA driver %d.%d (%d) is older than the minimum %d.%d (%s) that the "
+                          "GPU kernels need: update the NVIDIA driver", v / 1000, v % 1000 / 10, v,
+                          FQP__CUDA_MIN_DRIVER / 1000, FQP__CUDA_MIN_DRIVER % 1000 / 10, FQP__CUDA_MIN_DRIVER_RELEASE);
+    }
     if ((r = fqp__cuda_find_devices(c, err)) != FQP_OK) return r;
     /* sizes: a group holds up to coalesce_bytes of sequence + quality, and at least one batch */
     c->group_limit = c->d.coalesce_bytes / 2 ? c->d.coalesce_bytes / 2 : 1;
@@ -1759,36 +1975,36 @@ static fqp_result fqp__cuda_setup(fqp_cuda *c, fqp_error *err)
     c->consumers = c->n_consumers ? (fqp__cuda_consumer *)fqp__calloc(&c->a, (size_t)c->n_consumers *
                                                                             sizeof *c->consumers) : NULL;
     if (c->n_consumers && !c->consumers) return fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory");
-    for (i = 0; i < c->n_devices && r == FQP_OK; i++) {
-        fqp__cuda_device *dv = &c->devices[i];
-        if ((rc = api->cuDevicePrimaryCtxRetain(&dv->ctx, dv->dev)) != FQP__CUDA_SUCCESS) {
-            dv->ctx = NULL;
-            r = fqp__cuda_fail_call(api, err, FQP_ERR_CUDA, rc, "cuDevicePrimaryCtxRetain");
-        } else if ((rc = api->cuCtxSetCurrent(dv->ctx)) != FQP__CUDA_SUCCESS) {
-            r = fqp__cuda_fail_call(api, err, FQP_ERR_CUDA, rc, "cuCtxSetCurrent");
-        } else {
-            r = fqp__cuda_load_kernels(c, dv, err);
+    /* One device failing (its context, module or memory; e.g. held by another
+       process in exclusive-process mode) drops that device and its consumers;
+       the open fails only when none is left, with the last failure. The
+       usable ones move down so that they stay contiguous. */
+    saved = fqp__cuda_ctx_save(api);
+    found = c->n_devices;
+    for (i = 0; i < found; i++) {
+        fqp__cuda_device *dv = &c->devices[usable];
+        if (usable != i) {
+            *dv = c->devices[i];
+            memset(&c->devices[i], 0, sizeof c->devices[i]);
         }
-        dv->info.consumers = c->d.offload_only ? 0 : c->d.consumers_per_device;
-        for (j = 0; j < dv->info.consumers && r == FQP_OK; j++) {
-            fqp__cuda_consumer *k = &c->consumers[i * c->d.consumers_per_device + j];
-            int s;
-            k->owner = c;
-            k->device = dv;
-            k->index = i * c->d.consumers_per_device + j;
-            k->m.device = i;
-            k->n_slots = c->d.in_flight;
-            k->slots = (fqp__cuda_slot *)fqp__calloc(&c->a, (size_t)k->n_slots * sizeof *k->slots);
-            k->group = (fqp_batch **)fqp__calloc(&c->a, c->max_group_batches * sizeof *k->group);
-            if (c->acc_words) k->totals = (uint64_t *)fqp__calloc(&c->a, (size_t)(c->acc_words * 8));
-            if (!k->slots || !k->group || (c->acc_words && !k->totals)) {
-                r = fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory");
-                break;
-            }
-            for (s = 0; s < k->n_slots && r == FQP_OK; s++) r = fqp__cuda_slot_setup(c, &k->slots[s], 1, err);
+        if ((r = fqp__cuda_device_setup(c, usable, err)) == FQP_OK) {
+            usable++;
+            continue;
         }
+        if (r == FQP_ERR_NOMEM) break; /* the host's memory, not the device's: the open fails */
+        if (found > 1)
+            fqp__cuda_log(&c->d, &c->cfg, FQP_LOG_WARN, "GPU %d (%s) skipped: %s", dv->info.ordinal, dv->info.name,
+                          err->message);
+        fqp__cuda_drop_device(c, usable);
+        last = r;
     }
-    return r;
+    fqp__cuda_ctx_restore(api, saved);
+    if (r == FQP_ERR_NOMEM) return r;
+    if (!usable) return last;
+    c->n_devices = usable;
+    if (!c->d.offload_only) c->n_consumers = usable * c->d.consumers_per_device;
+    if (last != FQP_OK) memset(err, 0, sizeof *err); /* the failures were logged; the open succeeds */
+    return FQP_OK;
 }
 
 FASTQPAR_DEF fqp_result fqp_cuda_open(fqp_cuda **out, const fqp_cuda_desc *desc, fqp_error *err)
@@ -2197,15 +2413,62 @@ static fqp_result fqp__cuda_hand_back(fqp__cuda_consumer *k, fqp_producer *p, co
         fqp_error f;
         fqp__error(&f, e->code, NULL, 0, 0, 0, "GPU consumer %d (device %d, %s) failed and the GPU is required: %s",
                    k->index, k->device->info.ordinal, k->device->info.name, e->message);
-        fqp__cuda_log(&c->d, &c->cfg, FQP_LOG_ERROR, "%s", f.message);
+        fqp__cuda_log(&c->d, &c->cfg, FQP_LOG_ERROR, "%s%s", f.message,
+                      fqp__cuda_ctx_state(c->api, k->device->ctx, k->slots[0].ev[0]));
         fqp_producer_fail(p, &f);
         return e->code;
     }
     fqp__cuda_log(&c->d, &c->cfg, FQP_LOG_WARN,
-                  "GPU consumer %d (device %d, %s) failed: %s; %llu batch(es) handed back to the CPU consumers",
+                  "GPU consumer %d (device %d, %s) failed: %s; %llu batch(es) handed back to the CPU consumers%s",
                   k->index, k->device->info.ordinal, k->device->info.name, e->message,
-                  (unsigned long long)(k->m.requeued - before));
+                  (unsigned long long)(k->m.requeued - before),
+                  fqp__cuda_ctx_state(c->api, k->device->ctx, k->slots[0].ev[0]));
     return FQP_OK;
+}
+
+/* The run ended without draining (it failed or was cancelled, or on_results
+   failed), after fqp__cuda_drop_all gave every held batch back: waits for
+   each slot's stream, zeroes its accumulators on the device and forgets its
+   pending work (a checkpoint of dropped batches, their longest read), so
+   that nothing of this run reaches the next run's counts. If the GPU fails
+   here the consumer is dead, as after a failure mid-run. */
+static void fqp__cuda_consumer_reset(fqp__cuda_consumer *k)
+{
+    fqp_cuda *c = k->owner;
+    const fqp__cuda_api *api = c->api;
+    fqp_error e;
+    fqp_result r = FQP_OK;
+    int i;
+    memset(&e, 0, sizeof e);
+    for (i = 0; i < k->n_slots; i++) {
+        fqp__cuda_slot *s = &k->slots[i];
+        size_t n = (size_t)c->acc_bytes;
+        if (r == FQP_OK)
+            r = fqp__cuda_check(api, api->cuStreamSynchronize(s->stream), "cuStreamSynchronize (ending the run)", &e);
+        if (r == FQP_OK && s->d_acc)
+            r = fqp__cuda_check(api, api->cuMemsetD8Async(s->d_acc, 0, n, s->stream),
+                                "cuMemsetD8Async (zeroing the accumulators)", &e);
+        if (r == FQP_OK && s->d_acc)
+            r = fqp__cuda_check(api, api->cuStreamSynchronize(s->stream),
+                                "cuStreamSynchronize (zeroing the accumulators)", &e);
+        s->submitted = s->has_group = s->has_checkpoint = 0;
+        s->groups_since_checkpoint = 0;
+        s->bases_since_checkpoint = 0;
+        s->max_len = 0;
+        s->n_ranges = 0;
+        s->n_held = 0; /* already 0: fqp__cuda_drop_all gave them back */
+    }
+    k->n_group = 0;
+    k->group_bases = k->group_reads = k->group_heads = 0;
+    k->carry = NULL;
+    if (r == FQP_OK) return;
+    k->dead = 1;
+    k->m.status = e.code;
+    snprintf(k->m.message, sizeof k->m.message, "%s", e.message);
+    fqp__cuda_log(&c->d, &c->cfg, FQP_LOG_WARN,
+                  "GPU consumer %d (device %d, %s) failed while ending the run: %s; it takes no more batches%s",
+                  k->index, k->device->info.ordinal, k->device->info.name, e.message,
+                  fqp__cuda_ctx_state(api, k->device->ctx, k->slots[0].ev[0]));
 }
 
 /* The GPU consumer's thread (fqp_custom_consumer.run). */
@@ -2217,6 +2480,7 @@ static fqp_result fqp__cuda_run(fqp_producer *p, void *arg)
     fqp_error e;
     fqp_result r = FQP_OK, tr = FQP_OK;
     fqp__CUresult rc;
+    fqp__cuda_saved_ctx saved;
     double t_start = fqp__now();
     memset(&e, 0, sizeof e);
     if (k->dead) {
@@ -2227,6 +2491,7 @@ static fqp_result fqp__cuda_run(fqp_producer *p, void *arg)
         return k->m.status;
     }
     k->user_failed = 0;
+    saved = fqp__cuda_ctx_save(api); /* this thread's, put back at the end */
     if ((rc = api->cuCtxSetCurrent(k->device->ctx)) != FQP__CUDA_SUCCESS) {
         r = fqp__cuda_fail_call(api, &e, FQP_ERR_CUDA, rc, "cuCtxSetCurrent");
         goto done;
@@ -2265,6 +2530,8 @@ done:
         if (k->user_failed) fqp__cuda_drop_all(k, p, 0, NULL); /* on_results failed: the run ends with it */
         else r = fqp__cuda_hand_back(k, p, &e);
     }
+    if (!k->dead && (r != FQP_OK || (tr != FQP_DONE && tr != FQP_STOP))) fqp__cuda_consumer_reset(k);
+    fqp__cuda_ctx_restore(api, saved);
     k->m.wall_seconds += fqp__now() - t_start;
     k->m.busy_fraction = k->m.wall_seconds > 0 ? 1 - k->m.wait_seconds / k->m.wall_seconds : 0;
     return r;
@@ -2296,6 +2563,8 @@ static fqp_result fqp__cuda_worker_exec(fqp_cuda_worker *w, const fqp_batch *b, 
     fqp__cuda_layout L;
     fqp_result r;
     int i;
+    r = fqp__cuda_check(api, api->cuCtxSetCurrent(w->device->ctx), "cuCtxSetCurrent", err);
+    if (r != FQP_OK) return r;
     for (i = 0; i < n; i++) inputs |= kerns[i]->inputs;
     if (inputs & FQP__CUDA_IN_HEADS) heads = b->head_off[b->count] - b->head_off[0];
     if ((r = fqp__cuda_slot_fit(c, s, bases, reads, heads, "worker", w->index, err)) != FQP_OK) return r;
@@ -2334,8 +2603,9 @@ static fqp_result fqp__cuda_worker_failed(fqp_cuda_worker *w, fqp_result code, c
     w->dead = 1;
     w->m.status = code;
     snprintf(w->m.message, sizeof w->m.message, "%s", e->message);
-    fqp__cuda_log(&c->d, &c->cfg, force ? FQP_LOG_ERROR : FQP_LOG_WARN, "GPU worker %d failed: %s%s", w->index,
-                  e->message, force ? "" : "; its batches run on the CPU from now on");
+    fqp__cuda_log(&c->d, &c->cfg, force ? FQP_LOG_ERROR : FQP_LOG_WARN, "GPU worker %d failed: %s%s%s", w->index,
+                  e->message, fqp__cuda_ctx_state(c->api, w->device->ctx, w->slot.ev_made ? w->slot.ev[0] : NULL),
+                  force ? "" : "; its batches run on the CPU from now on");
     if (!force) return FQP_OK;
     return fqp__error(err, code, NULL, 0, 0, 0, "GPU required (FQP_GPU_FORCE) but GPU worker %d failed: %s",
                       w->index, e->message);
@@ -2347,6 +2617,7 @@ FASTQPAR_DEF fqp_result fqp_cuda_worker_open(fqp_cuda *c, int index, fqp_cuda_wo
     fqp_error local, e;
     fqp_result r;
     fqp__CUresult rc;
+    fqp__cuda_saved_ctx saved;
     if (!err) err = &local;
     memset(err, 0, sizeof *err);
     if (!out) return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "fqp_cuda_worker_open: out is NULL");
@@ -2365,17 +2636,21 @@ FASTQPAR_DEF fqp_result fqp_cuda_worker_open(fqp_cuda *c, int index, fqp_cuda_wo
     w->device = &c->devices[index % c->n_devices];
     w->m.device = index % c->n_devices;
     memset(&e, 0, sizeof e);
+    saved = fqp__cuda_ctx_save(c->api);
     if ((rc = c->api->cuCtxSetCurrent(w->device->ctx)) != FQP__CUDA_SUCCESS)
         r = fqp__cuda_fail_call(c->api, &e, FQP_ERR_CUDA, rc, "cuCtxSetCurrent");
     else
         r = fqp__cuda_slot_setup(c, &w->slot, 0, &e);
     if (r != FQP_OK) {
+        fqp_result fr = fqp__cuda_worker_failed(w, r, &e, err); /* logged while its events exist */
         fqp__cuda_slot_teardown(c, &w->slot);
-        if (fqp__cuda_worker_failed(w, r, &e, err) != FQP_OK) {
+        if (fr != FQP_OK) {
+            fqp__cuda_ctx_restore(c->api, saved);
             fqp__free(&c->a, w);
             return r;
         }
     }
+    fqp__cuda_ctx_restore(c->api, saved);
     *out = w;
     return FQP_OK;
 }
@@ -2396,7 +2671,8 @@ static fqp_result fqp__cuda_worker_usable(fqp_cuda_worker *w, int *cpu, fqp_erro
     return FQP_OK;
 }
 
-/* After a failed exec: the worker dies; FQP_OK with *cpu = 1, or FORCE's error. */
+/* After a failed exec (its context still current, for the log): the
+   worker dies; FQP_OK with *cpu = 1, or FORCE's error. */
 static fqp_result fqp__cuda_worker_lost(fqp_cuda_worker *w, fqp_result r, const fqp_error *e, int *cpu,
                                         fqp_error *err)
 {
@@ -2411,6 +2687,7 @@ FASTQPAR_DEF fqp_result fqp_cuda_worker_run(fqp_cuda_worker *w, const fqp_batch 
 {
     const fqp__cuda_kern *kerns[FQP__CUDA_KERNS];
     int idx[FQP__CUDA_KERNS], i, cpu;
+    fqp__cuda_saved_ctx saved;
     fqp_error local, e;
     fqp_result r;
     double t0;
@@ -2430,9 +2707,13 @@ FASTQPAR_DEF fqp_result fqp_cuda_worker_run(fqp_cuda_worker *w, const fqp_batch 
     }
     t0 = fqp__now();
     memset(&e, 0, sizeof e);
+    saved = fqp__cuda_ctx_save(w->owner->api);
     r = b->count ? fqp__cuda_worker_exec(w, b, kerns, idx, w->owner->n_kern, &e) : FQP_OK;
+    if (r != FQP_OK) r = fqp__cuda_worker_lost(w, r, &e, &cpu, err);
+    else cpu = 0;
+    fqp__cuda_ctx_restore(w->owner->api, saved);
     w->m.wall_seconds += fqp__now() - t0;
-    if (r != FQP_OK) return fqp__cuda_worker_lost(w, r, &e, &cpu, err);
+    if (r != FQP_OK || cpu) return r;
     fqp__cuda_views(w->owner, &w->slot, 0, 0, out);
     *on_gpu = 1;
     return FQP_OK;
@@ -2445,6 +2726,7 @@ FASTQPAR_DEF fqp_result fqp_cuda_trim_batch(fqp_cuda_worker *w, const fqp_batch 
     fqp__cuda_kern kern;
     const fqp__cuda_kern *kp = &kern;
     fqp_cuda_desc td;
+    fqp__cuda_saved_ctx saved;
     fqp_error local, e;
     fqp_result r;
     int idx, cpu;
@@ -2471,13 +2753,13 @@ FASTQPAR_DEF fqp_result fqp_cuda_trim_batch(fqp_cuda_worker *w, const fqp_batch 
     idx = w->owner->builtin_kern[2];
     t0 = fqp__now();
     memset(&e, 0, sizeof e);
+    saved = fqp__cuda_ctx_save(w->owner->api);
     r = fqp__cuda_worker_exec(w, b, &kp, &idx, 1, &e);
+    if (r == FQP_OK) memcpy(start_end, w->slot.h_out[idx][0], (size_t)(16 * b->count));
+    else r = fqp__cuda_worker_lost(w, r, &e, &cpu, err);
+    fqp__cuda_ctx_restore(w->owner->api, saved);
     w->m.wall_seconds += fqp__now() - t0;
-    if (r == FQP_OK) {
-        memcpy(start_end, w->slot.h_out[idx][0], (size_t)(16 * b->count));
-        return FQP_OK;
-    }
-    if ((r = fqp__cuda_worker_lost(w, r, &e, &cpu, err)) != FQP_OK) return r;
+    if (r != FQP_OK || !cpu) return r;
     fqp_trim_batch(b, d, start_end); /* nothing lost: the CPU twin gives the same intervals */
     return FQP_OK;
 }
@@ -2495,8 +2777,10 @@ FASTQPAR_DEF void fqp_cuda_worker_close(fqp_cuda_worker *w)
     if (!w) return;
     c = w->owner;
     if (w->slot.stream || w->slot.h_in || w->slot.d_in) {
+        fqp__cuda_saved_ctx saved = fqp__cuda_ctx_save(c->api);
         c->api->cuCtxSetCurrent(w->device->ctx);
         fqp__cuda_slot_teardown(c, &w->slot);
+        fqp__cuda_ctx_restore(c->api, saved);
     }
     fqp__free(&c->a, w);
 }

@@ -99,6 +99,7 @@ struct fake_CUevent_st {
     struct fake_CUevent_st *next;
     fake_ctx *ctx;
     int recorded, done, not_ready, free_failed;
+    unsigned flags;           /* cuEventCreate's */
     double ms;
     fake_CUstream stream;     /* of the last record, while it is queued */
     unsigned long long seq;   /* the record's operation in that stream */
@@ -136,6 +137,13 @@ typedef struct fake_counter { const char *name; unsigned long calls; } fake_coun
 static fake_counter fake_counters[64];
 
 __attribute__((constructor)) static void fake_loaded(void) { fake_stats.loads++; }
+
+/* Hooks defined at the end of the file (see tests/fake_cuda.h). */
+static fake_ctx fake_user_ctx; /* a context of the application's own: fake_cuda_user_context */
+static int fake_compute_mode(fake_CUdevice device);
+static int fake_device_fails(const char *var, const fake_ctx *c);
+static void fake_note_current(fake_ctx *c);
+static void fake_note_event_wait(const struct fake_CUevent_st *event);
 
 FAKE_API void fake_cuda_stats_get(fake_cuda_stats *out)
 {
@@ -489,12 +497,17 @@ static const struct { fake_CUresult code; const char *name, *text; } fake_errors
     {FAKE_CUDA_ERROR_INVALID_VALUE, "CUDA_ERROR_INVALID_VALUE", "invalid argument"},
     {FAKE_CUDA_ERROR_OUT_OF_MEMORY, "CUDA_ERROR_OUT_OF_MEMORY", "out of memory"},
     {FAKE_CUDA_ERROR_NOT_INITIALIZED, "CUDA_ERROR_NOT_INITIALIZED", "initialization error"},
+    {FAKE_CUDA_ERROR_DEVICE_UNAVAILABLE, "CUDA_ERROR_DEVICE_UNAVAILABLE",
+     "CUDA-capable device(s) is/are busy or unavailable"},
     {FAKE_CUDA_ERROR_NO_DEVICE, "CUDA_ERROR_NO_DEVICE", "no CUDA-capable device is detected"},
     {FAKE_CUDA_ERROR_INVALID_CONTEXT, "CUDA_ERROR_INVALID_CONTEXT", "invalid device context"},
     {FAKE_CUDA_ERROR_INVALID_PTX, "CUDA_ERROR_INVALID_PTX", "a PTX JIT compilation failed"},
+    {FAKE_CUDA_ERROR_JIT_COMPILER_NOT_FOUND, "CUDA_ERROR_JIT_COMPILER_NOT_FOUND", "PTX JIT compiler library not found"},
     {FAKE_CUDA_ERROR_UNSUPPORTED_PTX_VERSION, "CUDA_ERROR_UNSUPPORTED_PTX_VERSION",
      "the provided PTX was compiled with an unsupported toolchain."},
+    {FAKE_CUDA_ERROR_JIT_COMPILATION_DISABLED, "CUDA_ERROR_JIT_COMPILATION_DISABLED", "PTX JIT compilation was disabled"},
     {FAKE_CUDA_ERROR_INVALID_HANDLE, "CUDA_ERROR_INVALID_HANDLE", "invalid resource handle"},
+    {FAKE_CUDA_ERROR_ILLEGAL_ADDRESS, "CUDA_ERROR_ILLEGAL_ADDRESS", "an illegal memory access was encountered"},
     {FAKE_CUDA_ERROR_NOT_FOUND, "CUDA_ERROR_NOT_FOUND", "named symbol not found"},
     {FAKE_CUDA_ERROR_NOT_READY, "CUDA_ERROR_NOT_READY", "device not ready"},
     {FAKE_CUDA_ERROR_ILLEGAL_ADDRESS, "CUDA_ERROR_ILLEGAL_ADDRESS", "an illegal memory access was encountered"},
@@ -560,6 +573,7 @@ FAKE_API fake_CUresult cuDeviceGetAttribute(int *value, fake_CUdevice_attribute 
     if (cc && *cc) sscanf(cc, "%d.%d", &major, &minor);
     if (attribute == FAKE_CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR) *value = major;
     else if (attribute == FAKE_CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR) *value = minor;
+    else if (attribute == FAKE_CU_DEVICE_ATTRIBUTE_COMPUTE_MODE) *value = fake_compute_mode(device);
     else return FAKE_CUDA_ERROR_INVALID_VALUE;
     return FAKE_CUDA_SUCCESS;
 }
@@ -578,6 +592,7 @@ FAKE_API fake_CUresult cuDevicePrimaryCtxRetain(fake_CUcontext *ctx, fake_CUdevi
     if (!fake_initialized) rc = FAKE_CUDA_ERROR_NOT_INITIALIZED;
     else if (device < 0 || device >= FAKE_MAX_DEVICES || device >= fake_devices()) rc = FAKE_CUDA_ERROR_INVALID_VALUE;
     else if (fake_count_call("cuDevicePrimaryCtxRetain")) rc = FAKE_CUDA_ERROR_UNKNOWN;
+    else if (fake_device_fails("FAKE_CUDA_FAIL_RETAIN_DEVICE", &fake_ctxs[device])) rc = FAKE_CUDA_ERROR_DEVICE_UNAVAILABLE;
     else {
         fake_ctxs[device].refs++;
         fake_stats.context_refs++;
@@ -679,9 +694,9 @@ FAKE_API fake_CUresult cuCtxSetCurrent(fake_CUcontext ctx)
     fake_CUresult rc = FAKE_CUDA_SUCCESS;
     pthread_mutex_lock(&fake_mu);
     if (fake_count_call("cuCtxSetCurrent")) rc = FAKE_CUDA_ERROR_UNKNOWN;
-    else if (c && (c < fake_ctxs || c >= fake_ctxs + FAKE_MAX_DEVICES || c->refs <= 0))
+    else if (c && c != &fake_user_ctx && (c < fake_ctxs || c >= fake_ctxs + FAKE_MAX_DEVICES || c->refs <= 0))
         rc = fake_misuse(FAKE_CUDA_ERROR_INVALID_CONTEXT, "cuCtxSetCurrent: not a live primary context");
-    else fake_current = c;
+    else fake_note_current(fake_current = c);
     pthread_mutex_unlock(&fake_mu);
     return rc;
 }
@@ -884,6 +899,10 @@ static fake_CUresult fake_module_load(fake_CUmodule *module, const void *image, 
     }
     if (!module) return fake_bad("cuModuleLoadDataEx: module is NULL");
     *module = NULL;
+    if (fake_env_long("FAKE_CUDA_MODULE_RESULT", 0)) { /* e.g. 222: a driver older than the PTX */
+        fake_stats.injected++;
+        return (fake_CUresult)fake_env_long("FAKE_CUDA_MODULE_RESULT", 0);
+    }
     if (fake_env_long("FAKE_CUDA_FAIL_MODULE", 0)) {
         snprintf(why, sizeof why, "ptxas fatal   : injected failure (FAKE_CUDA_FAIL_MODULE)");
         fake_stats.injected++;
@@ -992,7 +1011,8 @@ static fake_CUresult fake_alloc_new(void **out, size_t bytes, int host)
     long fail_at = fake_env_long("FAKE_CUDA_FAIL_ALLOC_AT", 0);
     fake_stats.alloc_calls++;
     if (bytes == 0) return fake_bad("allocation of 0 bytes");
-    if (fail_at > 0 && (unsigned long)fail_at == fake_stats.alloc_calls) {
+    if ((fail_at > 0 && (unsigned long)fail_at == fake_stats.alloc_calls) ||
+        fake_device_fails("FAKE_CUDA_FAIL_ALLOC_DEVICE", fake_current)) {
         fake_stats.injected++;
         return FAKE_CUDA_ERROR_OUT_OF_MEMORY;
     }
@@ -1210,10 +1230,10 @@ FAKE_API fake_CUresult cuEventCreate(fake_CUevent *event, unsigned int flags)
 {
     fake_CUevent e;
     FAKE_ENTER("cuEventCreate")
-    (void)flags;
     if (!event) FAKE_LEAVE(fake_bad("cuEventCreate: event is NULL"));
     if (!(e = (fake_CUevent)calloc(1, sizeof *e))) FAKE_LEAVE(FAKE_CUDA_ERROR_OUT_OF_MEMORY);
     e->ctx = fake_current;
+    e->flags = flags;
     e->next = fake_events;
     fake_events = e;
     fake_stats.events++;
@@ -1291,6 +1311,7 @@ FAKE_API fake_CUresult cuEventSynchronize(fake_CUevent event)
     fake_CUresult rc;
     FAKE_ENTER("cuEventSynchronize")
     if ((rc = fake_check_event(event, "cuEventSynchronize")) != FAKE_CUDA_SUCCESS) FAKE_LEAVE(rc);
+    fake_note_event_wait(event);
     fake_event_wait(event);
     FAKE_LEAVE(fake_wait_result(event->ctx));
 }
@@ -1465,4 +1486,88 @@ FAKE_API fake_CUresult cuLaunchKernel(fake_CUfunction function, unsigned int gri
     }
     fake_enqueue(stream, op);
     FAKE_LEAVE(FAKE_CUDA_SUCCESS);
+}
+
+/* ---- hooks for the caller's context, device failures, event waits ---- */
+
+FAKE_API fake_CUresult cuCtxGetCurrent(fake_CUcontext *ctx)
+{
+    if (!ctx) return FAKE_CUDA_ERROR_INVALID_VALUE;
+    pthread_mutex_lock(&fake_mu);
+    *ctx = (fake_CUcontext)(void *)fake_current;
+    pthread_mutex_unlock(&fake_mu);
+    return FAKE_CUDA_SUCCESS;
+}
+
+/* A context that is not a primary context: the application's own (as if
+   made with cuCtxCreate), which cuCtxSetCurrent accepts. */
+FAKE_API fake_CUcontext fake_cuda_user_context(void) { return (fake_CUcontext)(void *)&fake_user_ctx; }
+
+/* FAKE_CUDA_COMPUTE_MODE=m0,m1,...: device i's compute mode (default 0). */
+static int fake_compute_mode(fake_CUdevice device)
+{
+    const char *v = getenv("FAKE_CUDA_COMPUTE_MODE");
+    int i;
+    if (!v) return 0;
+    for (i = 0; i < device && v; i++) {
+        v = strchr(v, ',');
+        if (v) v++;
+    }
+    return v && *v ? (int)strtol(v, NULL, 10) : 0;
+}
+
+/* Whether `var` names the device whose primary context is c. */
+static int fake_device_fails(const char *var, const fake_ctx *c)
+{
+    long n = fake_env_long(var, -1);
+    return n >= 0 && n < FAKE_MAX_DEVICES && c == &fake_ctxs[n];
+}
+
+/* Threads that ended with a context current (whose thread-specific value
+   was still set): a library thread or a caller's thread left one behind. */
+static pthread_key_t fake_exit_key;
+static pthread_once_t fake_exit_once = PTHREAD_ONCE_INIT;
+static unsigned long fake_exits_with_context;
+
+static void fake_thread_exit(void *value)
+{
+    (void)value;
+    pthread_mutex_lock(&fake_mu);
+    fake_exits_with_context++;
+    pthread_mutex_unlock(&fake_mu);
+}
+
+static void fake_exit_key_make(void) { pthread_key_create(&fake_exit_key, fake_thread_exit); }
+
+static void fake_note_current(fake_ctx *c)
+{
+    pthread_once(&fake_exit_once, fake_exit_key_make);
+    pthread_setspecific(fake_exit_key, c);
+}
+
+FAKE_API unsigned long fake_cuda_exits_with_context(void)
+{
+    unsigned long n;
+    pthread_mutex_lock(&fake_mu);
+    n = fake_exits_with_context;
+    pthread_mutex_unlock(&fake_mu);
+    return n;
+}
+
+/* Under fake_mu: host waits on events, by whether the event sleeps
+   (CU_EVENT_BLOCKING_SYNC) or would spin a core. */
+static unsigned long fake_blocking_waits, fake_spinning_waits;
+
+static void fake_note_event_wait(const struct fake_CUevent_st *event)
+{
+    if (event->flags & FAKE_CU_EVENT_BLOCKING_SYNC) fake_blocking_waits++;
+    else fake_spinning_waits++;
+}
+
+FAKE_API void fake_cuda_event_waits(unsigned long *blocking, unsigned long *spinning)
+{
+    pthread_mutex_lock(&fake_mu);
+    *blocking = fake_blocking_waits;
+    *spinning = fake_spinning_waits;
+    pthread_mutex_unlock(&fake_mu);
 }

@@ -53,6 +53,17 @@
                                      CUDA_ERROR_UNKNOWN
      FAKE_CUDA_FAIL_MODULE=1         cuModuleLoadDataEx fails with
                                      CUDA_ERROR_INVALID_PTX and a JIT log
+     FAKE_CUDA_MODULE_RESULT=code    cuModuleLoadDataEx fails with that code
+                                     (e.g. 222, CUDA_ERROR_UNSUPPORTED_PTX_VERSION)
+     FAKE_CUDA_DRIVER_VERSION=v      cuDriverGetVersion's answer (default 13000)
+     FAKE_CUDA_COMPUTE_MODE=m0,m1,.. device i's compute mode (attribute 20;
+                                     default 0; 2 = prohibited, 3 = exclusive-process)
+     FAKE_CUDA_FAIL_RETAIN_DEVICE=i  retaining device i's primary context fails
+                                     (CUDA_ERROR_DEVICE_UNAVAILABLE)
+     FAKE_CUDA_FAIL_ALLOC_DEVICE=i   every allocation in device i's context fails
+                                     (out of memory)
+     FAKE_CUDA_NOT_READY=n           cuEventQuery answers CUDA_ERROR_NOT_READY
+                                     n times after each record before success
      FAKE_CUDA_EMU_BLOCK=n           run every kernel as one block of n threads
                                      (a multiple of 32) instead of the launched
                                      grid: the same result (the kernels are
@@ -77,7 +88,13 @@
      is CUDA_ERROR_INVALID_HANDLE (as is a destroyed one), no current
      context is CUDA_ERROR_INVALID_CONTEXT; device pointers of another
      context are accepted (unified addressing). Each misuse is printed and
-     counted in bad_calls. */
+     counted in bad_calls.
+
+   Besides the stats: fake_cuda_user_context() (a context of the
+   application's own, which cuCtxSetCurrent accepts), fake_cuda_event_waits
+   (cuEventSynchronize calls on events with and without
+   CU_EVENT_BLOCKING_SYNC), fake_cuda_exits_with_context() (threads that
+   ended with a context current). */
 #ifndef FAKE_CUDA_H
 #define FAKE_CUDA_H
 
@@ -101,16 +118,21 @@ typedef struct fake_CUevent_st *fake_CUevent;
 #define FAKE_CUDA_ERROR_INVALID_VALUE 1
 #define FAKE_CUDA_ERROR_OUT_OF_MEMORY 2
 #define FAKE_CUDA_ERROR_NOT_INITIALIZED 3
+#define FAKE_CUDA_ERROR_DEVICE_UNAVAILABLE 46
 #define FAKE_CUDA_ERROR_NO_DEVICE 100
 #define FAKE_CUDA_ERROR_INVALID_CONTEXT 201
 #define FAKE_CUDA_ERROR_INVALID_PTX 218
+#define FAKE_CUDA_ERROR_JIT_COMPILER_NOT_FOUND 221
 #define FAKE_CUDA_ERROR_UNSUPPORTED_PTX_VERSION 222
+#define FAKE_CUDA_ERROR_JIT_COMPILATION_DISABLED 223
 #define FAKE_CUDA_ERROR_INVALID_HANDLE 400
+#define FAKE_CUDA_ERROR_ILLEGAL_ADDRESS 700
 #define FAKE_CUDA_ERROR_NOT_FOUND 500
 #define FAKE_CUDA_ERROR_NOT_READY 600
 #define FAKE_CUDA_ERROR_ILLEGAL_ADDRESS 700
 #define FAKE_CUDA_ERROR_LAUNCH_FAILED 719
 #define FAKE_CUDA_ERROR_UNKNOWN 999
+#define FAKE_CU_DEVICE_ATTRIBUTE_COMPUTE_MODE 20
 #define FAKE_CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR 75
 #define FAKE_CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR 76
 #define FAKE_CU_JIT_INFO_LOG_BUFFER 3
@@ -118,6 +140,7 @@ typedef struct fake_CUevent_st *fake_CUevent;
 #define FAKE_CU_JIT_ERROR_LOG_BUFFER 5
 #define FAKE_CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES 6
 #define FAKE_CU_STREAM_NON_BLOCKING 1
+#define FAKE_CU_EVENT_BLOCKING_SYNC 1
 
 /* Every entry point the fake exports: X(exported symbol, parameters),
    each returning fake_CUresult. tests/test_cuda.c checks that fastqpar_cuda.h
@@ -135,6 +158,7 @@ typedef struct fake_CUevent_st *fake_CUevent;
     X(cuDevicePrimaryCtxRetain, (fake_CUcontext *ctx, fake_CUdevice device))                                      \
     X(cuDevicePrimaryCtxRelease_v2, (fake_CUdevice device))                                                       \
     X(cuCtxSetCurrent, (fake_CUcontext ctx))                                                                      \
+    X(cuCtxGetCurrent, (fake_CUcontext *ctx))                                                                     \
     X(cuModuleLoadDataEx, (fake_CUmodule *module, const void *image, unsigned int n_options,                      \
       fake_CUjit_option *options, void **values))                                                                 \
     X(cuModuleGetFunction, (fake_CUfunction *function, fake_CUmodule module, const char *name))                   \
@@ -187,5 +211,8 @@ typedef void (*fake_cuda_reset_fn)(void);
    module's PTX declares for the function (-1: not a function), and the
    first `max` sizes in bytes. */
 typedef int (*fake_cuda_params_fn)(fake_CUfunction function, size_t *sizes, int max);
+typedef fake_CUcontext (*fake_cuda_user_context_fn)(void);
+typedef void (*fake_cuda_event_waits_fn)(unsigned long *blocking, unsigned long *spinning);
+typedef unsigned long (*fake_cuda_exits_with_context_fn)(void);
 
 #endif

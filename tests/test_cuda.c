@@ -146,7 +146,8 @@ static void clear_env(void)
         "FAKE_CUDA_FAIL_LAUNCH_AT", "FAKE_CUDA_ASYNC_FAIL_AT", "FAKE_CUDA_FAIL_CALL", "FAKE_CUDA_FAIL_MODULE",
         "FAKE_CUDA_NOT_READY", "FAKE_CUDA_MISSING_SYMBOL", "FAKE_CUDA_PTX_MAX", "FAKE_CUDA_DRIVER_VERSION",
         "FAKE_CUDA_ASYNC_FAIL_CODE", "FASTQPAR_THREADS", "FASTQPAR_BATCH_RECORDS",
-        "FASTQPAR_BATCH_BYTES", "FASTQPAR_QUEUE_DEPTH"};
+        "FASTQPAR_BATCH_BYTES", "FASTQPAR_QUEUE_DEPTH", "FAKE_CUDA_COMPUTE_MODE",
+        "FAKE_CUDA_FAIL_RETAIN_DEVICE", "FAKE_CUDA_FAIL_ALLOC_DEVICE", "FAKE_CUDA_MODULE_RESULT"};
     size_t i;
     for (i = 0; i < sizeof vars / sizeof vars[0]; i++) unsetenv(vars[i]);
 }
@@ -204,6 +205,7 @@ typedef struct run_ctx {
     int fail_results_at;       /* on_results returns an error at this call (1-based), 0: never */
     int stop_results_at;       /* ... FQP_STOP */
     int results_calls;
+
     fqp__mutex mu;
 } run_ctx;
 
@@ -439,11 +441,17 @@ static int same_counts(const fqp_qc *a, const fqp_qc *b)
     return 1;
 }
 
+/* The log of every context desc_defaults makes: none, unless a test sets it. */
+static fqp_log_fn test_log;
+static void *test_log_user;
+
 static void desc_defaults(fqp_cuda_desc *gd)
 {
     memset(gd, 0, sizeof *gd);
     gd->library = fake_path;
     gd->ptx_path = ptx_path;
+    gd->log = test_log;
+    gd->log_user = test_log_user;
     gd->coalesce_bytes = 1 << 16; /* small buffers: the fake fills each allocation */
 }
 
@@ -621,6 +629,12 @@ static void test_fake_mirrors_header(void)
     CHECK_EQ_INT(FQP__CU_JIT_ERROR_LOG_BUFFER, FAKE_CU_JIT_ERROR_LOG_BUFFER);
     CHECK_EQ_INT(FQP__CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES, FAKE_CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES);
     CHECK_EQ_INT(FQP__CU_STREAM_NON_BLOCKING, FAKE_CU_STREAM_NON_BLOCKING);
+    CHECK_EQ_INT(FQP__CU_EVENT_BLOCKING_SYNC, FAKE_CU_EVENT_BLOCKING_SYNC);
+    CHECK_EQ_INT(FQP__CU_DEVICE_ATTRIBUTE_COMPUTE_MODE, FAKE_CU_DEVICE_ATTRIBUTE_COMPUTE_MODE);
+    CHECK_EQ_INT(FQP__CUDA_ERROR_JIT_COMPILER_NOT_FOUND, FAKE_CUDA_ERROR_JIT_COMPILER_NOT_FOUND);
+    CHECK_EQ_INT(FQP__CUDA_ERROR_UNSUPPORTED_PTX_VERSION, FAKE_CUDA_ERROR_UNSUPPORTED_PTX_VERSION);
+    CHECK_EQ_INT(FQP__CUDA_ERROR_JIT_COMPILATION_DISABLED, FAKE_CUDA_ERROR_JIT_COMPILATION_DISABLED);
+    CHECK_EQ_INT(FQP__CUDA_ERROR_ILLEGAL_ADDRESS, FAKE_CUDA_ERROR_ILLEGAL_ADDRESS);
     CHECK_EQ_U64(sizeof(fqp__CUresult), sizeof(fake_CUresult));
     CHECK_EQ_U64(sizeof(fqp__CUdevice), sizeof(fake_CUdevice));
     CHECK_EQ_U64(sizeof(fqp__CUdeviceptr), sizeof(fake_CUdeviceptr));
@@ -818,7 +832,7 @@ static cfg cfg_small;
    the reference counts; under FORCE the run does not start. */
 static void test_alloc_failure_every_step(void)
 {
-    int k, succeeded = 0;
+    int k, succeeded = 0, devices = 1;
     for (k = 1; k < 200 && !succeeded; k++) {
         fqp_cuda_desc gd;
         run_ctx x;
@@ -826,7 +840,7 @@ static void test_alloc_failure_every_step(void)
         char v[16];
         desc_defaults(&gd);
         gd.consumers_per_device = 2;
-        setenv("FAKE_CUDA_DEVICES", "2", 1);
+        setenv("FAKE_CUDA_DEVICES", devices == 2 ? "2" : "1", 1);
         snprintf(v, sizeof v, "%d", k);
         setenv("FAKE_CUDA_FAIL_ALLOC_AT", v, 1);
         fake_reset();
@@ -835,9 +849,17 @@ static void test_alloc_failure_every_step(void)
         CHECK_EQ_INT(o.run, FQP_OK);
         CHECK(same_counts(&o.qc, &ref_small));
         CHECK_EQ_U64(o.records, input_small.records);
-        if (o.open == FQP_OK) {
-            succeeded = 1; /* k is past the last allocation of setup */
-            CHECK(fake_stats().alloc_calls < (unsigned long)k);
+        if (o.open == FQP_OK && fake_stats().alloc_calls < (unsigned long)k) {
+            CHECK(k > 10); /* 2 consumers x 2 slots x several buffers */
+            CHECK_EQ_INT(o.gpu_consumers, 2 * devices);
+            succeeded = devices == 2; /* k is past the last allocation of setup: now 2 devices */
+            if (devices == 1) {
+                devices = 2;
+                k = 0;
+            }
+        } else if (devices == 2) { /* the device that failed is dropped, the other one runs */
+            CHECK_EQ_INT(o.open, FQP_OK);
+            CHECK_EQ_INT(o.gpu_consumers, 2);
         } else {
             CHECK_EQ_INT(o.open, FQP_ERR_CUDA);
             CHECK(strstr(o.open_err.message, "CUDA_ERROR_OUT_OF_MEMORY (out of memory)") != NULL);
@@ -846,7 +868,7 @@ static void test_alloc_failure_every_step(void)
             CHECK_EQ_INT(o.threads, cfg_small.threads); /* CPU consumers only */
         }
         CHECK_FAKE_CLEAN();
-        if (k == 3) { /* forced: an error, the run does not start */
+        if (k == 3 && devices == 1) { /* forced: an error, the run does not start */
             outcome_free(&o);
             gd.mode = FQP_GPU_FORCE;
             fake_reset();
@@ -857,7 +879,6 @@ static void test_alloc_failure_every_step(void)
         outcome_free(&o);
     }
     CHECK(succeeded);
-    CHECK(k > 10); /* 2 devices x 2 consumers x 2 slots x several buffers */
     clear_env();
 }
 
@@ -1078,7 +1099,8 @@ static void test_failure_mid_run(void)
         {"FAKE_CUDA_FAIL_CALL", "cuMemsetD8Async:4", "cuMemsetD8Async", 1},
         {"FAKE_CUDA_FAIL_CALL", "cuEventRecord:6", "cuEventRecord failed", 1},
         {"FAKE_CUDA_FAIL_CALL", "cuEventSynchronize:2", "cuEventSynchronize", 1},
-        {"FAKE_CUDA_FAIL_CALL", "cuCtxSetCurrent:2", "cuCtxSetCurrent failed", 0},
+        /* 1: the open makes device 0 current, 2: the open puts the caller's back, 3: the run's */
+        {"FAKE_CUDA_FAIL_CALL", "cuCtxSetCurrent:3", "cuCtxSetCurrent failed", 0},
     };
     size_t i;
     for (i = 0; i < sizeof injections / sizeof injections[0]; i++) {
@@ -1486,6 +1508,532 @@ static void test_immediate_mode(void)
     else unsetenv("FAKE_CUDA_DEFER");
 }
 
+/* ---- driver-level correctness: runs on one context, the caller's context,
+   bad devices, old drivers, sticky errors, event waits ---- */
+
+/* Every log line, kept for strstr. */
+typedef struct text_log {
+    fqp__mutex mu;
+    char text[16384];
+} text_log;
+
+static void keep_log(void *user, fqp_log_level level, const char *message)
+{
+    text_log *l = (text_log *)user;
+    size_t used;
+    (void)level;
+    fqp__lock(&l->mu);
+    used = strlen(l->text);
+    snprintf(l->text + used, sizeof l->text - used, "%s\n", message);
+    fqp__unlock(&l->mu);
+}
+
+static void log_start(text_log *l)
+{
+    memset(l, 0, sizeof *l);
+    fqp__mutex_init(&l->mu);
+    test_log = keep_log;
+    test_log_user = l;
+}
+
+static void log_stop(text_log *l)
+{
+    test_log = NULL;
+    test_log_user = NULL;
+    fqp__mutex_destroy(&l->mu);
+}
+
+/* A symbol of the fake library (loaded by the earlier tests). */
+static void *fake_symbol(const char *name)
+{
+    void *h = dlopen(fake_path, RTLD_NOW | RTLD_NOLOAD), *f = NULL;
+    if (h) {
+        f = dlsym(h, name);
+        dlclose(h); /* still loaded: fastqpar_cuda.h never unloads it */
+    }
+    return f;
+}
+
+/* One pipeline run on a context opened (and closed) by the caller, with the
+   CPU consumers of run_mixed; their counts go into x->total. With c->write,
+   the ordered output goes to *out. */
+static fqp_result run_on(fqp_cuda *gpu, const text *in, const cfg *c, run_ctx *x, membuf *out, fqp_error *err)
+{
+    fqp_pipeline_desc d;
+    fqp_custom_consumer cc[16];
+    memset(&d, 0, sizeof d);
+    x->c = c;
+    d.input.data = in->data;
+    d.input.size = in->size;
+    d.config.threads = c->threads;
+    d.config.batch_records = c->batch_records;
+    d.config.batch_bytes = c->batch_bytes;
+    d.config.queue_depth = c->queue_depth;
+    d.config.ignore_env = 1;
+    d.state_size = sizeof(cpu_state);
+    d.init = cpu_init;
+    d.process = cpu_process;
+    d.merge = cpu_merge;
+    d.fini = cpu_fini;
+    d.user = x;
+    if (c->write) {
+        d.output.write = th_mem_write;
+        d.output.write_user = out;
+    }
+    d.custom = cc;
+    d.custom_count = fqp_cuda_consumers(gpu, cc, 16);
+    return fqp_pipeline_run(&d, NULL, err);
+}
+
+/* A run that ends early while the GPU holds batches -- on_results fails,
+   or the ordered output fails and cancels the run (fqp_producer_fail) --
+   leaves nothing in the context: the next run on it counts exactly what the
+   CPU reference counts. */
+static void test_failed_run_then_clean_run(void)
+{
+    int how;
+    for (how = 0; how < 2; how++) {
+        fqp_cuda_desc gd;
+        fqp_config conf;
+        fqp_cuda *gpu = NULL;
+        fqp_error err;
+        fqp_result r;
+        run_ctx x;
+        cfg c = cfg_small;
+        fqp_qc before, after;
+        fqp_cuda_consumer_metrics m0, m1;
+        membuf out;
+        uint64_t w, bad = 0;
+        memset(&out, 0, sizeof out);
+        memset(&m0, 0, sizeof m0);
+        memset(&m1, 0, sizeof m1);
+        desc_defaults(&gd);
+        memset(&conf, 0, sizeof conf);
+        conf.threads = c.threads;
+        conf.batch_records = c.batch_records;
+        conf.batch_bytes = c.batch_bytes;
+        conf.ignore_env = 1;
+        gd.config = &conf;
+        gd.qc_max_pos = MAX_POS;
+        gd.coalesce_bytes = 1; /* one batch per upload */
+        c.trim.mode = FQP_TRIM_BWA;
+        c.trim.threshold = 20;
+        gd.kernels = FQP_GPU_QC | FQP_GPU_TRIM;
+        gd.on_results = on_results;
+        gd.user = &x;
+        gd.trim = c.trim;
+        REQUIRE(fqp_cuda_open(&gpu, &gd, &err) == FQP_OK);
+        /* run 1 ends early */
+        memset(&x, 0, sizeof x);
+        fqp__mutex_init(&x.mu);
+        fqp_qc_init(&x.total, MAX_POS, NULL);
+        if (how == 0) {
+            c.gate_results = 4; /* the GPU alone until then */
+            x.fail_results_at = 4;
+        } else { /* the GPU releases batch 3 and its output fails: the run is cancelled */
+            c.gate_results = 3;
+            c.write = 1;
+            out.fail_after = 3;
+        }
+        fake_reset();
+        r = run_on(gpu, &input_small, &c, &x, &out, &err);
+        CHECK_EQ_INT(r, how == 0 ? FQP_ERR_CONSUMER : FQP_ERR_WRITE);
+        free(out.data);
+        fqp_qc_free(&x.total);
+        fqp__mutex_destroy(&x.mu);
+        fqp_qc_init(&before, MAX_POS, NULL);
+        CHECK_EQ_INT(fqp_cuda_qc(gpu, &before), FQP_OK);
+        CHECK_EQ_INT(fqp_cuda_metrics(gpu, 0, &m0), FQP_OK);
+        CHECK(m0.groups >= 3);
+        /* run 2 on the same context: nothing fails */
+        c = cfg_small;
+        c.trim.mode = FQP_TRIM_BWA;
+        c.trim.threshold = 20;
+        c.cpu_delay_us = 10000; /* the GPU gets a share */
+        memset(&x, 0, sizeof x);
+        fqp__mutex_init(&x.mu);
+        fqp_qc_init(&x.total, MAX_POS, NULL);
+        r = run_on(gpu, &input_small, &c, &x, NULL, &err);
+        CHECK_EQ_INT(r, FQP_OK);
+        fqp_qc_init(&after, MAX_POS, NULL);
+        CHECK_EQ_INT(fqp_cuda_qc(gpu, &after), FQP_OK);
+        CHECK_EQ_INT(fqp_cuda_metrics(gpu, 0, &m1), FQP_OK);
+        CHECK_EQ_INT(m1.status, FQP_OK);
+        CHECK(m1.records > m0.records); /* the GPU counted some of run 2 */
+        for (w = 0; w < ref_small.words; w++)
+            bad += x.total.counts[w] + (after.counts[w] - before.counts[w]) != ref_small.counts[w];
+        if (bad || x.total.counts[FQP_QC_READS] + after.counts[FQP_QC_READS] - before.counts[FQP_QC_READS] !=
+                       input_small.records)
+            fprintf(stderr, "  case %d: %llu counters differ, %llu reads against %llu\n", how,
+                    (unsigned long long)bad,
+                    (unsigned long long)(x.total.counts[FQP_QC_READS] + after.counts[FQP_QC_READS] -
+                                         before.counts[FQP_QC_READS]),
+                    (unsigned long long)input_small.records);
+        CHECK_EQ_U64(bad, 0);
+        CHECK_EQ_U64(x.cpu_records + (m1.records - m0.records), input_small.records);
+        CHECK_EQ_U64(x.gpu_records[0], m1.records - m0.records);
+        fqp_qc_free(&before);
+        fqp_qc_free(&after);
+        fqp_qc_free(&x.total);
+        fqp__mutex_destroy(&x.mu);
+        fqp_cuda_close(gpu);
+        CHECK_FAKE_CLEAN();
+    }
+}
+
+/* The caller's current context (one of its own) is current again after
+   every public call, failing ones included; no thread (GPU consumer, CPU
+   consumer with a worker) ends with a context of ours current. */
+static void test_caller_context_kept(void)
+{
+    typedef fake_CUresult (*set_fn)(fake_CUcontext);
+    typedef fake_CUresult (*get_fn)(fake_CUcontext *);
+    void *f_set = fake_symbol("cuCtxSetCurrent"), *f_get = fake_symbol("cuCtxGetCurrent");
+    void *f_user = fake_symbol("fake_cuda_user_context"), *f_exits = fake_symbol("fake_cuda_exits_with_context");
+    set_fn set;
+    get_fn get;
+    fake_cuda_user_context_fn user;
+    fake_cuda_exits_with_context_fn exits;
+    fake_CUcontext mine, cur;
+    fqp_cuda_desc gd;
+    fqp_cuda *gpu = NULL;
+    fqp_cuda_worker *w = NULL;
+    fqp_error err;
+    fqp_batch b;
+    const uint64_t off[3] = {0, 3, 3};
+    uint64_t se[4];
+    fqp_trim_desc td = {FQP_TRIM_BWA, 20, 0, 0};
+    unsigned long exits0;
+    run_ctx x;
+    outcome o;
+    trim_run t;
+    cfg c = cfg_small;
+    char v[32];
+    REQUIRE(f_set && f_get && f_user && f_exits);
+    memcpy(&set, &f_set, sizeof set);
+    memcpy(&get, &f_get, sizeof get);
+    memcpy(&user, &f_user, sizeof user);
+    memcpy(&exits, &f_exits, sizeof exits);
+    mine = user();
+    REQUIRE(set(mine) == FAKE_CUDA_SUCCESS);
+#define CHECK_MINE()                                     \
+    do {                                                 \
+        cur = NULL;                                      \
+        CHECK(get(&cur) == FAKE_CUDA_SUCCESS && cur == mine); \
+    } while (0)
+    CHECK_MINE();
+    exits0 = exits();
+    /* open and close, 2 devices */
+    setenv("FAKE_CUDA_DEVICES", "2", 1);
+    desc_defaults(&gd);
+    CHECK_EQ_INT(fqp_cuda_open(&gpu, &gd, &err), FQP_OK);
+    CHECK_MINE();
+    fqp_cuda_close(gpu);
+    gpu = NULL;
+    CHECK_MINE();
+    /* failing opens: the module, an allocation of the last device */
+    setenv("FAKE_CUDA_FAIL_MODULE", "1", 1);
+    CHECK_EQ_INT(fqp_cuda_open(&gpu, &gd, &err), FQP_ERR_PTX);
+    CHECK_MINE();
+    unsetenv("FAKE_CUDA_FAIL_MODULE");
+    setenv("FAKE_CUDA_FAIL_ALLOC_DEVICE", "1", 1);
+    CHECK_EQ_INT(fqp_cuda_open(&gpu, &gd, &err), FQP_OK);
+    CHECK_MINE();
+    fqp_cuda_close(gpu);
+    gpu = NULL;
+    CHECK_MINE();
+    unsetenv("FAKE_CUDA_FAIL_ALLOC_DEVICE");
+    /* the worker functions, a worker whose setup fails too */
+    gd.kernels = FQP_GPU_TRIM;
+    gd.offload_only = 1;
+    REQUIRE(fqp_cuda_open(&gpu, &gd, &err) == FQP_OK);
+    CHECK_MINE();
+    CHECK_EQ_INT(fqp_cuda_worker_open(gpu, 1, &w, &err), FQP_OK);
+    CHECK_MINE();
+    memset(&b, 0, sizeof b);
+    b.count = 2;
+    b.bases = 3;
+    b.qual = "II#";
+    b.seq = "ACG";
+    b.seq_off = off;
+    CHECK_EQ_INT(fqp_cuda_trim_batch(w, &b, &td, se, &err), FQP_OK);
+    CHECK_MINE();
+    CHECK_EQ_U64(se[1], 2);
+    fqp_cuda_worker_close(w);
+    CHECK_MINE();
+    fake_reset();
+    setenv("FAKE_CUDA_FAIL_ALLOC_AT", "1", 1);
+    CHECK_EQ_INT(fqp_cuda_worker_open(gpu, 0, &w, &err), FQP_OK); /* dead: trims on the CPU */
+    CHECK_MINE();
+    unsetenv("FAKE_CUDA_FAIL_ALLOC_AT");
+    fqp_cuda_worker_close(w);
+    CHECK_MINE();
+    fqp_cuda_close(gpu);
+    gpu = NULL;
+    CHECK_MINE();
+    clear_env();
+    /* a mixed run (GPU consumer threads) and an offload run (CPU consumers with workers) */
+    desc_defaults(&gd);
+    c.cpu_delay_us = 10000;
+    fake_reset();
+    memset(&x, 0, sizeof x);
+    run_mixed(&input_small, &c, &gd, &x, &o);
+    CHECK_EQ_INT(o.run, FQP_OK);
+    CHECK(o.gpu_records > 0);
+    CHECK_MINE();
+    outcome_free(&o);
+    CHECK_EQ_INT(trim_offload_run(&input_small, FQP_GPU_AUTO, NULL, &t, &err), FQP_OK);
+    CHECK(t.gpu_batches > 0);
+    CHECK_MINE();
+    /* a GPU consumer failing mid-run puts it back too */
+    snprintf(v, sizeof v, "cuMemcpyHtoDAsync_v2:2");
+    setenv("FAKE_CUDA_FAIL_CALL", v, 1);
+    c.cpu_delay_us = 0;
+    c.gate_injected = 1;
+    fake_reset();
+    memset(&x, 0, sizeof x);
+    run_mixed(&input_small, &c, &gd, &x, &o);
+    CHECK_EQ_INT(o.run, FQP_OK);
+    CHECK_EQ_INT(o.gm[0].status, FQP_ERR_CUDA);
+    CHECK_MINE();
+    outcome_free(&o);
+    clear_env();
+    CHECK_EQ_U64(exits() - exits0, 0);
+#undef CHECK_MINE
+    set(NULL);
+    CHECK_FAKE_CLEAN();
+}
+
+/* One bad device of two (its context cannot be retained, its memory runs
+   out, or it is in compute mode prohibited) is dropped with a warning that
+   names it; the other one serves. The open fails only when none is left. */
+static void test_bad_device_dropped(void)
+{
+    static const struct {
+        const char *var, *value, *modes;
+        int ordinal_left;          /* -1: none left */
+        fqp_result open;
+        const char *in_log;
+    } cases[] = {
+        {"FAKE_CUDA_FAIL_RETAIN_DEVICE", "1", "0,3", 0, FQP_OK,
+         "GPU 1 (Fake GPU 1) skipped: cuDevicePrimaryCtxRetain failed: CUDA_ERROR_DEVICE_UNAVAILABLE"},
+        {"FAKE_CUDA_FAIL_ALLOC_DEVICE", "0", "0,0", 1, FQP_OK,
+         "GPU 0 (Fake GPU 0) skipped: cuMemAllocHost_v2 (staging) failed: CUDA_ERROR_OUT_OF_MEMORY"},
+        {"FAKE_CUDA_COMPUTE_MODE", "2,0", NULL, 1, FQP_OK,
+         "GPU 0 (Fake GPU 0) skipped: its compute mode is prohibited"},
+        {"FAKE_CUDA_COMPUTE_MODE", "2,2", NULL, -1, FQP_ERR_NO_GPU, "2 are in compute mode prohibited"},
+        {"FAKE_CUDA_FAIL_ALLOC_DEVICE", "1", "1,3", 0, FQP_OK, "GPU 1 (Fake GPU 1) skipped: cuMemAlloc"},
+    };
+    size_t i;
+    text_log l;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fqp_cuda_desc gd;
+        fqp_cuda *gpu = NULL;
+        fqp_cuda_device_info info;
+        fqp_error err;
+        run_ctx x;
+        outcome o;
+        cfg c = cfg_small;
+        memset(&info, 0, sizeof info);
+        log_start(&l);
+        setenv("FAKE_CUDA_DEVICES", "2", 1);
+        setenv(cases[i].var, cases[i].value, 1);
+        if (cases[i].modes) setenv("FAKE_CUDA_COMPUTE_MODE", cases[i].modes, 1);
+        desc_defaults(&gd);
+        gd.consumers_per_device = 2;
+        CHECK_EQ_INT(fqp_cuda_open(&gpu, &gd, &err), cases[i].open);
+        if (!strstr(l.text, cases[i].in_log) && !strstr(err.message, cases[i].in_log)) {
+            fprintf(stderr, "  case %zu: log \"%s\", error \"%s\"\n", i, l.text, err.message);
+            CHECK(0);
+        }
+        if (cases[i].ordinal_left >= 0 && gpu) {
+            CHECK_EQ_INT(fqp_cuda_device_count(gpu), 1);
+            CHECK_EQ_INT(fqp_cuda_consumers(gpu, NULL, 0), 2);
+            CHECK_EQ_INT(fqp_cuda_device(gpu, 0, &info), FQP_OK);
+            CHECK_EQ_INT(info.ordinal, cases[i].ordinal_left);
+            CHECK(err.message[0] == 0); /* it succeeded: the failure is only in the log */
+        }
+        if (i == 0) CHECK(strstr(l.text, "exclusive compute mode") != NULL);
+        fqp_cuda_close(gpu);
+        CHECK_FAKE_CLEAN();
+        if (i == 1) { /* a run on the device left: exact counts */
+            c.cpu_delay_us = 10000;
+            desc_defaults(&gd);
+            gd.consumers_per_device = 2;
+            fake_reset();
+            memset(&x, 0, sizeof x);
+            run_mixed(&input_small, &c, &gd, &x, &o);
+            CHECK_EQ_INT(o.open, FQP_OK);
+            CHECK_EQ_INT(o.run, FQP_OK);
+            CHECK_EQ_INT(o.gpu_consumers, 2);
+            CHECK(o.gpu_records > 0);
+            CHECK(same_counts(&o.qc, &ref_small));
+            CHECK_EQ_U64(o.records, input_small.records);
+            CHECK_FAKE_CLEAN();
+            outcome_free(&o);
+        }
+        clear_env();
+        log_stop(&l);
+    }
+    /* both fail: the last failure is the open's error */
+    setenv("FAKE_CUDA_DEVICES", "2", 1);
+    setenv("FAKE_CUDA_FAIL_ALLOC_DEVICE", "0", 1);
+    setenv("FAKE_CUDA_FAIL_RETAIN_DEVICE", "1", 1);
+    {
+        fqp_cuda_desc gd;
+        fqp_cuda *gpu = NULL;
+        fqp_error err;
+        log_start(&l);
+        desc_defaults(&gd);
+        CHECK_EQ_INT(fqp_cuda_open(&gpu, &gd, &err), FQP_ERR_CUDA);
+        CHECK(gpu == NULL);
+        CHECK(strstr(err.message, "cuDevicePrimaryCtxRetain failed") != NULL);
+        CHECK(strstr(l.text, "GPU 0 (Fake GPU 0) skipped: cuMemAllocHost_v2") != NULL);
+        /* one device only: its failure is the open's message, no "skipped" line */
+        setenv("FAKE_CUDA_DEVICES", "1", 1);
+        l.text[0] = 0;
+        CHECK_EQ_INT(fqp_cuda_open(&gpu, &gd, &err), FQP_ERR_CUDA);
+        CHECK(strstr(err.message, "CUDA_ERROR_OUT_OF_MEMORY") != NULL);
+        CHECK(strstr(l.text, "skipped") == NULL);
+        log_stop(&l);
+    }
+    clear_env();
+    CHECK_FAKE_CLEAN();
+}
+
+/* A driver older than the PTX needs: refused at open with both versions
+   named; a JIT that rejects the PTX version says "driver too old". */
+static void test_old_driver(void)
+{
+    fqp_cuda_desc gd;
+    fqp_cuda *gpu = NULL;
+    fqp_error err;
+    desc_defaults(&gd);
+    gd.library = fake_alias(7); /* a path not loaded yet: the version is read at load */
+    setenv("FAKE_CUDA_DRIVER_VERSION", "9020", 1);
+    CHECK_EQ_INT(fqp_cuda_open(&gpu, &gd, &err), FQP_ERR_NO_GPU);
+    CHECK(gpu == NULL);
+    if (!strstr(err.message, "CUDA driver 9.2 (9020) is older than the minimum 10.0 (R410)")) {
+        fprintf(stderr, "  %s\n", err.message);
+        CHECK(0);
+    }
+    gd.mode = FQP_GPU_FORCE;
+    CHECK_EQ_INT(fqp_cuda_open(&gpu, &gd, &err), FQP_ERR_NO_GPU);
+    CHECK(strstr(err.message, "GPU required") != NULL && strstr(err.message, "9.2 (9020)") != NULL);
+    gd.mode = FQP_GPU_AUTO;
+    gd.library = fake_alias(8);
+    setenv("FAKE_CUDA_DRIVER_VERSION", "10000", 1); /* exactly the minimum */
+    CHECK_EQ_INT(fqp_cuda_open(&gpu, &gd, &err), FQP_OK);
+    fqp_cuda_close(gpu);
+    gpu = NULL;
+    setenv("FAKE_CUDA_MODULE_RESULT", "222", 1);
+    CHECK_EQ_INT(fqp_cuda_open(&gpu, &gd, &err), FQP_ERR_PTX);
+    if (!strstr(err.message, "CUDA_ERROR_UNSUPPORTED_PTX_VERSION") || !strstr(err.message, "driver too old") ||
+        !strstr(err.message, "the PTX is ISA ") || strstr(err.message, "ISA 0.0") ||
+        !strstr(err.message, "CUDA driver 10.0 (10000)")) {
+        fprintf(stderr, "  %s\n", err.message);
+        CHECK(0);
+    }
+    setenv("FAKE_CUDA_MODULE_RESULT", "221", 1);
+    CHECK_EQ_INT(fqp_cuda_open(&gpu, &gd, &err), FQP_ERR_PTX);
+    CHECK(strstr(err.message, "JIT compiler") != NULL && strstr(err.message, "too old") != NULL);
+    setenv("FAKE_CUDA_MODULE_RESULT", "223", 1);
+    CHECK_EQ_INT(fqp_cuda_open(&gpu, &gd, &err), FQP_ERR_PTX);
+    CHECK(strstr(err.message, "JIT compilation is disabled") != NULL);
+    clear_env();
+    CHECK_FAKE_CLEAN();
+}
+
+/* A failing GPU consumer or worker says whether its context survived: a
+   kernel fault (sticky) poisons it, a failed copy does not. */
+static void test_sticky_error_logged(void)
+{
+    static const struct {
+        const char *var, *value;
+        int poisoned;
+    } cases[] = {
+        {"FAKE_CUDA_ASYNC_FAIL_AT", "2", 1},
+        {"FAKE_CUDA_FAIL_LAUNCH_AT", "3", 1},
+        {"FAKE_CUDA_FAIL_CALL", "cuMemcpyHtoDAsync_v2:2", 0},
+    };
+    size_t i;
+    text_log l;
+    for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fqp_cuda_desc gd;
+        run_ctx x;
+        outcome o;
+        trim_run t;
+        fqp_error err;
+        cfg c = cfg_small;
+        char inject[128];
+        const char *want = cases[i].poisoned ? "the context is poisoned (sticky error): the device is unusable "
+                                               "for this process until the primary context is reset"
+                                             : "the context is still usable";
+        log_start(&l);
+        desc_defaults(&gd);
+        gd.coalesce_bytes = 1;
+        c.gate_injected = 1;
+        setenv(cases[i].var, cases[i].value, 1);
+        fake_reset();
+        memset(&x, 0, sizeof x);
+        run_mixed(&input_small, &c, &gd, &x, &o);
+        CHECK_EQ_INT(o.run, FQP_OK);
+        CHECK_EQ_INT(o.gm[0].status, FQP_ERR_CUDA);
+        CHECK(same_counts(&o.qc, &ref_small));
+        if (!strstr(l.text, "GPU consumer 0 (device 0, Fake GPU 0) failed") || !strstr(l.text, want)) {
+            fprintf(stderr, "  %s=%s: log \"%s\"\n", cases[i].var, cases[i].value, l.text);
+            CHECK(0);
+        }
+        outcome_free(&o);
+        unsetenv(cases[i].var);
+        CHECK_FAKE_CLEAN();
+        /* an offload worker */
+        l.text[0] = 0;
+        snprintf(inject, sizeof inject, "%s=%s", cases[i].var, cases[i].value);
+        CHECK_EQ_INT(trim_offload_run(&input_small, FQP_GPU_AUTO, inject, &t, &err), FQP_OK);
+        CHECK(t.dead >= 1);
+        if (!strstr(l.text, "GPU worker") || !strstr(l.text, want)) {
+            fprintf(stderr, "  worker, %s: log \"%s\"\n", inject, l.text);
+            CHECK(0);
+        }
+        CHECK_FAKE_CLEAN();
+        log_stop(&l);
+    }
+    clear_env();
+}
+
+/* The host waits only on events made with CU_EVENT_BLOCKING_SYNC (it
+   sleeps, it does not spin a core), GPU consumers and workers alike. */
+static void test_waits_block(void)
+{
+    void *f = fake_symbol("fake_cuda_event_waits");
+    fake_cuda_event_waits_fn waits;
+    unsigned long b0, s0, b1, s1;
+    fqp_cuda_desc gd;
+    run_ctx x;
+    outcome o;
+    trim_run t;
+    fqp_error err;
+    cfg c = cfg_small;
+    REQUIRE(f != NULL);
+    memcpy(&waits, &f, sizeof waits);
+    waits(&b0, &s0);
+    desc_defaults(&gd);
+    c.cpu_delay_us = 10000;
+    fake_reset();
+    memset(&x, 0, sizeof x);
+    run_mixed(&input_small, &c, &gd, &x, &o);
+    CHECK_EQ_INT(o.run, FQP_OK);
+    CHECK(o.gpu_records > 0);
+    outcome_free(&o);
+    CHECK_EQ_INT(trim_offload_run(&input_small, FQP_GPU_AUTO, NULL, &t, &err), FQP_OK);
+    CHECK(t.gpu_batches > 0);
+    waits(&b1, &s1);
+    CHECK(b1 - b0 >= t.gpu_batches); /* every worker batch, and the GPU consumer's groups */
+    CHECK_EQ_U64(s1 - s0, 0);
+    CHECK_FAKE_CLEAN();
+}
+
 int main(void)
 {
     const char *build = getenv("FQP_BUILD");
@@ -1548,6 +2096,12 @@ int main(void)
     RUN_T(test_offload_trim_equals_cpu);
     RUN_T(test_offload_failure_falls_back);
     RUN_T(test_immediate_mode);
+    RUN_T(test_failed_run_then_clean_run);
+    RUN_T(test_caller_context_kept);
+    RUN_T(test_bad_device_dropped);
+    RUN_T(test_old_driver);
+    RUN_T(test_sticky_error_logged);
+    RUN_T(test_waits_block);
     fqp_qc_free(&ref_small);
     fqp_qc_free(&ref_huge);
     free(input_small.data);
