@@ -81,8 +81,8 @@ unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
 
 NPROC=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
 B=${FQP_BUILD:-build}
-K=${DEVCHK_KMER_K:-31}
 if [ "$DRY" = 1 ]; then
+    K=${DEVCHK_KMER_K:-9}   # the emulation copies 4^K counters per checkpoint
     MODE="dry run: the fake driver (build/libfakecuda.so), tiny inputs, one repetition"
     BUDGET=${DEVCHK_BUDGET:-300}
     SHORT_N=${DEVCHK_SHORT_READS:-20000}
@@ -97,6 +97,7 @@ else
     LONG_N=${DEVCHK_LONG_READS:-3000} LONG_LEN=5000-15000 LONG_MAXPOS=8000
     REPS=${DEVCHK_REPS:-3} THREADS=${DEVCHK_THREADS:-"1 2 4 8 16"} COPIES=4
     KMER_SUB_SHORT=50000 KMER_SUB_LONG=300 KMER_TIME_N=500000 KMER_CPU_T=16
+    K=${DEVCHK_KMER_K:-13}  # the heavy case: 4^13 counters, every base a random access
     DEVICE_KIND=real
     [ -d /usr/local/cuda/bin ] && PATH=/usr/local/cuda/bin:$PATH # nvcc, ptxas for tests/test_ptx.sh
 fi
