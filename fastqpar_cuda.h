@@ -202,6 +202,112 @@
            fqp_cuda_trim_batch(*(fqp_cuda_worker **)state, b, &trim, se, &err);
        ... in fini():  fqp_cuda_worker_close(*(fqp_cuda_worker **)state);
 
+   BRING YOUR OWN KERNEL: A COMPLETE EXAMPLE
+       Any kernel runs on the GPU consumers (and offload workers) the way the
+       built-in ones do; the built-ins are themselves fqp_cuda_kernel
+       descriptions (fqp_cuda_builtin). You give the PTX (text, pieces or a
+       file) and the entry; its arguments are listed by kind, in the kernel's
+       order; each output has a size rule (per record, per base, fixed). Per
+       group of batches the kit packs the inputs the arguments name into
+       pinned staging, uploads them on the slot's stream (double-buffered:
+       in_flight slots), launches every kernel, downloads the outputs and
+       calls on_results with host views of each batch's part. An output
+       with `accumulate` stays on the device instead (per-consumer counters
+       the kernel adds into), is fetched and zeroed at checkpoints and read
+       with fqp_cuda_accumulated after the run; batches count as done only
+       at a checkpoint, so a GPU failing hands them back to process(), the
+       CPU twin, and nothing is lost or counted twice. examples/gpu_kmer.c
+       is the accumulator case; here, GC bases per read:
+
+       // gc.cu -> gc.ptx: nvcc -ptx -arch=compute_75 gc.cu -o gc.ptx
+       extern "C" __global__ void gc_count(const unsigned char *seq,
+               const unsigned long long *off, unsigned long long n, unsigned *gc) {
+           for (unsigned long long r = blockIdx.x * 256ull + threadIdx.x; r < n;
+                r += gridDim.x * 256ull) {
+               unsigned c = 0;
+               for (unsigned long long i = off[r]; i < off[r + 1]; i++)
+                   c += (seq[i] | 32) == 'c' || (seq[i] | 32) == 'g';
+               gc[r] = c;
+           }
+       }
+
+       #define FASTQPAR_IMPLEMENTATION
+       #include "fastqpar_cuda.h"
+       #include <stdio.h>
+       #include <string.h>
+
+       typedef unsigned long long u64;
+       static u64 gpu_rich[16];        // GC >= 50% reads, per GPU consumer
+       static u64 rich(const fqp_batch *b, const unsigned *gc) {
+           u64 i, n = 0;
+           for (i = 0; i < b->count; i++) n += 2 * gc[i] >= b->seq_off[i + 1] - b->seq_off[i];
+           return n;
+       }
+       static fqp_result process(fqp_batch *b, void *state, void *user) {
+           unsigned gc[1];                                 // the CPU twin, read by read
+           u64 i, j;
+           (void)user;
+           for (i = 0; i < b->count; i++) {
+               fqp_batch one = *b;
+               one.count = 1;
+               one.seq_off = b->seq_off + i;
+               for (gc[0] = 0, j = one.seq_off[0]; j < one.seq_off[1]; j++)
+                   gc[0] += (b->seq[j] | 32) == 'c' || (b->seq[j] | 32) == 'g';
+               *(u64 *)state += rich(&one, gc);
+           }
+           return FQP_OK;
+       }
+       static fqp_result merge(void *state, int consumer, void *user) {
+           (void)consumer;
+           *(u64 *)user += *(u64 *)state;
+           return FQP_OK;
+       }
+       static fqp_result on_results(fqp_batch *b, const fqp_cuda_results *res,
+                                    int consumer, void *user) {
+           (void)user;
+           gpu_rich[consumer] += rich(b, (const unsigned *)res->out[0][0]); // kernel 0, output 0
+           return FQP_OK;
+       }
+       int main(int argc, char **argv) {
+           fqp_cuda_arg args[4];
+           fqp_cuda_output gc;
+           fqp_cuda_kernel k;
+           fqp_cuda_desc gd;
+           fqp_pipeline_desc d;
+           fqp_custom_consumer cc[16];
+           fqp_cuda *gpu = NULL;
+           fqp_error err;
+           u64 total = 0;
+           int i, n_gpu = 0;
+           memset(args, 0, sizeof args); memset(&gc, 0, sizeof gc); memset(&k, 0, sizeof k);
+           memset(&gd, 0, sizeof gd); memset(&d, 0, sizeof d);
+           args[0].kind = FQP_CUDA_ARG_SEQ;      args[1].kind = FQP_CUDA_ARG_OFFSETS;
+           args[2].kind = FQP_CUDA_ARG_COUNT;    args[3].kind = FQP_CUDA_ARG_OUTPUT; // output 0
+           gc.rule = FQP_CUDA_PER_RECORD;        gc.bytes = 4;        // one unsigned per read
+           k.entry = "gc_count";                 k.ptx_path = argc > 2 ? argv[2] : "gc.ptx";
+           k.args = args;  k.n_args = 4;         k.outputs = &gc;  k.n_outputs = 1;
+           k.reads_per_block = 256;              // one thread per read
+           gd.user_kernels = &k;  gd.n_user_kernels = 1;  gd.on_results = on_results;
+           d.input.path = argc > 1 ? argv[1] : "-";
+           gd.config = &d.config;
+           if (fqp_cuda_open(&gpu, &gd, &err) == FQP_OK) {
+               n_gpu = fqp_cuda_consumers(gpu, cc, 16);
+               d.custom = cc;
+               d.custom_count = n_gpu;
+           }                                     // else: the CPU twin alone
+           d.state_size = sizeof(u64);
+           d.process = process; d.merge = merge; d.user = &total;
+           if (fqp_pipeline_run(&d, NULL, &err) < 0) {
+               fprintf(stderr, "%s\n", err.message);
+               fqp_cuda_close(gpu);
+               return 1;
+           }
+           for (i = 0; i < n_gpu; i++) total += gpu_rich[i];
+           fqp_cuda_close(gpu);
+           printf("%llu GC-rich reads\n", total);
+           return 0;
+       }
+
    MEMORY (per GPU consumer, both pinned host and device memory)
        in_flight x (2 x G + 8 x (R + 1)) bytes of staging, where G = the
        larger of coalesce_bytes / 2 and batch_bytes, R = the larger of

@@ -149,4 +149,37 @@ else
         flunk "cuda:example:fake-gpu: the fake driver does not build" "$out/err"
     fi
 fi
+# the bring-your-own-kernel example atop fastqpar_cuda.h: builds as C11 and
+# C++11, its kernel builds to PTX that ptxas accepts (with the toolkit), and
+# it counts what awk counts: on the CPU, and on the fake driver, which does
+# not know gc_count, so the open or the launch fails and the CPU twin runs
+tests/doc_example.sh fastqpar_cuda.h:byo > "$out/byo.c"
+tests/doc_example.sh fastqpar_cuda.h:byo-cu > "$out/gc.cu"
+awk 'BEGIN { srand(3); for (r = 0; r < 3000; r++) { n = int(rand() * 200); s = ""
+        for (k = 0; k < n; k++) s = s substr("ACGTacgtN", 1 + int(rand() * 9), 1)
+        q = s; gsub(/./, "I", q); printf "@r%d\n%s\n+\n%s\n", r, s, q } }' > "$out/gc.fq"
+want="$(awk 'NR % 4 == 2 { n = length($0); g = gsub(/[GCgc]/, ""); c += 2 * g >= n } END { print c + 0 }' "$out/gc.fq") GC-rich reads"
+if ! ${CC:-cc} $C_FLAGS -o "$out/byo" "$out/byo.c" $LIBS 2>"$out/err"; then
+    flunk "cuda:byo-example: does not compile" "$out/err"
+else
+    pass "cuda:byo-example:c11"
+    for cxx in g++ clang++; do
+        command -v "$cxx" > /dev/null || continue
+        if $cxx -x c++ -std=c++11 -Wall -Wextra -Werror -I. -fsyntax-only "$out/byo.c" 2>"$out/err"; then pass "cuda:byo-example:$cxx"
+        else flunk "cuda:byo-example:$cxx: does not compile" "$out/err"; fi
+    done
+    got=$(FASTQPAR_FORCE_CPU=1 "$out/byo" "$out/gc.fq" "$out/none.ptx" 2>"$out/err")
+    if [ "$got" = "$want" ]; then pass "cuda:byo-example:cpu"; else flunk "cuda:byo-example:cpu: '$got', want '$want'" "$out/err"; fi
+    NVCC=${NVCC:-/usr/local/cuda/bin/nvcc}
+    if [ -x "$NVCC" ] && "$NVCC" -ptx -arch=compute_75 -o "$out/gc.ptx" "$out/gc.cu" 2>"$out/err" &&
+        "$(dirname "$NVCC")/ptxas" --gpu-name sm_75 -o /dev/null "$out/gc.ptx" 2>>"$out/err"; then
+        pass "cuda:byo-example:kernel-ptx"
+    elif [ -x "$NVCC" ]; then flunk "cuda:byo-example:kernel-ptx" "$out/err"
+    else echo "SKIP cuda:byo-example:kernel-ptx: no nvcc"; fi
+    if [ -f "$out/libfakecuda.so" ]; then
+        got=$(FASTQPAR_CUDA_LIBRARY="$out/libfakecuda.so" "$out/byo" "$out/gc.fq" "$out/gc.ptx" 2>"$out/err")
+        if [ "$got" = "$want" ]; then pass "cuda:byo-example:fake-falls-back"
+        else flunk "cuda:byo-example:fake-falls-back: '$got', want '$want'" "$out/err"; fi
+    fi
+fi
 exit $fail
