@@ -889,7 +889,20 @@ typedef struct fqp_paired_desc {
     fqp_result (*process)(fqp_pair *pair, void *state, void *user);
     fqp_result (*merge)(void *state, int consumer, void *user);
     void (*fini)(void *state, int consumer, void *user);
+    /* optional: consumers with their own loop (GPU consumers), each taking
+       one of config.threads; they take pair batches (fqp_producer_take_pair) */
+    const fqp_custom_consumer *custom;
+    int custom_count;
 } fqp_paired_desc;
+
+/* A custom consumer in fqp_paired_run takes, hands back and finishes pair
+   batches as fqp_producer_take / requeue / release do batches. A pair comes
+   checked (its records parsed, mate names compared), as process() gets it;
+   release writes its outputs (fqp_pair_write) in input order. */
+FASTQPAR_DEF int fqp_producer_pairs(const fqp_producer *p); /* nonzero: a paired run's */
+FASTQPAR_DEF fqp_result fqp_producer_take_pair(fqp_producer *p, fqp_pair **pair, int block);
+FASTQPAR_DEF fqp_result fqp_producer_requeue_pair(fqp_producer *p, fqp_pair *pair);
+FASTQPAR_DEF fqp_result fqp_producer_release_pair(fqp_producer *p, fqp_pair *pair);
 
 /* Runs to the end as fqp_pipeline_run does: FQP_OK, FQP_STOP or the first
    error. metrics (may be NULL): records, bases, input_bytes and
@@ -2717,6 +2730,8 @@ struct fqp_producer {
     /* shared, under mu */
     fqp__mutex mu;
     fqp__cond holders_cv;        /* a holder ended or requeued, or the run was cancelled */
+    void *pairs;                 /* a paired run's file 1: its fqp__paired (take_pair) */
+    void (*on_end)(void *pairs); /* stop/fail: the paired run cancels the other files */
     int holders;
     int failed, stopped;
     uint64_t fail_index;         /* batches after this one are skipped; UINT64_MAX: all */
@@ -3831,6 +3846,7 @@ FASTQPAR_DEF void fqp_producer_fail(fqp_producer *p, const fqp_error *err)
     fqp__unlock(&p->mu);
     fqp_queue_cancel(p->queue);
     fqp_queue_cancel(p->free_q);
+    if (p->on_end) p->on_end(p->pairs);
 }
 
 FASTQPAR_DEF void fqp_producer_stop(fqp_producer *p, uint64_t last)
@@ -3842,6 +3858,7 @@ FASTQPAR_DEF void fqp_producer_stop(fqp_producer *p, uint64_t last)
     fqp__unlock(&p->mu);
     fqp_queue_cancel(p->queue);
     fqp_queue_cancel(p->free_q);
+    if (p->on_end) p->on_end(p->pairs);
 }
 
 FASTQPAR_DEF fqp_result fqp_producer_error(fqp_producer *p, fqp_error *err)
@@ -4005,6 +4022,10 @@ FASTQPAR_DEF fqp_result fqp_producer_take(fqp_producer *p, fqp_batch **batch, in
 {
     void *item = NULL;
     fqp_result r;
+    if (p->pairs) { /* its queue holds pair batches: fqp_producer_take_pair */
+        *batch = NULL;
+        return FQP_ERR_INVALID_ARGUMENT;
+    }
     do {
         r = block ? fqp_queue_pop(p->queue, &item) : fqp_queue_try_pop(p->queue, &item);
     } while (r == FQP_OK && fqp__job_internal(p, (fqp__job *)item));
@@ -4152,6 +4173,12 @@ static void fqp__producer_cut(fqp_producer *p, uint64_t exact, uint64_t multiple
 
 /* A batch goes back to the pool unprocessed (or after its pair was written). */
 static void fqp__producer_recycle(fqp_producer *p, fqp__batch *b) { fqp_queue_push(p->free_q, b); }
+static void fqp__producer_set_pairs(fqp_producer *p, void *pairs, void (*on_end)(void *pairs))
+{
+    p->pairs = pairs;
+    p->on_end = on_end;
+}
+FASTQPAR_DEF int fqp_producer_pairs(const fqp_producer *p) { return p && p->pairs != NULL; }
 /* Producer thread: a job into the consumers' queue; FQP_ERR_CANCELLED once stopped. */
 static fqp_result fqp__producer_queue_job(fqp_producer *p, fqp__job *job) { return fqp_queue_push(p->queue, job); }
 /* Producer thread: no more jobs; consumers drain what is queued. */
@@ -5600,8 +5627,10 @@ typedef struct fqp__paired {
     size_t nslots;
     fqp__pairslot *slots;
     fqp__ordered order;               /* the slots' output, in input order */
-    fqp__pair_encoder *enc;           /* consumer i compresses BGZF output with enc[i] */
-    int nenc;
+    fqp__pair_encoder *enc;           /* consumer i compresses BGZF output with enc[i]; */
+    int nenc;                         /* custom consumers share enc[nenc], under holder_mu */
+    fqp__mutex holder_mu;
+    int holder_mu_made;
 } fqp__paired;
 
 FASTQPAR_DEF fqp_record fqp_pair_record(const fqp_pair *pair, int mate, uint64_t i)
@@ -5772,7 +5801,7 @@ static fqp_result fqp__pairslot_emit(void *ctx, void *item)
 
 /* Consumer thread, before release: the text of each output becomes BGZF
    blocks here (in parallel), or is deflated/written by the writer later. */
-static fqp_result fqp__pairslot_encode(fqp__worker *wk, fqp__pairslot *s, fqp_error *e)
+static fqp_result fqp__pairslot_encode(fqp__bgzf *z, fqp__pairslot *s, fqp_error *e)
 {
     int k;
     for (k = 0; k < FQP_PAIR_OUTPUTS; k++) {
@@ -5780,7 +5809,7 @@ static fqp_result fqp__pairslot_encode(fqp__worker *wk, fqp__pairslot *s, fqp_er
         if (!w || !s->out[k].len) continue;
         if (w->format == FQP_FORMAT_PLAIN) continue;
         if (w->format == FQP_FORMAT_GZIP) continue; /* one deflate stream: the writer's */
-        if (fqp__bgzf_encode(&s->owner->enc[wk->index].z, w, s->pub.index, &s->out[k], &s->zout[k], e) != FQP_OK)
+        if (fqp__bgzf_encode(z, w, s->pub.index, &s->out[k], &s->zout[k], e) != FQP_OK)
             return e->code;
     }
     return FQP_OK;
@@ -5924,9 +5953,70 @@ static fqp_result fqp__pair_job(fqp__worker *w, fqp__job *job, double t_popped)
                        (unsigned long long)(s->pub.first_pair + s->pub.count), fqp_result_string(r));
             fqp__fail_at(p0, s->pub.index, &e);
         }
-        if (r >= 0 && fqp__pairslot_encode(w, s, &e) != FQP_OK) fqp__run_fail(run, &e);
+        if (r >= 0 && fqp__pairslot_encode(&pp->enc[w->index].z, s, &e) != FQP_OK) fqp__run_fail(run, &e);
     }
     return fqp__ordered_release(&pp->order, s->pub.index, s);
+}
+
+/* The holder calls (GPU consumers): a pair slot taken, handed back or
+   finished instead of going through process(). */
+FASTQPAR_DEF fqp_result fqp_producer_take_pair(fqp_producer *p, fqp_pair **pair, int block)
+{
+    *pair = NULL;
+    if (!p->pairs) return FQP_ERR_INVALID_ARGUMENT;
+    for (;;) {
+        void *item = NULL;
+        fqp_result r = block ? fqp_queue_pop(p->queue, &item) : fqp_queue_try_pop(p->queue, &item);
+        fqp__pairslot *s;
+        if (r == FQP_DONE || r == FQP_AGAIN) return r;
+        if (r != FQP_OK) return fqp__end_code(p);
+        if (fqp__job_internal(p, (fqp__job *)item)) continue;
+        s = FQP__OWNER((fqp__job *)item, fqp__pairslot, job);
+        /* as fqp__pair_job: after the error point, or nothing left once checked: written as empty */
+        if (fqp__producer_skips(p, s->pub.index) || fqp__pairslot_check(s->owner, s)) {
+            fqp__ordered_release(&s->owner->order, s->pub.index, s);
+            continue;
+        }
+        *pair = &s->pub;
+        return FQP_OK;
+    }
+}
+
+FASTQPAR_DEF fqp_result fqp_producer_requeue_pair(fqp_producer *p, fqp_pair *pair)
+{
+    fqp__pairslot *s = (fqp__pairslot *)pair;
+    fqp_result r;
+    int k;
+    if (!s || !p->pairs) return FQP_ERR_INVALID_ARGUMENT;
+    for (k = 0; k < FQP_PAIR_OUTPUTS; k++) s->out[k].len = 0;
+    r = fqp__queue_push_front(p->queue, &s->job);
+    fqp__lock(&p->mu);
+    fqp__broadcast(&p->holders_cv);
+    fqp__unlock(&p->mu);
+    return r;
+}
+
+FASTQPAR_DEF fqp_result fqp_producer_release_pair(fqp_producer *p, fqp_pair *pair)
+{
+    fqp__pairslot *s = (fqp__pairslot *)pair;
+    fqp__paired *pp;
+    fqp_error e;
+    fqp_result r;
+    if (!s || !p->pairs) return FQP_ERR_INVALID_ARGUMENT;
+    pp = s->owner;
+    fqp__lock(&pp->holder_mu); /* one encoder for every holder */
+    r = fqp__pairslot_encode(&pp->enc[pp->nenc].z, s, &e);
+    fqp__unlock(&pp->holder_mu);
+    if (r != FQP_OK) fqp__run_fail(pp->run, &e);
+    return fqp__ordered_release(&pp->order, s->pub.index, s);
+}
+
+/* file 1 stopped or failed (maybe from a holder): the other files stop too */
+static void fqp__paired_end(void *pairs)
+{
+    fqp__paired *pp = (fqp__paired *)pairs;
+    int k;
+    for (k = 1; k < pp->run->files; k++) fqp__producer_cancel(pp->run->p[k]);
 }
 
 static int fqp__input_set(const fqp_input_desc *in) { return in->path || in->file || in->data || in->read; }
@@ -5951,22 +6041,33 @@ FASTQPAR_DEF fqp_result fqp_paired_run(const fqp_paired_desc *desc, fqp_metrics 
     if (files == 0 || (desc->interleaved && files != 1))
         return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0,
                           desc->interleaved ? "interleaved input is one file (input[0] only)" : "no input given");
+    if (desc->custom_count < 0 || (desc->custom_count > 0 && !desc->custom))
+        return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "custom_count without custom consumers");
     pp.desc = desc;
     pp.run = &run;
     for (k = 0; k < files; k++) {
         fqp_producer_desc pd;
+        int c;
         memset(&pd, 0, sizeof pd);
         pd.input = desc->input[k];
         pd.config = desc->config;
+        for (c = 0; c < desc->custom_count; c++) /* a held pair holds a batch of every file */
+            pd.held_batches += desc->custom[c].max_held ? desc->custom[c].max_held : 2;
         if ((r = fqp_producer_create(&run.p[k], &pd, err)) != FQP_OK) goto done;
         run.files = k + 1;
     }
     pp.alloc = fqp__producer_config(run.p[0])->allocator;
     if (desc->interleaved) fqp__producer_cut(run.p[0], 0, 2);
     pp.nslots = fqp__producer_pool(run.p[0]);
-    pp.nenc = fqp__producer_config(run.p[0])->threads;
+    /* custom consumers use up the thread budget; one CPU consumer always runs */
+    pp.nenc = fqp__producer_config(run.p[0])->threads - desc->custom_count;
+    if (pp.nenc < 1) pp.nenc = 1;
     pp.slots = (fqp__pairslot *)fqp__calloc(&pp.alloc, pp.nslots * sizeof *pp.slots);
-    pp.enc = (fqp__pair_encoder *)fqp__calloc(&pp.alloc, (size_t)pp.nenc * sizeof *pp.enc);
+    pp.enc = (fqp__pair_encoder *)fqp__calloc(&pp.alloc, (size_t)(pp.nenc + 1) * sizeof *pp.enc);
+    if (!(pp.holder_mu_made = fqp__mutex_init(&pp.holder_mu))) {
+        r = fqp__error(err, FQP_ERR_THREAD, NULL, 0, 0, 0, "cannot create a mutex");
+        goto done;
+    }
     if (!pp.slots || !pp.enc) {
         r = fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory for %d consumers",
                        fqp__producer_config(run.p[0])->threads);
@@ -5980,7 +6081,10 @@ FASTQPAR_DEF fqp_result fqp_paired_run(const fqp_paired_desc *desc, fqp_metrics 
         pp.slots[i].owner = &pp;
         pp.slots[i].job.kind = FQP__JOB_PAIR;
     }
-    for (k = 0; k < pp.nenc; k++) pp.enc[k].z.alloc = &pp.alloc;
+    for (k = 0; k <= pp.nenc; k++) pp.enc[k].z.alloc = &pp.alloc;
+    fqp__producer_set_pairs(run.p[0], &pp, fqp__paired_end);
+    run.custom = desc->custom;
+    run.custom_count = desc->custom_count;
     run.produce = fqp__paired_produce;
     run.ctx = &pp;
     run.process_pair = desc->process;
@@ -5997,7 +6101,8 @@ done:
                 fqp__free(&pp.alloc, pp.slots[i].out[k].data);
                 fqp__free(&pp.alloc, pp.slots[i].zout[k].data);
             }
-    for (k = 0; pp.enc && k < pp.nenc; k++) fqp__bgzf_end(&pp.enc[k].z);
+    for (k = 0; pp.enc && k <= pp.nenc; k++) fqp__bgzf_end(&pp.enc[k].z);
+    if (pp.holder_mu_made) fqp__mutex_destroy(&pp.holder_mu);
     fqp__ordered_free(&pp.order, &pp.alloc);
     fqp__free(&pp.alloc, pp.enc);
     fqp__free(&pp.alloc, pp.slots);

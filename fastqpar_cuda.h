@@ -179,9 +179,18 @@
        Host waits sleep: the event each wait is on is made with
        CU_EVENT_BLOCKING_SYNC, so a waiting thread does not spin a core.
 
+   PAIRED AND INTERLEAVED RUNS
+       The same GPU consumers go in fqp_paired_desc.custom: they take pair
+       batches (fqp_producer_take_pair), run each pair's mate batches in one
+       group with the same kernels, checkpoints and hand-back
+       (fqp_producer_requeue_pair), and call on_pair_results(pair,
+       results[mate]) instead of on_results; releasing a pair writes its
+       fqp_pair_write output in input order. Interleaved input has one batch
+       per pair (results[0]; records 2i and 2i + 1 are pair i).
+
    OFFLOAD WORKERS: the GPU from a CPU consumer, synchronously
        For work that must stay on the consumer that holds the batch (e.g.
-       fqp_paired_run, which has no custom consumers, or a process() that
+       a process() that trims a pair and decides on both mates, or one that
        trims and then writes): open the context with kernels FQP_GPU_TRIM
        (and offload_only = 1 when no GPU consumer is wanted), then each CPU
        consumer makes its own fqp_cuda_worker in init() (fqp_cuda_worker_open
@@ -482,6 +491,11 @@ typedef struct fqp_cuda_results {
    CPU consumers' process() gets those. */
 typedef fqp_result (*fqp_cuda_result_fn)(fqp_batch *batch, const fqp_cuda_results *results,
                                          int consumer, void *user);
+/* The same in fqp_paired_run, once per pair batch: results[m] is of
+   pair->batch[m] (interleaved: results[0], of batch[0], which holds both
+   mates: records 2i and 2i + 1 are pair i). */
+typedef fqp_result (*fqp_cuda_pair_result_fn)(fqp_pair *pair, const fqp_cuda_results *results,
+                                              int consumer, void *user);
 
 /* Zero means default throughout. */
 typedef struct fqp_cuda_desc {
@@ -492,6 +506,7 @@ typedef struct fqp_cuda_desc {
     const fqp_cuda_kernel *user_kernels; /* run after the built-ins, in this order */
     int n_user_kernels;         /* at most FQP_CUDA_MAX_KERNELS */
     fqp_cuda_result_fn on_results; /* needed for any output that is not an accumulator */
+    fqp_cuda_pair_result_fn on_pair_results; /* the same for GPU consumers in fqp_paired_run */
     void *user;                 /* passed to on_results */
     int consumers_per_device;   /* default FASTQPAR_GPU_CONSUMERS, else 1 */
     int max_devices;            /* default: every usable device */
@@ -961,6 +976,15 @@ typedef struct fqp__cuda_layout {
     uint64_t seq, qual, heads, off, head_off, bytes;
 } fqp__cuda_layout;
 
+/* What a GPU consumer holds: a batch (fqp_pipeline_run), or a pair batch
+   (fqp_paired_run), whose mates' batches run in the same group. */
+typedef struct fqp__cuda_unit {
+    fqp_batch *b[FQP_MAX_MATES];
+    int n;                         /* batches: 1, or the pair's files */
+    fqp_pair *pair;                /* NULL: a single batch */
+    uint64_t index, bases, reads, heads;
+} fqp__cuda_unit;
+
 /* One upload slot of a GPU consumer (or an offload worker): a stream,
    buffers, and the batches run on it that no completed checkpoint covers. */
 typedef struct fqp__cuda_slot {
@@ -979,7 +1003,7 @@ typedef struct fqp__cuda_slot {
     uint64_t seq;                  /* submission order */
     uint64_t group_bases, group_reads;
     /* batches run on this slot, not yet covered by a checkpoint */
-    fqp_batch **held;
+    fqp__cuda_unit *held;
     size_t n_held, cap_held;
     int groups_since_checkpoint;
     uint64_t bases_since_checkpoint;
@@ -1007,11 +1031,13 @@ typedef struct fqp__cuda_consumer {
     int n_slots, next_slot;
     uint64_t next_seq;
     /* the group being filled */
-    fqp_batch **group;
+    fqp__cuda_unit *group;
     size_t n_group;
+    fqp_batch **flat;              /* the group's batches, for packing */
     uint64_t group_bases, group_reads, group_heads;
     double group_started;
-    fqp_batch *carry;              /* taken, did not fit the group, not yet in the next */
+    fqp__cuda_unit carry;          /* taken, did not fit the group, not yet in the next */
+    int has_carry;
     uint64_t *totals;              /* accumulators of every completed checkpoint */
     int dead;                      /* its GPU failed: takes no more batches */
     int user_failed;               /* on_results returned an error */
@@ -1434,7 +1460,7 @@ static fqp_result fqp__cuda_plan(fqp_cuda *c, fqp_error *err)
             }
         }
     }
-    if (c->has_results && !c->d.on_results && !c->d.offload_only)
+    if (c->has_results && !c->d.on_results && !c->d.on_pair_results && !c->d.offload_only)
         return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0,
                           "kernel outputs (prefix sums, trimming, a user kernel's) need an on_results callback");
     return FQP_OK;
@@ -1730,7 +1756,7 @@ static fqp_result fqp__cuda_slot_setup(fqp_cuda *c, fqp__cuda_slot *s, int with_
             return fqp__cuda_fail_call(api, err, FQP_ERR_CUDA, rc, "zeroing the accumulators");
     }
     s->cap_held = (size_t)c->n_ckpt * c->max_group_batches;
-    s->held = (fqp_batch **)fqp__calloc(&c->a, s->cap_held * sizeof *s->held);
+    s->held = (fqp__cuda_unit *)fqp__calloc(&c->a, s->cap_held * sizeof *s->held);
     if (!s->held) return fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory");
     return FQP_OK;
 }
@@ -1897,6 +1923,7 @@ FASTQPAR_DEF void fqp_cuda_close(fqp_cuda *c)
             }
             fqp__free(&c->a, k->slots);
             fqp__free(&c->a, k->group);
+            fqp__free(&c->a, k->flat);
             fqp__free(&c->a, k->totals);
         }
     }
@@ -2009,9 +2036,10 @@ static fqp_result fqp__cuda_device_setup(fqp_cuda *c, int i, fqp_error *err)
         k->m.device = i;
         k->n_slots = c->d.in_flight;
         k->slots = (fqp__cuda_slot *)fqp__calloc(&c->a, (size_t)k->n_slots * sizeof *k->slots);
-        k->group = (fqp_batch **)fqp__calloc(&c->a, c->max_group_batches * sizeof *k->group);
+        k->group = (fqp__cuda_unit *)fqp__calloc(&c->a, c->max_group_batches * sizeof *k->group);
+        k->flat = (fqp_batch **)fqp__calloc(&c->a, c->max_group_batches * FQP_MAX_MATES * sizeof *k->flat);
         if (c->acc_words) k->totals = (uint64_t *)fqp__calloc(&c->a, (size_t)(c->acc_words * 8));
-        if (!k->slots || !k->group || (c->acc_words && !k->totals))
+        if (!k->slots || !k->group || !k->flat || (c->acc_words && !k->totals))
             return fqp__error(err, FQP_ERR_NOMEM, NULL, 0, 0, 0, "out of memory");
         for (s = 0; s < k->n_slots && r == FQP_OK; s++) r = fqp__cuda_slot_setup(c, &k->slots[s], 1, err);
     }
@@ -2033,6 +2061,7 @@ static void fqp__cuda_drop_device(fqp_cuda *c, int i)
         }
         fqp__free(&c->a, k->slots);
         fqp__free(&c->a, k->group);
+        fqp__free(&c->a, k->flat);
         fqp__free(&c->a, k->totals);
         memset(k, 0, sizeof *k);
     }
@@ -2172,22 +2201,39 @@ static double fqp__cuda_elapsed(const fqp__cuda_api *api, fqp__CUevent a, fqp__C
     return (double)ms * 1e-3;
 }
 
-static void fqp__cuda_group_add(fqp__cuda_consumer *k, fqp_batch *b)
+/* A taken batch or pair as a unit (heads: header bytes, when a kernel reads them). */
+static void fqp__cuda_unit_of(const fqp_cuda *c, fqp_batch *b, fqp_pair *pair, int files, fqp__cuda_unit *u)
 {
-    if (k->n_group == 0) k->group_started = fqp__now();
-    k->group[k->n_group++] = b;
-    k->group_bases += b->bases;
-    k->group_reads += b->count;
-    if (k->owner->inputs & FQP__CUDA_IN_HEADS) k->group_heads += b->head_off[b->count] - b->head_off[0];
+    int m;
+    memset(u, 0, sizeof *u);
+    u->pair = pair;
+    u->n = pair ? (pair->interleaved ? 1 : files) : 1;
+    u->index = pair ? pair->index : b->index;
+    for (m = 0; m < u->n; m++) {
+        fqp_batch *x = pair ? pair->batch[m] : b;
+        u->b[m] = x;
+        u->bases += x->bases;
+        u->reads += x->count;
+        if (c->inputs & FQP__CUDA_IN_HEADS) u->heads += x->head_off[x->count] - x->head_off[0];
+    }
 }
 
-/* Whether b joins the group being filled (a first batch always does). */
-static int fqp__cuda_group_fits(const fqp__cuda_consumer *k, const fqp_batch *b)
+static void fqp__cuda_group_add(fqp__cuda_consumer *k, const fqp__cuda_unit *u)
+{
+    if (k->n_group == 0) k->group_started = fqp__now();
+    k->group[k->n_group++] = *u;
+    k->group_bases += u->bases;
+    k->group_reads += u->reads;
+    k->group_heads += u->heads;
+}
+
+/* Whether u joins the group being filled (a first unit always does). */
+static int fqp__cuda_group_fits(const fqp__cuda_consumer *k, const fqp__cuda_unit *u)
 {
     const fqp_cuda *c = k->owner;
     return k->n_group == 0 ||
-           (!c->one_batch_groups && k->n_group < c->max_group_batches && k->group_bases + b->bases <= c->group_limit &&
-            k->group_reads + b->count <= c->cap_reads);
+           (!c->one_batch_groups && k->n_group < c->max_group_batches && k->group_bases + u->bases <= c->group_limit &&
+            k->group_reads + u->reads <= c->cap_reads);
 }
 
 static int fqp__cuda_group_full(const fqp__cuda_consumer *k)
@@ -2199,7 +2245,7 @@ static int fqp__cuda_group_full(const fqp__cuda_consumer *k)
 static int fqp__cuda_holding(const fqp__cuda_consumer *k)
 {
     int i;
-    if (k->n_group || k->carry) return 1;
+    if (k->n_group || k->has_carry) return 1;
     for (i = 0; i < k->n_slots; i++)
         if (k->slots[i].submitted || k->slots[i].n_held) return 1;
     return 0;
@@ -2273,7 +2319,13 @@ static fqp_result fqp__cuda_submit(fqp__cuda_consumer *k, fqp__cuda_slot *s, int
         r = fqp__cuda_slot_fit(c, s, bases, reads, k->group_heads, "consumer", k->index, err);
         if (r != FQP_OK) return r;
         fqp__cuda_layout_for(c->inputs, bases, reads, k->group_heads, &L);
-        fqp__cuda_pack(c, s, c->inputs, k->group, k->n_group, &L);
+        {
+            size_t nf = 0;
+            int m;
+            for (i = 0; i < k->n_group; i++)
+                for (m = 0; m < k->group[i].n; m++) k->flat[nf++] = k->group[i].b[m];
+            fqp__cuda_pack(c, s, c->inputs, k->flat, nf, &L);
+        }
         for (i = 0; i < k->n_group; i++) s->held[s->n_held++] = k->group[i];
         k->n_group = 0;
         k->group_bases = k->group_reads = k->group_heads = 0;
@@ -2322,7 +2374,8 @@ static fqp_result fqp__cuda_submit(fqp__cuda_consumer *k, fqp__cuda_slot *s, int
     return FQP_OK;
 }
 
-/* A checkpoint covers every batch slot s holds: on_results, then release. */
+/* A checkpoint covers every unit slot s holds: on_results (a batch) or
+   on_pair_results (a pair, one results per mate batch), then release. */
 static fqp_result fqp__cuda_finish_held(fqp__cuda_consumer *k, fqp__cuda_slot *s, fqp_producer *p, fqp_error *err)
 {
     fqp_cuda *c = k->owner;
@@ -2330,33 +2383,44 @@ static fqp_result fqp__cuda_finish_held(fqp__cuda_consumer *k, fqp__cuda_slot *s
     uint64_t pos = 0, r0 = 0;
     size_t i;
     for (i = 0; i < s->n_held; i++) {
-        fqp_batch *b = s->held[i];
-        if (c->d.on_results && r == FQP_OK) {
-            fqp_cuda_results res;
-            fqp_result cr;
-            /* with on_results each checkpoint covers exactly one group: this one */
-            fqp__cuda_views(c, s, pos, r0, &res);
-            cr = c->d.on_results(b, &res, k->index, c->d.user);
+        fqp__cuda_unit *u = &s->held[i];
+        fqp_cuda_results res[FQP_MAX_MATES];
+        int m, call = u->pair ? c->d.on_pair_results != NULL : c->d.on_results != NULL;
+        /* with a callback each checkpoint covers exactly one group: this one */
+        for (m = 0; m < u->n; m++) {
+            fqp__cuda_views(c, s, pos, r0, &res[m]);
+            pos += u->b[m]->bases;
+            r0 += u->b[m]->count;
+        }
+        if (call && r == FQP_OK) {
+            fqp_result cr = u->pair ? c->d.on_pair_results(u->pair, res, k->index, c->d.user)
+                                    : c->d.on_results(u->b[0], res, k->index, c->d.user);
             if (cr == FQP_STOP) {
-                fqp_producer_stop(p, b->index);
+                fqp_producer_stop(p, u->index);
             } else if (cr < 0) {
-                fqp__error(err, cr, b->file, 0, 0, 0,
-                           "GPU consumer %d: on_results failed on batch %llu (records %llu-%llu): %s", k->index,
-                           (unsigned long long)b->index, (unsigned long long)(b->first_record + 1),
-                           (unsigned long long)(b->first_record + b->count), fqp_result_string(cr));
+                const fqp_batch *b = u->b[0];
+                if (u->pair)
+                    fqp__error(err, cr, b->file, 0, 0, 0,
+                               "GPU consumer %d: on_pair_results failed on pair batch %llu (pairs %llu-%llu): %s",
+                               k->index, (unsigned long long)u->index, (unsigned long long)(u->pair->first_pair + 1),
+                               (unsigned long long)(u->pair->first_pair + u->pair->count), fqp_result_string(cr));
+                else
+                    fqp__error(err, cr, b->file, 0, 0, 0,
+                               "GPU consumer %d: on_results failed on batch %llu (records %llu-%llu): %s", k->index,
+                               (unsigned long long)b->index, (unsigned long long)(b->first_record + 1),
+                               (unsigned long long)(b->first_record + b->count), fqp_result_string(cr));
                 fqp_producer_fail(p, err); /* an fqp_batch_error() it reported wins */
                 k->user_failed = 1;
                 r = cr;
             }
         }
-        pos += b->bases;
-        r0 += b->count;
         if (r == FQP_OK) {
-            k->m.batches++;
-            k->m.records += b->count;
-            k->m.bases += b->bases;
+            k->m.batches += (uint64_t)u->n;
+            k->m.records += u->reads;
+            k->m.bases += u->bases;
         }
-        fqp_producer_release(p, b);
+        if (u->pair) fqp_producer_release_pair(p, u->pair);
+        else fqp_producer_release(p, u->b[0]);
     }
     s->n_held = 0;
     return r;
@@ -2456,45 +2520,50 @@ static fqp_result fqp__cuda_poll(fqp__cuda_consumer *k, fqp_producer *p, double 
 static void fqp__cuda_drop_all(fqp__cuda_consumer *k, fqp_producer *p, int requeue, const fqp_error *why)
 {
     for (;;) {
-        fqp_batch **best = NULL;
+        fqp__cuda_unit *best = NULL, u;
         size_t i;
         int j;
-        if (k->carry) best = &k->carry;
+        fqp_result r;
+        if (k->has_carry) best = &k->carry;
         for (i = 0; i < k->n_group; i++)
-            if (!best || k->group[i]->index > (*best)->index) best = &k->group[i];
+            if (!best || k->group[i].index > best->index) best = &k->group[i];
         for (j = 0; j < k->n_slots; j++)
             for (i = 0; i < k->slots[j].n_held; i++)
-                if (!best || k->slots[j].held[i]->index > (*best)->index) best = &k->slots[j].held[i];
+                if (!best || k->slots[j].held[i].index > best->index) best = &k->slots[j].held[i];
         if (!best) break;
-        if (requeue) {
-            fqp_result r = fqp_producer_requeue(p, *best);
-            k->m.requeued++;
-            if (r != FQP_OK) { /* the queue did not take it: give it back to the pool */
-                if (r != FQP_ERR_CANCELLED) { /* never lose a batch silently */
-                    fqp_error e;
-                    fqp__error(&e, r, (*best)->file, 0, 0, 0,
-                               "GPU consumer %d: cannot hand batch %llu back (%s) after: %s", k->index,
-                               (unsigned long long)(*best)->index, fqp_result_string(r), why ? why->message : "");
-                    fqp_producer_fail(p, &e);
-                }
-                fqp_producer_release(p, *best);
-            }
-        } else {
-            fqp_producer_release(p, *best);
-        }
-        *best = NULL;
-        /* compact the list that held it */
-        if (best == &k->carry) continue;
-        if (best >= k->group && best < k->group + k->n_group) {
+        u = *best;
+        /* forget it first: compact the list that held it */
+        if (best == &k->carry) {
+            k->has_carry = 0;
+        } else if (best >= k->group && best < k->group + k->n_group) {
             *best = k->group[--k->n_group];
+        } else {
+            for (j = 0; j < k->n_slots; j++) {
+                fqp__cuda_slot *s = &k->slots[j];
+                if (best >= s->held && best < s->held + s->n_held) {
+                    *best = s->held[--s->n_held];
+                    break;
+                }
+            }
+        }
+        if (!requeue) {
+            if (u.pair) fqp_producer_release_pair(p, u.pair);
+            else fqp_producer_release(p, u.b[0]);
             continue;
         }
-        for (j = 0; j < k->n_slots; j++) {
-            fqp__cuda_slot *s = &k->slots[j];
-            if (best >= s->held && best < s->held + s->n_held) {
-                *best = s->held[--s->n_held];
-                break;
+        r = u.pair ? fqp_producer_requeue_pair(p, u.pair) : fqp_producer_requeue(p, u.b[0]);
+        k->m.requeued += (uint64_t)u.n;
+        if (r != FQP_OK) { /* the queue did not take it: give it back to the pool */
+            if (r != FQP_ERR_CANCELLED) { /* never lose a batch silently */
+                fqp_error e;
+                fqp__error(&e, r, u.b[0]->file, 0, 0, 0,
+                           "GPU consumer %d: cannot hand %s %llu back (%s) after: %s", k->index,
+                           u.pair ? "pair batch" : "batch", (unsigned long long)u.index, fqp_result_string(r),
+                           why ? why->message : "");
+                fqp_producer_fail(p, &e);
             }
+            if (u.pair) fqp_producer_release_pair(p, u.pair);
+            else fqp_producer_release(p, u.b[0]);
         }
     }
     k->group_bases = k->group_reads = k->group_heads = 0;
@@ -2566,7 +2635,7 @@ static void fqp__cuda_consumer_reset(fqp__cuda_consumer *k)
     }
     k->n_group = 0;
     k->group_bases = k->group_reads = k->group_heads = 0;
-    k->carry = NULL;
+    k->has_carry = 0;
     if (r == FQP_OK) return;
     k->dead = 1;
     k->m.status = e.code;
@@ -2588,6 +2657,7 @@ static fqp_result fqp__cuda_run(fqp_producer *p, void *arg)
     fqp__CUresult rc;
     fqp__cuda_saved_ctx saved;
     double t_start = fqp__now();
+    int paired = fqp_producer_pairs(p); /* fqp_paired_run: pair batches */
     memset(&e, 0, sizeof e);
     if (k->dead) {
         if (c->d.mode != FQP_GPU_FORCE) return FQP_OK;
@@ -2602,19 +2672,32 @@ static fqp_result fqp__cuda_run(fqp_producer *p, void *arg)
         r = fqp__cuda_fail_call(api, &e, FQP_ERR_CUDA, rc, "cuCtxSetCurrent");
         goto done;
     }
+    if (c->has_results && (paired ? !c->d.on_pair_results : !c->d.on_results)) {
+        r = fqp__error(&e, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0,
+                       "GPU consumer %d: a %s run needs fqp_cuda_desc.%s for the kernels' outputs", k->index,
+                       paired ? "paired" : "single-file", paired ? "on_pair_results" : "on_results");
+        fqp_producer_fail(p, &e);
+        k->user_failed = 1; /* not the GPU's failure: no fall-back */
+        goto done;
+    }
     for (;;) {
         fqp_batch *b = NULL;
+        fqp_pair *pair = NULL;
+        fqp__cuda_unit u;
         int holding = fqp__cuda_holding(k);
         double t0 = fqp__now();
-        tr = fqp_producer_take(p, &b, !holding); /* block only when holding nothing */
+        /* block only when holding nothing */
+        tr = paired ? fqp_producer_take_pair(p, &pair, !holding) : fqp_producer_take(p, &b, !holding);
         if (!holding) k->m.wait_seconds += fqp__now() - t0;
         if (tr == FQP_OK) {
-            if (!fqp__cuda_group_fits(k, b)) {
-                k->carry = b; /* held meanwhile: a failure hands it back too */
+            fqp__cuda_unit_of(c, b, pair, pair ? pair->mates : 1, &u);
+            if (!fqp__cuda_group_fits(k, &u)) {
+                k->carry = u; /* held meanwhile: a failure hands it back too */
+                k->has_carry = 1;
                 if ((r = fqp__cuda_send(k, p, 0, &e)) != FQP_OK) goto done;
-                k->carry = NULL;
+                k->has_carry = 0;
             }
-            fqp__cuda_group_add(k, b);
+            fqp__cuda_group_add(k, &u);
             if (fqp__cuda_group_full(k) && (r = fqp__cuda_send(k, p, 0, &e)) != FQP_OK) goto done;
             continue;
         }

@@ -2034,6 +2034,312 @@ static void test_waits_block(void)
     CHECK_FAKE_CLEAN();
 }
 
+/* ---- GPU consumers in paired and interleaved runs ---- */
+
+typedef struct pair_ctx {
+    fqp__mutex mu;
+    fqp_qc gpu_extra;          /* unused: QC of GPU pairs is in fqp_cuda_qc */
+    uint64_t gpu_pairs, prefix_bad;
+    int stop_at;               /* on_pair_results returns FQP_STOP at this pair batch (-1: never) */
+} pair_ctx;
+
+typedef struct pair_state {
+    fqp_qc qc;
+    uint64_t *prefix;
+    uint64_t cap;
+} pair_state;
+
+/* Both thread kinds write every pair as it came (one output), so the
+   output is in input order whoever ran each pair batch. */
+static fqp_result pair_write_all(fqp_pair *pair)
+{
+    uint64_t i;
+    int m;
+    for (i = 0; i < pair->count; i++)
+        for (m = 0; m < pair->mates; m++) {
+            fqp_record r = fqp_pair_record(pair, m, i);
+            fqp_result w = fqp_pair_write_record(pair, 0, &r, 0, r.len);
+            if (w != FQP_OK) return w;
+        }
+    return FQP_OK;
+}
+
+static fqp_result pair_init(void *state, int consumer, void *user)
+{
+    (void)consumer;
+    (void)user;
+    return fqp_qc_init(&((pair_state *)state)->qc, 0, NULL);
+}
+
+static fqp_result pair_process(fqp_pair *pair, void *state, void *user)
+{
+    pair_state *st = (pair_state *)state;
+    int m, n = pair->interleaved ? 1 : pair->mates;
+    (void)user;
+    for (m = 0; m < n; m++) fqp_qc_add_batch(&st->qc, pair->batch[m]);
+    return pair_write_all(pair);
+}
+
+static fqp_result pair_merge(void *state, int consumer, void *user)
+{
+    (void)consumer;
+    fqp_qc_add_counts((fqp_qc *)user, ((pair_state *)state)->qc.counts);
+    return FQP_OK;
+}
+
+static void pair_fini(void *state, int consumer, void *user)
+{
+    pair_state *st = (pair_state *)state;
+    (void)consumer;
+    (void)user;
+    fqp_qc_free(&st->qc);
+    free(st->prefix);
+}
+
+static fqp_result pair_results(fqp_pair *pair, const fqp_cuda_results *res, int consumer, void *user)
+{
+    pair_ctx *x = (pair_ctx *)user;
+    int m, n = pair->interleaved ? 1 : pair->mates;
+    uint64_t bad = 0;
+    (void)consumer;
+    for (m = 0; m < n; m++) { /* each mate batch's prefix sums, as the CPU twin gives them */
+        const fqp_batch *b = pair->batch[m];
+        uint64_t *ref = (uint64_t *)malloc((size_t)(b->bases ? b->bases : 1) * sizeof *ref);
+        if (!ref) return FQP_ERR_NOMEM;
+        fqp_qual_prefix_sum(b, ref);
+        if (!res[m].prefix || (b->bases && memcmp(ref, res[m].prefix + b->seq_off[0], (size_t)b->bases * 8))) bad++;
+        free(ref);
+    }
+    fqp__lock(&x->mu);
+    x->gpu_pairs += pair->count;
+    x->prefix_bad += bad;
+    fqp__unlock(&x->mu);
+    if (x->stop_at >= 0 && pair->index == (uint64_t)x->stop_at) return FQP_STOP;
+    return pair_write_all(pair);
+}
+
+static int mem_write(void *user, const void *data, size_t size)
+{
+    text *t = (text *)user;
+    if (t->size + size > t->cap) {
+        size_t cap = (t->size + size) * 2;
+        char *d = (char *)realloc(t->data, cap);
+        if (!d) return -1;
+        t->data = d;
+        t->cap = cap;
+    }
+    memcpy(t->data + t->size, data, size);
+    t->size += size;
+    return 0;
+}
+
+/* R2: every record of R1 with its sequence and qualities reversed. */
+static void make_mate(const text *r1, text *r2)
+{
+    size_t i = 0;
+    int line = 0;
+    memset(r2, 0, sizeof *r2);
+    r2->cap = r1->size + 1;
+    r2->data = (char *)malloc(r2->cap);
+    while (i < r1->size) {
+        size_t e = i, k;
+        while (e < r1->size && r1->data[e] != '\n') e++;
+        if (line % 4 == 1 || line % 4 == 3)
+            for (k = i; k < e; k++) r2->data[r2->size + (k - i)] = r1->data[e - 1 - (k - i)];
+        else
+            memcpy(r2->data + r2->size, r1->data + i, e - i);
+        r2->size += e - i;
+        r2->data[r2->size++] = '\n';
+        i = e + 1;
+        line++;
+    }
+    r2->records = r1->records;
+}
+
+/* The interleaved file: R1 record i, then R2 record i. */
+static void interleave(const text *a, const text *b, text *out)
+{
+    size_t ia = 0, ib = 0;
+    memset(out, 0, sizeof *out);
+    out->cap = a->size + b->size + 1;
+    out->data = (char *)malloc(out->cap);
+    while (ia < a->size) {
+        const text *t[2];
+        size_t *at[2];
+        int m, l;
+        t[0] = a; t[1] = b; at[0] = &ia; at[1] = &ib;
+        for (m = 0; m < 2; m++)
+            for (l = 0; l < 4; l++) {
+                size_t e = *at[m];
+                while (t[m]->data[e] != '\n') e++;
+                memcpy(out->data + out->size, t[m]->data + *at[m], e + 1 - *at[m]);
+                out->size += e + 1 - *at[m];
+                *at[m] = e + 1;
+            }
+    }
+    out->records = a->records + b->records;
+}
+
+typedef struct pair_outcome {
+    fqp_result run;
+    fqp_qc qc;                 /* CPU consumers + GPU consumers */
+    text out;
+    uint64_t gpu_pairs, prefix_bad, requeued;
+    int gpu_failed;            /* a GPU consumer's status is an error */
+    char message[FQP_ERROR_MESSAGE_MAX];
+} pair_outcome;
+
+/* One paired (or interleaved) run: GPU consumers when gd is given. */
+static void pair_run(const text *r1, const text *r2, int interleaved, fqp_cuda_desc *gd, int stop_at, pair_outcome *o)
+{
+    fqp_paired_desc d;
+    fqp_writer_desc wd;
+    fqp_writer *w = NULL;
+    fqp_custom_consumer cc[4];
+    fqp_cuda *gpu = NULL;
+    pair_ctx x;
+    fqp_error err;
+    int i, n = 0;
+    memset(o, 0, sizeof *o);
+    memset(&d, 0, sizeof d);
+    memset(&wd, 0, sizeof wd);
+    memset(&x, 0, sizeof x);
+    fqp__mutex_init(&x.mu);
+    x.stop_at = stop_at;
+    fqp_qc_init(&o->qc, 0, NULL);
+    wd.write = mem_write;
+    wd.write_user = &o->out;
+    REQUIRE(fqp_writer_open(&w, &wd, &err) == FQP_OK);
+    d.input[0].data = r1->data;
+    d.input[0].size = r1->size;
+    if (interleaved) d.interleaved = 1;
+    else {
+        d.input[1].data = r2->data;
+        d.input[1].size = r2->size;
+    }
+    d.config.threads = 3;
+    d.config.batch_records = 37;
+    d.output[0] = w;
+    d.state_size = sizeof(pair_state);
+    d.init = pair_init;
+    d.process = pair_process;
+    d.merge = pair_merge;
+    d.fini = pair_fini;
+    d.user = &o->qc;
+    if (gd) {
+        gd->config = &d.config;
+        if (stop_at != -2) gd->on_pair_results = pair_results; /* -2: none */
+        gd->user = &x;
+        REQUIRE(fqp_cuda_open(&gpu, gd, &err) == FQP_OK);
+        n = fqp_cuda_consumers(gpu, cc, 4);
+        d.custom = cc;
+        d.custom_count = n;
+    }
+    o->run = fqp_paired_run(&d, NULL, &err);
+    if (o->run < 0) snprintf(o->message, sizeof o->message, "%s", err.message);
+    if (gpu && o->run >= 0 && (gd->kernels & FQP_GPU_QC)) CHECK_EQ_INT(fqp_cuda_qc(gpu, &o->qc), FQP_OK);
+    for (i = 0; i < n; i++) {
+        fqp_cuda_consumer_metrics m;
+        if (fqp_cuda_metrics(gpu, i, &m) != FQP_OK) continue;
+        o->requeued += m.requeued;
+        o->gpu_failed |= m.status != FQP_OK;
+    }
+    fqp_cuda_close(gpu);
+    CHECK_EQ_INT(fqp_writer_close(w, &err), FQP_OK);
+    o->gpu_pairs = x.gpu_pairs;
+    o->prefix_bad = x.prefix_bad;
+    fqp__mutex_destroy(&x.mu);
+}
+
+static void pair_outcome_free(pair_outcome *o)
+{
+    fqp_qc_free(&o->qc);
+    free(o->out.data);
+}
+
+/* Paired and interleaved runs take GPU consumers: the QC counts, each mate
+   batch's prefix sums and the ordered output equal an all-CPU run, also
+   when the GPU fails mid-run (the CPU consumers take its pairs back), and
+   a stop from on_pair_results ends the run with the pairs before it written. */
+static void test_paired_gpu_consumers(void)
+{
+    text r2, il;
+    int mode, f, tries;
+    static const char *const injections[] = {NULL, "FAKE_CUDA_FAIL_LAUNCH_AT=3", "FAKE_CUDA_ASYNC_FAIL_AT=2",
+                                              "FAKE_CUDA_FAIL_CALL=cuMemcpyDtoHAsync_v2:2"};
+    make_mate(&input_small, &r2);
+    interleave(&input_small, &r2, &il);
+    for (mode = 0; mode < 2; mode++) {
+        pair_outcome cpu;
+        const text *a = mode ? &il : &input_small;
+        pair_run(a, &r2, mode, NULL, -1, &cpu);
+        CHECK_EQ_INT(cpu.run, FQP_OK);
+        CHECK(cpu.out.size == il.size && memcmp(cpu.out.data, il.data, il.size) == 0); /* every pair, in order */
+        CHECK_EQ_U64(cpu.qc.counts[FQP_QC_READS], 2 * input_small.records);
+        for (f = 0; f < (int)(sizeof injections / sizeof injections[0]); f++) {
+            for (tries = 0; tries < 5; tries++) { /* until the GPU really took pairs */
+                fqp_cuda_desc gd;
+                pair_outcome g;
+                char var[64], *eq;
+                clear_env();
+                if (injections[f]) {
+                    snprintf(var, sizeof var, "%s", injections[f]);
+                    eq = strchr(var, '=');
+                    *eq = 0;
+                    setenv(var, eq + 1, 1);
+                }
+                fake_reset(); /* the injection counts from here */
+                desc_defaults(&gd);
+                gd.kernels = FQP_GPU_QC | FQP_GPU_PREFIX_SUM;
+                gd.coalesce_bytes = 1; /* many uploads, so failures land mid-run */
+                pair_run(a, &r2, mode, &gd, -1, &g);
+                CHECK_EQ_INT(g.run, FQP_OK);
+                if (g.run != FQP_OK) fprintf(stderr, "  %s: %s\n", injections[f] ? injections[f] : "-", g.message);
+                CHECK(same_counts(&g.qc, &cpu.qc));
+                CHECK_EQ_U64(g.prefix_bad, 0);
+                CHECK(g.out.size == cpu.out.size && memcmp(g.out.data, cpu.out.data, cpu.out.size) == 0);
+                /* done once the GPU took pairs, and (with an injection) failed holding some */
+                if (injections[f] ? g.gpu_failed && g.requeued > 0 : g.gpu_pairs > 0) tries = 5;
+                else if (tries == 4) {
+                    fprintf(stderr, "  mode %d, %s: in 5 runs the GPU consumer never %s\n", mode,
+                            injections[f] ? injections[f] : "no failure",
+                            injections[f] ? "failed while holding pairs" : "took a pair");
+                    CHECK(0);
+                }
+                pair_outcome_free(&g);
+                CHECK_FAKE_CLEAN();
+            }
+        }
+        clear_env();
+        { /* on_pair_results stops at pair batch 2: a clean end, batches 0..2 written */
+            fqp_cuda_desc gd;
+            pair_outcome g;
+            desc_defaults(&gd);
+            gd.kernels = FQP_GPU_PREFIX_SUM;
+            pair_run(a, &r2, mode, &gd, 2, &g);
+            CHECK(g.run == FQP_OK || g.run == FQP_STOP);
+            CHECK(g.out.size <= cpu.out.size && memcmp(g.out.data, cpu.out.data, g.out.size) == 0);
+            pair_outcome_free(&g);
+            CHECK_FAKE_CLEAN();
+        }
+        { /* outputs without on_pair_results: the run fails, naming it */
+            fqp_cuda_desc gd;
+            pair_outcome g;
+            desc_defaults(&gd);
+            gd.kernels = FQP_GPU_PREFIX_SUM;
+            gd.on_results = on_results; /* a single-file callback only */
+            pair_run(a, &r2, mode, &gd, -2, &g);
+            CHECK(g.run < 0);
+            CHECK(strstr(g.message, "on_pair_results") != NULL);
+            pair_outcome_free(&g);
+            CHECK_FAKE_CLEAN();
+        }
+        pair_outcome_free(&cpu);
+    }
+    free(r2.data);
+    free(il.data);
+}
+
 int main(void)
 {
     const char *build = getenv("FQP_BUILD");
@@ -2102,6 +2408,7 @@ int main(void)
     RUN_T(test_old_driver);
     RUN_T(test_sticky_error_logged);
     RUN_T(test_waits_block);
+    RUN_T(test_paired_gpu_consumers);
     fqp_qc_free(&ref_small);
     fqp_qc_free(&ref_huge);
     free(input_small.data);
