@@ -318,13 +318,16 @@
        }
 
    MEMORY (per GPU consumer, both pinned host and device memory)
-       in_flight x (2 x G + 8 x (R + 1)) bytes of staging, where G = the
+       in_flight x (2 x G + 16 x (R + 1) + H) bytes of staging, where G = the
        larger of coalesce_bytes / 2 and batch_bytes, R = the larger of
-       batch_records and G / 32; plus 8 x G (prefix sums) and 16 x R (trim
-       intervals) per slot when those kernels run; plus in_flight x 8 x
-       fqp_qc_words(max_pos) for QC counters. A record longer than G grows
-       its slot's buffers for that group. An offload worker holds one slot
-       (trim buffers only, with kernels = FQP_GPU_TRIM).
+       batch_records and G / 32, H = G / 2 when a kernel reads the headers;
+       plus, per slot, every downloaded output at that size (bytes x R per
+       record, bytes x G per base, or its fixed bytes: the prefix sums are
+       8 per base, the trim intervals 16 per record); plus in_flight x the
+       accumulators' bytes on both sides (QC: 8 x fqp_qc_words(max_pos))
+       and 8 bytes per accumulator word of host totals. A record longer
+       than G grows its slot's buffers and keeps them. An offload worker
+       holds one slot without accumulators.
 
    THREAD SAFETY
        fqp_cuda_open/close   any thread; each context is independent
@@ -336,15 +339,19 @@
        fqp_cuda_worker_*     one thread at a time per worker; workers of one
                              context run at once on any threads; all closed
                              before fqp_cuda_close
-       on_results            GPU consumer threads, several at once when there
-                             are several GPU consumers (its `consumer`
+       on_results,           GPU consumer threads, several at once when there
+       on_pair_results       are several GPU consumers (the `consumer`
                              argument tells them apart)
+       fqp_cuda_accumulated  after the run, as fqp_cuda_qc
 
    EXAMPLES
        examples/gpu_prefix_sum.c   a GPU consumer in a pipeline: quality
                                    prefix sums through on_results
        examples/gpu_offload.c      synchronous offload from any thread:
                                    fqp_cuda_worker_* in CPU consumers
+       examples/gpu_kmer.c         your own kernel (examples/gpu_kmer.cu)
+                                   with a device accumulator: exact k-mer
+                                   counts, the CPU twin beside it
 
    INDEX: the implementation, by banner tag (search for ">>tag")
        >>cuda-driver    the CUDA driver subset, mirrored as private types
