@@ -1,8 +1,10 @@
 /* fastqpar_cuda.h - v0.1.0 - GPU consumers for fastqpar.h on the CUDA driver API - public domain or MIT (see end of file)
 
-   Adds GPU consumers to a fastqpar pipeline: they take batches from the same
-   queue as the CPU consumers, upload them, run precompiled kernels (QC
-   statistics, quality prefix sums, quality trimming) and hand results back.
+   Adds GPU consumers to a fastqpar pipeline (single-file, paired or
+   interleaved): they take batches from the same queue as the CPU consumers,
+   upload them, run kernels -- yours, given as PTX (BRING YOUR OWN KERNEL
+   below), and the built-in QC statistics, quality prefix sums and quality
+   trimming, described and run the same way -- and hand results back.
    No CUDA toolkit or header is needed to build: the driver (libcuda.so.1) is
    loaded at run time, and a program built with this header runs unchanged on
    machines with and without a GPU.
