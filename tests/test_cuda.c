@@ -1556,6 +1556,8 @@ typedef struct byo {
     /* set by the test */
     cfg c;                     /* threads, batches, gates (cpu_gate) */
     int prefix_at, trim_at, head_at, kmer_at; /* the user kernel giving that, -1: none */
+    int slow_after;            /* on_results naps 2 ms from this call on (0: never), so
+                                  that the CPU consumers get batches on a loaded machine */
     /* the run */
     run_ctx x;                 /* cpu_gate's view of c; results_calls */
     fqp_result open, run;
@@ -1716,12 +1718,13 @@ static fqp_result byo_results(fqp_batch *b, const fqp_cuda_results *res, int con
     byo *y = (byo *)user;
     byo_sums s;
     uint64_t checked = 0, bad, *kmers = NULL;
+    int calls;
     (void)consumer;
     memset(&s, 0, sizeof s);
     if (y->kmer_at < 0 && !(kmers = (uint64_t *)calloc((size_t)fqp_kmer_table_size(BYO_K), 8))) return FQP_ERR_NOMEM;
     bad = byo_check(y, b, res, &s, kmers, &checked);
     fqp__lock(&y->x.mu);
-    y->x.results_calls++;
+    calls = ++y->x.results_calls;
     byo_add_sums(&y->sums, &s);
     y->results_records += b->count;
     y->mismatches += bad;
@@ -1732,6 +1735,7 @@ static fqp_result byo_results(fqp_batch *b, const fqp_cuda_results *res, int con
     }
     fqp__unlock(&y->x.mu);
     free(kmers);
+    if (y->slow_after && calls >= y->slow_after) test_sleep_ms(2);
     return FQP_OK;
 }
 
@@ -1866,6 +1870,18 @@ static void byo_check_totals(const byo *y, const byo *ref, int with_results)
     CHECK_EQ_U64(y->mismatches, 0);
 }
 
+/* The k-mer table's ranges callback (GPU consumer thread, at each
+   checkpoint): the whole table, after a nap of *(const int *)user ms, so
+   that the CPU consumers get batches on a loaded machine. */
+static int kmer_ranges(const void *user, uint64_t words, uint64_t max_len, uint64_t start[8], uint64_t len[8])
+{
+    (void)max_len;
+    if (user && *(const int *)user) test_sleep_ms(*(const int *)user);
+    start[0] = 0;
+    len[0] = words;
+    return 1;
+}
+
 /* Runs gd until the GPU and the CPU consumers both took batches (which
    side wins how many is timing: a few tries at most). */
 static void byo_run_mixed(const text *in, byo *y, fqp_cuda_desc *gd)
@@ -1899,6 +1915,7 @@ static void test_builtin_as_user_kernel(void)
         byo_kernels_init(&bk);
         byo_defaults(&y);
         y.c.cpu_delay_us = 10000;
+        y.slow_after = 20;
         desc_defaults(&gd);
         gd.user_kernels = which == 0 ? &bk.prefix.kernel : &bk.trim.kernel;
         gd.n_user_kernels = 1;
@@ -1933,6 +1950,7 @@ static void test_user_kernels_mixed(void)
         byo_kernels_init(&bk);
         byo_defaults(&y);
         y.c.cpu_delay_us = 10000;
+        y.slow_after = 20;
         list[0] = bk.prefix.kernel;
         list[1] = bk.trim.kernel;
         list[2] = bk.head;
@@ -1967,8 +1985,11 @@ static void test_user_kernels_mixed(void)
         byo_kernels bk;
         fqp_cuda_desc gd;
         byo y;
+        static const int nap = 2;
         byo_kernels_init(&bk);
         byo_defaults(&y);
+        bk.kmer_table.ranges = kmer_ranges;
+        bk.kmer_table.ranges_user = &nap;
         y.kmer_at = 0;
         y.c.gate_kernels = 12; /* the GPU runs a dozen groups before the CPU consumers start */
         y.c.queue_depth = 200;
