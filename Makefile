@@ -62,7 +62,7 @@ $(BUILD)/libfakecuda.so: tests/fake_cuda.c tests/fake_cuda.h tests/kernels_emu.c
 	$(CC) $(CFLAGS) -fPIC -shared -o $@ tests/fake_cuda.c tests/kernels_emu.c $(LDFLAGS) -lpthread
 
 $(BUILD)/test_cuda: tests/test_cuda.c tests/fake_cuda.h $(HEADERS) tests/test.h tests/thread.h tests/helpers.h \
-                    $(BUILD)/libfakecuda.so | $(BUILD)
+                    examples/gpu_kmer_ptx.h examples/gpu_kmer_twin.h $(BUILD)/libfakecuda.so | $(BUILD)
 	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS) $(LDLIBS)
 
 # test_fake_cuda drives the fake driver itself (dlopen, no fastqpar_cuda.h).

@@ -1,5 +1,6 @@
 /* tests/kernels_emu.c - kernels.cu, and the k-mer kernel of the GPU example
-   (examples/gpu_kmer.cu), compiled for the host under the device emulation
+   (examples/gpu_kmer.cu), and one test-only kernel (fqp_test_head_len,
+   below), compiled for the host under the device emulation
    of tests/cuda_emu.h, behind one entry point that the kernel tests
    (tests/test_kernels.c, tests/test_kmer.c) and the fake CUDA driver
    (tests/fake_cuda.c, whose cuLaunchKernel calls it) use:
@@ -26,6 +27,24 @@
 #include "../examples/gpu_kmer.cu"
 
 #include <string.h>
+
+/* A test-only kernel, for the header arguments (FQP_CUDA_ARG_HEADS,
+   FQP_CUDA_ARG_HEAD_OFFSETS) that no kernel of the library reads: read r's
+   header length in out[2r], the sum of its bytes in out[2r + 1]. It exists
+   only here (no .cu, no PTX): tests/test_cuda.c loads it from a PTX stand-in
+   with the same .param list. One thread per read, grid-stride. */
+static __global__ void fqp_test_head_len(const unsigned char *heads, const unsigned long long *head_off,
+                                         unsigned long long n_reads, unsigned long long *out)
+{
+    const unsigned long long step = (unsigned long long)gridDim.x * blockDim.x;
+    unsigned long long r = (unsigned long long)blockIdx.x * blockDim.x + threadIdx.x;
+    for (; r < n_reads; r += step) {
+        unsigned long long i, sum = 0;
+        for (i = head_off[r]; i < head_off[r + 1]; i++) sum += heads[i];
+        out[2 * r] = head_off[r + 1] - head_off[r];
+        out[2 * r + 1] = sum;
+    }
+}
 
 #ifdef __cplusplus
 extern "C" {
@@ -106,6 +125,19 @@ static void fqp_emu_run_kmer_count(void **p)
     fqp_kmer_count(seq, seq_off, n_reads, k, counts);
 }
 
+static void fqp_emu_run_test_head_len(void **p)
+{
+    fqp_emu_bytes heads;
+    fqp_emu_offsets head_off;
+    unsigned long long n_reads;
+    fqp_emu_words out;
+    memcpy(&heads, p[0], sizeof heads);
+    memcpy(&head_off, p[1], sizeof head_off);
+    memcpy(&n_reads, p[2], sizeof n_reads);
+    memcpy(&out, p[3], sizeof out);
+    fqp_test_head_len(heads, head_off, n_reads, out);
+}
+
 static const struct {
     const char *name;
     void (*run)(void **);
@@ -114,6 +146,7 @@ static const struct {
     {"fqp_k_qc", fqp_emu_run_qc},
     {"fqp_k_trim", fqp_emu_run_trim},
     {"fqp_kmer_count", fqp_emu_run_kmer_count},
+    {"fqp_test_head_len", fqp_emu_run_test_head_len}, /* tests/test_cuda.c only */
 };
 
 static pthread_mutex_t fqp_emu_launch_mu = PTHREAD_MUTEX_INITIALIZER;

@@ -8,7 +8,13 @@
    all-CPU run, also when the GPU fails at any launch or copy mid-run (its
    batches go back to the CPU consumers: nothing lost, nothing twice); the
    per-batch GPU results equal the CPU twins; ordered output stays complete;
-   nothing the fake driver hands out is leaked. The fake runs stream work
+   nothing the fake driver hands out is leaked. User kernels ("bring your
+   own kernel"): built-ins described as user kernels, several user kernels
+   in one context with their outputs in the right out[i][j], the k-mer
+   accumulator of examples/gpu_kmer.cu (GPU plus CPU counts = CPU-only
+   counts, also when the GPU fails holding uncounted k-mers), a header-
+   reading kernel (tests/kernels_emu.c), fqp_cuda_worker_run, and every
+   description check of fqp_cuda_open. The fake runs stream work
    only at synchronisation points, as a GPU does (FAKE_CUDA_DEFER, its
    default; test_immediate_mode repeats some runs without), so a result read
    before its wait, or staging rewritten before its upload ran, shows up as
@@ -29,6 +35,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "examples/gpu_kmer_ptx.h"  /* fqp_kmer_ptx: the k-mer kernel as a user kernel */
+#include "examples/gpu_kmer_twin.h" /* its CPU twin */
 #include "tests/fake_cuda.h"
 #include "tests/helpers.h"
 #include "tests/test.h"
@@ -1491,6 +1499,1068 @@ static void test_offload_edges(void)
     CHECK_FAKE_CLEAN();
 }
 
+/* ---- bring your own kernel: user kernels, built-ins described as such ---- */
+
+/* What every kernel below computes, summed over a run: records, the Phred
+   sum of every base (the last prefix sum of each read), the bases kept by
+   the trim rule, the header bytes and their byte sum, and the canonical
+   5-mer table. A CPU consumer computes them with the twins; on_results
+   from the GPU's outputs where the context has the kernel (comparing the
+   arrays with the twins first), with the twins otherwise; the k-mer
+   accumulator through fqp_cuda_accumulated. Every run must give the sums
+   of an all-CPU run exactly. */
+#define BYO_K 5u
+
+typedef struct byo_sums {
+    uint64_t records, quals, kept, head_bytes, head_sum;
+} byo_sums;
+
+static const fqp_trim_desc byo_trim = {FQP_TRIM_WINDOW, 25, 5, 0}; /* reads the bases too */
+
+/* The PTX stand-in of tests/kernels_emu.c's fqp_test_head_len. */
+static const char head_len_ptx[] = ".version 8.0\n.target sm_75\n.address_size 64\n"
+                                   ".visible .entry fqp_test_head_len(\n.param .u64 heads, .param .u64 head_off,\n"
+                                   ".param .u64 n_reads, .param .u64 out\n)\n{\n}\n";
+
+typedef struct byo_kernels {
+    fqp_cuda_builtin_kernel prefix, trim;
+    fqp_cuda_arg kmer_args[5], head_args[4];
+    fqp_cuda_output kmer_table, head_out;
+    unsigned k;
+    fqp_cuda_kernel kmer, head;
+} byo_kernels;
+
+/* The four kernels, described as a user does (kept in *bk: the
+   descriptions point into it until fqp_cuda_open copied them). */
+static void byo_kernels_init(byo_kernels *bk)
+{
+    fqp_cuda_desc td;
+    memset(bk, 0, sizeof *bk);
+    memset(&td, 0, sizeof td);
+    td.trim = byo_trim;
+    REQUIRE(fqp_cuda_builtin(FQP_GPU_PREFIX_SUM, &td, &bk->prefix) == FQP_OK);
+    REQUIRE(fqp_cuda_builtin(FQP_GPU_TRIM, &td, &bk->trim) == FQP_OK);
+    bk->k = BYO_K;
+    bk->kmer_args[0].kind = FQP_CUDA_ARG_SEQ;
+    bk->kmer_args[1].kind = FQP_CUDA_ARG_OFFSETS;
+    bk->kmer_args[2].kind = FQP_CUDA_ARG_COUNT;
+    bk->kmer_args[3].kind = FQP_CUDA_ARG_VALUE;
+    bk->kmer_args[3].value = &bk->k;
+    bk->kmer_args[3].size = sizeof bk->k;
+    bk->kmer_args[4].kind = FQP_CUDA_ARG_OUTPUT;
+    bk->kmer_table.rule = FQP_CUDA_FIXED;
+    bk->kmer_table.bytes = 4 * fqp_kmer_table_size(BYO_K);
+    bk->kmer_table.accumulate = 1;
+    bk->kmer_table.word_bytes = 4;
+    bk->kmer.entry = "fqp_kmer_count";
+    bk->kmer.ptx_parts = fqp_kmer_ptx;
+    bk->kmer.args = bk->kmer_args;
+    bk->kmer.n_args = 5;
+    bk->kmer.outputs = &bk->kmer_table;
+    bk->kmer.n_outputs = 1;
+    bk->head_args[0].kind = FQP_CUDA_ARG_HEADS;
+    bk->head_args[1].kind = FQP_CUDA_ARG_HEAD_OFFSETS;
+    bk->head_args[2].kind = FQP_CUDA_ARG_COUNT;
+    bk->head_args[3].kind = FQP_CUDA_ARG_OUTPUT;
+    bk->head_out.rule = FQP_CUDA_PER_RECORD;
+    bk->head_out.bytes = 16; /* length, byte sum */
+    bk->head.entry = "fqp_test_head_len";
+    bk->head.ptx = head_len_ptx;
+    bk->head.args = bk->head_args;
+    bk->head.n_args = 4;
+    bk->head.outputs = &bk->head_out;
+    bk->head.n_outputs = 1;
+    bk->head.block = 64;
+    bk->head.reads_per_block = 64;
+}
+
+typedef struct byo {
+    /* set by the test */
+    cfg c;                     /* threads, batches, gates (cpu_gate) */
+    int prefix_at, trim_at, head_at, kmer_at; /* the user kernel giving that, -1: none */
+    int slow_after;            /* on_results naps 2 ms from this call on (0: never), so
+                                  that the CPU consumers get batches on a loaded machine */
+    /* the run */
+    run_ctx x;                 /* cpu_gate's view of c; results_calls */
+    fqp_result open, run;
+    fqp_error open_err, err;
+    int gpu_consumers;
+    fqp_cuda_consumer_metrics gm[16];
+    uint64_t gpu_records, requeued; /* from the GPU consumers' metrics */
+    /* totals: CPU consumers merged, on_results, the accumulator */
+    fqp_qc qc;
+    byo_sums sums;
+    uint64_t *kmers;           /* 4^BYO_K */
+    uint64_t cpu_records, results_records, mismatches, checked;
+} byo;
+
+typedef struct byo_state {
+    fqp_qc qc;
+    byo_sums sums;
+    uint64_t *kmers;
+} byo_state;
+
+/* The twins of every kernel on batch b, into s (and kmers, if set). */
+static void byo_twin(const fqp_batch *b, byo_sums *s, uint64_t *kmers)
+{
+    uint64_t i, *v = (uint64_t *)malloc((size_t)(8 * (2 * b->count + b->bases + 1)));
+    REQUIRE(v != NULL);
+    s->records += b->count;
+    fqp_qual_prefix_sum(b, v);
+    for (i = 0; i < b->count; i++)
+        if (b->seq_off[i + 1] > b->seq_off[i]) s->quals += v[b->seq_off[i + 1] - 1];
+    fqp_trim_batch(b, &byo_trim, v);
+    for (i = 0; i < b->count; i++) s->kept += v[2 * i + 1] - v[2 * i];
+    for (i = 0; i < b->count; i++) {
+        uint64_t j;
+        s->head_bytes += b->head_off[i + 1] - b->head_off[i];
+        for (j = b->head_off[i]; j < b->head_off[i + 1]; j++) s->head_sum += (unsigned char)b->head[j];
+    }
+    if (kmers) fqp_kmer_count_batch(b, BYO_K, kmers);
+    free(v);
+}
+
+/* Batch b's outputs in res (from on_results or fqp_cuda_worker_run): each
+   where it belongs and nowhere else, equal to the twins. Adds the sums
+   taken from the GPU's arrays (the twins' for a kernel the context lacks)
+   into s, the k-mers the context does not count into kmers. Returns the
+   number of mismatches; *checked += values compared. */
+static uint64_t byo_check(const byo *y, const fqp_batch *b, const fqp_cuda_results *res, byo_sums *s,
+                          uint64_t *kmers, uint64_t *checked)
+{
+    uint64_t bad = 0, i, *want = (uint64_t *)malloc((size_t)(8 * (2 * b->count + b->bases + 1)));
+    byo_sums twin;
+    int ki, j;
+    if (!want) return 1;
+    memset(&twin, 0, sizeof twin);
+    byo_twin(b, &twin, y->kmer_at < 0 ? kmers : NULL);
+    for (ki = 0; ki < FQP_CUDA_MAX_KERNELS; ki++)
+        for (j = 0; j < FQP_CUDA_MAX_OUTPUTS; j++) {
+            int expected = j == 0 && (ki == y->prefix_at || ki == y->trim_at || ki == y->head_at);
+            if ((res->out[ki][j] != NULL) != expected) {
+                fprintf(stderr, "  batch %llu: out[%d][%d] is %s\n", (unsigned long long)b->index, ki, j,
+                        expected ? "NULL" : "set");
+                bad++;
+            }
+        }
+    if (res->prefix || res->trim) bad++; /* no built-in gives results here */
+    s->records += b->count;
+    if (y->prefix_at >= 0 && res->out[y->prefix_at][0]) {
+        const uint64_t *got = (const uint64_t *)res->out[y->prefix_at][0];
+        fqp_qual_prefix_sum(b, want);
+        for (i = 0; i < b->bases; i++) bad += want[i] != got[i];
+        for (i = 0; i < b->count; i++)
+            if (b->seq_off[i + 1] > b->seq_off[i]) s->quals += got[b->seq_off[i + 1] - 1];
+        *checked += b->bases;
+    } else {
+        s->quals += twin.quals;
+    }
+    if (y->trim_at >= 0 && res->out[y->trim_at][0]) {
+        const uint64_t *got = (const uint64_t *)res->out[y->trim_at][0];
+        fqp_trim_batch(b, &byo_trim, want);
+        for (i = 0; i < 2 * b->count; i++) bad += want[i] != got[i];
+        for (i = 0; i < b->count; i++) s->kept += got[2 * i + 1] - got[2 * i];
+        *checked += b->count;
+    } else {
+        s->kept += twin.kept;
+    }
+    if (y->head_at >= 0 && res->out[y->head_at][0]) {
+        const uint64_t *got = (const uint64_t *)res->out[y->head_at][0];
+        for (i = 0; i < b->count; i++) {
+            uint64_t j2, sum = 0;
+            for (j2 = b->head_off[i]; j2 < b->head_off[i + 1]; j2++) sum += (unsigned char)b->head[j2];
+            bad += got[2 * i] != b->head_off[i + 1] - b->head_off[i];
+            bad += got[2 * i + 1] != sum;
+            s->head_bytes += got[2 * i];
+            s->head_sum += got[2 * i + 1];
+        }
+        *checked += b->count;
+    } else {
+        s->head_bytes += twin.head_bytes;
+        s->head_sum += twin.head_sum;
+    }
+    free(want);
+    return bad;
+}
+
+static fqp_result byo_init(void *state, int consumer, void *user)
+{
+    byo *y = (byo *)user;
+    byo_state *s = (byo_state *)state;
+    (void)consumer;
+    cpu_gate(&y->x);
+    if (!(s->kmers = (uint64_t *)calloc((size_t)fqp_kmer_table_size(BYO_K), sizeof *s->kmers))) return FQP_ERR_NOMEM;
+    return fqp_qc_init(&s->qc, MAX_POS, NULL);
+}
+
+static fqp_result byo_process(fqp_batch *b, void *state, void *user)
+{
+    byo *y = (byo *)user;
+    byo_state *s = (byo_state *)state;
+    fqp_qc_add_batch(&s->qc, b);
+    byo_twin(b, &s->sums, s->kmers);
+    if (y->c.cpu_delay_us) test_sleep_ms(y->c.cpu_delay_us / 1000 ? y->c.cpu_delay_us / 1000 : 1);
+    return FQP_OK;
+}
+
+static void byo_add_sums(byo_sums *to, const byo_sums *s)
+{
+    to->records += s->records;
+    to->quals += s->quals;
+    to->kept += s->kept;
+    to->head_bytes += s->head_bytes;
+    to->head_sum += s->head_sum;
+}
+
+static fqp_result byo_merge(void *state, int consumer, void *user)
+{
+    byo *y = (byo *)user;
+    byo_state *s = (byo_state *)state;
+    uint64_t i;
+    (void)consumer;
+    fqp_qc_add_counts(&y->qc, s->qc.counts);
+    byo_add_sums(&y->sums, &s->sums);
+    y->cpu_records += s->sums.records;
+    for (i = 0; i < fqp_kmer_table_size(BYO_K); i++) y->kmers[i] += s->kmers[i];
+    return FQP_OK;
+}
+
+static void byo_fini(void *state, int consumer, void *user)
+{
+    byo_state *s = (byo_state *)state;
+    (void)consumer;
+    (void)user;
+    fqp_qc_free(&s->qc);
+    free(s->kmers);
+}
+
+/* GPU consumer threads (several at once): into the run's totals. */
+static fqp_result byo_results(fqp_batch *b, const fqp_cuda_results *res, int consumer, void *user)
+{
+    byo *y = (byo *)user;
+    byo_sums s;
+    uint64_t checked = 0, bad, *kmers = NULL;
+    int calls;
+    (void)consumer;
+    memset(&s, 0, sizeof s);
+    if (y->kmer_at < 0 && !(kmers = (uint64_t *)calloc((size_t)fqp_kmer_table_size(BYO_K), 8))) return FQP_ERR_NOMEM;
+    bad = byo_check(y, b, res, &s, kmers, &checked);
+    fqp__lock(&y->x.mu);
+    calls = ++y->x.results_calls;
+    byo_add_sums(&y->sums, &s);
+    y->results_records += b->count;
+    y->mismatches += bad;
+    y->checked += checked;
+    if (kmers) {
+        uint64_t i;
+        for (i = 0; i < fqp_kmer_table_size(BYO_K); i++) y->kmers[i] += kmers[i];
+    }
+    fqp__unlock(&y->x.mu);
+    free(kmers);
+    if (y->slow_after && calls >= y->slow_after) test_sleep_ms(2);
+    return FQP_OK;
+}
+
+static void byo_free(byo *y)
+{
+    fqp_qc_free(&y->qc);
+    free(y->kmers);
+    y->kmers = NULL;
+}
+
+/* One run: GPU consumers when gd opens (gd NULL: CPU only), as run_mixed
+   does; the totals in y. gd->on_results = byo_results gets y as user. */
+static void byo_run(const text *in, byo *y, fqp_cuda_desc *gd)
+{
+    fqp_pipeline_desc d;
+    fqp_custom_consumer cc[16];
+    fqp_cuda *gpu = NULL;
+    int i;
+    y->open = y->run = FQP_OK;
+    memset(&y->open_err, 0, sizeof y->open_err);
+    memset(&y->err, 0, sizeof y->err);
+    memset(&y->sums, 0, sizeof y->sums);
+    memset(y->gm, 0, sizeof y->gm);
+    y->gpu_consumers = 0;
+    y->gpu_records = y->requeued = y->cpu_records = y->results_records = y->mismatches = y->checked = 0;
+    memset(&y->x, 0, sizeof y->x);
+    y->x.c = &y->c;
+    fqp__mutex_init(&y->x.mu);
+    fqp_qc_init(&y->qc, MAX_POS, NULL);
+    REQUIRE((y->kmers = (uint64_t *)calloc((size_t)fqp_kmer_table_size(BYO_K), 8)) != NULL);
+    memset(&d, 0, sizeof d);
+    d.input.data = in->data;
+    d.input.size = in->size;
+    d.config.threads = y->c.threads;
+    d.config.batch_records = y->c.batch_records;
+    d.config.batch_bytes = y->c.batch_bytes;
+    d.config.queue_depth = y->c.queue_depth;
+    d.config.ignore_env = 1;
+    d.state_size = sizeof(byo_state);
+    d.init = byo_init;
+    d.process = byo_process;
+    d.merge = byo_merge;
+    d.fini = byo_fini;
+    d.user = y;
+    if (gd) {
+        gd->config = &d.config;
+        gd->qc_max_pos = MAX_POS;
+        if (gd->on_results == byo_results) gd->user = y;
+        y->open = fqp_cuda_open(&gpu, gd, &y->open_err);
+        if (y->open == FQP_OK && y->c.fail_next_alloc) {
+            char v[32];
+            snprintf(v, sizeof v, "%lu", fake_stats().alloc_calls + 1);
+            setenv("FAKE_CUDA_FAIL_ALLOC_AT", v, 1);
+        }
+        if (y->open == FQP_OK) {
+            d.custom = cc;
+            d.custom_count = y->gpu_consumers = fqp_cuda_consumers(gpu, cc, 16);
+        } else if (fqp_cuda_mode(gd) == FQP_GPU_FORCE) {
+            y->run = y->open;
+            y->err = y->open_err;
+            goto out;
+        }
+    }
+    y->run = fqp_pipeline_run(&d, NULL, &y->err);
+    if (gpu) {
+        if (y->run == FQP_OK && (gd->kernels & FQP_GPU_QC)) CHECK_EQ_INT(fqp_cuda_qc(gpu, &y->qc), FQP_OK);
+        if (y->run == FQP_OK && y->kmer_at >= 0)
+            CHECK_EQ_INT(fqp_cuda_accumulated(gpu, y->kmer_at, 0, y->kmers, fqp_kmer_table_size(BYO_K)), FQP_OK);
+        for (i = 0; i < y->gpu_consumers; i++) {
+            fqp_cuda_metrics(gpu, i, &y->gm[i]);
+            y->gpu_records += y->gm[i].records;
+            y->requeued += y->gm[i].requeued;
+        }
+        if (gd->on_results && y->run == FQP_OK) CHECK_EQ_U64(y->results_records, y->gpu_records);
+        if (getenv("TEST_CUDA_VERBOSE"))
+            for (i = 0; i < y->gpu_consumers; i++)
+                fprintf(stderr, "  GPU consumer %d: %llu batches, %llu groups, %llu checkpoints, %llu requeued: %s\n", i,
+                        (unsigned long long)y->gm[i].batches, (unsigned long long)y->gm[i].groups,
+                        (unsigned long long)y->gm[i].checkpoints, (unsigned long long)y->gm[i].requeued,
+                        y->gm[i].status ? y->gm[i].message : "ok");
+    }
+out:
+    fqp_cuda_close(gpu);
+    fqp__mutex_destroy(&y->x.mu);
+}
+
+static void byo_defaults(byo *y)
+{
+    memset(y, 0, sizeof *y);
+    y->c = cfg_small;
+    y->prefix_at = y->trim_at = y->head_at = y->kmer_at = -1;
+}
+
+/* The all-CPU sums and k-mers of an input, once. */
+static byo byo_ref_small, byo_ref_huge;
+
+static void byo_reference(const text *in, byo *ref)
+{
+    byo_defaults(ref);
+    byo_run(in, ref, NULL);
+    CHECK_EQ_INT(ref->run, FQP_OK);
+    CHECK_EQ_U64(ref->sums.records, in->records);
+    CHECK(ref->sums.quals > 0 && ref->sums.kept > 0 && ref->sums.head_bytes > 0);
+}
+
+static int same_kmers(const uint64_t *a, const uint64_t *b)
+{
+    uint64_t i;
+    for (i = 0; i < fqp_kmer_table_size(BYO_K); i++)
+        if (a[i] != b[i]) {
+            char s[FQP_KMER_MAX_K + 1];
+            fprintf(stderr, "  k-mer %s: %llu != %llu\n", fqp_kmer_string(i, BYO_K, s), (unsigned long long)a[i],
+                    (unsigned long long)b[i]);
+            return 0;
+        }
+    return 1;
+}
+
+/* The run gave every total of the all-CPU run; with on_results (sums from
+   both sides) the sums too, else the records and k-mers. */
+static void byo_check_totals(const byo *y, const byo *ref, int with_results)
+{
+    CHECK_EQ_U64(y->cpu_records + (with_results ? y->results_records : y->gpu_records), ref->sums.records);
+    if (with_results) {
+        CHECK_EQ_U64(y->sums.records, ref->sums.records);
+        CHECK_EQ_U64(y->sums.quals, ref->sums.quals);
+        CHECK_EQ_U64(y->sums.kept, ref->sums.kept);
+        CHECK_EQ_U64(y->sums.head_bytes, ref->sums.head_bytes);
+        CHECK_EQ_U64(y->sums.head_sum, ref->sums.head_sum);
+    }
+    CHECK(same_kmers(y->kmers, ref->kmers));
+    CHECK_EQ_U64(y->mismatches, 0);
+}
+
+/* The k-mer table's ranges callback (GPU consumer thread, at each
+   checkpoint): the whole table, after a nap of *(const int *)user ms, so
+   that the CPU consumers get batches on a loaded machine. */
+static int kmer_ranges(const void *user, uint64_t words, uint64_t max_len, uint64_t start[8], uint64_t len[8])
+{
+    (void)max_len;
+    if (user && *(const int *)user) test_sleep_ms(*(const int *)user);
+    start[0] = 0;
+    len[0] = words;
+    return 1;
+}
+
+/* Runs gd until the GPU and the CPU consumers both took batches (which
+   side wins how many is timing: a few tries at most). */
+static void byo_run_mixed(const text *in, byo *y, fqp_cuda_desc *gd)
+{
+    int attempt;
+    for (attempt = 0;; attempt++) {
+        fake_reset();
+        byo_run(in, y, gd);
+        if (attempt == 4 || y->open != FQP_OK || y->run != FQP_OK ||
+            (y->gpu_records > 0 && y->gpu_records < in->records))
+            break;
+        byo_free(y);
+    }
+    CHECK_EQ_INT(y->open, FQP_OK);
+    CHECK_EQ_INT(y->run, FQP_OK);
+    CHECK(y->gpu_records > 0);
+    CHECK(y->gpu_records < in->records);
+}
+
+/* fqp_cuda_builtin(FQP_GPU_PREFIX_SUM / FQP_GPU_TRIM) as user kernel 0,
+   no built-in besides: res->out[0][0] is each batch's prefix sums (trim
+   intervals) as the twin computes them, and the run's totals are the
+   all-CPU run's. */
+static void test_builtin_as_user_kernel(void)
+{
+    int which;
+    for (which = 0; which < 2; which++) {
+        byo_kernels bk;
+        fqp_cuda_desc gd;
+        byo y;
+        byo_kernels_init(&bk);
+        byo_defaults(&y);
+        y.c.cpu_delay_us = 10000;
+        y.slow_after = 20;
+        desc_defaults(&gd);
+        gd.user_kernels = which == 0 ? &bk.prefix.kernel : &bk.trim.kernel;
+        gd.n_user_kernels = 1;
+        gd.on_results = byo_results;
+        if (which == 0) y.prefix_at = 0;
+        else y.trim_at = 0;
+        byo_run_mixed(&input_small, &y, &gd);
+        byo_check_totals(&y, &byo_ref_small, 1);
+        CHECK(y.checked > 0);
+        CHECK_EQ_INT(y.gm[0].status, FQP_OK);
+        CHECK_EQ_U64(y.gm[0].checkpoints, 0); /* no accumulator: nothing fetched */
+        CHECK_FAKE_CLEAN();
+        byo_free(&y);
+    }
+}
+
+/* Several user kernels in one context, after the built-in QC: the prefix
+   sums, the trim intervals and the header lengths routed to out[0..2][0],
+   the k-mer accumulator (user kernel 3, 4-byte words) fetched at the
+   checkpoints; in_flight 1 and 3, one and two GPU consumers. Then the
+   accumulator alone (no on_results), checkpoint_groups 1 and 8: GPU k-mers
+   plus the CPU consumers' twin counts are the CPU-only counts. */
+static void test_user_kernels_mixed(void)
+{
+    const char *quick = getenv("FQP_TEST_QUICK");
+    int v, n_variants = quick && strcmp(quick, "1") == 0 ? 2 : 3;
+    for (v = 0; v < n_variants; v++) {
+        byo_kernels bk;
+        fqp_cuda_kernel list[4];
+        fqp_cuda_desc gd;
+        byo y;
+        byo_kernels_init(&bk);
+        byo_defaults(&y);
+        y.c.cpu_delay_us = 10000;
+        y.slow_after = 20;
+        list[0] = bk.prefix.kernel;
+        list[1] = bk.trim.kernel;
+        list[2] = bk.head;
+        list[3] = bk.kmer;
+        y.prefix_at = 0;
+        y.trim_at = 1;
+        y.head_at = 2;
+        y.kmer_at = 3;
+        desc_defaults(&gd);
+        gd.kernels = FQP_GPU_QC;
+        gd.user_kernels = list;
+        gd.n_user_kernels = 4;
+        gd.on_results = byo_results;
+        gd.in_flight = v == 0 ? 1 : 3;
+        if (v == 1) gd.coalesce_bytes = 1; /* one batch per group */
+        if (v == 2) {
+            setenv("FAKE_CUDA_DEVICES", "2", 1);
+            y.c.threads = 4;
+        }
+        byo_run_mixed(&input_small, &y, &gd);
+        byo_check_totals(&y, &byo_ref_small, 1);
+        CHECK(same_counts(&y.qc, &ref_small));
+        CHECK(y.checked > 0);
+        CHECK(y.gm[0].checkpoints > 0);
+        CHECK_EQ_U64(y.gm[0].checkpoints, y.gm[0].groups); /* on_results: one checkpoint per group */
+        if (v == 2) CHECK_EQ_INT(y.gpu_consumers, 2);
+        CHECK_FAKE_CLEAN();
+        byo_free(&y);
+        clear_env();
+    }
+    for (v = 0; v < 4; v++) {
+        byo_kernels bk;
+        fqp_cuda_desc gd;
+        byo y;
+        static const int nap = 2;
+        byo_kernels_init(&bk);
+        byo_defaults(&y);
+        bk.kmer_table.ranges = kmer_ranges;
+        bk.kmer_table.ranges_user = &nap;
+        y.kmer_at = 0;
+        y.c.gate_kernels = 12; /* the GPU runs a dozen groups before the CPU consumers start */
+        y.c.queue_depth = 200;
+        desc_defaults(&gd);
+        gd.user_kernels = &bk.kmer;
+        gd.n_user_kernels = 1;
+        gd.coalesce_bytes = 1;
+        gd.checkpoint_groups = v % 2 ? 8 : 1;
+        gd.in_flight = v < 2 ? 1 : 3;
+        byo_run_mixed(&input_small, &y, &gd);
+        byo_check_totals(&y, &byo_ref_small, 0);
+        CHECK_EQ_U64(y.gm[0].groups, y.gm[0].batches);
+        if (gd.checkpoint_groups == 1) CHECK_EQ_U64(y.gm[0].checkpoints, y.gm[0].groups);
+        else CHECK(y.gm[0].checkpoints < y.gm[0].groups && y.gm[0].checkpoints > 0);
+        CHECK_FAKE_CLEAN();
+        byo_free(&y);
+    }
+}
+
+/* A GPU failing anywhere while it holds k-mer counts that no checkpoint
+   has fetched: its batches go back to the CPU consumers, and GPU k-mers
+   plus CPU k-mers are the CPU-only counts (nothing lost, nothing twice);
+   under FORCE the run fails with the driver's error. */
+static void check_kmer_failure(const injection *inj, int ckpt, int in_flight, int with_prefix, int force)
+{
+    byo_kernels bk;
+    fqp_cuda_kernel list[2];
+    fqp_cuda_desc gd;
+    byo y;
+    const text *in = inj->var ? &input_small : &input_huge;
+    const byo *ref = inj->var ? &byo_ref_small : &byo_ref_huge;
+    byo_kernels_init(&bk);
+    byo_defaults(&y);
+    desc_defaults(&gd);
+    list[0] = bk.prefix.kernel;
+    list[1] = bk.kmer;
+    gd.user_kernels = with_prefix ? list : list + 1;
+    gd.n_user_kernels = with_prefix ? 2 : 1;
+    if (with_prefix) {
+        gd.on_results = byo_results;
+        y.prefix_at = 0;
+    }
+    y.kmer_at = with_prefix ? 1 : 0;
+    gd.coalesce_bytes = 1; /* many uploads, so failures land mid-run */
+    gd.checkpoint_groups = ckpt;
+    gd.in_flight = in_flight;
+    if (force) gd.mode = FQP_GPU_FORCE;
+    y.c.gate_injected = 1; /* the GPU takes every batch until its failure */
+    if (inj->var) setenv(inj->var, inj->value, 1);
+    else {
+        y.c.fail_next_alloc = 1; /* the 100 kbp read's slot cannot grow */
+        y.c.threads = 2;
+    }
+    fake_reset();
+    byo_run(in, &y, &gd);
+    CHECK_EQ_INT(y.open, FQP_OK);
+    if (force) {
+        CHECK_EQ_INT(y.run, FQP_ERR_CUDA);
+        if (!strstr(y.err.message, "failed and the GPU is required") || !strstr(y.err.message, inj->in_message)) {
+            fprintf(stderr, "  %s=%s under FORCE: %s\n", inj->var, inj->value, y.err.message);
+            CHECK(0);
+        }
+    } else {
+        CHECK_EQ_INT(y.run, FQP_OK);
+        byo_check_totals(&y, ref, with_prefix);
+        if (!same_kmers(y.kmers, ref->kmers))
+            fprintf(stderr, "  %s=%s checkpoint_groups %d in_flight %d\n", inj->var ? inj->var : "growth",
+                    inj->value, ckpt, in_flight);
+        CHECK_EQ_INT(y.gm[0].status, FQP_ERR_CUDA);
+        if (!strstr(y.gm[0].message, inj->in_message)) {
+            fprintf(stderr, "  %s=%s: message \"%s\"\n", inj->var, inj->value, y.gm[0].message);
+            CHECK(0);
+        }
+        CHECK(y.gm[0].requeued > 0); /* it held batches (and uncounted k-mers) when it failed */
+        CHECK(y.cpu_records > 0);
+        CHECK(y.gpu_records < in->records);
+    }
+    if (inj->var) unsetenv(inj->var);
+    unsetenv("FAKE_CUDA_FAIL_ALLOC_AT");
+    CHECK_FAKE_CLEAN();
+    byo_free(&y);
+}
+
+static void test_user_kernel_failures(void)
+{
+    static const injection injections[] = {
+        {"FAKE_CUDA_FAIL_LAUNCH_AT", "1", "cuLaunchKernel (fqp_", 1}, /* the k-mer or the prefix kernel */
+        {"FAKE_CUDA_FAIL_LAUNCH_AT", "5", "CUDA_ERROR_LAUNCH_FAILED", 1},
+        {"FAKE_CUDA_ASYNC_FAIL_AT", "3", "CUDA_ERROR_LAUNCH_FAILED", 1},
+        {"FAKE_CUDA_FAIL_CALL", "cuMemcpyHtoDAsync_v2:4", "cuMemcpyHtoDAsync_v2 (batch upload) failed", 1},
+        {"FAKE_CUDA_FAIL_CALL", "cuMemcpyDtoHAsync_v2:3", "cuMemcpyDtoHAsync_v2 (", 1},
+        {"FAKE_CUDA_FAIL_CALL", "cuMemsetD8Async:5", "cuMemsetD8Async (accumulators) failed", 1},
+        {"FAKE_CUDA_FAIL_CALL", "cuEventSynchronize:2", "cuEventSynchronize", 1},
+        {NULL, "", "cuMemAllocHost_v2 (staging) failed: CUDA_ERROR_OUT_OF_MEMORY", 1}, /* a slot growing */
+    };
+    const char *quick = getenv("FQP_TEST_QUICK");
+    size_t i, n = sizeof injections / sizeof injections[0];
+    for (i = 0; i < n; i++) {
+        check_kmer_failure(&injections[i], 1, 2, 0, 0);
+        if (quick && strcmp(quick, "1") == 0 && i % 2) continue;
+        check_kmer_failure(&injections[i], 8, i % 2 ? 1 : 3, 0, 0);
+        if (i % 3 == 0) check_kmer_failure(&injections[i], 0, 2, 1, 0);
+    }
+    check_kmer_failure(&injections[1], 8, 2, 0, 1);
+    check_kmer_failure(&injections[4], 1, 2, 1, 1);
+}
+
+/* ---- offload workers running user kernels: fqp_cuda_worker_run ---- */
+
+typedef struct wr_run {
+    byo y;                     /* which kernel gives what (prefix_at, trim_at, head_at) */
+    fqp_cuda *gpu;
+    int open_failures;
+    fqp__mutex mu;
+    uint64_t batches, records, on_gpu, on_cpu, mismatches, checked, gpu_after_cpu, dead;
+    uint64_t m_batches, m_requeued; /* the workers' metrics */
+    char message[4 * FQP_ERROR_MESSAGE_MAX];
+} wr_run;
+
+typedef struct wr_state {
+    fqp_cuda_worker *w;
+    int went_cpu;
+    uint64_t batches, records, on_gpu, on_cpu, mismatches, checked, gpu_after_cpu;
+} wr_state;
+
+static fqp_result wr_init(void *state, int consumer, void *user)
+{
+    wr_run *t = (wr_run *)user;
+    wr_state *st = (wr_state *)state;
+    fqp_result r = fqp_cuda_worker_open(t->gpu, consumer, &st->w, NULL);
+    if (r != FQP_OK) {
+        fqp__lock(&t->mu);
+        t->open_failures++;
+        fqp__unlock(&t->mu);
+    }
+    return r;
+}
+
+static fqp_result wr_process(fqp_batch *b, void *state, void *user)
+{
+    wr_run *t = (wr_run *)user;
+    wr_state *st = (wr_state *)state;
+    fqp_cuda_results res;
+    fqp_error err;
+    byo_sums s;
+    int on_gpu = -1;
+    fqp_result r = fqp_cuda_worker_run(st->w, b, &res, &on_gpu, &err);
+    if (r != FQP_OK) return fqp_batch_error(b, UINT64_MAX, r, "%s", err.message);
+    st->batches++;
+    st->records += b->count;
+    memset(&s, 0, sizeof s);
+    if (on_gpu == 1) {
+        st->on_gpu++;
+        if (st->went_cpu) st->gpu_after_cpu++;
+        if (b->count) st->mismatches += byo_check(&t->y, b, &res, &s, NULL, &st->checked);
+    } else {
+        CHECK_EQ_INT(on_gpu, 0);
+        st->on_cpu++; /* the caller's CPU twin would run here */
+        st->went_cpu = 1;
+    }
+    return FQP_OK;
+}
+
+static void wr_fini(void *state, int consumer, void *user)
+{
+    wr_run *t = (wr_run *)user;
+    wr_state *st = (wr_state *)state;
+    fqp_cuda_consumer_metrics m;
+    (void)consumer;
+    fqp__lock(&t->mu);
+    t->batches += st->batches;
+    t->records += st->records;
+    t->on_gpu += st->on_gpu;
+    t->on_cpu += st->on_cpu;
+    t->mismatches += st->mismatches;
+    t->checked += st->checked;
+    t->gpu_after_cpu += st->gpu_after_cpu;
+    if (st->w && fqp_cuda_worker_metrics(st->w, &m) == FQP_OK) {
+        t->m_batches += m.batches;
+        t->m_requeued += m.requeued;
+        if (m.status != FQP_OK) {
+            size_t used = strlen(t->message);
+            t->dead++;
+            snprintf(t->message + used, sizeof t->message - used, "%s\n", m.message);
+        }
+    }
+    fqp__unlock(&t->mu);
+    fqp_cuda_worker_close(st->w);
+    st->w = NULL;
+}
+
+/* Opens an offload-only context with user kernels `list`, then 2 CPU
+   consumers run every batch through fqp_cuda_worker_run on their workers.
+   `inject` (VAR=value) is set after the open. */
+static fqp_result wr_offload_run(const fqp_cuda_kernel *list, int n, fqp_gpu_mode mode, const char *inject,
+                                 wr_run *t, fqp_error *err)
+{
+    fqp_cuda_desc gd;
+    fqp_pipeline_desc d;
+    fqp_result r;
+    char var[64];
+    memset(&d, 0, sizeof d);
+    d.input.data = input_small.data;
+    d.input.size = input_small.size;
+    d.config.threads = 2;
+    d.config.batch_records = cfg_small.batch_records;
+    d.config.batch_bytes = cfg_small.batch_bytes;
+    d.config.ignore_env = 1;
+    d.state_size = sizeof(wr_state);
+    d.init = wr_init;
+    d.process = wr_process;
+    d.fini = wr_fini;
+    d.user = t;
+    desc_defaults(&gd);
+    gd.mode = mode;
+    gd.user_kernels = list;
+    gd.n_user_kernels = n;
+    gd.offload_only = 1; /* no GPU consumers, no on_results */
+    gd.config = &d.config;
+    t->gpu = NULL;
+    if ((r = fqp_cuda_open(&t->gpu, &gd, err)) != FQP_OK) return r;
+    CHECK_EQ_INT(fqp_cuda_consumers(t->gpu, NULL, 0), 0);
+    fqp__mutex_init(&t->mu);
+    fake_reset();
+    if (inject) {
+        snprintf(var, sizeof var, "%.*s", (int)(strchr(inject, '=') - inject), inject);
+        setenv(var, strchr(inject, '=') + 1, 1);
+    }
+    r = fqp_pipeline_run(&d, NULL, err);
+    if (inject) unsetenv(var);
+    fqp_cuda_close(t->gpu);
+    t->gpu = NULL;
+    fqp__mutex_destroy(&t->mu);
+    return r;
+}
+
+static void wr_defaults(wr_run *t)
+{
+    memset(t, 0, sizeof *t);
+    byo_defaults(&t->y);
+}
+
+/* The user prefix-sum kernel on workers: out.out[0][0] is each batch's
+   prefix sums, *on_gpu = 1; with the trim and header kernels too, each in
+   its place. A failure injected mid-run: that worker says *on_gpu = 0
+   (FQP_OK) for every later batch; under FORCE the run gets the error.
+   Workers refuse accumulator contexts and QC-only ones. */
+static void test_worker_run_user_kernels(void)
+{
+    static const char *const injections[] = {
+        "FAKE_CUDA_FAIL_LAUNCH_AT=3", "FAKE_CUDA_FAIL_CALL=cuMemcpyDtoHAsync_v2:4", "FAKE_CUDA_ASYNC_FAIL_AT=2",
+        "FAKE_CUDA_FAIL_ALLOC_AT=1"};
+    byo_kernels bk;
+    fqp_cuda_kernel list[3];
+    fqp_error err;
+    wr_run t;
+    size_t i;
+    fqp_result r;
+    byo_kernels_init(&bk);
+    list[0] = bk.prefix.kernel;
+    list[1] = bk.trim.kernel;
+    list[2] = bk.head;
+    for (i = 1; i <= 3; i += 2) { /* the prefix sums alone; all three */
+        wr_defaults(&t);
+        t.y.prefix_at = 0;
+        if (i == 3) t.y.trim_at = 1, t.y.head_at = 2;
+        r = wr_offload_run(list, (int)i, FQP_GPU_AUTO, NULL, &t, &err);
+        CHECK_EQ_INT(r, FQP_OK);
+        CHECK_EQ_U64(t.records, input_small.records);
+        CHECK_EQ_U64(t.on_gpu, t.batches);
+        CHECK_EQ_U64(t.on_cpu, 0);
+        CHECK_EQ_U64(t.mismatches, 0);
+        CHECK(t.checked > 0);
+        CHECK_EQ_U64(t.m_batches, t.batches); /* every batch ran on a GPU */
+        CHECK_EQ_U64(t.dead, 0);
+        CHECK_FAKE_CLEAN();
+    }
+    for (i = 0; i < sizeof injections / sizeof injections[0]; i++) {
+        wr_defaults(&t);
+        t.y.prefix_at = 0;
+        r = wr_offload_run(list, 1, FQP_GPU_AUTO, injections[i], &t, &err);
+        CHECK_EQ_INT(r, FQP_OK);
+        CHECK_EQ_U64(t.records, input_small.records);
+        CHECK_EQ_U64(t.mismatches, 0);
+        CHECK_EQ_U64(t.open_failures, 0);
+        CHECK(t.dead >= 1);
+        CHECK(t.on_cpu >= 1);
+        CHECK_EQ_U64(t.on_gpu + t.on_cpu, t.batches);
+        CHECK_EQ_U64(t.gpu_after_cpu, 0); /* dead for good */
+        CHECK_EQ_U64(t.m_requeued, t.on_cpu);
+        CHECK_EQ_U64(t.m_batches, t.on_gpu);
+        if (!strstr(t.message, "CUDA_ERROR_")) {
+            fprintf(stderr, "  %s: message \"%s\"\n", injections[i], t.message);
+            CHECK(0);
+        }
+        CHECK_FAKE_CLEAN();
+        if (i == 3) continue; /* under FORCE a worker that cannot be set up fails init() */
+        wr_defaults(&t);
+        t.y.prefix_at = 0;
+        r = wr_offload_run(list, 1, FQP_GPU_FORCE, injections[i], &t, &err);
+        CHECK_EQ_INT(r, FQP_ERR_CUDA);
+        if (!strstr(err.message, "GPU required (FQP_GPU_FORCE) but GPU worker") || !strstr(err.message, "CUDA_ERROR_")) {
+            fprintf(stderr, "  %s under FORCE: message \"%s\"\n", injections[i], err.message);
+            CHECK(0);
+        }
+        CHECK_FAKE_CLEAN();
+    }
+    {   /* accumulators: only GPU consumers keep them; QC only: no kernel a worker runs */
+        fqp_cuda_desc gd;
+        fqp_cuda *gpu = NULL;
+        fqp_cuda_worker *w = NULL;
+        fqp_cuda_results res;
+        fqp_batch b;
+        const uint64_t off[2] = {0, 3}, hoff[2] = {0, 2};
+        int on_gpu = 7;
+        memset(&b, 0, sizeof b);
+        b.count = 1;
+        b.bases = 3;
+        b.seq = "ACG";
+        b.qual = "II#";
+        b.seq_off = off;
+        b.head = "r1";
+        b.head_off = hoff;
+        desc_defaults(&gd);
+        gd.kernels = FQP_GPU_TRIM;
+        gd.user_kernels = &bk.kmer;
+        gd.n_user_kernels = 1;
+        gd.offload_only = 1;
+        REQUIRE(fqp_cuda_open(&gpu, &gd, &err) == FQP_OK);
+        REQUIRE(fqp_cuda_worker_open(gpu, 0, &w, &err) == FQP_OK); /* the trim kernel it can run */
+        CHECK_EQ_INT(fqp_cuda_worker_run(w, &b, &res, &on_gpu, &err), FQP_ERR_INVALID_ARGUMENT);
+        CHECK(strstr(err.message, "accumulators") != NULL);
+        CHECK_EQ_INT(on_gpu, 0);
+        CHECK_EQ_INT(fqp_cuda_worker_run(w, NULL, &res, &on_gpu, &err), FQP_ERR_INVALID_ARGUMENT);
+        fqp_cuda_worker_close(w);
+        fqp_cuda_close(gpu);
+        gpu = NULL;
+        gd.kernels = 0; /* the accumulator alone */
+        REQUIRE(fqp_cuda_open(&gpu, &gd, &err) == FQP_OK);
+        CHECK_EQ_INT(fqp_cuda_worker_open(gpu, 0, &w, &err), FQP_ERR_INVALID_ARGUMENT);
+        CHECK(w == NULL);
+        fqp_cuda_close(gpu);
+        gpu = NULL;
+        gd.kernels = FQP_GPU_QC;
+        gd.n_user_kernels = 0;
+        REQUIRE(fqp_cuda_open(&gpu, &gd, &err) == FQP_OK);
+        CHECK_EQ_INT(fqp_cuda_worker_open(gpu, 0, &w, &err), FQP_ERR_INVALID_ARGUMENT);
+        CHECK(strstr(err.message, "no kernel a worker runs") != NULL);
+        fqp_cuda_close(gpu);
+        gpu = NULL;
+        /* the header kernel on one hand-made batch, and a NULL worker (the CPU) */
+        gd.kernels = 0;
+        gd.user_kernels = &bk.head;
+        gd.n_user_kernels = 1;
+        REQUIRE(fqp_cuda_open(&gpu, &gd, &err) == FQP_OK);
+        REQUIRE(fqp_cuda_worker_open(gpu, 0, &w, &err) == FQP_OK);
+        CHECK_EQ_INT(fqp_cuda_worker_run(w, &b, &res, &on_gpu, &err), FQP_OK);
+        CHECK_EQ_INT(on_gpu, 1);
+        if (res.out[0][0]) {
+            const uint64_t *got = (const uint64_t *)res.out[0][0];
+            CHECK_EQ_U64(got[0], 2);
+            CHECK_EQ_U64(got[1], (uint64_t)'r' + '1');
+        } else {
+            CHECK(0);
+        }
+        CHECK_EQ_INT(fqp_cuda_worker_run(NULL, &b, &res, &on_gpu, &err), FQP_OK);
+        CHECK_EQ_INT(on_gpu, 0);
+        fqp_cuda_worker_close(w);
+        fqp_cuda_close(gpu);
+    }
+    CHECK_FAKE_CLEAN();
+}
+
+/* ---- user kernel descriptions: checked before anything loads ---- */
+
+/* fqp_cuda_open of a desc with user kernel `k` (and on_results unless
+   offload_only): `want`, with `in_message` in the message. */
+static void check_open_fails(const fqp_cuda_kernel *k, int n, fqp_result want, const char *in_message,
+                             const char *library)
+{
+    fqp_cuda_desc gd;
+    fqp_cuda *gpu = (fqp_cuda *)&gd;
+    fqp_error err;
+    desc_defaults(&gd);
+    if (library) gd.library = library;
+    gd.user_kernels = k;
+    gd.n_user_kernels = n;
+    gd.on_results = byo_results;
+    fake_reset();
+    CHECK_EQ_INT(fqp_cuda_open(&gpu, &gd, &err), want);
+    CHECK(gpu == NULL);
+    if (!strstr(err.message, in_message)) {
+        fprintf(stderr, "  want \"%s\" in \"%s\"\n", in_message, err.message);
+        CHECK(0);
+    }
+    if (want == FQP_ERR_INVALID_ARGUMENT) CHECK_EQ_U64(fake_stats().alloc_calls, 0);
+    CHECK_FAKE_CLEAN();
+}
+
+static void test_user_kernel_validation(void)
+{
+    byo_kernels bk;
+    fqp_cuda_kernel k, many[FQP_CUDA_MAX_KERNELS + 1];
+    fqp_cuda_arg args[FQP_CUDA_MAX_ARGS + 1];
+    fqp_cuda_output out;
+    fqp_cuda_desc gd;
+    fqp_cuda *gpu = NULL;
+    fqp_error err;
+    uint64_t words[4];
+    unsigned char big[FQP_CUDA_MAX_VALUE + 1];
+    const char *never = fake_alias(7); /* a path never loaded: loading it would count */
+    unsigned long before;
+    char path[4200];
+    int i;
+    byo_kernels_init(&bk);
+    memset(big, 0, sizeof big);
+    fqp__lock(&fqp__cuda_mu);
+    before = fqp__cuda_dlopen_calls;
+    fqp__unlock(&fqp__cuda_mu);
+    /* argument and output descriptions: FQP_ERR_INVALID_ARGUMENT naming the kernel, nothing loaded */
+    k = bk.kmer;
+    k.entry = NULL;
+    check_open_fails(&k, 1, FQP_ERR_INVALID_ARGUMENT, "user kernel 0 (no entry) has no entry name", never);
+    k = bk.kmer;
+    memcpy(args, bk.kmer_args, sizeof bk.kmer_args);
+    k.args = args;
+    for (i = 5; i <= FQP_CUDA_MAX_ARGS; i++) args[i].kind = FQP_CUDA_ARG_NULL;
+    k.n_args = FQP_CUDA_MAX_ARGS + 1;
+    check_open_fails(&k, 1, FQP_ERR_INVALID_ARGUMENT, "user kernel 0 (fqp_kmer_count) has a bad n_args", never);
+    k.n_args = 5;
+    args[4].index = 1; /* it has one output */
+    check_open_fails(&k, 1, FQP_ERR_INVALID_ARGUMENT, "user kernel 0 (fqp_kmer_count) argument 4 names an output",
+                     never);
+    args[4].index = -1;
+    check_open_fails(&k, 1, FQP_ERR_INVALID_ARGUMENT, "argument 4 names an output it does not have", never);
+    args[4].index = 0;
+    args[3].size = 0;
+    check_open_fails(&k, 1, FQP_ERR_INVALID_ARGUMENT, "user kernel 0 (fqp_kmer_count) argument 3 has a VALUE", never);
+    args[3].size = FQP_CUDA_MAX_VALUE + 1;
+    args[3].value = big;
+    check_open_fails(&k, 1, FQP_ERR_INVALID_ARGUMENT, "argument 3 has a VALUE of bad size", never);
+    args[3].size = 4;
+    args[3].value = NULL;
+    check_open_fails(&k, 1, FQP_ERR_INVALID_ARGUMENT, "argument 3 has a VALUE of bad size or no value", never);
+    args[3].value = &bk.k;
+    args[2].kind = (fqp_cuda_arg_kind)42;
+    check_open_fails(&k, 1, FQP_ERR_INVALID_ARGUMENT, "argument 2 has an argument of unknown kind", never);
+    args[2].kind = FQP_CUDA_ARG_COUNT;
+    out = bk.kmer_table;
+    k.outputs = &out;
+    out.rule = FQP_CUDA_PER_RECORD;
+    check_open_fails(&k, 1, FQP_ERR_INVALID_ARGUMENT, "user kernel 0 (fqp_kmer_count) output 0", never);
+    check_open_fails(&k, 1, FQP_ERR_INVALID_ARGUMENT, "not FQP_CUDA_FIXED whole words of 4 or 8 bytes", never);
+    out.rule = FQP_CUDA_FIXED;
+    out.bytes = 4 * 1024 + 2;
+    check_open_fails(&k, 1, FQP_ERR_INVALID_ARGUMENT, "not FQP_CUDA_FIXED whole words of 4 or 8 bytes", never);
+    out.bytes = 4 * 1024 + 4;
+    out.word_bytes = 8; /* 4100 bytes are not whole 8-byte words */
+    check_open_fails(&k, 1, FQP_ERR_INVALID_ARGUMENT, "not FQP_CUDA_FIXED whole words of 4 or 8 bytes", never);
+    out.bytes = 4 * 1024;
+    out.word_bytes = 2;
+    check_open_fails(&k, 1, FQP_ERR_INVALID_ARGUMENT, "not FQP_CUDA_FIXED whole words of 4 or 8 bytes", never);
+    out = bk.kmer_table;
+    out.rule = (fqp_cuda_size_rule)0;
+    check_open_fails(&k, 1, FQP_ERR_INVALID_ARGUMENT, "output 0 an output without a size rule or bytes", never);
+    out.rule = FQP_CUDA_FIXED;
+    out.bytes = 0;
+    check_open_fails(&k, 1, FQP_ERR_INVALID_ARGUMENT, "output 0 an output without a size rule or bytes", never);
+    k = bk.kmer;
+    k.n_outputs = FQP_CUDA_MAX_OUTPUTS + 1;
+    check_open_fails(&k, 1, FQP_ERR_INVALID_ARGUMENT, "has a bad n_outputs", never);
+    k = bk.kmer;
+    k.block = 2048;
+    check_open_fails(&k, 1, FQP_ERR_INVALID_ARGUMENT, "more than 1024 threads per block", never);
+    /* the second kernel of a list is named as such */
+    many[0] = bk.kmer;
+    many[1] = bk.head;
+    many[1].entry = "";
+    check_open_fails(many, 2, FQP_ERR_INVALID_ARGUMENT, "user kernel 1 (", never);
+    for (i = 0; i <= FQP_CUDA_MAX_KERNELS; i++) many[i] = bk.prefix.kernel;
+    check_open_fails(many, FQP_CUDA_MAX_KERNELS + 1, FQP_ERR_INVALID_ARGUMENT, "n_user_kernels must be 0..8", never);
+    check_open_fails(many, -1, FQP_ERR_INVALID_ARGUMENT, "n_user_kernels must be 0..8", never);
+    check_open_fails(NULL, 1, FQP_ERR_INVALID_ARGUMENT, "with user_kernels set", never);
+    fqp__lock(&fqp__cuda_mu);
+    CHECK_EQ_U64(fqp__cuda_dlopen_calls, before); /* not even the driver was loaded */
+    fqp__unlock(&fqp__cuda_mu);
+    /* a downloaded output needs on_results, unless offload_only */
+    desc_defaults(&gd);
+    gd.user_kernels = &bk.head;
+    gd.n_user_kernels = 1;
+    CHECK_EQ_INT(fqp_cuda_open(&gpu, &gd, &err), FQP_ERR_INVALID_ARGUMENT);
+    CHECK(strstr(err.message, "need an on_results callback") != NULL);
+    gd.offload_only = 1;
+    CHECK_EQ_INT(fqp_cuda_open(&gpu, &gd, &err), FQP_OK);
+    fqp_cuda_close(gpu);
+    gpu = NULL;
+    gd.offload_only = 0;
+    gd.user_kernels = &bk.kmer; /* an accumulator needs none */
+    CHECK_EQ_INT(fqp_cuda_open(&gpu, &gd, &err), FQP_OK);
+    if (gpu) { /* fqp_cuda_accumulated: the user kernel's index, its output, its word count */
+        memset(words, 0, sizeof words);
+        CHECK_EQ_INT(fqp_cuda_accumulated(gpu, 1, 0, words, 1024), FQP_ERR_INVALID_ARGUMENT);
+        CHECK_EQ_INT(fqp_cuda_accumulated(gpu, -1, 0, words, 1024), FQP_ERR_INVALID_ARGUMENT);
+        CHECK_EQ_INT(fqp_cuda_accumulated(gpu, 0, 1, words, 1024), FQP_ERR_INVALID_ARGUMENT);
+        CHECK_EQ_INT(fqp_cuda_accumulated(gpu, 0, -1, words, 1024), FQP_ERR_INVALID_ARGUMENT);
+        CHECK_EQ_INT(fqp_cuda_accumulated(gpu, 0, 0, words, 4), FQP_ERR_INVALID_ARGUMENT);
+        CHECK_EQ_INT(fqp_cuda_accumulated(gpu, 0, 0, words, 512), FQP_ERR_INVALID_ARGUMENT); /* 8-byte words */
+        CHECK_EQ_INT(fqp_cuda_accumulated(gpu, 0, 0, NULL, 1024), FQP_ERR_INVALID_ARGUMENT);
+        CHECK_EQ_INT(fqp_cuda_accumulated(NULL, 0, 0, words, 1024), FQP_ERR_INVALID_ARGUMENT);
+        CHECK_EQ_U64(words[0] | words[1] | words[2] | words[3], 0);
+        fqp_qc qc;
+        fqp_qc_init(&qc, MAX_POS, NULL);
+        CHECK_EQ_INT(fqp_cuda_qc(gpu, &qc), FQP_ERR_INVALID_ARGUMENT); /* no QC kernel */
+        fqp_qc_free(&qc);
+    }
+    fqp_cuda_close(gpu);
+    gpu = NULL;
+    gd.user_kernels = &bk.head; /* not an accumulator */
+    gd.on_results = byo_results;
+    CHECK_EQ_INT(fqp_cuda_open(&gpu, &gd, &err), FQP_OK);
+    if (gpu) CHECK_EQ_INT(fqp_cuda_accumulated(gpu, 0, 0, words, 2), FQP_ERR_INVALID_ARGUMENT);
+    fqp_cuda_close(gpu);
+    gpu = NULL;
+    CHECK_FAKE_CLEAN();
+    /* the PTX: an entry it lacks, text that is not PTX, a file that is not there */
+    k = bk.kmer;
+    k.entry = "fqp_no_such_kernel";
+    check_open_fails(&k, 1, FQP_ERR_PTX, "lack fqp_no_such_kernel", NULL);
+    k = bk.head;
+    k.ptx = "this is not PTX\n";
+    check_open_fails(&k, 1, FQP_ERR_PTX, "loading the GPU kernels (the user's PTX text) on device 0", NULL);
+    k.ptx = NULL;
+    snprintf(path, sizeof path, "%s.missing", ptx_file);
+    k.ptx_path = path;
+    check_open_fails(&k, 1, FQP_ERR_PTX, "cannot open the PTX file", NULL);
+    check_open_fails(&k, 1, FQP_ERR_PTX, path, NULL);
+    {   /* empty ptx_parts */
+        static const char *const none[] = {"", NULL};
+        k.ptx_path = NULL;
+        k.ptx_parts = none;
+        check_open_fails(&k, 1, FQP_ERR_PTX, "ptx_parts are empty", NULL);
+    }
+    /* a module loads once for the kernels that share its text, and one failing fails the open */
+    many[0] = bk.head;
+    many[1] = bk.head;
+    many[1].entry = "fqp_test_missing";
+    check_open_fails(many, 2, FQP_ERR_PTX, "lack fqp_test_missing", NULL);
+}
+
 /* The tests above run with the fake driver deferring stream work to the
    synchronisation points (FAKE_CUDA_DEFER, its default), as a GPU runs it.
    The immediate mode (every call runs at once) is kept for debugging: the
@@ -1504,6 +2574,9 @@ static void test_immediate_mode(void)
     test_mixed_equals_cpu();
     test_failure_mid_run();
     test_offload_trim_equals_cpu();
+    test_user_kernels_mixed();
+    test_user_kernel_failures();
+    test_worker_run_user_kernels();
     if (was) setenv("FAKE_CUDA_DEFER", saved, 1);
     else unsetenv("FAKE_CUDA_DEFER");
 }
@@ -2390,6 +3463,8 @@ int main(void)
     input_huge = make_input(60, 100000);
     reference(&input_small, &cfg_small, &ref_small);
     reference(&input_huge, &cfg_small, &ref_huge);
+    byo_reference(&input_small, &byo_ref_small);
+    byo_reference(&input_huge, &byo_ref_huge);
     RUN_T(test_alloc_failure_every_step);
     RUN_T(test_mixed_equals_cpu);
     RUN_T(test_huge_record);
@@ -2401,6 +3476,11 @@ int main(void)
     RUN_T(test_offload_edges);
     RUN_T(test_offload_trim_equals_cpu);
     RUN_T(test_offload_failure_falls_back);
+    RUN_T(test_user_kernel_validation);
+    RUN_T(test_builtin_as_user_kernel);
+    RUN_T(test_user_kernels_mixed);
+    RUN_T(test_user_kernel_failures);
+    RUN_T(test_worker_run_user_kernels);
     RUN_T(test_immediate_mode);
     RUN_T(test_failed_run_then_clean_run);
     RUN_T(test_caller_context_kept);
@@ -2411,6 +3491,8 @@ int main(void)
     RUN_T(test_paired_gpu_consumers);
     fqp_qc_free(&ref_small);
     fqp_qc_free(&ref_huge);
+    byo_free(&byo_ref_small);
+    byo_free(&byo_ref_huge);
     free(input_small.data);
     free(input_huge.data);
     remove(ptx_file);
