@@ -1370,11 +1370,11 @@ static fqp_result fqp__cuda_kern_set(fqp__cuda_kern *kern, const fqp_cuda_kernel
         *o = src->outputs[i];
         if (o->accumulate && !o->word_bytes) o->word_bytes = 8;
         if (o->rule < FQP_CUDA_PER_RECORD || o->rule > FQP_CUDA_FIXED || !o->bytes)
-            e = "has an output without a size rule or bytes";
+            e = "has no size rule or no bytes";
         else if (o->accumulate && (o->rule != FQP_CUDA_FIXED || (o->word_bytes != 4 && o->word_bytes != 8) ||
                                    o->bytes % o->word_bytes))
-            e = "has an accumulator that is not FQP_CUDA_FIXED whole words of 4 or 8 bytes";
-        if (e) return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "%s output %d %s", who, i, e + 4);
+            e = "is an accumulator but not FQP_CUDA_FIXED whole words of 4 or 8 bytes";
+        if (e) return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "%s output %d %s", who, i, e);
     }
     for (i = 0; i < src->n_args; i++) {
         fqp_cuda_arg *a = &kern->args[i];

@@ -2476,10 +2476,10 @@ static void test_user_kernel_validation(void)
     check_open_fails(&k, 1, FQP_ERR_INVALID_ARGUMENT, "not FQP_CUDA_FIXED whole words of 4 or 8 bytes", never);
     out = bk.kmer_table;
     out.rule = (fqp_cuda_size_rule)0;
-    check_open_fails(&k, 1, FQP_ERR_INVALID_ARGUMENT, "output 0 an output without a size rule or bytes", never);
+    check_open_fails(&k, 1, FQP_ERR_INVALID_ARGUMENT, "output 0 has no size rule or no bytes", never);
     out.rule = FQP_CUDA_FIXED;
     out.bytes = 0;
-    check_open_fails(&k, 1, FQP_ERR_INVALID_ARGUMENT, "output 0 an output without a size rule or bytes", never);
+    check_open_fails(&k, 1, FQP_ERR_INVALID_ARGUMENT, "output 0 has no size rule or no bytes", never);
     k = bk.kmer;
     k.n_outputs = FQP_CUDA_MAX_OUTPUTS + 1;
     check_open_fails(&k, 1, FQP_ERR_INVALID_ARGUMENT, "has a bad n_outputs", never);
