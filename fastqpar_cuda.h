@@ -1787,13 +1787,12 @@ static void fqp__cuda_slot_teardown(fqp_cuda *c, fqp__cuda_slot *s)
 /* Packs batches g[0..n) into slot s's staging as layout L says: the inputs
    the kernels read, offsets rebased over the group. Records the longest
    read in s->max_len. */
-static void fqp__cuda_pack(const fqp_cuda *c, fqp__cuda_slot *s, unsigned inputs, fqp_batch *const *g, size_t n,
+static void fqp__cuda_pack(fqp__cuda_slot *s, unsigned inputs, fqp_batch *const *g, size_t n,
                            const fqp__cuda_layout *L)
 {
     uint64_t pos = 0, hpos = 0, r0 = 0, *off = (uint64_t *)(void *)(s->h_in + L->off);
     uint64_t *hoff = (uint64_t *)(void *)(s->h_in + L->head_off);
     size_t i;
-    (void)c;
     for (i = 0; i < n; i++) {
         const fqp_batch *b = g[i];
         uint64_t j, first = b->seq_off[0], hfirst = 0, hbytes = 0;
@@ -1893,8 +1892,8 @@ static fqp_result fqp__cuda_launch(const fqp_cuda *c, const fqp__cuda_device *dv
     return FQP_OK;
 }
 
-/* Batch number `b_first_read`..: the views of results res for the batch that
-   starts at base `pos` and record `r0` of slot s's group. */
+/* The views (res) of the outputs of the batch that starts at base `pos`
+   and record `r0` of slot s's group. */
 static void fqp__cuda_views(const fqp_cuda *c, const fqp__cuda_slot *s, uint64_t pos, uint64_t r0,
                             fqp_cuda_results *res)
 {
@@ -2333,7 +2332,7 @@ static fqp_result fqp__cuda_submit(fqp__cuda_consumer *k, fqp__cuda_slot *s, int
             int m;
             for (i = 0; i < k->n_group; i++)
                 for (m = 0; m < k->group[i].n; m++) k->flat[nf++] = k->group[i].b[m];
-            fqp__cuda_pack(c, s, c->inputs, k->flat, nf, &L);
+            fqp__cuda_pack(s, c->inputs, k->flat, nf, &L);
         }
         for (i = 0; i < k->n_group; i++) s->held[s->n_held++] = k->group[i];
         k->n_group = 0;
@@ -2767,7 +2766,7 @@ static fqp_result fqp__cuda_worker_exec(fqp_cuda_worker *w, const fqp_batch *b, 
     if (inputs & FQP__CUDA_IN_HEADS) heads = b->head_off[b->count] - b->head_off[0];
     if ((r = fqp__cuda_slot_fit(c, s, bases, reads, heads, "worker", w->index, err)) != FQP_OK) return r;
     fqp__cuda_layout_for(inputs, bases, reads, heads, &L);
-    fqp__cuda_pack(c, s, inputs, &one, 1, &L);
+    fqp__cuda_pack(s, inputs, &one, 1, &L);
     r = fqp__cuda_check(api, api->cuEventRecord(s->ev[0], s->stream), "cuEventRecord", err);
     if (r != FQP_OK) return r;
     r = fqp__cuda_check(api, api->cuMemcpyHtoDAsync(s->d_in, s->h_in, (size_t)L.bytes, s->stream),

@@ -2298,7 +2298,12 @@ static void test_worker_run_user_kernels(void)
         CHECK_EQ_U64(t.mismatches, 0);
         CHECK_EQ_U64(t.open_failures, 0);
         CHECK(t.dead >= 1);
-        CHECK(t.on_cpu >= 1);
+        /* a failure mid-run sends at least its own batch to the CPU; a worker
+           dead from its open may have been given no batch at all */
+        if (!strstr(injections[i], "ALLOC_AT") && t.on_cpu < 1) {
+            fprintf(stderr, "  %s: no batch ran on the CPU\n", injections[i]);
+            CHECK(0);
+        }
         CHECK_EQ_U64(t.on_gpu + t.on_cpu, t.batches);
         CHECK_EQ_U64(t.gpu_after_cpu, 0); /* dead for good */
         CHECK_EQ_U64(t.m_requeued, t.on_cpu);
@@ -3111,15 +3116,12 @@ static void test_waits_block(void)
 
 typedef struct pair_ctx {
     fqp__mutex mu;
-    fqp_qc gpu_extra;          /* unused: QC of GPU pairs is in fqp_cuda_qc */
     uint64_t gpu_pairs, prefix_bad;
     int stop_at;               /* on_pair_results returns FQP_STOP at this pair batch (-1: never) */
 } pair_ctx;
 
 typedef struct pair_state {
     fqp_qc qc;
-    uint64_t *prefix;
-    uint64_t cap;
 } pair_state;
 
 /* Both thread kinds write every pair as it came (one output), so the
@@ -3162,11 +3164,9 @@ static fqp_result pair_merge(void *state, int consumer, void *user)
 
 static void pair_fini(void *state, int consumer, void *user)
 {
-    pair_state *st = (pair_state *)state;
     (void)consumer;
     (void)user;
-    fqp_qc_free(&st->qc);
-    free(st->prefix);
+    fqp_qc_free(&((pair_state *)state)->qc);
 }
 
 static fqp_result pair_results(fqp_pair *pair, const fqp_cuda_results *res, int consumer, void *user)
