@@ -3200,21 +3200,6 @@ static fqp_result pair_results(fqp_pair *pair, const fqp_cuda_results *res, int 
     return pair_write_all(pair);
 }
 
-static int mem_write(void *user, const void *data, size_t size)
-{
-    text *t = (text *)user;
-    if (t->size + size > t->cap) {
-        size_t cap = (t->size + size) * 2;
-        char *d = (char *)realloc(t->data, cap);
-        if (!d) return -1;
-        t->data = d;
-        t->cap = cap;
-    }
-    memcpy(t->data + t->size, data, size);
-    t->size += size;
-    return 0;
-}
-
 /* R2: every record of R1 with its sequence and qualities reversed. */
 static void make_mate(const text *r1, text *r2)
 {
@@ -3265,7 +3250,7 @@ static void interleave(const text *a, const text *b, text *out)
 typedef struct pair_outcome {
     fqp_result run;
     fqp_qc qc;                 /* CPU consumers + GPU consumers */
-    text out;
+    th_membuf out;
     uint64_t gpu_pairs, prefix_bad, requeued;
     int gpu_failed;            /* a GPU consumer's status is an error */
     char message[FQP_ERROR_MESSAGE_MAX];
@@ -3289,7 +3274,7 @@ static void pair_run(const text *r1, const text *r2, int interleaved, fqp_cuda_d
     fqp__mutex_init(&x.mu);
     x.stop_at = stop_at;
     fqp_qc_init(&o->qc, 0, NULL);
-    wd.write = mem_write;
+    wd.write = th_mem_write;
     wd.write_user = &o->out;
     REQUIRE(fqp_writer_open(&w, &wd, &err) == FQP_OK);
     d.input[0].data = r1->data;
@@ -3356,7 +3341,7 @@ static void test_paired_gpu_consumers(void)
         const text *a = mode ? &il : &input_small;
         pair_run(a, &r2, mode, NULL, -1, &cpu);
         CHECK_EQ_INT(cpu.run, FQP_OK);
-        CHECK(cpu.out.size == il.size && memcmp(cpu.out.data, il.data, il.size) == 0); /* every pair, in order */
+        CHECK(cpu.out.len == il.size && memcmp(cpu.out.data, il.data, il.size) == 0); /* every pair, in order */
         CHECK_EQ_U64(cpu.qc.counts[FQP_QC_READS], 2 * input_small.records);
         for (f = 0; f < (int)(sizeof injections / sizeof injections[0]); f++) {
             for (tries = 0; tries < 5; tries++) { /* until the GPU really took pairs */
@@ -3379,7 +3364,7 @@ static void test_paired_gpu_consumers(void)
                 if (g.run != FQP_OK) fprintf(stderr, "  %s: %s\n", injections[f] ? injections[f] : "-", g.message);
                 CHECK(same_counts(&g.qc, &cpu.qc));
                 CHECK_EQ_U64(g.prefix_bad, 0);
-                CHECK(g.out.size == cpu.out.size && memcmp(g.out.data, cpu.out.data, cpu.out.size) == 0);
+                CHECK(g.out.len == cpu.out.len && memcmp(g.out.data, cpu.out.data, cpu.out.len) == 0);
                 /* done once the GPU took pairs, and (with an injection) failed holding some */
                 if (injections[f] ? g.gpu_failed && g.requeued > 0 : g.gpu_pairs > 0) tries = 5;
                 else if (tries == 4) {
@@ -3400,7 +3385,7 @@ static void test_paired_gpu_consumers(void)
             gd.kernels = FQP_GPU_PREFIX_SUM;
             pair_run(a, &r2, mode, &gd, 2, &g);
             CHECK(g.run == FQP_OK || g.run == FQP_STOP);
-            CHECK(g.out.size <= cpu.out.size && memcmp(g.out.data, cpu.out.data, g.out.size) == 0);
+            CHECK(g.out.len <= cpu.out.len && memcmp(g.out.data, cpu.out.data, g.out.len) == 0);
             pair_outcome_free(&g);
             CHECK_FAKE_CLEAN();
         }
