@@ -236,9 +236,14 @@ typedef struct fqs_counts {
     uint64_t other;        /* letters other than A C G T N in either case */
     fqs_type type;         /* set by the one consumer that receives record 1 */
     fqs_histogram lengths;
-    fqp_qc qc;             /* per-position counts, with --per-position */
+    fqp_qc qc;             /* per-position counts, with --per-position or full */
     uint32_t max_pos;      /* in the total (user): 0 = no per-position counts, else qc's first size */
     int pos_grow;          /* in the total: no --max-pos, qc grows with the longest read */
+    /* full (--counts, --fastqc-data, --html): every counter at once, qc growing */
+    int full;              /* in the total */
+    fqs_histogram gc_reads;  /* reads by FastQC's (cut length, G+C) pair, keyed by fqs_gc_key */
+    uint64_t *pos_other;   /* [pos_other_size]: letters but ACGTN (either case) at each position */
+    uint64_t pos_other_size;
 } fqs_counts;
 
 /* Letter classes for the per-base loop: bit 0 = G or C, bit 1 = gap, bit 2
@@ -393,6 +398,94 @@ static fqp_result fqs_qc_merge(fqp_qc *into, fqp_qc *from, int into_empty) {
     return FQP_OK;
 }
 
+/* ---- the counters only full mode keeps -------------------------------------- */
+
+/* FastQC's per-read GC content looks at a read cut to a multiple of 100 (if
+   longer than 100) or of 1000 (if longer than 1000). Each (cut length, G+C)
+   pair is one key of an fqs_histogram: cut lengths up to 1000 take 14160
+   dense keys (a triangle up to 100, then nine rows of 1001), longer ones a
+   sparse key above the dense range (length / 1000 in the high 32 bits). */
+enum { FQS_GC_TRIANGLE = 5151, FQS_GC_DENSE = FQS_GC_TRIANGLE + 9 * 1001 };
+
+static uint64_t fqs_gc_cut(uint64_t length) {
+    return length > 1000 ? length / 1000 * 1000 : length > 100 ? length / 100 * 100 : length;
+}
+
+static uint64_t fqs_gc_key(uint64_t cut, uint64_t gc) {
+    if (cut <= 100) return cut * (cut + 1) / 2 + gc;
+    if (cut <= 1000) return FQS_GC_TRIANGLE + (cut / 100 - 2) * 1001 + gc;
+    return FQS_DENSE_MAX + ((cut / 1000) << 32) + gc;
+}
+
+/* fqs_gc_key's inverse. */
+static void fqs_gc_unkey(uint64_t key, uint64_t *cut, uint64_t *gc) {
+    if (key >= FQS_DENSE_MAX) {
+        key -= FQS_DENSE_MAX;
+        *cut = (key >> 32) * 1000;
+        *gc = key & 0xffffffffu;
+    } else if (key >= FQS_GC_TRIANGLE) {
+        *cut = ((key - FQS_GC_TRIANGLE) / 1001 + 2) * 100;
+        *gc = (key - FQS_GC_TRIANGLE) % 1001;
+    } else {
+        uint64_t c = 0;
+        while ((c + 1) * (c + 2) / 2 <= key) c++;
+        *cut = c;
+        *gc = key - c * (c + 1) / 2;
+    }
+}
+
+/* Makes pos_other[0 .. need-1] addressable. 0 or -1 (no memory). */
+static int fqs_other_grow(fqs_counts *c, uint64_t need) {
+    uint64_t size = c->pos_other_size ? c->pos_other_size : 256, *grown;
+    if (need <= c->pos_other_size) return 0;
+    while (size < need) size *= 2;
+    if (size > SIZE_MAX / sizeof *grown) return -1;
+    grown = (uint64_t *)realloc(c->pos_other, (size_t)size * sizeof *grown);
+    if (!grown) return -1;
+    memset(grown + c->pos_other_size, 0, (size_t)(size - c->pos_other_size) * sizeof *grown);
+    c->pos_other = grown;
+    c->pos_other_size = size;
+    return 0;
+}
+
+/* The per-read GC pairs of a batch, and (when the batch has letters other
+   than ACGTN: rare) where those letters are. 0 or -1 (no memory). */
+static int fqs_count_full(fqs_counts *c, const fqp_batch *b, uint64_t other) {
+    uint64_t i, k;
+    for (i = 0; i < b->count; i++) {
+        const unsigned char *seq = (const unsigned char *)b->seq + b->seq_off[i];
+        uint64_t len = b->seq_off[i + 1] - b->seq_off[i], cut = fqs_gc_cut(len), gc = 0;
+        if (len == 0) continue; /* FastQC skips empty reads here */
+        for (k = 0; k < cut; k++) gc += FQS_LETTER_CLASS[seq[k]] & FQS_GC;
+        if (fqs_histogram_add(&c->gc_reads, fqs_gc_key(cut, gc), 1) != 0) return -1;
+        if (other == 0) continue;
+        for (k = 0; k < len; k++)
+            if (!(FQS_LETTER_CLASS[seq[k]] & FQS_ACGTN)) {
+                if (k >= c->pos_other_size && fqs_other_grow(c, k + 1) != 0) return -1;
+                c->pos_other[k]++;
+            }
+    }
+    return 0;
+}
+
+/* into += from for the full-mode counters. 0 or -1 (no memory). */
+static int fqs_full_merge(fqs_counts *into, const fqs_counts *from) {
+    uint64_t i;
+    if (fqs_histogram_merge(&into->gc_reads, &from->gc_reads) != 0) return -1;
+    if (from->pos_other_size && fqs_other_grow(into, from->pos_other_size) != 0) return -1;
+    for (i = 0; i < from->pos_other_size; i++) into->pos_other[i] += from->pos_other[i];
+    return 0;
+}
+
+static void fqs_counts_free(fqs_counts *c) {
+    fqs_histogram_free(&c->lengths);
+    fqs_histogram_free(&c->gc_reads);
+    fqp_qc_free(&c->qc);
+    free(c->pos_other);
+    c->pos_other = NULL;
+    c->pos_other_size = 0;
+}
+
 /* Consumer thread, before its first batch: the state arrives zeroed; give it
    its first histogram array. */
 static fqp_result fqs_init(void *state, int consumer, void *user) {
@@ -436,7 +529,7 @@ static fqp_result fqs_process(fqp_batch *b, void *state, void *user) {
         if (((fqs_counts *)user)->pos_grow && fqs_qc_grow(&c->qc, c->max_len) != FQP_OK)
             return fqp_batch_error(b, 0, FQP_ERR_NOMEM, "no memory for the per-position counts");
         fqp_qc_add_batch(&c->qc, b); /* the kit's CPU twin of the GPU QC kernel */
-        return FQP_OK;
+        if (!((fqs_counts *)user)->full) return FQP_OK;
     }
 
     /* Sequences and qualities of the whole batch are each one contiguous
@@ -449,6 +542,8 @@ static fqp_result fqs_process(fqp_batch *b, void *state, void *user) {
     c->q20 += sums[2];
     c->q30 += sums[3];
     c->other += sums[4];
+    if (((fqs_counts *)user)->full && fqs_count_full(c, b, sums[4]) != 0)
+        return fqp_batch_error(b, 0, FQP_ERR_NOMEM, "no memory for the per-read GC counts");
     return FQP_OK;
 }
 
@@ -470,6 +565,7 @@ static fqp_result fqs_merge(void *state, int consumer, void *user) {
     total->other += c->other;
     if (c->qc.counts && fqs_qc_merge(&total->qc, &c->qc, total->records == c->records) != FQP_OK)
         return FQP_ERR_NOMEM;
+    if (fqs_full_merge(total, c) != 0) return FQP_ERR_NOMEM;
     return fqs_histogram_merge(&total->lengths, &c->lengths) != 0 ? FQP_ERR_NOMEM : FQP_OK;
 }
 
@@ -478,8 +574,7 @@ static fqp_result fqs_merge(void *state, int consumer, void *user) {
 static void fqs_fini(void *state, int consumer, void *user) {
     (void)consumer;
     (void)user;
-    fqs_histogram_free(&((fqs_counts *)state)->lengths);
-    fqp_qc_free(&((fqs_counts *)state)->qc);
+    fqs_counts_free((fqs_counts *)state);
 }
 
 /* ---- GPU consumers ---------------------------------------------------------- */
@@ -870,11 +965,47 @@ typedef struct fqs_run {
     int strict;           /* --strict: IUPAC letters only */
     uint32_t max_pos;     /* per-position counters: the first size (--max-pos, or grown from 1000) */
     int pos_grow;         /* no --max-pos: the counters grow with the longest read */
+    int full;             /* --counts, --fastqc-data or --html: every counter */
     int tables;           /* per-position tables (or JSON objects) printed so far */
     int many;             /* more than one FILE: "==> FILE <==" above each table */
     FILE *mqc;            /* --multiqc text, or NULL */
     int mqc_samples;      /* samples written to it so far */
+    FILE *counts;         /* --counts text, or NULL */
+    int counts_written;   /* inputs written to it so far */
+    const char *label;    /* --label: the name --counts records instead of the path */
 } fqs_run;
+
+static void fqs_counts_write(FILE *f, const char *file, const char *inflate, fqs_counts *t, int first);
+
+/* Prints what one input's merged total shows (its per-position table, or
+   its row for the table printed at the end) and adds it to the reports. */
+static void fqs_report_total(fqs_run *run, const char *path, fqs_counts *total, fqs_row *row) {
+    if (run->counts)
+        fqs_counts_write(run->counts, run->label ? run->label : path, row->inflate ? row->inflate : "none", total,
+                         run->counts_written++ == 0);
+    if (run->per_position) {
+        if (run->json) fputs(run->tables ? ",\n" : "[\n", stdout);
+        else if (run->many) printf("%s==> %s <==\n", run->tables ? "\n" : "", path);
+        fqs_print_fqchk(path, total, run->qthres, run->json);
+        run->tables++;
+        if (run->mqc) fqs_mqc_quality(run->mqc, path, total, run->mqc_samples++ == 0);
+    } else {
+        fqs_fill_row(row, path, total);
+    }
+}
+
+/* A zeroed total for this run's mode. 0, or -1 (no memory, printed). */
+static int fqs_total_init(const fqs_run *run, fqs_counts *total) {
+    memset(total, 0, sizeof *total);
+    total->full = run->full;
+    total->max_pos = run->per_position || run->full ? run->max_pos : 0;
+    total->pos_grow = run->pos_grow;
+    if (total->max_pos && fqp_qc_init(&total->qc, total->max_pos, NULL) != FQP_OK) {
+        fprintf(stderr, "fqstats: out of memory\n");
+        return -1;
+    }
+    return 0;
+}
 
 /* Runs the pipeline over one file: fills its row, or prints its per-position
    table. 0; -1 with the reason (file, record, line, byte: message) in why,
@@ -886,16 +1017,10 @@ static int fqs_stats_file(fqs_run *run, const char *path, fqs_gpu *gpu, fqs_row 
     fqp_result r;
     why[0] = '\0';
     memset(&desc, 0, sizeof desc); /* zero means default */
-    memset(&total, 0, sizeof total);
-    total.max_pos = run->per_position ? run->max_pos : 0;
-    total.pos_grow = run->pos_grow;
-    if (total.max_pos && fqp_qc_init(&total.qc, total.max_pos, NULL) != FQP_OK) {
-        fprintf(stderr, "fqstats: out of memory\n");
-        return -1;
-    }
+    if (fqs_total_init(run, &total) != 0) return -1;
     /* plain or gzip; "-" is stdin; opened here to count bytes for the progress line */
     if (fqx_open(&fqs_progress, path, &desc.input, why, why_size) != 0) {
-        fqp_qc_free(&total.qc);
+        fqs_counts_free(&total);
         return -1;
     }
     desc.config.threads = run->threads; /* 0: FASTQPAR_THREADS or the usable cores */
@@ -923,22 +1048,508 @@ static int fqs_stats_file(fqs_run *run, const char *path, fqs_gpu *gpu, fqs_row 
     if (r >= 0 && run->verbose)
         fprintf(stderr, "fqstats: %s: %s%s\n", path, strcmp(row->inflate, "none") ? "gzip, inflated by " : "plain",
                 strcmp(row->inflate, "none") ? row->inflate : "");
-    if (r < 0) {
-        fqs_histogram_free(&total.lengths);
-        fqp_qc_free(&total.qc);
-        return -1;
+    if (r >= 0) fqs_report_total(run, path, &total, row);
+    fqs_counts_free(&total);
+    return r < 0 ? -1 : 0;
+}
+
+/* ---- counts files: --counts writes them, --merge adds them up ------------- */
+
+/* A counts file holds every counter of each input, exact integers only:
+   {"fastqpar_counts": 1, "inputs": [{"file", "inflate", "records", "bases",
+   "min_len", "max_len", "gc", "gaps", "q20", "q30", "other", "type",
+   "lengths": [[length, reads]], "gc_reads": [[cut length, G+C, reads]],
+   "read_meanq": [[q, reads]], "positions": [[A, C, G, T, N, other letters,
+   [[q, bases]]] for positions 1 .. max_len]}]}. Zero counts are left out.
+   Adding two inputs' counters gives the counters of their concatenation,
+   so every number fqstats prints from a merge equals the single run's. */
+#define FQS_COUNTS_VERSION 1
+
+static void fqs_counts_write(FILE *f, const char *file, const char *inflate, fqs_counts *t, int first) {
+    const fqp_qc *qc = &t->qc;
+    uint64_t mp = qc->max_pos, i, pos, key, cut, gc;
+    int q, n;
+    fqs_histogram_compact(&t->lengths);
+    fqs_histogram_compact(&t->gc_reads);
+    fprintf(f, "%s\n  {\"file\": ", first ? "{\"fastqpar_counts\": " "1" ", \"inputs\": [" : ",");
+    fqx_json_string(f, file);
+    fprintf(f, ", \"inflate\": ");
+    fqx_json_string(f, inflate);
+    fprintf(f,
+            ", \"records\": %" PRIu64 ", \"bases\": %" PRIu64 ", \"min_len\": %" PRIu64 ", \"max_len\": %" PRIu64
+            ", \"gc\": %" PRIu64 ", \"gaps\": %" PRIu64 ", \"q20\": %" PRIu64 ", \"q30\": %" PRIu64
+            ", \"other\": %" PRIu64 ", \"type\": \"%s\",\n   \"lengths\": [",
+            t->records, t->bases, t->min_len, t->max_len, t->gc, t->gaps, t->q20, t->q30, t->other,
+            FQS_TYPE_NAMES[t->type]);
+    n = 0;
+    for (i = 0; i < t->lengths.dense_size; i++)
+        if (t->lengths.dense[i]) fprintf(f, "%s[%" PRIu64 ", %" PRIu64 "]", n++ ? ", " : "", i, t->lengths.dense[i]);
+    for (i = 0; i < t->lengths.sparse_count; i++)
+        fprintf(f, "%s[%" PRIu64 ", %" PRIu64 "]", n++ ? ", " : "", t->lengths.sparse[i].length,
+                t->lengths.sparse[i].count);
+    fprintf(f, "],\n   \"gc_reads\": [");
+    n = 0;
+    for (key = 0; key < t->gc_reads.dense_size; key++)
+        if (t->gc_reads.dense[key]) {
+            fqs_gc_unkey(key, &cut, &gc);
+            fprintf(f, "%s[%" PRIu64 ", %" PRIu64 ", %" PRIu64 "]", n++ ? ", " : "", cut, gc, t->gc_reads.dense[key]);
+        }
+    for (i = 0; i < t->gc_reads.sparse_count; i++) {
+        fqs_gc_unkey(t->gc_reads.sparse[i].length, &cut, &gc);
+        fprintf(f, "%s[%" PRIu64 ", %" PRIu64 ", %" PRIu64 "]", n++ ? ", " : "", cut, gc, t->gc_reads.sparse[i].count);
     }
-    if (run->per_position) {
-        if (run->json) fputs(run->tables ? ",\n" : "[\n", stdout);
-        else if (run->many) printf("%s==> %s <==\n", run->tables ? "\n" : "", path);
-        fqs_print_fqchk(path, &total, run->qthres, run->json);
-        run->tables++;
-        if (run->mqc) fqs_mqc_quality(run->mqc, path, &total, run->mqc_samples++ == 0);
-    } else {
-        fqs_fill_row(row, path, &total);
+    fprintf(f, "],\n   \"read_meanq\": [");
+    n = 0;
+    for (q = 0; q < FQP_QC_QUALS; q++)
+        if (qc->counts[FQP_QC_MEANQ(q)])
+            fprintf(f, "%s[%d, %" PRIu64 "]", n++ ? ", " : "", q, qc->counts[FQP_QC_MEANQ(q)]);
+    fprintf(f, "],\n   \"positions\": [");
+    for (pos = 0; pos < t->max_len; pos++) { /* max_len < mp: every position has its own bins */
+        fprintf(f, "%s[", pos ? ",\n    " : "\n    ");
+        for (q = 0; q < 5; q++) fprintf(f, "%" PRIu64 ", ", qc->counts[FQP_QC_POS_BASE(mp, pos, q)]);
+        fprintf(f, "%" PRIu64 ", [", pos < t->pos_other_size ? t->pos_other[pos] : 0);
+        n = 0;
+        for (q = 0; q < FQP_QC_QUALS; q++)
+            if (qc->counts[FQP_QC_POS_QUAL(mp, pos, q)])
+                fprintf(f, "%s[%d, %" PRIu64 "]", n++ ? ", " : "", q, qc->counts[FQP_QC_POS_QUAL(mp, pos, q)]);
+        fprintf(f, "]]");
     }
-    fqs_histogram_free(&total.lengths);
-    fqp_qc_free(&total.qc);
+    fprintf(f, "]}");
+}
+
+static void fqs_counts_end(FILE *f, int written) {
+    fputs(written ? "\n]}\n" : "{\"fastqpar_counts\": 1, \"inputs\": []}\n", f);
+}
+
+/* A counts file being read: errors name the file, line and byte. */
+typedef struct fqs_json {
+    const char *path, *text, *p, *end;
+    char why[FQP_ERROR_MESSAGE_MAX];
+} fqs_json;
+
+static int fqs_json_fail(fqs_json *j, const char *what) {
+    uint64_t line = 1;
+    const char *c;
+    if (j->why[0]) return -1; /* the first error counts */
+    for (c = j->text; c < j->p; c++) line += *c == '\n';
+    snprintf(j->why, sizeof j->why, "%s: line %" PRIu64 ", byte %" PRIu64 ": %s", j->path, line,
+             (uint64_t)(j->p - j->text) + 1, what);
+    return -1;
+}
+
+static void fqs_json_ws(fqs_json *j) {
+    while (j->p < j->end && (*j->p == ' ' || *j->p == '\n' || *j->p == '\t' || *j->p == '\r')) j->p++;
+}
+
+/* Skips white space; 1 if the next byte is ch (and takes it). */
+static int fqs_json_take(fqs_json *j, char ch) {
+    fqs_json_ws(j);
+    if (j->p < j->end && *j->p == ch) {
+        j->p++;
+        return 1;
+    }
+    return 0;
+}
+
+static int fqs_json_expect(fqs_json *j, char ch) {
+    char what[32];
+    if (fqs_json_take(j, ch)) return 0;
+    snprintf(what, sizeof what, "expected '%c'", ch);
+    return fqs_json_fail(j, what);
+}
+
+static int fqs_json_u64(fqs_json *j, uint64_t *v) {
+    fqs_json_ws(j);
+    if (j->p >= j->end || *j->p < '0' || *j->p > '9') return fqs_json_fail(j, "expected a count (digits)");
+    *v = 0;
+    while (j->p < j->end && *j->p >= '0' && *j->p <= '9') {
+        unsigned d = (unsigned)(*j->p - '0');
+        if (*v > (UINT64_MAX - d) / 10) return fqs_json_fail(j, "count out of range");
+        *v = *v * 10 + d;
+        j->p++;
+    }
+    if (j->p < j->end && (*j->p == '.' || *j->p == 'e' || *j->p == 'E' || *j->p == '-'))
+        return fqs_json_fail(j, "expected a whole count");
+    return 0;
+}
+
+/* A JSON string into out (UTF-8; \u escapes of the BMP and surrogate pairs). */
+static int fqs_json_string(fqs_json *j, char *out, size_t size) {
+    size_t n = 0;
+    fqs_json_ws(j);
+    if (j->p >= j->end || *j->p != '"') return fqs_json_fail(j, "expected a string");
+    for (j->p++;; j->p++) {
+        unsigned long u;
+        unsigned char ch;
+        if (j->p >= j->end) return fqs_json_fail(j, "unterminated string");
+        ch = (unsigned char)*j->p;
+        if (ch == '"') break;
+        if (ch < 0x20) return fqs_json_fail(j, "control byte in a string");
+        if (ch == '\\') {
+            const char *esc = "\"\\/bfnrt", *val = "\"\\/\b\f\n\r\t", *hit;
+            if (++j->p >= j->end) return fqs_json_fail(j, "unterminated string");
+            if (*j->p != 'u') {
+                if (!(hit = strchr(esc, *j->p)) || !*j->p) return fqs_json_fail(j, "bad escape in a string");
+                ch = (unsigned char)val[hit - esc];
+            } else {
+                char hex[5] = {0};
+                if (j->end - j->p < 5) return fqs_json_fail(j, "bad \\u escape");
+                memcpy(hex, j->p + 1, 4);
+                if (strspn(hex, "0123456789abcdefABCDEF") != 4) return fqs_json_fail(j, "bad \\u escape");
+                u = strtoul(hex, NULL, 16);
+                j->p += 4;
+                if (u >= 0xd800 && u < 0xdc00) { /* a surrogate pair */
+                    unsigned long lo;
+                    if (j->end - j->p < 7 || j->p[1] != '\\' || j->p[2] != 'u') return fqs_json_fail(j, "lone surrogate");
+                    memcpy(hex, j->p + 3, 4);
+                    if (strspn(hex, "0123456789abcdefABCDEF") != 4) return fqs_json_fail(j, "bad \\u escape");
+                    lo = strtoul(hex, NULL, 16);
+                    if (lo < 0xdc00 || lo > 0xdfff) return fqs_json_fail(j, "lone surrogate");
+                    u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
+                    j->p += 6;
+                } else if (u >= 0xdc00 && u < 0xe000) {
+                    return fqs_json_fail(j, "lone surrogate");
+                }
+                if (u == 0) return fqs_json_fail(j, "NUL in a string");
+                if (n + 4 >= size) return fqs_json_fail(j, "string too long");
+                if (u < 0x80) out[n++] = (char)u;
+                else if (u < 0x800) out[n++] = (char)(0xc0 | (u >> 6)), out[n++] = (char)(0x80 | (u & 0x3f));
+                else if (u < 0x10000)
+                    out[n++] = (char)(0xe0 | (u >> 12)), out[n++] = (char)(0x80 | ((u >> 6) & 0x3f)),
+                    out[n++] = (char)(0x80 | (u & 0x3f));
+                else
+                    out[n++] = (char)(0xf0 | (u >> 18)), out[n++] = (char)(0x80 | ((u >> 12) & 0x3f)),
+                    out[n++] = (char)(0x80 | ((u >> 6) & 0x3f)), out[n++] = (char)(0x80 | (u & 0x3f));
+                continue;
+            }
+        }
+        if (n + 1 >= size) return fqs_json_fail(j, "string too long");
+        out[n++] = (char)ch;
+    }
+    j->p++;
+    out[n] = '\0';
+    return 0;
+}
+
+/* [[a, b], ...] or [[a, b, c], ...]: calls add for each tuple. */
+static int fqs_json_tuples(fqs_json *j, int width, int (*add)(fqs_json *, void *, const uint64_t *), void *ctx) {
+    uint64_t v[3];
+    int k;
+    if (fqs_json_expect(j, '[') != 0) return -1;
+    if (fqs_json_take(j, ']')) return 0;
+    do {
+        const char *at;
+        if (fqs_json_expect(j, '[') != 0) return -1;
+        fqs_json_ws(j);
+        at = j->p;
+        for (k = 0; k < width; k++)
+            if ((k && fqs_json_expect(j, ',') != 0) || fqs_json_u64(j, &v[k]) != 0) return -1;
+        if (fqs_json_expect(j, ']') != 0) return -1;
+        {
+            const char *after = j->p;
+            j->p = at; /* errors of add point at the tuple */
+            if (add(j, ctx, v) != 0) return -1;
+            j->p = after;
+        }
+    } while (fqs_json_take(j, ','));
+    return fqs_json_expect(j, ']');
+}
+
+static int fqs_add_length(fqs_json *j, void *ctx, const uint64_t *v) {
+    if (v[1] == 0) return fqs_json_fail(j, "a length with 0 reads");
+    return fqs_histogram_add(&((fqs_counts *)ctx)->lengths, v[0], v[1]) == 0 ? 0 : fqs_json_fail(j, "no memory");
+}
+
+static int fqs_add_gc(fqs_json *j, void *ctx, const uint64_t *v) {
+    if (v[0] == 0 || fqs_gc_cut(v[0]) != v[0] || v[1] > v[0] || v[0] / 1000 > 0xffffffffu || v[2] == 0)
+        return fqs_json_fail(j, "not a (cut length, G+C, reads) triple as FastQC cuts reads");
+    return fqs_histogram_add(&((fqs_counts *)ctx)->gc_reads, fqs_gc_key(v[0], v[1]), v[2]) == 0
+               ? 0
+               : fqs_json_fail(j, "no memory");
+}
+
+static int fqs_add_meanq(fqs_json *j, void *ctx, const uint64_t *v) {
+    fqs_counts *c = (fqs_counts *)ctx;
+    if (v[0] >= FQP_QC_QUALS) return fqs_json_fail(j, "quality out of range (0 .. 93)");
+    c->qc.counts[FQP_QC_MEANQ(v[0])] += v[1];
+    return 0;
+}
+
+typedef struct fqs_pos_ctx {
+    fqs_counts *c;
+    uint64_t pos;
+} fqs_pos_ctx;
+
+static int fqs_add_pos_qual(fqs_json *j, void *ctx, const uint64_t *v) {
+    fqs_pos_ctx *x = (fqs_pos_ctx *)ctx;
+    uint64_t mp = x->c->qc.max_pos;
+    if (v[0] >= FQP_QC_QUALS) return fqs_json_fail(j, "quality out of range (0 .. 93)");
+    x->c->qc.counts[FQP_QC_POS_QUAL(mp, x->pos, v[0])] += v[1];
+    x->c->qc.counts[FQP_QC_POS_QSUM(mp, x->pos)] += v[0] * v[1];
+    return 0;
+}
+
+/* "positions": [[A, C, G, T, N, other, [[q, bases], ...]], ...] */
+static int fqs_json_positions(fqs_json *j, fqs_counts *c) {
+    fqs_pos_ctx x = {c, 0};
+    if (fqs_json_expect(j, '[') != 0) return -1;
+    if (fqs_json_take(j, ']')) return 0;
+    do {
+        uint64_t v, mp;
+        int k;
+        if (x.pos >= UINT32_MAX - 1 || fqs_qc_grow(&c->qc, x.pos + 1) != FQP_OK || fqs_other_grow(c, x.pos + 1) != 0)
+            return fqs_json_fail(j, "no memory for the positions");
+        mp = c->qc.max_pos;
+        if (fqs_json_expect(j, '[') != 0) return -1;
+        for (k = 0; k < 6; k++) {
+            if ((k && fqs_json_expect(j, ',') != 0) || fqs_json_u64(j, &v) != 0) return -1;
+            if (k < 5) c->qc.counts[FQP_QC_POS_BASE(mp, x.pos, k)] = v;
+            else c->pos_other[x.pos] = v;
+        }
+        if (fqs_json_expect(j, ',') != 0 || fqs_json_tuples(j, 2, fqs_add_pos_qual, &x) != 0 ||
+            fqs_json_expect(j, ']') != 0)
+            return -1;
+        x.pos++;
+    } while (fqs_json_take(j, ','));
+    c->qc.counts[FQP_QC_READS] = x.pos; /* until the checks: positions seen */
+    return fqs_json_expect(j, ']');
+}
+
+/* The checks that make a merge trustworthy: every table agrees with the
+   totals and the lengths, as the counting run left them. Fills the QC
+   totals and lengths that derive from the rest. 0 or -1. */
+static int fqs_counts_check(fqs_json *j, fqs_counts *c) {
+    fqp_qc *qc = &c->qc;
+    uint64_t mp = qc->max_pos, positions = qc->counts[FQP_QC_READS], i, pos, sum = 0, bases = 0, nonempty, longer;
+    uint64_t q20 = 0, q30 = 0, gc_total = 0, meanq_total = 0;
+    size_t sparse = 0;
+    int k;
+    fqs_histogram_compact(&c->lengths);
+    fqs_histogram_compact(&c->gc_reads);
+    for (i = 0; i < c->lengths.dense_size; i++) sum += c->lengths.dense[i], bases += i * c->lengths.dense[i];
+    for (i = 0; i < c->lengths.sparse_count; i++)
+        sum += c->lengths.sparse[i].count, bases += c->lengths.sparse[i].length * c->lengths.sparse[i].count;
+    if (sum != c->records || bases != c->bases) return fqs_json_fail(j, "\"lengths\" do not add up to records and bases");
+    if (c->records && (fqs_histogram_at(&c->lengths, 0) != c->min_len ||
+                       fqs_histogram_at(&c->lengths, c->records - 1) != c->max_len))
+        return fqs_json_fail(j, "\"min_len\"/\"max_len\" disagree with \"lengths\"");
+    if (positions != c->max_len) return fqs_json_fail(j, "\"positions\" does not have max_len rows");
+    if (c->gc + c->gaps > c->bases || c->q30 > c->q20 || c->q20 > c->bases || c->other > c->bases ||
+        c->type > FQS_TYPE_UNLIMIT || (c->records > 0) != (c->type != FQS_TYPE_NONE))
+        return fqs_json_fail(j, "totals out of range");
+    nonempty = c->records - (c->lengths.dense_size ? c->lengths.dense[0] : 0);
+    qc->counts[FQP_QC_READS] = c->records;
+    qc->counts[FQP_QC_BASES] = c->bases;
+    for (pos = 0, longer = nonempty; pos < c->max_len; pos++) {
+        uint64_t at = 0, quals = 0;
+        for (k = 0; k < 5; k++) {
+            at += qc->counts[FQP_QC_POS_BASE(mp, pos, k)];
+            qc->counts[FQP_QC_A + k] += qc->counts[FQP_QC_POS_BASE(mp, pos, k)];
+        }
+        for (k = 0; k < FQP_QC_QUALS; k++) {
+            uint64_t n = qc->counts[FQP_QC_POS_QUAL(mp, pos, k)];
+            quals += n;
+            if (k >= 20) q20 += n;
+            if (k >= 30) q30 += n;
+        }
+        if (pos) { /* reads longer than pos: one length fewer than at pos - 1 */
+            if (pos < c->lengths.dense_size) longer -= c->lengths.dense[pos];
+            while (sparse < c->lengths.sparse_count && c->lengths.sparse[sparse].length == pos)
+                longer -= c->lengths.sparse[sparse++].count;
+        }
+        if (at != longer || quals != at || c->pos_other[pos] > qc->counts[FQP_QC_POS_BASE(mp, pos, 4)])
+            return fqs_json_fail(j, "a position's counts disagree with the read lengths");
+        qc->counts[FQP_QC_POS_COUNT(mp, pos)] = at;
+    }
+    qc->counts[FQP_QC_Q20] = q20;
+    qc->counts[FQP_QC_Q30] = q30;
+    if (q20 != c->q20 || q30 != c->q30) return fqs_json_fail(j, "\"q20\"/\"q30\" disagree with the positions");
+    for (i = 0; i < c->lengths.dense_size; i++) qc->counts[FQP_QC_LEN(mp, i < mp ? i : mp)] += c->lengths.dense[i];
+    for (i = 0; i < c->lengths.sparse_count; i++)
+        qc->counts[FQP_QC_LEN(mp, c->lengths.sparse[i].length < mp ? c->lengths.sparse[i].length : mp)] +=
+            c->lengths.sparse[i].count;
+    for (i = 0; i < c->gc_reads.dense_size; i++) gc_total += c->gc_reads.dense[i];
+    for (i = 0; i < c->gc_reads.sparse_count; i++) gc_total += c->gc_reads.sparse[i].count;
+    for (k = 0; k < FQP_QC_QUALS; k++) meanq_total += qc->counts[FQP_QC_MEANQ(k)];
+    if (gc_total != nonempty || meanq_total != nonempty)
+        return fqs_json_fail(j, "\"gc_reads\"/\"read_meanq\" do not count every non-empty read");
+    return 0;
+}
+
+/* One input object of a counts file into c (zeroed, qc made). 0 or -1. */
+static int fqs_json_input(fqs_json *j, fqs_counts *c, char *file, size_t file_size, char *inflate,
+                          size_t inflate_size) {
+    static const char *const keys[] = {"file", "inflate", "records", "bases", "min_len", "max_len", "gc", "gaps",
+                                       "q20", "q30", "other", "type", "lengths", "gc_reads", "read_meanq",
+                                       "positions"};
+    enum { NKEYS = (int)(sizeof keys / sizeof keys[0]) };
+    uint64_t *numbers[] = {NULL, NULL, &c->records, &c->bases, &c->min_len, &c->max_len, &c->gc, &c->gaps,
+                           &c->q20, &c->q30, &c->other};
+    int seen[NKEYS] = {0}, k;
+    char key[32], type[16];
+    const char *at;
+    if (fqs_json_expect(j, '{') != 0) return -1;
+    do {
+        fqs_json_ws(j);
+        at = j->p;
+        if (fqs_json_string(j, key, sizeof key) != 0 || fqs_json_expect(j, ':') != 0) return -1;
+        for (k = 0; k < NKEYS && strcmp(key, keys[k]) != 0; k++) continue;
+        if (k == NKEYS || seen[k]) {
+            j->p = at;
+            return fqs_json_fail(j, k == NKEYS ? "unknown key (a counts file of another version?)" : "repeated key");
+        }
+        seen[k] = 1;
+        if (k == 0) {
+            if (fqs_json_string(j, file, file_size) != 0) return -1;
+        } else if (k == 1) {
+            if (fqs_json_string(j, inflate, inflate_size) != 0) return -1;
+        } else if (k <= 10) {
+            if (fqs_json_u64(j, numbers[k]) != 0) return -1;
+        } else if (k == 11) {
+            int t;
+            if (fqs_json_string(j, type, sizeof type) != 0) return -1;
+            for (t = 0; t <= FQS_TYPE_UNLIMIT && strcmp(type, FQS_TYPE_NAMES[t]) != 0; t++) continue;
+            if (t > FQS_TYPE_UNLIMIT) return fqs_json_fail(j, "unknown \"type\"");
+            c->type = (fqs_type)t;
+        } else if (k == 12) {
+            if (fqs_json_tuples(j, 2, fqs_add_length, c) != 0) return -1;
+        } else if (k == 13) {
+            if (fqs_json_tuples(j, 3, fqs_add_gc, c) != 0) return -1;
+        } else if (k == 14) {
+            if (fqs_json_tuples(j, 2, fqs_add_meanq, c) != 0) return -1;
+        } else if (fqs_json_positions(j, c) != 0) {
+            return -1;
+        }
+    } while (fqs_json_take(j, ','));
+    if (fqs_json_expect(j, '}') != 0) return -1;
+    for (k = 0; k < NKEYS; k++)
+        if (!seen[k]) {
+            char what[64];
+            snprintf(what, sizeof what, "the input object has no \"%s\"", keys[k]);
+            return fqs_json_fail(j, what);
+        }
+    return fqs_counts_check(j, c);
+}
+
+/* One sum per distinct "file" of the counts files, in first-seen order. */
+typedef struct fqs_group {
+    char *file;
+    char inflate[32];
+    fqs_counts total;
+} fqs_group;
+
+/* Adds one parsed input to its group (made when new). 0, or -1 (no memory). */
+static int fqs_group_add(const fqs_run *run, fqs_group **groups, int *ngroups, const char *file, const char *inflate,
+                         fqs_counts *c) {
+    fqs_group *g;
+    fqs_type type;
+    int i;
+    for (i = 0; i < *ngroups && strcmp((*groups)[i].file, file) != 0; i++) continue;
+    if (i == *ngroups) {
+        fqs_group *more = (fqs_group *)realloc(*groups, (size_t)(*ngroups + 1) * sizeof *more);
+        if (!more) return -1;
+        *groups = more;
+        g = &more[i];
+        memset(g, 0, sizeof *g);
+        if (!(g->file = (char *)malloc(strlen(file) + 1)) || fqs_total_init(run, &g->total) != 0) {
+            free(g->file);
+            return -1;
+        }
+        strcpy(g->file, file);
+        snprintf(g->inflate, sizeof g->inflate, "%s", inflate);
+        ++*ngroups;
+    }
+    g = &(*groups)[i];
+    if (strcmp(g->inflate, inflate) != 0) snprintf(g->inflate, sizeof g->inflate, "mixed");
+    type = g->total.type; /* the first input's guess stands: the single run guesses from record 1 */
+    if (fqs_merge(c, 0, &g->total) != FQP_OK) return -1;
+    if (type != FQS_TYPE_NONE) g->total.type = type;
+    return 0;
+}
+
+/* --merge: reads every counts file and adds their inputs up by "file".
+   0, or -1 after printing the error. */
+static int fqs_merge_files(fqs_run *run, const char *const *paths, int n, fqs_group **groups, int *ngroups) {
+    int i;
+    for (i = 0; i < n; i++) {
+        fqs_json j;
+        size_t size = 0, cap = 0;
+        char *text = NULL, file[4096], inflate[64];
+        FILE *f = strcmp(paths[i], "-") == 0 ? stdin : fopen(paths[i], "rb");
+        int status = 0;
+        if (!f) {
+            fprintf(stderr, "fqstats: %s: cannot open: %s\n", paths[i], strerror(errno));
+            return -1;
+        }
+        for (;;) { /* the whole file: counts files are small */
+            size_t got;
+            if (size == cap) {
+                char *more = (char *)realloc(text, cap = cap ? cap * 2 : 65536);
+                if (!more) {
+                    status = -1;
+                    break;
+                }
+                text = more;
+            }
+            got = fread(text + size, 1, cap - size, f);
+            size += got;
+            if (got == 0) break;
+        }
+        if (ferror(f)) {
+            fprintf(stderr, "fqstats: %s: cannot read: %s\n", paths[i], strerror(errno));
+            status = -1;
+        } else if (status != 0) {
+            fprintf(stderr, "fqstats: out of memory\n");
+        }
+        if (f != stdin) fclose(f);
+        if (status != 0) {
+            free(text);
+            return -1;
+        }
+        memset(&j, 0, sizeof j);
+        j.path = paths[i];
+        j.text = j.p = text;
+        j.end = text + size;
+        {
+            uint64_t version;
+            char key[32];
+            if (fqs_json_expect(&j, '{') == 0 && fqs_json_string(&j, key, sizeof key) == 0 &&
+                (strcmp(key, "fastqpar_counts") == 0 || fqs_json_fail(&j, "not a counts file (fqstats --counts)") == 0) &&
+                fqs_json_expect(&j, ':') == 0 && fqs_json_u64(&j, &version) == 0 &&
+                (version == FQS_COUNTS_VERSION || fqs_json_fail(&j, "counts file version not 1") == 0) &&
+                fqs_json_expect(&j, ',') == 0 && fqs_json_string(&j, key, sizeof key) == 0 &&
+                (strcmp(key, "inputs") == 0 || fqs_json_fail(&j, "expected \"inputs\"") == 0) &&
+                fqs_json_expect(&j, ':') == 0 && fqs_json_expect(&j, '[') == 0 && !fqs_json_take(&j, ']')) {
+                do {
+                    fqs_counts c;
+                    if (fqs_total_init(run, &c) != 0) {
+                        status = -1;
+                        break;
+                    }
+                    c.full = 1;
+                    if (fqs_json_input(&j, &c, file, sizeof file, inflate, sizeof inflate) != 0) {
+                        fqs_counts_free(&c);
+                        break;
+                    }
+                    if (fqs_group_add(run, groups, ngroups, file, inflate, &c) != 0) {
+                        fqs_counts_free(&c);
+                        fprintf(stderr, "fqstats: out of memory\n");
+                        status = -1;
+                        break;
+                    }
+                    fqs_counts_free(&c);
+                } while (fqs_json_take(&j, ','));
+                if (!j.why[0] && status == 0) fqs_json_expect(&j, ']');
+            }
+            if (!j.why[0] && status == 0 && fqs_json_expect(&j, '}') == 0) {
+                fqs_json_ws(&j);
+                if (j.p != j.end) fqs_json_fail(&j, "text after the counts");
+            }
+        }
+        free(text);
+        if (j.why[0]) fprintf(stderr, "fqstats: %s\n", j.why);
+        if (j.why[0] || status != 0) return -1;
+    }
     return 0;
 }
 
@@ -1037,6 +1648,9 @@ typedef struct fqs_options {
     int gpu, cpu;          /* --gpu, --cpu (they exclude each other) */
     const char *multiqc;   /* --multiqc: a *_mqc.json to write */
     int max_pos;           /* --max-pos; 0: none, the per-position table grows with the reads */
+    const char *counts;    /* --counts: a counts file to write */
+    const char *label;     /* --label: the name --counts records */
+    int merge;             /* --merge: the FILEs are counts files */
 } fqs_options;
 
 static fqs_options fqs_opt = {.qthres = 20};
@@ -1080,6 +1694,15 @@ static const fqc_opt FQS_OPTS[] = {
     {0, "max-pos", FQC_INT, &fqs_opt.max_pos, 1, 100000000, "N",
      "keep only positions 1..N apart; the bases past N are summed in one last row labelled N+1+. Default: no "
      "cap. The GPU counts per position only with --max-pos (--gpu --per-position without it: exit 2)"},
+    {0, "counts", FQC_STR, &fqs_opt.counts, 0, 0, "FILE.json",
+     "also write every counter of each input (lengths, per-position quality and base histograms, per-read "
+     "histograms; exact integers) to FILE.json, for --merge; '-' is stdout (then nothing else is printed there)"},
+    {0, "label", FQC_STR, &fqs_opt.label, 0, 0, "NAME",
+     "the name --counts records for the input instead of its path (--merge adds up the inputs of one name: "
+     "the lanes of one sample, say)"},
+    {0, "merge", FQC_FLAG, &fqs_opt.merge, 0, 0, NULL,
+     "the FILEs are --counts files: add up their inputs by name (in the order first seen) and print what a "
+     "single run over each name's inputs, concatenated in the order given, prints; every column is exact"},
     {'q', NULL, FQC_INT, &fqs_opt.qthres, 0, 100000000, "Q",
      "%low/%high threshold (default 20); -q 0 prints the percentage of every quality value seen instead, like "
      "seqtk fqchk -q0"},
@@ -1107,11 +1730,13 @@ int main(int argc, char **argv) {
     fqs_run run;
     fqs_row *rows;
     fqs_gpu gpu;
-    fqc_report mqc;
+    fqc_report mqc, counts;
     static const char *const dash[] = {"-"};
     fqp_gpu_mode gpu_mode;
-    int i, status, nfiles, nrows = 0, nbad = 0;
+    int i, status, nfiles, nrows = 0, nbad = 0, merged_count = 0;
+    fqs_group *merged = NULL;
     memset(&mqc, 0, sizeof mqc);
+    memset(&counts, 0, sizeof counts);
     memset(&run, 0, sizeof run);
     if ((status = fqc_parse(&FQS_CLI, argc, argv, &nfiles)) != FQC_GO) return status;
     if (nfiles == 0) {
@@ -1122,16 +1747,24 @@ int main(int argc, char **argv) {
     if (opt->gpu && opt->cpu) return fqc_fail(&FQS_CLI, "--gpu and --cpu exclude each other");
     if (opt->multiqc && !fqx_mqc_name_ok(opt->multiqc))
         return fqc_fail(&FQS_CLI, "--multiqc %s: the name must end in _mqc.json (MultiQC reads no other)", opt->multiqc);
+    if (opt->max_pos && (opt->counts || opt->merge))
+        return fqc_fail(&FQS_CLI, "--max-pos does not go with --counts or --merge (they keep every position)");
+    if (opt->label && !opt->counts) return fqc_fail(&FQS_CLI, "--label names the inputs of --counts: give --counts");
+    if (opt->label && nfiles > 1 && !opt->merge)
+        return fqc_fail(&FQS_CLI, "--label names one input: give one FILE");
     if (opt->gpu && opt->per_position && !opt->max_pos)
         return fqc_fail(&FQS_CLI, "--gpu --per-position needs --max-pos N (the GPU counts a fixed number of positions)");
     {   /* the MultiQC file is neither an input nor (through a link) one of them */
-        fqc_file out = {"--multiqc", opt->multiqc}, *in = (fqc_file *)calloc((size_t)nfiles, sizeof *in);
+        fqc_file out[2], *in = (fqc_file *)calloc((size_t)nfiles, sizeof *in);
+        int nout = 0;
         if (!in) {
             fprintf(stderr, "fqstats: out of memory\n");
             return 1;
         }
+        if (opt->multiqc) out[nout].what = "--multiqc", out[nout++].path = opt->multiqc;
+        if (opt->counts) out[nout].what = "--counts", out[nout++].path = opt->counts;
         for (i = 0; i < nfiles; i++) in[i].what = "input", in[i].path = files[i];
-        status = fqc_check_files("fqstats", in, nfiles, &out, opt->multiqc ? 1 : 0);
+        status = fqc_check_files("fqstats", in, nfiles, out, nout);
         free(in);
         if (status != 0) return status;
     }
@@ -1148,13 +1781,21 @@ int main(int argc, char **argv) {
     run.json = opt->json;
     run.verbose = opt->verbose && !opt->quiet;
     run.max_pos = opt->max_pos ? (uint32_t)opt->max_pos : FQP_QC_DEFAULT_MAX_POS;
-    run.pos_grow = opt->per_position && !opt->max_pos;
+    run.full = opt->counts || opt->merge;
+    run.pos_grow = (opt->per_position || run.full) && !opt->max_pos;
+    run.label = opt->label;
     run.many = nfiles > 1;
     fqs_progress.force = opt->quiet ? -1 : opt->progress;
     /* The GPU consumers are set up once for all files. Without the table,
        the QC kernel needs only its totals: max_pos 1 keeps its counters small. */
-    if (fqs_gpu_open(&gpu, gpu_mode, opt->threads, opt->per_position ? run.max_pos : 1, run.pos_grow, run.verbose) != 0)
+    if (opt->merge) memset(&gpu, 0, sizeof gpu); /* nothing to count */
+    else if (fqs_gpu_open(&gpu, gpu_mode, opt->threads, opt->per_position ? run.max_pos : 1, run.pos_grow,
+                          run.verbose) != 0)
         status = 1;
+    if (status == 0 && opt->counts) {
+        if (fqc_report_open(&counts, "fqstats", opt->counts) != 0) status = 1;
+        else run.counts = counts.text;
+    }
     if (status == 0 && opt->multiqc) {
         if (fqc_report_open(&mqc, "fqstats", opt->multiqc) != 0) {
             status = 1;
@@ -1167,11 +1808,36 @@ int main(int argc, char **argv) {
        that fails gets no row; the others are still counted and printed. */
     if (status != 0) { /* nothing was read: nothing to print */
         fqc_report_end(&mqc, 0);
+        fqc_report_end(&counts, 0);
         fqs_gpu_close(&gpu);
         free(rows);
         return status;
     }
-    for (i = 0; i < nfiles && status == 0; i++) {
+    if (opt->merge) { /* counts files in, the usual output out */
+        fqs_group *groups = NULL;
+        int ngroups = 0, g;
+        if (fqs_merge_files(&run, files, nfiles, &groups, &ngroups) != 0) status = 1;
+        if (status == 0 && ngroups > nfiles) { /* a row per name: more names than files */
+            fqs_row *more = (fqs_row *)realloc(rows, (size_t)ngroups * sizeof *rows);
+            if (!more) status = 1;
+            else rows = more;
+        }
+        run.many = ngroups > 1;
+        for (g = 0; g < ngroups; g++) {
+            if (status == 0) {
+                memset(&rows[nrows], 0, sizeof rows[nrows]);
+                rows[nrows].inflate = groups[g].inflate;
+                fqs_report_total(&run, groups[g].file, &groups[g].total, &rows[nrows]);
+                rows[nrows].file = groups[g].file; /* freed after printing */
+                nrows++;
+            }
+            fqs_counts_free(&groups[g].total);
+        }
+        merged = groups;
+        merged_count = ngroups;
+        if (status != 0) nbad = nfiles;
+    }
+    for (i = 0; i < nfiles && status == 0 && !opt->merge; i++) {
         char why[FQP_ERROR_MESSAGE_MAX + 64];
         if (fqs_stats_file(&run, files[i], &gpu, &rows[nrows], why, sizeof why) == 0) {
             nrows++;
@@ -1183,6 +1849,10 @@ int main(int argc, char **argv) {
         else status = 1; /* an internal error (printed): stop */
     }
     if (status == 0 && nbad && !opt->skip_err) status = 1;
+    if (counts.text) {
+        fqs_counts_end(counts.text, run.counts_written);
+        if (fqc_report_end(&counts, status == 0) != 0) status = 1;
+    }
     if (mqc.text) { /* the table, after every file; the per-position lines are written already */
         if (!opt->per_position) fqs_mqc_table(mqc.text, rows, nrows);
         fqx_mqc_end(mqc.text, (opt->per_position ? run.mqc_samples : nrows) > 0);
@@ -1190,8 +1860,8 @@ int main(int argc, char **argv) {
     }
     if (run.verbose && gpu.cuda) fqs_gpu_report(&gpu);
     fqs_gpu_close(&gpu);
-    if (nrows == 0 && nbad > 0 && !opt->skip_err) {
-        /* every file failed: nothing to show */
+    if ((nrows == 0 && nbad > 0 && !opt->skip_err) || (opt->counts && strcmp(opt->counts, "-") == 0)) {
+        /* every file failed: nothing to show; or stdout has the counts */
     } else if (opt->per_position) {
         if (opt->json) fputs(run.tables ? "\n]\n" : "[]\n", stdout);
     } else {
@@ -1205,5 +1875,7 @@ int main(int argc, char **argv) {
         status = 1;
     }
     free(rows);
+    for (i = 0; i < merged_count; i++) free(merged[i].file);
+    free(merged);
     return status;
 }
