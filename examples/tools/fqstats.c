@@ -1007,26 +1007,24 @@ static int fqs_total_init(const fqs_run *run, fqs_counts *total) {
     return 0;
 }
 
-/* Runs the pipeline over one file: fills its row, or prints its per-position
-   table. 0; -1 with the reason (file, record, line, byte: message) in why,
-   or with why empty after printing an internal error. */
-static int fqs_stats_file(fqs_run *run, const char *path, fqs_gpu *gpu, fqs_row *row, char *why, size_t why_size) {
+/* Runs the pipeline over one file into *total (made here; free it with
+   fqs_counts_free, also after a failure). 0; -1 with the reason (file,
+   record, line, byte: message) in why, or with why empty after printing an
+   internal error. */
+static int fqs_count_file(fqs_run *run, const char *path, fqs_gpu *gpu, fqs_counts *total, fqs_row *row, char *why,
+                          size_t why_size) {
     fqp_pipeline_desc desc;
-    fqs_counts total;
     fqp_error err;
     fqp_result r;
     why[0] = '\0';
     memset(&desc, 0, sizeof desc); /* zero means default */
-    if (fqs_total_init(run, &total) != 0) return -1;
+    if (fqs_total_init(run, total) != 0) return -1;
     /* plain or gzip; "-" is stdin; opened here to count bytes for the progress line */
-    if (fqx_open(&fqs_progress, path, &desc.input, why, why_size) != 0) {
-        fqs_counts_free(&total);
-        return -1;
-    }
+    if (fqx_open(&fqs_progress, path, &desc.input, why, why_size) != 0) return -1;
     desc.config.threads = run->threads; /* 0: FASTQPAR_THREADS or the usable cores */
     desc.config.letters = run->strict ? FQP_LETTERS_IUPAC : FQP_LETTERS_PRINTABLE;
     desc.state_size = sizeof(fqs_counts);
-    desc.user = &total;
+    desc.user = total;
     desc.init = fqs_init;
     desc.process = fqs_process;
     desc.merge = fqs_merge;
@@ -1043,14 +1041,21 @@ static int fqs_stats_file(fqs_run *run, const char *path, fqs_gpu *gpu, fqs_row 
     if (r < 0) snprintf(why, why_size, "%s", err.message); /* names file, record, line, byte */
     if (gpu->cuda) {
         fqs_gpu_warn_failures(gpu);
-        if (fqs_gpu_collect(gpu, &total) != 0 && r >= 0) r = FQP_ERR_CONSUMER; /* printed */
+        if (fqs_gpu_collect(gpu, total) != 0 && r >= 0) r = FQP_ERR_CONSUMER; /* printed */
     }
     if (r >= 0 && run->verbose)
         fprintf(stderr, "fqstats: %s: %s%s\n", path, strcmp(row->inflate, "none") ? "gzip, inflated by " : "plain",
                 strcmp(row->inflate, "none") ? row->inflate : "");
-    if (r >= 0) fqs_report_total(run, path, &total, row);
-    fqs_counts_free(&total);
     return r < 0 ? -1 : 0;
+}
+
+/* One file counted and reported: its row filled, or its table printed. */
+static int fqs_stats_file(fqs_run *run, const char *path, fqs_gpu *gpu, fqs_row *row, char *why, size_t why_size) {
+    fqs_counts total;
+    int status = fqs_count_file(run, path, gpu, &total, row, why, why_size);
+    if (status == 0) fqs_report_total(run, path, &total, row);
+    fqs_counts_free(&total);
+    return status;
 }
 
 /* ---- counts files: --counts writes them, --merge adds them up ------------- */
@@ -1434,7 +1439,7 @@ static int fqs_json_input(fqs_json *j, fqs_counts *c, char *file, size_t file_si
 /* One sum per distinct "file" of the counts files, in first-seen order. */
 typedef struct fqs_group {
     char *file;
-    char inflate[32];
+    char inflate[64];
     fqs_counts total;
 } fqs_group;
 
@@ -1552,6 +1557,119 @@ static int fqs_merge_files(fqs_run *run, const char *const *paths, int n, fqs_gr
     }
     return 0;
 }
+
+/* ---- MPI (built with mpicc -DFQS_MPI: build/fqstats_mpi) -------------------- */
+#ifdef FQS_MPI
+/* Every rank counts its share of each file; one MPI_Reduce per file adds
+   the counters up on rank 0, which prints what a single process prints.
+   The counters are made the same shape on every rank first (the largest
+   layout any rank has: an MPI_Allreduce of the sizes), so that they are one
+   array of uint64 to sum; the few counters kept as sorted pairs (lengths of
+   64 Kbp and more, GC pairs of reads over 1000 bp) are gathered instead. */
+#include <mpi.h>
+
+/* The qc counters laid out for exactly max_pos positions (>= the current). */
+static int fqs_qc_relayout(fqp_qc *qc, uint32_t max_pos) {
+    fqp_qc bigger;
+    if (qc->max_pos == max_pos) return 0;
+    if (fqp_qc_init(&bigger, max_pos, NULL) != FQP_OK) return -1;
+    fqs_qc_add_smaller(&bigger, qc);
+    fqp_qc_free(qc);
+    *qc = bigger;
+    return 0;
+}
+
+/* The sorted pairs of h, gathered on rank 0 and added to its h. */
+static int fqs_mpi_gather_pairs(fqs_histogram *h, int rank, int size) {
+    int n, i, *counts = NULL, *displs = NULL, total = 0, status = 0;
+    uint64_t *mine, *all = NULL;
+    size_t k;
+    fqs_histogram_compact(h);
+    n = (int)(2 * h->sparse_count);
+    if (!(mine = (uint64_t *)malloc((size_t)n * sizeof *mine + 1))) return -1;
+    for (k = 0; k < h->sparse_count; k++) mine[2 * k] = h->sparse[k].length, mine[2 * k + 1] = h->sparse[k].count;
+    if (rank == 0 && (!(counts = (int *)calloc((size_t)size, sizeof *counts)) ||
+                      !(displs = (int *)calloc((size_t)size, sizeof *displs))))
+        status = -1;
+    MPI_Gather(&n, 1, MPI_INT, counts, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    if (rank == 0 && status == 0) {
+        for (i = 0; i < size; i++) displs[i] = total, total += counts[i];
+        if (!(all = (uint64_t *)malloc((size_t)total * sizeof *all + 1))) status = -1;
+    }
+    MPI_Gatherv(mine, n, MPI_UINT64_T, all, counts, displs, MPI_UINT64_T, 0, MPI_COMM_WORLD);
+    if (rank == 0 && status == 0) {
+        h->sparse_count = 0; /* rank 0's own pairs are in `all` too */
+        for (i = 0; i + 1 < total && status == 0; i += 2)
+            if (fqs_histogram_add(h, all[i], all[i + 1]) != 0) status = -1;
+    }
+    free(mine);
+    free(all);
+    free(counts);
+    free(displs);
+    return status;
+}
+
+/* t (this rank's counts of one file, empty if it had no share) summed into
+   rank 0's t. Every rank calls it for every file. 0 or -1 (no memory). */
+static int fqs_mpi_reduce(fqs_counts *t, int rank, int size) {
+    uint64_t mine[5], most[5], least, min_len = t->records ? t->min_len : UINT64_MAX, *buf, *sum = NULL, n, o;
+    int type = t->records ? (int)t->type : -1, *types = NULL, status = 0, i;
+    mine[0] = t->max_len;
+    mine[1] = t->qc.max_pos;
+    mine[2] = t->lengths.dense_size;
+    mine[3] = t->gc_reads.dense_size;
+    mine[4] = t->pos_other_size;
+    MPI_Allreduce(mine, most, 5, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD);
+    MPI_Reduce(&min_len, &least, 1, MPI_UINT64_T, MPI_MIN, 0, MPI_COMM_WORLD);
+    if (most[1] > UINT32_MAX || fqs_qc_relayout(&t->qc, (uint32_t)most[1]) != 0 ||
+        (most[2] && fqs_histogram_grow_dense(&t->lengths, most[2] - 1) != 0) ||
+        (most[3] && fqs_histogram_grow_dense(&t->gc_reads, most[3] - 1) != 0) ||
+        (most[4] && fqs_other_grow(t, most[4]) != 0))
+        return -1; /* the other ranks then wait: the caller aborts the job */
+    n = 7 + t->qc.words + most[2] + most[3] + most[4];
+    if (!(buf = (uint64_t *)malloc((size_t)n * sizeof *buf)) ||
+        (rank == 0 && !(sum = (uint64_t *)malloc((size_t)n * sizeof *sum)))) {
+        free(buf);
+        return -1;
+    }
+    buf[0] = t->records, buf[1] = t->bases, buf[2] = t->gc, buf[3] = t->gaps, buf[4] = t->q20, buf[5] = t->q30;
+    buf[6] = t->other;
+    o = 7;
+    memcpy(buf + o, t->qc.counts, (size_t)t->qc.words * sizeof *buf), o += t->qc.words;
+    memcpy(buf + o, t->lengths.dense, (size_t)most[2] * sizeof *buf), o += most[2];
+    memcpy(buf + o, t->gc_reads.dense, (size_t)most[3] * sizeof *buf), o += most[3];
+    memcpy(buf + o, t->pos_other, (size_t)most[4] * sizeof *buf);
+    MPI_Reduce(buf, sum, (int)n, MPI_UINT64_T, MPI_SUM, 0, MPI_COMM_WORLD); /* n < 2^31 words: 16 GiB */
+    if (rank == 0) {
+        t->records = sum[0], t->bases = sum[1], t->gc = sum[2], t->gaps = sum[3], t->q20 = sum[4], t->q30 = sum[5];
+        t->other = sum[6];
+        t->max_len = most[0];
+        t->min_len = t->records ? least : 0;
+        o = 7;
+        memcpy(t->qc.counts, sum + o, (size_t)t->qc.words * sizeof *sum), o += t->qc.words;
+        memcpy(t->lengths.dense, sum + o, (size_t)most[2] * sizeof *sum), o += most[2];
+        memcpy(t->gc_reads.dense, sum + o, (size_t)most[3] * sizeof *sum), o += most[3];
+        memcpy(t->pos_other, sum + o, (size_t)most[4] * sizeof *sum);
+        if (!(types = (int *)malloc((size_t)size * sizeof *types))) status = -1;
+    }
+    free(buf);
+    free(sum);
+    /* the type: seqkit's guess from record 1, so the lowest rank with reads */
+    MPI_Gather(&type, 1, MPI_INT, types, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    if (rank == 0 && types) {
+        t->type = FQS_TYPE_NONE;
+        for (i = 0; i < size; i++)
+            if (types[i] >= 0) {
+                t->type = (fqs_type)types[i];
+                break;
+            }
+    }
+    free(types);
+    if (fqs_mpi_gather_pairs(&t->lengths, rank, size) != 0) status = -1;
+    if (fqs_mpi_gather_pairs(&t->gc_reads, rank, size) != 0) status = -1;
+    return status;
+}
+#endif
 
 /* ---- printing ------------------------------------------------------------- */
 
@@ -1724,7 +1842,8 @@ static void fqs_mqc_begin(const fqs_options *opt, fqc_report *o) {
                       "{\"id\": \"fqstats_stats_table\", \"namespace\": \"fqstats\"}");
 }
 
-int main(int argc, char **argv) {
+/* rank, size: this process among the MPI job's (0, 1 without MPI). */
+static int fqs_main(int argc, char **argv, int rank, int size) {
     const fqs_options *opt = &fqs_opt;
     const char **files = (const char **)(argv + 1);
     fqs_run run;
@@ -1739,6 +1858,8 @@ int main(int argc, char **argv) {
     memset(&counts, 0, sizeof counts);
     memset(&run, 0, sizeof run);
     if ((status = fqc_parse(&FQS_CLI, argc, argv, &nfiles)) != FQC_GO) return status;
+    (void)rank;
+    (void)size;
     if (nfiles == 0) {
         if (isatty(fileno(stdin))) return fqc_no_input(&FQS_CLI); /* nothing piped in: say how to call us */
         files = (const char **)dash; /* like cat: no FILE, stdin */
@@ -1839,6 +1960,28 @@ int main(int argc, char **argv) {
     }
     for (i = 0; i < nfiles && status == 0 && !opt->merge; i++) {
         char why[FQP_ERROR_MESSAGE_MAX + 64];
+#ifdef FQS_MPI
+        if (size > 1) { /* every rank its share, rank 0 the sum */
+            fqs_counts total;
+            int bad, worst;
+            why[0] = '\0';
+            if (i % size == rank) bad = fqs_count_file(&run, files[i], &gpu, &total, &rows[nrows], why, sizeof why);
+            else bad = fqs_total_init(&run, &total);
+            bad = bad == 0 ? 0 : why[0] ? 1 : 2; /* 2: an internal error, every rank stops */
+            MPI_Allreduce(&bad, &worst, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+            if (worst == 0 && fqs_mpi_reduce(&total, rank, size) != 0) {
+                fprintf(stderr, "fqstats: rank %d: out of memory for the counters\n", rank);
+                MPI_Abort(MPI_COMM_WORLD, 1);
+            }
+            if (worst == 0 && rank == 0) fqs_report_total(&run, files[i], &total, &rows[nrows++]);
+            fqs_counts_free(&total);
+            if (bad == 1 && opt->skip_err) fprintf(stderr, "fqstats: warning: %s (skipped: -e)\n", why);
+            else if (bad == 1) fprintf(stderr, "fqstats: %s\n", why);
+            if (worst == 2) status = 1;
+            else if (worst == 1) nbad++;
+            continue;
+        }
+#endif
         if (fqs_stats_file(&run, files[i], &gpu, &rows[nrows], why, sizeof why) == 0) {
             nrows++;
             continue;
@@ -1878,4 +2021,21 @@ int main(int argc, char **argv) {
     for (i = 0; i < merged_count; i++) free(merged[i].file);
     free(merged);
     return status;
+}
+
+int main(int argc, char **argv) {
+#ifdef FQS_MPI
+    int rank, size, status;
+    MPI_Init(&argc, &argv);
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    /* rank 0 alone prints results; every rank prints its own errors (a usage
+       error, then, once per rank) */
+    if (rank > 0 && !freopen("/dev/null", "w", stdout)) return 1;
+    status = fqs_main(argc, argv, rank, size);
+    MPI_Finalize();
+    return status;
+#else
+    return fqs_main(argc, argv, 0, 1);
+#endif
 }
