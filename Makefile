@@ -29,7 +29,7 @@ BUILD   ?= build
 EXAMPLES     = fqcnt paired_filter ordered_writer manual_producer gpu_prefix_sum gpu_offload gpu_kmer
 TOOLS        = fqstats fqtrim
 EXAMPLE_BINS = $(addprefix $(BUILD)/,$(EXAMPLES) $(TOOLS))
-TOOL_BINS    = $(BUILD)/fqgen $(BUILD)/fqref $(BUILD)/fqdump
+TOOL_BINS    = $(BUILD)/fqgen $(BUILD)/fqref $(BUILD)/fqdump $(BUILD)/fqview_ref
 TEST_SRCS    = $(wildcard tests/test_*.c)
 TEST_BINS    = $(patsubst tests/%.c,$(BUILD)/%,$(TEST_SRCS))
 TEST_SCRIPTS = $(wildcard tests/test_*.sh)
@@ -52,6 +52,10 @@ $(BUILD)/%: examples/tools/%.c examples/tools/fqprogress.h examples/tools/fqmult
 	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS) $(LDLIBS)
 
 $(BUILD)/%: tests/%.c $(HEADERS) tests/test.h tests/thread.h tests/helpers.h | $(BUILD)
+	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS) $(LDLIBS)
+
+# The reference QC counters written as FastQC's fastqc_data.txt (test_fastqc.sh).
+$(BUILD)/fqview_ref: tests/fqview_ref.c examples/tools/fqview.h examples/tools/fqfastqc.h | $(BUILD)
 	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS) $(LDLIBS)
 
 # The fake CUDA driver (tests only): the entry points fastqpar_cuda.h loads,
