@@ -1,0 +1,417 @@
+/* tests/fqhtml_gen.c - writes fqhtml.h's report from FASTQ files, for
+   tests/test_html.sh and `make report-png` (until fqstats has --html).
+
+   usage: fqhtml_gen [-o OUT.html] [-e EXPECT] [--seconds S] [--tool NAME]
+                     [--path TEXT] [--name TEXT] FILE...
+     FILE       plain or gzipped FASTQ, four lines a record (fqgen's output)
+     -e EXPECT  writes what the page must hold, by fqhtml.h's counting rules,
+                computed from the reports (not from the page): lines
+                "ID KIND COUNT", e.g. "s0-base-quality box 38"
+     --name T   shows T instead of FILE as the first sample's path (escaping)
+   The sample counters are filled by a plain sequential reader here; the
+   FastQC numbers come from fqf_compute (fqfastqc.h). */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "examples/tools/fqhtml.h"
+
+/* ---- reading: one file's fqv_sample ------------------------------------------ */
+
+typedef struct gen_sample {
+    fqv_sample s;
+    uint64_t *pos_qual, *pos_base, *len_count, meanq[FQV_QUALS];
+    uint64_t cap;     /* positions allocated */
+    uint64_t len_cap; /* len_count entries allocated */
+    fqv_gc *gc;
+    size_t n_gc, gc_cap;
+    fqv_length *lengths;
+} gen_sample;
+
+static void *gen_grow(void *p, size_t old_n, size_t new_n, size_t size)
+{
+    char *q = realloc(p, new_n * size);
+    if (!q) {
+        fprintf(stderr, "fqhtml_gen: out of memory\n");
+        exit(2);
+    }
+    memset(q + old_n * size, 0, (new_n - old_n) * size);
+    return q;
+}
+
+static int gen_cmp_gc(const void *a, const void *b)
+{
+    const fqv_gc *x = a, *y = b;
+    if (x->length != y->length) return x->length < y->length ? -1 : 1;
+    return x->gc < y->gc ? -1 : x->gc > y->gc;
+}
+
+static void gen_read(const char *path, gen_sample *g)
+{
+    static char line[4][1 << 20];
+    gzFile z = gzopen(path, "rb");
+    size_t i, j;
+    if (!z) {
+        fprintf(stderr, "fqhtml_gen: %s: %s\n", path, strerror(errno));
+        exit(2);
+    }
+    memset(g, 0, sizeof *g);
+    g->s.path = path;
+    g->s.type = "DNA";
+    while (gzgets(z, line[0], sizeof line[0])) {
+        uint64_t len, qsum = 0, gc = 0, cut, p;
+        for (i = 1; i < 4; i++)
+            if (!gzgets(z, line[i], sizeof line[i])) {
+                fprintf(stderr, "fqhtml_gen: %s: truncated record\n", path);
+                exit(2);
+            }
+        line[1][strcspn(line[1], "\r\n")] = 0;
+        line[3][strcspn(line[3], "\r\n")] = 0;
+        len = strlen(line[1]);
+        if (strlen(line[3]) != len) {
+            fprintf(stderr, "fqhtml_gen: %s: sequence and quality differ in length\n", path);
+            exit(2);
+        }
+        if (len > g->cap) {
+            uint64_t n = g->cap ? g->cap : 256;
+            while (n < len) n *= 2;
+            g->pos_qual = gen_grow(g->pos_qual, g->cap * FQV_QUALS, n * FQV_QUALS, sizeof *g->pos_qual);
+            g->pos_base = gen_grow(g->pos_base, g->cap * 5, n * 5, sizeof *g->pos_base);
+            g->cap = n;
+        }
+        if (len >= g->len_cap) {
+            uint64_t n = g->len_cap ? g->len_cap : 256;
+            while (n <= len) n *= 2;
+            g->len_count = gen_grow(g->len_count, g->len_cap, n, sizeof *g->len_count);
+            g->len_cap = n;
+        }
+        g->len_count[len]++;
+        if (g->s.reads == 0 || len < g->s.min_len) g->s.min_len = len;
+        if (len > g->s.max_len) g->s.max_len = len;
+        g->s.reads++;
+        g->s.bases += len;
+        cut = len <= 100 ? len : len <= 1000 ? len / 100 * 100 : len / 1000 * 1000;
+        for (p = 0; p < len; p++) {
+            int q = (unsigned char)line[3][p] - 33, b;
+            char ch = line[1][p];
+            if (q < 0 || q >= FQV_QUALS) q = q < 0 ? 0 : FQV_QUALS - 1;
+            g->pos_qual[p * FQV_QUALS + (uint64_t)q]++;
+            qsum += (uint64_t)q;
+            if (q >= 20) g->s.q20++;
+            if (q >= 30) g->s.q30++;
+            if (ch >= 'a' && ch <= 'z') ch = (char)(ch - 'a' + 'A');
+            b = ch == 'A' ? 0 : ch == 'C' ? 1 : ch == 'G' ? 2 : ch == 'T' ? 3 : 4;
+            g->pos_base[p * 5 + (uint64_t)b]++;
+            if (b == 1 || b == 2) {
+                g->s.gc_letters++;
+                if (p < cut) gc++;
+            }
+        }
+        if (len > 0) {
+            g->meanq[qsum / len]++;
+            if (g->n_gc == g->gc_cap) {
+                size_t n = g->gc_cap ? g->gc_cap * 2 : 1024;
+                g->gc = gen_grow(g->gc, g->gc_cap, n, sizeof *g->gc);
+                g->gc_cap = n;
+            }
+            g->gc[g->n_gc].length = cut;
+            g->gc[g->n_gc].gc = gc;
+            g->gc[g->n_gc].count = 1;
+            g->n_gc++;
+        }
+    }
+    gzclose(z);
+    /* (length, gc) pairs ascending and merged */
+    qsort(g->gc, g->n_gc, sizeof *g->gc, gen_cmp_gc);
+    for (i = 0, j = 0; i < g->n_gc; i++) {
+        if (j > 0 && g->gc[j - 1].length == g->gc[i].length && g->gc[j - 1].gc == g->gc[i].gc) g->gc[j - 1].count++;
+        else g->gc[j++] = g->gc[i];
+    }
+    g->n_gc = j;
+    g->lengths = gen_grow(NULL, 0, g->s.reads ? g->s.max_len + 1 : 1, sizeof *g->lengths);
+    for (i = 0; g->s.reads && i <= g->s.max_len; i++)
+        if (g->len_count[i]) {
+            g->lengths[g->s.n_lengths].length = i;
+            g->lengths[g->s.n_lengths++].count = g->len_count[i];
+        }
+    if (!g->s.reads) g->s.type = "";
+    g->s.positions = g->s.max_len;
+    g->s.pos_qual = g->pos_qual;
+    g->s.pos_base = g->pos_base;
+    g->s.read_meanq = g->meanq;
+    g->s.lengths = g->lengths;
+    g->s.gc = g->gc;
+    g->s.n_gc = g->n_gc;
+}
+
+/* ---- stand-in for fqfastqc.h's implementation ------------------------------
+   Branch fastqc implements fqf_compute and the rest in fqfastqc.h; until it
+   lands here these stand-ins fill the report with FastQC-like numbers (its
+   linear position groups, percentiles of the pooled group, simple
+   statuses). Delete this block when merging branch fastqc. */
+
+static uint64_t sa_interval(uint64_t length)
+{
+    static const uint64_t base[] = {2, 5, 10};
+    uint64_t m = 1;
+    for (;;) {
+        int b;
+        for (b = 0; b < 3; b++) {
+            uint64_t iv = base[b] * m, groups = 9 + (length - 9) / iv + ((length - 9) % iv != 0);
+            if (groups < 75) return iv;
+        }
+        m *= 10;
+    }
+}
+
+static double sa_percentile(const uint64_t *h, uint64_t total, double pct)
+{
+    uint64_t want = (uint64_t)ceil(total * pct / 100), run = 0;
+    int q;
+    if (!total) return NAN;
+    if (want < 1) want = 1;
+    for (q = 0; q < FQV_QUALS; q++) {
+        run += h[q];
+        if (run >= want) return q;
+    }
+    return FQV_QUALS - 1;
+}
+
+static int fqf_compute(const fqv_sample *s, int nogroup, fqf_report *r)
+{
+    uint64_t i, p, g, iv, total = 0, gc_total = 0;
+    double mean = 0, var = 0;
+    memset(r, 0, sizeof *r);
+    snprintf(r->filename, sizeof r->filename, "%s", strrchr(s->path, '/') ? strrchr(s->path, '/') + 1 : s->path);
+    r->encoding = "Sanger / Illumina 1.9";
+    r->offset = 33;
+    r->total = s->reads;
+    r->min_len = s->min_len;
+    r->max_len = s->max_len;
+    r->gc_pct = s->bases ? (int)(100.0 * s->gc_letters / s->bases) : 0;
+    /* groups */
+    if (s->positions) {
+        r->groups = calloc(s->positions, sizeof *r->groups);
+        if (nogroup || s->positions <= 75) {
+            for (p = 0; p < s->positions; p++) r->groups[p].first = r->groups[p].last = p + 1;
+            r->n_groups = s->positions;
+        } else {
+            iv = sa_interval(s->positions);
+            for (p = 1; p <= 9; p++) r->groups[r->n_groups].first = r->groups[r->n_groups].last = p, r->n_groups++;
+            for (p = 10; p <= s->positions; p += iv) {
+                r->groups[r->n_groups].first = p;
+                r->groups[r->n_groups++].last = p + iv - 1 > s->positions ? s->positions : p + iv - 1;
+            }
+        }
+    }
+    g = r->n_groups ? r->n_groups : 1;
+    r->q_mean = calloc(g, sizeof(double)), r->q_median = calloc(g, sizeof(double));
+    r->q_lower = calloc(g, sizeof(double)), r->q_upper = calloc(g, sizeof(double));
+    r->q_p10 = calloc(g, sizeof(double)), r->q_p90 = calloc(g, sizeof(double));
+    r->pct_g = calloc(g, sizeof(double)), r->pct_a = calloc(g, sizeof(double));
+    r->pct_t = calloc(g, sizeof(double)), r->pct_c = calloc(g, sizeof(double)), r->pct_n = calloc(g, sizeof(double));
+    for (g = 0; g < r->n_groups; g++) {
+        uint64_t h[FQV_QUALS] = {0}, b[5] = {0}, n = 0, sum = 0, acgt;
+        int q;
+        for (p = r->groups[g].first - 1; p < r->groups[g].last; p++) {
+            for (q = 0; q < FQV_QUALS; q++) h[q] += s->pos_qual[p * FQV_QUALS + (uint64_t)q];
+            for (q = 0; q < 5; q++) b[q] += s->pos_base[p * 5 + (uint64_t)q];
+        }
+        for (q = 0; q < FQV_QUALS; q++) n += h[q], sum += h[q] * (uint64_t)q;
+        r->q_mean[g] = n ? (double)sum / n : NAN;
+        r->q_median[g] = sa_percentile(h, n, 50);
+        r->q_lower[g] = sa_percentile(h, n, 25);
+        r->q_upper[g] = sa_percentile(h, n, 75);
+        r->q_p10[g] = sa_percentile(h, n, 10);
+        r->q_p90[g] = sa_percentile(h, n, 90);
+        acgt = b[0] + b[1] + b[2] + b[3];
+        r->pct_a[g] = acgt ? 100.0 * b[0] / acgt : NAN;
+        r->pct_c[g] = acgt ? 100.0 * b[1] / acgt : NAN;
+        r->pct_g[g] = acgt ? 100.0 * b[2] / acgt : NAN;
+        r->pct_t[g] = acgt ? 100.0 * b[3] / acgt : NAN;
+        r->pct_n[g] = acgt + b[4] ? 100.0 * b[4] / (acgt + b[4]) : NAN;
+        if (r->q_lower[g] < 5 || r->q_median[g] < 20) r->st_base_qual = FQF_FAIL;
+        else if ((r->q_lower[g] < 10 || r->q_median[g] < 25) && r->st_base_qual < FQF_WARN) r->st_base_qual = FQF_WARN;
+        if (fabs(r->pct_a[g] - r->pct_t[g]) > 20 || fabs(r->pct_g[g] - r->pct_c[g]) > 20) r->st_base_content = FQF_FAIL;
+        else if ((fabs(r->pct_a[g] - r->pct_t[g]) > 10 || fabs(r->pct_g[g] - r->pct_c[g]) > 10) &&
+                 r->st_base_content < FQF_WARN)
+            r->st_base_content = FQF_WARN;
+        if (r->pct_n[g] > 20) r->st_n = FQF_FAIL;
+        else if (r->pct_n[g] > 5 && r->st_n < FQF_WARN) r->st_n = FQF_WARN;
+    }
+    /* per sequence quality: min .. max observed */
+    {
+        int lo = -1, hi = -1, q, mode = 0;
+        for (q = 0; q < FQV_QUALS; q++)
+            if (s->read_meanq[q]) {
+                if (lo < 0) lo = q;
+                hi = q;
+                if (s->read_meanq[q] > s->read_meanq[mode]) mode = q;
+            }
+        if (lo >= 0) {
+            r->n_seq_qual = (size_t)(hi - lo + 1);
+            r->seq_qual = calloc(r->n_seq_qual, sizeof(int));
+            r->seq_qual_count = calloc(r->n_seq_qual, sizeof(double));
+            for (q = lo; q <= hi; q++) {
+                r->seq_qual[q - lo] = q;
+                r->seq_qual_count[q - lo] = (double)s->read_meanq[q];
+            }
+            r->st_seq_qual = mode < 20 ? FQF_FAIL : mode < 27 ? FQF_WARN : FQF_PASS;
+        }
+    }
+    /* GC: each read at its percentage; a normal of the same mean and sd */
+    for (i = 0; i < s->n_gc; i++) {
+        int pct = (int)floor(100.0 * s->gc[i].gc / s->gc[i].length + 0.5);
+        r->gc_count[pct] += (double)s->gc[i].count;
+        gc_total += s->gc[i].count;
+    }
+    for (i = 0; i <= 100; i++) mean += i * r->gc_count[i];
+    mean = gc_total ? mean / gc_total : 0;
+    for (i = 0; i <= 100; i++) var += (i - mean) * (i - mean) * r->gc_count[i];
+    var = gc_total > 1 ? var / (gc_total - 1) : 1;
+    if (var <= 0) var = 1;
+    for (i = 0; i <= 100; i++)
+        r->gc_theory[i] = gc_total * exp(-(i - mean) * (i - mean) / (2 * var)) / sqrt(2 * 3.14159265358979 * var);
+    /* lengths: rows of a linear interval over min .. max */
+    if (s->n_lengths) {
+        uint64_t lo = s->lengths[0].length, hi = s->lengths[s->n_lengths - 1].length, span = hi - lo + 1;
+        iv = span <= 50 ? 1 : (span + 49) / 50;
+        r->n_len_rows = (size_t)((span + iv - 1) / iv);
+        r->len_rows = calloc(r->n_len_rows, sizeof *r->len_rows);
+        r->len_count = calloc(r->n_len_rows, sizeof(double));
+        for (i = 0; i < r->n_len_rows; i++) {
+            r->len_rows[i].first = lo + i * iv;
+            r->len_rows[i].last = lo + i * iv + iv - 1 > hi ? hi : lo + i * iv + iv - 1;
+        }
+        for (i = 0; i < s->n_lengths; i++) r->len_count[(s->lengths[i].length - lo) / iv] += (double)s->lengths[i].count;
+        r->st_len = lo == 0 ? FQF_FAIL : lo != hi ? FQF_WARN : FQF_PASS;
+        total = s->reads;
+    }
+    (void)total;
+    return 0;
+}
+
+static void fqf_report_free(fqf_report *r)
+{
+    free(r->groups), free(r->q_mean), free(r->q_median), free(r->q_lower), free(r->q_upper);
+    free(r->q_p10), free(r->q_p90), free(r->seq_qual), free(r->seq_qual_count);
+    free(r->pct_g), free(r->pct_a), free(r->pct_t), free(r->pct_c), free(r->pct_n);
+    free(r->len_rows), free(r->len_count);
+    memset(r, 0, sizeof *r);
+}
+
+static const char *fqf_status_name(fqf_status s) { return s == FQF_PASS ? "pass" : s == FQF_WARN ? "warn" : "fail"; }
+
+static int fqf_write_data(FILE *out, const fqf_report *r)
+{
+    fprintf(out, "##FastQC\t0.11.9\n>>Basic Statistics\t%s\n>>END_MODULE\n", fqf_status_name(FQF_PASS));
+    (void)r;
+    return ferror(out) ? -1 : 0;
+}
+
+/* ---- end of the stand-in ------------------------------------------------------- */
+
+/* What the page must hold, by the rules in fqhtml.h's top comment. */
+static void gen_expect(FILE *f, int k, const fqf_report *r)
+{
+    size_t i, box = 0, med = 0, wh = 0, mean = 0, pts[5] = {0}, bars = 0;
+    const double *base[5] = {r->pct_g, r->pct_a, r->pct_t, r->pct_c, r->pct_n};
+    static const char *const base_name[5] = {"base-g", "base-a", "base-t", "base-c", "base-n"};
+    int j;
+    for (i = 0; i < r->n_groups; i++) {
+        box += isfinite(r->q_lower[i]) && isfinite(r->q_upper[i]);
+        med += isfinite(r->q_median[i]) != 0;
+        wh += isfinite(r->q_p10[i]) && isfinite(r->q_p90[i]);
+        mean += isfinite(r->q_mean[i]) != 0;
+        for (j = 0; j < 5; j++) pts[j] += isfinite(base[j][i]) != 0;
+    }
+    fprintf(f, "s%d-base-quality box %zu\ns%d-base-quality median %zu\ns%d-base-quality whisker %zu\n", k, box, k, med,
+            k, wh);
+    fprintf(f, "s%d-base-quality band %d\ns%d-base-quality mean.points %zu\n", k, r->n_groups ? 3 : 0, k, mean);
+    for (j = 0; j < 5; j++)
+        fprintf(f, "s%d-%s %s.points %zu\n", k, j < 4 ? "base-content" : "n-content", base_name[j], pts[j]);
+    for (i = 0, bars = 0; i < r->n_seq_qual; i++) bars += r->seq_qual_count[i] > 0;
+    fprintf(f, "s%d-seq-quality bar %zu\n", k, bars);
+    for (i = 0, bars = 0; i <= 100; i++) bars += r->gc_count[i] > 0;
+    fprintf(f, "s%d-gc bar %zu\ns%d-gc gc-theory.points %d\n", k, bars, k, bars ? 101 : 0);
+    for (i = 0, bars = 0; i < r->n_len_rows; i++) bars += r->len_count[i] > 0;
+    fprintf(f, "s%d-length bar %zu\n", k, bars);
+    fprintf(f, "s%d module %d\n", k, 7);
+    fprintf(f, "s%d module.%s %d\n", k, fqf_status_name(r->st_base_qual), 1);
+}
+
+int main(int argc, char **argv)
+{
+    const char *out_path = NULL, *expect = NULL, *name = NULL;
+    fqv_run run = {"fqhtml_gen", 1, "CPU", 0, 0};
+    gen_sample *g;
+    const fqv_sample **s;
+    const fqf_report **rp;
+    fqf_report *r;
+    int i, n = 0, a;
+    FILE *out = stdout;
+    char **files = calloc((size_t)argc, sizeof *files);
+    for (a = 1; a < argc; a++) {
+        if (!strcmp(argv[a], "-o") && a + 1 < argc) out_path = argv[++a];
+        else if (!strcmp(argv[a], "-e") && a + 1 < argc) expect = argv[++a];
+        else if (!strcmp(argv[a], "--seconds") && a + 1 < argc) run.seconds = atof(argv[++a]);
+        else if (!strcmp(argv[a], "--tool") && a + 1 < argc) run.tool = argv[++a];
+        else if (!strcmp(argv[a], "--path") && a + 1 < argc) run.path = argv[++a];
+        else if (!strcmp(argv[a], "--name") && a + 1 < argc) name = argv[++a];
+        else if (argv[a][0] == '-' && argv[a][1]) {
+            fprintf(stderr, "usage: fqhtml_gen [-o OUT] [-e EXPECT] [--seconds S] [--tool T] [--path T] [--name T] FILE...\n");
+            return 2;
+        } else files[n++] = argv[a];
+    }
+    if (n == 0) {
+        fprintf(stderr, "fqhtml_gen: no FILE\n");
+        return 2;
+    }
+    g = calloc((size_t)n, sizeof *g);
+    r = calloc((size_t)n, sizeof *r);
+    s = calloc((size_t)n, sizeof *s);
+    rp = calloc((size_t)n, sizeof *rp);
+    for (i = 0; i < n; i++) {
+        FILE *f = fopen(files[i], "rb");
+        if (f) {
+            fseek(f, 0, SEEK_END);
+            run.input_bytes += (uint64_t)ftell(f);
+            fclose(f);
+        }
+        gen_read(files[i], &g[i]);
+        if (i == 0 && name) g[i].s.path = name;
+        if (fqf_compute(&g[i].s, 0, &r[i]) != 0) {
+            fprintf(stderr, "fqhtml_gen: fqf_compute failed\n");
+            return 2;
+        }
+        s[i] = &g[i].s;
+        rp[i] = &r[i];
+    }
+    if (out_path && !(out = fopen(out_path, "wb"))) {
+        fprintf(stderr, "fqhtml_gen: %s: %s\n", out_path, strerror(errno));
+        return 2;
+    }
+    if (fqh_write(out, s, rp, n, &run) != 0) {
+        fprintf(stderr, "fqhtml_gen: writing the report: %s\n", strerror(errno));
+        return 1;
+    }
+    if (out != stdout && fclose(out) != 0) return 1;
+    if (expect) {
+        FILE *e = fopen(expect, "w");
+        if (!e) return 2;
+        for (i = 0; i < n; i++) gen_expect(e, i, &r[i]);
+        fprintf(e, "summary sample %d\n", n);
+        fclose(e);
+    }
+    if (getenv("FQHTML_GEN_DATA")) fqf_write_data(stderr, &r[0]);
+    for (i = 0; i < n; i++) {
+        fqf_report_free(&r[i]);
+        free(g[i].pos_qual), free(g[i].pos_base), free(g[i].len_count), free(g[i].gc), free(g[i].lengths);
+    }
+    free(g), free(r), free(s), free(rp), free(files);
+    return 0;
+}
