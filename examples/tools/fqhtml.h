@@ -122,13 +122,13 @@ static inline double fqh__percent(uint64_t part, uint64_t whole)
     return whole ? fqh__round((double)part / (double)whole * 100, 2) : 0.0;
 }
 
-/* An axis label: 250000 -> "250k", 1500000 -> "1.5M", 12.5 -> "12.5". */
+/* An axis label: 1500 -> "1.5k", 250000 -> "250k", 1500000 -> "1.5M", 12.5 -> "12.5". */
 static inline void fqh__label(char *buf, size_t size, double v)
 {
     double a = fabs(v);
     if (a >= 1e9) snprintf(buf, size, "%gG", v / 1e9);
     else if (a >= 1e6) snprintf(buf, size, "%gM", v / 1e6);
-    else if (a >= 1e4) snprintf(buf, size, "%gk", v / 1e3);
+    else if (a >= 1e3) snprintf(buf, size, "%gk", v / 1e3);
     else snprintf(buf, size, "%g", v);
 }
 
