@@ -29,7 +29,7 @@ BUILD   ?= build
 EXAMPLES     = fqcnt paired_filter ordered_writer manual_producer gpu_prefix_sum gpu_offload gpu_kmer
 TOOLS        = fqstats fqtrim
 EXAMPLE_BINS = $(addprefix $(BUILD)/,$(EXAMPLES) $(TOOLS))
-TOOL_BINS    = $(BUILD)/fqgen $(BUILD)/fqref $(BUILD)/fqdump $(BUILD)/fqhtml_gen
+TOOL_BINS    = $(BUILD)/fqgen $(BUILD)/fqref $(BUILD)/fqdump $(BUILD)/fqview_ref $(BUILD)/fqhtml_gen
 TEST_SRCS    = $(wildcard tests/test_*.c)
 TEST_BINS    = $(patsubst tests/%.c,$(BUILD)/%,$(TEST_SRCS))
 TEST_SCRIPTS = $(wildcard tests/test_*.sh)
@@ -70,6 +70,10 @@ report-png: $(BUILD)/fqhtml_gen $(BUILD)/fqgen
 	chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --window-size=1000,1400 \
 	    --screenshot=$(abspath $(REPORT_PNG)) file://$(abspath $(BUILD)/report.html)
 	@ls -l $(REPORT_PNG)
+
+# The reference QC counters written as FastQC's fastqc_data.txt (test_fastqc.sh).
+$(BUILD)/fqview_ref: tests/fqview_ref.c examples/tools/fqview.h examples/tools/fqfastqc.h | $(BUILD)
+	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS) $(LDLIBS)
 
 # The fake CUDA driver (tests only): the entry points fastqpar_cuda.h loads,
 # over host memory, running kernels.cu and examples/gpu_kmer.cu under device

@@ -138,11 +138,6 @@ static inline void fqh__span(char *buf, size_t size, fqf_span s)
     else snprintf(buf, size, "%" PRIu64 "-%" PRIu64, s.first, s.last);
 }
 
-static inline const char *fqh__status(fqf_status s)
-{
-    return s == FQF_PASS ? "pass" : s == FQF_WARN ? "warn" : "fail";
-}
-
 /* ---- >>frame: one chart's coordinates, axes, legend ---------------------- */
 
 enum { FQH__W = 600, FQH__H = 300, FQH__LEFT = 58, FQH__RIGHT = 16, FQH__TOP = 40, FQH__BOTTOM = 46 };
@@ -539,7 +534,7 @@ static inline void fqh__modules(FILE *f, int k, const fqf_report *r)
     size_t i;
     fputs("<ul class=\"modules\">\n", f);
     for (i = 0; i < sizeof m / sizeof m[0]; i++) {
-        const char *st = fqh__status(m[i].st);
+        const char *st = fqf_status_name(m[i].st);
         fprintf(f, "<li class=\"module %s\"><span class=\"badge\">%s</span> ", st, st);
         if (i == 0) fprintf(f, "<a href=\"#summary\">%s</a></li>\n", m[i].name);
         else fprintf(f, "<a href=\"#s%d-%s\">%s</a></li>\n", k, m[i].anchor, m[i].name);
