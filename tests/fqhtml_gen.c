@@ -130,7 +130,7 @@ static void gen_read(const char *path, gen_sample *g)
     }
     gzclose(z);
     /* (length, gc) pairs ascending and merged */
-    qsort(g->gc, g->n_gc, sizeof *g->gc, gen_cmp_gc);
+    if (g->n_gc) qsort(g->gc, g->n_gc, sizeof *g->gc, gen_cmp_gc);
     for (i = 0, j = 0; i < g->n_gc; i++) {
         if (j > 0 && g->gc[j - 1].length == g->gc[i].length && g->gc[j - 1].gc == g->gc[i].gc) g->gc[j - 1].count++;
         else g->gc[j++] = g->gc[i];
@@ -190,7 +190,7 @@ int main(int argc, char **argv)
     const fqv_sample **s;
     const fqf_report **rp;
     fqf_report *r;
-    int i, n = 0, a, timed = 0;
+    int i, n = 0, a, timed = 0, rc = 0;
     struct timespec t0, t1;
     FILE *out = stdout;
     char **files = calloc((size_t)argc, sizeof *files);
@@ -226,8 +226,8 @@ int main(int argc, char **argv)
         gen_read(files[i], &g[i]);
         if (i == 0 && name) g[i].s.path = name;
         if (fqf_compute(&g[i].s, 0, &r[i]) != 0) {
-            fprintf(stderr, "fqhtml_gen: fqf_compute failed\n");
-            return 2;
+            fprintf(stderr, "fqhtml_gen: fqf_compute: out of memory\n");
+            exit(2);
         }
         s[i] = &g[i].s;
         rp[i] = &r[i];
@@ -236,25 +236,26 @@ int main(int argc, char **argv)
     if (timed) run.seconds = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9;
     if (out_path && !(out = fopen(out_path, "wb"))) {
         fprintf(stderr, "fqhtml_gen: %s: %s\n", out_path, strerror(errno));
-        return 2;
+        rc = 2;
+    } else {
+        if (fqh_write(out, s, rp, n, &run) != 0) {
+            fprintf(stderr, "fqhtml_gen: writing the report: %s\n", strerror(errno));
+            rc = 1;
+        }
+        if (out != stdout && fclose(out) != 0 && rc == 0) rc = 1;
     }
-    if (fqh_write(out, s, rp, n, &run) != 0) {
-        fprintf(stderr, "fqhtml_gen: writing the report: %s\n", strerror(errno));
-        return 1;
-    }
-    if (out != stdout && fclose(out) != 0) return 1;
-    if (expect) {
+    if (rc == 0 && expect) {
         FILE *e = fopen(expect, "w");
-        if (!e) return 2;
-        for (i = 0; i < n; i++) gen_expect(e, i, &r[i]);
-        fprintf(e, "summary sample %d\n", n);
-        fclose(e);
+        if (e) {
+            for (i = 0; i < n; i++) gen_expect(e, i, &r[i]);
+            fprintf(e, "summary sample %d\n", n);
+        }
+        if (!e || fclose(e) != 0) rc = 2;
     }
-    if (getenv("FQHTML_GEN_DATA")) fqf_write_data(stderr, &r[0]);
     for (i = 0; i < n; i++) {
         fqf_report_free(&r[i]);
         free(g[i].pos_qual), free(g[i].pos_base), free(g[i].len_count), free(g[i].gc), free(g[i].lengths);
     }
     free(g), free(r), free(s), free(rp), free(files);
-    return 0;
+    return rc;
 }

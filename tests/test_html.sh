@@ -192,6 +192,23 @@ else pass html-self-contained; fi
 if grep -q '<td>2,000</td><td>300,000</td><td>150</td><td>150.0</td><td>150</td>' "$tmp/single.html"; then
     pass html-summary-row
 else bad html-summary-row "$(grep -o '<tr class="sample">.*</tr>' "$tmp/single.html" | head -1)"; fi
+# the mean-quality bars against the reads: one bar per distinct floor(mean
+# quality) of a non-empty read, counted here by awk
+want=$(awk 'BEGIN { for (i = 33; i < 127; i++) o[sprintf("%c", i)] = i }
+    NR % 4 == 0 && length($0) > 0 { s = 0; n = length($0); for (i = 1; i <= n; i++) s += o[substr($0, i, 1)] - 33; m[int(s / n)] = 1 }
+    END { for (k in m) c++; print c + 0 }' "$tmp/r2.fq")
+got=$(awk '$1 == "s1-seq-quality" && $2 == "bar" { print $3 }' "$tmp/paired.exp")
+[ "$got" = "$want" ] && pass "html-seq-quality-bars-vs-reads ($want)" || bad html-seq-quality-bars-vs-reads "page $got, reads $want"
+# the summary row of r2.fq against fqstats -a -T (seqkit's columns)
+if [ -x "$B/fqstats" ]; then
+    want=$("$B/fqstats" -a -T "$tmp/r2.fq" | awk -F'\t' 'NR == 2 { print $2, $3, $4, $5, $6, $7, $8, $14, $15, $16 }')
+    got=$(grep -o '<tr class="sample">.*</tr>' "$tmp/paired.html" | sed -n 2p | sed 's|</td><td[^>]*>|\t|g; s|<[^>]*>||g; s|,||g' |
+        awk -F'\t' '{ print $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 }')
+    if [ -n "$want" ] && [ "$got" = "$want" ]; then pass "html-summary-vs-fqstats ($got)"
+    else bad html-summary-vs-fqstats "page '$got', fqstats -a '$want'"; fi
+else
+    echo "SKIP html-summary-vs-fqstats: no $B/fqstats"
+fi
 # reads/s: 2000 + 2000 reads in 0.25 s
 if grep -q '<td>0.250</td><td>[0-9.]*</td><td>[0-9.]*</td><td>16,000</td>' "$tmp/paired.html"; then pass html-run-row
 else bad html-run-row "$(grep -o '<table class="run">.*' "$tmp/paired.html" | head -3)"; fi

@@ -60,6 +60,14 @@
    and per sample ul.modules with seven li.module, each also of class pass,
    warn or fail (Basic Statistics first: always pass, as in FastQC).
 
+   Does not: read reads (only the counters), draw FastQC's count-free
+   modules (overrepresented sequences, adapters, duplication, k-mers), load
+   anything at view time, or print a date (pass one in run->tool if wanted).
+
+   Sections (search for the tag): >>text escaping and numbers, >>frame one
+   chart's coordinates, axes and legend, >>charts the six charts, >>page the
+   tables, the module statuses and the document.
+
    Errors: fqh_write returns 0, or -1 with errno set (EINVAL: no sample or a
    NULL pointer; a write error: errno as the stream left it, EIO when the
    stream does not say). Thread safety: none needed; it only reads its
