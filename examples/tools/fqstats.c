@@ -26,6 +26,8 @@
 #define FASTQPAR_IMPLEMENTATION
 #include "fastqpar_cuda.h" /* brings fastqpar.h */
 #include "fqcli.h"
+#include "fqfastqc.h"
+#include "fqhtml.h"
 #include "fqmultiqc.h"
 #include "fqprogress.h"
 
@@ -973,13 +975,152 @@ typedef struct fqs_run {
     FILE *counts;         /* --counts text, or NULL */
     int counts_written;   /* inputs written to it so far */
     const char *label;    /* --label: the name --counts records instead of the path */
+    FILE *fastqc;         /* --fastqc-data text (one input), or NULL */
+    const char *fastqc_dir; /* --fastqc-data DIR (several inputs): DIR/NAME_fastqc/fastqc_data.txt each */
+    int nogroup;          /* --nogroup: FastQC's modules one row per position */
+    int html;             /* --html: the totals are kept for the page */
+    fqs_counts *kept;     /* [nkept]: the totals the page shows, in input order */
+    const char **kept_names;
+    int nkept;
+    int failed_reports;   /* a --fastqc-data file that could not be written */
 } fqs_run;
 
 static void fqs_counts_write(FILE *f, const char *file, const char *inflate, fqs_counts *t, int first);
 
+/* ---- the QC views: FastQC's modules and the HTML page ---------------------- */
+
+/* One total as fqview.h's plain arrays (pointers into the total's counters,
+   plus the pairs and padding made here). Needs a full total. */
+typedef struct fqs_view {
+    fqv_sample s;
+    fqv_length *lengths;
+    fqv_gc *gc;
+    uint64_t *other; /* pos_other padded to max_len, or NULL */
+} fqs_view;
+
+static void fqs_view_free(fqs_view *v) {
+    free(v->lengths);
+    free(v->gc);
+    free(v->other);
+    memset(v, 0, sizeof *v);
+}
+
+/* 0, or -1 (no memory). */
+static int fqs_view_make(fqs_counts *t, const char *path, fqs_view *v) {
+    const fqp_qc *qc = &t->qc;
+    uint64_t mp = qc->max_pos, i;
+    size_t n = 0;
+    memset(v, 0, sizeof *v);
+    fqs_histogram_compact(&t->lengths);
+    fqs_histogram_compact(&t->gc_reads);
+    v->lengths = (fqv_length *)malloc((t->lengths.dense_size + t->lengths.sparse_count + 1) * sizeof *v->lengths);
+    v->gc = (fqv_gc *)malloc((t->gc_reads.dense_size + t->gc_reads.sparse_count + 1) * sizeof *v->gc);
+    if (!v->lengths || !v->gc) return fqs_view_free(v), -1;
+    for (i = 0; i < t->lengths.dense_size; i++)
+        if (t->lengths.dense[i]) v->lengths[n].length = i, v->lengths[n++].count = t->lengths.dense[i];
+    for (i = 0; i < t->lengths.sparse_count; i++)
+        v->lengths[n].length = t->lengths.sparse[i].length, v->lengths[n++].count = t->lengths.sparse[i].count;
+    v->s.lengths = v->lengths;
+    v->s.n_lengths = n;
+    n = 0;
+    for (i = 0; i < t->gc_reads.dense_size; i++)
+        if (t->gc_reads.dense[i]) {
+            fqs_gc_unkey(i, &v->gc[n].length, &v->gc[n].gc);
+            v->gc[n++].count = t->gc_reads.dense[i];
+        }
+    for (i = 0; i < t->gc_reads.sparse_count; i++) {
+        fqs_gc_unkey(t->gc_reads.sparse[i].length, &v->gc[n].length, &v->gc[n].gc);
+        v->gc[n++].count = t->gc_reads.sparse[i].count;
+    }
+    v->s.gc = v->gc;
+    v->s.n_gc = n;
+    if (t->pos_other && t->max_len) {
+        if (!(v->other = (uint64_t *)calloc((size_t)t->max_len, sizeof *v->other))) return fqs_view_free(v), -1;
+        memcpy(v->other, t->pos_other,
+               (size_t)(t->pos_other_size < t->max_len ? t->pos_other_size : t->max_len) * sizeof *v->other);
+    }
+    v->s.path = path;
+    v->s.reads = t->records;
+    v->s.bases = t->bases;
+    v->s.min_len = t->min_len;
+    v->s.max_len = t->max_len;
+    v->s.positions = t->max_len; /* < mp: every position has its own bins */
+    v->s.pos_qual = qc->counts + FQP_QC_POS_QUAL(mp, 0, 0);
+    v->s.pos_base = qc->counts + FQP_QC_POS_BASE(mp, 0, 0);
+    v->s.pos_other = v->other;
+    v->s.read_meanq = qc->counts + FQP_QC_MEANQ(0);
+    v->s.gc_letters = t->gc;
+    v->s.gaps = t->gaps;
+    v->s.q20 = t->q20;
+    v->s.q30 = t->q30;
+    v->s.type = FQS_TYPE_NAMES[t->records ? t->type : FQS_TYPE_NONE];
+    return 0;
+}
+
+/* FastQC's sample name for an input: its base name without .gz and then
+   .fastq/.fq (reads_1.fq.gz -> reads_1), as its _fastqc folders are named. */
+static void fqs_fastqc_name(const char *path, char *out, size_t size) {
+    const char *base = strrchr(path, '/');
+    size_t n;
+    snprintf(out, size, "%s", strcmp(path, "-") == 0 ? "stdin" : base ? base + 1 : path);
+    n = strlen(out);
+    if (n > 3 && strcmp(out + n - 3, ".gz") == 0) out[n -= 3] = '\0';
+    if (n > 6 && strcmp(out + n - 6, ".fastq") == 0) out[n - 6] = '\0';
+    else if (n > 3 && strcmp(out + n - 3, ".fq") == 0) out[n - 3] = '\0';
+}
+
+/* Writes one input's fastqc_data.txt (--fastqc-data). 0, or -1 after printing. */
+static int fqs_write_fastqc(fqs_run *run, const char *path, fqs_counts *t) {
+    fqs_view v;
+    fqf_report rep;
+    int status = 0;
+    if (fqs_view_make(t, path, &v) != 0 || fqf_compute(&v.s, run->nogroup, &rep) != 0) {
+        fprintf(stderr, "fqstats: out of memory\n");
+        fqs_view_free(&v);
+        return -1;
+    }
+    if (run->fastqc) {
+        if (fqf_write_data(run->fastqc, &rep) != 0) status = -1;
+    } else {
+        char name[1024], dir[4096 + 1100], file[4096 + 1200];
+        fqc_report o;
+        fqs_fastqc_name(path, name, sizeof name);
+        snprintf(dir, sizeof dir, "%s/%s_fastqc", run->fastqc_dir, name);
+        snprintf(file, sizeof file, "%s/fastqc_data.txt", dir);
+        if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+            fprintf(stderr, "fqstats: --fastqc-data: cannot make %s: %s\n", dir, strerror(errno));
+            status = -1;
+        } else if (fqc_report_open(&o, "fqstats", file) != 0) {
+            status = -1;
+        } else {
+            status = fqf_write_data(o.text, &rep) == 0 ? 0 : -1;
+            if (fqc_report_end(&o, status == 0) != 0) status = -1;
+        }
+    }
+    fqf_report_free(&rep);
+    fqs_view_free(&v);
+    return status;
+}
+
 /* Prints what one input's merged total shows (its per-position table, or
    its row for the table printed at the end) and adds it to the reports. */
 static void fqs_report_total(fqs_run *run, const char *path, fqs_counts *total, fqs_row *row) {
+    if ((run->fastqc || run->fastqc_dir) && fqs_write_fastqc(run, path, total) != 0) run->failed_reports++;
+    if (run->html) { /* the page is written after every input: keep the counters (they change hands) */
+        fqs_counts *more = (fqs_counts *)realloc(run->kept, (size_t)(run->nkept + 1) * sizeof *more);
+        const char **names = (const char **)realloc(run->kept_names, (size_t)(run->nkept + 1) * sizeof *names);
+        if (more) run->kept = more;
+        if (names) run->kept_names = names;
+        if (!more || !names) {
+            run->failed_reports++;
+        } else {
+            fqs_histogram_compact(&total->lengths); /* what fqs_fill_row below does to it too */
+            run->kept[run->nkept] = *total;
+            run->kept_names[run->nkept++] = path;
+            memset(total, 0, sizeof *total); /* freeing it is now a no-op */
+            total = &run->kept[run->nkept - 1];
+        }
+    }
     if (run->counts)
         fqs_counts_write(run->counts, run->label ? run->label : path, row->inflate ? row->inflate : "none", total,
                          run->counts_written++ == 0);
@@ -1759,6 +1900,60 @@ static void fqs_mqc_table(FILE *f, const fqs_row *rows, int nrows) {
     }
 }
 
+/* --html: the page of every input kept, with the run's metrics. 0, or -1
+   after printing. */
+static int fqs_write_html(fqs_run *run, fqs_gpu *gpu, int merged, const char *const *files, int nfiles,
+                          double seconds, FILE *out) {
+    fqs_view *views = (fqs_view *)calloc((size_t)run->nkept + 1, sizeof *views);
+    fqf_report *reps = (fqf_report *)calloc((size_t)run->nkept + 1, sizeof *reps);
+    const fqv_sample **sp = (const fqv_sample **)calloc((size_t)run->nkept + 1, sizeof *sp);
+    const fqf_report **rp = (const fqf_report **)calloc((size_t)run->nkept + 1, sizeof *rp);
+    char path[256];
+    fqv_run metrics;
+    fqp_config cfg, resolved;
+    fqp_error err;
+    int i, made = 0, status = 0;
+    uint64_t bytes = 0;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.threads = run->threads;
+    if (fqp_config_resolve(&cfg, &resolved, &err) != FQP_OK) resolved.threads = run->threads;
+    for (i = 0; i < nfiles && !merged; i++) { /* what was read: the files' sizes (compressed, for .gz) */
+        struct stat st;
+        if (strcmp(files[i], "-") != 0 && stat(files[i], &st) == 0 && S_ISREG(st.st_mode)) bytes += (uint64_t)st.st_size;
+    }
+    if (merged) snprintf(path, sizeof path, "merged from %d counts file%s", nfiles, nfiles == 1 ? "" : "s");
+    else if (gpu->cuda) snprintf(path, sizeof path, "GPU: %d GPU consumer%s + CPU", gpu->count, gpu->count == 1 ? "" : "s");
+    else snprintf(path, sizeof path, "CPU");
+    metrics.tool = "fqstats " FASTQPAR_VERSION_STRING;
+    metrics.threads = merged ? 0 : resolved.threads;
+    metrics.path = path;
+    metrics.seconds = seconds;
+    metrics.input_bytes = bytes;
+    if (!views || !reps || !sp || !rp) status = -1;
+    for (i = 0; status == 0 && i < run->nkept; i++, made++) {
+        if (fqs_view_make(&run->kept[i], run->kept_names[i], &views[i]) != 0 ||
+            fqf_compute(&views[i].s, run->nogroup, &reps[i]) != 0)
+            status = -1;
+        sp[i] = &views[i].s;
+        rp[i] = &reps[i];
+    }
+    if (status != 0) fprintf(stderr, "fqstats: out of memory for the --html page\n");
+    else if (run->nkept == 0) status = -1; /* no input was counted: no page */
+    else if (fqh_write(out, sp, rp, run->nkept, &metrics) != 0) {
+        fprintf(stderr, "fqstats: --html: cannot write the page: %s\n", strerror(errno));
+        status = -1;
+    }
+    for (i = 0; i < made; i++) {
+        fqf_report_free(&reps[i]);
+        fqs_view_free(&views[i]);
+    }
+    free(views);
+    free(reps);
+    free(sp);
+    free(rp);
+    return status;
+}
+
 /* ---- main ----------------------------------------------------------------- */
 
 typedef struct fqs_options {
@@ -1769,6 +1964,9 @@ typedef struct fqs_options {
     const char *counts;    /* --counts: a counts file to write */
     const char *label;     /* --label: the name --counts records */
     int merge;             /* --merge: the FILEs are counts files */
+    const char *fastqc;    /* --fastqc-data: FastQC's fastqc_data.txt (a folder for several inputs) */
+    const char *html;      /* --html: the QC report page */
+    int nogroup;           /* --nogroup */
 } fqs_options;
 
 static fqs_options fqs_opt = {.qthres = 20};
@@ -1821,6 +2019,16 @@ static const fqc_opt FQS_OPTS[] = {
     {0, "merge", FQC_FLAG, &fqs_opt.merge, 0, 0, NULL,
      "the FILEs are --counts files: add up their inputs by name (in the order first seen) and print what a "
      "single run over each name's inputs, concatenated in the order given, prints; every column is exact"},
+    {0, "fastqc-data", FQC_STR, &fqs_opt.fastqc, 0, 0, "PATH",
+     "also write FastQC 0.11.9's fastqc_data.txt (its seven count-based modules, same numbers and statuses) to "
+     "PATH; with several inputs PATH is a folder (made if missing) that gets NAME_fastqc/fastqc_data.txt for "
+     "each, as `fastqc --extract` lays them out for MultiQC"},
+    {0, "nogroup", FQC_FLAG, &fqs_opt.nogroup, 0, 0, NULL,
+     "--fastqc-data and --html: one row per position, as `fastqc --nogroup`; default: FastQC's grouping"},
+    {0, "html", FQC_STR, &fqs_opt.html, 0, 0, "FILE.html",
+     "also write one self-contained HTML page (inline SVG, no script, nothing loaded): per-position quality box "
+     "plot, base and N content, per-read quality and GC, lengths, the summary and the run's metrics; two inputs "
+     "(R1, R2) side by side"},
     {'q', NULL, FQC_INT, &fqs_opt.qthres, 0, 100000000, "Q",
      "%low/%high threshold (default 20); -q 0 prints the percentage of every quality value seen instead, like "
      "seqtk fqchk -q0"},
@@ -1849,13 +2057,16 @@ static int fqs_main(int argc, char **argv, int rank, int size) {
     fqs_run run;
     fqs_row *rows;
     fqs_gpu gpu;
-    fqc_report mqc, counts;
+    fqc_report mqc, counts, fastqc, html;
+    struct timespec t0, t1;
     static const char *const dash[] = {"-"};
     fqp_gpu_mode gpu_mode;
     int i, status, nfiles, nrows = 0, nbad = 0, merged_count = 0;
     fqs_group *merged = NULL;
     memset(&mqc, 0, sizeof mqc);
     memset(&counts, 0, sizeof counts);
+    memset(&fastqc, 0, sizeof fastqc);
+    memset(&html, 0, sizeof html);
     memset(&run, 0, sizeof run);
     if ((status = fqc_parse(&FQS_CLI, argc, argv, &nfiles)) != FQC_GO) return status;
     (void)rank;
@@ -1868,15 +2079,18 @@ static int fqs_main(int argc, char **argv, int rank, int size) {
     if (opt->gpu && opt->cpu) return fqc_fail(&FQS_CLI, "--gpu and --cpu exclude each other");
     if (opt->multiqc && !fqx_mqc_name_ok(opt->multiqc))
         return fqc_fail(&FQS_CLI, "--multiqc %s: the name must end in _mqc.json (MultiQC reads no other)", opt->multiqc);
-    if (opt->max_pos && (opt->counts || opt->merge))
-        return fqc_fail(&FQS_CLI, "--max-pos does not go with --counts or --merge (they keep every position)");
+    if (opt->max_pos && (opt->counts || opt->merge || opt->fastqc || opt->html))
+        return fqc_fail(&FQS_CLI, "--max-pos does not go with --counts, --merge, --fastqc-data or --html (they "
+                                  "keep every position)");
+    if (opt->nogroup && !opt->fastqc && !opt->html)
+        return fqc_fail(&FQS_CLI, "--nogroup is for --fastqc-data and --html");
     if (opt->label && !opt->counts) return fqc_fail(&FQS_CLI, "--label names the inputs of --counts: give --counts");
     if (opt->label && nfiles > 1 && !opt->merge)
         return fqc_fail(&FQS_CLI, "--label names one input: give one FILE");
     if (opt->gpu && opt->per_position && !opt->max_pos)
         return fqc_fail(&FQS_CLI, "--gpu --per-position needs --max-pos N (the GPU counts a fixed number of positions)");
     {   /* the MultiQC file is neither an input nor (through a link) one of them */
-        fqc_file out[2], *in = (fqc_file *)calloc((size_t)nfiles, sizeof *in);
+        fqc_file out[4], *in = (fqc_file *)calloc((size_t)nfiles, sizeof *in);
         int nout = 0;
         if (!in) {
             fprintf(stderr, "fqstats: out of memory\n");
@@ -1884,6 +2098,8 @@ static int fqs_main(int argc, char **argv, int rank, int size) {
         }
         if (opt->multiqc) out[nout].what = "--multiqc", out[nout++].path = opt->multiqc;
         if (opt->counts) out[nout].what = "--counts", out[nout++].path = opt->counts;
+        if (opt->html) out[nout].what = "--html", out[nout++].path = opt->html;
+        if (opt->fastqc && (nfiles == 1 || opt->merge)) out[nout].what = "--fastqc-data", out[nout++].path = opt->fastqc;
         for (i = 0; i < nfiles; i++) in[i].what = "input", in[i].path = files[i];
         status = fqc_check_files("fqstats", in, nfiles, out, nout);
         free(in);
@@ -1902,7 +2118,9 @@ static int fqs_main(int argc, char **argv, int rank, int size) {
     run.json = opt->json;
     run.verbose = opt->verbose && !opt->quiet;
     run.max_pos = opt->max_pos ? (uint32_t)opt->max_pos : FQP_QC_DEFAULT_MAX_POS;
-    run.full = opt->counts || opt->merge;
+    run.full = opt->counts || opt->merge || opt->fastqc || opt->html;
+    run.nogroup = opt->nogroup;
+    run.html = opt->html != NULL;
     run.pos_grow = (opt->per_position || run.full) && !opt->max_pos;
     run.label = opt->label;
     run.many = nfiles > 1;
@@ -1917,6 +2135,36 @@ static int fqs_main(int argc, char **argv, int rank, int size) {
         if (fqc_report_open(&counts, "fqstats", opt->counts) != 0) status = 1;
         else run.counts = counts.text;
     }
+    /* --fastqc-data: one file (one input, or a merge: its first name), or a folder of them */
+    if (status == 0 && opt->fastqc && (nfiles == 1 || opt->merge)) {
+        if (fqc_report_open(&fastqc, "fqstats", opt->fastqc) != 0) status = 1;
+        else run.fastqc = fastqc.text;
+    } else if (status == 0 && opt->fastqc) {
+        if (mkdir(opt->fastqc, 0777) != 0 && errno != EEXIST) {
+            fprintf(stderr, "fqstats: --fastqc-data %s: cannot make the folder: %s\n", opt->fastqc, strerror(errno));
+            status = 1;
+        } else if (access(opt->fastqc, W_OK) != 0) {
+            fprintf(stderr, "fqstats: --fastqc-data %s: cannot write there: %s\n", opt->fastqc, strerror(errno));
+            status = 1;
+        }
+        run.fastqc_dir = opt->fastqc;
+        for (i = 0; status == 0 && i < nfiles; i++) { /* two inputs of one name would share a folder */
+            char a[1024], b[1024];
+            int k;
+            fqs_fastqc_name(files[i], a, sizeof a);
+            for (k = 0; k < i; k++) {
+                fqs_fastqc_name(files[k], b, sizeof b);
+                if (strcmp(a, b) == 0) {
+                    fprintf(stderr, "fqstats: --fastqc-data: %s and %s would both write %s/%s_fastqc\n", files[k],
+                            files[i], opt->fastqc, a);
+                    status = 1;
+                    break;
+                }
+            }
+        }
+    }
+    if (status == 0 && opt->html && fqc_report_open(&html, "fqstats", opt->html) != 0) status = 1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     if (status == 0 && opt->multiqc) {
         if (fqc_report_open(&mqc, "fqstats", opt->multiqc) != 0) {
             status = 1;
@@ -1930,6 +2178,8 @@ static int fqs_main(int argc, char **argv, int rank, int size) {
     if (status != 0) { /* nothing was read: nothing to print */
         fqc_report_end(&mqc, 0);
         fqc_report_end(&counts, 0);
+        fqc_report_end(&fastqc, 0);
+        fqc_report_end(&html, 0);
         fqs_gpu_close(&gpu);
         free(rows);
         return status;
@@ -1992,6 +2242,18 @@ static int fqs_main(int argc, char **argv, int rank, int size) {
         else status = 1; /* an internal error (printed): stop */
     }
     if (status == 0 && nbad && !opt->skip_err) status = 1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (run.failed_reports) status = 1;
+    if (fastqc.text && fqc_report_end(&fastqc, status == 0 && run.tables + nrows > 0) != 0) status = 1;
+    if (html.text) {
+        if (fqs_write_html(&run, &gpu, opt->merge, files, nfiles,
+                           (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec), html.text) != 0)
+            status = 1;
+        if (fqc_report_end(&html, status == 0) != 0) status = 1;
+    }
+    for (i = 0; i < run.nkept; i++) fqs_counts_free(&run.kept[i]);
+    free(run.kept);
+    free(run.kept_names);
     if (counts.text) {
         fqs_counts_end(counts.text, run.counts_written);
         if (fqc_report_end(&counts, status == 0) != 0) status = 1;
