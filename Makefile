@@ -35,7 +35,7 @@ TEST_BINS    = $(patsubst tests/%.c,$(BUILD)/%,$(TEST_SRCS))
 TEST_SCRIPTS = $(wildcard tests/test_*.sh)
 HEADERS      = fastqpar.h fastqpar_cuda.h
 
-.PHONY: all test run bench sanitize asan tsan static clean fuzz valgrind
+.PHONY: all test run bench sanitize asan tsan static clean fuzz valgrind mpi
 all: $(EXAMPLE_BINS) $(TOOL_BINS) $(TEST_BINS)
 
 $(BUILD):
@@ -48,8 +48,16 @@ $(BUILD)/gpu_kmer: examples/gpu_kmer.c examples/gpu_kmer_ptx.h examples/gpu_kmer
                    $(HEADERS) | $(BUILD)
 	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS) $(LDLIBS)
 
-$(BUILD)/%: examples/tools/%.c examples/tools/fqprogress.h examples/tools/fqmultiqc.h examples/tools/fqcli.h $(HEADERS) | $(BUILD)
+TOOL_HEADERS = $(wildcard examples/tools/*.h)
+$(BUILD)/%: examples/tools/%.c $(TOOL_HEADERS) $(HEADERS) | $(BUILD)
 	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS) $(LDLIBS)
+
+# fqstats over MPI ranks (make mpi; Debian: openmpi-bin libopenmpi-dev): the
+# same source with -DFQS_MPI. Not in `all`: MPI is optional.
+MPICC ?= mpicc
+mpi: $(BUILD)/fqstats_mpi
+$(BUILD)/fqstats_mpi: examples/tools/fqstats.c $(TOOL_HEADERS) $(HEADERS) | $(BUILD)
+	$(MPICC) $(CFLAGS) -DFQS_MPI -o $@ $< $(LDFLAGS) $(LDLIBS)
 
 $(BUILD)/%: tests/%.c $(HEADERS) tests/test.h tests/thread.h tests/helpers.h | $(BUILD)
 	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS) $(LDLIBS)
@@ -182,7 +190,7 @@ static: $(STATIC_BINS)
 	@echo "static: $(notdir $(STATIC_BINS)) with $(or $(strip $(STATIC_ISAL) $(STATIC_LD)),zlib only (no libisal.a or libdeflate.a))"
 $(BUILD)/%-static: examples/%.c $(HEADERS) | $(BUILD)
 	$(STATIC_CC) -o $@ $< $(STATIC_LIBS)
-$(BUILD)/%-static: examples/tools/%.c examples/tools/fqprogress.h examples/tools/fqmultiqc.h $(HEADERS) | $(BUILD)
+$(BUILD)/%-static: examples/tools/%.c $(TOOL_HEADERS) $(HEADERS) | $(BUILD)
 	$(STATIC_CC) -o $@ $< $(STATIC_LIBS)
 
 # make install / make uninstall [PREFIX=/usr/local] [DESTDIR=]: the headers to
