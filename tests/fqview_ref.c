@@ -12,6 +12,12 @@
      --nogroup        one row per position, as fastqc --nogroup
      --name NAME      the Filename row (default: FILE's base name)
 
+   usage: fqview_ref --java-doubles N
+     N test doubles of the kinds fastqc_data.txt holds (ratios, percents,
+     means, counts, tiny values, random bit patterns), one a line as
+     "BITS<TAB>TEXT": BITS the 16 hex digits of the IEEE double, TEXT what
+     fqfastqc.h prints for it; test_fastqc.sh has Java print the same. 
+
    Anything else in the input: a message on stderr and exit status 1. */
 #include <stdint.h>
 #include <stdio.h>
@@ -72,7 +78,41 @@ static int cmp_cut(const void *a, const void *b) {
     return x->gc < y->gc ? -1 : x->gc > y->gc;
 }
 
+/* --java-doubles: the formatter's test values (xorshift64, fixed seed). */
+static uint64_t rng_x = 88172645463325252ull;
+static uint64_t rng(void) {
+    rng_x ^= rng_x << 13;
+    rng_x ^= rng_x >> 7;
+    rng_x ^= rng_x << 17;
+    return rng_x;
+}
+
+static int java_doubles(long n) {
+    for (long i = 0; i < n; i++) {
+        uint64_t d = rng() % 100000 + 1, k = rng() % (d + 1), bits;
+        double v = 0;
+        switch (i % 8) {
+        case 0: v = ((double)k / (double)d) * 100; break;
+        case 1: v = 100 * ((double)k / (double)d); break;
+        case 2: v = (double)k / (double)d; break;
+        case 3: v = (double)(rng() % 4000000) / (double)(rng() % 200 + 1); break;
+        case 4: v = (double)(rng() % 9223372036854775807ull); break;
+        case 5: bits = rng(); memcpy(&v, &bits, 8); if (isnan(v) || fabs(v) >= 9223372036854775808.0 || fabs(v) < 1e-300) v = (double)k; break;
+        case 6: v = (double)k / (double)d / 1000 / (double)(1 + rng() % 100000); break;
+        default:
+            for (int j = (int)(rng() % 20); j >= 0; j--) v += 1.0 / (double)(rng() % 7 + 1);
+            v *= (double)(rng() % 1000);
+        }
+        char text[40];
+        fqf__jdouble(text, v);
+        memcpy(&bits, &v, 8);
+        printf("%016llx\t%s\n", (unsigned long long)bits, text);
+    }
+    return fflush(stdout) ? 1 : 0;
+}
+
 int main(int argc, char **argv) {
+    if (argc == 3 && !strcmp(argv[1], "--java-doubles")) return java_doubles(atol(argv[2]));
     int nogroup = 0;
     const char *name = NULL, *out_path = NULL, *path = NULL;
     for (int i = 1; i < argc; i++) {

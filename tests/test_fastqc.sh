@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# fqfastqc.h against FastQC 0.11.9 itself (Debian package fastqc): tests/
+# fqview_ref counts each input with a plain reader and writes fastqc_data.txt;
+# fastqc --extract writes its own, with --nogroup and with its default
+# position grouping. Each of our modules (Basic Statistics, Per base sequence
+# quality, Per sequence quality scores, Per base sequence content, Per sequence
+# GC content, Per base N content, Sequence Length Distribution) must equal
+# FastQC's: the same header line with its status, the same rows, text-equal.
+# The one documented tolerance (fqfastqc.h): Per sequence GC content's counts,
+# whose sums FastQC adds in read order, within a relative 1e-9 (exact when
+# every read has one cut length). Inputs: the seqkit-examples reads (Debian
+# package seqkit-examples; SKIP when missing) and fqgen files: fixed and
+# varying lengths, long reads, CRLF, gzip, N, IUPAC codes, '.', lowercase,
+# empty reads, Phred+64 (Illumina 1.5 and 1.3). Then: Java's Double.toString
+# against fqfastqc.h's formatter, and MultiQC (1.14) reading our file as a
+# FastQC sample. SKIP when fastqc / multiqc / java is missing.
+set -u
+B=${FQP_BUILD:-build}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/fqp-fastqc.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+pass() { echo "PASS $1"; }
+bad() { echo "FAIL $1: $2"; fail=1; }
+
+if ! command -v fastqc > /dev/null; then
+    echo "SKIP fastqc: not installed (Debian package fastqc)"
+    exit 0
+fi
+
+# ---- inputs ----
+mkdir -p "$tmp/in" "$tmp/ng" "$tmp/g" "$tmp/ours"
+E=/usr/share/doc/seqkit-examples/tests
+# With --nogroup FastQC draws graphs max(800, 15 * positions) pixels wide:
+# long reads would need gigabytes there, so they run with grouping only.
+nogroup=() # the inputs compared with --nogroup
+grouped=() # the inputs compared with FastQC's default grouping
+if [ -d "$E" ]; then
+    for f in reads_1.fq.gz reads_2.fq.gz Illimina1.5.fq Illimina1.8.fq.gz; do [ -f "$E/$f" ] && nogroup+=("$E/$f"); done
+    for f in reads_1.fq.gz Illimina1.8.fq.gz nanopore.fq.gz pcs109_5k.fq.gz; do [ -f "$E/$f" ] && grouped+=("$E/$f"); done
+else
+    echo "SKIP fastqc-seqkit-examples: $E missing (Debian package seqkit-examples)"
+fi
+I=$tmp/in
+"$B/fqgen" -n 2000 -s 31 -l 150 --crlf > "$I/g_fixed.fq"
+"$B/fqgen" -n 2000 -s 32 -l 30-300 | gzip -1 > "$I/g_vary.fq.gz"
+"$B/fqgen" -n 300 -s 33 -l 500-3000 > "$I/g_long.fq"
+# lowercase reads, an N in a third of the reads at position 5 (N content
+# fails there), IUPAC codes in either case, '.', a lowercase n
+"$B/fqgen" -n 1500 -s 34 -l 100 | awk 'NR % 4 == 2 { n = (NR - 2) / 4
+    if (n % 7 == 0) $0 = tolower($0)
+    if (n % 3 == 0) $0 = substr($0, 1, 4) "N" substr($0, 6)
+    if (n % 5 == 0) $0 = substr($0, 1, 10) "R" substr($0, 12, 20) "y" substr($0, 33, 10) "." substr($0, 44)
+    if (n % 11 == 0) $0 = substr($0, 1, 60) "n" substr($0, 62) } { print }' > "$I/g_iupac.fq"
+"$B/fqgen" -n 1000 -s 35 -l 20-80 --empty-every 50 > "$I/g_empty.fq"
+# Phred+64: qualities '#'..'J' moved up by 31 (lowest 'B': Illumina 1.5)
+# and by 30 (lowest 'A': Illumina 1.3)
+"$B/fqgen" -n 1500 -s 36 -l 120 | awk 'BEGIN { for (i = 33; i < 127; i++) o[sprintf("%c", i)] = i }
+    NR % 4 == 0 { s = ""; for (i = 1; i <= length($0); i++) s = s sprintf("%c", o[substr($0, i, 1)] + 31); $0 = s } { print }' \
+    > "$I/g_phred64.fq"
+"$B/fqgen" -n 800 -s 37 -l 90 | awk 'BEGIN { for (i = 33; i < 127; i++) o[sprintf("%c", i)] = i }
+    NR % 4 == 0 { s = ""; for (i = 1; i <= length($0); i++) s = s sprintf("%c", o[substr($0, i, 1)] + 30); $0 = s } { print }' \
+    > "$I/g_phred13.fq"
+nogroup+=("$I/g_fixed.fq" "$I/g_vary.fq.gz" "$I/g_iupac.fq" "$I/g_empty.fq" "$I/g_phred64.fq" "$I/g_phred13.fq")
+grouped+=("$I/g_vary.fq.gz" "$I/g_long.fq" "$I/g_iupac.fq" "$I/g_phred64.fq")
+
+# ---- FastQC, two runs of two threads ----
+if ! timeout 300 fastqc -q -t 2 --extract --nogroup -o "$tmp/ng" "${nogroup[@]}" > "$tmp/fastqc.log" 2>&1 ||
+   ! timeout 300 fastqc -q -t 2 --extract -o "$tmp/g" "${grouped[@]}" >> "$tmp/fastqc.log" 2>&1; then
+    bad fastqc-runs "$(tail -3 "$tmp/fastqc.log")"
+    exit 1
+fi
+
+# split_modules FILE DIR: each module of a fastqc_data.txt into DIR/NAME (spaces as _)
+split_modules() {
+    mkdir -p "$2"
+    awk -v dir="$2" '/^##FastQC/ { print > (dir "/version"); close(dir "/version"); next }
+        /^>>END_MODULE/ { print > f; close(f); f = ""; next }
+        /^>>/ { name = substr($0, 3); sub(/\t.*/, "", name); gsub(/ /, "_", name); f = dir "/" name }
+        f != "" { print > f }' "$1"
+}
+# same THEIRS OURS TOL: "" when equal (line by line; with TOL, rows "x<TAB>number"
+# whose numbers differ by at most TOL relative also count as equal), else the
+# first difference
+same() {
+    awk -v tol="$3" 'NR == FNR { a[FNR] = $0; n = FNR; next }
+        { m = FNR; if ($0 == a[FNR]) next
+          if (tol != "" && FNR > 2) { split(a[FNR], x, "\t"); split($0, y, "\t")
+              d = x[2] - y[2]; if (d < 0) d = -d; s = x[2] < 0 ? -x[2] : x[2]
+              if (x[1] == y[1] && d <= tol * s) { fuzzy++; next } }
+          print "line " FNR ": FastQC \"" a[FNR] "\", ours \"" $0 "\""; bad = 1; exit }
+        END { if (!bad && m != n) print "FastQC has " n " lines, ours " m }' "$1" "$2"
+}
+modules="Basic_Statistics Per_base_sequence_quality Per_sequence_quality_scores Per_base_sequence_content
+    Per_sequence_GC_content Per_base_N_content Sequence_Length_Distribution"
+
+compare() { # compare MODE FILE
+    local mode=$1 f=$2 b opt="" ok=1 msg fuzzy=""
+    b=$(basename "$f"); b=${b%.gz}; b=${b%.fq}
+    [ "$mode" = ng ] && opt=--nogroup
+    local theirs=$tmp/$mode/${b}_fastqc/fastqc_data.txt ours=$tmp/ours/$mode-$b.txt
+    [ -f "$theirs" ] || { bad "fastqc-$mode-$b" "FastQC wrote no $theirs"; return; }
+    "$B/fqview_ref" $opt --fastqc-data "$ours" "$f" 2> "$tmp/err" || { bad "fastqc-$mode-$b" "$(head -2 "$tmp/err")"; return; }
+    split_modules "$theirs" "$tmp/split/$mode-$b/fastqc"
+    split_modules "$ours" "$tmp/split/$mode-$b/ours"
+    local T=$tmp/split/$mode-$b/fastqc O=$tmp/split/$mode-$b/ours
+    msg=$(same "$T/version" "$O/version" "")
+    [ -z "$msg" ] || { ok=0; bad "fastqc-$mode-$b-version" "$msg"; }
+    for m in $modules; do
+        if [ ! -f "$O/$m" ]; then ok=0; bad "fastqc-$mode-$b-$m" "not in our file"; continue; fi
+        if [ ! -f "$T/$m" ]; then ok=0; bad "fastqc-$mode-$b-$m" "not in FastQC's file"; continue; fi
+        tol=""; [ "$m" = Per_sequence_GC_content ] && tol=1e-9
+        msg=$(same "$T/$m" "$O/$m" "$tol")
+        [ -z "$msg" ] || { ok=0; bad "fastqc-$mode-$b-$m" "$msg"; }
+        [ -n "$tol" ] && ! cmp -s "$T/$m" "$O/$m" && fuzzy=" (GC counts within 1e-9)"
+    done
+    [ $ok = 1 ] && pass "fastqc-$mode-$b: 7 modules as FastQC's$fuzzy"
+}
+for f in "${nogroup[@]}"; do compare ng "$f"; done
+for f in "${grouped[@]}"; do compare g "$f"; done
+
+# ---- Java's Double.toString against fqf__jdouble ----
+if command -v java > /dev/null && command -v javac > /dev/null; then
+    mkdir -p "$tmp/java"
+    cat > "$tmp/java/Fmt.java" << 'EOF'
+import java.io.*;
+public class Fmt {
+    public static void main(String[] args) throws IOException {
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in));
+        PrintWriter out = new PrintWriter(new BufferedWriter(new OutputStreamWriter(System.out)));
+        for (String line; (line = in.readLine()) != null;) {
+            String bits = line.substring(0, 16);
+            out.println(bits + "\t" + Double.toString(Double.longBitsToDouble(Long.parseUnsignedLong(bits, 16))));
+        }
+        out.flush();
+    }
+}
+EOF
+    "$B/fqview_ref" --java-doubles 400000 > "$tmp/java/ours.txt" &&
+    java "$tmp/java/Fmt.java" < "$tmp/java/ours.txt" > "$tmp/java/java.txt" 2> "$tmp/err"
+    if [ ! -s "$tmp/java/java.txt" ]; then bad java-doubles "java failed: $(head -2 "$tmp/err")"
+    elif cmp -s "$tmp/java/ours.txt" "$tmp/java/java.txt"; then pass "java-doubles: 400000 values as Double.toString"
+    else bad java-doubles "$(diff "$tmp/java/java.txt" "$tmp/java/ours.txt" | head -3 | tr '\n' ' ')"; fi
+else
+    echo "SKIP java-doubles: no java/javac"
+fi
+
+# ---- MultiQC reads our file as a FastQC sample ----
+if ! command -v multiqc > /dev/null; then
+    echo "SKIP multiqc-fastqc: not installed (Debian package multiqc)"
+    exit $fail
+fi
+M=$tmp/mqc
+mkdir -p "$M/in/ours_vary_fastqc" "$M/in/ours_fixed_fastqc"
+"$B/fqview_ref" --name ours_vary.fq.gz --fastqc-data "$M/in/ours_vary_fastqc/fastqc_data.txt" "$I/g_vary.fq.gz" &&
+"$B/fqview_ref" --nogroup --name ours_fixed.fq --fastqc-data "$M/in/ours_fixed_fastqc/fastqc_data.txt" "$I/g_fixed.fq" ||
+    bad multiqc-input "fqview_ref failed"
+if ! timeout 300 multiqc -f -o "$M/out" "$M/in" > "$M/log" 2>&1 || [ ! -f "$M/out/multiqc_data/multiqc_fastqc.txt" ]; then
+    bad multiqc-fastqc "$(grep -i 'error\|no analysis' "$M/log" | head -2) $(ls "$M/out/multiqc_data" 2> /dev/null | tr '\n' ' ')"
+    exit 1
+fi
+col() { # col SAMPLE COLUMN: the value in multiqc_fastqc.txt
+    awk -F'\t' -v s="$1" -v c="$2" 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } $1 == s { print $(h[c]) }' \
+        "$M/out/multiqc_data/multiqc_fastqc.txt"
+}
+for s in ours_vary:2000 ours_fixed:2000; do
+    got=$(col "${s%%:*}" "Total Sequences")
+    if awk -v a="$got" -v b="${s#*:}" 'BEGIN { exit !(a != "" && a + 0 == b + 0) }'; then
+        pass "multiqc-fastqc-${s%%:*}: Total Sequences $got, encoding '$(col "${s%%:*}" Encoding)'"
+    else
+        bad "multiqc-fastqc-${s%%:*}" "Total Sequences '$got', want ${s#*:} ($(head -c 300 "$M/out/multiqc_data/multiqc_fastqc.txt"))"
+    fi
+done
+# MultiQC's per-module status table has our statuses
+got=$(col ours_fixed per_base_sequence_quality)
+exp=$(awk -F'\t' '/^>>Per base sequence quality/ { print $2 }' "$M/in/ours_fixed_fastqc/fastqc_data.txt")
+[ -n "$got" ] && [ "$got" = "$exp" ] && pass "multiqc-fastqc-status: per_base_sequence_quality $got" ||
+    bad multiqc-fastqc-status "MultiQC has '$got', our file '$exp'"
+exit $fail
