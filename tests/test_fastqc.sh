@@ -100,6 +100,12 @@ compare() { # compare MODE FILE
     local theirs=$tmp/$mode/${b}_fastqc/fastqc_data.txt ours=$tmp/ours/$mode-$b.txt
     [ -f "$theirs" ] || { bad "fastqc-$mode-$b" "FastQC wrote no $theirs"; return; }
     "$B/fqview_ref" $opt --fastqc-data "$ours" "$f" 2> "$tmp/err" || { bad "fastqc-$mode-$b" "$(head -2 "$tmp/err")"; return; }
+    # fqstats (the pipeline's counters) writes the same bytes as the plain reader
+    if ! "$B/fqstats" -Q $opt --fastqc-data "$ours.fqstats" "$f" > /dev/null 2> "$tmp/err"; then
+        ok=0; bad "fastqc-$mode-$b-fqstats" "$(head -2 "$tmp/err")"
+    elif ! cmp -s "$ours" "$ours.fqstats"; then
+        ok=0; bad "fastqc-$mode-$b-fqstats" "fqstats --fastqc-data differs from fqview_ref: $(diff "$ours" "$ours.fqstats" | head -3)"
+    fi
     split_modules "$theirs" "$tmp/split/$mode-$b/fastqc"
     split_modules "$ours" "$tmp/split/$mode-$b/ours"
     local T=$tmp/split/$mode-$b/fastqc O=$tmp/split/$mode-$b/ours
@@ -113,7 +119,7 @@ compare() { # compare MODE FILE
         [ -z "$msg" ] || { ok=0; bad "fastqc-$mode-$b-$m" "$msg"; }
         [ -n "$tol" ] && ! cmp -s "$T/$m" "$O/$m" && fuzzy=" (GC counts within 1e-9)"
     done
-    [ $ok = 1 ] && pass "fastqc-$mode-$b: 7 modules as FastQC's$fuzzy"
+    [ $ok = 1 ] && pass "fastqc-$mode-$b: 7 modules as FastQC's$fuzzy, fqstats the same"
 }
 for f in "${nogroup[@]}"; do compare ng "$f"; done
 for f in "${grouped[@]}"; do compare g "$f"; done

@@ -41,6 +41,17 @@ same_as_single() {
         "$B/fqstats" -Q --merge $mode "${args[@]}" > "$tmp/merged" 2>&1
         cmp -s "$tmp/single" "$tmp/merged" || { ok=0; bad "$name" "$mode differs: $(diff "$tmp/single" "$tmp/merged" | head -3)"; }
     done
+    # FastQC's modules and the HTML page from the merged counters (the page
+    # without its run table: threads, seconds and throughput are the run's)
+    for mode in "" "--nogroup"; do
+        (cd "$tmp" && "$B/fqstats" -Q $mode --fastqc-data single.txt --html single.html whole) > /dev/null 2>&1
+        "$B/fqstats" -Q --merge $mode --fastqc-data "$tmp/merged.txt" --html "$tmp/merged.html" "${args[@]}" > /dev/null 2>&1
+        cmp -s "$tmp/single.txt" "$tmp/merged.txt" ||
+            { ok=0; bad "$name" "--fastqc-data $mode differs: $(diff "$tmp/single.txt" "$tmp/merged.txt" | head -3)"; }
+        cmp -s <(sed '/<table class="run">/,/<\/table>/d' "$tmp/single.html") \
+            <(sed '/<table class="run">/,/<\/table>/d' "$tmp/merged.html") ||
+            { ok=0; bad "$name" "--html $mode differs"; }
+    done
     [ $ok = 1 ] && pass "$name"
 }
 
