@@ -86,7 +86,8 @@
                                per process, when first needed
 
    WHAT IT DOES NOT DO
-       FASTA, SAM/BAM, seek or random access, guess at damaged input: bad
+       FASTA, SAM/BAM, seek or random access (beyond splitting one plain or
+       BGZF file into byte shards: see SHARDS), guess at damaged input: bad
        input is an error. Paired input does not (yet) take GPU consumers.
        fastqpar_cuda.h does not run before driver R410 or on pre-Turing GPUs (PTX ISA 6.3, sm_75).
 
@@ -224,6 +225,7 @@
          >>codec    zlib, ISA-L, libdeflate      >>gzip     gzip streams
          >>bgzf-in  BGZF input                   >>writer   FASTQ writing
          >>paired   paired and interleaved runs  >>twins    QC/trim kernels, CPU twins of kernels.cu
+         >>shard    one input split across processes (input.shard_index/shard_count)
 
    CHANGES: see README.md. LICENSE: end of file.
 */
@@ -5540,10 +5542,9 @@ static int fqp__shard_fit(const char *w, uint64_t n, int eof, uint64_t ls, uint6
     }
 }
 
-/* *at: the first record boundary at or after text offset t (the end of the
-   text when no record starts there; where trailing blank lines start when
-   only they are left). Each of the next FQP__SHARD_PHASES line starts is
-   tried; exactly one may fit. */
+/* *at: the first record boundary at or after text offset t, UINT64_MAX
+   when no record starts there (only blank lines, or nothing, follow). Each
+   of the next FQP__SHARD_PHASES line starts is tried; exactly one may fit. */
 static fqp_result fqp__shard_probe(fqp__shard *sh, uint64_t t, uint64_t *at, fqp_error *err)
 {
     const fqp_allocator *a = sh->r->alloc;
@@ -5564,7 +5565,7 @@ static fqp_result fqp__shard_probe(fqp__shard *sh, uint64_t t, uint64_t *at, fqp
         }
         if (n == 0) { /* t lies past the end of the text */
             fqp__free(a, w);
-            *at = t;
+            *at = UINT64_MAX;
             return FQP_OK;
         }
         /* w[0] is the byte before t: the first line start at or after t */
@@ -5614,7 +5615,7 @@ static fqp_result fqp__shard_probe(fqp__shard *sh, uint64_t t, uint64_t *at, fqp
                               (unsigned long long)t, (unsigned long long)(t - 1 + cand[first]),
                               (unsigned long long)(t - 1 + cand[second]));
         if (blank >= 0) {
-            *at = t - 1 + cand[blank];
+            *at = UINT64_MAX;
             return FQP_OK;
         }
         if (wrapped)
@@ -5629,8 +5630,8 @@ static fqp_result fqp__shard_probe(fqp__shard *sh, uint64_t t, uint64_t *at, fqp
                               (unsigned long long)t);
         return fqp__error(err, FQP_ERR_SHARD, sh->name, 0, 0, t,
                           "no four-line FASTQ record ('@' header, sequence, '+' line, quality of the same length) "
-                          "starts in the lines after byte %llu: not FASTQ, or wrapped FASTQ, which cannot be "
-                          "sharded by bytes (shard by file instead)", (unsigned long long)t);
+                          "starts in the lines after byte %llu: the input is not FASTQ, or wrapped FASTQ (wrapped "
+                          "FASTQ cannot be sharded by bytes: shard by file instead)", (unsigned long long)t);
     }
 }
 
@@ -5692,8 +5693,14 @@ static fqp_result fqp__shard_open(fqp__reader *r, const fqp_input_desc *in, fqp_
 #endif
     }
     if ((res = fqp__shard_probe(sh, begin, &start, err)) != FQP_OK) return res;
+    if (start == UINT64_MAX) { /* no record starts in or after the range: an empty shard */
+        sh->end = UINT64_MAX;
+        *origin = begin;
+        return fqp__reader_start_at(r, size, 0, err);
+    }
     if (end != UINT64_MAX && (res = fqp__shard_probe(sh, end, &stop, err)) != FQP_OK) return res;
-    sh->end = end;
+    /* no record after the range: this shard reads to the end (later shards are empty) */
+    sh->end = stop == UINT64_MAX ? UINT64_MAX : end;
     sh->stop = stop;
     *origin = start;
     if (!sh->bgzf) return fqp__reader_start_at(r, start, 0, err);
@@ -5701,7 +5708,6 @@ static fqp_result fqp__shard_open(fqp__reader *r, const fqp_input_desc *in, fqp_
     {
         size_t k;
         if ((res = fqp__shard_block_of(sh, start, &k, err)) != FQP_OK) return res;
-        if (k == sh->nblocks) return fqp__reader_start_at(r, size, 0, err); /* nothing left */
         return fqp__reader_start_at(r, sh->blk[k].coff, start - sh->blk[k].toff, err);
     }
 #else
