@@ -5326,6 +5326,7 @@ struct fqp__shard {
     uint64_t stop;               /* where the next shard's first record was found */
     char name[FQP_ERROR_FILE_MAX]; /* "NAME (shard I/N)", the reader's name from now on */
     fqp__reader *r;
+    uint64_t size;               /* bytes of the source */
     int bgzf;
     /* BGZF: the blocks walked so far from the file's start. blk[k] for k <
        nblocks is block k; blk[nblocks] is where the next block would start */
@@ -5419,15 +5420,21 @@ static fqp_result fqp__shard_window(fqp__shard *sh, uint64_t t0, uint64_t want, 
 {
     const fqp_allocator *a = sh->r->alloc;
     fqp_result res;
+    *w = NULL;
     *n = 0;
     *eof = 0;
-    if (!(*w = (char *)fqp__alloc(a, (size_t)want)))
-        return fqp__error(err, FQP_ERR_NOMEM, sh->name, 0, 0, 0, "out of memory for a shard's boundary search");
     if (!sh->bgzf) {
         size_t got;
+        if (t0 >= sh->size) {
+            *eof = 1;
+            return FQP_OK;
+        }
+        if (want > sh->size - t0) want = sh->size - t0; /* a small file: a small window */
+        if (!(*w = (char *)fqp__alloc(a, (size_t)want)))
+            return fqp__error(err, FQP_ERR_NOMEM, sh->name, 0, 0, 0, "out of memory for a shard's boundary search");
         if ((res = fqp__reader_pread(sh->r, t0, *w, (size_t)want, &got, err)) != FQP_OK) return res;
         *n = got;
-        *eof = got < want;
+        *eof = t0 + got >= sh->size;
         return FQP_OK;
     }
 #ifndef FASTQPAR_NO_ZLIB
@@ -5460,8 +5467,10 @@ static fqp_result fqp__shard_window(fqp__shard *sh, uint64_t t0, uint64_t want, 
         if (res == FQP_OK) {
             skip = t0 - sh->blk[k].toff;
             *n = text - skip < want ? text - skip : want;
-            memcpy(*w, out + skip, (size_t)*n);
             *eof = sh->walked && j == sh->nblocks && *n < want;
+            memmove(out, out + skip, (size_t)*n); /* the window is the text buffer itself */
+            *w = (char *)out;
+            out = NULL;
         }
         fqp__free(a, in);
         fqp__free(a, out);
@@ -5668,6 +5677,7 @@ static fqp_result fqp__shard_open(fqp__reader *r, const fqp_input_desc *in, fqp_
     snprintf(sh->name, sizeof sh->name, "%s (shard %llu/%llu)", r->name, (unsigned long long)i, (unsigned long long)n);
     r->name = sh->name;
     if ((res = fqp__reader_size(r, &size, err)) != FQP_OK) return res;
+    sh->size = size;
     if ((res = fqp__reader_pread(r, 0, magic, sizeof magic, &got, err)) != FQP_OK) return res;
     if ((res = fqp__compression_magic(sh->name, magic, got, err)) != FQP_OK) return res;
     sh->bgzf = got >= 2 && magic[0] == 0x1f && magic[1] == 0x8b;

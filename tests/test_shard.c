@@ -66,6 +66,8 @@ static fqp_producer_desc shard_desc(const fqp_input_desc *in, uint64_t i, uint64
     pd.input.shard_count = n;
     pd.config.batch_records = batch_records;
     pd.config.threads = 2; /* sizes the BGZF job ring; reading is on this thread */
+    pd.config.read_size = 700;   /* small reads and batches: a shard's end falls */
+    pd.config.batch_bytes = 900; /* across reads and batches (and thousands of shards stay quick) */
     pd.config.ignore_env = 1;
     return pd;
 }
