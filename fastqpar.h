@@ -86,7 +86,8 @@
                                per process, when first needed
 
    WHAT IT DOES NOT DO
-       FASTA, SAM/BAM, seek or random access, guess at damaged input: bad
+       FASTA, SAM/BAM, seek or random access (beyond splitting one plain or
+       BGZF file into byte shards: see SHARDS), guess at damaged input: bad
        input is an error. Paired input does not (yet) take GPU consumers.
        fastqpar_cuda.h does not run before driver R410 or on pre-Turing GPUs (PTX ISA 6.3, sm_75).
 
@@ -224,6 +225,7 @@
          >>codec    zlib, ISA-L, libdeflate      >>gzip     gzip streams
          >>bgzf-in  BGZF input                   >>writer   FASTQ writing
          >>paired   paired and interleaved runs  >>twins    QC/trim kernels, CPU twins of kernels.cu
+         >>shard    one input split across processes (input.shard_index/shard_count)
 
    CHANGES: see README.md. LICENSE: end of file.
 */
@@ -292,7 +294,8 @@ extern "C" {
     X(FQP_ERR_PAIR_NAME, -25, "mate names differ")                               \
     X(FQP_ERR_NO_CODEC, -26, "requested compression library is not available")   \
     X(FQP_ERR_BLANK_LINE, -27, "blank line inside a record")                      \
-    X(FQP_ERR_UNSUPPORTED_COMPRESSION, -28, "input compressed with xz, bzip2 or zstd")
+    X(FQP_ERR_UNSUPPORTED_COMPRESSION, -28, "input compressed with xz, bzip2 or zstd") \
+    X(FQP_ERR_SHARD, -29, "input cannot be sharded by bytes")
 
 typedef enum fqp_result {
 #define FQP__ENUM(name, value, text) name = value,
@@ -354,7 +357,46 @@ typedef struct fqp_input_desc {
     fqp_seek_fn seek;        /* optional, with read: the source can go back, so a damaged
                                 gzip member can be inflated again (see fqp_codec) */
     const char *name;        /* name in messages; default: path, "<stdin>", "<memory>", "<callback>" */
+    uint64_t shard_index;    /* with shard_count > 1: read only shard shard_index (0-based) of */
+    uint64_t shard_count;    /* shard_count byte shards; 0 or 1: the whole input (see SHARDS) */
 } fqp_input_desc;
+
+/* SHARDS: one input split across N processes (MPI ranks, Snakemake jobs), so
+   that every record is read by exactly one of them. Shard I of N (input.
+   shard_index = I, input.shard_count = N; N <= 2^32) owns the records whose
+   first byte ('@') lies in its range:
+     plain file   bytes [I*size/N, (I+1)*size/N) of the file;
+     BGZF file    the text of the blocks whose compressed start lies in
+                  [I*size/N, (I+1)*size/N); the blocks are found by walking
+                  the block headers (BSIZE) from the start of the file.
+   The shard reads on past its range to finish its last record. Its first
+   record is the first record boundary at or after the range's start, found
+   by checking the four-line structure (header '@', sequence, '+' line,
+   quality of the sequence's length; CRLF and empty reads allowed) of up to
+   4 records from each of the next 4 line starts (every phase): exactly one
+   phase must fit. The search looks at 1 MiB, growing to 64 MiB for long
+   records. The shard also finds the next shard's first record the same way
+   and checks that its own records end exactly there, so when every shard of
+   a split succeeds, the shards together hold every record exactly once.
+   FQP_ERR_SHARD (with a message naming the shard) when that cannot be
+   assured, never a silently wrong split:
+     - the source cannot seek or has no size: stdin, a pipe, a read callback;
+     - gzip that is not BGZF (recompress with bgzip, or shard by file);
+     - wrapped FASTQ (a sequence or quality over several lines): byte offsets
+       cannot locate its records, so a sharded read fails on the first
+       wrapped record it meets or at a boundary it cannot confirm (shard
+       such input by file);
+     - no boundary (or more than one) fits within the search window.
+   Paired runs cannot be sharded by bytes (FQP_ERR_INVALID_ARGUMENT): shard
+   mate files by file. Lists of files are sharded by file by the caller
+   (file k to shard k mod N).
+   In a shard, fqp_batch.first_record, fqp_record.number and the record and
+   line numbers of errors count from the shard's first record (1 = its first
+   record or line), since the lines before it are never read; byte offsets
+   (fqp_batch.offset, fqp_error.offset) stay absolute in the file's
+   (uncompressed) text. Names in messages, batches and errors read
+   "NAME (shard I/N)", I being shard_index. Metrics count the shard's own
+   text and compressed bytes. */
 
 typedef enum fqp_validation {
     FQP_VALIDATE_DEFAULT = 0, /* = FQP_VALIDATE_ALL */
@@ -1677,7 +1719,19 @@ static void fqp__bgzin_metrics(const fqp__reader *r, fqp_metrics *m);
 #ifndef FASTQPAR_NO_ZLIB
 static fqp_result fqp__bgzin_open(fqp__reader *r, fqp_error *err);
 static fqp_result fqp__bgzin_read(fqp__reader *r, unsigned char *out, size_t size, size_t *got, fqp_error *err);
+static fqp_result fqp__bgzin_block_at(fqp__reader *r, uint64_t at, uint64_t *bsize, uint64_t *isize, int *found,
+                                      fqp_error *err);
+static fqp_result fqp__bgzin_inflate_blocks(fqp__reader *r, unsigned char *in, size_t n, uint64_t in_offset,
+                                            unsigned char *out, size_t *out_len, fqp_error *err);
 #endif
+/* >>shard: one input split across processes (NULL: not sharded) */
+typedef struct fqp__shard fqp__shard;
+static fqp_result fqp__shard_open(fqp__reader *r, const fqp_input_desc *in, fqp__shard **out, uint64_t *origin,
+                                  fqp_error *err);
+/* whether a record starting at text offset `at` is a later shard's; *stop
+   then gets where the next shard starts */
+static int fqp__shard_past(const fqp__shard *sh, uint64_t at, uint64_t *stop);
+static void fqp__shard_free(fqp__shard *sh, const fqp_allocator *a);
 /* >>writer: a batch's BGZF output (made on the consumer's thread), and text
    handed to an fqp_writer by the ordered sink */
 static fqp_result fqp__batch_encode(fqp_producer *p, fqp__batch *b, fqp_error *e);
@@ -2124,8 +2178,10 @@ typedef struct fqp__reader {
     int detected, gzip, raw_eof;
     int rereadable;              /* memory, or a FILE* that can seek: a damaged member can be inflated again */
     long fp_base;                /* ftell of the FILE* when it was opened */
-    uint64_t raw_bytes;          /* bytes taken from the source */
+    uint64_t raw_bytes;          /* bytes taken from the source (a shard: its start counts) */
+    uint64_t raw_start;          /* a shard: where in the source reading began */
     uint64_t text_bytes;         /* text bytes handed out */
+    uint64_t text_skip;          /* a BGZF shard: text to drop before its first record */
     fqp_codec codec;             /* as resolved: AUTO or the backend asked for */
 #ifndef FASTQPAR_NO_ZLIB
     fqp_codec stream_codec;      /* what inflates gzip streams: ZLIB (zs) or ISAL (isal) */
@@ -2254,6 +2310,73 @@ static fqp_result fqp__fill_in(fqp__reader *r, size_t want, fqp_error *err)
         if (res != FQP_OK) return res;
         r->in_len += got;
     }
+    return FQP_OK;
+}
+
+/* The reader's interface for shards (>>shard), used before the first read.
+   The source's size in bytes from where it started; FQP_ERR_SHARD for a
+   source that cannot seek (stdin from a pipe, a FIFO, a read callback). */
+static fqp_result fqp__reader_size(fqp__reader *r, uint64_t *size, fqp_error *err)
+{
+    if (r->mem) {
+        *size = r->mem_size;
+        return FQP_OK;
+    }
+    if (r->fp && r->fp_base >= 0 && fseek(r->fp, 0, SEEK_END) == 0) {
+        long end = ftell(r->fp);
+        if (end >= r->fp_base) {
+            *size = (uint64_t)(end - r->fp_base);
+            return FQP_OK;
+        }
+    }
+    return fqp__error(err, FQP_ERR_SHARD, r->name, 0, 0, 0,
+                      "cannot be sharded by bytes: the input cannot seek (stdin from a pipe, a FIFO or a "
+                      "read callback); read it whole, or shard by file");
+}
+
+/* A FILE* source to byte `at` from where it started (long: 64-bit on LP64
+   systems, so files over 2 GiB need a 64-bit long). */
+static fqp_result fqp__reader_seek_to(fqp__reader *r, uint64_t at, fqp_error *err)
+{
+    if (!r->fp || at > (uint64_t)(LONG_MAX - r->fp_base) || fseek(r->fp, r->fp_base + (long)at, SEEK_SET) != 0)
+        return fqp__error(err, FQP_ERR_READ, r->name, 0, 0, 0, "cannot seek to byte %llu: %s",
+                          (unsigned long long)at, strerror(errno));
+    clearerr(r->fp);
+    return FQP_OK;
+}
+
+/* Reads source bytes [at, at + n) into buf (*got < n only at its end). */
+static fqp_result fqp__reader_pread(fqp__reader *r, uint64_t at, void *buf, size_t n, size_t *got, fqp_error *err)
+{
+    fqp_result res;
+    *got = 0;
+    if (r->mem) {
+        if (at < r->mem_size) {
+            *got = r->mem_size - at < n ? (size_t)(r->mem_size - at) : n;
+            memcpy(buf, r->mem + at, *got);
+        }
+        return FQP_OK;
+    }
+    if ((res = fqp__reader_seek_to(r, at, err)) != FQP_OK) return res;
+    *got = fread(buf, 1, n, r->fp);
+    if (*got < n && ferror(r->fp))
+        return fqp__error(err, FQP_ERR_READ, r->name, 0, 0, 0, "read error at byte %llu: %s",
+                          (unsigned long long)at, strerror(errno));
+    return FQP_OK;
+}
+
+/* Reading starts at source byte `at` (compressed offsets in messages stay
+   those of the whole file) and drops the first text_skip text bytes. */
+static fqp_result fqp__reader_start_at(fqp__reader *r, uint64_t at, uint64_t text_skip, fqp_error *err)
+{
+    if (r->mem) {
+        r->mem_pos = at < r->mem_size ? (size_t)at : r->mem_size;
+    } else {
+        fqp_result res = fqp__reader_seek_to(r, at, err);
+        if (res != FQP_OK) return res;
+    }
+    r->raw_bytes = r->raw_start = at;
+    r->text_skip = text_skip;
     return FQP_OK;
 }
 
@@ -2549,30 +2672,46 @@ static fqp_result fqp__reader_read_raw(fqp__reader *r, void *out, size_t size, s
 /* Producer thread: the next text bytes into out[0..size); *got == 0 at end. */
 static fqp_result fqp__reader_read(fqp__reader *r, void *out, size_t size, size_t *got, fqp_error *err)
 {
-    fqp_result res = fqp__reader_read_raw(r, out, size, got, err);
+    fqp_result res;
+    for (;;) {
+        res = fqp__reader_read_raw(r, out, size, got, err);
+        if (res != FQP_OK || *got == 0 || r->text_skip == 0) break;
+        if (*got <= r->text_skip) { /* a shard's text before its first record */
+            r->text_skip -= *got;
+            continue;
+        }
+        memmove(out, (char *)out + r->text_skip, *got - (size_t)r->text_skip);
+        *got -= (size_t)r->text_skip;
+        r->text_skip = 0;
+        break;
+    }
     r->text_bytes += *got;
     return res;
 }
 
 /* xz, bzip2 and zstd by their magic: a plain message beats a parse error
    at "record 1" on compressed bytes. */
-static fqp_result fqp__unsupported_compression(const fqp__reader *r, fqp_error *err)
+static fqp_result fqp__compression_magic(const char *name, const unsigned char *p, size_t have, fqp_error *err)
 {
     static const struct {
         const char *magic, *what, *tool;
         size_t n;
     } kinds[] = {{"\xfd" "7zXZ", "xz", "xz -dc", 6}, {"BZh", "bzip2", "bzip2 -dc", 3},
                  {"\x28\xb5\x2f\xfd", "zstd", "zstd -dc", 4}};
-    const unsigned char *p = r->in + r->in_pos;
-    size_t have = r->in_len - r->in_pos, i;
+    size_t i;
     for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
         if (have < kinds[i].n || memcmp(p, kinds[i].magic, kinds[i].n) != 0) continue;
         if (i == 1 && (have < 4 || p[3] < '1' || p[3] > '9')) continue; /* "BZh1".."BZh9" */
-        return fqp__error(err, FQP_ERR_UNSUPPORTED_COMPRESSION, r->name, 0, 0, 0,
+        return fqp__error(err, FQP_ERR_UNSUPPORTED_COMPRESSION, name, 0, 0, 0,
                           "%s-compressed input is not supported (use %s %s | ...)", kinds[i].what, kinds[i].tool,
-                          strcmp(r->name, "<stdin>") == 0 ? "FILE" : r->name);
+                          strcmp(name, "<stdin>") == 0 ? "FILE" : name);
     }
     return FQP_OK;
+}
+
+static fqp_result fqp__unsupported_compression(const fqp__reader *r, fqp_error *err)
+{
+    return fqp__compression_magic(r->name, r->in + r->in_pos, r->in_len - r->in_pos, err);
 }
 
 static fqp_result fqp__reader_read_raw(fqp__reader *r, void *out, size_t size, size_t *got, fqp_error *err)
@@ -2718,6 +2857,8 @@ struct fqp_producer {
     fqp__batch *prev;            /* batch whose tail is carried into the next */
     uint64_t carry_from, carry_len;
     uint64_t next_index, next_record, raw0_offset, raw0_line;
+    fqp__shard *shard;           /* input.shard_count > 1: this shard's bounds (>>shard) */
+    uint64_t text_origin;        /* text offset of the first byte read: a shard's first record, else 0 */
     int eof, finished;
     fqp_result pending_error;    /* reported after the batch of records before it */
     fqp_error perr;
@@ -2881,6 +3022,11 @@ static fqp_result fqp__scan_emit(fqp_producer *p, fqp__batch *b, uint64_t end)
                                "record is %llu bytes, more than max_record_bytes (%llu)",
                                (unsigned long long)(end - s->rec_start),
                                (unsigned long long)p->cfg.max_record_bytes);
+    if (p->shard && (s->seq_lines > 1 || s->qual_lines > 1))
+        return fqp__scan_error(p, b, FQP_ERR_SHARD, s->rec_line, s->rec_start,
+                               "the record is wrapped (its %s is on %llu lines): wrapped FASTQ cannot be sharded "
+                               "by bytes (shard by file instead)", s->seq_lines > 1 ? "sequence" : "quality",
+                               (unsigned long long)(s->seq_lines > 1 ? s->seq_lines : s->qual_lines));
     if (fqp__reserve(&p->cfg.allocator, (void **)&b->spans, &b->spans_cap, b->pub.count + 1, sizeof *sp))
         return fqp__scan_error(p, b, FQP_ERR_NOMEM, s->rec_line, s->rec_start, "out of memory");
     sp = &b->spans[b->pub.count++];
@@ -3058,7 +3204,8 @@ static int fqp__scan_fast(fqp_producer *p, fqp__batch *b, fqp_result *r)
     *r = FQP_OK;
     fqp__nl_init(&it, buf, ls, b->raw_len, p->avx2);
     for (;;) {
-        uint64_t n1, n2, n3, n4, next;
+        uint64_t n1, n2, n3, n4, next, stop;
+        if (p->shard && fqp__shard_past(p->shard, b->pub.offset + ls, &stop)) return 0; /* the line scan stops */
         if ((n1 = fqp__nl_next(&it)) == UINT64_MAX || (n2 = fqp__nl_next(&it)) == UINT64_MAX ||
             (n3 = fqp__nl_next(&it)) == UINT64_MAX || (n4 = fqp__nl_next(&it)) == UINT64_MAX)
             return 0;
@@ -3086,6 +3233,27 @@ static int fqp__scan_fast(fqp_producer *p, fqp__batch *b, fqp_result *r)
     }
 }
 
+/* A shard's end (>>shard): the record starting at the scan's line belongs
+   to a later shard. 1 when so: the text from there on is dropped as if the
+   input ended, and *r is an error unless the next shard starts there too. */
+static int fqp__scan_shard_end(fqp_producer *p, fqp__batch *b, fqp_result *r)
+{
+    uint64_t at = b->pub.offset + p->scan.line_start, stop;
+    *r = FQP_OK;
+    if (!fqp__shard_past(p->shard, at, &stop)) return 0;
+    if (at != stop) {
+        *r = fqp__scan_error(p, b, FQP_ERR_SHARD, p->scan.line_no, p->scan.line_start,
+                             "this shard's records end at byte %llu, but the next shard's first record was found "
+                             "at byte %llu: the input is not four-line FASTQ there (wrapped?) and cannot be "
+                             "sharded by bytes (shard by file instead)",
+                             (unsigned long long)at, (unsigned long long)stop);
+        return 1;
+    }
+    b->raw_len = p->scan.line_start;
+    p->eof = 1;
+    return 1;
+}
+
 /* Scans every complete line of the batch's text (and at end of input the
    last, unterminated one). Sets *full when the batch reached its record
    limit, or holds a record that alone exceeds the byte limit. */
@@ -3101,6 +3269,7 @@ static fqp_result fqp__scan_text(fqp_producer *p, fqp__batch *b, int *full)
         int done;
         fqp_result r;
         if (s->phase == FQP__HEAD && !s->blank_line) {
+            if (p->shard && fqp__scan_shard_end(p, b, &r)) return r;
             if (p->fast_skip) {
                 p->fast_skip--;
             } else {
@@ -3109,6 +3278,7 @@ static fqp_result fqp__scan_text(fqp_producer *p, fqp__batch *b, int *full)
                     return FQP_OK;
                 }
                 if (r != FQP_OK) return r;
+                if (p->shard && fqp__scan_shard_end(p, b, &r)) return r;
             }
         }
         nl = s->search < len ? (const char *)memchr(buf + s->search, '\n', len - s->search) : NULL;
@@ -3780,6 +3950,8 @@ FASTQPAR_DEF fqp_result fqp_producer_create(fqp_producer **out, const fqp_produc
         r = fqp__reader_open(&p->reader, &desc->input, &p->cfg.allocator, cfg.read_size, err);
     p->reader.threads = cfg.threads;
     p->reader.codec = cfg.inflate;
+    if (r == FQP_OK) r = fqp__shard_open(&p->reader, &desc->input, &p->shard, &p->raw0_offset, err);
+    p->text_origin = p->raw0_offset;
     if (r != FQP_OK) {
         fqp_producer_destroy(p);
         return r;
@@ -3798,6 +3970,7 @@ FASTQPAR_DEF void fqp_producer_destroy(fqp_producer *p)
     if (!p) return;
     a = p->cfg.allocator;
     fqp__reader_close(&p->reader);
+    fqp__shard_free(p->shard, &a); /* after the reader: it names the input by the shard's name */
     if (p->pool)
         for (i = 0; i < p->pool_count; i++) fqp__batch_free(&a, p->pool[i]);
     fqp_queue_destroy(p->queue);
@@ -4129,8 +4302,8 @@ FASTQPAR_DEF fqp_result fqp_producer_finish(fqp_producer *p, fqp_metrics *m, fqp
         m->records = p->records;
         m->bases = p->bases;
         m->batches = p->batches;
-        m->input_bytes = p->raw0_offset + p->carry_len;
-        m->compressed_bytes = p->reader.raw_bytes;
+        m->input_bytes = p->raw0_offset + p->carry_len - p->text_origin;
+        m->compressed_bytes = p->reader.raw_bytes - p->reader.raw_start;
         m->gzip = p->reader.gzip;
         m->inflate = FQP_CODEC_AUTO;
 #ifndef FASTQPAR_NO_ZLIB
@@ -5029,6 +5202,91 @@ static void fqp__bgzin_metrics(const fqp__reader *r, fqp_metrics *m)
     m->inflate = r->bgzf->codec;
     m->producer_inflate_wait_seconds = r->bgzf->wait_seconds;
 }
+
+/* The BGZF interface for shards (>>shard), on the calling thread, before
+   the first read. The block at compressed byte `at`, from its header and
+   trailer alone: *found 1 with its size and ISIZE, 0 at the end of the
+   source. A gzip member that is not BGZF is FQP_ERR_SHARD; a damaged or
+   cut header the error the reader would give. */
+static fqp_result fqp__bgzin_block_at(fqp__reader *r, uint64_t at, uint64_t *bsize, uint64_t *isize, int *found,
+                                      fqp_error *err)
+{
+    unsigned char small[256], *h = small, t[4];
+    size_t got, hlen = 12, bs = 0;
+    int kind;
+    fqp_result res;
+    *found = 0;
+    if ((res = fqp__reader_pread(r, at, small, sizeof small, &got, err)) != FQP_OK) return res;
+    if (got == 0) return FQP_OK;
+    if (small[0] != 0x1f || (got >= 2 && small[1] != 0x8b))
+        return fqp__error(err, FQP_ERR_GZIP_TRAILING, r->name, 0, 0, at,
+                          "bytes after the gzip data end at compressed byte %llu are not another gzip member",
+                          (unsigned long long)at);
+    kind = fqp__bgzin_header(small, got, &hlen, &bs);
+    if (kind < 0 && hlen > got && got == sizeof small) { /* long extra fields */
+        if (!(h = (unsigned char *)fqp__alloc(r->alloc, hlen)))
+            return fqp__error(err, FQP_ERR_NOMEM, r->name, 0, 0, 0, "out of memory");
+        if ((res = fqp__reader_pread(r, at, h, hlen, &got, err)) == FQP_OK) kind = fqp__bgzin_header(h, got, &hlen, &bs);
+        fqp__free(r->alloc, h);
+        if (res != FQP_OK) return res;
+    }
+    if (kind < 0)
+        return fqp__error(err, FQP_ERR_GZIP_TRUNCATED, r->name, 0, 0, at,
+                          "gzip data ends early in the header at compressed byte %llu (truncated file?)",
+                          (unsigned long long)at);
+    if (kind == 0)
+        return fqp__error(err, FQP_ERR_SHARD, r->name, 0, 0, at,
+                          "cannot be sharded by bytes: the gzip member at compressed byte %llu is not a BGZF "
+                          "block (only BGZF, as bgzip writes, can be; recompress with bgzip, or shard by file)",
+                          (unsigned long long)at);
+    if (bs < hlen + 8 + 2)
+        return fqp__error(err, FQP_ERR_GZIP_CORRUPT, r->name, 0, 0, at,
+                          "corrupt gzip data in the BGZF block at compressed byte %llu: its size %llu is too small",
+                          (unsigned long long)at, (unsigned long long)bs);
+    if ((res = fqp__reader_pread(r, at + bs - 4, t, 4, &got, err)) != FQP_OK) return res;
+    if (got < 4)
+        return fqp__error(err, FQP_ERR_GZIP_TRUNCATED, r->name, 0, 0, at,
+                          "gzip data ends early in the BGZF block at compressed byte %llu (truncated file?)",
+                          (unsigned long long)at);
+    *isize = fqp__le32(t);
+    if (*isize > FQP__BGZF_MAX_BLOCK)
+        return fqp__error(err, FQP_ERR_GZIP_CORRUPT, r->name, 0, 0, at,
+                          "corrupt gzip data in the BGZF block at compressed byte %llu: ISIZE %llu is more than a block holds",
+                          (unsigned long long)at, (unsigned long long)*isize);
+    *bsize = bs;
+    *found = 1;
+    return FQP_OK;
+}
+
+/* Inflates the whole blocks in[0..n) (compressed byte in_offset of the
+   file) into out, which has room for their ISIZEs plus one byte, with zlib
+   on this thread; *out_len gets the text. Checked as the consumers check. */
+static fqp_result fqp__bgzin_inflate_blocks(fqp__reader *r, unsigned char *in, size_t n, uint64_t in_offset,
+                                            unsigned char *out, size_t *out_len, fqp_error *err)
+{
+    fqp__bgzin_job j;
+    memset(&j, 0, sizeof j);
+    j.in = in;
+    j.in_len = n;
+    j.in_offset = in_offset;
+    j.out = out;
+    j.codec = FQP_CODEC_ZLIB;
+    j.alloc = r->alloc;
+    j.zs.zalloc = fqp__zalloc;
+    j.zs.zfree = fqp__zfree;
+    j.zs.opaque = (voidpf)r->alloc;
+    if (inflateInit2(&j.zs, -15) != Z_OK)
+        return fqp__error(err, FQP_ERR_NOMEM, r->name, 0, 0, 0, "out of memory for the gzip inflater");
+    j.zs_ready = 1;
+    fqp__bgzin_inflate(&j);
+    inflateEnd(&j.zs);
+    *out_len = j.good;
+    if (j.code != FQP_OK)
+        return fqp__error(err, j.code, r->name, 0, 0, j.bad_at,
+                          "corrupt gzip data in the BGZF block at compressed byte %llu: %s",
+                          (unsigned long long)j.bad_at, j.why);
+    return FQP_OK;
+}
 #else
 static void fqp__bgzin_job_run(fqp__reader *r, fqp__job *job)
 {
@@ -5042,6 +5300,430 @@ static void fqp__bgzin_metrics(const fqp__reader *r, fqp_metrics *m)
 }
 static void fqp__bgzin_close(fqp__reader *r) { (void)r; }
 #endif
+
+/* ---- >>shard [optional]: one input split across processes ----
+   A shard finds its first record (fqp__shard_probe) and the next shard's
+   first record when the producer is created, then reads as any input from
+   its first record; the scan stops at the first record that starts at or
+   after the shard's end (fqp__shard_past) and checks that it is the one the
+   next shard starts with. It reaches the reader and the BGZF block only
+   through their interfaces for shards (fqp__reader_size/pread/start_at,
+   fqp__bgzin_block_at/inflate_blocks). Offsets here are text offsets of
+   the whole input (a plain file's bytes, a BGZF file's uncompressed text). */
+
+#define FQP__SHARD_WINDOW (1u << 20)     /* text a boundary search reads first */
+#define FQP__SHARD_WINDOW_MAX (64u << 20) /* ... growing to this for long records */
+#define FQP__SHARD_RECORDS 4             /* records checked from each candidate line */
+#define FQP__SHARD_PHASES 4              /* candidate lines: one of any 4 in a row starts a record */
+
+typedef struct fqp__shard_block {
+    uint64_t coff, toff; /* compressed start, text start */
+} fqp__shard_block;
+
+struct fqp__shard {
+    uint64_t index, count;
+    uint64_t end;                /* records starting here or later are the next shards'; UINT64_MAX: none */
+    uint64_t stop;               /* where the next shard's first record was found */
+    char name[FQP_ERROR_FILE_MAX]; /* "NAME (shard I/N)", the reader's name from now on */
+    fqp__reader *r;
+    uint64_t size;               /* bytes of the source */
+    int bgzf;
+    /* BGZF: the blocks walked so far from the file's start. blk[k] for k <
+       nblocks is block k; blk[nblocks] is where the next block would start */
+    fqp__shard_block *blk;
+    uint64_t blk_cap;
+    size_t nblocks;
+    int walked;                  /* the end of the file was reached */
+};
+
+static void fqp__shard_free(fqp__shard *sh, const fqp_allocator *a)
+{
+    if (!sh) return;
+    fqp__free(a, sh->blk);
+    fqp__free(a, sh);
+}
+
+/* floor(i * size / n) without overflow, for i <= n <= 2^32. */
+static uint64_t fqp__shard_split(uint64_t size, uint64_t i, uint64_t n)
+{
+    return size / n * i + size % n * i / n;
+}
+
+static int fqp__shard_past(const fqp__shard *sh, uint64_t at, uint64_t *stop)
+{
+    if (!sh || at < sh->end) return 0;
+    *stop = sh->stop;
+    return 1;
+}
+
+#ifndef FASTQPAR_NO_ZLIB
+/* Walks one more block header (or reaches the end of the file). */
+static fqp_result fqp__shard_walk(fqp__shard *sh, fqp_error *err)
+{
+    uint64_t bsize = 0, isize = 0;
+    int found;
+    fqp_result res = fqp__bgzin_block_at(sh->r, sh->blk[sh->nblocks].coff, &bsize, &isize, &found, err);
+    if (res != FQP_OK) return res;
+    if (!found) {
+        sh->walked = 1;
+        return FQP_OK;
+    }
+    if (fqp__reserve(sh->r->alloc, (void **)&sh->blk, &sh->blk_cap, sh->nblocks + 2, sizeof *sh->blk))
+        return fqp__error(err, FQP_ERR_NOMEM, sh->name, 0, 0, 0, "out of memory for the BGZF block list");
+    sh->blk[sh->nblocks + 1].coff = sh->blk[sh->nblocks].coff + bsize;
+    sh->blk[sh->nblocks + 1].toff = sh->blk[sh->nblocks].toff + isize;
+    sh->nblocks++;
+    return FQP_OK;
+}
+
+/* *k: the first block whose compressed start is at or after x (nblocks
+   when none: x lies past the last block's start). */
+static fqp_result fqp__shard_block_from(fqp__shard *sh, uint64_t x, size_t *k, fqp_error *err)
+{
+    size_t lo = 0, hi;
+    fqp_result res;
+    while (!sh->walked && (sh->nblocks == 0 || sh->blk[sh->nblocks - 1].coff < x))
+        if ((res = fqp__shard_walk(sh, err)) != FQP_OK) return res;
+    hi = sh->nblocks;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (sh->blk[mid].coff < x) lo = mid + 1;
+        else hi = mid;
+    }
+    *k = lo;
+    return FQP_OK;
+}
+
+/* *k: the block whose text holds text offset t (nblocks when t lies at or
+   past the end of the text). */
+static fqp_result fqp__shard_block_of(fqp__shard *sh, uint64_t t, size_t *k, fqp_error *err)
+{
+    size_t lo = 0, hi;
+    fqp_result res;
+    while (!sh->walked && sh->blk[sh->nblocks].toff <= t)
+        if ((res = fqp__shard_walk(sh, err)) != FQP_OK) return res;
+    hi = sh->nblocks;
+    while (lo < hi) { /* the first k with blk[k + 1].toff > t */
+        size_t mid = lo + (hi - lo) / 2;
+        if (sh->blk[mid + 1].toff <= t) lo = mid + 1;
+        else hi = mid;
+    }
+    *k = lo;
+    return FQP_OK;
+}
+#endif
+
+/* Text [t0, t0 + want) into a new buffer *w (freed by the caller) of *n
+   bytes; *eof when the input's text ends within it. */
+static fqp_result fqp__shard_window(fqp__shard *sh, uint64_t t0, uint64_t want, char **w, uint64_t *n, int *eof,
+                                    fqp_error *err)
+{
+    const fqp_allocator *a = sh->r->alloc;
+    fqp_result res;
+    *w = NULL;
+    *n = 0;
+    *eof = 0;
+    if (!sh->bgzf) {
+        size_t got;
+        if (t0 >= sh->size) {
+            *eof = 1;
+            return FQP_OK;
+        }
+        if (want > sh->size - t0) want = sh->size - t0; /* a small file: a small window */
+        if (!(*w = (char *)fqp__alloc(a, (size_t)want)))
+            return fqp__error(err, FQP_ERR_NOMEM, sh->name, 0, 0, 0, "out of memory for a shard's boundary search");
+        if ((res = fqp__reader_pread(sh->r, t0, *w, (size_t)want, &got, err)) != FQP_OK) return res;
+        *n = got;
+        *eof = t0 + got >= sh->size;
+        return FQP_OK;
+    }
+#ifndef FASTQPAR_NO_ZLIB
+    {
+        size_t k, j, got, text = 0;
+        uint64_t clen, tlen, skip;
+        unsigned char *in = NULL, *out = NULL;
+        if ((res = fqp__shard_block_of(sh, t0, &k, err)) != FQP_OK) return res;
+        if (k == sh->nblocks) {
+            *eof = 1;
+            return FQP_OK;
+        }
+        while (!sh->walked && sh->blk[sh->nblocks].toff < t0 + want)
+            if ((res = fqp__shard_walk(sh, err)) != FQP_OK) return res;
+        for (j = k + 1; j < sh->nblocks && sh->blk[j].toff < t0 + want; j++) {}
+        clen = sh->blk[j].coff - sh->blk[k].coff;
+        tlen = sh->blk[j].toff - sh->blk[k].toff;
+        in = (unsigned char *)fqp__alloc(a, (size_t)clen);
+        out = (unsigned char *)fqp__alloc(a, (size_t)tlen + 1);
+        if (!in || !out) {
+            res = fqp__error(err, FQP_ERR_NOMEM, sh->name, 0, 0, 0, "out of memory for a shard's boundary search");
+        } else if ((res = fqp__reader_pread(sh->r, sh->blk[k].coff, in, (size_t)clen, &got, err)) == FQP_OK) {
+            if (got < clen)
+                res = fqp__error(err, FQP_ERR_GZIP_TRUNCATED, sh->name, 0, 0, sh->blk[k].coff + got,
+                                 "gzip data ends early at compressed byte %llu (truncated file?)",
+                                 (unsigned long long)(sh->blk[k].coff + got));
+            else
+                res = fqp__bgzin_inflate_blocks(sh->r, in, (size_t)clen, sh->blk[k].coff, out, &text, err);
+        }
+        if (res == FQP_OK) {
+            skip = t0 - sh->blk[k].toff;
+            *n = text - skip < want ? text - skip : want;
+            *eof = sh->walked && j == sh->nblocks && *n < want;
+            memmove(out, out + skip, (size_t)*n); /* the window is the text buffer itself */
+            *w = (char *)out;
+            out = NULL;
+        }
+        fqp__free(a, in);
+        fqp__free(a, out);
+        return res;
+    }
+#else
+    return FQP_ERR_NO_ZLIB;
+#endif
+}
+
+/* One line of w[0..n) from ls: its text [ls, *ce) without "\n" or "\r\n",
+   the next line at *next. 0 when the window ends inside it; at the end of
+   the input the last line may lack its newline. */
+static int fqp__shard_line(const char *w, uint64_t n, int eof, uint64_t ls, uint64_t *ce, uint64_t *next)
+{
+    const char *nl = (const char *)memchr(w + ls, '\n', (size_t)(n - ls));
+    uint64_t eol;
+    if (nl) {
+        eol = (uint64_t)(nl - w);
+        *next = eol + 1;
+    } else if (eof) {
+        eol = *next = n;
+    } else {
+        return 0;
+    }
+    *ce = eol > ls && w[eol - 1] == '\r' ? eol - 1 : eol;
+    return 1;
+}
+
+enum { FQP__FIT_NO, FQP__FIT_WRAPPED, FQP__FIT_RECORDS, FQP__FIT_BLANK_END, FQP__FIT_MORE };
+
+/* How four-line records fit from line ls of w[0..n), by the reader's own
+   rules (header '@'; a sequence line that starts with neither '@' nor '+';
+   a '+' line, empty or naming the header or its name; a quality line as
+   long as the sequence; blank lines only at the end of the input):
+   RECORDS when FQP__SHARD_RECORDS records fit (or fewer, up to the end),
+   BLANK_END when only blank lines are left, MORE when the window ends first
+   (*records fitted so far), WRAPPED when a sequence seems to go on over a
+   second line, NO otherwise. */
+static int fqp__shard_fit(const char *w, uint64_t n, int eof, uint64_t ls, uint64_t *records)
+{
+    *records = 0;
+    for (;;) {
+        uint64_t hce, s, sce, pl, pce, q, qce, next, hl, tl, name;
+        if (*records == FQP__SHARD_RECORDS) return FQP__FIT_RECORDS;
+        if (ls >= n) return !eof ? FQP__FIT_MORE : *records ? FQP__FIT_RECORDS : FQP__FIT_BLANK_END;
+        if (!fqp__shard_line(w, n, eof, ls, &hce, &s)) return FQP__FIT_MORE;
+        if (hce == ls) { /* a blank line: only blank lines may follow it */
+            while (s < n) {
+                if (!fqp__shard_line(w, n, eof, s, &hce, &next)) return FQP__FIT_MORE;
+                if (hce != s) return FQP__FIT_NO;
+                s = next;
+            }
+            return !eof ? FQP__FIT_MORE : *records ? FQP__FIT_RECORDS : FQP__FIT_BLANK_END;
+        }
+        if (w[ls] != '@') return FQP__FIT_NO;
+        if (s >= n) return eof ? FQP__FIT_NO : FQP__FIT_MORE;
+        if (!fqp__shard_line(w, n, eof, s, &sce, &pl)) return FQP__FIT_MORE;
+        if (sce > s && (w[s] == '@' || w[s] == '+')) return FQP__FIT_NO;
+        if (pl >= n) return eof ? FQP__FIT_NO : FQP__FIT_MORE;
+        if (!fqp__shard_line(w, n, eof, pl, &pce, &q)) return FQP__FIT_MORE;
+        if (pce == pl || w[pl] != '+') return sce > s && pce > pl && w[pl] != '@' ? FQP__FIT_WRAPPED : FQP__FIT_NO;
+        hl = hce - ls - 1;
+        tl = pce - pl - 1;
+        for (name = 0; name < hl && w[ls + 1 + name] != ' ' && w[ls + 1 + name] != '\t'; name++) {}
+        if (tl && !((tl == hl || tl == name) && memcmp(w + pl + 1, w + ls + 1, (size_t)tl) == 0))
+            return FQP__FIT_NO;
+        if (q >= n && eof && sce == s) { /* an empty read at the very end, without its quality line */
+            (*records)++;
+            ls = q;
+            continue;
+        }
+        if (q >= n) return eof ? FQP__FIT_NO : FQP__FIT_MORE;
+        if (!fqp__shard_line(w, n, eof, q, &qce, &next)) return FQP__FIT_MORE;
+        if (qce - q != sce - s) return qce - q < sce - s ? FQP__FIT_WRAPPED : FQP__FIT_NO;
+        (*records)++;
+        ls = next;
+    }
+}
+
+/* *at: the first record boundary at or after text offset t, UINT64_MAX
+   when no record starts there (only blank lines, or nothing, follow). Each
+   of the next FQP__SHARD_PHASES line starts is tried; exactly one may fit. */
+static fqp_result fqp__shard_probe(fqp__shard *sh, uint64_t t, uint64_t *at, fqp_error *err)
+{
+    const fqp_allocator *a = sh->r->alloc;
+    uint64_t want = FQP__SHARD_WINDOW;
+    if (t == 0) {
+        *at = 0;
+        return FQP_OK;
+    }
+    for (;;) {
+        char *w = NULL;
+        uint64_t n, ls = 0, cand[FQP__SHARD_PHASES], recs[FQP__SHARD_PHASES];
+        int fit[FQP__SHARD_PHASES], nc = 0, k, eof, more = 0, wrapped = 0, fits = 0, first = -1, second = -1,
+            blank = -1;
+        fqp_result res = fqp__shard_window(sh, t - 1, want + 1, &w, &n, &eof, err);
+        if (res != FQP_OK) {
+            fqp__free(a, w);
+            return res;
+        }
+        if (n == 0) { /* t lies past the end of the text */
+            fqp__free(a, w);
+            *at = UINT64_MAX;
+            return FQP_OK;
+        }
+        /* w[0] is the byte before t: the first line start at or after t */
+        if (w[0] == '\n') {
+            ls = 1;
+        } else {
+            const char *nl = (const char *)memchr(w + 1, '\n', (size_t)(n - 1));
+            if (nl) ls = (uint64_t)(nl - w) + 1;
+            else if (eof) ls = n;
+            else more = 1; /* no line start in the window */
+        }
+        for (k = 0; !more && k < FQP__SHARD_PHASES; k++) {
+            uint64_t ce, next;
+            cand[nc] = ls;
+            fit[nc] = fqp__shard_fit(w, n, eof, ls, &recs[nc]);
+            nc++;
+            if (ls >= n) break; /* the end of the text: no later line */
+            if (!fqp__shard_line(w, n, eof, ls, &ce, &next)) {
+                more = 1;
+                break;
+            }
+            ls = next;
+        }
+        fqp__free(a, w);
+        for (k = 0; k < nc; k++) more |= fit[k] == FQP__FIT_MORE;
+        if (more && !eof && want < FQP__SHARD_WINDOW_MAX) {
+            want *= 4;
+            continue;
+        }
+        for (k = 0; k < nc; k++) {
+            /* at the largest window, one whole record and no contradiction is enough */
+            if (fit[k] == FQP__FIT_RECORDS || (fit[k] == FQP__FIT_MORE && recs[k] > 0)) {
+                if (fits++ == 0) first = k;
+                else if (second < 0) second = k;
+            }
+            if (fit[k] == FQP__FIT_BLANK_END && blank < 0) blank = k;
+            wrapped |= fit[k] == FQP__FIT_WRAPPED;
+        }
+        if (fits == 1) {
+            *at = t - 1 + cand[first];
+            return FQP_OK;
+        }
+        if (fits > 1)
+            return fqp__error(err, FQP_ERR_SHARD, sh->name, 0, 0, t,
+                              "the first record boundary at or after byte %llu is ambiguous: four-line records fit "
+                              "from byte %llu and from byte %llu (wrapped FASTQ?); shard such input by file",
+                              (unsigned long long)t, (unsigned long long)(t - 1 + cand[first]),
+                              (unsigned long long)(t - 1 + cand[second]));
+        if (blank >= 0) {
+            *at = UINT64_MAX;
+            return FQP_OK;
+        }
+        if (wrapped)
+            return fqp__error(err, FQP_ERR_SHARD, sh->name, 0, 0, t,
+                              "no four-line record starts in the lines after byte %llu, and a sequence there goes "
+                              "on over several lines: wrapped FASTQ cannot be sharded by bytes (shard by file "
+                              "instead)", (unsigned long long)t);
+        if (more)
+            return fqp__error(err, FQP_ERR_SHARD, sh->name, 0, 0, t,
+                              "no record boundary could be confirmed within %u MiB after byte %llu (records that "
+                              "long cannot be sharded by bytes)", (unsigned)(FQP__SHARD_WINDOW_MAX >> 20),
+                              (unsigned long long)t);
+        return fqp__error(err, FQP_ERR_SHARD, sh->name, 0, 0, t,
+                          "no four-line FASTQ record ('@' header, sequence, '+' line, quality of the same length) "
+                          "starts in the lines after byte %llu: the input is not FASTQ, or wrapped FASTQ (wrapped "
+                          "FASTQ cannot be sharded by bytes: shard by file instead)", (unsigned long long)t);
+    }
+}
+
+/* Producer creation, after the reader opened and before it reads: for
+   input->shard_count > 1, finds the shard's first record and the next
+   shard's, and starts the reader at the first. *origin gets the text offset
+   of the shard's first record (0 when not sharded). *out stays NULL when
+   not sharded; else it is the caller's to free, also on error. */
+static fqp_result fqp__shard_open(fqp__reader *r, const fqp_input_desc *in, fqp__shard **out, uint64_t *origin,
+                                  fqp_error *err)
+{
+    uint64_t i = in->shard_index, n = in->shard_count, size = 0, begin, end, start = 0, stop = UINT64_MAX;
+    unsigned char magic[6];
+    size_t got;
+    fqp__shard *sh;
+    fqp_result res;
+    *out = NULL;
+    *origin = 0;
+    if (n <= 1) {
+        if (i == 0) return FQP_OK;
+        return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, r->name, 0, 0, 0,
+                          "shard_index %llu without shard_count > 1", (unsigned long long)i);
+    }
+    if (i >= n || n > UINT32_MAX)
+        return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, r->name, 0, 0, 0,
+                          "shard %llu/%llu: shard_index must be below shard_count, and shard_count at most 2^32",
+                          (unsigned long long)i, (unsigned long long)n);
+    if (!(sh = (fqp__shard *)fqp__calloc(r->alloc, sizeof *sh)))
+        return fqp__error(err, FQP_ERR_NOMEM, r->name, 0, 0, 0, "out of memory");
+    *out = sh;
+    sh->index = i;
+    sh->count = n;
+    sh->r = r;
+    snprintf(sh->name, sizeof sh->name, "%s (shard %llu/%llu)", r->name, (unsigned long long)i, (unsigned long long)n);
+    r->name = sh->name;
+    if ((res = fqp__reader_size(r, &size, err)) != FQP_OK) return res;
+    sh->size = size;
+    if ((res = fqp__reader_pread(r, 0, magic, sizeof magic, &got, err)) != FQP_OK) return res;
+    if ((res = fqp__compression_magic(sh->name, magic, got, err)) != FQP_OK) return res;
+    sh->bgzf = got >= 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+    begin = fqp__shard_split(size, i, n);
+    end = i + 1 < n ? fqp__shard_split(size, i + 1, n) : UINT64_MAX;
+    if (sh->bgzf) {
+#ifdef FASTQPAR_NO_ZLIB
+        return fqp__error(err, FQP_ERR_NO_ZLIB, sh->name, 0, 0, 0,
+                          "input is gzip-compressed but fastqpar was built with FASTQPAR_NO_ZLIB");
+#else
+        size_t k;
+        if (fqp__reserve(r->alloc, (void **)&sh->blk, &sh->blk_cap, 2, sizeof *sh->blk))
+            return fqp__error(err, FQP_ERR_NOMEM, sh->name, 0, 0, 0, "out of memory");
+        sh->blk[0].coff = sh->blk[0].toff = 0;
+        if ((res = fqp__shard_walk(sh, err)) != FQP_OK) return res; /* the first block: BGZF, or FQP_ERR_SHARD */
+        /* the blocks whose compressed start lies in [begin, end), as text offsets */
+        if ((res = fqp__shard_block_from(sh, begin, &k, err)) != FQP_OK) return res;
+        begin = sh->blk[k].toff;
+        if (end != UINT64_MAX) {
+            if ((res = fqp__shard_block_from(sh, end, &k, err)) != FQP_OK) return res;
+            end = k < sh->nblocks ? sh->blk[k].toff : UINT64_MAX;
+        }
+#endif
+    }
+    if ((res = fqp__shard_probe(sh, begin, &start, err)) != FQP_OK) return res;
+    if (start == UINT64_MAX) { /* no record starts in or after the range: an empty shard */
+        sh->end = UINT64_MAX;
+        *origin = begin;
+        return fqp__reader_start_at(r, size, 0, err);
+    }
+    if (end != UINT64_MAX && (res = fqp__shard_probe(sh, end, &stop, err)) != FQP_OK) return res;
+    /* no record after the range: this shard reads to the end (later shards are empty) */
+    sh->end = stop == UINT64_MAX ? UINT64_MAX : end;
+    sh->stop = stop;
+    *origin = start;
+    if (!sh->bgzf) return fqp__reader_start_at(r, start, 0, err);
+#ifndef FASTQPAR_NO_ZLIB
+    {
+        size_t k;
+        if ((res = fqp__shard_block_of(sh, start, &k, err)) != FQP_OK) return res;
+        return fqp__reader_start_at(r, sh->blk[k].coff, start - sh->blk[k].toff, err);
+    }
+#else
+    return FQP_ERR_NO_ZLIB;
+#endif
+}
 
 /* ---- >>writer [optional]: FASTQ writing ---- */
 
@@ -6043,6 +6725,11 @@ FASTQPAR_DEF fqp_result fqp_paired_run(const fqp_paired_desc *desc, fqp_metrics 
                           desc->interleaved ? "interleaved input is one file (input[0] only)" : "no input given");
     if (desc->custom_count < 0 || (desc->custom_count > 0 && !desc->custom))
         return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "custom_count without custom consumers");
+    for (k = 0; k < files; k++)
+        if (desc->input[k].shard_count > 1)
+            return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0,
+                              "input %d: paired runs cannot be sharded by bytes (the mates would not stay "
+                              "together); shard pairs of files by file", k + 1);
     pp.desc = desc;
     pp.run = &run;
     for (k = 0; k < files; k++) {

@@ -8,6 +8,7 @@
      th_read_dump, th_read_all    a whole input read on one thread into a th_dump
      th_reads, th_make_reads      generated four-line FASTQ (each test its own shape)
      th_gzip, th_gzip_append      one gzip member by zlib, into a fixed buffer / a th_buf
+     th_bgzf_append               BGZF blocks of a chosen text size, then the EOF block
      th_gunzip                    every gzip member inflated by zlib alone
      th_other_compression         xz, bzip2 or zstd magic at the start
      th_producer_desc             a producer over memory: threads, batch limit, env ignored
@@ -243,6 +244,43 @@ TH_UNUSED static void th_gzip_append(th_buf *b, const void *text, size_t n, int 
     if (!z) abort();
     th_buf_add(b, z, th_gzip(text, n, level, z, cap));
     free(z);
+}
+
+/* text[0..n) as BGZF appended to b: blocks of `block` text bytes (at most
+   65280, as bgzip), each a raw deflate stream with the BC extra field, CRC
+   and ISIZE, then the empty EOF block. */
+TH_UNUSED static void th_bgzf_append(th_buf *b, const void *text, size_t n, size_t block)
+{
+    static const unsigned char head[16] = {0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 0xff, 6, 0, 'B', 'C', 2, 0};
+    size_t pos = 0;
+    for (;;) {
+        unsigned char z[70000], le[8];
+        size_t len = n - pos < block ? n - pos : block, clen, bsize;
+        uint32_t crc;
+        z_stream zs;
+        int i;
+        memset(&zs, 0, sizeof zs);
+        if (deflateInit2(&zs, 6, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) abort();
+        zs.next_in = (Bytef *)(uintptr_t)((const char *)text + pos);
+        zs.avail_in = (uInt)len;
+        zs.next_out = z;
+        zs.avail_out = sizeof z;
+        if (deflate(&zs, Z_FINISH) != Z_STREAM_END) abort();
+        clen = sizeof z - zs.avail_out;
+        deflateEnd(&zs);
+        bsize = 18 + clen + 8 - 1;
+        th_buf_add(b, head, sizeof head);
+        le[0] = (unsigned char)bsize;
+        le[1] = (unsigned char)(bsize >> 8);
+        th_buf_add(b, le, 2);
+        th_buf_add(b, z, clen);
+        crc = (uint32_t)crc32(0L, (const Bytef *)text + pos, (uInt)len);
+        for (i = 0; i < 4; i++) le[i] = (unsigned char)(crc >> (8 * i));
+        for (i = 0; i < 4; i++) le[4 + i] = (unsigned char)((uint32_t)len >> (8 * i));
+        th_buf_add(b, le, 8);
+        pos += len;
+        if (len == 0) break; /* that was the EOF block */
+    }
 }
 
 /* Every gzip member of src[0..n), inflated by zlib alone, appended to out.
