@@ -983,7 +983,35 @@ typedef struct fqs_run {
     const char **kept_names;
     int nkept;
     int failed_reports;   /* a --fastqc-data file that could not be written */
+    uint64_t shard_index, shard_count; /* --shard I/N (or MPI rank/size); count 0: no sharding */
 } fqs_run;
+
+/* ---- shards: --shard I/N, and the MPI ranks ---------------------------------- */
+
+/* A plain regular file or BGZF can be split by bytes (the library finds and
+   checks the record boundaries); ordinary gzip and pipes cannot, so such a
+   file goes whole to shard k mod N (k: its place among the FILEs). Decided
+   from the file alone, so every shard decides the same. */
+static int fqs_byte_shardable(const char *path) {
+    unsigned char h[18];
+    struct stat st;
+    size_t n;
+    FILE *f;
+    if (strcmp(path, "-") == 0 || stat(path, &st) != 0 || !S_ISREG(st.st_mode)) return 0;
+    if (!(f = fopen(path, "rb"))) return 1; /* the run reports why it cannot be read */
+    n = fread(h, 1, sizeof h, f);
+    fclose(f);
+    if (n < 2 || h[0] != 0x1f || h[1] != 0x8b) return 1; /* not gzip: plain (or refused later) */
+    /* BGZF: FEXTRA with the BC subfield first (what bgzip and fastqpar write) */
+    return n >= 18 && (h[3] & 4) && h[12] == 'B' && h[13] == 'C' && h[14] == 2 && h[15] == 0;
+}
+
+/* This shard's part of FILE k: 0 none, 1 its byte shard, 2 the whole file. */
+static int fqs_share(const fqs_run *run, const char *path, int k) {
+    if (run->shard_count <= 1) return 2;
+    if (fqs_byte_shardable(path)) return 1;
+    return (uint64_t)k % run->shard_count == run->shard_index ? 2 : 0;
+}
 
 static void fqs_counts_write(FILE *f, const char *file, const char *inflate, fqs_counts *t, int first);
 
@@ -1152,8 +1180,8 @@ static int fqs_total_init(const fqs_run *run, fqs_counts *total) {
    fqs_counts_free, also after a failure). 0; -1 with the reason (file,
    record, line, byte: message) in why, or with why empty after printing an
    internal error. */
-static int fqs_count_file(fqs_run *run, const char *path, fqs_gpu *gpu, fqs_counts *total, fqs_row *row, char *why,
-                          size_t why_size) {
+static int fqs_count_file(fqs_run *run, const char *path, int share, fqs_gpu *gpu, fqs_counts *total, fqs_row *row,
+                          char *why, size_t why_size) {
     fqp_pipeline_desc desc;
     fqp_error err;
     fqp_result r;
@@ -1162,6 +1190,11 @@ static int fqs_count_file(fqs_run *run, const char *path, fqs_gpu *gpu, fqs_coun
     if (fqs_total_init(run, total) != 0) return -1;
     /* plain or gzip; "-" is stdin; opened here to count bytes for the progress line */
     if (fqx_open(&fqs_progress, path, &desc.input, why, why_size) != 0) return -1;
+    if (share == 1) { /* the library reads only this shard's records */
+        fqx_direct(&desc.input);
+        desc.input.shard_index = run->shard_index;
+        desc.input.shard_count = run->shard_count;
+    }
     desc.config.threads = run->threads; /* 0: FASTQPAR_THREADS or the usable cores */
     desc.config.letters = run->strict ? FQP_LETTERS_IUPAC : FQP_LETTERS_PRINTABLE;
     desc.state_size = sizeof(fqs_counts);
@@ -1191,9 +1224,10 @@ static int fqs_count_file(fqs_run *run, const char *path, fqs_gpu *gpu, fqs_coun
 }
 
 /* One file counted and reported: its row filled, or its table printed. */
-static int fqs_stats_file(fqs_run *run, const char *path, fqs_gpu *gpu, fqs_row *row, char *why, size_t why_size) {
+static int fqs_stats_file(fqs_run *run, const char *path, int share, fqs_gpu *gpu, fqs_row *row, char *why,
+                          size_t why_size) {
     fqs_counts total;
-    int status = fqs_count_file(run, path, gpu, &total, row, why, why_size);
+    int status = fqs_count_file(run, path, share, gpu, &total, row, why, why_size);
     if (status == 0) fqs_report_total(run, path, &total, row);
     fqs_counts_free(&total);
     return status;
@@ -1967,6 +2001,7 @@ typedef struct fqs_options {
     const char *fastqc;    /* --fastqc-data: FastQC's fastqc_data.txt (a folder for several inputs) */
     const char *html;      /* --html: the QC report page */
     int nogroup;           /* --nogroup */
+    const char *shard;     /* --shard I/N */
 } fqs_options;
 
 static fqs_options fqs_opt = {.qthres = 20};
@@ -2023,6 +2058,11 @@ static const fqc_opt FQS_OPTS[] = {
      "also write FastQC 0.11.9's fastqc_data.txt (its seven count-based modules, same numbers and statuses) to "
      "PATH; with several inputs PATH is a folder (made if missing) that gets NAME_fastqc/fastqc_data.txt for "
      "each, as `fastqc --extract` lays them out for MultiQC"},
+    {0, "shard", FQC_STR, &fqs_opt.shard, 0, 0, "I/N",
+     "count only shard I (0 .. N-1) of N: of a plain file or a BGZF file its records starting in bytes "
+     "[I*size/N, (I+1)*size/N) (the boundaries are checked at both ends: a split that cannot be confirmed, or "
+     "wrapped FASTQ, is an error), of ordinary gzip or stdin the whole file when its place among the FILEs "
+     "(0, 1, ..) is I mod N. With --counts, the N shards' files --merge to the whole input's numbers"},
     {0, "nogroup", FQC_FLAG, &fqs_opt.nogroup, 0, 0, NULL,
      "--fastqc-data and --html: one row per position, as `fastqc --nogroup`; default: FastQC's grouping"},
     {0, "html", FQC_STR, &fqs_opt.html, 0, 0, "FILE.html",
@@ -2084,6 +2124,20 @@ static int fqs_main(int argc, char **argv, int rank, int size) {
                                   "keep every position)");
     if (opt->nogroup && !opt->fastqc && !opt->html)
         return fqc_fail(&FQS_CLI, "--nogroup is for --fastqc-data and --html");
+    if (opt->shard) {
+        char *end;
+        unsigned long long si, sn;
+        errno = 0;
+        si = strtoull(opt->shard, &end, 10);
+        if (errno || end == opt->shard || *end != '/' || opt->shard[0] == '-' || end[1] == '-' || end[1] == '+')
+            return fqc_fail(&FQS_CLI, "--shard %s: expected I/N, e.g. 0/4", opt->shard);
+        sn = strtoull(end + 1, &end, 10);
+        if (errno || *end || sn < 1 || si >= sn || sn > 4294967296ull)
+            return fqc_fail(&FQS_CLI, "--shard %s: expected I/N with 0 <= I < N <= 2^32", opt->shard);
+        if (opt->merge) return fqc_fail(&FQS_CLI, "--shard does not go with --merge (the counts are merged whole)");
+        run.shard_index = si;
+        run.shard_count = sn;
+    }
     if (opt->label && !opt->counts) return fqc_fail(&FQS_CLI, "--label names the inputs of --counts: give --counts");
     if (opt->label && nfiles > 1 && !opt->merge)
         return fqc_fail(&FQS_CLI, "--label names one input: give one FILE");
@@ -2215,7 +2269,11 @@ static int fqs_main(int argc, char **argv, int rank, int size) {
             fqs_counts total;
             int bad, worst;
             why[0] = '\0';
-            if (i % size == rank) bad = fqs_count_file(&run, files[i], &gpu, &total, &rows[nrows], why, sizeof why);
+            int share;
+            run.shard_index = (uint64_t)rank;
+            run.shard_count = (uint64_t)size;
+            share = fqs_share(&run, files[i], i);
+            if (share) bad = fqs_count_file(&run, files[i], share, &gpu, &total, &rows[nrows], why, sizeof why);
             else bad = fqs_total_init(&run, &total);
             bad = bad == 0 ? 0 : why[0] ? 1 : 2; /* 2: an internal error, every rank stops */
             MPI_Allreduce(&bad, &worst, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
@@ -2232,7 +2290,9 @@ static int fqs_main(int argc, char **argv, int rank, int size) {
             continue;
         }
 #endif
-        if (fqs_stats_file(&run, files[i], &gpu, &rows[nrows], why, sizeof why) == 0) {
+        int share = fqs_share(&run, files[i], i);
+        if (share == 0) continue; /* another shard's file */
+        if (fqs_stats_file(&run, files[i], share, &gpu, &rows[nrows], why, sizeof why) == 0) {
             nrows++;
             continue;
         }
