@@ -130,10 +130,13 @@ bench: $(BUILD)/fqcnt $(BUILD)/fqstats $(BUILD)/fqgen
 # would only repeat the plain pass. test_inflate.sh rebuilds the tests once
 # per backend (test_codec already runs every backend under the sanitizers),
 # the fuzz harnesses run under ASan in make fuzz, and test_device_check.sh
-# checks tests/gpu/device-check.sh (its dry run repeats the tool tests' runs).
+# checks tests/gpu/device-check.sh (its dry run repeats the tool tests' runs),
+# test_fastqc.sh spends its time in FastQC's JVM (fqstats --fastqc-data runs
+# sanitized in test_merge.sh and test_shard_cli.sh) and test_mpi.sh builds its
+# own unsanitized fqstats_mpi (MPI's own allocations are not ours to check).
 SAN_SCRIPTS = $(filter-out tests/test_build.sh tests/test_cuda_build.sh tests/test_ptx.sh tests/test_inflate.sh \
                 tests/test_fuzz_corpus.sh tests/test_install.sh tests/test_cxx_example.sh \
-                tests/test_device_check.sh,$(TEST_SCRIPTS))
+                tests/test_device_check.sh tests/test_fastqc.sh tests/test_mpi.sh,$(TEST_SCRIPTS))
 sanitize: asan tsan
 asan:
 	FQP_TEST_QUICK=1 $(MAKE) test BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \

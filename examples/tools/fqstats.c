@@ -906,6 +906,7 @@ typedef struct fqs_row {
     const char *file;                     /* column 0: the argument as given */
     const char *inflate;                  /* JSON only: the library that inflated it, "none" if plain */
     uint64_t other_letters;               /* JSON only (seqkit has no such column) */
+    char inflate_name[32];                /* where inflate points when it was sent (MPI) */
     char cell[FQS_NCOLUMNS][FQS_CELL_MAX]; /* columns 1 ..; plain numbers as -T prints them */
 } fqs_row;
 
@@ -1640,7 +1641,9 @@ static int fqs_group_add(const fqs_run *run, fqs_group **groups, int *ngroups, c
         ++*ngroups;
     }
     g = &(*groups)[i];
-    if (strcmp(g->inflate, inflate) != 0) snprintf(g->inflate, sizeof g->inflate, "mixed");
+    /* the inflater of the inputs that had reads (an empty shard may not have inflated anything) */
+    if (c->records && !g->total.records) snprintf(g->inflate, sizeof g->inflate, "%s", inflate);
+    else if (c->records && strcmp(g->inflate, inflate) != 0) snprintf(g->inflate, sizeof g->inflate, "mixed");
     type = g->total.type; /* the first input's guess stands: the single run guesses from record 1 */
     if (fqs_merge(c, 0, &g->total) != FQP_OK) return -1;
     if (type != FQS_TYPE_NONE) g->total.type = type;
@@ -2273,8 +2276,22 @@ static int fqs_main(int argc, char **argv, int rank, int size) {
             run.shard_index = (uint64_t)rank;
             run.shard_count = (uint64_t)size;
             share = fqs_share(&run, files[i], i);
+            char mine[32] = "", *names = rank == 0 ? (char *)calloc((size_t)size, sizeof mine) : NULL;
+            memset(&rows[nrows], 0, sizeof rows[nrows]);
             if (share) bad = fqs_count_file(&run, files[i], share, &gpu, &total, &rows[nrows], why, sizeof why);
             else bad = fqs_total_init(&run, &total);
+            /* the row's inflater: the first rank that read records of this file says which */
+            if (bad == 0 && total.records && rows[nrows].inflate)
+                snprintf(mine, sizeof mine, "%s", rows[nrows].inflate);
+            MPI_Gather(mine, (int)sizeof mine, MPI_CHAR, names, (int)sizeof mine, MPI_CHAR, 0, MPI_COMM_WORLD);
+            if (names) {
+                int r;
+                for (r = 0; r < size && !names[r * (int)sizeof mine]; r++) continue;
+                snprintf(rows[nrows].inflate_name, sizeof rows[nrows].inflate_name, "%s",
+                         r < size ? names + r * (int)sizeof mine : "none");
+                rows[nrows].inflate = rows[nrows].inflate_name;
+                free(names);
+            }
             bad = bad == 0 ? 0 : why[0] ? 1 : 2; /* 2: an internal error, every rank stops */
             MPI_Allreduce(&bad, &worst, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
             if (worst == 0 && fqs_mpi_reduce(&total, rank, size) != 0) {
@@ -2291,7 +2308,13 @@ static int fqs_main(int argc, char **argv, int rank, int size) {
         }
 #endif
         int share = fqs_share(&run, files[i], i);
-        if (share == 0) continue; /* another shard's file */
+        if (share == 0) { /* another shard's file: no row, but its (empty) counts keep the merge in input order */
+            fqs_counts none;
+            if (run.counts && fqs_total_init(&run, &none) == 0)
+                fqs_counts_write(run.counts, run.label ? run.label : files[i], "none", &none, run.counts_written++ == 0);
+            fqs_counts_free(&none);
+            continue;
+        }
         if (fqs_stats_file(&run, files[i], share, &gpu, &rows[nrows], why, sizeof why) == 0) {
             nrows++;
             continue;
