@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # fqfastqc.h against FastQC 0.11.9 itself (Debian package fastqc): tests/
-# fqview_ref counts each input with a plain reader and writes fastqc_data.txt;
+# fqview_ref counts each input with a plain reader and writes fastqc_data.txt
+# (and the HTML page, which fqstats --html must equal but for the run table;
+# tests/test_html.sh checks the page itself);
 # fastqc --extract writes its own, with --nogroup and with its default
 # position grouping. Each of our modules (Basic Statistics, Per base sequence
 # quality, Per sequence quality scores, Per base sequence content, Per sequence
@@ -93,18 +95,24 @@ same() {
 modules="Basic_Statistics Per_base_sequence_quality Per_sequence_quality_scores Per_base_sequence_content
     Per_sequence_GC_content Per_base_N_content Sequence_Length_Distribution"
 
+tool="fqstats $("$B/fqstats" --version | awk '{ print $NF }')" # fqview_ref's page names it so
+no_run() { sed '/<table class="run">/,/<\/table>/d' "$1"; } # a page but its run table
 compare() { # compare MODE FILE
     local mode=$1 f=$2 b opt="" ok=1 msg fuzzy=""
     b=$(basename "$f"); b=${b%.gz}; b=${b%.fq}
     [ "$mode" = ng ] && opt=--nogroup
     local theirs=$tmp/$mode/${b}_fastqc/fastqc_data.txt ours=$tmp/ours/$mode-$b.txt
     [ -f "$theirs" ] || { bad "fastqc-$mode-$b" "FastQC wrote no $theirs"; return; }
-    "$B/fqview_ref" $opt --fastqc-data "$ours" "$f" 2> "$tmp/err" || { bad "fastqc-$mode-$b" "$(head -2 "$tmp/err")"; return; }
-    # fqstats (the pipeline's counters) writes the same bytes as the plain reader
-    if ! "$B/fqstats" -Q $opt --fastqc-data "$ours.fqstats" "$f" > /dev/null 2> "$tmp/err"; then
+    "$B/fqview_ref" $opt --fastqc-data "$ours" --html "$ours.html" --tool "$tool" "$f" 2> "$tmp/err" ||
+        { bad "fastqc-$mode-$b" "$(head -2 "$tmp/err")"; return; }
+    # fqstats (the pipeline's counters) writes the same bytes as the plain
+    # reader, and the same page but for the run table
+    if ! "$B/fqstats" -Q $opt --fastqc-data "$ours.fqstats" --html "$ours.fqstats.html" "$f" > /dev/null 2> "$tmp/err"; then
         ok=0; bad "fastqc-$mode-$b-fqstats" "$(head -2 "$tmp/err")"
     elif ! cmp -s "$ours" "$ours.fqstats"; then
         ok=0; bad "fastqc-$mode-$b-fqstats" "fqstats --fastqc-data differs from fqview_ref: $(diff "$ours" "$ours.fqstats" | head -3)"
+    elif ! cmp -s <(no_run "$ours.html") <(no_run "$ours.fqstats.html"); then
+        ok=0; bad "fastqc-$mode-$b-fqstats-html" "fqstats --html differs from fqview_ref's page: $(diff <(no_run "$ours.html") <(no_run "$ours.fqstats.html") | head -3 | cut -c1-160)"
     fi
     split_modules "$theirs" "$tmp/split/$mode-$b/fastqc"
     split_modules "$ours" "$tmp/split/$mode-$b/ours"
@@ -119,7 +127,7 @@ compare() { # compare MODE FILE
         [ -z "$msg" ] || { ok=0; bad "fastqc-$mode-$b-$m" "$msg"; }
         [ -n "$tol" ] && ! cmp -s "$T/$m" "$O/$m" && fuzzy=" (GC counts within 1e-9)"
     done
-    [ $ok = 1 ] && pass "fastqc-$mode-$b: 7 modules as FastQC's$fuzzy, fqstats the same"
+    [ $ok = 1 ] && pass "fastqc-$mode-$b: 7 modules as FastQC's$fuzzy, fqstats the same (and its page)"
 }
 for f in "${nogroup[@]}"; do compare ng "$f"; done
 for f in "${grouped[@]}"; do compare g "$f"; done

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# fqhtml.h's HTML report, written by tests/fqhtml_gen.c from generated FASTQ:
-# the page parses as XML; its SVG marks, counted by the classes fqhtml.h
-# documents, match the reports' data (fqhtml_gen -e writes the counts from
-# the reports, not from the page); file names are escaped; the same input
-# gives the same bytes; a write error is reported. Then headless Chromium
-# (Debian chromium) renders the single and the paired page: the screenshot
-# is a PNG of varied pixels, and the DOM Chromium parsed (--dump-dom) holds
-# the same counts. SKIP for the browser part when chromium is missing, and
-# for everything when python3 is.
+# fqhtml.h's HTML report, written by tests/fqview_ref (the plain reference
+# reader) from generated FASTQ: the page parses as XML; its SVG marks,
+# counted by the classes fqhtml.h documents, match the reports' data
+# (fqview_ref -e writes the counts from the reports, not from the page); file
+# names are escaped; the same input gives the same bytes; a write error is
+# reported. Then fqstats --html (the pipeline's counters) on the same inputs
+# (one, two side by side, three; the escaped name, empty reads, an empty
+# file) writes the same page but for the run table (threads, seconds,
+# throughput), and its counts hold. Then headless Chromium (Debian chromium)
+# renders the single and the paired reference page and one fqstats page: the
+# screenshot is a PNG of varied pixels, and the DOM Chromium parsed
+# (--dump-dom) holds the same counts. SKIP for the browser part when
+# chromium is missing, and for everything when python3 is.
 set -u
 B=${FQP_BUILD:-build}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/fqp-html.XXXXXX")
@@ -152,7 +156,7 @@ check() { python3 "$tmp/check.py" "$@" > "$tmp/check.out" 2>&1; }
 : > "$tmp/empty.fq"
 name='a<b>&"c'"'"'.fq'
 
-# case: name, layout (one, pair, many), then fqhtml_gen's arguments
+# case: name, layout (one, pair, many), then the FILEs
 cases=(
     "single|one|--name $name $tmp/r1.fq"
     "paired|pair|$tmp/r1.fq $tmp/r2.fq"
@@ -166,8 +170,8 @@ for c in "${cases[@]}"; do
     IFS='|' read -r cname layout args <<< "$c"
     # shellcheck disable=SC2086
     if [ "$cname" = single ]; then set -- --name "$name" "$tmp/r1.fq"; else set -- $args; fi
-    if ! "$B/fqhtml_gen" --seconds 0.25 -o "$tmp/$cname.html" -e "$tmp/$cname.exp" "$@" 2> "$tmp/err"; then
-        bad "html-$cname" "fqhtml_gen failed: $(head -2 "$tmp/err")"; continue
+    if ! "$B/fqview_ref" --seconds 0.25 --html "$tmp/$cname.html" -e "$tmp/$cname.exp" "$@" 2> "$tmp/err"; then
+        bad "html-$cname" "fqview_ref failed: $(head -2 "$tmp/err")"; continue
     fi
     if check xml "$tmp/$cname.html"; then pass "html-$cname-xml"
     else bad "html-$cname-xml" "$(head -3 "$tmp/check.out")"; fi
@@ -213,12 +217,51 @@ fi
 if grep -q '<td>0.250</td><td>[0-9.]*</td><td>[0-9.]*</td><td>16,000</td>' "$tmp/paired.html"; then pass html-run-row
 else bad html-run-row "$(grep -o '<table class="run">.*' "$tmp/paired.html" | head -3)"; fi
 # the same inputs, the same bytes
-"$B/fqhtml_gen" --seconds 0.25 -o "$tmp/paired2.html" "$tmp/r1.fq" "$tmp/r2.fq" &&
+"$B/fqview_ref" --seconds 0.25 --html "$tmp/paired2.html" "$tmp/r1.fq" "$tmp/r2.fq" &&
     cmp -s "$tmp/paired.html" "$tmp/paired2.html" && pass html-deterministic || bad html-deterministic "pages differ"
 # a full disk is an error
 if [ -w /dev/full ]; then
-    if "$B/fqhtml_gen" -o /dev/full "$tmp/r1.fq" 2> "$tmp/err"; then bad html-write-error "exit 0 on /dev/full"
+    if "$B/fqview_ref" --html /dev/full "$tmp/r1.fq" 2> "$tmp/err"; then bad html-write-error "exit 0 on /dev/full"
     else pass "html-write-error ($(head -1 "$tmp/err"))"; fi
+fi
+
+# ---- fqstats --html: the same page from the pipeline's counters ----
+# Each case again through fqstats and through fqview_ref named as fqstats
+# (the tool is in the run table and the footer); the pages are equal once
+# the run table (threads, seconds, throughput) is cut from both. The
+# escaped-name case runs on a file of that name, from its folder, so both
+# show the name as given; fqstats's page then holds the reference's counts.
+if [ -x "$B/fqstats" ]; then
+    tool="fqstats $("$B/fqstats" --version | awk '{ print $NF }')"
+    A=$(cd "$B" && pwd) # the build folder from inside $tmp
+    cp "$tmp/r1.fq" "$tmp/$name"
+    no_run() { sed '/<table class="run">/,/<\/table>/d' "$1"; }
+    for c in "${cases[@]}"; do
+        IFS='|' read -r cname layout args <<< "$c"
+        # shellcheck disable=SC2086
+        if [ "$cname" = single ]; then set -- "$name"; else set -- $args; fi
+        if ! (cd "$tmp" && "$A/fqstats" -Q --html "$tmp/$cname.fqs.html" "$@" > /dev/null 2> "$tmp/err"); then
+            bad "html-fqstats-$cname" "fqstats failed: $(head -2 "$tmp/err")"; continue
+        fi
+        if ! (cd "$tmp" && "$A/fqview_ref" --tool "$tool" --html "$tmp/$cname.ref.html" "$@" 2> "$tmp/err"); then
+            bad "html-fqstats-$cname" "fqview_ref failed: $(head -2 "$tmp/err")"; continue
+        fi
+        grep -q '<table class="run">' "$tmp/$cname.fqs.html" || { bad "html-fqstats-$cname" "no run table"; continue; }
+        if cmp -s <(no_run "$tmp/$cname.ref.html") <(no_run "$tmp/$cname.fqs.html"); then
+            pass "html-fqstats-$cname (the reference's page but the run table, $(wc -c < "$tmp/$cname.fqs.html") bytes)"
+        else
+            bad "html-fqstats-$cname" "$(diff <(no_run "$tmp/$cname.ref.html") <(no_run "$tmp/$cname.fqs.html") | head -4 | cut -c1-160 | tr '\n' ';')"
+        fi
+        want_name=()
+        [ "$cname" = single ] && want_name=("$name")
+        if check count "$tmp/$cname.fqs.html" "$tmp/$cname.exp" "$layout" "${want_name[@]}"; then pass "html-fqstats-$cname-counts"
+        else bad "html-fqstats-$cname-counts" "$(head -5 "$tmp/check.out" | tr '\n' ';')"; fi
+    done
+    if grep -qF 'a&lt;b&gt;&amp;&quot;c&#39;.fq' "$tmp/single.fqs.html" && ! grep -qF '<b>' "$tmp/single.fqs.html"; then
+        pass html-fqstats-escapes-names
+    else bad html-fqstats-escapes-names "no escaped name, or a raw <b>"; fi
+else
+    echo "SKIP html-fqstats: no $B/fqstats"
 fi
 
 # ---- the browser ----
@@ -233,11 +276,14 @@ browse() { # browse PAGE ARGS...: headless Chromium on file://PAGE
         --user-data-dir="$tmp/profile" "$@" "file://$page" 2>> "$tmp/chromium.log"
 }
 # FQP_TEST_QUICK=1 (the sanitizer passes; the browser checks no C code):
-# the paired page only
+# the paired page only; otherwise the single and the paired reference page,
+# and fqstats's single page (the escaped name) with the reference's counts
 pages="single paired"
+[ -s "$tmp/single.fqs.html" ] && pages="$pages single.fqs"
 [ "${FQP_TEST_QUICK:-0}" = 1 ] && pages=paired
 for cname in $pages; do
-    layout=one; [ $cname = paired ] && layout=pair
+    case_name=${cname%.fqs} layout=one
+    [ "$case_name" = paired ] && layout=pair
     rm -f "$tmp/$cname.png"
     if browse "$tmp/$cname.html" --window-size=1400,3000 --screenshot="$tmp/$cname.png" > /dev/null &&
         [ -s "$tmp/$cname.png" ] && [ "$(wc -c < "$tmp/$cname.png")" -gt 20000 ]; then
@@ -249,8 +295,8 @@ for cname in $pages; do
     fi
     if browse "$tmp/$cname.html" --dump-dom > "$tmp/$cname.dom" && [ -s "$tmp/$cname.dom" ]; then
         want_name=()
-        [ "$cname" = single ] && want_name=("$name")
-        if check count "$tmp/$cname.dom" "$tmp/$cname.exp" $layout "${want_name[@]}"; then pass "html-chromium-$cname-dom"
+        [ "$case_name" = single ] && want_name=("$name")
+        if check count "$tmp/$cname.dom" "$tmp/$case_name.exp" $layout "${want_name[@]}"; then pass "html-chromium-$cname-dom"
         else bad "html-chromium-$cname-dom" "$(head -5 "$tmp/check.out" | tr '\n' ';')"; fi
     else
         bad "html-chromium-$cname-dom" "no DOM: $(tail -2 "$tmp/chromium.log")"
