@@ -2,7 +2,7 @@
 # tests/fastqc_compare.sh - one fastqc_data.txt (ours: fqfastqc.h, through
 # fqstats --fastqc-data or tests/fqview_ref) against FastQC's own (fastqc
 # --extract: NAME_fastqc/fastqc_data.txt), module by module. Used by
-# tests/bench/bench.sh (the fastqc job) and meant for tests/test_fastqc.sh.
+# tests/test_fastqc.sh and by tests/bench/bench.sh (the fastqc job).
 #
 # usage: tests/fastqc_compare.sh THEIRS OURS
 #
