@@ -10,7 +10,8 @@
 # FastQC's: the same header line with its status, the same rows, text-equal.
 # The one documented tolerance (fqfastqc.h): Per sequence GC content's counts,
 # whose sums FastQC adds in read order, within a relative 1e-9 (exact when
-# every read has one cut length). Inputs: the seqkit-examples reads (Debian
+# every read has one cut length); the comparison is tests/fastqc_compare.sh,
+# which bench.sh's fastqc job also uses. Inputs: the seqkit-examples reads (Debian
 # package seqkit-examples; SKIP when missing) and fqgen files: fixed and
 # varying lengths, long reads, CRLF, gzip, N, IUPAC codes, '.', lowercase,
 # empty reads, Phred+64 (Illumina 1.5 and 1.3). Then: Java's Double.toString
@@ -18,6 +19,7 @@
 # FastQC sample. SKIP when fastqc / multiqc / java is missing.
 set -u
 B=${FQP_BUILD:-build}
+here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/fqp-fastqc.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 fail=0
@@ -72,33 +74,10 @@ if ! timeout 300 fastqc -q -t 2 --extract --nogroup -o "$tmp/ng" "${nogroup[@]}"
     exit 1
 fi
 
-# split_modules FILE DIR: each module of a fastqc_data.txt into DIR/NAME (spaces as _)
-split_modules() {
-    mkdir -p "$2"
-    awk -v dir="$2" '/^##FastQC/ { print > (dir "/version"); close(dir "/version"); next }
-        /^>>END_MODULE/ { print > f; close(f); f = ""; next }
-        /^>>/ { name = substr($0, 3); sub(/\t.*/, "", name); gsub(/ /, "_", name); f = dir "/" name }
-        f != "" { print > f }' "$1"
-}
-# same THEIRS OURS TOL: "" when equal (line by line; with TOL, rows "x<TAB>number"
-# whose numbers differ by at most TOL relative also count as equal), else the
-# first difference
-same() {
-    awk -v tol="$3" 'NR == FNR { a[FNR] = $0; n = FNR; next }
-        { m = FNR; if ($0 == a[FNR]) next
-          if (tol != "" && FNR > 2) { split(a[FNR], x, "\t"); split($0, y, "\t")
-              d = x[2] - y[2]; if (d < 0) d = -d; s = x[2] < 0 ? -x[2] : x[2]
-              if (x[1] == y[1] && d <= tol * s) { fuzzy++; next } }
-          print "line " FNR ": FastQC \"" a[FNR] "\", ours \"" $0 "\""; bad = 1; exit }
-        END { if (!bad && m != n) print "FastQC has " n " lines, ours " m }' "$1" "$2"
-}
-modules="Basic_Statistics Per_base_sequence_quality Per_sequence_quality_scores Per_base_sequence_content
-    Per_sequence_GC_content Per_base_N_content Sequence_Length_Distribution"
-
 tool="fqstats $("$B/fqstats" --version | awk '{ print $NF }')" # fqview_ref's page names it so
 no_run() { sed '/<table class="run">/,/<\/table>/d' "$1"; } # a page but its run table
 compare() { # compare MODE FILE
-    local mode=$1 f=$2 b opt="" ok=1 msg fuzzy=""
+    local mode=$1 f=$2 b opt="" ok=1 fuzzy=""
     b=$(basename "$f"); b=${b%.gz}; b=${b%.fq}
     [ "$mode" = ng ] && opt=--nogroup
     local theirs=$tmp/$mode/${b}_fastqc/fastqc_data.txt ours=$tmp/ours/$mode-$b.txt
@@ -114,19 +93,17 @@ compare() { # compare MODE FILE
     elif ! cmp -s <(no_run "$ours.html") <(no_run "$ours.fqstats.html"); then
         ok=0; bad "fastqc-$mode-$b-fqstats-html" "fqstats --html differs from fqview_ref's page: $(diff <(no_run "$ours.html") <(no_run "$ours.fqstats.html") | head -3 | cut -c1-160)"
     fi
-    split_modules "$theirs" "$tmp/split/$mode-$b/fastqc"
-    split_modules "$ours" "$tmp/split/$mode-$b/ours"
-    local T=$tmp/split/$mode-$b/fastqc O=$tmp/split/$mode-$b/ours
-    msg=$(same "$T/version" "$O/version" "")
-    [ -z "$msg" ] || { ok=0; bad "fastqc-$mode-$b-version" "$msg"; }
-    for m in $modules; do
-        if [ ! -f "$O/$m" ]; then ok=0; bad "fastqc-$mode-$b-$m" "not in our file"; continue; fi
-        if [ ! -f "$T/$m" ]; then ok=0; bad "fastqc-$mode-$b-$m" "not in FastQC's file"; continue; fi
-        tol=""; [ "$m" = Per_sequence_GC_content ] && tol=1e-9
-        msg=$(same "$T/$m" "$O/$m" "$tol")
-        [ -z "$msg" ] || { ok=0; bad "fastqc-$mode-$b-$m" "$msg"; }
-        [ -n "$tol" ] && ! cmp -s "$T/$m" "$O/$m" && fuzzy=" (GC counts within 1e-9)"
-    done
+    # the version line and each module: one line "NAME<TAB>result" (tests/fastqc_compare.sh)
+    local rc=0 name res
+    "$here/fastqc_compare.sh" "$theirs" "$ours" > "$tmp/cmp" 2> "$tmp/err" || rc=$?
+    if [ "$rc" -gt 1 ]; then bad "fastqc-$mode-$b" "fastqc_compare.sh: $(head -2 "$tmp/err")"; return; fi
+    while IFS=$'\t' read -r name res; do
+        case $res in
+        equal) ;;
+        within*) fuzzy=" (GC counts within 1e-9)" ;;
+        *) ok=0; bad "fastqc-$mode-$b-$name" "$res" ;;
+        esac
+    done < "$tmp/cmp"
     [ $ok = 1 ] && pass "fastqc-$mode-$b: 7 modules as FastQC's$fuzzy, fqstats the same (and its page)"
 }
 for f in "${nogroup[@]}"; do compare ng "$f"; done

@@ -17,6 +17,13 @@
 #   fqchk    fqstats --per-position     vs seqtk fqchk
 #   qc       fqstats --per-position     vs fastp -A -G -Q -L -w T (QC only:
 #            no -o, so no reads written; reports to a file and /dev/null)
+#   fastqc   fqstats --html --fastqc-data --nogroup -t 2 vs fastqc -t 2
+#            --nogroup --extract (Java), on plain and gzip inputs of their
+#            own smaller size (FASTQC_SIZE, the first reads of the short-read
+#            file); our fastqc_data.txt against FastQC's, module by module
+#            (tests/fastqc_compare.sh). No long reads: on reads of up to
+#            100 kbp FastQC --nogroup runs out of Java heap drawing its
+#            per-base plot and does not exit
 #   limits   cat > /dev/null, zcat, pigz -dc, igzip -dc, bgzip -dc -@T: what
 #            reading and inflating alone cost, beside fqcnt's time
 #   scaling  fqcnt -t 1, 2, 4, ... cores on plain and BGZF, with the
@@ -32,10 +39,12 @@
 #   -s, --size SIZE       plain short-read FASTQ size (default 1.5G; K/M/G
 #                         suffixes, powers of 1000)       env BENCH_SIZE
 #   -l, --long-size SIZE  long-read FASTQ size (default SIZE/3) BENCH_LONG_SIZE
+#   --fastqc-size SIZE    the fastqc job's input size (default 500M, at most
+#                         SIZE; FastQC reads ~30 MB/s)   BENCH_FASTQC_SIZE
 #   -r, --runs N          measured runs per command (default 3) BENCH_RUNS
 #   -w, --warmup N        warm-up runs (default 1)            BENCH_WARMUP
 #   -t, --threads N       "all cores" (default nproc)         BENCH_THREADS
-#   -j, --jobs LIST       comma list of count,trim,levels,stats,fqchk,qc,limits,scaling
+#   -j, --jobs LIST       comma list of count,trim,levels,stats,fqchk,qc,fastqc,limits,scaling
 #                         (default all)                       BENCH_JOBS
 #   -d, --dir DIR         inputs and scratch, cached between runs
 #                         (default build/bench)               BENCH_DIR
@@ -46,7 +55,7 @@
 #                         at most the reads of SIZE)          BENCH_PAIRS
 #   --skip "PEER ..."     treat these peers as missing: kseq seqkit seqtk
 #                         fastp igzip bgzip pigz gnutime libisal2
-#                         libdeflate0 cutadapt                BENCH_SKIP
+#                         libdeflate0 cutadapt fastqc         BENCH_SKIP
 # FQP_BUILD (default build) is where fqcnt, fqstats and fqgen are; the script
 # runs `make` for them and builds DIR/kseq_fqcnt itself.
 set -euo pipefail
@@ -57,15 +66,16 @@ cd "$root"
 
 size=${BENCH_SIZE:-1.5G}
 long_size=${BENCH_LONG_SIZE:-}
+fastqc_size=${BENCH_FASTQC_SIZE:-500M}
 runs=${BENCH_RUNS:-3}
 warmup=${BENCH_WARMUP:-1}
 threads=${BENCH_THREADS:-$(nproc)}
-jobs=${BENCH_JOBS:-count,trim,levels,stats,fqchk,qc,limits,scaling}
+jobs=${BENCH_JOBS:-count,trim,levels,stats,fqchk,qc,fastqc,limits,scaling}
 pairs=${BENCH_PAIRS:-2000000}
 dir=${BENCH_DIR:-build/bench}
 out=${BENCH_OUT:-}
 install=${BENCH_INSTALL:-1}
-skip=${BENCH_SKIP:-} # peers to treat as missing (kseq seqkit seqtk fastp igzip bgzip pigz gnutime)
+skip=${BENCH_SKIP:-} # peers to treat as missing (kseq seqkit seqtk fastp igzip bgzip pigz gnutime ... fastqc)
 build=${FQP_BUILD:-build}
 cmdline="tests/bench/bench.sh $*"
 [ -n "${BENCH_CMDLINE:-}" ] && cmdline=$BENCH_CMDLINE
@@ -75,6 +85,7 @@ while [ $# -gt 0 ]; do
     case $1 in
     -s | --size) size=$2; shift ;;
     -l | --long-size) long_size=$2; shift ;;
+    --fastqc-size) fastqc_size=$2; shift ;;
     -r | --runs) runs=$2; shift ;;
     -w | --warmup) warmup=$2; shift ;;
     -t | --threads) threads=$2; shift ;;
@@ -104,6 +115,8 @@ size_b=$(bytes "$size")
 [ "$size_b" != bad ] || { echo "bench: bad size '$size'" >&2; exit 2; }
 if [ -n "$long_size" ]; then long_b=$(bytes "$long_size"); else long_b=$((size_b / 3)); fi
 [ "$long_b" != bad ] || { echo "bench: bad long-read size '$long_size'" >&2; exit 2; }
+fastqc_b=$(bytes "$fastqc_size")
+[ "$fastqc_b" != bad ] || { echo "bench: bad fastqc size '$fastqc_size'" >&2; exit 2; }
 case $runs$warmup$threads in *[!0-9]*) echo "bench: runs, warmup, threads are numbers" >&2; exit 2 ;; esac
 [ "$runs" -ge 1 ] && [ "$threads" -ge 1 ] || { echo "bench: runs and threads must be >= 1" >&2; exit 2; }
 has_job() { case ",$jobs," in *",$1,"*) return 0 ;; esac; return 1; }
@@ -122,6 +135,7 @@ pkg_of() {
     kseq) echo libhts-dev ;; seqkit) echo seqkit ;; seqtk) echo seqtk ;; fastp) echo fastp ;;
     igzip) echo isal ;; bgzip) echo tabix ;; pigz) echo pigz ;; gnutime) echo time ;;
     libisal2) echo libisal2 ;; libdeflate0) echo libdeflate0 ;; cutadapt) echo cutadapt ;;
+    fastqc) echo fastqc ;;
     esac
 }
 has_lib() { local f; for f in /usr/lib/*/"$1" /usr/lib/"$1" /usr/local/lib/"$1"; do [ -e "$f" ] && return 0; done; return 1; }
@@ -135,7 +149,7 @@ have() {
     *) command -v "$1" >/dev/null 2>&1 ;;
     esac
 }
-peers="kseq seqkit seqtk fastp igzip bgzip pigz gnutime libisal2 libdeflate0 cutadapt"
+peers="kseq seqkit seqtk fastp igzip bgzip pigz gnutime libisal2 libdeflate0 cutadapt fastqc"
 missing=""
 for p in $peers; do have "$p" || missing="$missing $(pkg_of "$p")"; done
 if [ -n "$missing" ]; then
@@ -185,7 +199,8 @@ have_kseq() { have kseq && [ -x "$KSEQ" ]; }
 per_rec() { # fqgen options... -> bytes per record
     "$FQGEN" "$@" | wc -c
 }
-short_n=$(awk -v s="$size_b" -v b="$(per_rec -n 20000 -s 7)" 'BEGIN { n = int(s / (b / 20000)); print n < 1 ? 1 : n }')
+short_rec=$(per_rec -n 20000 -s 7) # bytes of 20000 records
+short_n=$(awk -v s="$size_b" -v b="$short_rec" 'BEGIN { n = int(s / (b / 20000)); print n < 1 ? 1 : n }')
 long_n=$(awk -v s="$long_b" -v b="$(per_rec -n 200 -s 8 -l 1000-100000)" 'BEGIN { n = int(s / (b / 200)); print n < 1 ? 1 : n }')
 short=$dir/short-n$short_n-s7.fq
 long=$dir/long-n$long_n-s8.fq
@@ -305,6 +320,14 @@ same_qc() {
     qb=$(awk -F'\t' '$1 == "ALL" { print $2; exit }' "$1")
     [ -n "$fb" ] && [ "$fb" = "$qb" ]
 }
+# same_fastqc A B: fqstats' fastqc_data.txt ($tmp/A_fastqc_data.txt) against
+# the one FastQC extracted into $tmp/B-out/NAME_fastqc/, module by module
+# (tests/fastqc_compare.sh; its lines kept in $tmp/A.cmp)
+same_fastqc() {
+    local -a theirs=("$tmp/$2-out"/*_fastqc/fastqc_data.txt)
+    if [ ! -f "${theirs[0]}" ]; then echo "FastQC wrote no fastqc_data.txt" > "$tmp/$1.cmp"; return 1; fi
+    tests/fastqc_compare.sh "${theirs[0]}" "$tmp/${1}_fastqc_data.txt" > "$tmp/$1.cmp"
+}
 # check KIND ID_A ID_B -> ok / MISMATCH / FAILED
 check() {
     local k=$1 a=$2 b=$3
@@ -317,11 +340,15 @@ check() {
     cmp) cmp -s "$tmp/$a.out" "$tmp/$b.out" && ok=1 ;;
     stats) same_stats "$tmp/$a.out" "$tmp/$b.out" && ok=1 ;;
     qc) same_qc "$tmp/$a.out" "$tmp/$b.json" && ok=1 ;;
+    fastqc) same_fastqc "$a" "$b" && ok=1 ;;
     none) echo -; return ;;
     esac
-    if [ $ok = 1 ]; then echo ok; else
+    if [ $ok = 1 ]; then
+        if [ -s "$tmp/$a.cmp" ] && grep -q 'within' "$tmp/$a.cmp"; then echo "ok (GC counts within 1e-9)"; else echo ok; fi
+    else
         echo MISMATCH; echo "$a vs $b" >> "$tmp/mismatches"
-        { echo "bench: MISMATCH $a vs $b"; head -3 "$tmp/$a.out" "$tmp/$b.out"; } >&2
+        { echo "bench: MISMATCH $a vs $b"; head -3 "$tmp/$a.out" "$tmp/$b.out"
+          if [ -s "$tmp/$a.cmp" ]; then grep -v 'equal$' "$tmp/$a.cmp"; fi; } >&2
     fi
 }
 
@@ -548,6 +575,35 @@ if has_job qc; then
     qc_job plain "$short"; qc_job gzip "$short.gz"
 fi
 
+# ---- (4b) FastQC --------------------------------------------------------------
+# fqstats writing FastQC's fastqc_data.txt and its own HTML page against
+# FastQC itself (a JVM), both told -t 2: FastQC's -t is files analysed in
+# parallel, so one file is one analysis thread. FastQC is slow: its inputs
+# are the first reads of the short-read file, FASTQC_SIZE of them.
+fastqc_job() { # NAME FILE
+    local id=fastqc-$1 p=fastqc-$1-fastqc la="fqstats --html --fastqc-data --nogroup -t 2"
+    if ! have fastqc; then missing_row fastqc "$1" "$la" fastqc; return; fi
+    # FastQC's folder: not $tmp/$p.* (reset_id removes files of that name)
+    rm -rf "$tmp/$p-out"; mkdir -p "$tmp/$p-out"
+    pair "$id" "$p" -- "$FQSTATS" --html "$tmp/$id.html" --fastqc-data "$tmp/${id}_fastqc_data.txt" --nogroup -t 2 "$2" -- \
+        fastqc -t 2 --nogroup --extract -o "$tmp/$p-out" "$2"
+    row fastqc "$1, $(mib "$(fsize "$2")")" "<=0.1" "$(check fastqc "$id" "$p")" "$id" "$p" "$la" \
+        "fastqc -t 2 --nogroup --extract"
+}
+if has_job fastqc; then
+    echo "bench: (4b) FastQC" >&2
+    fqc_n=$(awk -v s="$fastqc_b" -v b="$short_rec" 'BEGIN { n = int(s / (b / 20000)); print n < 1 ? 1 : n }')
+    fqc=$short
+    if [ "$fqc_n" -lt "$short_n" ]; then
+        fqc=$dir/fastqc-n$fqc_n-s7.fq
+        gen "$fqc" head -n $((4 * fqc_n)) "$short"
+        gen "$fqc.gz" gz6 "$fqc"
+        note "fastqc job: its own inputs, the first $fqc_n reads of $(basename "$short") ($(mib "$(fsize "$fqc")"), gzip -6 $(mib "$(fsize "$fqc.gz")"); --fastqc-size $fastqc_size, BENCH_FASTQC_SIZE): FastQC reads ~30 MB/s"
+    fi
+    note "fastqc job: no long-read input: FastQC --nogroup on reads of up to 100 kbp ran out of Java heap drawing its per-base plot and did not exit"
+    fastqc_job plain "$fqc"; fastqc_job gzip "$fqc.gz"
+fi
+
 # ---- (5) physical limits ------------------------------------------------------
 limit() { # NAME FILE LABEL cmd... (stdout to /dev/null)
     local name=$1 f=$2 label=$3 id w c r fq
@@ -631,6 +687,7 @@ have fastp && versions="$versions fastp $(fastp --version 2>&1 | awk '{ print $2
 have igzip && versions="$versions igzip $(igzip --version 2>&1 | awk '{ print $NF; exit }');"
 have bgzip && versions="$versions bgzip $(bgzip --version 2>&1 | awk '{ print $NF; exit }');"
 have pigz && versions="$versions pigz $(pigz --version 2>&1 | awk '{ print $2 }');"
+have fastqc && versions="$versions FastQC $(fastqc --version 2>&1 | awk '{ sub(/^v/, "", $2); print $2 }');"
 versions="$versions zlib $(awk '/define ZLIB_VERSION/ { gsub(/"/, "", $3); print $3 }' /usr/include/zlib.h 2>/dev/null)"
 set -e -o pipefail
 cpu=$(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || uname -m)
