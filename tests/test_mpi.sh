@@ -44,6 +44,15 @@ done
 "$B/fqstats" -Q --fastqc-data one.txt long.fq > /dev/null
 timeout 120 mpirun -np 3 --oversubscribe "$B/fqstats_mpi" -Q -j 1 --fastqc-data three.txt long.fq > /dev/null 2> err
 if cmp -s one.txt three.txt; then pass mpi-fastqc-data; else bad mpi-fastqc-data "$(head -2 err; diff one.txt three.txt | head -3)"; fi
+# the reports are rank 0's alone (other ranks must not write or replace them)
+"$B/fqstats" -Q --counts one.json --html one.html --multiqc one_mqc.json var.fq long.fq > /dev/null
+timeout 120 mpirun -np 4 --oversubscribe "$B/fqstats_mpi" -Q -j 1 --counts four.json --html four.html \
+    --multiqc four_mqc.json var.fq long.fq > /dev/null 2> err
+if ! cmp -s one.json four.json; then bad mpi-counts "$(head -2 err; diff one.json four.json | head -3)"
+elif ! cmp -s one_mqc.json four_mqc.json; then bad mpi-multiqc "$(diff one_mqc.json four_mqc.json | head -3)"
+elif ! cmp -s <(sed '/<table class="run">/,/<\/table>/d' one.html) <(sed '/<table class="run">/,/<\/table>/d' four.html); then
+    bad mpi-html "the page differs beyond its run table"
+else pass "mpi-reports: --counts, --multiqc and --html as one process's"; fi
 # an error in one rank's shard: named with its shard, exit 1, no table
 printf '@r1\nACGT\n+\nIIII\n@r2\nACGT\n+\nIII\n' > broken.fq
 for i in $(seq 200); do printf '@x%d\nACGTACGT\n+\nIIIIIIII\n' "$i"; done >> broken.fq

@@ -2188,15 +2188,15 @@ static int fqs_main(int argc, char **argv, int rank, int size) {
     else if (fqs_gpu_open(&gpu, gpu_mode, opt->threads, opt->per_position ? run.max_pos : 1, run.pos_grow,
                           run.verbose) != 0)
         status = 1;
-    if (status == 0 && opt->counts) {
+    if (status == 0 && rank == 0 && opt->counts) {
         if (fqc_report_open(&counts, "fqstats", opt->counts) != 0) status = 1;
         else run.counts = counts.text;
     }
     /* --fastqc-data: one file (one input, or a merge: its first name), or a folder of them */
-    if (status == 0 && opt->fastqc && (nfiles == 1 || opt->merge)) {
+    if (status == 0 && rank == 0 && opt->fastqc && (nfiles == 1 || opt->merge)) {
         if (fqc_report_open(&fastqc, "fqstats", opt->fastqc) != 0) status = 1;
         else run.fastqc = fastqc.text;
-    } else if (status == 0 && opt->fastqc) {
+    } else if (status == 0 && rank == 0 && opt->fastqc) {
         if (mkdir(opt->fastqc, 0777) != 0 && errno != EEXIST) {
             fprintf(stderr, "fqstats: --fastqc-data %s: cannot make the folder: %s\n", opt->fastqc, strerror(errno));
             status = 1;
@@ -2220,9 +2220,9 @@ static int fqs_main(int argc, char **argv, int rank, int size) {
             }
         }
     }
-    if (status == 0 && opt->html && fqc_report_open(&html, "fqstats", opt->html) != 0) status = 1;
+    if (status == 0 && rank == 0 && opt->html && fqc_report_open(&html, "fqstats", opt->html) != 0) status = 1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    if (status == 0 && opt->multiqc) {
+    if (status == 0 && rank == 0 && opt->multiqc) {
         if (fqc_report_open(&mqc, "fqstats", opt->multiqc) != 0) {
             status = 1;
         } else {
