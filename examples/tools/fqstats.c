@@ -43,7 +43,10 @@
 
 static const char FQS_SYNOPSIS[] =
     "usage: fqstats [-a] [-T] [--json] [--multiqc F_mqc.json] [-e] [-j N] [--cpu|--gpu] [-v] [FILE...]\n"
-    "       fqstats --per-position [--max-pos N] [-q Q] [--json] [--multiqc F_mqc.json] [-j N] [FILE...]\n";
+    "       fqstats --per-position [--max-pos N] [-q Q] [--json] [--multiqc F_mqc.json] [-j N] [FILE...]\n"
+    "       fqstats [--html F.html] [--fastqc-data PATH [--nogroup]] [--counts F.json [--label NAME]]\n"
+    "               [--shard I/N] [FILE...]\n"
+    "       fqstats --merge [-a] [-T] [--json] [--per-position] [--html F] [--fastqc-data F] F.json...\n";
 
 static const char FQS_ABOUT[] =
     "Statistics of FASTQ files (plain or gzip), one row per file, computed like\n"
