@@ -2746,13 +2746,13 @@ typedef struct fqp__pgz {
     size_t sym_len, sym_cap, marker_end; /* marker_end: just after the last marker in sym */
     unsigned char *out;
     size_t out_len, out_cap;
-    unsigned char window[FQP__PGZ_WINDOW]; /* in byte mode: the window_len bytes before out[0] */
     size_t window_len;
     uint64_t *blocks;                      /* optional: each block's start bit, blocks_cap at most */
     size_t blocks_cap, block_count;
     const char *why;                       /* FQP__PGZ_BAD: the reason, in zlib's words */
-    uint32_t lit[FQP__PGZ_LSIZE], dist[FQP__PGZ_DSIZE];
     unsigned lit_max, dist_max;            /* longest code of each table (subtable bits) */
+    unsigned char window[FQP__PGZ_WINDOW]; /* in byte mode: the window_len bytes before out[0] */
+    uint32_t lit[FQP__PGZ_LSIZE], dist[FQP__PGZ_DSIZE];
 } fqp__pgz;
 
 static const uint16_t fqp__pgz_len_base[29] = {3,  4,  5,  6,  7,  8,  9,  10, 11,  13,  15,  17,  19,  23, 27,
