@@ -2767,9 +2767,9 @@ static const unsigned char fqp__pgz_dist_extra[30] = {0, 0, 0, 0, 1, 1, 2, 2,  3
 static const unsigned char fqp__pgz_precode_order[19] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
 
 /* Whether byte c counts as text for text_only: printable ASCII, \n, \r, \t. */
-FQP__MAYBE_UNUSED static int fqp__pgz_is_text(unsigned c) { return (c - 32u < 95u) || c == '\n' || c == '\r' || c == '\t'; }
+FQP__MAYBE_UNUSED static inline int fqp__pgz_is_text(unsigned c) { return (c - 32u < 95u) || c == '\n' || c == '\r' || c == '\t'; }
 
-FQP__MAYBE_UNUSED static uint64_t fqp__pgz_load64(const unsigned char *p)
+FQP__MAYBE_UNUSED static inline uint64_t fqp__pgz_load64(const unsigned char *p)
 {
     uint64_t v = 0;
     int i;
@@ -2778,7 +2778,7 @@ FQP__MAYBE_UNUSED static uint64_t fqp__pgz_load64(const unsigned char *p)
 }
 
 /* Fills the bit buffer to at least 56 bits; past the input's end zeros come in. */
-FQP__MAYBE_UNUSED static void fqp__pgz_refill(fqp__pgz_bits *b)
+FQP__MAYBE_UNUSED static inline void fqp__pgz_refill(fqp__pgz_bits *b)
 {
     if (b->pos + 8 <= b->len) {
         b->buf |= fqp__pgz_load64(b->in + b->pos) << b->count;
@@ -2793,9 +2793,9 @@ FQP__MAYBE_UNUSED static void fqp__pgz_refill(fqp__pgz_bits *b)
     }
 }
 
-FQP__MAYBE_UNUSED static uint64_t fqp__pgz_bitpos(const fqp__pgz_bits *b) { return (uint64_t)b->pos * 8 - b->count; }
+FQP__MAYBE_UNUSED static inline uint64_t fqp__pgz_bitpos(const fqp__pgz_bits *b) { return (uint64_t)b->pos * 8 - b->count; }
 /* Whether more bits were consumed than the input has. */
-FQP__MAYBE_UNUSED static int fqp__pgz_overrun(const fqp__pgz_bits *b) { return b->pos > b->len && fqp__pgz_bitpos(b) > (uint64_t)b->len * 8; }
+FQP__MAYBE_UNUSED static inline int fqp__pgz_overrun(const fqp__pgz_bits *b) { return b->pos > b->len && fqp__pgz_bitpos(b) > (uint64_t)b->len * 8; }
 
 FQP__MAYBE_UNUSED static void fqp__pgz_seek(fqp__pgz_bits *b, const unsigned char *in, size_t len, uint64_t bit)
 {
@@ -2810,7 +2810,7 @@ FQP__MAYBE_UNUSED static void fqp__pgz_seek(fqp__pgz_bits *b, const unsigned cha
 }
 
 /* Takes n <= 32 bits (the buffer must hold them: refill first). */
-FQP__MAYBE_UNUSED static unsigned fqp__pgz_take(fqp__pgz_bits *b, unsigned n)
+FQP__MAYBE_UNUSED static inline unsigned fqp__pgz_take(fqp__pgz_bits *b, unsigned n)
 {
     unsigned v = (unsigned)(b->buf & ((1ull << n) - 1));
     b->buf >>= n;
@@ -2900,7 +2900,7 @@ FQP__MAYBE_UNUSED static int fqp__pgz_build(uint32_t *table, size_t size, unsign
 }
 
 /* Looks up the next code of a table (the buffer must hold 15 bits) and consumes it. */
-FQP__MAYBE_UNUSED static uint32_t fqp__pgz_decode_entry(const uint32_t *table, unsigned root, fqp__pgz_bits *b)
+FQP__MAYBE_UNUSED static inline uint32_t fqp__pgz_decode_entry(const uint32_t *table, unsigned root, fqp__pgz_bits *b)
 {
     uint32_t e = table[b->buf & ((1u << root) - 1)];
     if (((e >> 12) & 15) == FQP__PGZ_K_SUB) e = table[(e >> 16) + ((b->buf >> root) & ((1u << ((e >> 8) & 15)) - 1))];
@@ -3045,7 +3045,7 @@ FQP__MAYBE_UNUSED static int fqp__pgz_huffman_bytes(fqp__pgz *d, size_t max_out)
     fqp__pgz_bits b = d->bits;
     unsigned char *out = d->out;
     size_t n = d->out_len, limit = 0;
-    int res = -2;
+    int res = -2, text_only = d->text_only;
     while (res == -2) {
         uint32_t e;
         unsigned len, dist;
@@ -3055,18 +3055,25 @@ FQP__MAYBE_UNUSED static int fqp__pgz_huffman_bytes(fqp__pgz *d, size_t max_out)
             d->out_len = n;
             if (!fqp__pgz_reserve(d, 258 + 65536)) { res = FQP__PGZ_NOMEM; break; }
             out = d->out;
-            limit = d->out_cap - 258;
+            limit = d->out_cap - 264; /* a literal, then a copy of 258 and a word past it */
             if (max_out && max_out - d->sym_len < limit) limit = max_out - d->sym_len;
             if (n >= limit) limit = n + 1; /* max_out passed inside the last copy */
         }
         fqp__pgz_refill(&b);
         e = fqp__pgz_decode_entry(d->lit, FQP__PGZ_LBITS, &b);
-        switch ((e >> 12) & 15) {
-        case FQP__PGZ_K_LIT:
-            if (d->text_only && !fqp__pgz_is_text(e >> 16)) { res = FQP__PGZ_NOT_TEXT; break; }
+        if (((e >> 12) & 15) == FQP__PGZ_K_LIT) { /* then a second code without refilling: 41 bits are left */
+            if (text_only && !fqp__pgz_is_text(e >> 16)) { res = FQP__PGZ_NOT_TEXT; break; }
             out[n++] = (unsigned char)(e >> 16);
-            if (b.pos > b.len && fqp__pgz_overrun(&b)) res = FQP__PGZ_TRUNCATED;
-            continue;
+            e = fqp__pgz_decode_entry(d->lit, FQP__PGZ_LBITS, &b);
+            if (((e >> 12) & 15) == FQP__PGZ_K_LIT) {
+                if (text_only && !fqp__pgz_is_text(e >> 16)) { res = FQP__PGZ_NOT_TEXT; break; }
+                out[n++] = (unsigned char)(e >> 16);
+                if (b.pos > b.len && fqp__pgz_overrun(&b)) res = FQP__PGZ_TRUNCATED;
+                continue;
+            }
+            fqp__pgz_refill(&b);
+        }
+        switch ((e >> 12) & 15) {
         case FQP__PGZ_K_EOB: res = -1; break;
         case FQP__PGZ_K_LEN:
             len = (e >> 16) + fqp__pgz_take(&b, (e >> 8) & 15);
@@ -3117,7 +3124,7 @@ FQP__MAYBE_UNUSED static int fqp__pgz_huffman_symbols(fqp__pgz *d, size_t max_ou
     fqp__pgz_bits b = d->bits;
     uint16_t *sym = d->sym;
     size_t n = d->sym_len, limit = 0, mark = d->marker_end;
-    int res = -2;
+    int res = -2, text_only = d->text_only;
     while (res == -2) {
         uint32_t e;
         unsigned len, dist, i;
@@ -3133,18 +3140,25 @@ FQP__MAYBE_UNUSED static int fqp__pgz_huffman_symbols(fqp__pgz *d, size_t max_ou
             d->sym_len = n;
             if (!fqp__pgz_reserve(d, 258 + 65536)) { res = FQP__PGZ_NOMEM; break; }
             sym = d->sym;
-            limit = d->sym_cap - 258;
+            limit = d->sym_cap - 264;
             if (max_out && max_out < limit) limit = max_out;
             if (n >= limit) limit = n + 1;
         }
         fqp__pgz_refill(&b);
         e = fqp__pgz_decode_entry(d->lit, FQP__PGZ_LBITS, &b);
-        switch ((e >> 12) & 15) {
-        case FQP__PGZ_K_LIT:
-            if (d->text_only && !fqp__pgz_is_text(e >> 16)) { res = FQP__PGZ_NOT_TEXT; break; }
+        if (((e >> 12) & 15) == FQP__PGZ_K_LIT) {
+            if (text_only && !fqp__pgz_is_text(e >> 16)) { res = FQP__PGZ_NOT_TEXT; break; }
             sym[n++] = (uint16_t)(e >> 16);
-            if (b.pos > b.len && fqp__pgz_overrun(&b)) res = FQP__PGZ_TRUNCATED;
-            continue;
+            e = fqp__pgz_decode_entry(d->lit, FQP__PGZ_LBITS, &b);
+            if (((e >> 12) & 15) == FQP__PGZ_K_LIT) {
+                if (text_only && !fqp__pgz_is_text(e >> 16)) { res = FQP__PGZ_NOT_TEXT; break; }
+                sym[n++] = (uint16_t)(e >> 16);
+                if (b.pos > b.len && fqp__pgz_overrun(&b)) res = FQP__PGZ_TRUNCATED;
+                continue;
+            }
+            fqp__pgz_refill(&b);
+        }
+        switch ((e >> 12) & 15) {
         case FQP__PGZ_K_EOB: res = -1; break;
         case FQP__PGZ_K_LEN:
             len = (e >> 16) + fqp__pgz_take(&b, (e >> 8) & 15);
@@ -3155,10 +3169,27 @@ FQP__MAYBE_UNUSED static int fqp__pgz_huffman_symbols(fqp__pgz *d, size_t max_ou
                 break;
             }
             dist = (e >> 16) + fqp__pgz_take(&b, (e >> 8) & 15);
-            for (i = 0; i < len; i++, n++) { /* before the chunk: marker 256 + 32768 - (distance before it) */
-                uint16_t v = dist <= n ? sym[n - dist] : (uint16_t)(256 + FQP__PGZ_WINDOW - (dist - n));
-                sym[n] = v;
-                if (v >= 256) mark = n + 1;
+            if (dist <= n) { /* within the output: copy, then find the last marker copied, if any */
+                const uint16_t *src = sym + n - dist;
+                uint16_t *dst = sym + n;
+                unsigned any = 0;
+                if (dist >= len) memcpy(dst, src, (size_t)len * 2);
+                else
+                    for (i = 0; i < len; i++) dst[i] = src[i];
+                for (i = 0; i < len; i++) any |= dst[i];
+                if (any >= 256)
+                    for (i = len; i-- > 0;)
+                        if (dst[i] >= 256) {
+                            mark = n + i + 1;
+                            break;
+                        }
+                n += len;
+            } else {
+                for (i = 0; i < len; i++, n++) { /* before the chunk: marker 256 + 32768 - (distance before it) */
+                    uint16_t v = dist <= n ? sym[n - dist] : (uint16_t)(256 + FQP__PGZ_WINDOW - (dist - n));
+                    sym[n] = v;
+                    if (v >= 256) mark = n + 1;
+                }
             }
             if (b.pos > b.len && fqp__pgz_overrun(&b)) res = FQP__PGZ_TRUNCATED;
             continue;

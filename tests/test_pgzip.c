@@ -226,9 +226,9 @@ static void test_from_start_equals_zlib(void)
     bytes kinds[3];
     int k, level, s;
     unsigned char *out = (unsigned char *)malloc(1 << 20);
-    kinds[0] = make_fastq(300000, 1);
-    kinds[1] = make_low_entropy(300000, 2);
-    kinds[2] = make_random(100000, 3);
+    kinds[0] = make_fastq(150000, 1);
+    kinds[1] = make_low_entropy(150000, 2);
+    kinds[2] = make_random(50000, 3);
     for (k = 0; k < 3; k++) {
         for (level = 1; level <= 9; level++) {
             for (s = 0; s < 5; s++) {
@@ -335,7 +335,7 @@ static void make_truth(truth *t, const bytes *data, int level, int strategy, int
 /* Blocks: from every true start, and the finder before each. */
 static void test_blocks(void)
 {
-    bytes fq = make_fastq(1000000, 11), lo = make_low_entropy(400000, 12), rnd = make_random(200000, 13);
+    bytes fq = make_fastq(500000, 11), lo = make_low_entropy(200000, 12), rnd = make_random(100000, 13);
     int level, s;
     uint64_t found = 0, blocks = 0, dyn = 0, sto = 0, fix = 0;
     for (level = 1; level <= 9; level += 4) {
