@@ -2703,7 +2703,8 @@ static fqp_result fqp__inflate(fqp__reader *r, unsigned char *out, size_t size, 
 
    A stored block's header bit is ambiguous when the bits before its
    padding are zero: the finder reports the earliest position from which
-   the same stored block decodes (see fqp__pgz_is_stored). */
+   the same stored block decodes, and stitching compares starts with
+   fqp__pgz_same_start. */
 
 #define FQP__PGZ_WINDOW 32768u
 #define FQP__PGZ_LBITS 10u                        /* first-level bits, literal/length table */
@@ -2771,10 +2772,8 @@ FQP__MAYBE_UNUSED static inline int fqp__pgz_is_text(unsigned c) { return (c - 3
 
 FQP__MAYBE_UNUSED static inline uint64_t fqp__pgz_load64(const unsigned char *p)
 {
-    uint64_t v = 0;
-    int i;
-    for (i = 7; i >= 0; i--) v = (v << 8) | p[i]; /* compilers make this one load */
-    return v;
+    return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 |
+           (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56; /* one load, by gcc and clang */
 }
 
 /* Fills the bit buffer to at least 56 bits; past the input's end zeros come in. */
@@ -3365,6 +3364,19 @@ FQP__MAYBE_UNUSED static int fqp__pgz_is_stored(const unsigned char *in, size_t 
     return 1;
 }
 
+/* Any thread: whether decoding from bit a and from bit b is the same: a ==
+   b, or both reach the same stored block (the same LEN field) with the
+   same BFINAL bit. The stitching rule compares a chunk's start with the
+   previous chunk's end through this, since the finder may report a stored
+   block from another bit than the encoder's. */
+FQP__MAYBE_UNUSED static int fqp__pgz_same_start(const unsigned char *in, size_t len, uint64_t a, uint64_t b)
+{
+    if (a == b) return 1;
+    if (((a + 10) >> 3) != ((b + 10) >> 3) || (a >> 3) >= len || (b >> 3) >= len) return 0;
+    if (((in[a >> 3] >> (a & 7)) & 1) != ((in[b >> 3] >> (b & 7)) & 1)) return 0;
+    return fqp__pgz_is_stored(in, len, a) && fqp__pgz_is_stored(in, len, b);
+}
+
 /* Whether a dynamic-Huffman block header at bit h is plausible: counts in
    range, a complete precode, code lengths that decode without error and
    make valid literal/length (with end-of-block) and distance codes. */
@@ -3387,21 +3399,76 @@ typedef struct fqp__pgz_find_stats {
     uint64_t candidates, rejected; /* headers that passed the checks; of those, failed decoding ahead */
 } fqp__pgz_find_stats;
 
-/* The first bit in [from_bit, until_bit) where a dynamic or stored block
-   header passes the header checks, or UINT64_MAX. */
-FQP__MAYBE_UNUSED static uint64_t fqp__pgz_next_candidate(const unsigned char *in, size_t len, uint64_t from_bit, uint64_t until_bit)
+/* The 57 bits of in[0..len) from bit `bit` on (zeros past the end). */
+FQP__MAYBE_UNUSED static inline uint64_t fqp__pgz_peek(const unsigned char *in, size_t len, uint64_t bit)
 {
+    size_t at = (size_t)(bit >> 3);
+    uint64_t v = 0;
+    if (at + 8 <= len) {
+        v = fqp__pgz_load64(in + at);
+    } else {
+        size_t i;
+        for (i = 0; i < 8 && at + i < len; i++) v |= (uint64_t)in[at + i] << (8 * i);
+    }
+    return v >> (bit & 7);
+}
+
+/* The first bit in [from_bit, until_bit) where a dynamic or stored block
+   header passes the header checks, or UINT64_MAX. A cheap filter first:
+   BTYPE 10, HLIT <= 29, HDIST <= 29 (about 1 position in 5 passes) and
+   the precode's Kraft sum (a complete code of lengths <= 7 sums 2^(7-len)
+   to exactly 128; two lengths per lookup), or BTYPE 00 with LEN == ~NLEN
+   at the next byte boundary; only the few positions passing it get the
+   full check. */
+FQP__MAYBE_UNUSED static uint64_t fqp__pgz_next_candidate(const unsigned char *in, size_t len, uint64_t from_bit,
+                                                          uint64_t until_bit)
+{
+    /* 2^(7-a) + 2^(7-b) for two 3-bit code lengths a, b (0: unused) */
+    static const unsigned char kraft2[64] = {
+        0, 64, 32, 16, 8, 4, 2, 1, 64, 128, 96, 80, 72, 68, 66, 65,
+        32, 96, 64, 48, 40, 36, 34, 33, 16, 80, 48, 32, 24, 20, 18, 17,
+        8, 72, 40, 24, 16, 12, 10, 9, 4, 68, 36, 20, 12, 8, 6, 5,
+        2, 66, 34, 18, 10, 6, 4, 3, 1, 65, 33, 17, 9, 5, 3, 2};
     uint64_t h, end = (uint64_t)len * 8;
     if (until_bit > end) until_bit = end;
     for (h = from_bit; h < until_bit; h++) {
-        /* the first bits: BTYPE (bits 1-2) is 10 or 00 */
-        unsigned v = (unsigned)(in[h >> 3] >> (h & 7));
-        if ((h & 7) > 5 && (h >> 3) + 1 < len) v |= (unsigned)in[(h >> 3) + 1] << (8 - (h & 7));
-        if ((v & 6) == 4) {
-            if (fqp__pgz_is_dynamic(in, len, h)) return h;
-        } else if ((v & 6) == 0) {
-            if (fqp__pgz_is_stored(in, len, h)) return h;
+        uint64_t w = fqp__pgz_peek(in, len, h);
+        if ((w & 6) == 4) { /* BTYPE 10 */
+            unsigned hclen, i, sum = 0;
+            uint64_t p;
+            if (((w >> 3) & 31) > 29 || ((w >> 8) & 31) > 29) continue;
+            hclen = (unsigned)((w >> 13) & 15) + 4;
+            p = fqp__pgz_peek(in, len, h + 17) & ((1ull << (3 * hclen)) - 1);
+            for (i = 0; i < 60; i += 6) sum += kraft2[(p >> i) & 63];
+            if (sum == 128 && fqp__pgz_is_dynamic(in, len, h)) return h;
+        } else if ((w & 6) == 0) { /* BTYPE 00 */
+            size_t q = (size_t)((h + 10) >> 3); /* the LEN field */
+            if (q + 4 <= len && (in[q] ^ in[q + 2]) == 0xff && (in[q + 1] ^ in[q + 3]) == 0xff &&
+                fqp__pgz_is_stored(in, len, h))
+                return h;
         }
+    }
+    return UINT64_MAX;
+}
+
+/* Any thread: confirms the candidate header at bit h (from
+   fqp__pgz_next_candidate) by decoding `confirm` symbols (or to a final
+   block's end) without error, text-only literals if text_only; d is
+   scratch. Returns the start bit to use, h or (a stored block) h + 1, or
+   UINT64_MAX when rejected. */
+FQP__MAYBE_UNUSED static uint64_t fqp__pgz_confirm(fqp__pgz *d, const unsigned char *in, size_t len, uint64_t h,
+                                                   int text_only, size_t confirm)
+{
+    /* a stored block from a 1 bit followed by zeros: final from here, or
+       non-final from the next bit (the 1 ending the block before). The
+       second is the common case (a member has one final block): tried first */
+    int k = ((in[h >> 3] >> (h & 7)) & 1) && !((fqp__pgz_peek(in, len, h) >> 1) & 3) && ((h + 11) >> 3) == ((h + 10) >> 3) &&
+            fqp__pgz_is_stored(in, len, h + 1);
+    for (; k >= 0; k--) {
+        int res;
+        fqp__pgz_start(d, in, len, h + (uint64_t)k, 1, NULL, 0, text_only);
+        res = fqp__pgz_decode(d, UINT64_MAX, confirm);
+        if (res == FQP__PGZ_FULL || res == FQP__PGZ_END) return h + (uint64_t)k;
     }
     return UINT64_MAX;
 }
@@ -3416,13 +3483,11 @@ FQP__MAYBE_UNUSED static uint64_t fqp__pgz_find(fqp__pgz *d, const unsigned char
 {
     uint64_t h = from_bit;
     for (;;) {
-        int res;
+        uint64_t at;
         h = fqp__pgz_next_candidate(in, len, h, until_bit);
         if (h == UINT64_MAX) return h;
         if (stats) stats->candidates++;
-        fqp__pgz_start(d, in, len, h, 1, NULL, 0, text_only);
-        res = fqp__pgz_decode(d, UINT64_MAX, confirm);
-        if (res == FQP__PGZ_FULL || res == FQP__PGZ_END) return h;
+        if ((at = fqp__pgz_confirm(d, in, len, h, text_only, confirm)) != UINT64_MAX) return at;
         if (stats) stats->rejected++;
         h++;
     }
