@@ -3171,12 +3171,20 @@ FQP__MAYBE_UNUSED static int fqp__pgz_huffman_symbols(fqp__pgz *d, size_t max_ou
             if (dist <= n) { /* within the output: copy, then find the last marker copied, if any */
                 const uint16_t *src = sym + n - dist;
                 uint16_t *dst = sym + n;
-                unsigned any = 0;
-                if (dist >= len) memcpy(dst, src, (size_t)len * 2);
-                else
-                    for (i = 0; i < len; i++) dst[i] = src[i];
-                for (i = 0; i < len; i++) any |= dst[i];
-                if (any >= 256)
+                uint64_t any = 0;
+                if (dist >= 4) { /* 4 symbols a word; up to 3 past the end: room is reserved */
+                    for (i = 0; i < len; i += 4) {
+                        uint64_t w;
+                        memcpy(&w, src + i, 8);
+                        memcpy(dst + i, &w, 8);
+                        any |= w;
+                    }
+                    any &= 0xff00ff00ff00ff00ull; /* a high byte: a marker (perhaps one past the end) */
+                } else {
+                    for (i = 0; i < len; i++) any |= dst[i] = src[i];
+                    any &= ~0xffull;
+                }
+                if (any)
                     for (i = len; i-- > 0;)
                         if (dst[i] >= 256) {
                             mark = n + i + 1;
