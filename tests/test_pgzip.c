@@ -1,9 +1,14 @@
 /* The >>pgzip pieces (issue 16): deflate decoded from any block without its
    window, markers resolved afterwards, and the block finder, all checked
    against zlib's inflate on zlib's raw deflate output (levels 1-9, every
-   strategy) of FASTQ text, low-entropy text and random bytes. White-box:
-   the fqp__pgz_* functions are the header's private ones. Also prints the
-   decoder's speed beside zlib's (not asserted). */
+   strategy) of short- and long-read FASTQ, low-entropy text and random
+   bytes: decoding from bit 0; from every true block start with markers,
+   resolved with the true window; the finder started before each block;
+   false candidates from random offsets (also inside stored blocks holding
+   real deflate data); stopping and resuming at max_out; corrupted and
+   truncated input. White-box: the fqp__pgz_* functions are the header's
+   private ones. Also prints the decoder's speed beside zlib's (not
+   asserted; FQP_PGZ_MB and FQP_PGZ_LEVEL change the input). */
 #define FASTQPAR_IMPLEMENTATION
 #include "fastqpar.h"
 #include "helpers.h"
