@@ -2707,31 +2707,31 @@ static fqp_result fqp__inflate(fqp__reader *r, unsigned char *out, size_t size, 
    fqp__pgz_same_start. */
 
 #define FQP__PGZ_WINDOW 32768u
-#define FQP__PGZ_LBITS 10u                        /* first-level bits, literal/length table */
-#define FQP__PGZ_DBITS 8u                         /* first-level bits, distance table */
-#define FQP__PGZ_LSIZE (1024u + 288u * 32u)       /* + one 2^(15-10) subtable per long code at most */
-#define FQP__PGZ_DSIZE (256u + 32u * 128u)        /* + one 2^(15-8) subtable per long code at most */
+#define FQP__PGZ_LBITS 10u                  /* first-level bits, literal/length table */
+#define FQP__PGZ_DBITS 8u                   /* first-level bits, distance table */
+#define FQP__PGZ_LSIZE (1024u + 288u * 32u) /* + one 2^(15-10) subtable per long code at most */
+#define FQP__PGZ_DSIZE (256u + 32u * 128u)  /* + one 2^(15-8) subtable per long code at most */
 
 /* How fqp__pgz_decode ended. */
 enum {
-    FQP__PGZ_END,      /* the final block of the member ended */
-    FQP__PGZ_STOP,     /* at a block header at or after stop_bit */
-    FQP__PGZ_FULL,     /* max_out symbols were produced (call again with more to go on) */
+    FQP__PGZ_END,       /* the final block of the member ended */
+    FQP__PGZ_STOP,      /* at a block header at or after stop_bit */
+    FQP__PGZ_FULL,      /* max_out symbols were produced (call again with more to go on) */
     FQP__PGZ_TRUNCATED, /* the input ended inside a block */
-    FQP__PGZ_BAD,      /* invalid deflate data (d->why says what) */
-    FQP__PGZ_NOT_TEXT, /* a literal that is not text, with text_only */
+    FQP__PGZ_BAD,       /* invalid deflate data (d->why says what) */
+    FQP__PGZ_NOT_TEXT,  /* a literal that is not text, with text_only */
     FQP__PGZ_NOMEM
 };
 
 /* A table entry: value << 16 | kind << 12 | extra bits << 8 | bits to consume. */
 enum { FQP__PGZ_K_LIT, FQP__PGZ_K_LEN, FQP__PGZ_K_EOB, FQP__PGZ_K_SUB, FQP__PGZ_K_BAD };
-#define FQP__PGZ_ENTRY(value, kind, extra, bits)                                       \
+#define FQP__PGZ_ENTRY(value, kind, extra, bits)                                                                       \
     (((uint32_t)(value) << 16) | ((uint32_t)(kind) << 12) | ((uint32_t)(extra) << 8) | (uint32_t)(bits))
 
 typedef struct fqp__pgz_bits {
     const unsigned char *in;
-    size_t len, pos;    /* in[0..len), next byte to load (may pass len: zeros are loaded) */
-    uint64_t buf;       /* `count` bits not consumed yet, low bits first */
+    size_t len, pos; /* in[0..len), next byte to load (may pass len: zeros are loaded) */
+    uint64_t buf;    /* `count` bits not consumed yet, low bits first */
     unsigned count;
 } fqp__pgz_bits;
 
@@ -2748,10 +2748,9 @@ typedef struct fqp__pgz {
     unsigned char *out;
     size_t out_len, out_cap;
     size_t window_len;
-    uint64_t *blocks;                      /* optional: each block's start bit, blocks_cap at most */
+    uint64_t *blocks; /* optional: each block's start bit, blocks_cap at most */
     size_t blocks_cap, block_count;
     const char *why;                       /* FQP__PGZ_BAD: the reason, in zlib's words */
-    unsigned lit_max, dist_max;            /* longest code of each table (subtable bits) */
     unsigned char window[FQP__PGZ_WINDOW]; /* in byte mode: the window_len bytes before out[0] */
     uint32_t lit[FQP__PGZ_LSIZE], dist[FQP__PGZ_DSIZE];
 } fqp__pgz;
@@ -2760,15 +2759,19 @@ static const uint16_t fqp__pgz_len_base[29] = {3,  4,  5,  6,  7,  8,  9,  10, 1
                                                31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258};
 static const unsigned char fqp__pgz_len_extra[29] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
                                                      2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
-static const uint16_t fqp__pgz_dist_base[30] = {1,   2,   3,   4,   5,   7,    9,    13,   17,   25,
-                                                33,  49,  65,  97,  129, 193,  257,  385,  513,  769,
+static const uint16_t fqp__pgz_dist_base[30] = {1,    2,    3,    4,    5,    7,    9,    13,    17,    25,
+                                                33,   49,   65,   97,   129,  193,  257,  385,   513,   769,
                                                 1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
 static const unsigned char fqp__pgz_dist_extra[30] = {0, 0, 0, 0, 1, 1, 2, 2,  3,  3,  4,  4,  5,  5,  6,
                                                       6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13};
-static const unsigned char fqp__pgz_precode_order[19] = {16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15};
+static const unsigned char fqp__pgz_precode_order[19] = {16, 17, 18, 0, 8,  7, 9,  6, 10, 5,
+                                                         11, 4,  12, 3, 13, 2, 14, 1, 15};
 
 /* Whether byte c counts as text for text_only: printable ASCII, \n, \r, \t. */
-FQP__MAYBE_UNUSED static inline int fqp__pgz_is_text(unsigned c) { return (c - 32u < 95u) || c == '\n' || c == '\r' || c == '\t'; }
+FQP__MAYBE_UNUSED static inline int fqp__pgz_is_text(unsigned c)
+{
+    return (c - 32u < 95u) || c == '\n' || c == '\r' || c == '\t';
+}
 
 FQP__MAYBE_UNUSED static inline uint64_t fqp__pgz_load64(const unsigned char *p)
 {
@@ -2792,9 +2795,15 @@ FQP__MAYBE_UNUSED static inline void fqp__pgz_refill(fqp__pgz_bits *b)
     }
 }
 
-FQP__MAYBE_UNUSED static inline uint64_t fqp__pgz_bitpos(const fqp__pgz_bits *b) { return (uint64_t)b->pos * 8 - b->count; }
+FQP__MAYBE_UNUSED static inline uint64_t fqp__pgz_bitpos(const fqp__pgz_bits *b)
+{
+    return (uint64_t)b->pos * 8 - b->count;
+}
 /* Whether more bits were consumed than the input has. */
-FQP__MAYBE_UNUSED static inline int fqp__pgz_overrun(const fqp__pgz_bits *b) { return b->pos > b->len && fqp__pgz_bitpos(b) > (uint64_t)b->len * 8; }
+FQP__MAYBE_UNUSED static inline int fqp__pgz_overrun(const fqp__pgz_bits *b)
+{
+    return b->pos > b->len && fqp__pgz_bitpos(b) > (uint64_t)b->len * 8;
+}
 
 FQP__MAYBE_UNUSED static void fqp__pgz_seek(fqp__pgz_bits *b, const unsigned char *in, size_t len, uint64_t bit)
 {
@@ -2859,7 +2868,8 @@ FQP__MAYBE_UNUSED static int fqp__pgz_check_lengths(const unsigned char *lens, u
    low bit first, so a code is looked up bit-reversed. Unused slots of an
    allowed incomplete code decode as invalid. Returns the longest length
    (0: empty code) or -1. */
-FQP__MAYBE_UNUSED static int fqp__pgz_build(uint32_t *table, size_t size, unsigned root, const unsigned char *lens, unsigned n, int type)
+FQP__MAYBE_UNUSED static int fqp__pgz_build(uint32_t *table, size_t size, unsigned root, const unsigned char *lens,
+                                            unsigned n, int type)
 {
     unsigned count[16], offs[16], len, i, code = 0, sub_bits;
     uint16_t sorted[288];
@@ -2886,7 +2896,8 @@ FQP__MAYBE_UNUSED static int fqp__pgz_build(uint32_t *table, size_t size, unsign
                 size_t slot = rev & (primary - 1), sub;
                 if (((table[slot] >> 12) & 15) != FQP__PGZ_K_SUB) {
                     if (next_sub + ((size_t)1 << sub_bits) > size) return -1; /* cannot happen: sized for the worst */
-                    for (k = 0; k < ((size_t)1 << sub_bits); k++) table[next_sub + k] = FQP__PGZ_ENTRY(0, FQP__PGZ_K_BAD, 0, 1);
+                    for (k = 0; k < ((size_t)1 << sub_bits); k++)
+                        table[next_sub + k] = FQP__PGZ_ENTRY(0, FQP__PGZ_K_BAD, 0, 1);
                     table[slot] = FQP__PGZ_ENTRY(next_sub, FQP__PGZ_K_SUB, sub_bits, root);
                     next_sub += (size_t)1 << sub_bits;
                 }
@@ -2973,8 +2984,8 @@ FQP__MAYBE_UNUSED static void fqp__pgz_free(fqp__pgz *d)
    unknown (symbols and markers until it is known); otherwise
    window[0..window_len) (at most 32 KiB; 0 at a member's start) are the
    bytes before, and a reference beyond them is an error. */
-FQP__MAYBE_UNUSED static void fqp__pgz_start(fqp__pgz *d, const unsigned char *in, size_t in_len, uint64_t start_bit, int markers,
-                           const unsigned char *window, size_t window_len, int text_only)
+FQP__MAYBE_UNUSED static void fqp__pgz_start(fqp__pgz *d, const unsigned char *in, size_t in_len, uint64_t start_bit,
+                                             int markers, const unsigned char *window, size_t window_len, int text_only)
 {
     fqp__pgz_seek(&d->bits, in, in_len, start_bit);
     d->in_block = d->final_block = 0;
@@ -3050,9 +3061,15 @@ FQP__MAYBE_UNUSED static int fqp__pgz_huffman_bytes(fqp__pgz *d, size_t max_out)
         unsigned len, dist;
         if (n >= limit) { /* room for the longest copy, and max_out */
             size_t total = d->sym_len + n;
-            if (max_out && total >= max_out) { res = FQP__PGZ_FULL; break; }
+            if (max_out && total >= max_out) {
+                res = FQP__PGZ_FULL;
+                break;
+            }
             d->out_len = n;
-            if (!fqp__pgz_reserve(d, 258 + 65536)) { res = FQP__PGZ_NOMEM; break; }
+            if (!fqp__pgz_reserve(d, 258 + 65536)) {
+                res = FQP__PGZ_NOMEM;
+                break;
+            }
             out = d->out;
             limit = d->out_cap - 264; /* a literal, then a copy of 258 and a word past it */
             if (max_out && max_out - d->sym_len < limit) limit = max_out - d->sym_len;
@@ -3061,11 +3078,17 @@ FQP__MAYBE_UNUSED static int fqp__pgz_huffman_bytes(fqp__pgz *d, size_t max_out)
         fqp__pgz_refill(&b);
         e = fqp__pgz_decode_entry(d->lit, FQP__PGZ_LBITS, &b);
         if (((e >> 12) & 15) == FQP__PGZ_K_LIT) { /* then a second code without refilling: 41 bits are left */
-            if (text_only && !fqp__pgz_is_text(e >> 16)) { res = FQP__PGZ_NOT_TEXT; break; }
+            if (text_only && !fqp__pgz_is_text(e >> 16)) {
+                res = FQP__PGZ_NOT_TEXT;
+                break;
+            }
             out[n++] = (unsigned char)(e >> 16);
             e = fqp__pgz_decode_entry(d->lit, FQP__PGZ_LBITS, &b);
             if (((e >> 12) & 15) == FQP__PGZ_K_LIT) {
-                if (text_only && !fqp__pgz_is_text(e >> 16)) { res = FQP__PGZ_NOT_TEXT; break; }
+                if (text_only && !fqp__pgz_is_text(e >> 16)) {
+                    res = FQP__PGZ_NOT_TEXT;
+                    break;
+                }
                 out[n++] = (unsigned char)(e >> 16);
                 if (b.pos > b.len && fqp__pgz_overrun(&b)) res = FQP__PGZ_TRUNCATED;
                 continue;
@@ -3073,7 +3096,9 @@ FQP__MAYBE_UNUSED static int fqp__pgz_huffman_bytes(fqp__pgz *d, size_t max_out)
             fqp__pgz_refill(&b);
         }
         switch ((e >> 12) & 15) {
-        case FQP__PGZ_K_EOB: res = -1; break;
+        case FQP__PGZ_K_EOB:
+            res = -1;
+            break;
         case FQP__PGZ_K_LEN:
             len = (e >> 16) + fqp__pgz_take(&b, (e >> 8) & 15);
             e = fqp__pgz_decode_entry(d->dist, FQP__PGZ_DBITS, &b);
@@ -3135,9 +3160,15 @@ FQP__MAYBE_UNUSED static int fqp__pgz_huffman_symbols(fqp__pgz *d, size_t max_ou
             return fqp__pgz_huffman_bytes(d, max_out);
         }
         if (n >= limit) {
-            if (max_out && n >= max_out) { res = FQP__PGZ_FULL; break; }
+            if (max_out && n >= max_out) {
+                res = FQP__PGZ_FULL;
+                break;
+            }
             d->sym_len = n;
-            if (!fqp__pgz_reserve(d, 258 + 65536)) { res = FQP__PGZ_NOMEM; break; }
+            if (!fqp__pgz_reserve(d, 258 + 65536)) {
+                res = FQP__PGZ_NOMEM;
+                break;
+            }
             sym = d->sym;
             limit = d->sym_cap - 264;
             if (max_out && max_out < limit) limit = max_out;
@@ -3146,11 +3177,17 @@ FQP__MAYBE_UNUSED static int fqp__pgz_huffman_symbols(fqp__pgz *d, size_t max_ou
         fqp__pgz_refill(&b);
         e = fqp__pgz_decode_entry(d->lit, FQP__PGZ_LBITS, &b);
         if (((e >> 12) & 15) == FQP__PGZ_K_LIT) {
-            if (text_only && !fqp__pgz_is_text(e >> 16)) { res = FQP__PGZ_NOT_TEXT; break; }
+            if (text_only && !fqp__pgz_is_text(e >> 16)) {
+                res = FQP__PGZ_NOT_TEXT;
+                break;
+            }
             sym[n++] = (uint16_t)(e >> 16);
             e = fqp__pgz_decode_entry(d->lit, FQP__PGZ_LBITS, &b);
             if (((e >> 12) & 15) == FQP__PGZ_K_LIT) {
-                if (text_only && !fqp__pgz_is_text(e >> 16)) { res = FQP__PGZ_NOT_TEXT; break; }
+                if (text_only && !fqp__pgz_is_text(e >> 16)) {
+                    res = FQP__PGZ_NOT_TEXT;
+                    break;
+                }
                 sym[n++] = (uint16_t)(e >> 16);
                 if (b.pos > b.len && fqp__pgz_overrun(&b)) res = FQP__PGZ_TRUNCATED;
                 continue;
@@ -3158,7 +3195,9 @@ FQP__MAYBE_UNUSED static int fqp__pgz_huffman_symbols(fqp__pgz *d, size_t max_ou
             fqp__pgz_refill(&b);
         }
         switch ((e >> 12) & 15) {
-        case FQP__PGZ_K_EOB: res = -1; break;
+        case FQP__PGZ_K_EOB:
+            res = -1;
+            break;
         case FQP__PGZ_K_LEN:
             len = (e >> 16) + fqp__pgz_take(&b, (e >> 8) & 15);
             e = fqp__pgz_decode_entry(d->dist, FQP__PGZ_DBITS, &b);
@@ -3228,8 +3267,10 @@ FQP__MAYBE_UNUSED static int fqp__pgz_stored(fqp__pgz *d, size_t max_out)
         b->buf = 0;
         b->count = 0;
         if (b->pos > b->len || b->len - b->pos < n) {
-            if (b->pos < b->len) n = b->len - b->pos; /* what there is, then truncated */
-            else n = 0;
+            if (b->pos < b->len)
+                n = b->len - b->pos; /* what there is, then truncated */
+            else
+                n = 0;
             if (n == 0) return FQP__PGZ_TRUNCATED;
         }
         if (!fqp__pgz_reserve(d, n)) return FQP__PGZ_NOMEM;
@@ -3261,8 +3302,8 @@ FQP__MAYBE_UNUSED static void fqp__pgz_fixed_tables(fqp__pgz *d)
     for (; i < 280; i++) lens[i] = 7;
     for (; i < 288; i++) lens[i] = 8;
     for (; i < 320; i++) lens[i] = 5;
-    d->lit_max = (unsigned)fqp__pgz_build(d->lit, FQP__PGZ_LSIZE, FQP__PGZ_LBITS, lens, 288, 1);
-    d->dist_max = (unsigned)fqp__pgz_build(d->dist, FQP__PGZ_DSIZE, FQP__PGZ_DBITS, lens + 288, 32, 2);
+    (void)fqp__pgz_build(d->lit, FQP__PGZ_LSIZE, FQP__PGZ_LBITS, lens, 288, 1); /* valid: cannot fail */
+    (void)fqp__pgz_build(d->dist, FQP__PGZ_DSIZE, FQP__PGZ_DBITS, lens + 288, 32, 2);
     d->fixed_ready = 1;
 }
 
@@ -3321,29 +3362,31 @@ FQP__MAYBE_UNUSED static int fqp__pgz_decode(fqp__pgz *d, uint64_t stop_bit, siz
                     d->why = "invalid distances set";
                     return FQP__PGZ_BAD;
                 }
-                d->lit_max = (unsigned)lmax;
-                d->dist_max = (unsigned)dmax;
             } else {
                 d->why = "invalid block type";
                 return FQP__PGZ_BAD;
             }
             d->in_block = 1;
         }
-        if (d->btype == 0) res = fqp__pgz_stored(d, max_out);
-        else if (d->byte_mode) res = fqp__pgz_huffman_bytes(d, max_out);
-        else res = fqp__pgz_huffman_symbols(d, max_out);
+        if (d->btype == 0)
+            res = fqp__pgz_stored(d, max_out);
+        else if (d->byte_mode)
+            res = fqp__pgz_huffman_bytes(d, max_out);
+        else
+            res = fqp__pgz_huffman_symbols(d, max_out);
         if (res >= 0) return res;
         d->in_block = 0;
     }
 }
 
-/* Any thread: sym[0..n) as bytes into dst[0..n) (dst may be sym's own
-   memory only if it does not overlap later symbols), markers taken from
-   window[0..window_len), the window_len bytes just before the chunk.
+/* Any thread: sym[0..n) as bytes into dst[0..n), markers taken from
+   window[0..window_len), the window_len bytes just before the chunk. dst
+   may be (unsigned char *)sym: in place, byte i lands on symbol i / 2,
+   already read.
    Returns 0 when a marker points before the window (the chunk starts less
    than 32 KiB into its member and its data is invalid there). */
-FQP__MAYBE_UNUSED static int fqp__pgz_resolve(const uint16_t *sym, size_t n, unsigned char *dst, const unsigned char *window,
-                            size_t window_len)
+FQP__MAYBE_UNUSED static int fqp__pgz_resolve(const uint16_t *sym, size_t n, unsigned char *dst,
+                                              const unsigned char *window, size_t window_len)
 {
     size_t i, skip = window_len < FQP__PGZ_WINDOW ? FQP__PGZ_WINDOW - window_len : 0;
     for (i = 0; i < n; i++) {
@@ -3395,11 +3438,12 @@ FQP__MAYBE_UNUSED static int fqp__pgz_is_dynamic(const unsigned char *in, size_t
     unsigned nlen, ndist, count[16];
     if ((h >> 3) >= len) return 0;
     fqp__pgz_seek(&b, in, len, h);
-    if ((b.buf & 6) != 4) return 0;                                 /* BTYPE 10 */
+    if ((b.buf & 6) != 4) return 0;                                     /* BTYPE 10 */
     if (((b.buf >> 3) & 31) > 29 || ((b.buf >> 8) & 31) > 29) return 0; /* HLIT, HDIST in range */
     fqp__pgz_take(&b, 3);
     if (fqp__pgz_read_lengths(&b, lens, &nlen, &ndist) || fqp__pgz_overrun(&b)) return 0;
-    return fqp__pgz_check_lengths(lens, nlen, 1, count) >= 0 && fqp__pgz_check_lengths(lens + nlen, ndist, 2, count) >= 0;
+    return fqp__pgz_check_lengths(lens, nlen, 1, count) >= 0 &&
+           fqp__pgz_check_lengths(lens + nlen, ndist, 2, count) >= 0;
 }
 
 /* What fqp__pgz_find saw, for tests and metrics. */
@@ -3432,11 +3476,10 @@ FQP__MAYBE_UNUSED static uint64_t fqp__pgz_next_candidate(const unsigned char *i
                                                           uint64_t until_bit)
 {
     /* 2^(7-a) + 2^(7-b) for two 3-bit code lengths a, b (0: unused) */
-    static const unsigned char kraft2[64] = {
-        0, 64, 32, 16, 8, 4, 2, 1, 64, 128, 96, 80, 72, 68, 66, 65,
-        32, 96, 64, 48, 40, 36, 34, 33, 16, 80, 48, 32, 24, 20, 18, 17,
-        8, 72, 40, 24, 16, 12, 10, 9, 4, 68, 36, 20, 12, 8, 6, 5,
-        2, 66, 34, 18, 10, 6, 4, 3, 1, 65, 33, 17, 9, 5, 3, 2};
+    static const unsigned char kraft2[64] = {0,  64, 32, 16, 8,  4,  2,  1,  64, 128, 96, 80, 72, 68, 66, 65,
+                                             32, 96, 64, 48, 40, 36, 34, 33, 16, 80,  48, 32, 24, 20, 18, 17,
+                                             8,  72, 40, 24, 16, 12, 10, 9,  4,  68,  36, 20, 12, 8,  6,  5,
+                                             2,  66, 34, 18, 10, 6,  4,  3,  1,  65,  33, 17, 9,  5,  3,  2};
     uint64_t h, end = (uint64_t)len * 8;
     if (until_bit > end) until_bit = end;
     for (h = from_bit; h < until_bit; h++) {
@@ -3449,7 +3492,7 @@ FQP__MAYBE_UNUSED static uint64_t fqp__pgz_next_candidate(const unsigned char *i
             p = fqp__pgz_peek(in, len, h + 17) & ((1ull << (3 * hclen)) - 1);
             for (i = 0; i < 60; i += 6) sum += kraft2[(p >> i) & 63];
             if (sum == 128 && fqp__pgz_is_dynamic(in, len, h)) return h;
-        } else if ((w & 6) == 0) { /* BTYPE 00 */
+        } else if ((w & 6) == 0) {              /* BTYPE 00 */
             size_t q = (size_t)((h + 10) >> 3); /* the LEN field */
             if (q + 4 <= len && (in[q] ^ in[q + 2]) == 0xff && (in[q + 1] ^ in[q + 3]) == 0xff &&
                 fqp__pgz_is_stored(in, len, h))
@@ -3470,8 +3513,8 @@ FQP__MAYBE_UNUSED static uint64_t fqp__pgz_confirm(fqp__pgz *d, const unsigned c
     /* a stored block from a 1 bit followed by zeros: final from here, or
        non-final from the next bit (the 1 ending the block before). The
        second is the common case (a member has one final block): tried first */
-    int k = ((in[h >> 3] >> (h & 7)) & 1) && !((fqp__pgz_peek(in, len, h) >> 1) & 3) && ((h + 11) >> 3) == ((h + 10) >> 3) &&
-            fqp__pgz_is_stored(in, len, h + 1);
+    int k = ((in[h >> 3] >> (h & 7)) & 1) && !((fqp__pgz_peek(in, len, h) >> 1) & 3) &&
+            ((h + 11) >> 3) == ((h + 10) >> 3) && fqp__pgz_is_stored(in, len, h + 1);
     for (; k >= 0; k--) {
         int res;
         fqp__pgz_start(d, in, len, h + (uint64_t)k, 1, NULL, 0, text_only);
@@ -3486,8 +3529,9 @@ FQP__MAYBE_UNUSED static uint64_t fqp__pgz_confirm(fqp__pgz *d, const unsigned c
    decodes confirm symbols (or to a final block's end) without error, with
    text-only literals if text_only. d is scratch (its output is that of the
    confirming decode). Returns UINT64_MAX if none. */
-FQP__MAYBE_UNUSED static uint64_t fqp__pgz_find(fqp__pgz *d, const unsigned char *in, size_t len, uint64_t from_bit, uint64_t until_bit,
-                              int text_only, size_t confirm, fqp__pgz_find_stats *stats)
+FQP__MAYBE_UNUSED static uint64_t fqp__pgz_find(fqp__pgz *d, const unsigned char *in, size_t len, uint64_t from_bit,
+                                                uint64_t until_bit, int text_only, size_t confirm,
+                                                fqp__pgz_find_stats *stats)
 {
     uint64_t h = from_bit;
     for (;;) {
@@ -3500,7 +3544,6 @@ FQP__MAYBE_UNUSED static uint64_t fqp__pgz_find(fqp__pgz *d, const unsigned char
         h++;
     }
 }
-
 /* ---- >>read: the producer's text, from any source ---- */
 
 static fqp_result fqp__reader_read_raw(fqp__reader *r, void *out, size_t size, size_t *got, fqp_error *err);

@@ -172,7 +172,10 @@ typedef struct truth {
     int dynamic_blocks, stored_blocks, fixed_blocks;
 } truth;
 
-static int block_type(const unsigned char *c, uint64_t bit) { return (int)(((c[bit >> 3] | (unsigned)c[(bit >> 3) + 1] << 8) >> ((bit & 7) + 1)) & 3); }
+static int block_type(const unsigned char *c, uint64_t bit)
+{
+    return (int)(((c[bit >> 3] | (unsigned)c[(bit >> 3) + 1] << 8) >> ((bit & 7) + 1)) & 3);
+}
 
 /* Decodes comp from bit 0 block by block (stop at each next block) to learn
    the block starts; checks the whole output against data. */
@@ -209,9 +212,12 @@ static int learn_truth(truth *t)
         res = fqp__pgz_decode(d, t->bit[i], 0);
         if (res != FQP__PGZ_STOP || fqp__pgz_bit(d) != t->bit[i]) ok = 0;
         t->off[i] = d->out_len;
-        if (ty == 2) t->dynamic_blocks++;
-        else if (ty == 1) t->fixed_blocks++;
-        else t->stored_blocks++;
+        if (ty == 2)
+            t->dynamic_blocks++;
+        else if (ty == 1)
+            t->fixed_blocks++;
+        else
+            t->stored_blocks++;
         res = fqp__pgz_decode(d, t->bit[i] + 1, 0); /* exactly this block */
     }
     t->off[t->count] = d->out_len;
@@ -288,7 +294,8 @@ static void check_speculative(truth *t, const char *what)
         REQUIRE(fqp__pgz_resolve(d->sym, d->sym_len, res_buf, t->data.p + off - wlen, wlen));
         if (d->out_len) memcpy(res_buf + d->sym_len, d->out, d->out_len);
         if (memcmp(res_buf, t->data.p + off, expect_len) != 0) {
-            fprintf(stderr, "  %s: block %zu (bit %llu) resolves to other bytes\n", what, i, (unsigned long long)t->bit[i]);
+            fprintf(stderr, "  %s: block %zu (bit %llu) resolves to other bytes\n", what, i,
+                    (unsigned long long)t->bit[i]);
             fqpt_failed = 1;
         }
         if (d->sym_len && d->out_len) switched++;
@@ -392,8 +399,10 @@ static int is_true_start(const truth *t, uint64_t h)
     size_t lo = 0, hi = t->count;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
-        if (t->bit[mid] < h) lo = mid + 1;
-        else hi = mid;
+        if (t->bit[mid] < h)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
     /* a stored block reached from a nearby bit (before or after its own):
        the same decoding */
@@ -471,13 +480,17 @@ static void test_corruption(void)
         /* FASTQ at level 1 (dynamic blocks), level 9 Z_FIXED, Z_HUFFMAN_ONLY; random bytes (stored blocks) */
         int level = cfg == 0 ? 1 : cfg == 1 ? 9 : 6;
         bytes c = deflate_raw(cfg == 3 ? &rnd : &fq, level,
-                              cfg == 1 ? Z_FIXED : cfg == 2 ? Z_HUFFMAN_ONLY : Z_DEFAULT_STRATEGY, cfg == 3 ? 1 : 8);
+                              cfg == 1   ? Z_FIXED
+                              : cfg == 2 ? Z_HUFFMAN_ONLY
+                                         : Z_DEFAULT_STRATEGY,
+                              cfg == 3 ? 1 : 8);
         bad = (unsigned char *)malloc(c.len);
         for (trial = 0; trial < 2000; trial++) {
             size_t n = c.len, zlen, used, m;
             int flips = 1 + (int)(rng() % 3), f, zok, res;
             memcpy(bad, c.p, c.len);
-            if (trial % 10 == 9) n = rng() % c.len; /* truncated */
+            if (trial % 10 == 9)
+                n = rng() % c.len; /* truncated */
             else
                 for (f = 0; f < flips; f++) {
                     uint64_t bit = trial < 400 ? rng() % (n < 40 ? n * 8 : 320) : rng() % (n * 8); /* headers often */
@@ -498,8 +511,8 @@ static void test_corruption(void)
                 CHECK(m == 0 || memcmp(d->out, out, m) == 0);
             }
             if (fqpt_failed) {
-                fprintf(stderr, "  config %d trial %d: zlib %s, decoder %d (%s)\n", cfg, trial, zok ? "ok" : "fails", res,
-                        d->why ? d->why : "");
+                fprintf(stderr, "  config %d trial %d: zlib %s, decoder %d (%s)\n", cfg, trial, zok ? "ok" : "fails",
+                        res, d->why ? d->why : "");
                 break;
             }
             /* and from any bit, with markers, as the finder's confirmation does: no crash */
@@ -511,7 +524,8 @@ static void test_corruption(void)
         free(c.p);
     }
     printf("  corrupted inputs: zlib failed on %d, succeeded on %d; the decoder agreed on all; %d decodings from "
-           "random bits\n", zfail, same, starts);
+           "random bits\n",
+           zfail, same, starts);
     free_decoder(d);
     free(out);
     free(fq.p);
@@ -617,11 +631,11 @@ static void test_resume(void)
 }
 
 /* RUN, then the seconds it took (the whole program should stay < 10 s at -O2). */
-#define RUN_TIMED(fn)                                   \
-    do {                                                \
-        double t0_ = now();                             \
-        RUN(fn);                                        \
-        printf("  (%s: %.2f s)\n", #fn, now() - t0_);  \
+#define RUN_TIMED(fn)                                                                                                  \
+    do {                                                                                                               \
+        double t0_ = now();                                                                                            \
+        RUN(fn);                                                                                                       \
+        printf("  (%s: %.2f s)\n", #fn, now() - t0_);                                                                  \
     } while (0)
 
 int main(void)
