@@ -223,6 +223,7 @@
          >>pipeline fqp_pipeline_run
        Optional blocks, each contiguous: skip any one and the core path still reads:
          >>codec    zlib, ISA-L, libdeflate      >>gzip     gzip streams
+         >>pgzip    deflate from any block, without its window (parallel gzip; not wired in yet)
          >>bgzf-in  BGZF input                   >>writer   FASTQ writing
          >>paired   paired and interleaved runs  >>twins    QC/trim kernels, CPU twins of kernels.cu
          >>shard    one input split across processes (input.shard_index/shard_count)
@@ -2665,6 +2666,884 @@ static fqp_result fqp__inflate(fqp__reader *r, unsigned char *out, size_t size, 
 }
 #endif
 
+/* ---- >>pgzip: deflate from any block, without its window (issue 16) ----
+   The pieces that let consumers inflate one ordinary gzip stream in
+   parallel; not wired into the producer yet. Only this file's own code:
+   no zlib, and nothing copied from pugz or rapidgzip.
+
+   A deflate stream (RFC 1951) is a chain of blocks, and a block's only link
+   to what came before is its back-references, at most 32 KiB back. So a
+   block can be decoded without the bytes before it if every reference into
+   that unknown window is written down instead of resolved:
+   fqp__pgz_decode writes 16-bit symbols, 0..255 a byte and 256 + k "byte k
+   of the 32 KiB before the chunk" (k = 32768 - distance, for a reference
+   that many bytes before the chunk's start). Copies of such markers stay
+   markers. Once 32 KiB of output holds no marker the window is known, and
+   the decoder goes on in plain bytes. fqp__pgz_resolve later replaces the
+   markers from the previous chunk's last 32 KiB: a plain loop a consumer
+   can run on its own.
+
+   A chunk starts somewhere in the middle of a block, so fqp__pgz_find looks
+   bit by bit for the next plausible block header: a dynamic-Huffman header
+   with counts in range, a complete precode and valid literal/length and
+   distance codes holding an end-of-block code, or a byte-aligned stored
+   header with LEN == ~NLEN. A candidate is then confirmed by decoding a
+   few KiB ahead without error, optionally requiring the literals to be
+   text (FASTQ is ASCII). Fixed-Huffman headers are not searched for: three
+   bits match anywhere. A false candidate that survives all this is still
+   harmless, because the chunks are stitched in input order and a chunk
+   counts only if its start equals the bit where the previous chunk's
+   decoding ended; otherwise it is decoded again from that true offset.
+
+   The published approaches: pugz (Kerbiriou & Chikhi, HiCOMB 2019) decoded
+   ASCII-only streams with back-references marked as unknown; rapidgzip
+   (Knespel & Brunst, HPDC 2023) has 16-bit markers, a table-driven block
+   finder and the stitching rule above. This code follows their published
+   descriptions; no code was copied from either.
+
+   A stored block's header bit is ambiguous when the bits before its
+   padding are zero: the finder reports the earliest position from which
+   the same stored block decodes, and stitching compares starts with
+   fqp__pgz_same_start. */
+
+#define FQP__PGZ_WINDOW 32768u
+#define FQP__PGZ_LBITS 10u                  /* first-level bits, literal/length table */
+#define FQP__PGZ_DBITS 8u                   /* first-level bits, distance table */
+#define FQP__PGZ_LSIZE (1024u + 288u * 32u) /* + one 2^(15-10) subtable per long code at most */
+#define FQP__PGZ_DSIZE (256u + 32u * 128u)  /* + one 2^(15-8) subtable per long code at most */
+
+/* How fqp__pgz_decode ended. */
+enum {
+    FQP__PGZ_END,       /* the final block of the member ended */
+    FQP__PGZ_STOP,      /* at a block header at or after stop_bit */
+    FQP__PGZ_FULL,      /* max_out symbols were produced (call again with more to go on) */
+    FQP__PGZ_TRUNCATED, /* the input ended inside a block */
+    FQP__PGZ_BAD,       /* invalid deflate data (d->why says what) */
+    FQP__PGZ_NOT_TEXT,  /* a literal that is not text, with text_only */
+    FQP__PGZ_NOMEM
+};
+
+/* A table entry: value << 16 | kind << 12 | extra bits << 8 | bits to consume. */
+enum { FQP__PGZ_K_LIT, FQP__PGZ_K_LEN, FQP__PGZ_K_EOB, FQP__PGZ_K_SUB, FQP__PGZ_K_BAD };
+#define FQP__PGZ_ENTRY(value, kind, extra, bits)                                                                       \
+    (((uint32_t)(value) << 16) | ((uint32_t)(kind) << 12) | ((uint32_t)(extra) << 8) | (uint32_t)(bits))
+
+typedef struct fqp__pgz_bits {
+    const unsigned char *in;
+    size_t len, pos; /* in[0..len), next byte to load (may pass len: zeros are loaded) */
+    uint64_t buf;    /* `count` bits not consumed yet, low bits first */
+    unsigned count;
+} fqp__pgz_bits;
+
+/* One decoder; large (about 120 KiB), so kept on the heap and reused. Its
+   output: sym[0..sym_len) (symbols, markers possible), then out[0..out_len)
+   (bytes, once the window became known or when it was given). */
+typedef struct fqp__pgz {
+    const fqp_allocator *alloc;
+    fqp__pgz_bits bits;
+    int in_block, btype, final_block, text_only, byte_mode, fixed_ready;
+    uint32_t stored_left;
+    uint16_t *sym;
+    size_t sym_len, sym_cap, marker_end; /* marker_end: just after the last marker in sym */
+    unsigned char *out;
+    size_t out_len, out_cap;
+    size_t window_len;
+    uint64_t *blocks; /* optional: each block's start bit, blocks_cap at most */
+    size_t blocks_cap, block_count;
+    const char *why;                       /* FQP__PGZ_BAD: the reason, in zlib's words */
+    unsigned char window[FQP__PGZ_WINDOW]; /* in byte mode: the window_len bytes before out[0] */
+    uint32_t lit[FQP__PGZ_LSIZE], dist[FQP__PGZ_DSIZE];
+} fqp__pgz;
+
+static const uint16_t fqp__pgz_len_base[29] = {3,  4,  5,  6,  7,  8,  9,  10, 11,  13,  15,  17,  19,  23, 27,
+                                               31, 35, 43, 51, 59, 67, 83, 99, 115, 131, 163, 195, 227, 258};
+static const unsigned char fqp__pgz_len_extra[29] = {0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2,
+                                                     2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0};
+static const uint16_t fqp__pgz_dist_base[30] = {1,    2,    3,    4,    5,    7,    9,    13,    17,    25,
+                                                33,   49,   65,   97,   129,  193,  257,  385,   513,   769,
+                                                1025, 1537, 2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577};
+static const unsigned char fqp__pgz_dist_extra[30] = {0, 0, 0, 0, 1, 1, 2, 2,  3,  3,  4,  4,  5,  5,  6,
+                                                      6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13, 13};
+static const unsigned char fqp__pgz_precode_order[19] = {16, 17, 18, 0, 8,  7, 9,  6, 10, 5,
+                                                         11, 4,  12, 3, 13, 2, 14, 1, 15};
+
+/* Whether byte c counts as text for text_only: printable ASCII, \n, \r, \t. */
+FQP__MAYBE_UNUSED static inline int fqp__pgz_is_text(unsigned c)
+{
+    return (c - 32u < 95u) || c == '\n' || c == '\r' || c == '\t';
+}
+
+FQP__MAYBE_UNUSED static inline uint64_t fqp__pgz_load64(const unsigned char *p)
+{
+    return (uint64_t)p[0] | (uint64_t)p[1] << 8 | (uint64_t)p[2] << 16 | (uint64_t)p[3] << 24 | (uint64_t)p[4] << 32 |
+           (uint64_t)p[5] << 40 | (uint64_t)p[6] << 48 | (uint64_t)p[7] << 56; /* one load, by gcc and clang */
+}
+
+/* Fills the bit buffer to at least 56 bits; past the input's end zeros come in. */
+FQP__MAYBE_UNUSED static inline void fqp__pgz_refill(fqp__pgz_bits *b)
+{
+    if (b->pos + 8 <= b->len) {
+        b->buf |= fqp__pgz_load64(b->in + b->pos) << b->count;
+        b->pos += (63 - b->count) >> 3;
+        b->count |= 56;
+    } else {
+        while (b->count <= 56) {
+            b->buf |= (uint64_t)(b->pos < b->len ? b->in[b->pos] : 0) << b->count;
+            b->pos++;
+            b->count += 8;
+        }
+    }
+}
+
+FQP__MAYBE_UNUSED static inline uint64_t fqp__pgz_bitpos(const fqp__pgz_bits *b)
+{
+    return (uint64_t)b->pos * 8 - b->count;
+}
+/* Whether more bits were consumed than the input has. */
+FQP__MAYBE_UNUSED static inline int fqp__pgz_overrun(const fqp__pgz_bits *b)
+{
+    return b->pos > b->len && fqp__pgz_bitpos(b) > (uint64_t)b->len * 8;
+}
+
+FQP__MAYBE_UNUSED static void fqp__pgz_seek(fqp__pgz_bits *b, const unsigned char *in, size_t len, uint64_t bit)
+{
+    b->in = in;
+    b->len = len;
+    b->pos = (size_t)(bit >> 3);
+    b->buf = 0;
+    b->count = 0;
+    fqp__pgz_refill(b);
+    b->buf >>= bit & 7;
+    b->count -= (unsigned)(bit & 7);
+}
+
+/* Takes n <= 32 bits (the buffer must hold them: refill first). */
+FQP__MAYBE_UNUSED static inline unsigned fqp__pgz_take(fqp__pgz_bits *b, unsigned n)
+{
+    unsigned v = (unsigned)(b->buf & ((1ull << n) - 1));
+    b->buf >>= n;
+    b->count -= n;
+    return v;
+}
+
+/* What symbol s of a table of `type` (0 precode, 1 literal/length, 2
+   distance) decodes to, without its bit count. */
+FQP__MAYBE_UNUSED static uint32_t fqp__pgz_symbol_entry(int type, unsigned s)
+{
+    if (type == 0) return FQP__PGZ_ENTRY(s, FQP__PGZ_K_LIT, 0, 0);
+    if (type == 1) {
+        if (s < 256) return FQP__PGZ_ENTRY(s, FQP__PGZ_K_LIT, 0, 0);
+        if (s == 256) return FQP__PGZ_ENTRY(0, FQP__PGZ_K_EOB, 0, 0);
+        if (s < 286) return FQP__PGZ_ENTRY(fqp__pgz_len_base[s - 257], FQP__PGZ_K_LEN, fqp__pgz_len_extra[s - 257], 0);
+        return FQP__PGZ_ENTRY(0, FQP__PGZ_K_BAD, 0, 0);
+    }
+    if (s < 30) return FQP__PGZ_ENTRY(fqp__pgz_dist_base[s], FQP__PGZ_K_LEN, fqp__pgz_dist_extra[s], 0);
+    return FQP__PGZ_ENTRY(0, FQP__PGZ_K_BAD, 0, 0);
+}
+
+/* Checks n code lengths (at most 288, each <= 15) as deflate allows them:
+   not over-subscribed; complete, except that a literal/length or distance
+   code may be a single code of one bit, and a distance code may be empty.
+   Returns the longest length (0: empty), or -1. */
+FQP__MAYBE_UNUSED static int fqp__pgz_check_lengths(const unsigned char *lens, unsigned n, int type, unsigned *count)
+{
+    int left = 1, max = 0;
+    unsigned i, len;
+    for (i = 0; i < 16; i++) count[i] = 0;
+    for (i = 0; i < n; i++) count[lens[i]]++;
+    for (len = 1; len < 16; len++) {
+        left = (left << 1) - (int)count[len];
+        if (left < 0) return -1; /* over-subscribed */
+        if (count[len]) max = (int)len;
+    }
+    if (max == 0) return type == 2 ? 0 : -1;
+    if (left > 0 && (type == 0 || max != 1)) return -1; /* incomplete */
+    return max;
+}
+
+/* Builds the canonical-Huffman decoding table of lens[0..n) into
+   table[0..size): a first level of `root` bits, and for codes longer than
+   that one subtable (of 2^(max-root) entries) per first-level slot they
+   share. Deflate sends codes most significant bit first into a stream read
+   low bit first, so a code is looked up bit-reversed. Unused slots of an
+   allowed incomplete code decode as invalid. Returns the longest length
+   (0: empty code) or -1. */
+FQP__MAYBE_UNUSED static int fqp__pgz_build(uint32_t *table, size_t size, unsigned root, const unsigned char *lens,
+                                            unsigned n, int type)
+{
+    unsigned count[16], offs[16], len, i, code = 0, sub_bits;
+    uint16_t sorted[288];
+    size_t primary = (size_t)1 << root, next_sub = primary, k;
+    int max = fqp__pgz_check_lengths(lens, n, type, count);
+    if (max < 0) return -1;
+    for (k = 0; k < primary; k++) table[k] = FQP__PGZ_ENTRY(0, FQP__PGZ_K_BAD, 0, 1);
+    if (max == 0) return 0;
+    offs[1] = 0;
+    for (len = 1; len < 15; len++) offs[len + 1] = offs[len] + count[len];
+    for (i = 0; i < n; i++)
+        if (lens[i]) sorted[offs[lens[i]]++] = (uint16_t)i;
+    sub_bits = (unsigned)max > root ? (unsigned)max - root : 0;
+    i = 0;
+    for (len = 1; len <= (unsigned)max; len++, code <<= 1) {
+        unsigned c;
+        for (c = 0; c < count[len]; c++, code++) {
+            uint32_t e = fqp__pgz_symbol_entry(type, sorted[i++]) | len;
+            unsigned rev = 0, b;
+            for (b = 0; b < len; b++) rev |= ((code >> b) & 1u) << (len - 1 - b);
+            if (len <= root) {
+                for (k = rev; k < primary; k += (size_t)1 << len) table[k] = e;
+            } else {
+                size_t slot = rev & (primary - 1), sub;
+                if (((table[slot] >> 12) & 15) != FQP__PGZ_K_SUB) {
+                    if (next_sub + ((size_t)1 << sub_bits) > size) return -1; /* cannot happen: sized for the worst */
+                    for (k = 0; k < ((size_t)1 << sub_bits); k++)
+                        table[next_sub + k] = FQP__PGZ_ENTRY(0, FQP__PGZ_K_BAD, 0, 1);
+                    table[slot] = FQP__PGZ_ENTRY(next_sub, FQP__PGZ_K_SUB, sub_bits, root);
+                    next_sub += (size_t)1 << sub_bits;
+                }
+                sub = table[slot] >> 16;
+                for (k = rev >> root; k < ((size_t)1 << sub_bits); k += (size_t)1 << (len - root)) table[sub + k] = e;
+            }
+        }
+    }
+    return max;
+}
+
+/* Looks up the next code of a table (the buffer must hold 15 bits) and consumes it. */
+FQP__MAYBE_UNUSED static inline uint32_t fqp__pgz_decode_entry(const uint32_t *table, unsigned root, fqp__pgz_bits *b)
+{
+    uint32_t e = table[b->buf & ((1u << root) - 1)];
+    if (((e >> 12) & 15) == FQP__PGZ_K_SUB) e = table[(e >> 16) + ((b->buf >> root) & ((1u << ((e >> 8) & 15)) - 1))];
+    b->buf >>= e & 255;
+    b->count -= e & 255;
+    return e;
+}
+
+/* Reads a dynamic block's code lengths (after its 3 header bits) into
+   lens[0..*nlen + *ndist); returns NULL or zlib's words for what is wrong. */
+static const char *fqp__pgz_read_lengths(fqp__pgz_bits *b, unsigned char *lens, unsigned *nlen, unsigned *ndist)
+{
+    unsigned char pre[19];
+    uint32_t pre_table[128];
+    unsigned ncode, i, have = 0;
+    fqp__pgz_refill(b);
+    *nlen = fqp__pgz_take(b, 5) + 257;
+    *ndist = fqp__pgz_take(b, 5) + 1;
+    ncode = fqp__pgz_take(b, 4) + 4;
+    if (*nlen > 286 || *ndist > 30) return "too many length or distance symbols";
+    memset(pre, 0, sizeof pre);
+    for (i = 0; i < ncode; i++) {
+        if (b->count < 3) fqp__pgz_refill(b);
+        pre[fqp__pgz_precode_order[i]] = (unsigned char)fqp__pgz_take(b, 3);
+    }
+    if (fqp__pgz_build(pre_table, 128, 7, pre, 19, 0) < 0) return "invalid code lengths set";
+    while (have < *nlen + *ndist) {
+        uint32_t e;
+        unsigned v, rep, fill = 0;
+        fqp__pgz_refill(b);
+        e = fqp__pgz_decode_entry(pre_table, 7, b);
+        v = e >> 16;
+        if (v < 16) {
+            lens[have++] = (unsigned char)v;
+            continue;
+        }
+        if (v == 16) {
+            if (have == 0) return "invalid bit length repeat";
+            fill = lens[have - 1];
+            rep = 3 + fqp__pgz_take(b, 2);
+        } else if (v == 17) {
+            rep = 3 + fqp__pgz_take(b, 3);
+        } else {
+            rep = 11 + fqp__pgz_take(b, 7);
+        }
+        if (have + rep > *nlen + *ndist) return "invalid bit length repeat";
+        while (rep--) lens[have++] = (unsigned char)fill;
+    }
+    if (lens[256] == 0) return "invalid code -- missing end-of-block";
+    return NULL;
+}
+
+/* Any thread: a decoder with no buffers yet, allocating through `alloc`. */
+FQP__MAYBE_UNUSED static void fqp__pgz_init(fqp__pgz *d, const fqp_allocator *alloc)
+{
+    memset(d, 0, offsetof(fqp__pgz, window));
+    d->alloc = alloc;
+}
+
+FQP__MAYBE_UNUSED static void fqp__pgz_free(fqp__pgz *d)
+{
+    fqp__free(d->alloc, d->sym);
+    fqp__free(d->alloc, d->out);
+    d->sym = NULL;
+    d->out = NULL;
+    d->sym_cap = d->out_cap = 0;
+}
+
+/* Starts decoding in[0..in_len) at `start_bit`, which must be a block's
+   first bit; the buffers are kept for reuse. markers: the window before is
+   unknown (symbols and markers until it is known); otherwise
+   window[0..window_len) (at most 32 KiB; 0 at a member's start) are the
+   bytes before, and a reference beyond them is an error. */
+FQP__MAYBE_UNUSED static void fqp__pgz_start(fqp__pgz *d, const unsigned char *in, size_t in_len, uint64_t start_bit,
+                                             int markers, const unsigned char *window, size_t window_len, int text_only)
+{
+    fqp__pgz_seek(&d->bits, in, in_len, start_bit);
+    d->in_block = d->final_block = 0;
+    d->text_only = text_only;
+    d->byte_mode = !markers;
+    d->sym_len = d->marker_end = d->out_len = 0;
+    d->block_count = 0;
+    d->why = NULL;
+    if (window_len > FQP__PGZ_WINDOW) {
+        window += window_len - FQP__PGZ_WINDOW;
+        window_len = FQP__PGZ_WINDOW;
+    }
+    d->window_len = markers ? 0 : window_len;
+    if (!markers && window_len) memcpy(d->window + FQP__PGZ_WINDOW - window_len, window, window_len);
+}
+
+/* Any thread: the bit where decoding stopped (after a member's final
+   block: where its gzip trailer's padding begins). */
+FQP__MAYBE_UNUSED static uint64_t fqp__pgz_bit(const fqp__pgz *d) { return fqp__pgz_bitpos(&d->bits); }
+
+/* The next capacity, doubled from cap, for `want` elements of elem bytes; 0: too large. */
+FQP__MAYBE_UNUSED static size_t fqp__pgz_grown(size_t cap, size_t want, size_t elem)
+{
+    size_t ncap = cap ? cap : 65536;
+    while (ncap < want) {
+        if (ncap > SIZE_MAX / 4 / elem) return 0;
+        ncap *= 2;
+    }
+    return ncap;
+}
+
+/* Grows the output in use to hold `need` more elements past its length. */
+FQP__MAYBE_UNUSED static int fqp__pgz_reserve(fqp__pgz *d, size_t need)
+{
+    size_t ncap;
+    void *p;
+    if (d->byte_mode) {
+        if (d->out_len + need <= d->out_cap) return 1;
+        if (!(ncap = fqp__pgz_grown(d->out_cap, d->out_len + need, 1))) return 0;
+        if (!(p = fqp__realloc(d->alloc, d->out, d->out_cap, ncap))) return 0;
+        d->out = (unsigned char *)p;
+        d->out_cap = ncap;
+    } else {
+        if (d->sym_len + need <= d->sym_cap) return 1;
+        if (!(ncap = fqp__pgz_grown(d->sym_cap, d->sym_len + need, 2))) return 0;
+        if (!(p = fqp__realloc(d->alloc, d->sym, d->sym_cap * 2, ncap * 2))) return 0;
+        d->sym = (uint16_t *)p;
+        d->sym_cap = ncap;
+    }
+    return 1;
+}
+
+/* Marker mode: once the last 32 KiB of symbols hold no marker, they become
+   the window and the output goes on in bytes. */
+FQP__MAYBE_UNUSED static void fqp__pgz_to_bytes(fqp__pgz *d)
+{
+    size_t i, from = d->sym_len - FQP__PGZ_WINDOW;
+    for (i = 0; i < FQP__PGZ_WINDOW; i++) d->window[i] = (unsigned char)d->sym[from + i];
+    d->window_len = FQP__PGZ_WINDOW;
+    d->byte_mode = 1;
+}
+
+/* The body of a Huffman block, in bytes. Returns -1 to go on (block done),
+   or how the call ends. */
+FQP__MAYBE_UNUSED static int fqp__pgz_huffman_bytes(fqp__pgz *d, size_t max_out)
+{
+    fqp__pgz_bits b = d->bits;
+    unsigned char *out = d->out;
+    size_t n = d->out_len, limit = 0;
+    int res = -2, text_only = d->text_only;
+    while (res == -2) {
+        uint32_t e;
+        unsigned len, dist;
+        if (n >= limit) { /* room for the longest copy, and max_out */
+            size_t total = d->sym_len + n;
+            if (max_out && total >= max_out) {
+                res = FQP__PGZ_FULL;
+                break;
+            }
+            d->out_len = n;
+            if (!fqp__pgz_reserve(d, 258 + 65536)) {
+                res = FQP__PGZ_NOMEM;
+                break;
+            }
+            out = d->out;
+            limit = d->out_cap - 264; /* a literal, then a copy of 258 and a word past it */
+            if (max_out && max_out - d->sym_len < limit) limit = max_out - d->sym_len;
+            if (n >= limit) limit = n + 1; /* max_out passed inside the last copy */
+        }
+        fqp__pgz_refill(&b);
+        e = fqp__pgz_decode_entry(d->lit, FQP__PGZ_LBITS, &b);
+        if (((e >> 12) & 15) == FQP__PGZ_K_LIT) { /* then a second code without refilling: 41 bits are left */
+            if (text_only && !fqp__pgz_is_text(e >> 16)) {
+                res = FQP__PGZ_NOT_TEXT;
+                break;
+            }
+            out[n++] = (unsigned char)(e >> 16);
+            e = fqp__pgz_decode_entry(d->lit, FQP__PGZ_LBITS, &b);
+            if (((e >> 12) & 15) == FQP__PGZ_K_LIT) {
+                if (text_only && !fqp__pgz_is_text(e >> 16)) {
+                    res = FQP__PGZ_NOT_TEXT;
+                    break;
+                }
+                out[n++] = (unsigned char)(e >> 16);
+                if (b.pos > b.len && fqp__pgz_overrun(&b)) res = FQP__PGZ_TRUNCATED;
+                continue;
+            }
+            fqp__pgz_refill(&b);
+        }
+        switch ((e >> 12) & 15) {
+        case FQP__PGZ_K_EOB:
+            res = -1;
+            break;
+        case FQP__PGZ_K_LEN:
+            len = (e >> 16) + fqp__pgz_take(&b, (e >> 8) & 15);
+            e = fqp__pgz_decode_entry(d->dist, FQP__PGZ_DBITS, &b);
+            if (((e >> 12) & 15) != FQP__PGZ_K_LEN) {
+                d->why = "invalid distance code";
+                res = FQP__PGZ_BAD;
+                break;
+            }
+            dist = (e >> 16) + fqp__pgz_take(&b, (e >> 8) & 15);
+            if (dist <= n) {
+                const unsigned char *src = out + n - dist;
+                unsigned char *dst = out + n;
+                unsigned i;
+                if (dist >= 8 && len <= 64) { /* whole words; may write up to 7 bytes past: room is reserved */
+                    for (i = 0; i < len; i += 8) memcpy(dst + i, src + i, 8);
+                } else {
+                    for (i = 0; i < len; i++) dst[i] = src[i];
+                }
+            } else if (dist <= n + d->window_len) {
+                size_t back = dist - n, i, from_window = back < len ? back : len;
+                const unsigned char *w = d->window + FQP__PGZ_WINDOW - back;
+                for (i = 0; i < from_window; i++) out[n + i] = w[i];
+                for (; i < len; i++) out[n + i] = out[n + i - dist];
+            } else {
+                d->why = "invalid distance too far back";
+                res = FQP__PGZ_BAD;
+                break;
+            }
+            n += len;
+            if (b.pos > b.len && fqp__pgz_overrun(&b)) res = FQP__PGZ_TRUNCATED;
+            continue;
+        default:
+            d->why = "invalid literal/length code";
+            res = FQP__PGZ_BAD;
+            break;
+        }
+    }
+    if (res != FQP__PGZ_NOMEM && b.pos > b.len && fqp__pgz_overrun(&b)) res = FQP__PGZ_TRUNCATED;
+    d->bits = b;
+    d->out_len = n;
+    return res;
+}
+
+/* The body of a Huffman block in marker mode (the window unknown). */
+FQP__MAYBE_UNUSED static int fqp__pgz_huffman_symbols(fqp__pgz *d, size_t max_out)
+{
+    fqp__pgz_bits b = d->bits;
+    uint16_t *sym = d->sym;
+    size_t n = d->sym_len, limit = 0, mark = d->marker_end;
+    int res = -2, text_only = d->text_only;
+    while (res == -2) {
+        uint32_t e;
+        unsigned len, dist, i;
+        if (n - mark >= FQP__PGZ_WINDOW) {
+            d->sym_len = n;
+            d->marker_end = mark;
+            d->bits = b;
+            fqp__pgz_to_bytes(d);
+            return fqp__pgz_huffman_bytes(d, max_out);
+        }
+        if (n >= limit) {
+            if (max_out && n >= max_out) {
+                res = FQP__PGZ_FULL;
+                break;
+            }
+            d->sym_len = n;
+            if (!fqp__pgz_reserve(d, 258 + 65536)) {
+                res = FQP__PGZ_NOMEM;
+                break;
+            }
+            sym = d->sym;
+            limit = d->sym_cap - 264;
+            if (max_out && max_out < limit) limit = max_out;
+            if (n >= limit) limit = n + 1;
+        }
+        fqp__pgz_refill(&b);
+        e = fqp__pgz_decode_entry(d->lit, FQP__PGZ_LBITS, &b);
+        if (((e >> 12) & 15) == FQP__PGZ_K_LIT) {
+            if (text_only && !fqp__pgz_is_text(e >> 16)) {
+                res = FQP__PGZ_NOT_TEXT;
+                break;
+            }
+            sym[n++] = (uint16_t)(e >> 16);
+            e = fqp__pgz_decode_entry(d->lit, FQP__PGZ_LBITS, &b);
+            if (((e >> 12) & 15) == FQP__PGZ_K_LIT) {
+                if (text_only && !fqp__pgz_is_text(e >> 16)) {
+                    res = FQP__PGZ_NOT_TEXT;
+                    break;
+                }
+                sym[n++] = (uint16_t)(e >> 16);
+                if (b.pos > b.len && fqp__pgz_overrun(&b)) res = FQP__PGZ_TRUNCATED;
+                continue;
+            }
+            fqp__pgz_refill(&b);
+        }
+        switch ((e >> 12) & 15) {
+        case FQP__PGZ_K_EOB:
+            res = -1;
+            break;
+        case FQP__PGZ_K_LEN:
+            len = (e >> 16) + fqp__pgz_take(&b, (e >> 8) & 15);
+            e = fqp__pgz_decode_entry(d->dist, FQP__PGZ_DBITS, &b);
+            if (((e >> 12) & 15) != FQP__PGZ_K_LEN) {
+                d->why = "invalid distance code";
+                res = FQP__PGZ_BAD;
+                break;
+            }
+            dist = (e >> 16) + fqp__pgz_take(&b, (e >> 8) & 15);
+            if (dist <= n) { /* within the output: copy, then find the last marker copied, if any */
+                const uint16_t *src = sym + n - dist;
+                uint16_t *dst = sym + n;
+                uint64_t any = 0;
+                if (dist >= 4) { /* 4 symbols a word; up to 3 past the end: room is reserved */
+                    for (i = 0; i < len; i += 4) {
+                        uint64_t w;
+                        memcpy(&w, src + i, 8);
+                        memcpy(dst + i, &w, 8);
+                        any |= w;
+                    }
+                    any &= 0xff00ff00ff00ff00ull; /* a high byte: a marker (perhaps one past the end) */
+                } else {
+                    for (i = 0; i < len; i++) any |= dst[i] = src[i];
+                    any &= ~0xffull;
+                }
+                if (any)
+                    for (i = len; i-- > 0;)
+                        if (dst[i] >= 256) {
+                            mark = n + i + 1;
+                            break;
+                        }
+                n += len;
+            } else {
+                for (i = 0; i < len; i++, n++) { /* before the chunk: marker 256 + 32768 - (distance before it) */
+                    uint16_t v = dist <= n ? sym[n - dist] : (uint16_t)(256 + FQP__PGZ_WINDOW - (dist - n));
+                    sym[n] = v;
+                    if (v >= 256) mark = n + 1;
+                }
+            }
+            if (b.pos > b.len && fqp__pgz_overrun(&b)) res = FQP__PGZ_TRUNCATED;
+            continue;
+        default:
+            d->why = "invalid literal/length code";
+            res = FQP__PGZ_BAD;
+            break;
+        }
+    }
+    if (res != FQP__PGZ_NOMEM && b.pos > b.len && fqp__pgz_overrun(&b)) res = FQP__PGZ_TRUNCATED;
+    d->bits = b;
+    d->sym_len = n;
+    d->marker_end = mark;
+    return res;
+}
+
+/* The rest of a stored block: plain bytes, copied (as symbols in marker mode). */
+FQP__MAYBE_UNUSED static int fqp__pgz_stored(fqp__pgz *d, size_t max_out)
+{
+    fqp__pgz_bits *b = &d->bits;
+    while (d->stored_left) {
+        size_t total = d->sym_len + d->out_len, n = d->stored_left, i;
+        const unsigned char *src;
+        if (max_out && total >= max_out) return FQP__PGZ_FULL;
+        if (max_out && n > max_out - total) n = max_out - total;
+        if (!d->byte_mode && n > FQP__PGZ_WINDOW) n = FQP__PGZ_WINDOW; /* to check for the switch to bytes */
+        /* the bit buffer holds whole bytes here (aligned); take them back from it */
+        b->pos -= b->count >> 3;
+        b->buf = 0;
+        b->count = 0;
+        if (b->pos > b->len || b->len - b->pos < n) {
+            if (b->pos < b->len)
+                n = b->len - b->pos; /* what there is, then truncated */
+            else
+                n = 0;
+            if (n == 0) return FQP__PGZ_TRUNCATED;
+        }
+        if (!fqp__pgz_reserve(d, n)) return FQP__PGZ_NOMEM;
+        src = b->in + b->pos;
+        if (d->text_only)
+            for (i = 0; i < n; i++)
+                if (!fqp__pgz_is_text(src[i])) return FQP__PGZ_NOT_TEXT;
+        if (d->byte_mode) {
+            memcpy(d->out + d->out_len, src, n);
+            d->out_len += n;
+        } else {
+            for (i = 0; i < n; i++) d->sym[d->sym_len + i] = src[i];
+            d->sym_len += n;
+            if (d->sym_len - d->marker_end >= FQP__PGZ_WINDOW) fqp__pgz_to_bytes(d);
+        }
+        b->pos += n;
+        d->stored_left -= (uint32_t)n;
+        fqp__pgz_refill(b);
+    }
+    return -1;
+}
+
+FQP__MAYBE_UNUSED static void fqp__pgz_fixed_tables(fqp__pgz *d)
+{
+    unsigned char lens[320];
+    unsigned i;
+    for (i = 0; i < 144; i++) lens[i] = 8;
+    for (; i < 256; i++) lens[i] = 9;
+    for (; i < 280; i++) lens[i] = 7;
+    for (; i < 288; i++) lens[i] = 8;
+    for (; i < 320; i++) lens[i] = 5;
+    (void)fqp__pgz_build(d->lit, FQP__PGZ_LSIZE, FQP__PGZ_LBITS, lens, 288, 1); /* valid: cannot fail */
+    (void)fqp__pgz_build(d->dist, FQP__PGZ_DSIZE, FQP__PGZ_DBITS, lens + 288, 32, 2);
+    d->fixed_ready = 1;
+}
+
+/* Any thread (one per decoder): decodes on from where fqp__pgz_start or
+   the last call left, block after block, until a block header at or after
+   stop_bit (FQP__PGZ_STOP: a block that starts before stop_bit is always
+   finished), the end of a final block (FQP__PGZ_END), max_out symbols in
+   all (FQP__PGZ_FULL; 0: no limit; a later call goes on), or an error. */
+FQP__MAYBE_UNUSED static int fqp__pgz_decode(fqp__pgz *d, uint64_t stop_bit, size_t max_out)
+{
+    for (;;) {
+        int res;
+        if (!d->in_block) {
+            fqp__pgz_bits *b = &d->bits;
+            uint64_t at = fqp__pgz_bitpos(b);
+            unsigned hdr;
+            if (d->final_block) return FQP__PGZ_END;
+            if (at >= stop_bit) return FQP__PGZ_STOP;
+            if (d->block_count < d->blocks_cap) d->blocks[d->block_count] = at;
+            d->block_count++;
+            fqp__pgz_refill(b);
+            hdr = fqp__pgz_take(b, 3);
+            d->final_block = (int)(hdr & 1);
+            d->btype = (int)(hdr >> 1);
+            if (d->btype == 0) {
+                unsigned nlen;
+                fqp__pgz_take(b, b->count & 7); /* to the byte boundary */
+                fqp__pgz_refill(b);
+                d->stored_left = fqp__pgz_take(b, 16);
+                nlen = fqp__pgz_take(b, 16);
+                if (fqp__pgz_overrun(b)) return FQP__PGZ_TRUNCATED;
+                if (d->stored_left != (~nlen & 0xffffu)) {
+                    d->why = "invalid stored block lengths";
+                    return FQP__PGZ_BAD;
+                }
+            } else if (d->btype == 1) {
+                if (!d->fixed_ready) fqp__pgz_fixed_tables(d);
+            } else if (d->btype == 2) {
+                unsigned char lens[320];
+                unsigned nlen, ndist;
+                const char *why = fqp__pgz_read_lengths(b, lens, &nlen, &ndist);
+                int lmax, dmax;
+                if (fqp__pgz_overrun(b)) return FQP__PGZ_TRUNCATED;
+                if (why) {
+                    d->why = why;
+                    return FQP__PGZ_BAD;
+                }
+                d->fixed_ready = 0;
+                lmax = fqp__pgz_build(d->lit, FQP__PGZ_LSIZE, FQP__PGZ_LBITS, lens, nlen, 1);
+                if (lmax < 0) {
+                    d->why = "invalid literal/lengths set";
+                    return FQP__PGZ_BAD;
+                }
+                dmax = fqp__pgz_build(d->dist, FQP__PGZ_DSIZE, FQP__PGZ_DBITS, lens + nlen, ndist, 2);
+                if (dmax < 0) {
+                    d->why = "invalid distances set";
+                    return FQP__PGZ_BAD;
+                }
+            } else {
+                d->why = "invalid block type";
+                return FQP__PGZ_BAD;
+            }
+            d->in_block = 1;
+        }
+        if (d->btype == 0)
+            res = fqp__pgz_stored(d, max_out);
+        else if (d->byte_mode)
+            res = fqp__pgz_huffman_bytes(d, max_out);
+        else
+            res = fqp__pgz_huffman_symbols(d, max_out);
+        if (res >= 0) return res;
+        d->in_block = 0;
+    }
+}
+
+/* Any thread: sym[0..n) as bytes into dst[0..n), markers taken from
+   window[0..window_len), the window_len bytes just before the chunk. dst
+   may be (unsigned char *)sym: in place, byte i lands on symbol i / 2,
+   already read.
+   Returns 0 when a marker points before the window (the chunk starts less
+   than 32 KiB into its member and its data is invalid there). */
+FQP__MAYBE_UNUSED static int fqp__pgz_resolve(const uint16_t *sym, size_t n, unsigned char *dst,
+                                              const unsigned char *window, size_t window_len)
+{
+    size_t i, skip = window_len < FQP__PGZ_WINDOW ? FQP__PGZ_WINDOW - window_len : 0;
+    for (i = 0; i < n; i++) {
+        unsigned v = sym[i];
+        if (v < 256) {
+            dst[i] = (unsigned char)v;
+        } else {
+            v -= 256;
+            if (v < skip) return 0;
+            dst[i] = window[v - skip];
+        }
+    }
+    return 1;
+}
+
+/* Whether a stored block whose LEN field begins at byte q is reached by a
+   header at bit h: BTYPE 00 at h+1, and only zero bits (zlib's padding)
+   from there to the byte boundary, which must be q. */
+FQP__MAYBE_UNUSED static int fqp__pgz_is_stored(const unsigned char *in, size_t len, uint64_t h)
+{
+    uint64_t q = (h + 3 + 7) >> 3, bit;
+    if (q + 4 > len) return 0;
+    if ((unsigned)(in[q] | in[q + 1] << 8) != (~(unsigned)(in[q + 2] | in[q + 3] << 8) & 0xffffu)) return 0;
+    for (bit = h + 1; bit < q * 8; bit++)
+        if ((in[bit >> 3] >> (bit & 7)) & 1) return 0;
+    return 1;
+}
+
+/* Any thread: whether decoding from bit a and from bit b is the same: a ==
+   b, or both reach the same stored block (the same LEN field) with the
+   same BFINAL bit. The stitching rule compares a chunk's start with the
+   previous chunk's end through this, since the finder may report a stored
+   block from another bit than the encoder's. */
+FQP__MAYBE_UNUSED static int fqp__pgz_same_start(const unsigned char *in, size_t len, uint64_t a, uint64_t b)
+{
+    if (a == b) return 1;
+    if (((a + 10) >> 3) != ((b + 10) >> 3) || (a >> 3) >= len || (b >> 3) >= len) return 0;
+    if (((in[a >> 3] >> (a & 7)) & 1) != ((in[b >> 3] >> (b & 7)) & 1)) return 0;
+    return fqp__pgz_is_stored(in, len, a) && fqp__pgz_is_stored(in, len, b);
+}
+
+/* Whether a dynamic-Huffman block header at bit h is plausible: counts in
+   range, a complete precode, code lengths that decode without error and
+   make valid literal/length (with end-of-block) and distance codes. */
+FQP__MAYBE_UNUSED static int fqp__pgz_is_dynamic(const unsigned char *in, size_t len, uint64_t h)
+{
+    fqp__pgz_bits b;
+    unsigned char lens[320];
+    unsigned nlen, ndist, count[16];
+    if ((h >> 3) >= len) return 0;
+    fqp__pgz_seek(&b, in, len, h);
+    if ((b.buf & 6) != 4) return 0;                                     /* BTYPE 10 */
+    if (((b.buf >> 3) & 31) > 29 || ((b.buf >> 8) & 31) > 29) return 0; /* HLIT, HDIST in range */
+    fqp__pgz_take(&b, 3);
+    if (fqp__pgz_read_lengths(&b, lens, &nlen, &ndist) || fqp__pgz_overrun(&b)) return 0;
+    return fqp__pgz_check_lengths(lens, nlen, 1, count) >= 0 &&
+           fqp__pgz_check_lengths(lens + nlen, ndist, 2, count) >= 0;
+}
+
+/* What fqp__pgz_find saw, for tests and metrics. */
+typedef struct fqp__pgz_find_stats {
+    uint64_t candidates, rejected; /* headers that passed the checks; of those, failed decoding ahead */
+} fqp__pgz_find_stats;
+
+/* The 57 bits of in[0..len) from bit `bit` on (zeros past the end). */
+FQP__MAYBE_UNUSED static inline uint64_t fqp__pgz_peek(const unsigned char *in, size_t len, uint64_t bit)
+{
+    size_t at = (size_t)(bit >> 3);
+    uint64_t v = 0;
+    if (at + 8 <= len) {
+        v = fqp__pgz_load64(in + at);
+    } else {
+        size_t i;
+        for (i = 0; i < 8 && at + i < len; i++) v |= (uint64_t)in[at + i] << (8 * i);
+    }
+    return v >> (bit & 7);
+}
+
+/* The first bit in [from_bit, until_bit) where a dynamic or stored block
+   header passes the header checks, or UINT64_MAX. A cheap filter first:
+   BTYPE 10, HLIT <= 29, HDIST <= 29 (about 1 position in 5 passes) and
+   the precode's Kraft sum (a complete code of lengths <= 7 sums 2^(7-len)
+   to exactly 128; two lengths per lookup), or BTYPE 00 with LEN == ~NLEN
+   at the next byte boundary; only the few positions passing it get the
+   full check. */
+FQP__MAYBE_UNUSED static uint64_t fqp__pgz_next_candidate(const unsigned char *in, size_t len, uint64_t from_bit,
+                                                          uint64_t until_bit)
+{
+    /* 2^(7-a) + 2^(7-b) for two 3-bit code lengths a, b (0: unused) */
+    static const unsigned char kraft2[64] = {0,  64, 32, 16, 8,  4,  2,  1,  64, 128, 96, 80, 72, 68, 66, 65,
+                                             32, 96, 64, 48, 40, 36, 34, 33, 16, 80,  48, 32, 24, 20, 18, 17,
+                                             8,  72, 40, 24, 16, 12, 10, 9,  4,  68,  36, 20, 12, 8,  6,  5,
+                                             2,  66, 34, 18, 10, 6,  4,  3,  1,  65,  33, 17, 9,  5,  3,  2};
+    uint64_t h, end = (uint64_t)len * 8;
+    if (until_bit > end) until_bit = end;
+    for (h = from_bit; h < until_bit; h++) {
+        uint64_t w = fqp__pgz_peek(in, len, h);
+        if ((w & 6) == 4) { /* BTYPE 10 */
+            unsigned hclen, i, sum = 0;
+            uint64_t p;
+            if (((w >> 3) & 31) > 29 || ((w >> 8) & 31) > 29) continue;
+            hclen = (unsigned)((w >> 13) & 15) + 4;
+            p = fqp__pgz_peek(in, len, h + 17) & ((1ull << (3 * hclen)) - 1);
+            for (i = 0; i < 60; i += 6) sum += kraft2[(p >> i) & 63];
+            if (sum == 128 && fqp__pgz_is_dynamic(in, len, h)) return h;
+        } else if ((w & 6) == 0) {              /* BTYPE 00 */
+            size_t q = (size_t)((h + 10) >> 3); /* the LEN field */
+            if (q + 4 <= len && (in[q] ^ in[q + 2]) == 0xff && (in[q + 1] ^ in[q + 3]) == 0xff &&
+                fqp__pgz_is_stored(in, len, h))
+                return h;
+        }
+    }
+    return UINT64_MAX;
+}
+
+/* Any thread: confirms the candidate header at bit h (from
+   fqp__pgz_next_candidate) by decoding `confirm` symbols (or to a final
+   block's end) without error, text-only literals if text_only; d is
+   scratch. Returns the start bit to use, h or (a stored block) h + 1, or
+   UINT64_MAX when rejected. */
+FQP__MAYBE_UNUSED static uint64_t fqp__pgz_confirm(fqp__pgz *d, const unsigned char *in, size_t len, uint64_t h,
+                                                   int text_only, size_t confirm)
+{
+    /* a stored block from a 1 bit followed by zeros: final from here, or
+       non-final from the next bit (the 1 ending the block before). The
+       second is the common case (a member has one final block): tried first */
+    int k = ((in[h >> 3] >> (h & 7)) & 1) && !((fqp__pgz_peek(in, len, h) >> 1) & 3) &&
+            ((h + 11) >> 3) == ((h + 10) >> 3) && fqp__pgz_is_stored(in, len, h + 1);
+    for (; k >= 0; k--) {
+        int res;
+        fqp__pgz_start(d, in, len, h + (uint64_t)k, 1, NULL, 0, text_only);
+        res = fqp__pgz_decode(d, UINT64_MAX, confirm);
+        if (res == FQP__PGZ_FULL || res == FQP__PGZ_END) return h + (uint64_t)k;
+    }
+    return UINT64_MAX;
+}
+
+/* Any thread: the first bit in [from_bit, until_bit) where a block starts
+   as far as can be told without the window: a candidate header that then
+   decodes confirm symbols (or to a final block's end) without error, with
+   text-only literals if text_only. d is scratch (its output is that of the
+   confirming decode). Returns UINT64_MAX if none. */
+FQP__MAYBE_UNUSED static uint64_t fqp__pgz_find(fqp__pgz *d, const unsigned char *in, size_t len, uint64_t from_bit,
+                                                uint64_t until_bit, int text_only, size_t confirm,
+                                                fqp__pgz_find_stats *stats)
+{
+    uint64_t h = from_bit;
+    for (;;) {
+        uint64_t at;
+        h = fqp__pgz_next_candidate(in, len, h, until_bit);
+        if (h == UINT64_MAX) return h;
+        if (stats) stats->candidates++;
+        if ((at = fqp__pgz_confirm(d, in, len, h, text_only, confirm)) != UINT64_MAX) return at;
+        if (stats) stats->rejected++;
+        h++;
+    }
+}
 /* ---- >>read: the producer's text, from any source ---- */
 
 static fqp_result fqp__reader_read_raw(fqp__reader *r, void *out, size_t size, size_t *got, fqp_error *err);
