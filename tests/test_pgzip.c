@@ -8,7 +8,8 @@
    real deflate data); stopping and resuming at max_out; corrupted and
    truncated input. White-box: the fqp__pgz_* functions are the header's
    private ones. Also prints the decoder's speed beside zlib's (not
-   asserted; FQP_PGZ_MB and FQP_PGZ_LEVEL change the input). */
+   asserted; FQP_PGZ_MB and FQP_PGZ_LEVEL change the input; FQP_TEST_QUICK, as under
+   make sanitize, makes it 4 MB). */
 #define FASTQPAR_IMPLEMENTATION
 #include "fastqpar.h"
 #include "helpers.h"
@@ -538,7 +539,7 @@ static void test_corruption(void)
    compress here); FQP_PGZ_LEVEL and FQP_PGZ_MB change it. */
 static void test_speed(void)
 {
-    size_t mb = getenv("FQP_PGZ_MB") ? (size_t)atoi(getenv("FQP_PGZ_MB")) : 48, zlen, used, spec_len = 0, spec_sym = 0;
+    size_t mb = getenv("FQP_PGZ_MB") ? (size_t)atoi(getenv("FQP_PGZ_MB")) : getenv("FQP_TEST_QUICK") ? 4 : 48, zlen, used, spec_len = 0, spec_sym = 0;
     int level = getenv("FQP_PGZ_LEVEL") ? atoi(getenv("FQP_PGZ_LEVEL")) : 1, res, r;
     bytes fq = make_fastq(mb << 20, 41), c;
     unsigned char *out = (unsigned char *)malloc(fq.len + 1);
