@@ -145,6 +145,11 @@ mkdir -p "$M/in/ours_vary_fastqc" "$M/in/ours_fixed_fastqc"
 "$B/fqview_ref" --name ours_vary.fq.gz --fastqc-data "$M/in/ours_vary_fastqc/fastqc_data.txt" "$I/g_vary.fq.gz" &&
 "$B/fqview_ref" --nogroup --name ours_fixed.fq --fastqc-data "$M/in/ours_fixed_fastqc/fastqc_data.txt" "$I/g_fixed.fq" ||
     bad multiqc-input "fqview_ref failed"
+# fqstats with several inputs: a folder of NAME_fastqc/fastqc_data.txt, as fastqc --extract leaves them
+"$B/fqstats" -Q --fastqc-data "$M/in/fqstats" "$I/g_empty.fq" "$I/g_iupac.fq" > /dev/null 2> "$tmp/err" ||
+    bad multiqc-input-fqstats "$(head -2 "$tmp/err")"
+[ -f "$M/in/fqstats/g_empty_fastqc/fastqc_data.txt" ] && [ -f "$M/in/fqstats/g_iupac_fastqc/fastqc_data.txt" ] ||
+    bad fqstats-fastqc-folder "$(find "$M/in/fqstats" | head -5 | tr '\n' ' ')"
 if ! timeout 300 multiqc -f -o "$M/out" "$M/in" > "$M/log" 2>&1 || [ ! -f "$M/out/multiqc_data/multiqc_fastqc.txt" ]; then
     bad multiqc-fastqc "$(grep -i 'error\|no analysis' "$M/log" | head -2) $(ls "$M/out/multiqc_data" 2> /dev/null | tr '\n' ' ')"
     exit 1
@@ -153,7 +158,7 @@ col() { # col SAMPLE COLUMN: the value in multiqc_fastqc.txt
     awk -F'\t' -v s="$1" -v c="$2" 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next } $1 == s { print $(h[c]) }' \
         "$M/out/multiqc_data/multiqc_fastqc.txt"
 }
-for s in ours_vary:2000 ours_fixed:2000; do
+for s in ours_vary:2000 ours_fixed:2000 g_empty:1000 g_iupac:1500; do
     got=$(col "${s%%:*}" "Total Sequences")
     if awk -v a="$got" -v b="${s#*:}" 'BEGIN { exit !(a != "" && a + 0 == b + 0) }'; then
         pass "multiqc-fastqc-${s%%:*}: Total Sequences $got, encoding '$(col "${s%%:*}" Encoding)'"
