@@ -162,4 +162,10 @@ if "$B/fqstats" --merge --max-pos 10 c1.json > out 2> err || ! grep -q "does not
 if "$B/fqstats" --label x var.fq > out 2> err || ! grep -q "give --counts" err; then
     bad label-without-counts "$(head -1 err)"; else pass label-without-counts; fi
 if "$B/fqstats" --counts var.fq var.fq > out 2> err; then bad counts-is-input "exit 0"; else pass counts-is-input; fi
+mkdir -p a b && cp var.fq a/x.fq && cp fixed.fq b/x.fq
+if "$B/fqstats" -Q --fastqc-data qc a/x.fq b/x.fq > out 2> err || ! grep -q "would both write qc/x_fastqc" err ||
+    [ -e qc/x_fastqc ]; then bad fastqc-folder-clash "$(head -1 err)"; else pass fastqc-folder-clash; fi
+if "$B/fqstats" --nogroup var.fq > out 2> err || ! grep -q "is for --fastqc-data and --html" err; then
+    bad nogroup-alone "$(head -1 err)"; else pass nogroup-alone; fi
+if "$B/fqstats" -Q --html var.fq var.fq > out 2> err; then bad html-is-input "exit 0"; else pass html-is-input; fi
 exit $fail
