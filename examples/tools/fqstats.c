@@ -622,7 +622,8 @@ static fqp_result fqs_gpu_results(fqp_batch *b, const fqp_cuda_results *results,
 /* Sets up GPU consumers for up to threads - 1 of the consumer threads (one
    CPU consumer always runs), and with verbose prints which path will run.
    0, or -1 after printing the error (a GPU required but not usable). */
-static int fqs_gpu_open(fqs_gpu *g, fqp_gpu_mode mode, int threads, uint32_t qc_max_pos, int pos_grow, int verbose) {
+static int fqs_gpu_open(fqs_gpu *g, fqp_gpu_mode mode, int threads, uint32_t qc_max_pos, int pos_grow, int full,
+                        int verbose) {
     fqp_cuda_desc d;
     fqp_config cfg, resolved;
     fqp_error err;
@@ -650,10 +651,13 @@ static int fqs_gpu_open(fqs_gpu *g, fqp_gpu_mode mode, int threads, uint32_t qc_
         snprintf(why, sizeof why, "GPU off (--cpu or FASTQPAR_FORCE_CPU=1)");
     } else if (pos_grow) { /* the QC kernel's counters have a fixed size */
         if (mode == FQP_GPU_FORCE) {
-            fprintf(stderr, "fqstats: a GPU is required, but --per-position runs on the GPU only with --max-pos N\n");
+            fprintf(stderr, full ? "fqstats: a GPU is required, but --counts, --fastqc-data and --html keep every "
+                                   "position: they run on CPU consumers\n"
+                                 : "fqstats: a GPU is required, but --per-position runs on the GPU only with --max-pos N\n");
             return -1;
         }
-        snprintf(why, sizeof why, "--per-position without --max-pos runs on CPU consumers");
+        snprintf(why, sizeof why, full ? "--counts, --fastqc-data and --html run on CPU consumers"
+                                       : "--per-position without --max-pos runs on CPU consumers");
     } else if (max < 1) {
         snprintf(why, sizeof why, "one thread leaves none for a GPU consumer");
     } else if (fqp_cuda_open(&g->cuda, &d, &err) != FQP_OK) {
@@ -2188,7 +2192,7 @@ static int fqs_main(int argc, char **argv, int rank, int size) {
     /* The GPU consumers are set up once for all files. Without the table,
        the QC kernel needs only its totals: max_pos 1 keeps its counters small. */
     if (opt->merge) memset(&gpu, 0, sizeof gpu); /* nothing to count */
-    else if (fqs_gpu_open(&gpu, gpu_mode, opt->threads, opt->per_position ? run.max_pos : 1, run.pos_grow,
+    else if (fqs_gpu_open(&gpu, gpu_mode, opt->threads, opt->per_position ? run.max_pos : 1, run.pos_grow, run.full,
                           run.verbose) != 0)
         status = 1;
     if (status == 0 && rank == 0 && opt->counts) {
