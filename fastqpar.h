@@ -2843,8 +2843,11 @@ FQP__MAYBE_UNUSED static uint32_t fqp__pgz_symbol_entry(int type, unsigned s)
 
 /* Checks n code lengths (at most 288, each <= 15) as deflate allows them:
    not over-subscribed; complete, except that a literal/length or distance
-   code may be a single code of one bit, and a distance code may be empty.
-   Returns the longest length (0: empty), or -1. */
+   code may be a single code of one bit, and a distance code or the precode
+   may be empty. (zlib reads an empty precode as lengths of 0, a bit each,
+   then finds no end-of-block code; so does fqp__pgz_read_lengths: an
+   empty table decodes as 0 in one bit.) Returns the longest length (0:
+   empty), or -1. */
 FQP__MAYBE_UNUSED static int fqp__pgz_check_lengths(const unsigned char *lens, unsigned n, int type, unsigned *count)
 {
     int left = 1, max = 0;
@@ -2856,7 +2859,7 @@ FQP__MAYBE_UNUSED static int fqp__pgz_check_lengths(const unsigned char *lens, u
         if (left < 0) return -1; /* over-subscribed */
         if (count[len]) max = (int)len;
     }
-    if (max == 0) return type == 2 ? 0 : -1;
+    if (max == 0) return type == 1 ? -1 : 0;
     if (left > 0 && (type == 0 || max != 1)) return -1; /* incomplete */
     return max;
 }
@@ -2948,9 +2951,9 @@ static const char *fqp__pgz_read_lengths(fqp__pgz_bits *b, unsigned char *lens, 
             continue;
         }
         if (v == 16) {
+            rep = 3 + fqp__pgz_take(b, 2); /* before the check, as zlib: cut here, it is truncated */
             if (have == 0) return "invalid bit length repeat";
             fill = lens[have - 1];
-            rep = 3 + fqp__pgz_take(b, 2);
         } else if (v == 17) {
             rep = 3 + fqp__pgz_take(b, 3);
         } else {

@@ -6,8 +6,8 @@
    resolved with the true window; the finder started before each block;
    false candidates from random offsets (also inside stored blocks holding
    real deflate data); stopping and resuming at max_out; corrupted and
-   truncated input. White-box: the fqp__pgz_* functions are the header's
-   private ones. Also prints the decoder's speed beside zlib's (not
+   truncated input; dynamic headers that zlib reads in its own way.
+   White-box: the fqp__pgz_* functions are the header's private ones. Also prints the decoder's speed beside zlib's (not
    asserted; FQP_PGZ_MB and FQP_PGZ_LEVEL change the input; FQP_TEST_QUICK, as under
    make sanitize, makes it 4 MB). */
 #define FASTQPAR_IMPLEMENTATION
@@ -533,6 +533,76 @@ static void test_corruption(void)
     free(rnd.p);
 }
 
+/* Bits into p[] at *at, low bit first (header fields), or a Huffman code
+   of n bits, most significant bit first. */
+static void put_bits(unsigned char *p, unsigned *at, unsigned v, unsigned n, int code)
+{
+    unsigned i;
+    for (i = 0; i < n; i++, (*at)++)
+        if ((v >> (code ? n - 1 - i : i)) & 1) p[*at >> 3] |= (unsigned char)(1u << (*at & 7));
+}
+
+/* zlib's verdict on raw deflate c[0..n): 1 ended, 0 wants more input, -1 a
+   data error (*msg its words). */
+static int zlib_verdict(const unsigned char *c, size_t n, const char **msg)
+{
+    static char words[128];
+    unsigned char out[1024];
+    z_stream zs;
+    int ret;
+    memset(&zs, 0, sizeof zs);
+    if (inflateInit2(&zs, -15) != Z_OK) abort();
+    zs.next_in = (Bytef *)(uintptr_t)c;
+    zs.avail_in = (uInt)n;
+    zs.next_out = out;
+    zs.avail_out = sizeof out;
+    ret = inflate(&zs, Z_NO_FLUSH);
+    snprintf(words, sizeof words, "%s", zs.msg ? zs.msg : "");
+    *msg = words;
+    inflateEnd(&zs);
+    return ret == Z_STREAM_END ? 1 : ret == Z_DATA_ERROR ? -1 : 0;
+}
+
+/* Dynamic headers that zlib reads in its own way (found by fuzz_pgzip): an
+   empty precode is read as lengths of 0 (a bit each), then "missing
+   end-of-block"; a repeat code 16 first is an error only once its 2 extra
+   bits are in, before that the input is truncated. The decoder gives
+   zlib's verdict, whole and cut. */
+static void test_zlib_header_quirks(void)
+{
+    fqp__pgz *d = new_decoder();
+    int k;
+    for (k = 0; k < 2; k++) {
+        unsigned char c[64];
+        unsigned at = 0, i;
+        size_t n, whole;
+        int failed_before = fqpt_failed;
+        memset(c, 0, sizeof c);
+        put_bits(c, &at, 5, 3, 0); /* BFINAL 1, BTYPE 10 */
+        put_bits(c, &at, 0, 5, 0); /* HLIT: 257 */
+        put_bits(c, &at, 0, 5, 0); /* HDIST: 1 */
+        put_bits(c, &at, 0, 4, 0); /* HCLEN: 4 lengths, of 16, 17, 18, 0 */
+        for (i = 0; i < 4; i++) put_bits(c, &at, k ? 2 : 0, 3, 0);
+        if (k) put_bits(c, &at, 1, 2, 1); /* codes 0 00, 16 01, 17 10, 18 11: a 16 first */
+        whole = k ? 5 : (at + 258 + 7) / 8;
+        for (n = 1; n <= whole; n++) {
+            const char *msg;
+            int z = zlib_verdict(c, n, &msg), res;
+            fqp__pgz_start(d, c, n, 0, 0, NULL, 0, 0);
+            res = fqp__pgz_decode(d, UINT64_MAX, 0);
+            CHECK_EQ_INT(z, n == whole ? -1 : 0);
+            CHECK_EQ_INT(res, z < 0 ? FQP__PGZ_BAD : FQP__PGZ_TRUNCATED);
+            if (res == FQP__PGZ_BAD) CHECK(d->why && strcmp(d->why, msg) == 0);
+            if (fqpt_failed && !failed_before) {
+                fprintf(stderr, "  case %d, %zu bytes: zlib %d (%s), decoder %d (%s)\n", k, n, z, msg, res,
+                        d->why ? d->why : "");
+                break;
+            }
+        }
+    }
+    free_decoder(d);
+}
+
 /* Speed on ~48 MB of FASTQ: zlib, this decoder from bit 0, and with
    markers from a block found after the middle; the best of 3 runs each.
    Printed, not asserted. Level 1 by default (level 6 takes ~5 s to
@@ -646,6 +716,7 @@ int main(void)
     RUN_TIMED(test_false_positives);
     RUN_TIMED(test_resume);
     RUN_TIMED(test_corruption);
+    RUN_TIMED(test_zlib_header_quirks);
     RUN_TIMED(test_speed);
     TEST_EXIT();
 }
