@@ -61,6 +61,17 @@ TH_UNUSED static void th_buf_add(th_buf *b, const void *p, size_t n)
     b->data = (char *)th_append(b->data, &b->len, &b->cap, p, n);
 }
 
+/* Room for `more` bytes after b->len, for a caller that writes there itself
+   (zlib's next_out) and then moves b->len. */
+TH_UNUSED static void th_buf_room(th_buf *b, size_t more)
+{
+    if (b->len + more > b->cap) {
+        b->cap = (b->len + more) * 2 + 4096;
+        b->data = (char *)realloc(b->data, b->cap);
+        if (!b->data) abort();
+    }
+}
+
 /* A destination for ordered output or a writer (th_mem_write). */
 typedef struct th_membuf {
     char *data;

@@ -30,26 +30,13 @@
    Build and run: make fuzz (FUZZERS=pgzip for this one alone). */
 #define FASTQPAR_IMPLEMENTATION
 #include "fastqpar.h"
+#include "../helpers.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
 enum { REF_END, REF_TRUNCATED, REF_BAD };
-
-typedef struct buf {
-    unsigned char *p;
-    size_t len, cap;
-} buf;
-
-static void buf_room(buf *b, size_t more)
-{
-    if (b->len + more > b->cap) {
-        b->cap = (b->len + more) * 2 + 4096;
-        b->p = (unsigned char *)realloc(b->p, b->cap);
-        if (!b->p) abort();
-    }
-}
 
 static void fail(const char *what)
 {
@@ -60,7 +47,7 @@ static void fail(const char *what)
 /* The reference: zlib's raw inflate of in[0..n) from bit `start`. out gets
    all it inflated, *used the input bytes it consumed (the first one
    counted whole), *msg its message on a data error. */
-static int zlib_raw(const unsigned char *in, size_t n, unsigned start, buf *out, size_t *used, char *msg,
+static int zlib_raw(const unsigned char *in, size_t n, unsigned start, th_buf *out, size_t *used, char *msg,
                     size_t msg_size)
 {
     z_stream zs;
@@ -75,11 +62,11 @@ static int zlib_raw(const unsigned char *in, size_t n, unsigned start, buf *out,
     zs.next_in = (Bytef *)(uintptr_t)(in + skip);
     zs.avail_in = (uInt)(n - skip);
     do {
-        buf_room(out, 65536);
-        zs.next_out = out->p + out->len;
+        th_buf_room(out, 65536);
+        zs.next_out = (Bytef *)out->data + out->len;
         zs.avail_out = 65536;
         zr = inflate(&zs, Z_NO_FLUSH);
-        out->len = (size_t)(zs.next_out - out->p);
+        out->len = (size_t)((char *)zs.next_out - out->data);
     } while (zr == Z_OK && zs.avail_out == 0);
     if (zr == Z_STREAM_END)
         res = REF_END;
@@ -141,7 +128,7 @@ static const size_t confirms[4] = {1, 100, 1024, 8192};
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    buf ref = {NULL, 0, 0};
+    th_buf ref = {NULL, 0, 0};
     char msg[256];
     const unsigned char *in;
     size_t n, used, step, i, cap;
@@ -173,12 +160,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     switch (zres) {
     case REF_END:
         if (res != FQP__PGZ_END) fail("zlib's stream ends, the decoder's does not");
-        if (d->out_len != ref.len || (ref.len && memcmp(d->out, ref.p, ref.len) != 0)) fail("output differs from zlib");
+        if (d->out_len != ref.len || (ref.len && memcmp(d->out, ref.data, ref.len) != 0)) fail("output differs from zlib");
         if ((end_bit + 7) / 8 != used) fail("input consumed differs from zlib");
         break;
     case REF_TRUNCATED:
         if (res != FQP__PGZ_TRUNCATED) fail("zlib wants more input, the decoder does not say truncated");
-        if (d->out_len < ref.len || (ref.len && memcmp(d->out, ref.p, ref.len) != 0))
+        if (d->out_len < ref.len || (ref.len && memcmp(d->out, ref.data, ref.len) != 0))
             fail("truncated: zlib's output is not a prefix of the decoder's");
         if (d->out_len > ref.len + 259) fail("truncated: more than a literal and a copy decoded from past the end");
         break;
@@ -188,7 +175,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fprintf(stderr, "fuzz_pgzip: decoder says \"%s\", zlib \"%s\"\n", d->why ? d->why : "(null)", msg);
             fail("error message differs from zlib");
         }
-        if (d->out_len != ref.len || (ref.len && memcmp(d->out, ref.p, ref.len) != 0))
+        if (d->out_len != ref.len || (ref.len && memcmp(d->out, ref.data, ref.len) != 0))
             fail("bad: the decoder's output is not zlib's up to the error");
         break;
     }
@@ -273,6 +260,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     free(log);
     free_decoder(d);
     free_decoder(e);
-    free(ref.p);
+    free(ref.data);
     return 0;
 }
