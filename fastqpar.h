@@ -1625,7 +1625,7 @@ FASTQPAR_DEF void fqp_queue_wait_seconds(fqp_queue *q, double *push_seconds, dou
    the others reach the run's process() (fqp__worker_job). */
 typedef enum fqp__job_kind {
     FQP__JOB_BATCH = 1, /* a batch of records (fqp__batch) */
-    FQP__JOB_INFLATE,   /* BGZF blocks to inflate (fqp__bgzin_job): internal */
+    FQP__JOB_INFLATE,   /* the reader's own work (fqp__work): BGZF blocks, gzip chunks */
     FQP__JOB_PAIR       /* batch k of every mate file (fqp__pairslot) */
 } fqp__job_kind;
 
@@ -1635,6 +1635,123 @@ typedef struct fqp__job {
 
 /* The struct that embeds `ptr` as its member `member`. */
 #define FQP__OWNER(ptr, type, member) ((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+
+/* The reader's work in the batch queue (FQP__JOB_INFLATE): BGZF jobs and
+   gzip chunks. An item is run by whichever thread claims it first: a
+   consumer that popped it, or the producer when it needs the result (or has
+   nothing better to do while waiting), so nothing ever waits on work that
+   nobody runs. An item may sit in the queue after it was run or cancelled;
+   whoever pops it then finds it not QUEUED and drops it. */
+enum { FQP__WORK_FREE, FQP__WORK_QUEUED, FQP__WORK_RUNNING, FQP__WORK_DONE };
+
+typedef struct fqp__workset {
+    fqp__mutex mu;
+    fqp__cond done_cv;    /* an item was run */
+    double wait_seconds;  /* the producer, waiting for a consumer's item */
+} fqp__workset;
+
+typedef struct fqp__work {
+    fqp__job job;                      /* FQP__JOB_INFLATE */
+    int state;                         /* FQP__WORK_*, under set->mu */
+    int in_queue;                      /* producer only: pushed since it was last queued */
+    fqp__workset *set;
+    void (*run)(struct fqp__work *w);  /* touches only its own item */
+} fqp__work;
+
+static int fqp__workset_init(fqp__workset *s)
+{
+    if (!fqp__mutex_init(&s->mu)) return 0;
+    if (fqp__cond_init(&s->done_cv)) return 1;
+    fqp__mutex_destroy(&s->mu);
+    return 0;
+}
+
+static void fqp__workset_destroy(fqp__workset *s)
+{
+    fqp__cond_destroy(&s->done_cv);
+    fqp__mutex_destroy(&s->mu);
+}
+
+/* Producer: an item set up (before the first push, or again after it ran). */
+static void fqp__work_queue(fqp__work *w)
+{
+    fqp__lock(&w->set->mu);
+    w->state = FQP__WORK_QUEUED;
+    fqp__unlock(&w->set->mu);
+    w->in_queue = 0;
+}
+
+/* Any thread: runs a queued item unless someone else took it. */
+static void fqp__work_run(fqp__work *w)
+{
+    fqp__workset *s = w->set;
+    fqp__lock(&s->mu);
+    if (w->state != FQP__WORK_QUEUED) {
+        fqp__unlock(&s->mu);
+        return;
+    }
+    w->state = FQP__WORK_RUNNING;
+    fqp__unlock(&s->mu);
+    w->run(w);
+    fqp__lock(&s->mu);
+    w->state = FQP__WORK_DONE;
+    fqp__broadcast(&s->done_cv);
+    fqp__unlock(&s->mu);
+}
+
+/* Producer: offers a queued item to the consumers without waiting for
+   room; 0 when the queue is full (the item then stays the producer's). */
+static int fqp__work_offer(fqp_queue *q, fqp__work *w)
+{
+    if (!q) return 0; /* single-threaded reading: the producer runs everything */
+    if (w->in_queue) return 1;
+    if (fqp__queue_try_push(q, &w->job) != FQP_OK) return 0;
+    w->in_queue = 1;
+    return 1;
+}
+
+/* Producer: until w is run. Meanwhile it runs what pick() returns, under
+   the set's lock: another queued item, or NULL to wait for a consumer. */
+static void fqp__work_wait(fqp__work *w, fqp__work *(*pick)(void *ctx), void *ctx)
+{
+    fqp__workset *s = w->set;
+    fqp__work_run(w);
+    fqp__lock(&s->mu);
+    while (w->state != FQP__WORK_DONE) {
+        fqp__work *other = pick ? pick(ctx) : NULL;
+        if (other) {
+            fqp__unlock(&s->mu);
+            fqp__work_run(other);
+            fqp__lock(&s->mu);
+        } else {
+            double t0 = fqp__now();
+            fqp__wait(&s->done_cv, &s->mu);
+            s->wait_seconds += fqp__now() - t0;
+        }
+    }
+    fqp__unlock(&s->mu);
+}
+
+/* Producer: whether w has been run (not blocking). */
+FQP__MAYBE_UNUSED static int fqp__work_done(fqp__work *w)
+{
+    int done;
+    fqp__lock(&w->set->mu);
+    done = w->state == FQP__WORK_DONE;
+    fqp__unlock(&w->set->mu);
+    return done;
+}
+
+/* Producer: takes an item back. A queued one is never run; a running one
+   is waited for, so that its buffers may be reused. */
+static void fqp__work_cancel(fqp__work *w)
+{
+    fqp__workset *s = w->set;
+    fqp__lock(&s->mu);
+    while (w->state == FQP__WORK_RUNNING) fqp__wait(&s->done_cv, &s->mu);
+    w->state = FQP__WORK_FREE;
+    fqp__unlock(&s->mu);
+}
 
 /* ---- >>ordered: output in input order, without a writer thread ----
    One mechanism for a single-file run's batches and a paired run's slots.
@@ -1715,7 +1832,6 @@ typedef struct fqp__reader fqp__reader;
 typedef struct fqp__batch fqp__batch;
 /* >>bgzf-in (stubs without zlib) */
 static void fqp__bgzin_close(fqp__reader *r);
-static void fqp__bgzin_job_run(fqp__reader *r, fqp__job *job);
 static void fqp__bgzin_metrics(const fqp__reader *r, fqp_metrics *m);
 #ifndef FASTQPAR_NO_ZLIB
 static fqp_result fqp__bgzin_open(fqp__reader *r, fqp_error *err);
@@ -4976,7 +5092,7 @@ static int fqp__producer_skips(fqp_producer *p, uint64_t index)
 static int fqp__job_internal(fqp_producer *p, fqp__job *job)
 {
     switch (job->kind) {
-    case FQP__JOB_INFLATE: fqp__bgzin_job_run(&p->reader, job); return 1;
+    case FQP__JOB_INFLATE: fqp__work_run(FQP__OWNER(job, fqp__work, job)); return 1; /* dropped if already run */
     case FQP__JOB_BATCH: {
         fqp__batch *b = FQP__OWNER(job, fqp__batch, job);
         if (!fqp__producer_skips(p, b->pub.index)) return 0;
@@ -5668,23 +5784,19 @@ FASTQPAR_DEF fqp_result fqp_pipeline_run(const fqp_pipeline_desc *desc, fqp_metr
 #define FQP__BGZF_JOB_TEXT (1u << 20)
 #define FQP__BGZF_MAX_BLOCK 65536u
 
-enum { FQP__JOB_FREE, FQP__JOB_QUEUED, FQP__JOB_RUNNING, FQP__JOB_DONE };
-
 typedef struct fqp__bgzin_job {
-    fqp__job job;               /* FQP__JOB_INFLATE, in the batch queue */
-    int state;                  /* FQP__INFLATE_*, under fqp__bgzin.mu */
+    fqp__work work;             /* in the batch queue */
     unsigned char *in, *out;    /* whole blocks; their text */
     uint64_t in_cap, out_cap;
     size_t in_len, out_len;     /* out_len: the sum of the blocks' ISIZE */
     uint64_t in_offset;         /* compressed offset of in[0] */
-    /* written by whoever inflates the job, read after FQP__JOB_DONE */
+    /* written by whoever inflates the job, read after FQP__WORK_DONE */
     size_t good;                /* text bytes before a bad block */
     fqp_result code;
     uint64_t bad_at;            /* compressed offset of the bad block */
     const char *why;
     /* producer thread only */
     size_t pos;                 /* text bytes handed out */
-    int in_queue;               /* pushed into the batch queue */
     fqp_codec codec;            /* the backend: one of the three below (zlib rechecks a bad block) */
     const fqp_allocator *alloc;
     struct libdeflate_decompressor *ld;
@@ -5694,8 +5806,8 @@ typedef struct fqp__bgzin_job {
 } fqp__bgzin_job;
 
 struct fqp__bgzin {
-    fqp__mutex mu;
-    fqp__cond done_cv;          /* a job was inflated */
+    fqp__workset set;
+    int set_ready;
     fqp__bgzin_job *jobs;
     size_t njobs;
     /* producer thread only */
@@ -5704,7 +5816,6 @@ struct fqp__bgzin {
     int then_stream;            /* a gzip member that is not BGZF follows */
     fqp_result end_code;        /* a framing error, after the jobs before it */
     fqp_error end_err;
-    double wait_seconds;        /* producer waiting for a consumer's inflate */
     fqp_codec codec;            /* what inflates the blocks */
 };
 
@@ -5809,30 +5920,8 @@ static void fqp__bgzin_inflate(fqp__bgzin_job *j)
     j->good = op;
 }
 
-/* Any thread: inflates a queued job unless someone else took it. */
-static void fqp__bgzin_run(struct fqp__bgzin *g, fqp__bgzin_job *j)
-{
-    fqp__lock(&g->mu);
-    if (j->state != FQP__JOB_QUEUED) {
-        fqp__unlock(&g->mu);
-        return;
-    }
-    j->state = FQP__JOB_RUNNING;
-    fqp__unlock(&g->mu);
-    fqp__bgzin_inflate(j);
-    fqp__lock(&g->mu);
-    j->state = FQP__JOB_DONE;
-    fqp__broadcast(&g->done_cv);
-    fqp__unlock(&g->mu);
-}
-
-/* Consumer threads: a popped BGZF job is inflated here. A job the producer
-   already ran itself is simply dropped. The job array was set up before the
-   first push, which the queue's lock orders before this read. */
-static void fqp__bgzin_job_run(fqp__reader *r, fqp__job *job)
-{
-    fqp__bgzin_run(r->bgzf, FQP__OWNER(job, fqp__bgzin_job, job));
-}
+/* Any thread, through fqp__work_run. */
+static void fqp__bgzin_work(fqp__work *w) { fqp__bgzin_inflate(FQP__OWNER(w, fqp__bgzin_job, work)); }
 
 static void fqp__bgzin_close(fqp__reader *r)
 {
@@ -5848,8 +5937,7 @@ static void fqp__bgzin_close(fqp__reader *r)
         if (j->zs_ready) inflateEnd(&j->zs);
     }
     fqp__free(r->alloc, g->jobs);
-    fqp__cond_destroy(&g->done_cv);
-    fqp__mutex_destroy(&g->mu);
+    if (g->set_ready) fqp__workset_destroy(&g->set);
     fqp__free(r->alloc, g);
     r->bgzf = NULL;
 }
@@ -5873,15 +5961,11 @@ static fqp_result fqp__bgzin_open(fqp__reader *r, fqp_error *err)
     if (h == 0) return FQP_OK;
     g = (struct fqp__bgzin *)fqp__calloc(r->alloc, sizeof *g);
     if (!g) return fqp__error(err, FQP_ERR_NOMEM, r->name, 0, 0, 0, "out of memory for BGZF");
-    if (!fqp__mutex_init(&g->mu)) {
+    if (!fqp__workset_init(&g->set)) {
         fqp__free(r->alloc, g);
-        return fqp__error(err, FQP_ERR_THREAD, r->name, 0, 0, 0, "cannot create a mutex");
+        return fqp__error(err, FQP_ERR_THREAD, r->name, 0, 0, 0, "cannot create a mutex or a condition variable");
     }
-    if (!fqp__cond_init(&g->done_cv)) {
-        fqp__mutex_destroy(&g->mu);
-        fqp__free(r->alloc, g);
-        return fqp__error(err, FQP_ERR_THREAD, r->name, 0, 0, 0, "cannot create a condition variable");
-    }
+    g->set_ready = 1;
     r->bgzf = g; /* fqp__bgzin_close copes with the rest half built */
     g->njobs = 2 * (size_t)(r->threads > 0 ? r->threads : 1) + 2;
     g->jobs = (fqp__bgzin_job *)fqp__calloc(r->alloc, g->njobs * sizeof *g->jobs);
@@ -5889,7 +5973,9 @@ static fqp_result fqp__bgzin_open(fqp__reader *r, fqp_error *err)
     g->codec = fqp__codec_pick(r->codec, fqp__order_block);
     for (i = 0; i < g->njobs; i++) {
         fqp__bgzin_job *j = &g->jobs[i];
-        j->job.kind = FQP__JOB_INFLATE;
+        j->work.job.kind = FQP__JOB_INFLATE;
+        j->work.set = &g->set;
+        j->work.run = fqp__bgzin_work;
         j->codec = g->codec;
         j->alloc = r->alloc;
         if (j->codec == FQP_CODEC_LIBDEFLATE) {
@@ -6004,19 +6090,23 @@ static void fqp__bgzin_fill(fqp__reader *r)
         fqp__bgzin_job *j = &g->jobs[(g->head + g->count) % g->njobs];
         fqp__bgzin_frame(r, j);
         if (j->in_len == 0) break;
-        fqp__lock(&g->mu);
-        j->state = FQP__JOB_QUEUED;
-        fqp__unlock(&g->mu);
-        j->in_queue = 0;
+        fqp__work_queue(&j->work);
         g->count++;
     }
-    if (!r->jobs_queue) return; /* single-threaded reading: the producer inflates */
-    for (k = 1; k < g->count; k++) { /* the oldest one is needed now: the producer runs it */
-        fqp__bgzin_job *j = &g->jobs[(g->head + k) % g->njobs];
-        if (j->in_queue) continue;
-        if (fqp__queue_try_push(r->jobs_queue, &j->job) != FQP_OK) break;
-        j->in_queue = 1;
+    for (k = 1; k < g->count; k++) /* the oldest one is needed now: the producer runs it */
+        if (!fqp__work_offer(r->jobs_queue, &g->jobs[(g->head + k) % g->njobs].work)) break;
+}
+
+/* Producer, under the set's lock: a later job nobody has taken yet. */
+static fqp__work *fqp__bgzin_pick(void *ctx)
+{
+    struct fqp__bgzin *g = (struct fqp__bgzin *)ctx;
+    size_t k;
+    for (k = 1; k < g->count; k++) {
+        fqp__work *w = &g->jobs[(g->head + k) % g->njobs].work;
+        if (w->state == FQP__WORK_QUEUED) return w;
     }
+    return NULL;
 }
 
 /* Producer thread: the next text bytes of a BGZF input, in input order. */
@@ -6038,25 +6128,7 @@ static fqp_result fqp__bgzin_read(fqp__reader *r, unsigned char *out, size_t siz
             return fqp__inflate(r, out, size, got, err);
         }
         j = &g->jobs[g->head];
-        fqp__bgzin_run(g, j); /* when no consumer has taken it */
-        fqp__lock(&g->mu);
-        while (j->state != FQP__JOB_DONE) {
-            /* a consumer is inflating it: inflate a later job meanwhile, or wait */
-            fqp__bgzin_job *other = NULL;
-            size_t k;
-            for (k = 1; k < g->count && !other; k++)
-                if (g->jobs[(g->head + k) % g->njobs].state == FQP__JOB_QUEUED) other = &g->jobs[(g->head + k) % g->njobs];
-            if (other) {
-                fqp__unlock(&g->mu);
-                fqp__bgzin_run(g, other);
-                fqp__lock(&g->mu);
-            } else {
-                double t0 = fqp__now();
-                fqp__wait(&g->done_cv, &g->mu);
-                g->wait_seconds += fqp__now() - t0;
-            }
-        }
-        fqp__unlock(&g->mu);
+        fqp__work_wait(&j->work, fqp__bgzin_pick, g); /* running it, or a later one, when no consumer has */
         if (j->pos < j->good) {
             size_t n = j->good - j->pos < size ? j->good - j->pos : size;
             memcpy(out, j->out + j->pos, n);
@@ -6068,9 +6140,7 @@ static fqp_result fqp__bgzin_read(fqp__reader *r, unsigned char *out, size_t siz
             return fqp__error(err, j->code, r->name, 0, 0, j->bad_at,
                               "corrupt gzip data in the BGZF block at compressed byte %llu: %s",
                               (unsigned long long)j->bad_at, j->why);
-        fqp__lock(&g->mu);
-        j->state = FQP__JOB_FREE;
-        fqp__unlock(&g->mu);
+        fqp__work_cancel(&j->work); /* done: free for the next frame */
         g->head = (g->head + 1) % g->njobs;
         g->count--;
     }
@@ -6082,7 +6152,7 @@ static void fqp__bgzin_metrics(const fqp__reader *r, fqp_metrics *m)
     if (!r->bgzf) return;
     m->bgzf = 1;
     m->inflate = r->bgzf->codec;
-    m->producer_inflate_wait_seconds = r->bgzf->wait_seconds;
+    m->producer_inflate_wait_seconds = r->bgzf->set.wait_seconds;
 }
 
 /* The BGZF interface for shards (>>shard), on the calling thread, before
@@ -6170,11 +6240,6 @@ static fqp_result fqp__bgzin_inflate_blocks(fqp__reader *r, unsigned char *in, s
     return FQP_OK;
 }
 #else
-static void fqp__bgzin_job_run(fqp__reader *r, fqp__job *job)
-{
-    (void)r;
-    (void)job; /* no BGZF input without zlib: never queued */
-}
 static void fqp__bgzin_metrics(const fqp__reader *r, fqp_metrics *m)
 {
     (void)r;
