@@ -81,6 +81,8 @@
        FASTQPAR_BATCH_BYTES    input bytes per batch (default 1 MiB)
        FASTQPAR_QUEUE_DEPTH    batches in the queue  (default: threads, at least 2)
        FASTQPAR_INFLATE, FASTQPAR_DEFLATE  auto|zlib|isal|libdeflate (fqp_codec)
+       FASTQPAR_PARALLEL_GZIP  0|off, 1|on, auto: ordinary gzip in chunks on
+                               the consumers (config.parallel_gzip, >>pgzip)
        FASTQPAR_ISAL_LIBRARY, FASTQPAR_LIBDEFLATE_LIBRARY  the library file to load
                                (default libisal.so.2, libdeflate.so.0); read once
                                per process, when first needed
@@ -140,6 +142,13 @@
                          records from it as from any stream, so records that
                          straddle blocks are stitched by the usual carry-over
                          and no thread is added.
+       ordinary gzip     with config.parallel_gzip (AUTO: 4+ consumers on a
+                         zlib stream) the same way in chunks of compressed
+                         bytes: consumers decode them without their window
+                         (back-references kept as markers), the producer
+                         stitches them in order and zlib redoes any chunk
+                         that does not fit, so the text and every error are
+                         the sequential path's (>>pgzip explains it).
        paired input      fqp_paired_run: one producer per file, all driven by
                          one lockstep thread that cuts file 1 by the batch
                          limits and every other file at exactly as many
@@ -162,7 +171,11 @@
        as many records as file 1's, whatever its bytes. Each pair slot keeps
        its output text (and its BGZF blocks) until written.
        BGZF input adds 2 x threads + 2 inflate jobs, each about 1 MiB of
-       text plus its compressed blocks.
+       text plus its compressed blocks. Ordinary gzip in chunks adds
+       threads + 2 chunks, each at most CHUNK + OVERLAP compressed bytes
+       (512 + 256 KiB), 3 x 8 x CHUNK bytes of symbols and text (12 MiB) and
+       a decoder (~150 KiB): about 13 MiB a chunk at most, whatever the
+       compression ratio (more text in a chunk makes zlib redo it).
 
    SHUTDOWN
        - Normal end: the producer closes the queue; consumers drain it and
@@ -437,6 +450,13 @@ FASTQPAR_DEF const char *fqp_codec_name(fqp_codec c);
 FASTQPAR_DEF int fqp_codec_available(fqp_codec c, char *why, size_t why_size);
 
 /* Shared settings of the producer and the pipeline. Zero means default. */
+/* config.parallel_gzip: an ordinary (not BGZF) gzip stream inflated in
+   chunks by the consumers (see >>pgzip). AUTO: when zlib inflates the
+   stream and there are two or more consumers (with ISA-L present a file
+   stays single-stream on ISA-L, which is faster on few cores); ON: also
+   instead of ISA-L; OFF: one stream on the producer thread. */
+typedef enum fqp_parallel_gzip { FQP_PARALLEL_GZIP_AUTO, FQP_PARALLEL_GZIP_ON, FQP_PARALLEL_GZIP_OFF } fqp_parallel_gzip;
+
 typedef struct fqp_config {
     int threads;               /* consumer threads (the producer is one more thread);
                                   default FASTQPAR_THREADS or usable cores (affinity, cgroup) */
@@ -454,6 +474,8 @@ typedef struct fqp_config {
     fqp_log_fn log;            /* no logging when NULL */
     void *log_user;
     fqp_codec inflate;         /* gzip/BGZF input; default FASTQPAR_INFLATE or AUTO */
+    fqp_parallel_gzip parallel_gzip; /* ordinary gzip inflated by the consumers; default
+                                  FASTQPAR_PARALLEL_GZIP (0 off, 1 on, auto) or AUTO */
 } fqp_config;
 
 /* Ordered output: set `file` or `write` and every byte a consumer adds to a
@@ -536,7 +558,14 @@ typedef struct fqp_metrics {
     double wall_seconds;
     double producer_read_seconds;      /* reading + inflating */
     double producer_blocked_seconds;   /* waiting for a free batch or a queue slot */
-    double producer_inflate_wait_seconds; /* BGZF: waiting for a consumer to inflate a block (in read) */
+    double producer_inflate_wait_seconds; /* BGZF, parallel gzip: waiting for a consumer's inflate (in read) */
+    /* ordinary gzip inflated by the consumers (config.parallel_gzip) */
+    uint64_t gzip_parallel_members;    /* members inflated in chunks */
+    uint64_t gzip_chunks;              /* chunks framed */
+    uint64_t gzip_chunks_redone;       /* chunks decoded again by zlib from their true start */
+    uint64_t gzip_speculative_bytes;   /* text decoded without its window, then resolved */
+    uint64_t gzip_known_window_bytes;  /* text decoded with its window known */
+    uint64_t gzip_redone_bytes;        /* text zlib inflated on the producer (the fallbacks) */
     double consumer_wait_seconds;      /* sum over consumers, waiting on an empty queue */
     size_t queue_high_water;           /* most batches ever waiting in the queue */
     size_t batch_pool;                 /* batches allocated (<= queue_depth + threads + 1) */
@@ -1379,6 +1408,21 @@ static fqp_result fqp__config_resolve(const fqp_config *in, fqp_config *out, fqp
     if ((r = fqp__env_u64(in, "FASTQPAR_QUEUE_DEPTH", &depth, err)) < 0) return r;
     if ((r = fqp__codec_resolve(in->inflate, in->ignore_env, "FASTQPAR_INFLATE", "config.inflate", &out->inflate, err)) < 0)
         return r;
+    if (in->parallel_gzip == FQP_PARALLEL_GZIP_AUTO && !in->ignore_env) {
+        const char *v = getenv("FASTQPAR_PARALLEL_GZIP");
+        if (v && *v) {
+            if (strcmp(v, "0") == 0 || strcmp(v, "off") == 0)
+                out->parallel_gzip = FQP_PARALLEL_GZIP_OFF;
+            else if (strcmp(v, "1") == 0 || strcmp(v, "on") == 0)
+                out->parallel_gzip = FQP_PARALLEL_GZIP_ON;
+            else if (strcmp(v, "auto") != 0)
+                return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0,
+                                  "environment variable FASTQPAR_PARALLEL_GZIP=\"%s\" is not one of 0, 1, off, on, auto", v);
+        }
+    } else if ((int)in->parallel_gzip < 0 || in->parallel_gzip > FQP_PARALLEL_GZIP_OFF) {
+        return fqp__error(err, FQP_ERR_INVALID_ARGUMENT, NULL, 0, 0, 0, "config.parallel_gzip = %d is unknown",
+                          (int)in->parallel_gzip);
+    }
     if (!out->threads) out->threads = threads ? (int)(threads < FQP_MAX_THREADS ? threads : FQP_MAX_THREADS)
                                               : fqp_default_threads();
     if (!out->batch_records) out->batch_records = records ? records : FQP__DEFAULT_BATCH_RECORDS;
@@ -1658,6 +1702,25 @@ typedef struct fqp__work {
     void (*run)(struct fqp__work *w);  /* touches only its own item */
 } fqp__work;
 
+/* Any thread: runs a queued item unless someone else took it. */
+static void fqp__work_run(fqp__work *w)
+{
+    fqp__workset *s = w->set;
+    fqp__lock(&s->mu);
+    if (w->state != FQP__WORK_QUEUED) {
+        fqp__unlock(&s->mu);
+        return;
+    }
+    w->state = FQP__WORK_RUNNING;
+    fqp__unlock(&s->mu);
+    w->run(w);
+    fqp__lock(&s->mu);
+    w->state = FQP__WORK_DONE;
+    fqp__broadcast(&s->done_cv);
+    fqp__unlock(&s->mu);
+}
+
+#ifndef FASTQPAR_NO_ZLIB /* only gzip input makes work */
 static int fqp__workset_init(fqp__workset *s)
 {
     if (!fqp__mutex_init(&s->mu)) return 0;
@@ -1679,24 +1742,6 @@ static void fqp__work_queue(fqp__work *w)
     w->state = FQP__WORK_QUEUED;
     fqp__unlock(&w->set->mu);
     w->in_queue = 0;
-}
-
-/* Any thread: runs a queued item unless someone else took it. */
-static void fqp__work_run(fqp__work *w)
-{
-    fqp__workset *s = w->set;
-    fqp__lock(&s->mu);
-    if (w->state != FQP__WORK_QUEUED) {
-        fqp__unlock(&s->mu);
-        return;
-    }
-    w->state = FQP__WORK_RUNNING;
-    fqp__unlock(&s->mu);
-    w->run(w);
-    fqp__lock(&s->mu);
-    w->state = FQP__WORK_DONE;
-    fqp__broadcast(&s->done_cv);
-    fqp__unlock(&s->mu);
 }
 
 /* Producer: offers a queued item to the consumers without waiting for
@@ -1733,7 +1778,7 @@ static void fqp__work_wait(fqp__work *w, fqp__work *(*pick)(void *ctx), void *ct
 }
 
 /* Producer: whether w has been run (not blocking). */
-FQP__MAYBE_UNUSED static int fqp__work_done(fqp__work *w)
+static int fqp__work_done(fqp__work *w)
 {
     int done;
     fqp__lock(&w->set->mu);
@@ -1752,6 +1797,7 @@ static void fqp__work_cancel(fqp__work *w)
     w->state = FQP__WORK_FREE;
     fqp__unlock(&s->mu);
 }
+#endif
 
 /* ---- >>ordered: output in input order, without a writer thread ----
    One mechanism for a single-file run's batches and a paired run's slots.
@@ -2095,6 +2141,7 @@ static const fqp_codec fqp__order_block[] = {FQP_CODEC_LIBDEFLATE, FQP_CODEC_ISA
 /* CRC-32 of gzip, by the fastest library present. */
 static uint32_t fqp__crc32(uint32_t crc, const void *data, size_t n)
 {
+    if (!n) return crc; /* zlib and libdeflate return 0 for a NULL buffer, whatever crc */
     fqp__codec_load(); /* the tables are read only after it (an atomic check once loaded) */
     if (fqp__ld_lib.ok) return fqp__ld.libdeflate_crc32(crc, data, n);
     if (fqp__isal_lib.ok) return fqp__isal.crc32_gzip_refl(crc, (const unsigned char *)data, n);
@@ -2319,6 +2366,10 @@ typedef struct fqp__reader {
 #endif
     struct fqp__bgzin *bgzf;      /* BGZF jobs (see the BGZF section) */
     int bgzf_on;                 /* reading BGZF blocks now */
+    struct fqp__pgzr *pgzr;      /* parallel gzip (>>pgzip) */
+    int pgz_on;                  /* a member is being inflated in chunks */
+    int pgz_switch;              /* the last read switched between that and the stream: nothing read yet */
+    fqp_parallel_gzip parallel_gzip;
     int threads;                 /* consumers: sizes the BGZF job ring */
     fqp_queue *jobs_queue;       /* where BGZF jobs go; NULL: inflate here */
 } fqp__reader;
@@ -2369,10 +2420,15 @@ static fqp_result fqp__reader_open(fqp__reader *r, const fqp_input_desc *in, con
 }
 
 
+#ifndef FASTQPAR_NO_ZLIB
+static void fqp__pgzr_close(fqp__reader *r);
+#endif
+
 static void fqp__reader_close(fqp__reader *r)
 {
     fqp__bgzin_close(r);
 #ifndef FASTQPAR_NO_ZLIB
+    fqp__pgzr_close(r);
     if (r->zs_ready) inflateEnd(&r->zs);
     fqp__free(r->alloc, r->isal);
     fqp__free(r->alloc, r->stage);
@@ -2573,6 +2629,10 @@ static int fqp__stream_step(fqp__reader *r, unsigned char *out, size_t size, siz
     }
 }
 
+/* >>pgzip: a member inflated in chunks by the consumers */
+static int fqp__pgzr_wanted(const fqp__reader *r);
+static fqp_result fqp__pgzr_member(fqp__reader *r, uint64_t at, fqp_error *err);
+
 /* Producer thread: ISA-L found the member damaged or cut short. Its
    verdict, and how much text it could decode before it, may differ from
    zlib's by a few bytes (ISA-L decodes with lookahead), so zlib decides:
@@ -2645,6 +2705,14 @@ static fqp_result fqp__inflate_core(fqp__reader *r, unsigned char *out, size_t s
                     return fqp__error(err, FQP_ERR_GZIP_TRAILING, r->name, 0, 0, at,
                                       "%llu bytes after the gzip data end at compressed byte %llu are not another gzip member",
                                       (unsigned long long)(r->in_len - r->in_pos), (unsigned long long)at);
+                }
+                if (fqp__pgzr_wanted(r)) {
+                    if (produced) break; /* the text before first */
+                    if ((res = fqp__pgzr_member(r, at, err)) != FQP_OK) return res;
+                    if (r->pgz_on) {
+                        *got = 0;
+                        return FQP_OK; /* pgz_switch: the reader goes on in chunks */
+                    }
                 }
                 if (!fqp__stream_reset(r))
                     return fqp__error(err, FQP_ERR_GZIP_CORRUPT, r->name, 0, 0, at, "inflateReset failed");
@@ -3663,6 +3731,683 @@ FQP__MAYBE_UNUSED static uint64_t fqp__pgz_find(fqp__pgz *d, const unsigned char
         h++;
     }
 }
+
+#ifndef FASTQPAR_NO_ZLIB
+/* -- the run: chunks of one member, decoded by the consumers --
+   Per member (header parsed here, with FEXTRA/FNAME/FCOMMENT/FHCRC):
+   1. The producer cuts the member's compressed bytes into chunks that own
+      FQP__PGZ_CHUNK bytes each and carry FQP__PGZ_OVERLAP more (the rest of
+      their last block), and queues them as work (FQP__JOB_INFLATE).
+   2. A consumer finds the first block that starts in the chunk's own bytes
+      and decodes, with markers, up to the first block that starts at or
+      after their end (fqp__pgz_decode's stop_bit). A chunk whose true start
+      is known when it is framed (the member's first, or one right after a
+      redo) is decoded in bytes with its window: no search, no markers.
+   3. The producer stitches in input order. A chunk counts only if it
+      started where the previous one ended (fqp__pgz_same_start) and ended
+      at a block boundary or the member's end; its last 32 KiB are resolved
+      at once, because they are the next chunk's window, and the rest (the
+      markers, and the CRC-32) goes back to the consumers as phase 2. If the
+      next chunk has not been started by then, it is switched to a known
+      start and window: decoded in bytes, with no markers.
+   4. A chunk that does not count (a false block, a truncated or corrupt
+      stream, more than FQP__PGZ_RATIO x its size of text) is redone on the
+      producer by zlib from the true offset (inflatePrime, and
+      inflateSetDictionary with the window) to the first block boundary
+      after its own bytes, writing straight to the reader's output. So
+      every error is zlib's, found at the same place with the same text
+      before it, and reported as the sequential path reports it.
+   5. At the member's end the CRC-32 (combined from the chunks' with
+      crc32_combine) and ISIZE are checked, and the bytes read past the
+      trailer go back to the reader for the next member.
+   Memory: n = consumers + 2 chunks, each at most CHUNK + OVERLAP compressed
+   bytes, 3 x RATIO x CHUNK bytes of symbols and text, and a decoder and a
+   window (about 150 KiB): with 2 consumers at most about 60 MiB, usually
+   about a tenth of that, whatever the compression ratio. */
+
+#ifndef FASTQPAR_PGZ_CHUNK /* tests build with small chunks */
+#define FASTQPAR_PGZ_CHUNK (512u << 10)
+#endif
+#define FQP__PGZ_CHUNK ((size_t)FASTQPAR_PGZ_CHUNK)
+#define FQP__PGZ_OVERLAP (FQP__PGZ_CHUNK / 2 > (64u << 10) ? FQP__PGZ_CHUNK / 2 : (size_t)(64u << 10))
+/* AUTO's rule: the decoder without a window runs at about a third of
+   zlib's speed per core here (make bench), so chunks pay from 4 consumers */
+#define FQP__PGZ_AUTO_CONSUMERS 4
+#define FQP__PGZ_RATIO 8u
+#define FQP__PGZ_CONFIRM 4096u /* symbols a found block must decode to count as found */
+
+typedef struct fqp__pgzr_counts {
+    uint64_t members, chunks, redone, speculative_bytes, known_window_bytes, redone_bytes;
+} fqp__pgzr_counts;
+
+enum { FQP__PGZC_SPEC, FQP__PGZC_LIVE, FQP__PGZC_REDO, FQP__PGZC_DEAD };
+enum { FQP__PGZR_PAR, FQP__PGZR_REDO, FQP__PGZR_TRAILER };
+
+typedef struct fqp__pgzc {
+    fqp__work work;
+    fqp__pgz *d;
+    unsigned char *in;     /* compressed bytes from offset `at`: own, then overlap */
+    uint64_t in_cap, at;
+    size_t in_len, own;
+    int exact;             /* starts at start_bit with the window win: decoded in bytes */
+    uint64_t start_bit;
+    int phase;             /* 1: find and decode; 2: resolve the markers, sum the CRC */
+    uint64_t found;        /* phase 1: the block it started at (UINT64_MAX: none) */
+    int res;               /* FQP__PGZ_* */
+    uint64_t end_bit;
+    uint32_t crc;          /* of its text: phase 2, or phase 1 when exact */
+    /* producer only */
+    int kind;              /* FQP__PGZC_* */
+    int member_end;        /* the member's final block ended in it */
+    size_t pos;            /* text handed out */
+    size_t win_len;
+    unsigned char win[FQP__PGZ_WINDOW]; /* the text before it, once known */
+} fqp__pgzc;
+
+struct fqp__pgzr {
+    fqp__workset set;
+    int set_ready;
+    fqp__pgzc *chunks;
+    size_t n, head, count, stitched; /* ring; the first `stitched` from head have been looked at */
+    int halted;                      /* stitching waits: a chunk to redo, or the member ended */
+    int ended;                       /* the member's end was found: framing stops */
+    uint64_t framed_end;             /* just after the last chunk's own bytes: r->in[in_pos] */
+    int framing_done;
+    uint64_t E;                      /* the bit where the true decoding stands: a block's start */
+    size_t win_len;
+    unsigned char win[FQP__PGZ_WINDOW]; /* the member's last text before E */
+    uint32_t crc;                    /* of the member's text handed out */
+    uint64_t isize;
+    int mode;                        /* FQP__PGZR_* */
+    uint64_t trailer_at;
+    z_stream rz;                     /* raw inflate for redone chunks */
+    int rz_ready;
+    uint64_t rpos, target;           /* its next input byte; where the redo stops */
+    fqp_result code;                 /* an error, after the text before it */
+    fqp_error err;
+    fqp__pgzr_counts m;
+};
+
+static fqp__pgzc *fqp__pgzr_at(struct fqp__pgzr *z, size_t k) { return &z->chunks[(z->head + k) % z->n]; }
+
+/* Any thread, through fqp__work_run: one chunk's phase. */
+static void fqp__pgzc_run(fqp__work *w)
+{
+    fqp__pgzc *c = FQP__OWNER(w, fqp__pgzc, work);
+    fqp__pgz *d = c->d;
+    if (c->phase == 2) {
+        unsigned char *t = (unsigned char *)d->sym;
+        fqp__pgz_resolve(d->sym, d->sym_len, t, c->win, c->win_len); /* checked when stitched */
+        c->crc = fqp__crc32(fqp__crc32(0, t, d->sym_len), d->out, d->out_len);
+        return;
+    }
+    if (c->exact) {
+        c->found = c->start_bit;
+        fqp__pgz_start(d, c->in, c->in_len, c->start_bit, 0, c->win, c->win_len, 0);
+    } else {
+        c->found = fqp__pgz_find(d, c->in, c->in_len, 0, (uint64_t)c->own * 8, 1, FQP__PGZ_CONFIRM, NULL);
+        if (c->found == UINT64_MAX) {
+            c->res = FQP__PGZ_BAD;
+            return;
+        }
+        fqp__pgz_start(d, c->in, c->in_len, c->found, 1, NULL, 0, 1);
+    }
+    c->res = fqp__pgz_decode(d, (uint64_t)c->own * 8, (size_t)FQP__PGZ_RATIO * FQP__PGZ_CHUNK);
+    c->end_bit = fqp__pgz_bit(d);
+    if (c->exact) c->crc = fqp__crc32(0, d->out, d->out_len);
+}
+
+static void fqp__pgzr_close(fqp__reader *r)
+{
+    struct fqp__pgzr *z = r->pgzr;
+    size_t i;
+    if (!z) return;
+    for (i = 0; z->chunks && i < z->n; i++) {
+        fqp__pgzc *c = &z->chunks[i];
+        if (c->d) {
+            fqp__pgz_free(c->d);
+            fqp__free(r->alloc, c->d);
+        }
+        fqp__free(r->alloc, c->in);
+    }
+    fqp__free(r->alloc, z->chunks);
+    if (z->rz_ready) inflateEnd(&z->rz);
+    if (z->set_ready) fqp__workset_destroy(&z->set);
+    fqp__free(r->alloc, z);
+    r->pgzr = NULL;
+}
+
+/* Producer: the ring and its decoders, on the first member that goes parallel. */
+static fqp_result fqp__pgzr_open(fqp__reader *r, fqp_error *err)
+{
+    struct fqp__pgzr *z;
+    size_t i;
+    if (fqp__reserve(r->alloc, (void **)&r->in, &r->in_cap, FQP__PGZ_CHUNK + FQP__PGZ_OVERLAP, 1) != FQP_OK ||
+        !(z = (struct fqp__pgzr *)fqp__calloc(r->alloc, sizeof *z)))
+        return fqp__error(err, FQP_ERR_NOMEM, r->name, 0, 0, 0, "out of memory for parallel gzip");
+    r->pgzr = z; /* fqp__pgzr_close copes with the rest half built */
+    if (!(z->set_ready = fqp__workset_init(&z->set)))
+        return fqp__error(err, FQP_ERR_THREAD, r->name, 0, 0, 0, "cannot create a mutex or a condition variable");
+    z->rz.zalloc = fqp__zalloc;
+    z->rz.zfree = fqp__zfree;
+    z->rz.opaque = (voidpf)r->alloc;
+    if (!(z->rz_ready = inflateInit2(&z->rz, -15) == Z_OK))
+        return fqp__error(err, FQP_ERR_NOMEM, r->name, 0, 0, 0, "out of memory for the gzip inflater");
+    z->n = (size_t)r->threads + 2;
+    if (!(z->chunks = (fqp__pgzc *)fqp__calloc(r->alloc, z->n * sizeof *z->chunks)))
+        return fqp__error(err, FQP_ERR_NOMEM, r->name, 0, 0, 0, "out of memory for parallel gzip");
+    for (i = 0; i < z->n; i++) {
+        fqp__pgzc *c = &z->chunks[i];
+        c->work.job.kind = FQP__JOB_INFLATE;
+        c->work.set = &z->set;
+        c->work.run = fqp__pgzc_run;
+        c->work.in_queue = 1; /* nothing to offer yet */
+        if (!(c->d = (fqp__pgz *)fqp__alloc(r->alloc, sizeof *c->d)) ||
+            fqp__reserve(r->alloc, (void **)&c->in, &c->in_cap, FQP__PGZ_CHUNK + FQP__PGZ_OVERLAP, 1) != FQP_OK)
+            return fqp__error(err, FQP_ERR_NOMEM, r->name, 0, 0, 0, "out of memory for parallel gzip");
+        fqp__pgz_init(c->d, r->alloc);
+    }
+    return FQP_OK;
+}
+
+/* The last n bytes of the member's text so far become part of the window. */
+static void fqp__pgzr_win_add(struct fqp__pgzr *z, const unsigned char *p, size_t n)
+{
+    if (n >= FQP__PGZ_WINDOW) {
+        memcpy(z->win, p + n - FQP__PGZ_WINDOW, FQP__PGZ_WINDOW);
+        z->win_len = FQP__PGZ_WINDOW;
+        return;
+    }
+    if (z->win_len + n > FQP__PGZ_WINDOW) {
+        size_t drop = z->win_len + n - FQP__PGZ_WINDOW;
+        memmove(z->win, z->win + drop, z->win_len - drop);
+        z->win_len -= drop;
+    }
+    memcpy(z->win + z->win_len, p, n);
+    z->win_len += n;
+}
+
+/* Producer: the compressed bytes from offset `at` on, contiguous: a
+   chunk's own bytes, or the reader's buffer past the chunks (read when
+   needed). *len 0: the source ended. */
+static fqp_result fqp__pgzr_bytes(fqp__reader *r, struct fqp__pgzr *z, uint64_t at, const unsigned char **p,
+                                  size_t *len, fqp_error *err)
+{
+    size_t k, skip;
+    fqp_result res;
+    for (k = 0; k < z->count; k++) {
+        fqp__pgzc *c = fqp__pgzr_at(z, k);
+        if (at >= c->at && at < c->at + c->own) {
+            *p = c->in + (at - c->at);
+            *len = (size_t)(c->at + c->own - at);
+            return FQP_OK;
+        }
+    }
+    if (at < z->framed_end) /* before every chunk still held: never asked for */
+        return fqp__error(err, FQP_ERR_GZIP_CORRUPT, r->name, 0, 0, at, "parallel gzip lost compressed byte %llu",
+                          (unsigned long long)at);
+    skip = (size_t)(at - z->framed_end);
+    if (r->in_len - r->in_pos <= skip && (res = fqp__fill_in(r, skip + 1, err)) != FQP_OK) return res;
+    *p = r->in + r->in_pos + skip;
+    *len = r->in_len - r->in_pos > skip ? r->in_len - r->in_pos - skip : 0;
+    return FQP_OK;
+}
+
+/* Producer: bytes up to `upto` past the chunks were used. */
+static void fqp__pgzr_used(fqp__reader *r, struct fqp__pgzr *z, uint64_t upto)
+{
+    if (upto <= z->framed_end) return;
+    r->in_pos += (size_t)(upto - z->framed_end);
+    z->framed_end = upto;
+}
+
+/* Producer: frees the oldest chunk. */
+static void fqp__pgzr_pop(struct fqp__pgzr *z)
+{
+    fqp__pgzc *c = fqp__pgzr_at(z, 0);
+    fqp__work_cancel(&c->work);
+    c->work.in_queue = 1;
+    z->head = (z->head + 1) % z->n;
+    z->count--;
+    if (z->stitched) z->stitched--;
+}
+
+/* Producer: frames chunks into the free slots, then offers the queued ones. */
+static fqp_result fqp__pgzr_frame(fqp__reader *r, struct fqp__pgzr *z, fqp_error *err)
+{
+    size_t k;
+    while (z->count < z->n && !z->framing_done && !z->ended) {
+        fqp__pgzc *c = fqp__pgzr_at(z, z->count);
+        size_t avail;
+        fqp_result res = fqp__fill_in(r, FQP__PGZ_CHUNK + FQP__PGZ_OVERLAP, err);
+        if (res != FQP_OK) return res;
+        if ((avail = r->in_len - r->in_pos) == 0) {
+            z->framing_done = 1;
+            break;
+        }
+        c->at = z->framed_end;
+        c->in_len = avail < FQP__PGZ_CHUNK + FQP__PGZ_OVERLAP ? avail : FQP__PGZ_CHUNK + FQP__PGZ_OVERLAP;
+        c->own = c->in_len == avail ? avail : FQP__PGZ_CHUNK; /* at the source's end: all of it */
+        memcpy(c->in, r->in + r->in_pos, c->in_len);
+        /* the next to stitch, right after a known end: its start and window are known */
+        c->exact = z->stitched == z->count && !z->halted && z->E < (c->at + c->own) * 8;
+        if (c->exact) {
+            c->start_bit = z->E - c->at * 8;
+            memcpy(c->win, z->win, z->win_len);
+            c->win_len = z->win_len;
+        }
+        c->phase = 1;
+        c->found = UINT64_MAX;
+        c->res = FQP__PGZ_BAD;
+        c->kind = FQP__PGZC_SPEC;
+        c->member_end = 0;
+        c->pos = 0;
+        fqp__work_queue(&c->work);
+        r->in_pos += c->own;
+        z->framed_end += c->own;
+        z->count++;
+        z->m.chunks++;
+    }
+    for (k = 0; k < z->count; k++)
+        if (!fqp__work_offer(r->jobs_queue, &fqp__pgzr_at(z, k)->work)) break;
+    return FQP_OK;
+}
+
+/* Producer, under the set's lock: a chunk nobody has taken yet. */
+static fqp__work *fqp__pgzr_pick(void *ctx)
+{
+    struct fqp__pgzr *z = (struct fqp__pgzr *)ctx;
+    size_t k;
+    for (k = 0; k < z->count; k++) {
+        fqp__work *w = &fqp__pgzr_at(z, k)->work;
+        if (w->state == FQP__WORK_QUEUED) return w;
+    }
+    return NULL;
+}
+
+/* Whether every marker in sym[0..n) lies inside a window of win_len bytes. */
+static int fqp__pgz_markers_fit(const uint16_t *sym, size_t n, size_t win_len)
+{
+    size_t i;
+    unsigned lowest = 256u + (unsigned)(FQP__PGZ_WINDOW - win_len);
+    for (i = 0; i < n; i++)
+        if (sym[i] >= 256 && sym[i] < lowest) return 0;
+    return 1;
+}
+
+/* Producer: looks at the next chunk in order, whose phase 1 is done. */
+static void fqp__pgzr_stitch(struct fqp__pgzr *z)
+{
+    fqp__pgzc *c = fqp__pgzr_at(z, z->stitched);
+    fqp__pgz *d = c->d;
+    uint64_t base = c->at * 8, total = (uint64_t)d->sym_len + d->out_len;
+    unsigned char tail[FQP__PGZ_WINDOW];
+    size_t t, from;
+    int ok;
+    z->stitched++;
+    if (z->E >= (c->at + c->own) * 8) { /* the block before covers all it owns */
+        c->kind = FQP__PGZC_DEAD;
+        fqp__work_cancel(&c->work);
+        return;
+    }
+    ok = z->E >= base && (c->res == FQP__PGZ_STOP || c->res == FQP__PGZ_END) && c->found != UINT64_MAX &&
+         (c->exact ? c->found == z->E - base : fqp__pgz_same_start(c->in, c->in_len, z->E - base, c->found));
+    if (ok && !c->exact) {
+        memcpy(c->win, z->win, z->win_len);
+        c->win_len = z->win_len;
+        if (z->win_len < FQP__PGZ_WINDOW) ok = fqp__pgz_markers_fit(d->sym, d->marker_end, z->win_len);
+    }
+    if (!ok) {
+        c->kind = FQP__PGZC_REDO;
+        z->halted = 1;
+        z->m.redone++;
+        return;
+    }
+    /* the next chunk's window: this one's last 32 KiB */
+    t = total < FQP__PGZ_WINDOW ? (size_t)total : FQP__PGZ_WINDOW;
+    from = (size_t)total - t;
+    if (from < d->sym_len) {
+        size_t ns = d->sym_len - from;
+        fqp__pgz_resolve(d->sym + from, ns, tail, c->win, c->win_len);
+        memcpy(tail + ns, d->out, t - ns);
+    } else {
+        memcpy(tail, d->out + (from - d->sym_len), t);
+    }
+    fqp__pgzr_win_add(z, tail, t);
+    z->E = base + c->end_bit;
+    c->kind = FQP__PGZC_LIVE;
+    if (c->exact) {
+        z->m.known_window_bytes += total;
+    } else {
+        z->m.speculative_bytes += total;
+        c->phase = 2;
+        fqp__work_queue(&c->work);
+    }
+    if (c->res == FQP__PGZ_END) {
+        c->member_end = 1;
+        z->halted = z->ended = 1;
+        return;
+    }
+    if (z->stitched < z->count) { /* the next one, if nobody started it: a known start and window now */
+        fqp__pgzc *nx = fqp__pgzr_at(z, z->stitched);
+        fqp__lock(&z->set.mu);
+        if (nx->work.state == FQP__WORK_QUEUED && !nx->exact && z->E >= nx->at * 8 &&
+            z->E < (nx->at + nx->own) * 8) {
+            nx->exact = 1;
+            nx->start_bit = z->E - nx->at * 8;
+            memcpy(nx->win, z->win, z->win_len);
+            nx->win_len = z->win_len;
+        }
+        fqp__unlock(&z->set.mu);
+    }
+}
+
+/* Producer: an error found while redoing, after the text before it. */
+static fqp_result fqp__pgzr_fail(fqp__reader *r, struct fqp__pgzr *z, fqp_result code, int why, size_t produced,
+                                 fqp_error *err)
+{
+    fqp_error e;
+    if (code == FQP_ERR_GZIP_TRUNCATED)
+        fqp__error(&e, code, r->name, 0, 0, r->raw_bytes, "gzip data ends early at compressed byte %llu (truncated file?)",
+                   (unsigned long long)r->raw_bytes);
+    else if (code == FQP_ERR_NOMEM)
+        fqp__error(&e, code, r->name, 0, 0, r->member_at, "out of memory inflating gzip data");
+    else
+        fqp__error(&e, code, r->name, 0, 0, r->member_at, "corrupt gzip data in the member at compressed byte %llu: %s",
+                   (unsigned long long)r->member_at, fqp__zwhy(why));
+    z->code = e.code;
+    z->err = e;
+    if (produced) return FQP_OK;
+    if (err) *err = e;
+    return e.code;
+}
+
+/* Producer: zlib takes over at the true offset E, to the first block that
+   starts at or after `target`. */
+static fqp_result fqp__pgzr_redo_begin(fqp__reader *r, struct fqp__pgzr *z, uint64_t target, fqp_error *err)
+{
+    unsigned k = (unsigned)(z->E & 7);
+    z->rpos = z->E >> 3;
+    if (inflateReset(&z->rz) != Z_OK) return fqp__pgzr_fail(r, z, FQP_ERR_NOMEM, 0, 0, err);
+    if (k) {
+        const unsigned char *p;
+        size_t len;
+        fqp_result res = fqp__pgzr_bytes(r, z, z->rpos, &p, &len, err);
+        if (res != FQP_OK) return res;
+        if (!len) return fqp__pgzr_fail(r, z, FQP_ERR_GZIP_TRUNCATED, 0, 0, err);
+        inflatePrime(&z->rz, (int)(8 - k), p[0] >> k);
+        fqp__pgzr_used(r, z, ++z->rpos);
+    }
+    if (z->win_len) inflateSetDictionary(&z->rz, z->win, (uInt)z->win_len);
+    z->target = target;
+    z->mode = FQP__PGZR_REDO;
+    return FQP_OK;
+}
+
+/* Producer: the redo ended at a block that starts at bit `at`: the chunks
+   it covered go, and a later one continues the chain. */
+static void fqp__pgzr_redo_end(fqp__reader *r, struct fqp__pgzr *z, uint64_t at)
+{
+    z->E = at;
+    z->halted = 0;
+    z->mode = FQP__PGZR_PAR;
+    while (z->count && (fqp__pgzr_at(z, 0)->at + fqp__pgzr_at(z, 0)->own) * 8 <= at) fqp__pgzr_pop(z);
+    z->stitched = 0;
+    if (!z->count && z->framed_end > (at >> 3)) { /* zlib read into the byte the next block starts in */
+        r->in_pos -= (size_t)(z->framed_end - (at >> 3));
+        z->framed_end = at >> 3;
+    }
+}
+
+/* Producer: zlib's text from rpos into out, until the target block. */
+static fqp_result fqp__pgzr_redo(fqp__reader *r, struct fqp__pgzr *z, unsigned char *out, size_t size, size_t *got,
+                                 fqp_error *err)
+{
+    size_t produced = 0;
+    *got = 0;
+    while (produced < size) {
+        const unsigned char *p;
+        size_t len, used, n;
+        int zr;
+        fqp_result res = fqp__pgzr_bytes(r, z, z->rpos, &p, &len, err);
+        if (res != FQP_OK) {
+            if (!produced) return res;
+            z->code = res;
+            if (err) z->err = *err;
+            break;
+        }
+        if (!len) {
+            res = fqp__pgzr_fail(r, z, FQP_ERR_GZIP_TRUNCATED, 0, produced, err);
+            if (res != FQP_OK) return res;
+            break;
+        }
+        z->rz.next_in = (Bytef *)(uintptr_t)p;
+        z->rz.avail_in = (uInt)(len < UINT_MAX ? len : UINT_MAX);
+        z->rz.next_out = out + produced;
+        z->rz.avail_out = (uInt)(size - produced < UINT_MAX ? size - produced : UINT_MAX);
+        used = z->rz.avail_in;
+        n = z->rz.avail_out;
+        zr = inflate(&z->rz, Z_BLOCK);
+        used -= z->rz.avail_in;
+        n -= z->rz.avail_out;
+        z->rpos += used;
+        fqp__pgzr_used(r, z, z->rpos);
+        if (n) {
+            z->crc = fqp__crc32(z->crc, out + produced, n);
+            z->isize += n;
+            fqp__pgzr_win_add(z, out + produced, n);
+            z->m.redone_bytes += n;
+            produced += n;
+        }
+        if (zr == Z_STREAM_END) {
+            z->mode = FQP__PGZR_TRAILER;
+            z->trailer_at = z->rpos;
+            break;
+        }
+        if (zr == Z_MEM_ERROR || (zr != Z_OK && zr != Z_BUF_ERROR) || (!used && !n && zr == Z_BUF_ERROR)) {
+            res = fqp__pgzr_fail(r, z, zr == Z_MEM_ERROR ? FQP_ERR_NOMEM : FQP_ERR_GZIP_CORRUPT, FQP__Z_DATA, produced, err);
+            if (res != FQP_OK) return res;
+            break;
+        }
+        if ((z->rz.data_type & 128) && !(z->rz.data_type & 64)) { /* a block boundary, not the final block's end */
+            uint64_t at = z->rpos * 8 - (uint64_t)(z->rz.data_type & 7);
+            if (at >= z->target) {
+                fqp__pgzr_redo_end(r, z, at);
+                break;
+            }
+        }
+    }
+    *got = produced;
+    return FQP_OK;
+}
+
+/* Producer: the member's trailer, checked; what follows it goes back to
+   the reader, and the stream path takes the next member. */
+static fqp_result fqp__pgzr_trailer(fqp__reader *r, struct fqp__pgzr *z, fqp_error *err)
+{
+    unsigned char t[8];
+    size_t have = 0, need;
+    uint64_t from = z->trailer_at + 8;
+    while (have < 8) {
+        const unsigned char *p;
+        size_t len;
+        fqp_result res = fqp__pgzr_bytes(r, z, z->trailer_at + have, &p, &len, err);
+        if (res != FQP_OK) return res;
+        if (!len) return fqp__pgzr_fail(r, z, FQP_ERR_GZIP_TRUNCATED, 0, 0, err);
+        len = len < 8 - have ? len : 8 - have;
+        memcpy(t + have, p, len);
+        have += len;
+    }
+    if (((uint32_t)t[0] | (uint32_t)t[1] << 8 | (uint32_t)t[2] << 16 | (uint32_t)t[3] << 24) != z->crc ||
+        ((uint32_t)t[4] | (uint32_t)t[5] << 8 | (uint32_t)t[6] << 16 | (uint32_t)t[7] << 24) != (uint32_t)z->isize)
+        return fqp__pgzr_fail(r, z, FQP_ERR_GZIP_CORRUPT, FQP__Z_CHECK, 0, err);
+    if (from >= z->framed_end) {
+        fqp__pgzr_used(r, z, from);
+    } else { /* bytes in the chunks: back in front of the reader's buffer */
+        size_t rest = r->in_len - r->in_pos, k;
+        need = (size_t)(z->framed_end - from);
+        if (fqp__reserve(r->alloc, (void **)&r->in, &r->in_cap, need + rest, 1) != FQP_OK)
+            return fqp__pgzr_fail(r, z, FQP_ERR_NOMEM, 0, 0, err);
+        memmove(r->in + need, r->in + r->in_pos, rest);
+        for (k = 0; k < z->count; k++) {
+            fqp__pgzc *c = fqp__pgzr_at(z, k);
+            uint64_t a = c->at > from ? c->at : from, b = c->at + c->own;
+            if (b > a) memcpy(r->in + (a - from), c->in + (a - c->at), (size_t)(b - a));
+        }
+        r->in_pos = 0;
+        r->in_len = need + rest;
+        z->framed_end = from;
+    }
+    while (z->count) fqp__pgzr_pop(z);
+    z->m.members++;
+    r->pgz_on = 0;
+    r->in_member = 0;
+    r->pgz_switch = 1;
+    return FQP_OK;
+}
+
+/* Producer: the next text of a member in parallel mode, in input order.
+   *got == 0 only when the member ended (r->pgz_switch). */
+static fqp_result fqp__pgzr_read(fqp__reader *r, unsigned char *out, size_t size, size_t *got, fqp_error *err)
+{
+    struct fqp__pgzr *z = r->pgzr;
+    *got = 0;
+    for (;;) {
+        fqp__pgzc *h;
+        fqp_result res;
+        if (z->code != FQP_OK) {
+            if (err) *err = z->err;
+            return z->code;
+        }
+        if (z->mode == FQP__PGZR_REDO) {
+            if ((res = fqp__pgzr_redo(r, z, out, size, got, err)) != FQP_OK || *got) return res;
+            continue;
+        }
+        if (z->mode == FQP__PGZR_TRAILER) return fqp__pgzr_trailer(r, z, err);
+        if ((res = fqp__pgzr_frame(r, z, err)) != FQP_OK) return res;
+        while (!z->halted && z->stitched < z->count && fqp__work_done(&fqp__pgzr_at(z, z->stitched)->work))
+            fqp__pgzr_stitch(z);
+        if (!z->count) { /* the source ended inside the member: zlib says where */
+            if ((res = fqp__pgzr_redo_begin(r, z, UINT64_MAX, err)) != FQP_OK) return res;
+            continue;
+        }
+        h = fqp__pgzr_at(z, 0);
+        if (!z->stitched) {
+            fqp__work_wait(&h->work, fqp__pgzr_pick, z);
+            fqp__pgzr_stitch(z);
+            continue;
+        }
+        if (h->kind == FQP__PGZC_DEAD) {
+            fqp__pgzr_pop(z);
+            continue;
+        }
+        if (h->kind == FQP__PGZC_REDO) {
+            if ((res = fqp__pgzr_redo_begin(r, z, (h->at + h->own) * 8, err)) != FQP_OK) return res;
+            continue;
+        }
+        fqp__work_wait(&h->work, fqp__pgzr_pick, z);
+        {
+            fqp__pgz *d = h->d;
+            size_t total = d->sym_len + d->out_len;
+            if (h->pos < total) {
+                size_t n = total - h->pos < size ? total - h->pos : size, a = 0;
+                if (h->pos < d->sym_len) {
+                    a = d->sym_len - h->pos < n ? d->sym_len - h->pos : n;
+                    memcpy(out, (unsigned char *)d->sym + h->pos, a);
+                }
+                memcpy(out + a, d->out + (h->pos + a - d->sym_len), n - a);
+                h->pos += n;
+                *got = n;
+                return FQP_OK;
+            }
+            z->crc = (uint32_t)crc32_combine(z->crc, h->crc, (z_off_t)total);
+            z->isize += total;
+            if (h->member_end) {
+                z->mode = FQP__PGZR_TRAILER;
+                z->trailer_at = (h->at * 8 + h->end_bit + 7) / 8;
+                continue;
+            }
+            fqp__pgzr_pop(z);
+        }
+    }
+}
+
+/* Producer, at a member's start (`at`, its magic checked): parses the
+   header and switches the member to parallel inflating. Leaves pgz_on 0
+   for a header it does not take (zlib then reads it and says what is
+   wrong with it). */
+static fqp_result fqp__pgzr_member(fqp__reader *r, uint64_t at, fqp_error *err)
+{
+    struct fqp__pgzr *z;
+    size_t h = 10, cap = 64u << 10;
+    const unsigned char *p;
+    unsigned flg, field;
+    fqp_result res;
+    if ((res = fqp__fill_in(r, 10, err)) != FQP_OK) return res;
+    if (r->in_len - r->in_pos < 10) return FQP_OK;
+    p = r->in + r->in_pos;
+    flg = p[3];
+    if (p[2] != 8 || (flg & 0xe0)) return FQP_OK;
+    if (flg & 4) {
+        if ((res = fqp__fill_in(r, 12, err)) != FQP_OK) return res;
+        if (r->in_len - r->in_pos < 12) return FQP_OK;
+        p = r->in + r->in_pos;
+        h = 12 + ((size_t)p[10] | (size_t)p[11] << 8);
+    }
+    for (field = 8; field <= 16; field <<= 1) { /* FNAME, FCOMMENT: zero-terminated */
+        if (!(flg & field)) continue;
+        for (;;) {
+            if ((res = fqp__fill_in(r, h + 1, err)) != FQP_OK) return res;
+            if (r->in_len - r->in_pos < h + 1 || h + 1 > cap) return FQP_OK;
+            if (r->in[r->in_pos + h++] == 0) break;
+        }
+    }
+    if (flg & 2) h += 2;
+    if (h > cap || (res = fqp__fill_in(r, h, err)) != FQP_OK) return res;
+    if (r->in_len - r->in_pos < h) return FQP_OK;
+    p = r->in + r->in_pos;
+    if ((flg & 2) && (fqp__crc32(0, p, h - 2) & 0xffffu) != ((unsigned)p[h - 2] | (unsigned)p[h - 1] << 8))
+        return FQP_OK;
+    if (!r->pgzr && (res = fqp__pgzr_open(r, err)) != FQP_OK) return res;
+    z = r->pgzr;
+    r->member_at = at;
+    r->in_pos += h;
+    z->framed_end = at + h;
+    z->E = z->framed_end * 8;
+    z->win_len = 0;
+    z->crc = 0;
+    z->isize = 0;
+    z->mode = FQP__PGZR_PAR;
+    z->halted = z->ended = z->framing_done = 0;
+    z->head = z->count = z->stitched = 0;
+    r->pgz_on = 1;
+    r->pgz_switch = 1;
+    return FQP_OK;
+}
+
+/* Producer: whether the next member goes in chunks (config.parallel_gzip;
+   the stream backend was chosen when the gzip magic was seen). */
+static int fqp__pgzr_wanted(const fqp__reader *r)
+{
+    if (r->parallel_gzip == FQP_PARALLEL_GZIP_OFF || !r->jobs_queue || r->threads < 2 || r->replayed ||
+        r->stream_codec != FQP_CODEC_ZLIB)
+        return 0;
+    return r->parallel_gzip == FQP_PARALLEL_GZIP_ON || r->threads >= FQP__PGZ_AUTO_CONSUMERS;
+}
+
+static void fqp__pgzr_metrics(const fqp__reader *r, fqp_metrics *m)
+{
+    const struct fqp__pgzr *z = r->pgzr;
+    if (!z) return;
+    m->gzip_parallel_members = z->m.members;
+    m->gzip_chunks = z->m.chunks;
+    m->gzip_chunks_redone = z->m.redone;
+    m->gzip_speculative_bytes = z->m.speculative_bytes;
+    m->gzip_known_window_bytes = z->m.known_window_bytes;
+    m->gzip_redone_bytes = z->m.redone_bytes;
+    m->producer_inflate_wait_seconds += z->set.wait_seconds;
+}
+#endif
 /* ---- >>read: the producer's text, from any source ---- */
 
 static fqp_result fqp__reader_read_raw(fqp__reader *r, void *out, size_t size, size_t *got, fqp_error *err);
@@ -3731,6 +4476,10 @@ static fqp_result fqp__reader_read_raw(fqp__reader *r, void *out, size_t size, s
                a pipe or a callback), so that every outcome is zlib's */
             if (r->stream_codec == FQP_CODEC_ISAL && r->codec == FQP_CODEC_AUTO && !r->rereadable)
                 r->stream_codec = FQP_CODEC_ZLIB;
+            /* parallel gzip asked for: zlib's stream, for the members it may not take */
+            if (r->stream_codec == FQP_CODEC_ISAL && r->codec == FQP_CODEC_AUTO &&
+                r->parallel_gzip == FQP_PARALLEL_GZIP_ON && r->jobs_queue && r->threads >= 2)
+                r->stream_codec = FQP_CODEC_ZLIB;
             if (r->stream_codec == FQP_CODEC_ISAL) {
                 if (!(r->isal = fqp__isal_state_new(r->alloc)))
                     return fqp__error(err, FQP_ERR_NOMEM, r->name, 0, 0, 0, "out of memory for ISA-L");
@@ -3750,8 +4499,14 @@ static fqp_result fqp__reader_read_raw(fqp__reader *r, void *out, size_t size, s
         }
     }
 #ifndef FASTQPAR_NO_ZLIB
-    if (r->bgzf_on) return fqp__bgzin_read(r, (unsigned char *)out, size, got, err);
-    if (r->gzip) return fqp__inflate(r, (unsigned char *)out, size, got, err);
+    while (r->gzip) { /* a switch between BGZF, the stream and chunks reads nothing: go on */
+        fqp_result res;
+        r->pgz_switch = 0;
+        res = r->bgzf_on  ? fqp__bgzin_read(r, (unsigned char *)out, size, got, err)
+              : r->pgz_on ? fqp__pgzr_read(r, (unsigned char *)out, size, got, err)
+                          : fqp__inflate(r, (unsigned char *)out, size, got, err);
+        if (res != FQP_OK || *got || !r->pgz_switch) return res;
+    }
 #endif
     if (r->in_pos < r->in_len) { /* bytes read while detecting */
         size_t n = r->in_len - r->in_pos < size ? r->in_len - r->in_pos : size;
@@ -4948,6 +5703,7 @@ FASTQPAR_DEF fqp_result fqp_producer_create(fqp_producer **out, const fqp_produc
         r = fqp__reader_open(&p->reader, &desc->input, &p->cfg.allocator, cfg.read_size, err);
     p->reader.threads = cfg.threads;
     p->reader.codec = cfg.inflate;
+    p->reader.parallel_gzip = cfg.parallel_gzip;
     if (r == FQP_OK) r = fqp__shard_open(&p->reader, &desc->input, &p->shard, &p->raw0_offset, err);
     p->text_origin = p->raw0_offset;
     if (r != FQP_OK) {
@@ -5306,6 +6062,7 @@ FASTQPAR_DEF fqp_result fqp_producer_finish(fqp_producer *p, fqp_metrics *m, fqp
         m->inflate = FQP_CODEC_AUTO;
 #ifndef FASTQPAR_NO_ZLIB
         if (p->reader.gzip) m->inflate = p->reader.stream_codec;
+        fqp__pgzr_metrics(&p->reader, m);
 #endif
         fqp__bgzin_metrics(&p->reader, m);
         m->producer_read_seconds = p->read_seconds;

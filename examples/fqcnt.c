@@ -73,6 +73,13 @@ int main(int argc, char **argv)
         if (m.gzip) fprintf(stderr, "  inflate: %s (%s)\n", fqp_codec_name(m.inflate), m.bgzf ? "BGZF blocks" : "gzip stream");
         if (m.bgzf) fprintf(stderr, "  BGZF: the producer waited %.3f s for consumers to inflate\n",
                             m.producer_inflate_wait_seconds);
+        if (m.gzip_parallel_members)
+            fprintf(stderr,
+                    "  parallel gzip: %llu members in %llu chunks, %llu redone; text %.1f MB speculative, %.1f MB "
+                    "known window, %.1f MB by zlib; the producer waited %.3f s for consumers\n",
+                    (unsigned long long)m.gzip_parallel_members, (unsigned long long)m.gzip_chunks,
+                    (unsigned long long)m.gzip_chunks_redone, m.gzip_speculative_bytes / 1e6,
+                    m.gzip_known_window_bytes / 1e6, m.gzip_redone_bytes / 1e6, m.producer_inflate_wait_seconds);
         for (i = 0; i < m.threads; i++)
             fprintf(stderr, "  consumer %d: %llu batches, busy %.3f s, waited %.3f s\n", i,
                     (unsigned long long)m.consumer[i].batches, m.consumer[i].busy_seconds,
