@@ -151,7 +151,7 @@ tsan:
 # libFuzzer (Debian: clang, libclang-rt-14-dev).
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
-FUZZERS       = parser gzip pipeline paired pgzip
+FUZZERS       = parser gzip pipeline paired pgzip pargz
 FUZZ_BINS     = $(addprefix build-fuzz/fuzz_,$(FUZZERS))
 build-fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/ref_fastq.h tests/helpers.h $(HEADERS)
 	@mkdir -p build-fuzz

@@ -2566,6 +2566,27 @@ static const char *fqp__zwhy(int z)
                                : "invalid deflate data";
 }
 
+/* Producer thread: the error for bytes at compressed offset `at` that are
+   not another member. How many there are is counted to the source's end, up
+   to a limit, so the message does not depend on how the source was read. */
+static fqp_result fqp__trailing(fqp__reader *r, uint64_t at, fqp_error *err)
+{
+    const size_t limit = 4096;
+    size_t n;
+    fqp_result res;
+    if (fqp__reserve(r->alloc, (void **)&r->in, &r->in_cap, limit + 1, 1) == FQP_OK &&
+        (res = fqp__fill_in(r, limit + 1, err)) != FQP_OK)
+        return res;
+    n = r->in_len - r->in_pos;
+    if (n > limit)
+        return fqp__error(err, FQP_ERR_GZIP_TRAILING, r->name, 0, 0, at,
+                          "more than %llu bytes after the gzip data end at compressed byte %llu are not another gzip "
+                          "member", (unsigned long long)limit, (unsigned long long)at);
+    return fqp__error(err, FQP_ERR_GZIP_TRAILING, r->name, 0, 0, at,
+                      "%llu bytes after the gzip data end at compressed byte %llu are not another gzip member",
+                      (unsigned long long)n, (unsigned long long)at);
+}
+
 /* Producer thread: starts the backend on a new member. */
 static int fqp__stream_reset(fqp__reader *r)
 {
@@ -2702,9 +2723,7 @@ static fqp_result fqp__inflate_core(fqp__reader *r, unsigned char *out, size_t s
                 at = r->raw_bytes - (r->in_len - r->in_pos);
                 if (r->in_len - r->in_pos < 2 || r->in[r->in_pos] != 0x1f || r->in[r->in_pos + 1] != 0x8b) {
                     if (produced) break; /* text before the damage first: the error recurs next call */
-                    return fqp__error(err, FQP_ERR_GZIP_TRAILING, r->name, 0, 0, at,
-                                      "%llu bytes after the gzip data end at compressed byte %llu are not another gzip member",
-                                      (unsigned long long)(r->in_len - r->in_pos), (unsigned long long)at);
+                    return fqp__trailing(r, at, err);
                 }
                 if (fqp__pgzr_wanted(r)) {
                     if (produced) break; /* the text before first */
@@ -3796,6 +3815,9 @@ typedef struct fqp__pgzc {
     int res;               /* FQP__PGZ_* */
     uint64_t end_bit;
     uint32_t crc;          /* of its text: phase 2, or phase 1 when exact */
+    z_stream zs;           /* exact chunks: zlib, the fastest decoder with a window */
+    int zs_ready;
+    const fqp_allocator *alloc;
     /* producer only */
     int kind;              /* FQP__PGZC_* */
     int member_end;        /* the member's final block ended in it */
@@ -3830,6 +3852,56 @@ struct fqp__pgzr {
 
 static fqp__pgzc *fqp__pgzr_at(struct fqp__pgzr *z, size_t k) { return &z->chunks[(z->head + k) % z->n]; }
 
+/* Any thread: an exact chunk by zlib (inflatePrime to its start bit,
+   inflateSetDictionary with its window) into d->out, to the first block that
+   starts at or after its own bytes' end. Returns as fqp__pgz_decode does. */
+static int fqp__pgzc_known(fqp__pgzc *c)
+{
+    fqp__pgz *d = c->d;
+    z_stream *zs = &c->zs;
+    size_t byte = (size_t)(c->start_bit >> 3), max_out = (size_t)FQP__PGZ_RATIO * FQP__PGZ_CHUNK;
+    unsigned k = (unsigned)(c->start_bit & 7);
+    if (!c->zs_ready) {
+        zs->zalloc = fqp__zalloc;
+        zs->zfree = fqp__zfree;
+        zs->opaque = (voidpf)c->alloc;
+        if (inflateInit2(zs, -15) != Z_OK) return FQP__PGZ_NOMEM;
+        c->zs_ready = 1;
+    } else if (inflateReset(zs) != Z_OK) {
+        return FQP__PGZ_NOMEM;
+    }
+    d->byte_mode = 1;
+    d->sym_len = d->out_len = 0;
+    if (k) inflatePrime(zs, (int)(8 - k), c->in[byte++] >> k);
+    if (c->win_len) inflateSetDictionary(zs, c->win, (uInt)c->win_len);
+    zs->next_in = c->in + byte;
+    zs->avail_in = (uInt)(c->in_len - byte);
+    for (;;) {
+        int zr;
+        if (d->out_len >= max_out) return FQP__PGZ_FULL;
+        if (!fqp__pgz_reserve(d, 1u << 16)) return FQP__PGZ_NOMEM;
+        zs->next_out = d->out + d->out_len;
+        zs->avail_out = (uInt)(d->out_cap - d->out_len < max_out - d->out_len ? d->out_cap - d->out_len
+                                                                              : max_out - d->out_len);
+        zr = inflate(zs, Z_BLOCK);
+        d->out_len = (size_t)(zs->next_out - d->out);
+        if (zr == Z_STREAM_END) {
+            c->end_bit = (uint64_t)(zs->next_in - c->in) * 8;
+            return FQP__PGZ_END;
+        }
+        if (zr == Z_MEM_ERROR) return FQP__PGZ_NOMEM;
+        if (zr != Z_OK && zr != Z_BUF_ERROR) return FQP__PGZ_BAD;
+        if (zr == Z_BUF_ERROR && zs->avail_in == 0) return FQP__PGZ_TRUNCATED;
+        if ((zs->data_type & 128) && !(zs->data_type & 64)) {
+            uint64_t at = (uint64_t)(zs->next_in - c->in) * 8 - (uint64_t)(zs->data_type & 7);
+            if (at >= (uint64_t)c->own * 8) {
+                c->end_bit = at;
+                return FQP__PGZ_STOP;
+            }
+        }
+    }
+}
+
 /* Any thread, through fqp__work_run: one chunk's phase. */
 static void fqp__pgzc_run(fqp__work *w)
 {
@@ -3843,7 +3915,9 @@ static void fqp__pgzc_run(fqp__work *w)
     }
     if (c->exact) {
         c->found = c->start_bit;
-        fqp__pgz_start(d, c->in, c->in_len, c->start_bit, 0, c->win, c->win_len, 0);
+        c->res = fqp__pgzc_known(c);
+        c->crc = fqp__crc32(0, d->out, d->out_len);
+        return;
     } else {
         c->found = fqp__pgz_find(d, c->in, c->in_len, 0, (uint64_t)c->own * 8, 1, FQP__PGZ_CONFIRM, NULL);
         if (c->found == UINT64_MAX) {
@@ -3854,7 +3928,6 @@ static void fqp__pgzc_run(fqp__work *w)
     }
     c->res = fqp__pgz_decode(d, (uint64_t)c->own * 8, (size_t)FQP__PGZ_RATIO * FQP__PGZ_CHUNK);
     c->end_bit = fqp__pgz_bit(d);
-    if (c->exact) c->crc = fqp__crc32(0, d->out, d->out_len);
 }
 
 static void fqp__pgzr_close(fqp__reader *r)
@@ -3869,6 +3942,7 @@ static void fqp__pgzr_close(fqp__reader *r)
             fqp__free(r->alloc, c->d);
         }
         fqp__free(r->alloc, c->in);
+        if (c->zs_ready) inflateEnd(&c->zs);
     }
     fqp__free(r->alloc, z->chunks);
     if (z->rz_ready) inflateEnd(&z->rz);
@@ -3902,6 +3976,7 @@ static fqp_result fqp__pgzr_open(fqp__reader *r, fqp_error *err)
         c->work.set = &z->set;
         c->work.run = fqp__pgzc_run;
         c->work.in_queue = 1; /* nothing to offer yet */
+        c->alloc = r->alloc;
         if (!(c->d = (fqp__pgz *)fqp__alloc(r->alloc, sizeof *c->d)) ||
             fqp__reserve(r->alloc, (void **)&c->in, &c->in_cap, FQP__PGZ_CHUNK + FQP__PGZ_OVERLAP, 1) != FQP_OK)
             return fqp__error(err, FQP_ERR_NOMEM, r->name, 0, 0, 0, "out of memory for parallel gzip");
@@ -4228,7 +4303,7 @@ static fqp_result fqp__pgzr_trailer(fqp__reader *r, struct fqp__pgzr *z, fqp_err
     unsigned char t[8];
     size_t have = 0, need;
     uint64_t from = z->trailer_at + 8;
-    while (have < 8) {
+    while (have < 8) { /* zlib's order: the CRC is checked before the length is read */
         const unsigned char *p;
         size_t len;
         fqp_result res = fqp__pgzr_bytes(r, z, z->trailer_at + have, &p, &len, err);
@@ -4237,9 +4312,10 @@ static fqp_result fqp__pgzr_trailer(fqp__reader *r, struct fqp__pgzr *z, fqp_err
         len = len < 8 - have ? len : 8 - have;
         memcpy(t + have, p, len);
         have += len;
+        if (have >= 4 && ((uint32_t)t[0] | (uint32_t)t[1] << 8 | (uint32_t)t[2] << 16 | (uint32_t)t[3] << 24) != z->crc)
+            return fqp__pgzr_fail(r, z, FQP_ERR_GZIP_CORRUPT, FQP__Z_CHECK, 0, err);
     }
-    if (((uint32_t)t[0] | (uint32_t)t[1] << 8 | (uint32_t)t[2] << 16 | (uint32_t)t[3] << 24) != z->crc ||
-        ((uint32_t)t[4] | (uint32_t)t[5] << 8 | (uint32_t)t[6] << 16 | (uint32_t)t[7] << 24) != (uint32_t)z->isize)
+    if (((uint32_t)t[4] | (uint32_t)t[5] << 8 | (uint32_t)t[6] << 16 | (uint32_t)t[7] << 24) != (uint32_t)z->isize)
         return fqp__pgzr_fail(r, z, FQP_ERR_GZIP_CORRUPT, FQP__Z_CHECK, 0, err);
     if (from >= z->framed_end) {
         fqp__pgzr_used(r, z, from);
@@ -6788,9 +6864,7 @@ static int fqp__bgzin_frame(fqp__reader *r, fqp__bgzin_job *j)
         h = r->in + r->in_pos;
         if (avail == 0) return fqp__bgzin_end(g, FQP_OK, NULL); /* clean end after a whole block */
         if (h[0] != 0x1f || (avail >= 2 && h[1] != 0x8b)) {
-            fqp__error(&e, FQP_ERR_GZIP_TRAILING, r->name, 0, 0, at,
-                       "%llu bytes after the gzip data end at compressed byte %llu are not another gzip member",
-                       (unsigned long long)avail, (unsigned long long)at);
+            fqp__trailing(r, at, &e);
             return fqp__bgzin_end(g, e.code, &e);
         }
         if (avail < hlen) {

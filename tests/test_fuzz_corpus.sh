@@ -10,7 +10,7 @@ trap 'rm -rf "$out"' EXIT
 CC=${CC:-cc}
 FLAGS="-O1 -g -std=c11 -Wall -Wextra -Wpedantic -Werror -I. ${EXTRA_CFLAGS:-}"
 fail=0
-for h in parser gzip pipeline paired pgzip; do
+for h in parser gzip pipeline paired pgzip pargz; do
     if ! $CC $FLAGS -o "$out/$h" tests/fuzz/fuzz_$h.c tests/fuzz/replay_main.c ${LDFLAGS:-} -lz -lpthread -lm -ldl \
             2>"$out/err"; then
         echo "FAIL replay-$h: does not compile"; head -20 "$out/err"; fail=1; continue

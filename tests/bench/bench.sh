@@ -444,6 +444,17 @@ if has_job count; then
         pair count-gzip-fq count-igzip -- "$FQCNT" -t "$T" "$short.gz" -- sh -c 'igzip -dc "$1" > /dev/null' sh "$short.gz"
         row count "gzip vs igzip -dc" "<=1.2" - count-gzip-fq count-igzip "fqcnt -t $T" "igzip -dc > /dev/null"
     fi
+    # ordinary gzip in chunks on the consumers (>>pgzip), against one stream by zlib and
+    # by the default backend (ISA-L where installed), in alternating rounds
+    group 3 count-gzip-chunks count-gzip-stream count-gzip-default -- \
+        env FASTQPAR_INFLATE=zlib FASTQPAR_PARALLEL_GZIP=1 "$FQCNT" -t "$T" "$short.gz" -- \
+        env FASTQPAR_INFLATE=zlib FASTQPAR_PARALLEL_GZIP=0 "$FQCNT" -t "$T" "$short.gz" -- \
+        env FASTQPAR_PARALLEL_GZIP=0 "$FQCNT" -t "$T" "$short.gz"
+    row count "gzip in chunks, zlib" "<=0.6" "$(check cmp count-gzip-chunks count-gzip-stream)" count-gzip-chunks \
+        count-gzip-stream "FASTQPAR_INFLATE=zlib FASTQPAR_PARALLEL_GZIP=1 fqcnt -t $T" "FASTQPAR_PARALLEL_GZIP=0"
+    row count "gzip in chunks vs the default stream" "<=1.0" "$(check cmp count-gzip-chunks count-gzip-default)" \
+        count-gzip-chunks count-gzip-default "FASTQPAR_INFLATE=zlib FASTQPAR_PARALLEL_GZIP=1 fqcnt -t $T" \
+        "FASTQPAR_PARALLEL_GZIP=0 fqcnt -t $T (ISA-L where installed)"
     count_job long "$long" - -
 fi
 
