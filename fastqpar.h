@@ -4144,9 +4144,9 @@ static void fqp__pgzr_stitch(struct fqp__pgzr *z)
     if (from < d->sym_len) {
         size_t ns = d->sym_len - from;
         fqp__pgz_resolve(d->sym + from, ns, tail, c->win, c->win_len);
-        memcpy(tail + ns, d->out, t - ns);
+        if (t > ns) memcpy(tail + ns, d->out, t - ns);
     } else {
-        memcpy(tail, d->out + (from - d->sym_len), t);
+        if (t) memcpy(tail, d->out + (from - d->sym_len), t);
     }
     fqp__pgzr_win_add(z, tail, t);
     z->E = base + c->end_bit;
@@ -4391,7 +4391,7 @@ static fqp_result fqp__pgzr_read(fqp__reader *r, unsigned char *out, size_t size
                     a = d->sym_len - h->pos < n ? d->sym_len - h->pos : n;
                     memcpy(out, (unsigned char *)d->sym + h->pos, a);
                 }
-                memcpy(out + a, d->out + (h->pos + a - d->sym_len), n - a);
+                if (n > a) memcpy(out + a, d->out + (h->pos + a - d->sym_len), n - a);
                 h->pos += n;
                 *got = n;
                 return FQP_OK;
