@@ -236,7 +236,7 @@
          >>pipeline fqp_pipeline_run
        Optional blocks, each contiguous: skip any one and the core path still reads:
          >>codec    zlib, ISA-L, libdeflate      >>gzip     gzip streams
-         >>pgzip    deflate from any block, without its window (parallel gzip; not wired in yet)
+         >>pgzip    ordinary gzip inflated in chunks by the consumers
          >>bgzf-in  BGZF input                   >>writer   FASTQ writing
          >>paired   paired and interleaved runs  >>twins    QC/trim kernels, CPU twins of kernels.cu
          >>shard    one input split across processes (input.shard_index/shard_count)
@@ -2869,10 +2869,12 @@ static fqp_result fqp__inflate(fqp__reader *r, unsigned char *out, size_t size, 
 }
 #endif
 
-/* ---- >>pgzip: deflate from any block, without its window (issue 16) ----
-   The pieces that let consumers inflate one ordinary gzip stream in
-   parallel; not wired into the producer yet. Only this file's own code:
-   no zlib, and nothing copied from pugz or rapidgzip.
+/* ---- >>pgzip: ordinary gzip inflated in chunks by the consumers ----
+   Two parts: a deflate decoder that starts at any block without the window
+   before it (this file's own code, no zlib), then the run that cuts a
+   member into chunks, has the consumers decode them and stitches them in
+   order (below, at "the run"). Nothing here is copied from pugz or
+   rapidgzip.
 
    A deflate stream (RFC 1951) is a chain of blocks, and a block's only link
    to what came before is its back-references, at most 32 KiB back. So a
