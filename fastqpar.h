@@ -142,8 +142,8 @@
                          records from it as from any stream, so records that
                          straddle blocks are stitched by the usual carry-over
                          and no thread is added.
-       ordinary gzip     with config.parallel_gzip (AUTO: 4+ consumers on a
-                         zlib stream) the same way in chunks of compressed
+       ordinary gzip     with config.parallel_gzip (AUTO: 4+ consumers on 4+
+                         cores, zlib stream) the same way in chunks of compressed
                          bytes: consumers decode them without their window
                          (back-references kept as markers), the producer
                          stitches them in order and zlib redoes any chunk
@@ -452,8 +452,8 @@ FASTQPAR_DEF int fqp_codec_available(fqp_codec c, char *why, size_t why_size);
 /* Shared settings of the producer and the pipeline. Zero means default. */
 /* config.parallel_gzip: an ordinary (not BGZF) gzip stream inflated in
    chunks by the consumers (see >>pgzip). AUTO: when zlib inflates the
-   stream and there are two or more consumers (with ISA-L present a file
-   stays single-stream on ISA-L, which is faster on few cores); ON: also
+   stream and there are 4 or more consumers on 4 or more usable cores (with
+   ISA-L present a file stays single-stream on ISA-L); ON: always, also
    instead of ISA-L; OFF: one stream on the producer thread. */
 typedef enum fqp_parallel_gzip { FQP_PARALLEL_GZIP_AUTO, FQP_PARALLEL_GZIP_ON, FQP_PARALLEL_GZIP_OFF } fqp_parallel_gzip;
 
@@ -2370,6 +2370,7 @@ typedef struct fqp__reader {
     int pgz_on;                  /* a member is being inflated in chunks */
     int pgz_switch;              /* the last read switched between that and the stream: nothing read yet */
     fqp_parallel_gzip parallel_gzip;
+    int cores;                   /* usable cores, for parallel_gzip AUTO (0: not asked yet) */
     int threads;                 /* consumers: sizes the BGZF job ring */
     fqp_queue *jobs_queue;       /* where BGZF jobs go; NULL: inflate here */
 } fqp__reader;
@@ -2651,7 +2652,7 @@ static int fqp__stream_step(fqp__reader *r, unsigned char *out, size_t size, siz
 }
 
 /* >>pgzip: a member inflated in chunks by the consumers */
-static int fqp__pgzr_wanted(const fqp__reader *r);
+static int fqp__pgzr_wanted(fqp__reader *r);
 static fqp_result fqp__pgzr_member(fqp__reader *r, uint64_t at, fqp_error *err);
 
 /* Producer thread: ISA-L found the member damaged or cut short. Its
@@ -3792,7 +3793,8 @@ FQP__MAYBE_UNUSED static uint64_t fqp__pgz_find(fqp__pgz *d, const unsigned char
 #define FQP__PGZ_CHUNK ((size_t)FASTQPAR_PGZ_CHUNK)
 #define FQP__PGZ_OVERLAP (FQP__PGZ_CHUNK / 2 > (64u << 10) ? FQP__PGZ_CHUNK / 2 : (size_t)(64u << 10))
 /* AUTO's rule: the decoder without a window runs at about a third of
-   zlib's speed per core here (make bench), so chunks pay from 4 consumers */
+   zlib's speed per core here (make bench), so chunks pay from 4 consumers
+   on as many usable cores (more threads than cores only add switching) */
 #define FQP__PGZ_AUTO_CONSUMERS 4
 #define FQP__PGZ_RATIO 8u
 #define FQP__PGZ_CONFIRM 4096u /* symbols a found block must decode to count as found */
@@ -4465,12 +4467,15 @@ static fqp_result fqp__pgzr_member(fqp__reader *r, uint64_t at, fqp_error *err)
 
 /* Producer: whether the next member goes in chunks (config.parallel_gzip;
    the stream backend was chosen when the gzip magic was seen). */
-static int fqp__pgzr_wanted(const fqp__reader *r)
+static int fqp__pgzr_wanted(fqp__reader *r)
 {
     if (r->parallel_gzip == FQP_PARALLEL_GZIP_OFF || !r->jobs_queue || r->threads < 2 || r->replayed ||
         r->stream_codec != FQP_CODEC_ZLIB)
         return 0;
-    return r->parallel_gzip == FQP_PARALLEL_GZIP_ON || r->threads >= FQP__PGZ_AUTO_CONSUMERS;
+    if (r->parallel_gzip == FQP_PARALLEL_GZIP_ON) return 1;
+    if (r->threads < FQP__PGZ_AUTO_CONSUMERS) return 0;
+    if (!r->cores) r->cores = fqp_default_threads(); /* once: it reads the affinity and the cgroup */
+    return r->cores >= FQP__PGZ_AUTO_CONSUMERS;
 }
 
 static void fqp__pgzr_metrics(const fqp__reader *r, fqp_metrics *m)
